@@ -1,0 +1,6 @@
+//! yimen (一门): the front desk of a township convenience service hall.
+//!
+//! Layers, each depending only on those before it: [`domain`] (pure rules), [`store`] (the
+//! redb file), [`app`] (one method per user action), then the front ends ([`cli`]).
+
+pub mod domain;
