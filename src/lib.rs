@@ -3,4 +3,9 @@
 //! Layers, each depending only on those before it: [`domain`] (pure rules), [`store`] (the
 //! redb file), [`app`] (one method per user action), then the front ends ([`cli`]).
 
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod demo;
 pub mod domain;
+pub mod store;

@@ -48,7 +48,9 @@ pub enum IdError {
     BirthDate(String),
     #[error("the birth date {0} in the ID number is in the future")]
     FutureBirth(String),
-    #[error("the check character is wrong: the first 17 digits need '{expected}' at the end, not '{found}'")]
+    #[error(
+        "the check character is wrong: the first 17 digits need '{expected}' at the end, not '{found}'"
+    )]
     Check { expected: char, found: char },
 }
 
@@ -58,7 +60,9 @@ impl Localized for IdError {
             Lang::En => format!("ID number: {self}"),
             Lang::Zh => match self {
                 IdError::Length(n) => format!("身份证号码应为 18 位（旧证 15 位），现在是 {n} 位"),
-                IdError::Character(c) => format!("身份证号码只能是数字，最后一位可以是 X，不能有「{c}」"),
+                IdError::Character(c) => {
+                    format!("身份证号码只能是数字，最后一位可以是 X，不能有「{c}」")
+                }
                 IdError::Region(r) => format!("身份证号码前两位 {r} 不是有效的地区代码"),
                 IdError::BirthDate(d) => format!("身份证号码中的出生日期 {d} 不存在"),
                 IdError::FutureBirth(d) => format!("身份证号码中的出生日期 {d} 晚于今天"),
@@ -70,8 +74,13 @@ impl Localized for IdError {
     }
 }
 
-fn check_char(first17: &[u8]) -> char {
-    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+/// The check character for 17 leading digits (GB 11643).
+pub fn check_char(first17: &[u8]) -> char {
+    let sum: u32 = first17
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d.saturating_sub(b'0').min(9)) * w)
+        .sum();
     CHECK_CHARS[(sum % 11) as usize] as char
 }
 
@@ -79,7 +88,11 @@ impl IdNumber {
     /// Parses and validates an ID number as typed (spaces ignored, lower-case x accepted).
     /// `today` is the hall's local date, so that a birth date in the future is refused.
     pub fn parse(input: &str, today: Date) -> Result<IdNumber, IdError> {
-        let s: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+        let s: String = input
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
         for (i, c) in s.chars().enumerate() {
             let last = i + 1 == s.chars().count();
             if !(c.is_ascii_digit() || (c == 'X' && last)) {
@@ -99,11 +112,14 @@ impl IdNumber {
             n => return Err(IdError::Length(n)),
         };
         let bytes = full.as_bytes();
-        let province: u8 = full[..2].parse().map_err(|_| IdError::Region(full[..2].to_string()))?;
+        let province: u8 = full[..2]
+            .parse()
+            .map_err(|_| IdError::Region(full[..2].to_string()))?;
         if !PROVINCES.contains(&province) {
             return Err(IdError::Region(full[..2].to_string()));
         }
-        let birth = birth_date_of(&full[6..14]).ok_or_else(|| IdError::BirthDate(full[6..14].to_string()))?;
+        let birth = birth_date_of(&full[6..14])
+            .ok_or_else(|| IdError::BirthDate(full[6..14].to_string()))?;
         if birth > today {
             return Err(IdError::FutureBirth(full[6..14].to_string()));
         }
@@ -171,10 +187,20 @@ mod tests {
 
     #[test]
     fn valid_vectors_from_the_standard() {
-        for s in ["11010519491231002X", "440524188001010014", "430822194503153325", "430822195602294056"] {
+        for s in [
+            "11010519491231002X",
+            "440524188001010014",
+            "430822194503153325",
+            "430822195602294056",
+        ] {
             assert_eq!(IdNumber::parse(s, TODAY).unwrap().as_str(), s);
         }
-        assert_eq!(IdNumber::parse("11010519491231002x", TODAY).unwrap().as_str(), "11010519491231002X");
+        assert_eq!(
+            IdNumber::parse("11010519491231002x", TODAY)
+                .unwrap()
+                .as_str(),
+            "11010519491231002X"
+        );
     }
 
     #[test]
@@ -211,13 +237,22 @@ mod tests {
         // 19570229 does not exist; the check digit is made right so only the date is wrong.
         let first17 = "43082219570229405";
         let s = format!("{first17}{}", check_char(first17.as_bytes()));
-        assert!(matches!(IdNumber::parse(&s, TODAY), Err(IdError::BirthDate(_))));
+        assert!(matches!(
+            IdNumber::parse(&s, TODAY),
+            Err(IdError::BirthDate(_))
+        ));
         let first17 = "43082220270101001";
         let s = format!("{first17}{}", check_char(first17.as_bytes()));
-        assert!(matches!(IdNumber::parse(&s, TODAY), Err(IdError::FutureBirth(_))));
+        assert!(matches!(
+            IdNumber::parse(&s, TODAY),
+            Err(IdError::FutureBirth(_))
+        ));
         let first17 = "43082220261130001";
         let s = format!("{first17}{}", check_char(first17.as_bytes()));
-        assert!(matches!(IdNumber::parse(&s, TODAY), Err(IdError::FutureBirth(_))));
+        assert!(matches!(
+            IdNumber::parse(&s, TODAY),
+            Err(IdError::FutureBirth(_))
+        ));
     }
 
     #[test]
@@ -235,9 +270,21 @@ mod tests {
         assert!(IdNumber::parse(&s, TODAY).is_ok());
         let first17 = "99000019900101001";
         let s = format!("{first17}{}", check_char(first17.as_bytes()));
-        assert!(matches!(IdNumber::parse(&s, TODAY), Err(IdError::Region(_))));
-        assert!(matches!(IdNumber::parse("4308221945", TODAY), Err(IdError::Length(10))));
-        assert!(matches!(IdNumber::parse("43082219450315332X5", TODAY), Err(IdError::Character('X'))));
-        assert!(matches!(IdNumber::parse("4308221945031533２5", TODAY), Err(IdError::Character('２'))));
+        assert!(matches!(
+            IdNumber::parse(&s, TODAY),
+            Err(IdError::Region(_))
+        ));
+        assert!(matches!(
+            IdNumber::parse("4308221945", TODAY),
+            Err(IdError::Length(10))
+        ));
+        assert!(matches!(
+            IdNumber::parse("43082219450315332X5", TODAY),
+            Err(IdError::Character('X'))
+        ));
+        assert!(matches!(
+            IdNumber::parse("4308221945031533２5", TODAY),
+            Err(IdError::Character('２'))
+        ));
     }
 }

@@ -1,0 +1,86 @@
+//! Every reason an action is refused, in one type the front ends print in the user's language.
+
+use crate::domain::id_number::IdError;
+use crate::domain::lang::{Lang, Localized};
+use crate::domain::phone::PhoneError;
+use crate::domain::text::TextError;
+use crate::domain::ticket::TransitionError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    Text(#[from] TextError),
+    #[error("ID number: {0}")]
+    Id(#[from] IdError),
+    #[error("proxy's ID number: {0}")]
+    ProxyId(IdError),
+    #[error(transparent)]
+    Phone(#[from] PhoneError),
+    #[error("there is no service item '{0}'; see `yimen catalog list`")]
+    UnknownItem(String),
+    #[error("item {0} of this ticket is no longer in the catalog")]
+    ItemGone(String),
+    #[error("there is no category '{0}'; use a letter such as A or a name such as 民政")]
+    UnknownCategory(String),
+    #[error("no ticket {0}")]
+    NotFound(String),
+    #[error(
+        "'{0}' is not a ticket: give the id printed by `take`, a number such as A012 (today), or 2026-11-29/A012"
+    )]
+    BadRef(String),
+    #[error("no one is waiting{0}")]
+    NoOneWaiting(String),
+    #[error("name the clerk who does this with --clerk NAME or YIMEN_CLERK")]
+    NoClerk,
+    #[error("{0}")]
+    Clock(String),
+    #[error("the catalog file is not valid: {0}")]
+    Catalog(String),
+    #[error(
+        "{0} already holds {1} real tickets; the demo builds only into its own file (give another --db)"
+    )]
+    DemoRefused(String, u64),
+    #[error("setting {0}: {1}")]
+    Setting(String, String),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl Localized for DeskError {
+    fn localized(&self, lang: Lang) -> String {
+        use DeskError::*;
+        match self {
+            Store(e) => e.localized(lang),
+            Transition(e) => e.localized(lang),
+            Text(e) => e.localized(lang),
+            Id(e) => e.localized(lang),
+            ProxyId(e) => match lang {
+                Lang::Zh => format!("代办人{}", e.localized(lang)),
+                Lang::En => self.to_string(),
+            },
+            Phone(e) => e.localized(lang),
+            _ if lang == Lang::En => self.to_string(),
+            UnknownItem(s) => format!("没有事项「{s}」，请用 `yimen catalog list` 查看事项清单"),
+            ItemGone(s) => format!("此办件的事项 {s} 已不在事项清单中"),
+            UnknownCategory(s) => format!("没有业务类别「{s}」，请用字母（如 A）或名称（如 民政）"),
+            NotFound(s) => format!("找不到办件 {s}"),
+            BadRef(s) => format!(
+                "「{s}」不是办件：请填取号时给出的办件编号、今天的号码（如 A012）或 2026-11-29/A012"
+            ),
+            NoOneWaiting(s) => format!("当前没有人在等候{s}"),
+            NoClerk => "请用 --clerk 姓名 或环境变量 YIMEN_CLERK 说明是哪位工作人员在操作".into(),
+            Clock(s) => format!("时间设置有误：{s}"),
+            Catalog(s) => format!("事项清单文件有误：{s}"),
+            DemoRefused(p, n) => {
+                format!("{p} 中已有 {n} 条真实办件；演示数据只能建在单独的文件里（请另指定 --db）")
+            }
+            Setting(k, v) => format!("设置 {k} 有误：{v}"),
+            Io(s) => s.clone(),
+        }
+    }
+}

@@ -1,0 +1,626 @@
+//! The application layer: one method per user action. The CLI, the TUI and later the hall
+//! server all call these; each checks its input, applies a domain transition and writes the
+//! ticket, its event and its index entries in one durable transaction.
+
+mod error;
+pub mod input;
+mod settings;
+
+use std::path::Path;
+
+use time::Date;
+
+pub use error::DeskError;
+pub use input::{CitizenInput, ProxyInput};
+pub use settings::Settings;
+
+use crate::clock::Clock;
+use crate::domain::calendar::Calendar;
+use crate::domain::catalog::{BUILTIN_CATALOG, Catalog, ServiceItem};
+use crate::domain::queue::{Priority, QueueNumber};
+use crate::domain::text::Field;
+use crate::domain::ticket::{Command, Context, Event, Status, SuspendReason, Ticket, TicketId};
+use crate::store::{ReadTx, Store, StoreError, WriteTx};
+
+/// Who is acting when the action is not tied to a signed-in clerk (a citizen taking a number
+/// at reception without a clerk named).
+pub const RECEPTION: &str = "前台";
+
+/// The front desk: the store, the clock, the calendar and the catalog, and the acting clerk.
+pub struct Desk {
+    store: Store,
+    clock: Clock,
+    calendar: Calendar,
+    catalog: Catalog,
+    settings: Settings,
+    clerk: Option<String>,
+}
+
+/// A hint shown beside a successful action; it never blocks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hint {
+    /// Priority was set because the applicant is 80 or older.
+    ElderlyPriority { age: u32 },
+    /// The item is meant for applicants of at least `min_age`.
+    BelowMinAge {
+        item: String,
+        min_age: u32,
+        age: u32,
+    },
+}
+
+/// What `take` needs.
+#[derive(Debug, Clone, Default)]
+pub struct TakeRequest {
+    pub item: String,
+    pub priority: Option<Priority>,
+    pub citizen: CitizenInput,
+    pub proxy: ProxyInput,
+    pub note: Option<String>,
+}
+
+/// What `accept` needs beyond the ticket.
+#[derive(Debug, Clone, Default)]
+pub struct AcceptRequest {
+    pub citizen: CitizenInput,
+    pub proxy: ProxyInput,
+    /// Materials accepted as missing (容缺), by name.
+    pub deferred: Vec<String>,
+}
+
+/// A way to name a ticket: its id, today's queue number, or a number on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketRef {
+    Id(TicketId),
+    Number(Option<Date>, QueueNumber),
+}
+
+impl TicketRef {
+    /// `123`, `A012` (today) or `2026-11-29/A012` (also `20261129-A012`).
+    pub fn parse(s: &str) -> Option<TicketRef> {
+        let s = s.trim();
+        if !s.is_empty() && s.len() <= 19 && s.chars().all(|c| c.is_ascii_digit()) {
+            return s.parse().ok().filter(|&id| id > 0).map(TicketRef::Id);
+        }
+        if let Some(n) = QueueNumber::parse(s) {
+            return Some(TicketRef::Number(None, n));
+        }
+        let (d, n) = s.split_once(['/', ' ']).or_else(|| s.rsplit_once('-'))?;
+        let date = crate::domain::calendar::parse_date(d).or_else(|| {
+            let fmt = time::macros::format_description!("[year][month][day]");
+            Date::parse(d.trim(), fmt).ok()
+        })?;
+        Some(TicketRef::Number(Some(date), QueueNumber::parse(n)?))
+    }
+}
+
+impl Desk {
+    /// Creates the database (or opens an existing one) and seeds the catalog and settings.
+    /// Returns the desk and whether the file was new.
+    pub fn init(
+        path: &Path,
+        hall: Option<&str>,
+        clock_offset: Option<&str>,
+    ) -> Result<(Desk, bool), DeskError> {
+        let store = Store::open(path, true)?;
+        let hall = hall.map(|h| input::short(Field::Hall, h)).transpose()?;
+        let offset = clock_offset
+            .map(|o| {
+                crate::clock::parse_offset(o).ok_or_else(|| {
+                    DeskError::Setting(
+                        "utc_offset".into(),
+                        format!("'{o}' is not an offset like +08:00"),
+                    )
+                })
+            })
+            .transpose()?;
+        let fresh = store.write(|tx| {
+            let fresh = tx.catalog()?.is_none();
+            if fresh {
+                tx.set_catalog(&Catalog::builtin(), BUILTIN_CATALOG)?;
+            }
+            let mut s = Settings::load_w(tx)?;
+            if let Some(h) = &hall {
+                s.hall = h.clone();
+            }
+            if let Some(o) = offset {
+                s.utc_offset = o;
+            }
+            if fresh || hall.is_some() || offset.is_some() {
+                s.save(tx)?;
+            }
+            Ok::<bool, DeskError>(fresh)
+        })?;
+        Ok((Desk::from_store(store)?, fresh))
+    }
+
+    /// Opens an existing database.
+    pub fn open(path: &Path) -> Result<Desk, DeskError> {
+        Desk::from_store(Store::open(path, false)?)
+    }
+
+    fn from_store(store: Store) -> Result<Desk, DeskError> {
+        let (catalog, settings) = store.read(|rx| {
+            let catalog = rx.catalog()?.unwrap_or_else(Catalog::builtin);
+            Ok::<_, DeskError>((catalog, Settings::load_r(rx)?))
+        })?;
+        let clock = Clock::from_env(settings.utc_offset).map_err(DeskError::Clock)?;
+        Ok(Desk {
+            store,
+            clock,
+            calendar: Calendar::builtin(),
+            catalog,
+            settings,
+            clerk: None,
+        })
+    }
+
+    /// Names the clerk whose actions follow.
+    pub fn set_clerk(&mut self, clerk: Option<&str>) -> Result<(), DeskError> {
+        self.clerk = clerk
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| input::short(Field::Clerk, c))
+            .transpose()?;
+        Ok(())
+    }
+
+    pub fn clerk(&self) -> Option<&str> {
+        self.clerk.as_deref()
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Replaces the clock (tests and the demo generator).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    fn context(&self, clerk: &str, window: Option<String>) -> Context<'_> {
+        let at = self.clock.now();
+        Context {
+            at,
+            today: self.clock.date_of(at),
+            clerk: clerk.to_string(),
+            window,
+            calendar: &self.calendar,
+            clock_override: self.clock.is_override(),
+        }
+    }
+
+    fn acting_clerk(&self) -> Result<&str, DeskError> {
+        self.clerk.as_deref().ok_or(DeskError::NoClerk)
+    }
+
+    fn item(&self, key: &str) -> Result<&ServiceItem, DeskError> {
+        self.catalog
+            .item(key)
+            .ok_or_else(|| DeskError::UnknownItem(key.trim().chars().take(40).collect()))
+    }
+
+    fn hints(&self, item: &ServiceItem, t: &Ticket, today: Date, at_take: bool) -> Vec<Hint> {
+        let mut out = Vec::new();
+        if let Some(id) = &t.citizen.id_number {
+            let age = id.age_on(today);
+            if at_take && age >= 80 && t.priority == Some(Priority::Elderly) {
+                out.push(Hint::ElderlyPriority { age });
+            }
+            if let Some(min_age) = item.min_age.filter(|&m| age < m) {
+                out.push(Hint::BelowMinAge {
+                    item: item.name.clone(),
+                    min_age,
+                    age,
+                });
+            }
+        }
+        out
+    }
+
+    // ---- actions -------------------------------------------------------------------------
+
+    /// 取号: a citizen takes a number for an item.
+    pub fn take(&self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
+        let clerk = self.clerk.as_deref().unwrap_or(RECEPTION);
+        let ctx = self.context(clerk, None);
+        let ticket = self
+            .store
+            .write(|tx| take_in(tx, &self.catalog, &ctx, req))?;
+        let item = self.item(&ticket.item)?;
+        let hints = self.hints(item, &ticket, ctx.today, true);
+        Ok((ticket, hints))
+    }
+
+    /// 叫号: the window calls the next waiting ticket of its categories (priority first, then
+    /// the longest waiting).
+    pub fn call(&self, window: &str, categories: &[String]) -> Result<Ticket, DeskError> {
+        let window = input::short(Field::Window, window)?;
+        let mut letters = Vec::new();
+        for c in categories
+            .iter()
+            .flat_map(|c| c.split([',', '，']))
+            .filter(|c| !c.trim().is_empty())
+        {
+            let cat = self
+                .catalog
+                .find_category(c)
+                .ok_or_else(|| DeskError::UnknownCategory(c.trim().to_string()))?;
+            letters.push(cat.letter);
+        }
+        let ctx = self.context(self.acting_clerk()?, Some(window.clone()));
+        self.store.write(|tx| {
+            let Some(id) = tx.next_waiting(ctx.today, &letters)? else {
+                let which = if letters.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({})",
+                        letters
+                            .iter()
+                            .map(|l| l.to_string())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    )
+                };
+                return Err(DeskError::NoOneWaiting(which));
+            };
+            let old = tx
+                .ticket(id)?
+                .ok_or_else(|| StoreError::Corrupt(format!("waiting ticket {id} missing")))?;
+            apply_in(
+                tx,
+                &old,
+                Command::Call {
+                    window: window.clone(),
+                },
+                &ctx,
+            )
+        })
+    }
+
+    fn act<'c>(
+        &'c self,
+        r: &str,
+        window: Option<String>,
+        build: impl FnOnce(&Ticket) -> Result<Command<'c>, DeskError>,
+    ) -> Result<Ticket, DeskError> {
+        let tref =
+            TicketRef::parse(r).ok_or_else(|| DeskError::BadRef(r.chars().take(40).collect()))?;
+        let clerk = self.acting_clerk()?;
+        self.store.write(|tx| {
+            let today = self.clock.today();
+            let old = resolve_w(tx, tref, today)?
+                .ok_or_else(|| DeskError::NotFound(r.trim().to_string()))?;
+            let window = window.or_else(|| old.window.clone());
+            let ctx = self.context(clerk, window);
+            let cmd = build(&old)?;
+            apply_in(tx, &old, cmd, &ctx)
+        })
+    }
+
+    pub fn recall(&self, r: &str) -> Result<Ticket, DeskError> {
+        self.act(r, None, |_| Ok(Command::Recall))
+    }
+
+    pub fn noshow(&self, r: &str) -> Result<Ticket, DeskError> {
+        self.act(r, None, |_| Ok(Command::NoShow))
+    }
+
+    pub fn requeue(&self, r: &str) -> Result<Ticket, DeskError> {
+        self.act(r, None, |_| Ok(Command::Requeue))
+    }
+
+    /// 受理 (or 容缺受理 when materials are deferred).
+    pub fn accept(&self, r: &str, req: &AcceptRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
+        let today = self.clock.today();
+        let citizen = req.citizen.check(today)?;
+        let proxy = req.proxy.check(today)?;
+        let deferred: Vec<String> = req
+            .deferred
+            .iter()
+            .map(|m| input::short(Field::Material, m))
+            .collect::<Result<_, _>>()?;
+        let make_good_days = self.catalog.make_good_days;
+        let t = self.act(r, None, |old| {
+            let item = self
+                .catalog
+                .item(&old.item)
+                .ok_or_else(|| DeskError::ItemGone(old.item.clone()))?;
+            Ok(Command::Accept {
+                item,
+                citizen,
+                proxy,
+                deferred,
+                make_good_days,
+            })
+        })?;
+        let hints = match self.catalog.item(&t.item) {
+            Some(item) => self.hints(item, &t, today, false),
+            None => Vec::new(),
+        };
+        Ok((t, hints))
+    }
+
+    pub fn suspend(
+        &self,
+        r: &str,
+        reason: SuspendReason,
+        missing: &[String],
+        note: Option<&str>,
+    ) -> Result<Ticket, DeskError> {
+        let missing: Vec<String> = missing
+            .iter()
+            .map(|m| input::short(Field::Material, m))
+            .collect::<Result<_, _>>()?;
+        let note = input::optional_note(Field::Note, note)?;
+        self.act(r, None, |_| {
+            Ok(Command::Suspend {
+                reason,
+                missing,
+                note,
+            })
+        })
+    }
+
+    pub fn resume(&self, r: &str) -> Result<Ticket, DeskError> {
+        self.act(r, None, |_| Ok(Command::Resume))
+    }
+
+    pub fn transfer(&self, r: &str, to: &str, days: Option<u32>) -> Result<Ticket, DeskError> {
+        let to = input::short(Field::Department, to)?;
+        if let Some(d) = days.filter(|&d| d == 0 || d > 365) {
+            return Err(DeskError::Setting(
+                "--days".into(),
+                format!("{d} is not 1–365 working days"),
+            ));
+        }
+        self.act(r, None, |_| Ok(Command::Transfer { to, days }))
+    }
+
+    pub fn complete(&self, r: &str, note: Option<&str>) -> Result<Ticket, DeskError> {
+        let note = input::optional_note(Field::Note, note)?;
+        self.act(r, None, |_| Ok(Command::Complete { note }))
+    }
+
+    pub fn reject(&self, r: &str, reason: &str) -> Result<Ticket, DeskError> {
+        let reason = input::required_note(Field::Reason, reason)?;
+        self.act(r, None, |_| Ok(Command::Reject { reason }))
+    }
+
+    pub fn withdraw(&self, r: &str, reason: &str) -> Result<Ticket, DeskError> {
+        let reason = input::required_note(Field::Reason, reason)?;
+        self.act(r, None, |_| Ok(Command::Withdraw { reason }))
+    }
+
+    pub fn terminate(&self, r: &str, note: Option<&str>) -> Result<Ticket, DeskError> {
+        let note = input::optional_note(Field::Note, note)?;
+        self.act(r, None, |_| Ok(Command::Terminate { note }))
+    }
+
+    /// The citizen brings a deferred (容缺) material.
+    pub fn supply(&self, r: &str, material: &str) -> Result<Ticket, DeskError> {
+        let material = input::short(Field::Material, material)?;
+        self.act(r, None, |_| Ok(Command::Supply { material }))
+    }
+
+    pub fn rate(&self, r: &str, score: u8, comment: Option<&str>) -> Result<Ticket, DeskError> {
+        let comment = input::optional_note(Field::Comment, comment)?;
+        let follow_up_days = self.settings.follow_up_days;
+        self.act(r, None, |_| {
+            Ok(Command::Rate {
+                score,
+                comment,
+                follow_up_days,
+            })
+        })
+    }
+
+    pub fn reopen(&self, r: &str, reason: &str) -> Result<Ticket, DeskError> {
+        let reason = input::required_note(Field::Reason, reason)?;
+        self.act(r, None, |_| Ok(Command::Reopen { reason }))
+    }
+
+    /// Replaces the catalog with the TOML in `src`; tickets keep the item names they were
+    /// taken with.
+    pub fn import_catalog(&mut self, src: &str) -> Result<&Catalog, DeskError> {
+        let catalog = Catalog::from_toml(src).map_err(DeskError::Catalog)?;
+        self.store.write(|tx| tx.set_catalog(&catalog, src))?;
+        self.catalog = catalog;
+        Ok(&self.catalog)
+    }
+
+    /// Changes one setting (hall, utc_offset, follow_up_days, hall_phone).
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<&Settings, DeskError> {
+        let mut s = self.settings.clone();
+        s.set(key, value)?;
+        self.store.write(|tx| s.save(tx))?;
+        self.settings = s;
+        self.clock = Clock::from_env(self.settings.utc_offset).map_err(DeskError::Clock)?;
+        Ok(&self.settings)
+    }
+
+    // ---- queries -------------------------------------------------------------------------
+
+    pub fn resolve(&self, r: &str) -> Result<Ticket, DeskError> {
+        let tref =
+            TicketRef::parse(r).ok_or_else(|| DeskError::BadRef(r.chars().take(40).collect()))?;
+        let today = self.clock.today();
+        self.store
+            .read(|rx| resolve_r(rx, tref, today))?
+            .ok_or_else(|| DeskError::NotFound(r.trim().chars().take(40).collect()))
+    }
+
+    /// A ticket with its whole history.
+    pub fn show(&self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
+        let t = self.resolve(r)?;
+        let events = self.store.read(|rx| rx.events(t.id))?;
+        Ok((t, events))
+    }
+
+    /// Tickets taken on `date`, optionally only those in `status`.
+    pub fn list_day(&self, date: Date, status: Option<Status>) -> Result<Vec<Ticket>, DeskError> {
+        let mut v = self.store.read(|rx| rx.day(date))?;
+        if let Some(s) = status {
+            v.retain(|t| t.status == s);
+        }
+        Ok(v)
+    }
+
+    /// Waiting tickets of today in call order.
+    pub fn queue(&self) -> Result<Vec<Ticket>, DeskError> {
+        Ok(self.store.read(|rx| rx.waiting(self.clock.today()))?)
+    }
+
+    /// Open cases (accepted, suspended, transferred) by deadline, at most `limit`.
+    pub fn open_cases(&self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
+        Ok(self.store.read(|rx| rx.open_cases(limit))?)
+    }
+
+    pub fn ticket_count(&self) -> Result<u64, DeskError> {
+        Ok(self.store.read(|rx| rx.ticket_count())?)
+    }
+
+    /// Finds tickets by queue number, ID number (whole or last four), phone (whole or last
+    /// four), name, village or pinyin initials. Newest first, at most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Ticket>, DeskError> {
+        let q: String = query
+            .trim()
+            .chars()
+            .filter(|c| !crate::domain::text::is_forbidden(*c, false))
+            .collect();
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let today = self.clock.today();
+        self.store.read(|rx| {
+            let mut ids: Vec<TicketId> = Vec::new();
+            if let Some(tref) = TicketRef::parse(&q)
+                && let Some(t) = resolve_r(rx, tref, today)?
+            {
+                ids.push(t.id);
+            }
+            let lower = q.to_lowercase();
+            let digits: String = q.chars().filter(|c| c.is_ascii_digit()).collect();
+            let mut prefixes: Vec<String> = Vec::new();
+            if digits.len() == q.chars().filter(|c| !matches!(c, ' ' | '-')).count()
+                && !digits.is_empty()
+            {
+                if digits.len() == 4 {
+                    prefixes.push(format!("i4:{digits}"));
+                    prefixes.push(format!("p4:{digits}"));
+                }
+                if digits.len() >= 6 {
+                    prefixes.push(format!("i:{digits}"));
+                    prefixes.push(format!("p:{digits}"));
+                }
+            } else if q.len() >= 15 && q.to_uppercase().ends_with('X') {
+                prefixes.push(format!("i:{}", q.to_uppercase()));
+            } else {
+                prefixes.push(format!("n:{lower}"));
+                prefixes.push(format!("v:{q}"));
+                if lower.chars().all(|c| c.is_ascii_lowercase()) {
+                    prefixes.push(format!("y:{lower}"));
+                }
+            }
+            for p in prefixes {
+                for id in rx.search_prefix(&p, limit)? {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+            ids.sort_unstable_by(|a, b| b.cmp(a));
+            ids.truncate(limit);
+            Ok::<_, DeskError>(rx.tickets(&ids)?)
+        })
+    }
+}
+
+fn resolve_w(tx: &WriteTx<'_>, r: TicketRef, today: Date) -> Result<Option<Ticket>, DeskError> {
+    let id = match r {
+        TicketRef::Id(id) => Some(id),
+        TicketRef::Number(day, n) => tx.find_number(day.unwrap_or(today), n)?,
+    };
+    Ok(match id {
+        Some(id) => tx.ticket(id)?,
+        None => None,
+    })
+}
+
+fn resolve_r(rx: &ReadTx, r: TicketRef, today: Date) -> Result<Option<Ticket>, DeskError> {
+    let id = match r {
+        TicketRef::Id(id) => Some(id),
+        TicketRef::Number(day, n) => rx.find_number(day.unwrap_or(today), n)?,
+    };
+    Ok(match id {
+        Some(id) => rx.ticket(id)?,
+        None => None,
+    })
+}
+
+/// Takes a number inside an open transaction: validates, allocates the number, writes the
+/// ticket, its first event and its index entries.
+pub(crate) fn take_in(
+    tx: &mut WriteTx<'_>,
+    catalog: &Catalog,
+    ctx: &Context<'_>,
+    req: &TakeRequest,
+) -> Result<Ticket, DeskError> {
+    let item = catalog
+        .item(&req.item)
+        .ok_or_else(|| DeskError::UnknownItem(req.item.trim().chars().take(40).collect()))?;
+    let category = catalog
+        .category_of(item)
+        .ok_or_else(|| DeskError::UnknownCategory(item.category.clone()))?;
+    let citizen = req.citizen.check(ctx.today)?;
+    let proxy = req.proxy.check(ctx.today)?;
+    let note = input::optional_note(Field::Note, req.note.as_deref())?;
+    let elderly = citizen
+        .id_number
+        .as_ref()
+        .is_some_and(|id| id.age_on(ctx.today) >= 80);
+    let priority = req.priority.or(elderly.then_some(Priority::Elderly));
+    let number = tx.allocate_number(ctx.today, category.letter)?;
+    let id = tx.next_ticket_id()?;
+    let (ticket, event) = Ticket::take(id, number, item, priority, citizen, proxy, note, ctx);
+    tx.insert_ticket(&ticket)?;
+    tx.append_event(&event)?;
+    Ok(ticket)
+}
+
+/// Applies a command inside an open transaction and writes the result.
+pub(crate) fn apply_in(
+    tx: &mut WriteTx<'_>,
+    old: &Ticket,
+    cmd: Command<'_>,
+    ctx: &Context<'_>,
+) -> Result<Ticket, DeskError> {
+    let (new, event) = old.apply(cmd, ctx)?;
+    tx.update_ticket(Some(old), &new)?;
+    tx.append_event(&event)?;
+    Ok(new)
+}

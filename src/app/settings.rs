@@ -1,0 +1,120 @@
+//! The hall's settings, kept in the database's meta table so every window agrees.
+
+use time::UtcOffset;
+
+use super::DeskError;
+use crate::clock::{DEFAULT_OFFSET, format_offset, parse_offset};
+use crate::domain::text::Field;
+use crate::store::{ReadTx, StoreError, WriteTx};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The hall's name, printed on slips and reports.
+    pub hall: String,
+    /// The hall's UTC offset; local dates and day boundaries follow it.
+    pub utc_offset: UtcOffset,
+    /// Working days a supervisor has to follow up a bad rating (差评).
+    pub follow_up_days: u32,
+    /// The phone number printed on receipts.
+    pub hall_phone: Option<String>,
+    /// True in a database built by `yimen demo`.
+    pub demo: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            hall: "便民服务大厅".into(),
+            utc_offset: DEFAULT_OFFSET,
+            follow_up_days: 5,
+            hall_phone: None,
+            demo: false,
+        }
+    }
+}
+
+pub const KEYS: [&str; 4] = ["hall", "utc_offset", "follow_up_days", "hall_phone"];
+
+impl Settings {
+    fn from_lookup(
+        get: impl Fn(&str) -> Result<Option<Vec<u8>>, StoreError>,
+    ) -> Result<Settings, StoreError> {
+        let mut s = Settings::default();
+        let text = |k: &str| -> Result<Option<String>, StoreError> {
+            Ok(get(k)?.map(|b| String::from_utf8_lossy(&b).into_owned()))
+        };
+        if let Some(h) = text("hall")? {
+            s.hall = h;
+        }
+        if let Some(o) = text("utc_offset")? {
+            s.utc_offset =
+                parse_offset(&o).ok_or_else(|| StoreError::Corrupt(format!("utc_offset '{o}'")))?;
+        }
+        if let Some(d) = text("follow_up_days")? {
+            s.follow_up_days = d
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("follow_up_days '{d}'")))?;
+        }
+        s.hall_phone = text("hall_phone")?.filter(|p| !p.is_empty());
+        s.demo = text("demo")?.as_deref() == Some("1");
+        Ok(s)
+    }
+
+    pub fn load_r(rx: &ReadTx) -> Result<Settings, StoreError> {
+        Settings::from_lookup(|k| rx.meta(k))
+    }
+
+    pub fn load_w(tx: &WriteTx<'_>) -> Result<Settings, StoreError> {
+        Settings::from_lookup(|k| tx.meta(k))
+    }
+
+    pub fn save(&self, tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+        tx.set_meta("hall", self.hall.as_bytes())?;
+        tx.set_meta("utc_offset", format_offset(self.utc_offset).as_bytes())?;
+        tx.set_meta("follow_up_days", self.follow_up_days.to_string().as_bytes())?;
+        tx.set_meta(
+            "hall_phone",
+            self.hall_phone.as_deref().unwrap_or("").as_bytes(),
+        )?;
+        tx.set_meta("demo", if self.demo { b"1" } else { b"0" })?;
+        Ok(())
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), DeskError> {
+        let bad = |why: String| DeskError::Setting(key.to_string(), why);
+        match key {
+            "hall" => self.hall = super::input::short(Field::Hall, value)?,
+            "utc_offset" => {
+                self.utc_offset = parse_offset(value)
+                    .ok_or_else(|| bad(format!("'{value}' is not an offset like +08:00")))?
+            }
+            "follow_up_days" => {
+                self.follow_up_days = value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=60).contains(d))
+                    .ok_or_else(|| bad(format!("'{value}' is not 1–60 working days")))?
+            }
+            "hall_phone" => {
+                self.hall_phone = if value.trim().is_empty() {
+                    None
+                } else {
+                    Some(crate::domain::phone::Phone::parse(value)?.to_string())
+                }
+            }
+            _ => return Err(bad(format!("unknown setting; known: {}", KEYS.join(", ")))),
+        }
+        Ok(())
+    }
+
+    /// (key, value) pairs for display.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("hall", self.hall.clone()),
+            ("utc_offset", format_offset(self.utc_offset)),
+            ("follow_up_days", self.follow_up_days.to_string()),
+            ("hall_phone", self.hall_phone.clone().unwrap_or_default()),
+        ]
+    }
+}

@@ -1,0 +1,257 @@
+//! The command line, declared with clap. Every command has `--help`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::Lang;
+use crate::domain::queue::Priority;
+use crate::domain::ticket::{Status, SuspendReason};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "yimen",
+    version,
+    about = "一门 — 便民服务大厅前台：取号叫号、一窗受理、办件跟踪、日报\nyimen — the front desk of a township convenience service hall"
+)]
+pub struct Cli {
+    /// The database file (default: yimen.redb in the platform's data directory)
+    #[arg(long, global = true, env = "YIMEN_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The clerk doing the action (recorded in every event)
+    #[arg(long, global = true, env = "YIMEN_CLERK", value_name = "NAME")]
+    pub clerk: Option<String>,
+    /// Interface language
+    #[arg(
+        long,
+        global = true,
+        env = "YIMEN_LANG",
+        value_enum,
+        default_value = "zh"
+    )]
+    pub lang: Lang,
+    /// Machine-readable JSON output
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database (or name the hall of an existing one)
+    Init {
+        /// The hall's name, printed on slips and reports
+        #[arg(long)]
+        hall: Option<String>,
+        /// The hall's UTC offset (default +08:00)
+        #[arg(long, value_name = "OFFSET")]
+        utc_offset: Option<String>,
+    },
+    /// The service catalog: list, show one item, or import a replacement
+    #[command(subcommand)]
+    Catalog(CatalogCmd),
+    /// Hall settings: show, or set one
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// Take a queue number for an item (prints the number and the ticket id)
+    Take(TakeArgs),
+    /// Call the next waiting ticket to a window (priority first, then the oldest)
+    Call {
+        /// The window calling, e.g. 3
+        #[arg(long)]
+        window: String,
+        /// Only these categories (letters or names, comma-separated), e.g. A,B
+        #[arg(long, value_delimiter = ',')]
+        categories: Vec<String>,
+    },
+    /// Call a called ticket again (up to 3 times)
+    Recall(TicketArg),
+    /// Mark a recalled ticket as a no-show (过号)
+    Noshow(TicketArg),
+    /// Put a no-show back in the queue
+    Requeue(TicketArg),
+    /// Accept the case (受理); with --defer, accept with materials to bring later (容缺受理)
+    Accept(AcceptArgs),
+    /// Suspend an accepted case; the deadline clock pauses
+    Suspend {
+        #[command(flatten)]
+        ticket: TicketArg,
+        #[arg(long, value_enum)]
+        reason: SuspendReason,
+        /// A missing material (repeat for each; required with --reason materials)
+        #[arg(long, value_name = "MATERIAL")]
+        missing: Vec<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Resume a suspended case; the clock runs again
+    Resume(TicketArg),
+    /// Send a case up to a county department
+    Transfer {
+        #[command(flatten)]
+        ticket: TicketArg,
+        /// The department, e.g. 县民政局
+        #[arg(long)]
+        to: String,
+        /// That department's own limit in working days (the deadline moves to it)
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// Complete a case (办结); an on-the-spot item may complete straight from a call
+    Complete {
+        #[command(flatten)]
+        ticket: TicketArg,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Refuse the case (不予受理/不予批准), with a written reason
+    Reject(ReasonArgs),
+    /// The citizen withdraws
+    Withdraw(ReasonArgs),
+    /// End a 容缺 case whose make-good date passed without the materials
+    Terminate {
+        #[command(flatten)]
+        ticket: TicketArg,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Record that a deferred (容缺) material was brought
+    Supply {
+        #[command(flatten)]
+        ticket: TicketArg,
+        #[arg(long)]
+        material: String,
+    },
+    /// Record the citizen's rating of a completed ticket (1 very dissatisfied … 5 very satisfied)
+    Rate {
+        #[command(flatten)]
+        ticket: TicketArg,
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+        score: u8,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Reopen a completed case (supervisor), with a reason
+    Reopen(ReasonArgs),
+    /// Everything about one ticket, with its full history
+    Show(TicketArg),
+    /// Tickets of a day (default today), or every open case by deadline
+    List {
+        /// The day, YYYY-MM-DD
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, value_enum)]
+        status: Option<Status>,
+        /// Every accepted, suspended or transferred case, by deadline
+        #[arg(long, conflicts_with_all = ["date", "status"])]
+        open: bool,
+        /// At most this many rows for --open
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+    },
+    /// Today's waiting queue in call order
+    Queue,
+    /// Find tickets by number, name, ID number, phone (or their last 4 digits), village or pinyin initials
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Build a demo database with a realistic history (a separate file, never the hall's own)
+    Demo {
+        /// Working days of history
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// Tickets per day
+        #[arg(long, default_value_t = 60)]
+        per_day: u32,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Only build the database; do not print the queue
+        #[arg(long)]
+        no_tui: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCmd {
+    /// Every item with its code, category, kind and promised days
+    List,
+    /// One item with its materials
+    Show { code: String },
+    /// Replace the catalog with a TOML file (see data/catalog.toml)
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    Show,
+    /// Set hall, utc_offset, follow_up_days or hall_phone
+    Set {
+        key: String,
+        value: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TicketArg {
+    /// The ticket: its id, today's number such as A012, or 2026-11-29/A012
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReasonArgs {
+    #[command(flatten)]
+    pub ticket: TicketArg,
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct CitizenArgs {
+    /// Applicant's name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Applicant's resident ID number (18 digits, or 15 for an old card)
+    #[arg(long)]
+    pub id_number: Option<String>,
+    /// Mobile or landline with area code
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Village or community
+    #[arg(long)]
+    pub village: Option<String>,
+    /// Proxy's name (代办人), when someone files for the applicant
+    #[arg(long)]
+    pub proxy: Option<String>,
+    #[arg(long)]
+    pub proxy_phone: Option<String>,
+    #[arg(long)]
+    pub proxy_id_number: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TakeArgs {
+    /// The item: its code (see `yimen catalog list`) or its exact name
+    pub item: String,
+    /// Call first: elderly, disability, pregnant or military (80+ is set from the ID number)
+    #[arg(long, value_enum)]
+    pub priority: Option<Priority>,
+    #[command(flatten)]
+    pub citizen: CitizenArgs,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    #[command(flatten)]
+    pub ticket: TicketArg,
+    #[command(flatten)]
+    pub citizen: CitizenArgs,
+    /// A non-key material accepted as missing, to bring by the make-good date (repeat)
+    #[arg(long, value_name = "MATERIAL")]
+    pub defer: Vec<String>,
+}

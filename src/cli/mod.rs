@@ -1,0 +1,526 @@
+//! The scriptable command line. Each command calls one method of the application layer and
+//! prints its result as text (in the chosen language) or JSON.
+
+pub mod args;
+pub mod view;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde_json::json;
+
+pub use args::Cli;
+use args::{CatalogCmd, CitizenArgs, Command, ConfigCmd};
+
+use crate::app::{AcceptRequest, CitizenInput, Desk, DeskError, ProxyInput, TakeRequest};
+use crate::domain::Lang;
+use crate::domain::lang::Localized;
+use crate::domain::ticket::Ticket;
+use view::clean;
+
+/// The file used when neither `--db` nor `YIMEN_DB` is given.
+pub fn default_db_path(file: &str) -> PathBuf {
+    directories::ProjectDirs::from("", "", "yimen")
+        .map(|d| d.data_local_dir().join(file))
+        .unwrap_or_else(|| PathBuf::from(file))
+}
+
+/// Why a command did not finish.
+#[derive(Debug)]
+pub enum Failure {
+    /// The one line to print, already in the user's language.
+    Message(String),
+    /// The reader of our output went away (`yimen list | head`): not an error.
+    BrokenPipe,
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Message(e.to_string())
+        }
+    }
+}
+
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Self {
+        match e.io_error_kind() {
+            Some(std::io::ErrorKind::BrokenPipe) => Failure::BrokenPipe,
+            _ => Failure::Message(e.to_string()),
+        }
+    }
+}
+
+struct Ctx<'a> {
+    lang: Lang,
+    json: bool,
+    out: &'a mut dyn Write,
+}
+
+impl Ctx<'_> {
+    fn fail(&self, e: DeskError) -> Failure {
+        Failure::Message(e.localized(self.lang))
+    }
+
+    fn ticket(&mut self, desk: &Desk, t: &Ticket, extra: Vec<String>) -> Result<(), Failure> {
+        if self.json {
+            let mut v = view::ticket_json(desk, t, false);
+            v["hints"] = json!(extra);
+            writeln!(self.out, "{v}")?;
+        } else {
+            writeln!(self.out, "{}", view::outcome_line(desk, t, self.lang))?;
+            for e in extra {
+                writeln!(self.out, "{e}")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn list(&mut self, desk: &Desk, tickets: &[Ticket], empty: &str) -> Result<(), Failure> {
+        if self.json {
+            let v: Vec<_> = tickets
+                .iter()
+                .map(|t| view::ticket_json(desk, t, false))
+                .collect();
+            writeln!(self.out, "{}", serde_json::Value::Array(v))?;
+        } else if tickets.is_empty() {
+            writeln!(self.out, "{empty}")?;
+        } else {
+            let mut rows = vec![view::list_header(self.lang)];
+            rows.extend(tickets.iter().map(|t| view::list_row(desk, t, self.lang)));
+            write!(self.out, "{}", view::table(&rows))?;
+        }
+        Ok(())
+    }
+}
+
+fn citizen(a: &CitizenArgs) -> (CitizenInput, ProxyInput) {
+    (
+        CitizenInput {
+            name: a.name.clone(),
+            id_number: a.id_number.clone(),
+            phone: a.phone.clone(),
+            village: a.village.clone(),
+        },
+        ProxyInput {
+            name: a.proxy.clone(),
+            phone: a.proxy_phone.clone(),
+            id_number: a.proxy_id_number.clone(),
+        },
+    )
+}
+
+/// Runs one command, writing its output to `out`. Errors come back as one line.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
+    let lang = cli.lang;
+    let mut c = Ctx {
+        lang,
+        json: cli.json,
+        out,
+    };
+    let db = cli
+        .db
+        .clone()
+        .unwrap_or_else(|| default_db_path("yimen.redb"));
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+
+    match cli.command {
+        Command::Init { hall, utc_offset } => {
+            let (desk, fresh) =
+                Desk::init(&db, hall.as_deref(), utc_offset.as_deref()).map_err(|e| c.fail(e))?;
+            let n = desk.ticket_count().map_err(|e| c.fail(e))?;
+            if c.json {
+                writeln!(
+                    c.out,
+                    "{}",
+                    json!({"db": db.display().to_string(), "created": fresh, "hall": desk.settings().hall, "tickets": n})
+                )?;
+            } else if fresh {
+                writeln!(
+                    c.out,
+                    "{}{}（{}）",
+                    t("已创建数据库 ", "created database "),
+                    db.display(),
+                    clean(&desk.settings().hall)
+                )?;
+            } else {
+                writeln!(
+                    c.out,
+                    "{}{}（{}，{n} {}）",
+                    t("数据库已存在：", "database exists: "),
+                    db.display(),
+                    clean(&desk.settings().hall),
+                    t("条办件", "tickets")
+                )?;
+            }
+            return Ok(());
+        }
+        Command::Demo {
+            days,
+            per_day,
+            seed,
+            no_tui,
+        } => {
+            let path = cli
+                .db
+                .clone()
+                .unwrap_or_else(|| default_db_path("yimen-demo.redb"));
+            let opts = crate::demo::Options {
+                days,
+                per_day,
+                seed,
+            };
+            let summary = crate::demo::build(&path, &opts).map_err(|e| c.fail(e))?;
+            let desk = Desk::open(&path).map_err(|e| c.fail(e))?;
+            if c.json {
+                writeln!(
+                    c.out,
+                    "{}",
+                    json!({"db": path.display().to_string(), "tickets": summary.tickets, "days": summary.days, "seconds": summary.seconds})
+                )?;
+                return Ok(());
+            }
+            writeln!(
+                c.out,
+                "{}{}：{} {}，{} {}（{:.1} s）",
+                t("演示数据库 ", "demo database "),
+                path.display(),
+                summary.tickets,
+                t("条办件", "tickets"),
+                summary.days,
+                t("天", "days"),
+                summary.seconds
+            )?;
+            if !no_tui {
+                let q = desk.queue().map_err(|e| c.fail(e))?;
+                writeln!(c.out, "\n{}", t("今日排队：", "Today's queue:"))?;
+                c.list(&desk, &q, &t("（无人等候）", "(no one waiting)"))?;
+                writeln!(
+                    c.out,
+                    "\n{}{}",
+                    t("试试：yimen --db ", "try: yimen --db "),
+                    path.display()
+                )?;
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+
+    let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
+    desk.set_clerk(cli.clerk.as_deref())
+        .map_err(|e| c.fail(e))?;
+    let hints = |h: &[crate::app::Hint]| {
+        h.iter()
+            .map(|h| view::hint_text(h, lang))
+            .collect::<Vec<_>>()
+    };
+
+    match cli.command {
+        Command::Init { .. } | Command::Demo { .. } => {}
+        Command::Catalog(cmd) => catalog(&mut c, &mut desk, cmd)?,
+        Command::Config(cmd) => {
+            if let ConfigCmd::Set { key, value } = &cmd {
+                desk.set_setting(key, value).map_err(|e| c.fail(e))?;
+            }
+            let pairs = desk.settings().pairs();
+            if c.json {
+                let m: serde_json::Map<_, _> = pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), json!(v)))
+                    .collect();
+                writeln!(c.out, "{}", serde_json::Value::Object(m))?;
+            } else {
+                let rows: Vec<Vec<String>> = pairs
+                    .into_iter()
+                    .map(|(k, v)| vec![k.to_string(), clean(&v)])
+                    .collect();
+                write!(c.out, "{}", view::table(&rows))?;
+            }
+        }
+        Command::Take(a) => {
+            let (citizen, proxy) = citizen(&a.citizen);
+            let req = TakeRequest {
+                item: a.item,
+                priority: a.priority,
+                citizen,
+                proxy,
+                note: a.note,
+            };
+            let (tk, h) = desk.take(&req).map_err(|e| c.fail(e))?;
+            if c.json {
+                c.ticket(&desk, &tk, hints(&h))?;
+            } else {
+                let prio = tk
+                    .priority
+                    .map(|p| format!("（{}{}）", t("优先：", "priority: "), p.label(lang)))
+                    .unwrap_or_default();
+                writeln!(
+                    c.out,
+                    "{}{}  {}{}  {}{}",
+                    t("取号成功：", "number "),
+                    tk.number,
+                    t("办件编号 ", "ticket id "),
+                    tk.id,
+                    clean(&tk.item_name),
+                    prio
+                )?;
+                for l in hints(&h) {
+                    writeln!(c.out, "{l}")?;
+                }
+            }
+        }
+        Command::Call { window, categories } => {
+            let tk = desk.call(&window, &categories).map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Recall(a) => {
+            let tk = desk.recall(&a.id).map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Noshow(a) => {
+            let tk = desk.noshow(&a.id).map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Requeue(a) => {
+            let tk = desk.requeue(&a.id).map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Accept(a) => {
+            let (citizen, proxy) = citizen(&a.citizen);
+            let req = AcceptRequest {
+                citizen,
+                proxy,
+                deferred: a.defer,
+            };
+            let (tk, h) = desk.accept(&a.ticket.id, &req).map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, hints(&h))?;
+        }
+        Command::Suspend {
+            ticket,
+            reason,
+            missing,
+            note,
+        } => {
+            let tk = desk
+                .suspend(&ticket.id, reason, &missing, note.as_deref())
+                .map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Resume(a) => {
+            let tk = desk.resume(&a.id).map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Transfer { ticket, to, days } => {
+            let tk = desk
+                .transfer(&ticket.id, &to, days)
+                .map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Complete { ticket, note } => {
+            let tk = desk
+                .complete(&ticket.id, note.as_deref())
+                .map_err(|e| c.fail(e))?;
+            let invite = t(
+                "请邀请群众评价（不要暗示评价等级）：yimen rate ",
+                "invite a rating (never suggest one): yimen rate ",
+            );
+            c.ticket(&desk, &tk, vec![format!("{invite}{} --score 1..5", tk.id)])?;
+        }
+        Command::Reject(a) => {
+            let tk = desk
+                .reject(&a.ticket.id, &a.reason)
+                .map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Withdraw(a) => {
+            let tk = desk
+                .withdraw(&a.ticket.id, &a.reason)
+                .map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Terminate { ticket, note } => {
+            let tk = desk
+                .terminate(&ticket.id, note.as_deref())
+                .map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Supply { ticket, material } => {
+            let tk = desk.supply(&ticket.id, &material).map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Rate {
+            ticket,
+            score,
+            comment,
+        } => {
+            let tk = desk
+                .rate(&ticket.id, score, comment.as_deref())
+                .map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Reopen(a) => {
+            let tk = desk
+                .reopen(&a.ticket.id, &a.reason)
+                .map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Show(a) => {
+            let (tk, events) = desk.show(&a.id).map_err(|e| c.fail(e))?;
+            if c.json {
+                let mut v = view::ticket_json(&desk, &tk, true);
+                v["events"] = json!(
+                    events
+                        .iter()
+                        .map(|e| view::event_json(&desk, e))
+                        .collect::<Vec<_>>()
+                );
+                writeln!(c.out, "{v}")?;
+            } else {
+                write!(c.out, "{}", view::detail(&desk, &tk, &events, lang))?;
+            }
+        }
+        Command::List {
+            date,
+            status,
+            open,
+            limit,
+        } => {
+            let tickets = if open {
+                desk.open_cases(limit).map_err(|e| c.fail(e))?
+            } else {
+                let day = match date {
+                    Some(d) => crate::domain::calendar::parse_date(&d).ok_or_else(|| {
+                        Failure::Message(format!(
+                            "{}{}",
+                            t("日期格式应为 YYYY-MM-DD：", "a date is YYYY-MM-DD: "),
+                            clean(&d)
+                        ))
+                    })?,
+                    None => desk.clock().today(),
+                };
+                desk.list_day(day, status).map_err(|e| c.fail(e))?
+            };
+            c.list(&desk, &tickets, &t("（没有办件）", "(no tickets)"))?;
+        }
+        Command::Queue => {
+            let q = desk.queue().map_err(|e| c.fail(e))?;
+            c.list(&desk, &q, &t("（无人等候）", "(no one waiting)"))?;
+        }
+        Command::Search { query, limit } => {
+            let found = desk
+                .search(&query, limit.clamp(1, 1000))
+                .map_err(|e| c.fail(e))?;
+            c.list(&desk, &found, &t("（没有找到）", "(nothing found)"))?;
+        }
+    }
+    Ok(())
+}
+
+fn catalog(c: &mut Ctx<'_>, desk: &mut Desk, cmd: CatalogCmd) -> Result<(), Failure> {
+    let lang = c.lang;
+    match cmd {
+        CatalogCmd::List => {
+            let cat = desk.catalog();
+            if c.json {
+                writeln!(c.out, "{}", serde_json::to_string(cat)?)?;
+                return Ok(());
+            }
+            let head: [&str; 6] = match lang {
+                Lang::Zh => ["代码", "类别", "事项", "类型", "承诺时限", "年龄"],
+                Lang::En => ["code", "category", "item", "kind", "days", "min age"],
+            };
+            let mut rows = vec![head.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+            for i in &cat.items {
+                let cg = cat
+                    .category_of(i)
+                    .map(|g| format!("{} {}", g.letter, g.display_name(lang)))
+                    .unwrap_or_default();
+                rows.push(vec![
+                    i.code.clone(),
+                    clean(&cg),
+                    clean(i.display_name(lang)),
+                    i.kind.label(lang).to_string(),
+                    if i.days == 0 {
+                        "-".into()
+                    } else {
+                        format!("{} {}", i.days, lang.pick("个工作日", "working days"))
+                    },
+                    i.min_age.map(|a| format!("{a}+")).unwrap_or_default(),
+                ]);
+            }
+            write!(c.out, "{}", view::table(&rows))?;
+        }
+        CatalogCmd::Show { code } => {
+            let item = desk
+                .catalog()
+                .item(&code)
+                .ok_or_else(|| c.fail(DeskError::UnknownItem(code.clone())))?;
+            if c.json {
+                writeln!(c.out, "{}", serde_json::to_string(item)?)?;
+                return Ok(());
+            }
+            writeln!(
+                c.out,
+                "{} {}（{}）",
+                item.code,
+                clean(&item.name),
+                clean(&item.name_en)
+            )?;
+            writeln!(
+                c.out,
+                "{}{}",
+                lang.pick("类型：", "kind: "),
+                item.kind.label(lang)
+            )?;
+            if item.days > 0 {
+                writeln!(
+                    c.out,
+                    "{}{}",
+                    lang.pick("承诺时限（工作日）：", "promised working days: "),
+                    item.days
+                )?;
+            }
+            if let Some(a) = item.min_age {
+                writeln!(
+                    c.out,
+                    "{}{a}",
+                    lang.pick("申请人年龄不低于：", "minimum age: ")
+                )?;
+            }
+            writeln!(c.out, "{}", lang.pick("材料：", "materials:"))?;
+            for m in &item.materials {
+                let flag = match (m.key, m.may_defer) {
+                    (true, _) => lang.pick("必备", "key"),
+                    (false, true) => lang.pick("可容缺", "may be brought later"),
+                    (false, false) => lang.pick("可选", "optional"),
+                };
+                writeln!(c.out, "  - {}（{flag}）", clean(&m.name))?;
+            }
+        }
+        CatalogCmd::Import { file } => {
+            let src = std::fs::read_to_string(&file).map_err(|e| {
+                Failure::Message(format!(
+                    "{}{}: {e}",
+                    lang.pick("无法读取 ", "cannot read "),
+                    file.display()
+                ))
+            })?;
+            let cat = desk
+                .import_catalog(&src)
+                .map_err(|e| Failure::Message(e.localized(lang)))?;
+            writeln!(
+                c.out,
+                "{}{} {}，{} {}",
+                lang.pick("已导入事项清单：", "catalog imported: "),
+                cat.categories.len(),
+                lang.pick("个类别", "categories"),
+                cat.items.len(),
+                lang.pick("个事项", "items")
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,575 @@
+//! The store: one redb file holding tickets, their events and the indexes the screens and
+//! reports read. Only this module touches redb. One user action is one write transaction.
+
+mod error;
+pub mod tables;
+
+use std::path::{Path, PathBuf};
+
+use redb::{
+    Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use time::Date;
+
+pub use error::StoreError;
+use tables::*;
+
+use crate::domain::catalog::Catalog;
+use crate::domain::pinyin;
+use crate::domain::queue::{MAX_SEQ, QueueNumber};
+use crate::domain::ticket::{Event, Status, Ticket, TicketId};
+
+/// redb's cache defaults to 1 GiB; an old office PC has far less to spare.
+const CACHE_BYTES: usize = 32 * 1024 * 1024;
+
+/// A prefix search reads at most this many index rows before ranking the newest first; a
+/// one-letter query over years of history is cut there rather than scanning everything.
+const SEARCH_SCAN_CAP: usize = 20_000;
+
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+}
+
+fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+    rmp_serde::to_vec_named(v).map_err(|e| StoreError::Corrupt(format!("encode: {e}")))
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8], what: &dyn Fn() -> String) -> Result<T, StoreError> {
+    rmp_serde::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("{}: {e}", what())))
+}
+
+fn julian(d: Date) -> i32 {
+    d.to_julian_day()
+}
+
+fn micros(t: time::OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1000) as i64
+}
+
+fn letter_byte(c: char) -> u8 {
+    if c.is_ascii() { c as u8 } else { b'?' }
+}
+
+impl Store {
+    /// Opens the database at `path`; with `create`, makes a new one if there is none.
+    pub fn open(path: &Path, create: bool) -> Result<Store, StoreError> {
+        let exists = path.exists();
+        if !exists && !create {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        if create
+            && !exists
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+        }
+        let mut builder = Database::builder();
+        builder.set_cache_size(CACHE_BYTES);
+        let opened = if exists {
+            builder.open(path)
+        } else {
+            builder.create(path)
+        };
+        let db = opened.map_err(|e| match e {
+            DatabaseError::DatabaseAlreadyOpen | DatabaseError::LockProtocolMismatch => {
+                StoreError::Locked {
+                    path: path.to_path_buf(),
+                }
+            }
+            DatabaseError::Storage(redb::StorageError::Io(io))
+                if io.kind() == std::io::ErrorKind::WouldBlock =>
+            {
+                StoreError::Locked {
+                    path: path.to_path_buf(),
+                }
+            }
+            other => StoreError::NotOurs {
+                path: path.to_path_buf(),
+                detail: other.to_string().replace('\n', " "),
+            },
+        })?;
+        let store = Store {
+            db,
+            path: path.to_path_buf(),
+        };
+        store.prepare()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Creates every table on a new file, checks the data version of an old one.
+    fn prepare(&self) -> Result<(), StoreError> {
+        let txn = self.db.begin_read().map_err(StoreError::from)?;
+        let version = match txn.open_table(META) {
+            Ok(meta) => match meta.get("schema")? {
+                Some(v) => {
+                    let b = v.value();
+                    let arr: [u8; 4] = b
+                        .try_into()
+                        .map_err(|_| StoreError::Corrupt("schema version".into()))?;
+                    Some(u32::from_be_bytes(arr))
+                }
+                None => None,
+            },
+            Err(redb::TableError::TableDoesNotExist(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        drop(txn);
+        match version {
+            Some(v) if v > SCHEMA_VERSION => Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found: v,
+                supported: SCHEMA_VERSION,
+            }),
+            Some(_) => Ok(()),
+            None => self.write(|tx| {
+                tx.meta
+                    .insert("schema", SCHEMA_VERSION.to_be_bytes().as_slice())?;
+                Ok::<(), StoreError>(())
+            }),
+        }
+    }
+
+    /// Runs `f` in one durable write transaction: everything `f` wrote is committed and on disk
+    /// when this returns `Ok`, and nothing is when `f` or the commit fails.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut txn = self.db.begin_write().map_err(StoreError::from)?;
+        txn.set_durability(Durability::Immediate)
+            .map_err(StoreError::from)?;
+        let out = {
+            let mut tx = WriteTx::open(&txn)?;
+            f(&mut tx)?
+        };
+        txn.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Runs `f` on one consistent snapshot.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&ReadTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let txn = self.db.begin_read().map_err(StoreError::from)?;
+        let tx = ReadTx::open(&txn)?;
+        f(&tx)
+    }
+
+    /// Rewrites the file to drop free pages (after a large demo build).
+    pub fn compact(&mut self) -> Result<bool, StoreError> {
+        Ok(self.db.compact()?)
+    }
+}
+
+macro_rules! tables_struct {
+    ($name:ident, $table:ident) => {
+        pub struct $name<'t> {
+            pub(crate) meta: redb::$table<'t, &'static str, &'static [u8]>,
+            pub(crate) tickets: redb::$table<'t, u64, &'static [u8]>,
+            pub(crate) events: redb::$table<'t, (u64, u32), &'static [u8]>,
+            pub(crate) day: redb::$table<'t, (i32, u64), ()>,
+            pub(crate) open: redb::$table<'t, (i32, u64), ()>,
+            pub(crate) waiting: redb::$table<'t, (i32, u8, i64, u64), u8>,
+            pub(crate) counters: redb::$table<'t, (i32, u8), u32>,
+            pub(crate) numbers: redb::$table<'t, (i32, u8, u32), u64>,
+            pub(crate) catalog: redb::$table<'t, &'static str, &'static [u8]>,
+            pub(crate) search: redb::$table<'t, (&'static str, u64), ()>,
+        }
+    };
+}
+
+tables_struct!(WriteTx, Table);
+
+/// A read snapshot. Tables that do not exist yet (a brand-new file) read as empty.
+pub struct ReadTx {
+    meta: Option<redb::ReadOnlyTable<&'static str, &'static [u8]>>,
+    tickets: Option<redb::ReadOnlyTable<u64, &'static [u8]>>,
+    events: Option<redb::ReadOnlyTable<(u64, u32), &'static [u8]>>,
+    day: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
+    open: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
+    waiting: Option<redb::ReadOnlyTable<(i32, u8, i64, u64), u8>>,
+    numbers: Option<redb::ReadOnlyTable<(i32, u8, u32), u64>>,
+    catalog: Option<redb::ReadOnlyTable<&'static str, &'static [u8]>>,
+    search: Option<redb::ReadOnlyTable<(&'static str, u64), ()>>,
+}
+
+impl<'t> WriteTx<'t> {
+    fn open(txn: &'t redb::WriteTransaction) -> Result<WriteTx<'t>, StoreError> {
+        Ok(WriteTx {
+            meta: txn.open_table(META)?,
+            tickets: txn.open_table(TICKETS)?,
+            events: txn.open_table(EVENTS)?,
+            day: txn.open_table(DAY)?,
+            open: txn.open_table(OPEN)?,
+            waiting: txn.open_table(WAITING)?,
+            counters: txn.open_table(COUNTERS)?,
+            numbers: txn.open_table(NUMBERS)?,
+            catalog: txn.open_table(CATALOG)?,
+            search: txn.open_table(SEARCH)?,
+        })
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.meta.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.meta.insert(key, value)?;
+        Ok(())
+    }
+
+    pub fn catalog(&self) -> Result<Option<Catalog>, StoreError> {
+        match self.catalog.get("current")? {
+            Some(v) => Ok(Some(decode(v.value(), &|| "catalog".into())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn set_catalog(&mut self, catalog: &Catalog, source: &str) -> Result<(), StoreError> {
+        self.catalog
+            .insert("current", encode(catalog)?.as_slice())?;
+        self.catalog.insert("source", source.as_bytes())?;
+        Ok(())
+    }
+
+    /// The next ticket id: one more than the largest ever stored.
+    pub fn next_ticket_id(&self) -> Result<TicketId, StoreError> {
+        Ok(self
+            .tickets
+            .last()?
+            .map(|(k, _)| k.value() + 1)
+            .unwrap_or(1))
+    }
+
+    /// Hands out the next queue number of `letter` on `day`. Part of the caller's transaction,
+    /// so a failed action never burns or repeats a number.
+    pub fn allocate_number(&mut self, day: Date, letter: char) -> Result<QueueNumber, StoreError> {
+        let key = (julian(day), letter_byte(letter));
+        let last = self.counters.get(key)?.map(|v| v.value()).unwrap_or(0);
+        if last >= MAX_SEQ {
+            return Err(StoreError::NumbersExhausted {
+                letter,
+                date: day.to_string(),
+                max: MAX_SEQ,
+            });
+        }
+        self.counters.insert(key, last + 1)?;
+        Ok(QueueNumber {
+            letter,
+            seq: last + 1,
+        })
+    }
+
+    pub fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        read_ticket(&self.tickets, id)
+    }
+
+    /// Writes a new ticket and every index entry it belongs in.
+    pub fn insert_ticket(&mut self, t: &Ticket) -> Result<(), StoreError> {
+        let n = t.number;
+        let nkey = (julian(t.date), letter_byte(n.letter), n.seq);
+        if self.numbers.get(nkey)?.is_some() {
+            return Err(StoreError::Corrupt(format!(
+                "number {n} on {} is already taken",
+                t.date
+            )));
+        }
+        self.numbers.insert(nkey, t.id)?;
+        self.day.insert((julian(t.date), t.id), ())?;
+        self.update_ticket(None, t)
+    }
+
+    /// Writes a changed ticket and moves its index entries from `old` to `new`.
+    pub fn update_ticket(&mut self, old: Option<&Ticket>, new: &Ticket) -> Result<(), StoreError> {
+        self.tickets.insert(new.id, encode(new)?.as_slice())?;
+        if let Some(o) = old {
+            if o.status == Status::Waiting {
+                self.waiting.remove(waiting_key(o))?;
+            }
+            if o.status.is_open_case() {
+                self.open.remove(open_key(o))?;
+            }
+        }
+        if new.status == Status::Waiting {
+            self.waiting
+                .insert(waiting_key(new), letter_byte(new.number.letter))?;
+        }
+        if new.status.is_open_case() {
+            self.open.insert(open_key(new), ())?;
+        }
+        // Tokens derive only from the people on the ticket; most transitions leave them alone.
+        if old.is_some_and(|o| o.citizen == new.citizen && o.proxy == new.proxy) {
+            return Ok(());
+        }
+        let old_tokens = old.map(search_tokens).unwrap_or_default();
+        let new_tokens = search_tokens(new);
+        for tok in old_tokens.iter().filter(|t| !new_tokens.contains(t)) {
+            self.search.remove((tok.as_str(), new.id))?;
+        }
+        for tok in new_tokens.iter().filter(|t| !old_tokens.contains(t)) {
+            self.search.insert((tok.as_str(), new.id), ())?;
+        }
+        Ok(())
+    }
+
+    pub fn append_event(&mut self, e: &Event) -> Result<(), StoreError> {
+        let key = (e.ticket, e.seq);
+        if self.events.get(key)?.is_some() {
+            return Err(StoreError::Corrupt(format!(
+                "event {} of ticket {} already exists",
+                e.seq, e.ticket
+            )));
+        }
+        self.events.insert(key, encode(e)?.as_slice())?;
+        Ok(())
+    }
+
+    pub fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
+        Ok(self
+            .numbers
+            .get((julian(day), letter_byte(n.letter), n.seq))?
+            .map(|v| v.value()))
+    }
+
+    /// The first waiting ticket of `day` in call order whose letter is in `letters` (all when
+    /// empty): priority first, then the longest in the queue.
+    pub fn next_waiting(
+        &self,
+        day: Date,
+        letters: &[char],
+    ) -> Result<Option<TicketId>, StoreError> {
+        let d = julian(day);
+        for row in self
+            .waiting
+            .range((d, 0u8, i64::MIN, 0u64)..=(d, u8::MAX, i64::MAX, u64::MAX))?
+        {
+            let (k, v) = row?;
+            let letter = v.value() as char;
+            if letters.is_empty() || letters.contains(&letter) {
+                return Ok(Some(k.value().3));
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
+    (
+        julian(t.date),
+        if t.priority.is_some() { 0 } else { 1 },
+        micros(t.queued_at),
+        t.id,
+    )
+}
+
+fn open_key(t: &Ticket) -> (i32, u64) {
+    (t.deadline.map(|d| julian(d.date)).unwrap_or(i32::MAX), t.id)
+}
+
+/// The search tokens of a ticket; see `SEARCH`.
+fn search_tokens(t: &Ticket) -> Vec<String> {
+    let mut out = Vec::new();
+    let c = &t.citizen;
+    let people = c.name.iter().chain(t.proxy.as_ref().map(|p| &p.name));
+    for name in people {
+        out.push(format!("n:{}", name.to_lowercase()));
+        out.extend(pinyin::initials(name).into_iter().map(|p| format!("y:{p}")));
+    }
+    if let Some(id) = &c.id_number {
+        out.push(format!("i:{}", id.as_str()));
+        out.push(format!("i4:{}", &id.as_str()[14..]));
+    }
+    if let Some(p) = &c.phone {
+        let digits = p.digits();
+        out.push(format!("p4:{}", &digits[digits.len().saturating_sub(4)..]));
+        out.push(format!("p:{digits}"));
+    }
+    if let Some(v) = &c.village {
+        out.push(format!("v:{v}"));
+        out.extend(pinyin::initials(v).into_iter().map(|p| format!("y:{p}")));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn read_ticket(
+    table: &impl ReadableTable<u64, &'static [u8]>,
+    id: TicketId,
+) -> Result<Option<Ticket>, StoreError> {
+    match table.get(id)? {
+        Some(v) => Ok(Some(decode(v.value(), &|| format!("ticket {id}"))?)),
+        None => Ok(None),
+    }
+}
+
+fn missing_ok<T>(r: Result<T, redb::TableError>) -> Result<Option<T>, StoreError> {
+    match r {
+        Ok(t) => Ok(Some(t)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl ReadTx {
+    fn open(txn: &redb::ReadTransaction) -> Result<ReadTx, StoreError> {
+        Ok(ReadTx {
+            meta: missing_ok(txn.open_table(META))?,
+            tickets: missing_ok(txn.open_table(TICKETS))?,
+            events: missing_ok(txn.open_table(EVENTS))?,
+            day: missing_ok(txn.open_table(DAY))?,
+            open: missing_ok(txn.open_table(OPEN))?,
+            waiting: missing_ok(txn.open_table(WAITING))?,
+            numbers: missing_ok(txn.open_table(NUMBERS))?,
+            catalog: missing_ok(txn.open_table(CATALOG))?,
+            search: missing_ok(txn.open_table(SEARCH))?,
+        })
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(t) = &self.meta else { return Ok(None) };
+        Ok(t.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    pub fn catalog(&self) -> Result<Option<Catalog>, StoreError> {
+        let Some(t) = &self.catalog else {
+            return Ok(None);
+        };
+        match t.get("current")? {
+            Some(v) => Ok(Some(decode(v.value(), &|| "catalog".into())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        match &self.tickets {
+            Some(t) => read_ticket(t, id),
+            None => Ok(None),
+        }
+    }
+
+    pub fn ticket_count(&self) -> Result<u64, StoreError> {
+        match &self.tickets {
+            Some(t) => Ok(t.len()?),
+            None => Ok(0),
+        }
+    }
+
+    /// Every event of a ticket, oldest first.
+    pub fn events(&self, id: TicketId) -> Result<Vec<Event>, StoreError> {
+        let Some(t) = &self.events else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for row in t.range((id, 0u32)..=(id, u32::MAX))? {
+            let (k, v) = row?;
+            let seq = k.value().1;
+            out.push(decode(v.value(), &|| {
+                format!("event {seq} of ticket {id}")
+            })?);
+        }
+        Ok(out)
+    }
+
+    fn tickets_of(
+        &self,
+        ids: impl IntoIterator<Item = TicketId>,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let mut out = Vec::new();
+        for id in ids {
+            match self.ticket(id)? {
+                Some(t) => out.push(t),
+                None => {
+                    return Err(StoreError::Corrupt(format!(
+                        "an index names ticket {id}, which is missing"
+                    )));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every ticket taken on `day`, in the order they were taken.
+    pub fn day(&self, day: Date) -> Result<Vec<Ticket>, StoreError> {
+        let Some(t) = &self.day else {
+            return Ok(Vec::new());
+        };
+        let d = julian(day);
+        let mut ids = Vec::new();
+        for row in t.range((d, 0u64)..=(d, u64::MAX))? {
+            ids.push(row?.0.value().1);
+        }
+        self.tickets_of(ids)
+    }
+
+    /// Waiting tickets of `day` in call order.
+    pub fn waiting(&self, day: Date) -> Result<Vec<Ticket>, StoreError> {
+        let Some(t) = &self.waiting else {
+            return Ok(Vec::new());
+        };
+        let d = julian(day);
+        let mut ids = Vec::new();
+        for row in t.range((d, 0u8, i64::MIN, 0u64)..=(d, u8::MAX, i64::MAX, u64::MAX))? {
+            ids.push(row?.0.value().3);
+        }
+        self.tickets_of(ids)
+    }
+
+    /// Open cases in deadline order (no deadline last), at most `limit`.
+    pub fn open_cases(&self, limit: usize) -> Result<Vec<Ticket>, StoreError> {
+        let Some(t) = &self.open else {
+            return Ok(Vec::new());
+        };
+        let mut ids = Vec::new();
+        for row in t.iter()?.take(limit) {
+            ids.push(row?.0.value().1);
+        }
+        self.tickets_of(ids)
+    }
+
+    pub fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
+        let Some(t) = &self.numbers else {
+            return Ok(None);
+        };
+        Ok(t.get((julian(day), letter_byte(n.letter), n.seq))?
+            .map(|v| v.value()))
+    }
+
+    /// Ticket ids whose search token starts with `prefix` (e.g. `n:张`), newest first.
+    pub fn search_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<TicketId>, StoreError> {
+        let Some(t) = &self.search else {
+            return Ok(Vec::new());
+        };
+        let mut ids = Vec::new();
+        for row in t.range((prefix, 0u64)..)? {
+            let (k, _) = row?;
+            let (tok, id) = k.value();
+            if !tok.starts_with(prefix) {
+                break;
+            }
+            ids.push(id);
+            if ids.len() >= SEARCH_SCAN_CAP {
+                break;
+            }
+        }
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.dedup();
+        ids.truncate(limit);
+        Ok(ids)
+    }
+
+    pub fn tickets(&self, ids: &[TicketId]) -> Result<Vec<Ticket>, StoreError> {
+        self.tickets_of(ids.iter().copied())
+    }
+}

@@ -1,0 +1,43 @@
+//! The redb tables. Every name carries a version; a change of key or value layout gets a new
+//! name and a named migration. Values are MessagePack with field names (rmp-serde
+//! `to_vec_named`), so a record written before a field was added still reads.
+
+use redb::TableDefinition;
+
+/// `meta-1`: setting name → bytes. Holds `schema` (u32, big-endian), the hall's settings
+/// (`hall`, `utc_offset`, `follow_up_days`, `hall_phone`) and `demo` ("1" in a demo file).
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-1");
+
+/// `tickets-1`: ticket id → the ticket (MessagePack). Ids grow from 1 and are never reused.
+pub const TICKETS: TableDefinition<u64, &[u8]> = TableDefinition::new("tickets-1");
+
+/// `events-1`: (ticket id, sequence from 0) → the event (MessagePack). Append-only.
+pub const EVENTS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("events-1");
+
+/// `day-1`: (Julian day the number was taken, ticket id) → (). Every ticket of a day.
+pub const DAY: TableDefinition<(i32, u64), ()> = TableDefinition::new("day-1");
+
+/// `open-1`: (Julian day of the deadline, or i32::MAX when none, ticket id) → ().
+/// Every accepted, suspended or transferred case, in deadline order.
+pub const OPEN: TableDefinition<(i32, u64), ()> = TableDefinition::new("open-1");
+
+/// `waiting-1`: (Julian day, rank 0 = priority / 1 = normal, queued-at in Unix microseconds,
+/// ticket id) → category letter. Every waiting ticket, in call order.
+pub const WAITING: TableDefinition<(i32, u8, i64, u64), u8> = TableDefinition::new("waiting-1");
+
+/// `counters-1`: (Julian day, category letter) → the last sequence number handed out.
+pub const COUNTERS: TableDefinition<(i32, u8), u32> = TableDefinition::new("counters-1");
+
+/// `numbers-1`: (Julian day, category letter, sequence) → ticket id. Resolves "A012".
+pub const NUMBERS: TableDefinition<(i32, u8, u32), u64> = TableDefinition::new("numbers-1");
+
+/// `catalog-1`: "current" → the catalog (MessagePack); "source" → the TOML it came from.
+pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-1");
+
+/// `search-1`: (token, ticket id) → (). Tokens are `n:` name, `y:` pinyin initials of name or
+/// village, `i:` ID number, `i4:` its last four, `p:` phone digits, `p4:` the last four,
+/// `v:` village. Searched by prefix.
+pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
+
+/// The data version this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
