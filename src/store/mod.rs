@@ -394,6 +394,10 @@ fn search_tokens(t: &Ticket) -> Vec<String> {
         let digits = p.digits();
         out.push(format!("p4:{}", &digits[digits.len().saturating_sub(4)..]));
         out.push(format!("p:{digits}"));
+        // A landline is also found by its local part, without the area code.
+        if let Some((_, local)) = p.as_str().split_once('-') {
+            out.push(format!("p:{local}"));
+        }
     }
     if let Some(v) = &c.village {
         out.push(format!("v:{v}"));

@@ -1,0 +1,51 @@
+//! Helpers shared by the integration tests.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use yimen::app::Desk;
+use yimen::clock::{Clock, DEFAULT_OFFSET};
+
+/// A fresh database in its own temporary directory.
+pub struct Hall {
+    pub dir: TempDir,
+    pub db: PathBuf,
+}
+
+impl Hall {
+    pub fn new() -> Hall {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("hall.redb");
+        Hall { dir, db }
+    }
+
+    /// A desk on this hall's file, created if needed, acting as `clerk` at `now` (RFC 3339).
+    pub fn desk(&self, clerk: &str, now: &str) -> Desk {
+        let (mut desk, _) = Desk::init(&self.db, None, None).expect("init");
+        desk.set_clerk(Some(clerk)).expect("clerk");
+        desk.set_clock(clock(now));
+        desk
+    }
+
+    /// The real binary, pointed at this hall's file, with a fixed clock and clerk.
+    pub fn cmd(&self, now: &str) -> Command {
+        let mut c = Command::cargo_bin("yimen").expect("binary");
+        c.env("YIMEN_DB", &self.db)
+            .env("YIMEN_NOW", now)
+            .env("YIMEN_CLERK", "李娟")
+            .env_remove("YIMEN_LANG")
+            .env_remove("YIMEN_SERVER");
+        c
+    }
+}
+
+pub fn clock(now: &str) -> Clock {
+    Clock::new(
+        DEFAULT_OFFSET,
+        Some(OffsetDateTime::parse(now, &Rfc3339).expect("RFC 3339")),
+    )
+}

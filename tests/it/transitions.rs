@@ -1,0 +1,494 @@
+//! The state machine: every allowed and forbidden transition, and a property test of random
+//! command sequences against a small independent model.
+
+use proptest::prelude::*;
+use time::macros::date;
+use time::{Date, Duration, PrimitiveDateTime, Time};
+
+use yimen::domain::calendar::Calendar;
+use yimen::domain::catalog::Catalog;
+use yimen::domain::citizen::Citizen;
+use yimen::domain::id_number::IdNumber;
+use yimen::domain::lang::{Lang, Localized};
+use yimen::domain::queue::QueueNumber;
+use yimen::domain::ticket::{
+    Action, Command, Context, Status, SuspendReason, Ticket, TransitionError,
+};
+
+fn ctx(cal: &Calendar, day: Date) -> Context<'_> {
+    Context {
+        at: PrimitiveDateTime::new(day, Time::from_hms(2, 0, 0).unwrap()).assume_utc(),
+        today: day,
+        clerk: "李娟".into(),
+        window: Some("1".into()),
+        calendar: cal,
+        clock_override: false,
+    }
+}
+
+fn applicant() -> Citizen {
+    Citizen {
+        name: Some("张三".into()),
+        id_number: Some(IdNumber::parse("430822195602294056", date!(2026 - 11 - 30)).unwrap()),
+        ..Default::default()
+    }
+}
+
+fn command<'a>(action: Action, catalog: &'a Catalog, item: &str) -> Command<'a> {
+    let item = catalog.item(item).unwrap();
+    match action {
+        Action::Take => unreachable!("take creates a ticket"),
+        Action::Call => Command::Call { window: "1".into() },
+        Action::Recall => Command::Recall,
+        Action::NoShow => Command::NoShow,
+        Action::Requeue => Command::Requeue,
+        Action::Accept => Command::Accept {
+            item,
+            citizen: applicant(),
+            proxy: None,
+            deferred: item
+                .materials
+                .iter()
+                .filter(|m| m.may_defer)
+                .map(|m| m.name.clone())
+                .collect(),
+            make_good_days: 5,
+        },
+        Action::Suspend => Command::Suspend {
+            reason: SuspendReason::Materials,
+            missing: vec!["户口簿".into()],
+            note: None,
+        },
+        Action::Resume => Command::Resume,
+        Action::Transfer => Command::Transfer {
+            to: "县民政局".into(),
+            days: None,
+        },
+        Action::Complete => Command::Complete { note: None },
+        Action::Reject => Command::Reject {
+            reason: "不符合条件".into(),
+        },
+        Action::Withdraw => Command::Withdraw {
+            reason: "本人撤回".into(),
+        },
+        Action::Terminate => Command::Terminate { note: None },
+        Action::Supply => Command::Supply {
+            material: "照片".into(),
+        },
+        Action::Rate => Command::Rate {
+            score: 2,
+            comment: None,
+            follow_up_days: 5,
+        },
+        Action::Reopen => Command::Reopen {
+            reason: "群众补充材料".into(),
+        },
+    }
+}
+
+const ACTIONS: [Action; 15] = [
+    Action::Call,
+    Action::Recall,
+    Action::NoShow,
+    Action::Requeue,
+    Action::Accept,
+    Action::Suspend,
+    Action::Resume,
+    Action::Transfer,
+    Action::Complete,
+    Action::Reject,
+    Action::Withdraw,
+    Action::Terminate,
+    Action::Supply,
+    Action::Rate,
+    Action::Reopen,
+];
+
+/// Drives a fresh ticket of `item` along `path` and returns it.
+fn ticket_via(cal: &Calendar, catalog: &Catalog, item: &str, path: &[Action]) -> Ticket {
+    let day = date!(2026 - 11 - 30);
+    let c = ctx(cal, day);
+    let it = catalog.item(item).unwrap();
+    let (mut t, _) = Ticket::take(
+        1,
+        QueueNumber {
+            letter: 'A',
+            seq: 12,
+        },
+        it,
+        None,
+        Citizen::default(),
+        None,
+        None,
+        &c,
+    );
+    for a in path {
+        t = t
+            .apply(command(*a, catalog, item), &c)
+            .unwrap_or_else(|e| panic!("{a:?}: {e}"))
+            .0;
+    }
+    t
+}
+
+/// The domain table from domain.md, written out independently of `Action::allowed_from`.
+fn table(status: Status) -> Vec<Status> {
+    use Status::*;
+    match status {
+        Waiting => vec![Called, Withdrawn],
+        Called => vec![Accepted, NoShow, Rejected, Withdrawn, Completed],
+        NoShow => vec![Waiting, Withdrawn],
+        Accepted => vec![
+            Suspended,
+            Transferred,
+            Completed,
+            Rejected,
+            Withdrawn,
+            Terminated,
+        ],
+        Suspended => vec![Accepted, Withdrawn, Terminated],
+        Transferred => vec![Completed, Rejected],
+        Completed => vec![Accepted],
+        Rejected | Withdrawn | Terminated => vec![],
+    }
+}
+
+#[test]
+fn every_transition_of_the_domain_table_and_no_other() {
+    let cal = Calendar::builtin();
+    let catalog = Catalog::builtin();
+    use Action::*;
+    // A path into each state, with an on-the-spot item (SB03) where that matters.
+    let paths: Vec<(Status, &str, Vec<Action>)> = vec![
+        (Status::Waiting, "MZ01", vec![]),
+        (Status::Called, "SB03", vec![Call]),
+        (Status::Called, "MZ01", vec![Call, Recall]),
+        (Status::NoShow, "MZ01", vec![Call, Recall, NoShow]),
+        (Status::Accepted, "MZ01", vec![Call, Accept]),
+        (Status::Suspended, "MZ01", vec![Call, Accept, Suspend]),
+        (Status::Transferred, "MZ01", vec![Call, Accept, Transfer]),
+        (Status::Completed, "MZ01", vec![Call, Accept, Complete]),
+        (Status::Rejected, "MZ01", vec![Call, Reject]),
+        (Status::Withdrawn, "MZ01", vec![Withdraw]),
+    ];
+    let mut reached = std::collections::BTreeSet::new();
+    for (status, item, path) in &paths {
+        let t = ticket_via(&cal, &catalog, item, path);
+        assert_eq!(t.status, *status);
+        let c = ctx(&cal, date!(2026 - 11 - 30));
+        for a in ACTIONS {
+            let result = t.apply(command(a, &catalog, item), &c);
+            match result {
+                Ok((next, event)) => {
+                    assert!(
+                        next.status == t.status || table(t.status).contains(&next.status),
+                        "{status:?} --{a:?}--> {:?} is not in the table",
+                        next.status
+                    );
+                    assert_eq!(
+                        (event.from, event.to, event.action),
+                        (Some(t.status), next.status, a)
+                    );
+                    assert_eq!(event.seq, t.events);
+                    assert_eq!(next.events, t.events + 1);
+                    reached.insert((t.status, next.status));
+                }
+                Err(e) => {
+                    // A refusal names the ticket or the missing fact, in both languages.
+                    assert!(!e.to_string().is_empty() && !e.localized(Lang::Zh).is_empty());
+                    assert!(!e.localized(Lang::Zh).contains('\n'));
+                }
+            }
+        }
+    }
+    // Every edge of the table is reachable (Terminated needs time to pass: tested below).
+    for (from, _, _) in &paths {
+        for to in table(*from) {
+            if to == Status::Terminated {
+                continue;
+            }
+            assert!(
+                reached.contains(&(*from, to)),
+                "{from:?} → {to:?} never happened"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_refusals_say_why() {
+    let cal = Calendar::builtin();
+    let catalog = Catalog::builtin();
+    let c = ctx(&cal, date!(2026 - 11 - 30));
+    let called = ticket_via(&cal, &catalog, "MZ01", &[Action::Call]);
+    let e = called
+        .apply(Command::Complete { note: None }, &c)
+        .unwrap_err();
+    assert_eq!(
+        e,
+        TransitionError::NeverAccepted {
+            number: called.number
+        }
+    );
+    assert_eq!(
+        e.to_string().split(" (").next().unwrap(),
+        "A012 was never accepted, so it cannot be completed"
+    );
+    assert!(e.localized(Lang::Zh).starts_with("A012 尚未受理，不能办结"));
+    let waiting = ticket_via(&cal, &catalog, "MZ01", &[]);
+    assert!(matches!(
+        waiting.apply(Command::Complete { note: None }, &c),
+        Err(TransitionError::NeverAccepted { .. })
+    ));
+    assert!(matches!(
+        called.apply(Command::NoShow, &c),
+        Err(TransitionError::NotRecalled { .. })
+    ));
+    let mut t = called.clone();
+    for _ in 0..3 {
+        t = t.apply(Command::Recall, &c).unwrap().0;
+    }
+    assert!(matches!(
+        t.apply(Command::Recall, &c),
+        Err(TransitionError::TooManyRecalls { .. })
+    ));
+    let done = ticket_via(&cal, &catalog, "SB03", &[Action::Call, Action::Complete]);
+    let rated = done
+        .apply(
+            Command::Rate {
+                score: 5,
+                comment: None,
+                follow_up_days: 5,
+            },
+            &c,
+        )
+        .unwrap()
+        .0;
+    assert!(matches!(
+        rated.apply(
+            Command::Rate {
+                score: 4,
+                comment: None,
+                follow_up_days: 5
+            },
+            &c
+        ),
+        Err(TransitionError::AlreadyRated { .. })
+    ));
+    assert!(matches!(
+        done.apply(
+            Command::Rate {
+                score: 0,
+                comment: None,
+                follow_up_days: 5
+            },
+            &c
+        ),
+        Err(TransitionError::Score(0))
+    ));
+    let closed = ticket_via(&cal, &catalog, "MZ01", &[Action::Withdraw]);
+    let e = closed
+        .apply(Command::Call { window: "1".into() }, &c)
+        .unwrap_err();
+    assert!(
+        e.localized(Lang::Zh).contains("已撤回"),
+        "{}",
+        e.localized(Lang::Zh)
+    );
+    // Deferring a key material is refused.
+    let item = catalog.item("SB04").unwrap();
+    let called = ticket_via(&cal, &catalog, "SB04", &[Action::Call]);
+    let cmd = Command::Accept {
+        item,
+        citizen: applicant(),
+        proxy: None,
+        deferred: vec!["身份证".into()],
+        make_good_days: 5,
+    };
+    assert!(matches!(
+        called.apply(cmd, &c),
+        Err(TransitionError::NotDeferrable { .. })
+    ));
+}
+
+#[test]
+fn deferred_materials_block_completion_and_end_the_case_when_late() {
+    let cal = Calendar::builtin();
+    let catalog = Catalog::builtin();
+    let t = ticket_via(&cal, &catalog, "SB04", &[Action::Call, Action::Accept]);
+    let due = t.owed().next().unwrap().due;
+    assert_eq!(
+        due,
+        date!(2026 - 12 - 07),
+        "5 working days after Monday 30 Nov"
+    );
+    let c = ctx(&cal, date!(2026 - 12 - 02));
+    assert!(matches!(
+        t.apply(Command::Complete { note: None }, &c),
+        Err(TransitionError::StillOwed { .. })
+    ));
+    assert!(matches!(
+        t.apply(Command::Terminate { note: None }, &c),
+        Err(TransitionError::NothingOverdue { .. })
+    ));
+    let late = ctx(&cal, date!(2026 - 12 - 08));
+    let (ended, ev) = t.apply(Command::Terminate { note: None }, &late).unwrap();
+    assert_eq!(
+        (ended.status, ev.to),
+        (Status::Terminated, Status::Terminated)
+    );
+    let supplied = t
+        .apply(
+            Command::Supply {
+                material: "照片".into(),
+            },
+            &c,
+        )
+        .unwrap()
+        .0;
+    assert_eq!(
+        supplied
+            .apply(Command::Complete { note: None }, &c)
+            .unwrap()
+            .0
+            .status,
+        Status::Completed
+    );
+}
+
+#[test]
+fn suspension_pauses_the_deadline() {
+    let cal = Calendar::builtin();
+    let catalog = Catalog::builtin();
+    // MZ03: 15 working days from Monday 30 Nov → Monday 21 Dec.
+    let t = ticket_via(&cal, &catalog, "MZ03", &[Action::Call, Action::Accept]);
+    assert_eq!(t.deadline.unwrap().date, date!(2026 - 12 - 21));
+    let s = t
+        .apply(
+            command(Action::Suspend, &catalog, "MZ03"),
+            &ctx(&cal, date!(2026 - 12 - 01)),
+        )
+        .unwrap()
+        .0;
+    // Resumed on Monday 7 Dec: Wed 2 … Mon 7 are four working days that do not count.
+    let r = s
+        .apply(Command::Resume, &ctx(&cal, date!(2026 - 12 - 07)))
+        .unwrap()
+        .0;
+    assert_eq!(r.paused_days, 4);
+    assert_eq!(r.deadline.unwrap().date, date!(2026 - 12 - 25));
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    action: usize,
+    days_later: i64,
+}
+
+fn steps() -> impl Strategy<Value = Vec<Step>> {
+    prop::collection::vec(
+        (0..ACTIONS.len(), 0i64..4).prop_map(|(action, days_later)| Step { action, days_later }),
+        0..40,
+    )
+}
+
+/// The model: what should happen, from the domain table and its conditions only.
+#[derive(Debug, Clone)]
+struct Model {
+    status: Status,
+    recalls: u8,
+    owed_due: Option<Date>,
+    rated: bool,
+    on_the_spot: bool,
+}
+
+impl Model {
+    fn expect(&self, a: Action, today: Date, cal: &Calendar) -> Option<Status> {
+        use Status::*;
+        let s = self.status;
+        match a {
+            Action::Call if s == Waiting => Some(Called),
+            Action::Recall if s == Called && self.recalls < 3 => Some(Called),
+            Action::NoShow if s == Called && self.recalls >= 1 => Some(NoShow),
+            Action::Requeue if s == NoShow => Some(Waiting),
+            Action::Accept if s == Called => Some(Accepted),
+            Action::Suspend if s == Accepted => Some(Suspended),
+            Action::Resume if s == Suspended => Some(Accepted),
+            Action::Transfer if s == Accepted => Some(Transferred),
+            Action::Complete if s == Called && self.on_the_spot => Some(Completed),
+            Action::Complete if matches!(s, Accepted | Transferred) && self.owed_due.is_none() => {
+                Some(Completed)
+            }
+            Action::Reject if matches!(s, Called | Accepted | Transferred) => Some(Rejected),
+            Action::Withdraw if matches!(s, Waiting | Called | NoShow | Accepted | Suspended) => {
+                Some(Withdrawn)
+            }
+            Action::Terminate
+                if matches!(s, Accepted | Suspended)
+                    && self.owed_due.is_some_and(|d| d < today) =>
+            {
+                Some(Terminated)
+            }
+            Action::Supply
+                if matches!(s, Accepted | Suspended | Transferred) && self.owed_due.is_some() =>
+            {
+                Some(s)
+            }
+            Action::Rate if s == Completed && !self.rated => Some(Completed),
+            Action::Reopen if s == Completed => Some(Accepted),
+            _ => {
+                let _ = cal;
+                None
+            }
+        }
+    }
+
+    fn after(&mut self, a: Action, to: Status, today: Date, cal: &Calendar) {
+        match a {
+            Action::Recall => self.recalls += 1,
+            Action::Call | Action::Requeue => self.recalls = 0,
+            Action::Accept if !self.on_the_spot => {
+                self.owed_due = Some(cal.add_working_days(today, 5).date)
+            }
+            Action::Supply => self.owed_due = None,
+            Action::Rate => self.rated = true,
+            _ => {}
+        }
+        self.status = to;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn random_sequences_follow_the_model(on_the_spot in any::<bool>(), steps in steps()) {
+        let cal = Calendar::builtin();
+        let catalog = Catalog::builtin();
+        // SB04 (promised, with a deferrable photo) or SB03 (on the spot, nothing deferrable).
+        let item = if on_the_spot { "SB03" } else { "SB04" };
+        let mut day = date!(2026 - 11 - 30);
+        let mut t = ticket_via(&cal, &catalog, item, &[]);
+        let mut model = Model { status: Status::Waiting, recalls: 0, owed_due: None, rated: false, on_the_spot };
+        let mut seq = t.events;
+        for s in steps {
+            day += Duration::days(s.days_later);
+            let a = ACTIONS[s.action];
+            let expected = model.expect(a, day, &cal);
+            let got = t.apply(command(a, &catalog, item), &ctx(&cal, day));
+            match (expected, got) {
+                (Some(to), Ok((next, ev))) => {
+                    prop_assert_eq!(next.status, to, "{:?} from {:?}", a, model.status);
+                    prop_assert_eq!(ev.seq, seq);
+                    prop_assert_eq!(ev.from, Some(model.status));
+                    seq += 1;
+                    model.after(a, to, day, &cal);
+                    t = next;
+                }
+                (None, Err(_)) => {}
+                (e, g) => prop_assert!(false, "{:?} from {:?}: model {:?}, got {:?}", a, model.status, e, g.map(|x| x.0.status)),
+            }
+            prop_assert_eq!(t.events, seq);
+        }
+    }
+}
