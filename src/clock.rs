@@ -20,10 +20,7 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(offset: UtcOffset, fixed: Option<OffsetDateTime>) -> Clock {
-        Clock {
-            offset,
-            fixed: fixed.map(|t| t.to_offset(UtcOffset::UTC)),
-        }
+        Clock { offset, fixed: fixed.map(|t| t.to_offset(UtcOffset::UTC)) }
     }
 
     /// The system clock, or `YIMEN_NOW` when set. A malformed `YIMEN_NOW` is an error, never
@@ -31,11 +28,8 @@ impl Clock {
     pub fn from_env(offset: UtcOffset) -> Result<Clock, String> {
         match std::env::var(NOW_ENV) {
             Ok(s) if !s.trim().is_empty() => {
-                let t = OffsetDateTime::parse(s.trim(), &Rfc3339).map_err(|_| {
-                    format!(
-                        "{NOW_ENV}={s} is not an RFC 3339 time such as 2026-11-30T09:00:00+08:00"
-                    )
-                })?;
+                let t = OffsetDateTime::parse(s.trim(), &Rfc3339)
+                    .map_err(|_| format!("{NOW_ENV}={s} is not an RFC 3339 time such as 2026-11-30T09:00:00+08:00"))?;
                 Ok(Clock::new(offset, Some(t)))
             }
             _ => Ok(Clock::new(offset, None)),
@@ -45,8 +39,7 @@ impl Clock {
     /// Now, in UTC, to the microsecond (what the store keeps).
     pub fn now(&self) -> OffsetDateTime {
         let t = self.fixed.unwrap_or_else(OffsetDateTime::now_utc);
-        t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
-            .unwrap_or(t)
+        t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
     }
 
     pub fn is_override(&self) -> bool {

@@ -47,13 +47,12 @@ const VILLAGES: &[&str] = &[
     "苦竹坪村",
 ];
 const SURNAMES: &[&str] = &[
-    "向", "田", "覃", "彭", "谷", "钟", "张", "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴",
-    "龚", "唐", "符", "朱",
+    "向", "田", "覃", "彭", "谷", "钟", "张", "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴", "龚", "唐", "符",
+    "朱",
 ];
 const GIVEN: &[&str] = &[
-    "秀英", "桂兰", "玉梅", "建国", "志强", "红梅", "春花", "德明", "海燕", "金凤", "光荣", "世平",
-    "兰芳", "家富", "冬梅", "明", "伟", "芳", "军", "勇", "静", "丽", "强", "敏", "华", "平", "霞",
-    "林", "刚", "燕",
+    "秀英", "桂兰", "玉梅", "建国", "志强", "红梅", "春花", "德明", "海燕", "金凤", "光荣", "世平", "兰芳", "家富",
+    "冬梅", "明", "伟", "芳", "军", "勇", "静", "丽", "强", "敏", "华", "平", "霞", "林", "刚", "燕",
 ];
 const CLERKS: &[(&str, &str)] = &[("1", "李娟"), ("2", "向红"), ("3", "田国庆")];
 /// (item code, weight): what a township hall sees most.
@@ -113,8 +112,7 @@ pub fn build(path: &Path, opts: &Options) -> Result<Summary, DeskError> {
         if !is_demo && count > 0 {
             return Err(DeskError::DemoRefused(path.display().to_string(), count));
         }
-        std::fs::remove_file(path)
-            .map_err(|e| DeskError::Io(format!("{}: {e}", path.display())))?;
+        std::fs::remove_file(path).map_err(|e| DeskError::Io(format!("{}: {e}", path.display())))?;
     }
     let (mut desk, _) = Desk::init(path, Some("利福塔镇便民服务中心"), None)?;
     desk.set_setting("hall_phone", "0744-6221234")?;
@@ -150,28 +148,18 @@ pub fn build(path: &Path, opts: &Options) -> Result<Summary, DeskError> {
     let morning: Vec<OffsetDateTime> = {
         let n = (opts.per_day / 4).max(1);
         let window = 120 * 60;
-        let mut v: Vec<OffsetDateTime> = (0..n)
-            .map(|_| now - Duration::seconds(1 + rng.below(window) as i64))
-            .collect();
+        let mut v: Vec<OffsetDateTime> =
+            (0..n).map(|_| now - Duration::seconds(1 + rng.below(window) as i64)).collect();
         v.sort_unstable();
         v
     };
     tickets += write_day(&desk, &mut rng, &world, morning)?;
     desk.store_mut().compact()?;
-    Ok(Summary {
-        tickets,
-        days: days.len() as u32 + 1,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    Ok(Summary { tickets, days: days.len() as u32 + 1, seconds: started.elapsed().as_secs_f64() })
 }
 
 /// One day's visits in one transaction.
-fn write_day(
-    desk: &Desk,
-    rng: &mut Rng,
-    world: &World<'_>,
-    arrivals: Vec<OffsetDateTime>,
-) -> Result<u64, DeskError> {
+fn write_day(desk: &Desk, rng: &mut Rng, world: &World<'_>, arrivals: Vec<OffsetDateTime>) -> Result<u64, DeskError> {
     let now = world.now;
     desk.store().write(|tx| {
         let mut n = 0u64;
@@ -200,8 +188,7 @@ fn working_days_back(cal: &Calendar, today: Date, n: u32) -> Vec<Date> {
 }
 
 fn at_local(day: Date, minutes: u32, offset: time::UtcOffset) -> OffsetDateTime {
-    let t = Time::from_hms((minutes / 60).min(23) as u8, (minutes % 60) as u8, 0)
-        .unwrap_or(Time::MIDNIGHT);
+    let t = Time::from_hms((minutes / 60).min(23) as u8, (minutes % 60) as u8, 0).unwrap_or(Time::MIDNIGHT);
     PrimitiveDateTime::new(day, t).assume_offset(offset)
 }
 
@@ -219,10 +206,7 @@ fn arrival_times(rng: &mut Rng, day: Date, n: u32, offset: time::UtcOffset) -> V
         })
         .collect();
     v.sort_unstable();
-    v.into_iter()
-        .enumerate()
-        .map(|(i, m)| at_local(day, m, offset) + Duration::seconds((i % 60) as i64))
-        .collect()
+    v.into_iter().enumerate().map(|(i, m)| at_local(day, m, offset) + Duration::seconds((i % 60) as i64)).collect()
 }
 
 fn pick_item(rng: &mut Rng) -> &'static str {
@@ -242,13 +226,7 @@ fn id_number(rng: &mut Rng, today: Date, min_age: u32) -> String {
     let age = lo + rng.below(u64::from(96 - lo)) as u32;
     let year = today.year() - age as i32;
     let birth = Date::from_ordinal_date(year, 1 + rng.below(365) as u16).unwrap_or(today);
-    let first17 = format!(
-        "430822{:04}{:02}{:02}{:03}",
-        birth.year(),
-        birth.month() as u8,
-        birth.day(),
-        rng.below(999)
-    );
+    let first17 = format!("430822{:04}{:02}{:02}{:03}", birth.year(), birth.month() as u8, birth.day(), rng.below(999));
     format!("{first17}{}", check_char(first17.as_bytes()))
 }
 
@@ -279,12 +257,7 @@ struct World<'a> {
 }
 
 /// One citizen's visit and case, as far as `now`.
-fn simulate(
-    tx: &mut WriteTx<'_>,
-    rng: &mut Rng,
-    w: &World<'_>,
-    taken: OffsetDateTime,
-) -> Result<(), DeskError> {
+fn simulate(tx: &mut WriteTx<'_>, rng: &mut Rng, w: &World<'_>, taken: OffsetDateTime) -> Result<(), DeskError> {
     let (catalog, cal, offset, now) = (w.catalog, w.cal, w.offset, w.now);
     let code = pick_item(rng);
     let Some(item) = catalog.item(code) else {
@@ -296,18 +269,11 @@ fn simulate(
     let citizen = CitizenInput {
         name: Some(name),
         id_number: item.requires_id.then_some(idn),
-        phone: Some(format!(
-            "1{}{:09}",
-            rng.pick(&[3, 5, 7, 8, 9]),
-            rng.below(1_000_000_000)
-        )),
+        phone: Some(format!("1{}{:09}", rng.pick(&[3, 5, 7, 8, 9]), rng.below(1_000_000_000))),
         village: Some(rng.pick(VILLAGES).to_string()),
     };
     let proxy = if rng.chance(8) {
-        ProxyInput {
-            name: Some(format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))),
-            ..Default::default()
-        }
+        ProxyInput { name: Some(format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))), ..Default::default() }
     } else {
         ProxyInput::default()
     };
@@ -316,62 +282,30 @@ fn simulate(
     } else {
         None
     };
-    let req = TakeRequest {
-        item: code.to_string(),
-        priority,
-        citizen,
-        proxy,
-        note: None,
-    };
+    let req = TakeRequest { item: code.to_string(), priority, citizen, proxy, note: None };
     let &(window, clerk) = rng.pick(CLERKS);
-    let t = app::take_in(
-        tx,
-        catalog,
-        &ctx(cal, offset, taken, app::RECEPTION, None),
-        &req,
-    )?;
+    let t = app::take_in(tx, catalog, &ctx(cal, offset, taken, app::RECEPTION, None), &req)?;
 
     // Each step happens at `at`; nothing after `now` is written.
     let mut cur = t;
     let mut at = taken;
-    let step = |tx: &mut WriteTx<'_>,
-                cur: &mut Ticket,
-                at: OffsetDateTime,
-                cmd: Command<'_>|
-     -> Result<bool, DeskError> {
-        if at > now {
-            return Ok(false);
-        }
-        let c = ctx(cal, offset, at, clerk, Some(window));
-        *cur = app::apply_in(tx, cur, cmd, &c)?;
-        Ok(true)
-    };
+    let step =
+        |tx: &mut WriteTx<'_>, cur: &mut Ticket, at: OffsetDateTime, cmd: Command<'_>| -> Result<bool, DeskError> {
+            if at > now {
+                return Ok(false);
+            }
+            let c = ctx(cal, offset, at, clerk, Some(window));
+            *cur = app::apply_in(tx, cur, cmd, &c)?;
+            Ok(true)
+        };
     if rng.chance(2) {
         let at = at + Duration::minutes(5 + rng.below(20) as i64);
-        step(
-            tx,
-            &mut cur,
-            at,
-            Command::Withdraw {
-                reason: "群众临时有事离开".into(),
-            },
-        )?;
+        step(tx, &mut cur, at, Command::Withdraw { reason: "群众临时有事离开".into() })?;
         return Ok(());
     }
-    let wait = if cur.priority.is_some() {
-        2 + rng.below(8)
-    } else {
-        5 + rng.below(40)
-    };
+    let wait = if cur.priority.is_some() { 2 + rng.below(8) } else { 5 + rng.below(40) };
     at += Duration::minutes(wait as i64);
-    if !step(
-        tx,
-        &mut cur,
-        at,
-        Command::Call {
-            window: window.to_string(),
-        },
-    )? {
+    if !step(tx, &mut cur, at, Command::Call { window: window.to_string() })? {
         return Ok(());
     }
     if rng.chance(4) {
@@ -389,22 +323,11 @@ fn simulate(
         return rate(tx, rng, &mut cur, at, w.follow_up_days, &step);
     }
     if rng.chance(3) {
-        step(
-            tx,
-            &mut cur,
-            at,
-            Command::Reject {
-                reason: "不符合申请条件".into(),
-            },
-        )?;
+        step(tx, &mut cur, at, Command::Reject { reason: "不符合申请条件".into() })?;
         return Ok(());
     }
-    let deferred: Vec<String> = item
-        .materials
-        .iter()
-        .filter(|m| m.may_defer && rng.chance(25))
-        .map(|m| m.name.clone())
-        .collect();
+    let deferred: Vec<String> =
+        item.materials.iter().filter(|m| m.may_defer && rng.chance(25)).map(|m| m.name.clone()).collect();
     let cmd = Command::Accept {
         item,
         citizen: Default::default(),
@@ -415,21 +338,12 @@ fn simulate(
     if !step(tx, &mut cur, at, cmd)? {
         return Ok(());
     }
-    let working_after = |from: Date, n: u32, minute: u32| {
-        at_local(cal.add_working_days(from, n).date, minute, offset)
-    };
+    let working_after = |from: Date, n: u32, minute: u32| at_local(cal.add_working_days(from, n).date, minute, offset);
     // Deferred materials: most are brought in time, some never, and those cases end.
     for d in cur.deferred.clone() {
         if rng.chance(85) {
             let when = working_after(day, 1 + rng.below(3) as u32, 600);
-            if !step(
-                tx,
-                &mut cur,
-                when,
-                Command::Supply {
-                    material: d.material.clone(),
-                },
-            )? {
+            if !step(tx, &mut cur, when, Command::Supply { material: d.material.clone() })? {
                 return Ok(());
             }
         } else {
@@ -441,44 +355,19 @@ fn simulate(
     let mut last = at.to_offset(offset).date();
     if item.code == "MZ01" && rng.chance(80) {
         let s = working_after(last, 3, 600);
-        if !step(
-            tx,
-            &mut cur,
-            s,
-            Command::Suspend {
-                reason: SuspendReason::Notice,
-                missing: vec![],
-                note: None,
-            },
-        )? {
+        if !step(tx, &mut cur, s, Command::Suspend { reason: SuspendReason::Notice, missing: vec![], note: None })? {
             return Ok(());
         }
-        let r = at_local(
-            add_days(s.to_offset(offset).date(), 7 + rng.below(3) as i64),
-            570,
-            offset,
-        );
+        let r = at_local(add_days(s.to_offset(offset).date(), 7 + rng.below(3) as i64), 570, offset);
         if !step(tx, &mut cur, r, Command::Resume)? {
             return Ok(());
         }
         last = r.to_offset(offset).date();
     }
     if matches!(item.code.as_str(), "MZ01" | "MZ02" | "YB03") && rng.chance(30) {
-        let dept = if item.code == "YB03" {
-            "县医保局"
-        } else {
-            "县民政局"
-        };
+        let dept = if item.code == "YB03" { "县医保局" } else { "县民政局" };
         let tr = working_after(last, 2, 660);
-        if !step(
-            tx,
-            &mut cur,
-            tr,
-            Command::Transfer {
-                to: dept.into(),
-                days: None,
-            },
-        )? {
+        if !step(tx, &mut cur, tr, Command::Transfer { to: dept.into(), days: None })? {
             return Ok(());
         }
         last = tr.to_offset(offset).date();
@@ -486,11 +375,7 @@ fn simulate(
     // Most finish inside the promise; about one in twelve runs late.
     let promised = cur.deadline.map(|d| d.date).unwrap_or(last);
     let span = cal.working_days_between(last, promised).max(1);
-    let n = if rng.chance(8) {
-        span + 1 + rng.below(5) as u32
-    } else {
-        1 + rng.below(u64::from(span)) as u32
-    };
+    let n = if rng.chance(8) { span + 1 + rng.below(5) as u32 } else { 1 + rng.below(u64::from(span)) as u32 };
     let done = working_after(last, n, 600 + rng.below(300) as u32);
     if cur.status == Status::Suspended {
         return Ok(());
@@ -501,8 +386,7 @@ fn simulate(
     rate(tx, rng, &mut cur, done, w.follow_up_days, &step)
 }
 
-type Step<'s> = dyn Fn(&mut WriteTx<'_>, &mut Ticket, OffsetDateTime, Command<'_>) -> Result<bool, DeskError>
-    + 's;
+type Step<'s> = dyn Fn(&mut WriteTx<'_>, &mut Ticket, OffsetDateTime, Command<'_>) -> Result<bool, DeskError> + 's;
 
 /// Three in four rate; ratings are mostly good, with some 差评.
 fn rate(
@@ -525,15 +409,6 @@ fn rate(
         _ => 1,
     };
     let comment = (score <= 2).then(|| "等待时间太长".to_string());
-    step(
-        tx,
-        cur,
-        at + Duration::minutes(1),
-        Command::Rate {
-            score,
-            comment,
-            follow_up_days,
-        },
-    )?;
+    step(tx, cur, at + Duration::minutes(1), Command::Rate { score, comment, follow_up_days })?;
     Ok(())
 }

@@ -29,9 +29,7 @@ pub enum DeskError {
     UnknownCategory(String),
     #[error("no ticket {0}")]
     NotFound(String),
-    #[error(
-        "'{0}' is not a ticket: give the id printed by `take`, a number such as A012 (today), or 2026-11-29/A012"
-    )]
+    #[error("'{0}' is not a ticket: give the id printed by `take`, a number such as A012 (today), or 2026-11-29/A012")]
     BadRef(String),
     #[error("no one is waiting{0}")]
     NoOneWaiting(String),
@@ -41,9 +39,7 @@ pub enum DeskError {
     Clock(String),
     #[error("the catalog file is not valid: {0}")]
     Catalog(String),
-    #[error(
-        "{0} already holds {1} real tickets; the demo builds only into its own file (give another --db)"
-    )]
+    #[error("{0} already holds {1} real tickets; the demo builds only into its own file (give another --db)")]
     DemoRefused(String, u64),
     #[error("setting {0}: {1}")]
     Setting(String, String),
@@ -69,9 +65,7 @@ impl Localized for DeskError {
             ItemGone(s) => format!("此办件的事项 {s} 已不在事项清单中"),
             UnknownCategory(s) => format!("没有业务类别「{s}」，请用字母（如 A）或名称（如 民政）"),
             NotFound(s) => format!("找不到办件 {s}"),
-            BadRef(s) => format!(
-                "「{s}」不是办件：请填取号时给出的办件编号、今天的号码（如 A012）或 2026-11-29/A012"
-            ),
+            BadRef(s) => format!("「{s}」不是办件：请填取号时给出的办件编号、今天的号码（如 A012）或 2026-11-29/A012"),
             NoOneWaiting(s) => format!("当前没有人在等候{s}"),
             NoClerk => "请用 --clerk 姓名 或环境变量 YIMEN_CLERK 说明是哪位工作人员在操作".into(),
             Clock(s) => format!("时间设置有误：{s}"),

@@ -32,16 +32,10 @@ fn given(s: &Option<String>) -> Option<&str> {
 impl CitizenInput {
     pub fn check(&self, today: Date) -> Result<Citizen, DeskError> {
         Ok(Citizen {
-            name: given(&self.name)
-                .map(|s| text::person_name(Field::Name, s))
-                .transpose()?,
-            id_number: given(&self.id_number)
-                .map(|s| IdNumber::parse(s, today))
-                .transpose()?,
+            name: given(&self.name).map(|s| text::person_name(Field::Name, s)).transpose()?,
+            id_number: given(&self.id_number).map(|s| IdNumber::parse(s, today)).transpose()?,
             phone: given(&self.phone).map(Phone::parse).transpose()?,
-            village: given(&self.village)
-                .map(|s| text::short_text(Field::Village, s, SHORT_MAX_CHARS))
-                .transpose()?,
+            village: given(&self.village).map(|s| text::short_text(Field::Village, s, SHORT_MAX_CHARS)).transpose()?,
         })
     }
 }
@@ -50,10 +44,7 @@ impl ProxyInput {
     pub fn check(&self, today: Date) -> Result<Option<Proxy>, DeskError> {
         let Some(name) = given(&self.name) else {
             if given(&self.phone).is_some() || given(&self.id_number).is_some() {
-                return Err(text::TextError::Empty {
-                    field: Field::ProxyName,
-                }
-                .into());
+                return Err(text::TextError::Empty { field: Field::ProxyName }.into());
             }
             return Ok(None);
         };
@@ -69,9 +60,7 @@ impl ProxyInput {
 }
 
 pub fn optional_note(field: Field, s: Option<&str>) -> Result<Option<String>, DeskError> {
-    Ok(s.filter(|s| !s.trim().is_empty())
-        .map(|s| text::note(field, s))
-        .transpose()?)
+    Ok(s.filter(|s| !s.trim().is_empty()).map(|s| text::note(field, s)).transpose()?)
 }
 
 pub fn required_note(field: Field, s: &str) -> Result<String, DeskError> {

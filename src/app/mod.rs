@@ -42,11 +42,7 @@ pub enum Hint {
     /// Priority was set because the applicant is 80 or older.
     ElderlyPriority { age: u32 },
     /// The item is meant for applicants of at least `min_age`.
-    BelowMinAge {
-        item: String,
-        min_age: u32,
-        age: u32,
-    },
+    BelowMinAge { item: String, min_age: u32, age: u32 },
 }
 
 /// What `take` needs.
@@ -97,20 +93,13 @@ impl TicketRef {
 impl Desk {
     /// Creates the database (or opens an existing one) and seeds the catalog and settings.
     /// Returns the desk and whether the file was new.
-    pub fn init(
-        path: &Path,
-        hall: Option<&str>,
-        clock_offset: Option<&str>,
-    ) -> Result<(Desk, bool), DeskError> {
+    pub fn init(path: &Path, hall: Option<&str>, clock_offset: Option<&str>) -> Result<(Desk, bool), DeskError> {
         let store = Store::open(path, true)?;
         let hall = hall.map(|h| input::short(Field::Hall, h)).transpose()?;
         let offset = clock_offset
             .map(|o| {
                 crate::clock::parse_offset(o).ok_or_else(|| {
-                    DeskError::Setting(
-                        "utc_offset".into(),
-                        format!("'{o}' is not an offset like +08:00"),
-                    )
+                    DeskError::Setting("utc_offset".into(), format!("'{o}' is not an offset like +08:00"))
                 })
             })
             .transpose()?;
@@ -145,22 +134,12 @@ impl Desk {
             Ok::<_, DeskError>((catalog, Settings::load_r(rx)?))
         })?;
         let clock = Clock::from_env(settings.utc_offset).map_err(DeskError::Clock)?;
-        Ok(Desk {
-            store,
-            clock,
-            calendar: Calendar::builtin(),
-            catalog,
-            settings,
-            clerk: None,
-        })
+        Ok(Desk { store, clock, calendar: Calendar::builtin(), catalog, settings, clerk: None })
     }
 
     /// Names the clerk whose actions follow.
     pub fn set_clerk(&mut self, clerk: Option<&str>) -> Result<(), DeskError> {
-        self.clerk = clerk
-            .filter(|c| !c.trim().is_empty())
-            .map(|c| input::short(Field::Clerk, c))
-            .transpose()?;
+        self.clerk = clerk.filter(|c| !c.trim().is_empty()).map(|c| input::short(Field::Clerk, c)).transpose()?;
         Ok(())
     }
 
@@ -218,9 +197,7 @@ impl Desk {
     }
 
     fn item(&self, key: &str) -> Result<&ServiceItem, DeskError> {
-        self.catalog
-            .item(key)
-            .ok_or_else(|| DeskError::UnknownItem(key.trim().chars().take(40).collect()))
+        self.catalog.item(key).ok_or_else(|| DeskError::UnknownItem(key.trim().chars().take(40).collect()))
     }
 
     fn hints(&self, item: &ServiceItem, t: &Ticket, today: Date, at_take: bool) -> Vec<Hint> {
@@ -231,11 +208,7 @@ impl Desk {
                 out.push(Hint::ElderlyPriority { age });
             }
             if let Some(min_age) = item.min_age.filter(|&m| age < m) {
-                out.push(Hint::BelowMinAge {
-                    item: item.name.clone(),
-                    min_age,
-                    age,
-                });
+                out.push(Hint::BelowMinAge { item: item.name.clone(), min_age, age });
             }
         }
         out
@@ -247,9 +220,7 @@ impl Desk {
     pub fn take(&self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
         let clerk = self.clerk.as_deref().unwrap_or(RECEPTION);
         let ctx = self.context(clerk, None);
-        let ticket = self
-            .store
-            .write(|tx| take_in(tx, &self.catalog, &ctx, req))?;
+        let ticket = self.store.write(|tx| take_in(tx, &self.catalog, &ctx, req))?;
         let item = self.item(&ticket.item)?;
         let hints = self.hints(item, &ticket, ctx.today, true);
         Ok((ticket, hints))
@@ -260,15 +231,8 @@ impl Desk {
     pub fn call(&self, window: &str, categories: &[String]) -> Result<Ticket, DeskError> {
         let window = input::short(Field::Window, window)?;
         let mut letters = Vec::new();
-        for c in categories
-            .iter()
-            .flat_map(|c| c.split([',', '，']))
-            .filter(|c| !c.trim().is_empty())
-        {
-            let cat = self
-                .catalog
-                .find_category(c)
-                .ok_or_else(|| DeskError::UnknownCategory(c.trim().to_string()))?;
+        for c in categories.iter().flat_map(|c| c.split([',', '，'])).filter(|c| !c.trim().is_empty()) {
+            let cat = self.catalog.find_category(c).ok_or_else(|| DeskError::UnknownCategory(c.trim().to_string()))?;
             letters.push(cat.letter);
         }
         let ctx = self.context(self.acting_clerk()?, Some(window.clone()));
@@ -277,28 +241,12 @@ impl Desk {
                 let which = if letters.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        " ({})",
-                        letters
-                            .iter()
-                            .map(|l| l.to_string())
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    )
+                    format!(" ({})", letters.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(","))
                 };
                 return Err(DeskError::NoOneWaiting(which));
             };
-            let old = tx
-                .ticket(id)?
-                .ok_or_else(|| StoreError::Corrupt(format!("waiting ticket {id} missing")))?;
-            apply_in(
-                tx,
-                &old,
-                Command::Call {
-                    window: window.clone(),
-                },
-                &ctx,
-            )
+            let old = tx.ticket(id)?.ok_or_else(|| StoreError::Corrupt(format!("waiting ticket {id} missing")))?;
+            apply_in(tx, &old, Command::Call { window: window.clone() }, &ctx)
         })
     }
 
@@ -308,13 +256,11 @@ impl Desk {
         window: Option<String>,
         build: impl FnOnce(&Ticket) -> Result<Command<'c>, DeskError>,
     ) -> Result<Ticket, DeskError> {
-        let tref =
-            TicketRef::parse(r).ok_or_else(|| DeskError::BadRef(r.chars().take(40).collect()))?;
+        let tref = TicketRef::parse(r).ok_or_else(|| DeskError::BadRef(r.chars().take(40).collect()))?;
         let clerk = self.acting_clerk()?;
         self.store.write(|tx| {
             let today = self.clock.today();
-            let old = resolve_w(tx, tref, today)?
-                .ok_or_else(|| DeskError::NotFound(r.trim().to_string()))?;
+            let old = resolve_w(tx, tref, today)?.ok_or_else(|| DeskError::NotFound(r.trim().to_string()))?;
             let window = window.or_else(|| old.window.clone());
             let ctx = self.context(clerk, window);
             let cmd = build(&old)?;
@@ -339,24 +285,12 @@ impl Desk {
         let today = self.clock.today();
         let citizen = req.citizen.check(today)?;
         let proxy = req.proxy.check(today)?;
-        let deferred: Vec<String> = req
-            .deferred
-            .iter()
-            .map(|m| input::short(Field::Material, m))
-            .collect::<Result<_, _>>()?;
+        let deferred: Vec<String> =
+            req.deferred.iter().map(|m| input::short(Field::Material, m)).collect::<Result<_, _>>()?;
         let make_good_days = self.catalog.make_good_days;
         let t = self.act(r, None, |old| {
-            let item = self
-                .catalog
-                .item(&old.item)
-                .ok_or_else(|| DeskError::ItemGone(old.item.clone()))?;
-            Ok(Command::Accept {
-                item,
-                citizen,
-                proxy,
-                deferred,
-                make_good_days,
-            })
+            let item = self.catalog.item(&old.item).ok_or_else(|| DeskError::ItemGone(old.item.clone()))?;
+            Ok(Command::Accept { item, citizen, proxy, deferred, make_good_days })
         })?;
         let hints = match self.catalog.item(&t.item) {
             Some(item) => self.hints(item, &t, today, false),
@@ -372,18 +306,10 @@ impl Desk {
         missing: &[String],
         note: Option<&str>,
     ) -> Result<Ticket, DeskError> {
-        let missing: Vec<String> = missing
-            .iter()
-            .map(|m| input::short(Field::Material, m))
-            .collect::<Result<_, _>>()?;
+        let missing: Vec<String> =
+            missing.iter().map(|m| input::short(Field::Material, m)).collect::<Result<_, _>>()?;
         let note = input::optional_note(Field::Note, note)?;
-        self.act(r, None, |_| {
-            Ok(Command::Suspend {
-                reason,
-                missing,
-                note,
-            })
-        })
+        self.act(r, None, |_| Ok(Command::Suspend { reason, missing, note }))
     }
 
     pub fn resume(&self, r: &str) -> Result<Ticket, DeskError> {
@@ -393,10 +319,7 @@ impl Desk {
     pub fn transfer(&self, r: &str, to: &str, days: Option<u32>) -> Result<Ticket, DeskError> {
         let to = input::short(Field::Department, to)?;
         if let Some(d) = days.filter(|&d| d == 0 || d > 365) {
-            return Err(DeskError::Setting(
-                "--days".into(),
-                format!("{d} is not 1–365 working days"),
-            ));
+            return Err(DeskError::Setting("--days".into(), format!("{d} is not 1–365 working days")));
         }
         self.act(r, None, |_| Ok(Command::Transfer { to, days }))
     }
@@ -430,13 +353,7 @@ impl Desk {
     pub fn rate(&self, r: &str, score: u8, comment: Option<&str>) -> Result<Ticket, DeskError> {
         let comment = input::optional_note(Field::Comment, comment)?;
         let follow_up_days = self.settings.follow_up_days;
-        self.act(r, None, |_| {
-            Ok(Command::Rate {
-                score,
-                comment,
-                follow_up_days,
-            })
-        })
+        self.act(r, None, |_| Ok(Command::Rate { score, comment, follow_up_days }))
     }
 
     pub fn reopen(&self, r: &str, reason: &str) -> Result<Ticket, DeskError> {
@@ -466,8 +383,7 @@ impl Desk {
     // ---- queries -------------------------------------------------------------------------
 
     pub fn resolve(&self, r: &str) -> Result<Ticket, DeskError> {
-        let tref =
-            TicketRef::parse(r).ok_or_else(|| DeskError::BadRef(r.chars().take(40).collect()))?;
+        let tref = TicketRef::parse(r).ok_or_else(|| DeskError::BadRef(r.chars().take(40).collect()))?;
         let today = self.clock.today();
         self.store
             .read(|rx| resolve_r(rx, tref, today))?
@@ -507,11 +423,7 @@ impl Desk {
     /// Finds tickets by queue number, ID number (whole or last four), phone (whole or last
     /// four), name, village or pinyin initials. Newest first, at most `limit`.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Ticket>, DeskError> {
-        let q: String = query
-            .trim()
-            .chars()
-            .filter(|c| !crate::domain::text::is_forbidden(*c, false))
-            .collect();
+        let q: String = query.trim().chars().filter(|c| !crate::domain::text::is_forbidden(*c, false)).collect();
         if q.is_empty() {
             return Ok(Vec::new());
         }
@@ -526,9 +438,7 @@ impl Desk {
             let lower = q.to_lowercase();
             let digits: String = q.chars().filter(|c| c.is_ascii_digit()).collect();
             let mut prefixes: Vec<String> = Vec::new();
-            if digits.len() == q.chars().filter(|c| !matches!(c, ' ' | '-')).count()
-                && !digits.is_empty()
-            {
+            if digits.len() == q.chars().filter(|c| !matches!(c, ' ' | '-')).count() && !digits.is_empty() {
                 if digits.len() == 4 {
                     prefixes.push(format!("i4:{digits}"));
                     prefixes.push(format!("p4:{digits}"));
@@ -590,19 +500,13 @@ pub(crate) fn take_in(
     ctx: &Context<'_>,
     req: &TakeRequest,
 ) -> Result<Ticket, DeskError> {
-    let item = catalog
-        .item(&req.item)
-        .ok_or_else(|| DeskError::UnknownItem(req.item.trim().chars().take(40).collect()))?;
-    let category = catalog
-        .category_of(item)
-        .ok_or_else(|| DeskError::UnknownCategory(item.category.clone()))?;
+    let item =
+        catalog.item(&req.item).ok_or_else(|| DeskError::UnknownItem(req.item.trim().chars().take(40).collect()))?;
+    let category = catalog.category_of(item).ok_or_else(|| DeskError::UnknownCategory(item.category.clone()))?;
     let citizen = req.citizen.check(ctx.today)?;
     let proxy = req.proxy.check(ctx.today)?;
     let note = input::optional_note(Field::Note, req.note.as_deref())?;
-    let elderly = citizen
-        .id_number
-        .as_ref()
-        .is_some_and(|id| id.age_on(ctx.today) >= 80);
+    let elderly = citizen.id_number.as_ref().is_some_and(|id| id.age_on(ctx.today) >= 80);
     let priority = req.priority.or(elderly.then_some(Priority::Elderly));
     let number = tx.allocate_number(ctx.today, category.letter)?;
     let id = tx.next_ticket_id()?;

@@ -36,9 +36,7 @@ impl Default for Settings {
 pub const KEYS: [&str; 4] = ["hall", "utc_offset", "follow_up_days", "hall_phone"];
 
 impl Settings {
-    fn from_lookup(
-        get: impl Fn(&str) -> Result<Option<Vec<u8>>, StoreError>,
-    ) -> Result<Settings, StoreError> {
+    fn from_lookup(get: impl Fn(&str) -> Result<Option<Vec<u8>>, StoreError>) -> Result<Settings, StoreError> {
         let mut s = Settings::default();
         let text = |k: &str| -> Result<Option<String>, StoreError> {
             Ok(get(k)?.map(|b| String::from_utf8_lossy(&b).into_owned()))
@@ -47,13 +45,10 @@ impl Settings {
             s.hall = h;
         }
         if let Some(o) = text("utc_offset")? {
-            s.utc_offset =
-                parse_offset(&o).ok_or_else(|| StoreError::Corrupt(format!("utc_offset '{o}'")))?;
+            s.utc_offset = parse_offset(&o).ok_or_else(|| StoreError::Corrupt(format!("utc_offset '{o}'")))?;
         }
         if let Some(d) = text("follow_up_days")? {
-            s.follow_up_days = d
-                .parse()
-                .map_err(|_| StoreError::Corrupt(format!("follow_up_days '{d}'")))?;
+            s.follow_up_days = d.parse().map_err(|_| StoreError::Corrupt(format!("follow_up_days '{d}'")))?;
         }
         s.hall_phone = text("hall_phone")?.filter(|p| !p.is_empty());
         s.demo = text("demo")?.as_deref() == Some("1");
@@ -72,10 +67,7 @@ impl Settings {
         tx.set_meta("hall", self.hall.as_bytes())?;
         tx.set_meta("utc_offset", format_offset(self.utc_offset).as_bytes())?;
         tx.set_meta("follow_up_days", self.follow_up_days.to_string().as_bytes())?;
-        tx.set_meta(
-            "hall_phone",
-            self.hall_phone.as_deref().unwrap_or("").as_bytes(),
-        )?;
+        tx.set_meta("hall_phone", self.hall_phone.as_deref().unwrap_or("").as_bytes())?;
         tx.set_meta("demo", if self.demo { b"1" } else { b"0" })?;
         Ok(())
     }
@@ -85,8 +77,8 @@ impl Settings {
         match key {
             "hall" => self.hall = super::input::short(Field::Hall, value)?,
             "utc_offset" => {
-                self.utc_offset = parse_offset(value)
-                    .ok_or_else(|| bad(format!("'{value}' is not an offset like +08:00")))?
+                self.utc_offset =
+                    parse_offset(value).ok_or_else(|| bad(format!("'{value}' is not an offset like +08:00")))?
             }
             "follow_up_days" => {
                 self.follow_up_days = value

@@ -22,13 +22,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "YIMEN_CLERK", value_name = "NAME")]
     pub clerk: Option<String>,
     /// Interface language
-    #[arg(
-        long,
-        global = true,
-        env = "YIMEN_LANG",
-        value_enum,
-        default_value = "zh"
-    )]
+    #[arg(long, global = true, env = "YIMEN_LANG", value_enum, default_value = "zh")]
     pub lang: Lang,
     /// Machine-readable JSON output
     #[arg(long, global = true)]
@@ -160,11 +154,11 @@ pub enum Command {
     },
     /// Build a demo database with a realistic history (a separate file, never the hall's own)
     Demo {
-        /// Working days of history
-        #[arg(long, default_value_t = 30)]
+        /// Working days of history (1–5000)
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=5000))]
         days: u32,
-        /// Tickets per day
-        #[arg(long, default_value_t = 60)]
+        /// Tickets per day (1–5000)
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=5000))]
         per_day: u32,
         #[arg(long, default_value_t = 2026)]
         seed: u64,

@@ -36,11 +36,7 @@ pub enum Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            Failure::BrokenPipe
-        } else {
-            Failure::Message(e.to_string())
-        }
+        if e.kind() == std::io::ErrorKind::BrokenPipe { Failure::BrokenPipe } else { Failure::Message(e.to_string()) }
     }
 }
 
@@ -80,10 +76,7 @@ impl Ctx<'_> {
 
     fn list(&mut self, desk: &Desk, tickets: &[Ticket], empty: &str) -> Result<(), Failure> {
         if self.json {
-            let v: Vec<_> = tickets
-                .iter()
-                .map(|t| view::ticket_json(desk, t, false))
-                .collect();
+            let v: Vec<_> = tickets.iter().map(|t| view::ticket_json(desk, t, false)).collect();
             writeln!(self.out, "{}", serde_json::Value::Array(v))?;
         } else if tickets.is_empty() {
             writeln!(self.out, "{empty}")?;
@@ -104,32 +97,20 @@ fn citizen(a: &CitizenArgs) -> (CitizenInput, ProxyInput) {
             phone: a.phone.clone(),
             village: a.village.clone(),
         },
-        ProxyInput {
-            name: a.proxy.clone(),
-            phone: a.proxy_phone.clone(),
-            id_number: a.proxy_id_number.clone(),
-        },
+        ProxyInput { name: a.proxy.clone(), phone: a.proxy_phone.clone(), id_number: a.proxy_id_number.clone() },
     )
 }
 
 /// Runs one command, writing its output to `out`. Errors come back as one line.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let lang = cli.lang;
-    let mut c = Ctx {
-        lang,
-        json: cli.json,
-        out,
-    };
-    let db = cli
-        .db
-        .clone()
-        .unwrap_or_else(|| default_db_path("yimen.redb"));
+    let mut c = Ctx { lang, json: cli.json, out };
+    let db = cli.db.clone().unwrap_or_else(|| default_db_path("yimen.redb"));
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
 
     match cli.command {
         Command::Init { hall, utc_offset } => {
-            let (desk, fresh) =
-                Desk::init(&db, hall.as_deref(), utc_offset.as_deref()).map_err(|e| c.fail(e))?;
+            let (desk, fresh) = Desk::init(&db, hall.as_deref(), utc_offset.as_deref()).map_err(|e| c.fail(e))?;
             let n = desk.ticket_count().map_err(|e| c.fail(e))?;
             if c.json {
                 writeln!(
@@ -157,21 +138,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             }
             return Ok(());
         }
-        Command::Demo {
-            days,
-            per_day,
-            seed,
-            no_tui,
-        } => {
-            let path = cli
-                .db
-                .clone()
-                .unwrap_or_else(|| default_db_path("yimen-demo.redb"));
-            let opts = crate::demo::Options {
-                days,
-                per_day,
-                seed,
-            };
+        Command::Demo { days, per_day, seed, no_tui } => {
+            let path = cli.db.clone().unwrap_or_else(|| default_db_path("yimen-demo.redb"));
+            let opts = crate::demo::Options { days, per_day, seed };
             let summary = crate::demo::build(&path, &opts).map_err(|e| c.fail(e))?;
             let desk = Desk::open(&path).map_err(|e| c.fail(e))?;
             if c.json {
@@ -197,12 +166,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 let q = desk.queue().map_err(|e| c.fail(e))?;
                 writeln!(c.out, "\n{}", t("今日排队：", "Today's queue:"))?;
                 c.list(&desk, &q, &t("（无人等候）", "(no one waiting)"))?;
-                writeln!(
-                    c.out,
-                    "\n{}{}",
-                    t("试试：yimen --db ", "try: yimen --db "),
-                    path.display()
-                )?;
+                writeln!(c.out, "\n{}{}", t("试试：yimen --db ", "try: yimen --db "), path.display())?;
             }
             return Ok(());
         }
@@ -210,13 +174,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     }
 
     let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
-    desk.set_clerk(cli.clerk.as_deref())
-        .map_err(|e| c.fail(e))?;
-    let hints = |h: &[crate::app::Hint]| {
-        h.iter()
-            .map(|h| view::hint_text(h, lang))
-            .collect::<Vec<_>>()
-    };
+    desk.set_clerk(cli.clerk.as_deref()).map_err(|e| c.fail(e))?;
+    let hints = |h: &[crate::app::Hint]| h.iter().map(|h| view::hint_text(h, lang)).collect::<Vec<_>>();
 
     match cli.command {
         Command::Init { .. } | Command::Demo { .. } => {}
@@ -227,28 +186,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             }
             let pairs = desk.settings().pairs();
             if c.json {
-                let m: serde_json::Map<_, _> = pairs
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), json!(v)))
-                    .collect();
+                let m: serde_json::Map<_, _> = pairs.into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
                 writeln!(c.out, "{}", serde_json::Value::Object(m))?;
             } else {
-                let rows: Vec<Vec<String>> = pairs
-                    .into_iter()
-                    .map(|(k, v)| vec![k.to_string(), clean(&v)])
-                    .collect();
+                let rows: Vec<Vec<String>> = pairs.into_iter().map(|(k, v)| vec![k.to_string(), clean(&v)]).collect();
                 write!(c.out, "{}", view::table(&rows))?;
             }
         }
         Command::Take(a) => {
             let (citizen, proxy) = citizen(&a.citizen);
-            let req = TakeRequest {
-                item: a.item,
-                priority: a.priority,
-                citizen,
-                proxy,
-                note: a.note,
-            };
+            let req = TakeRequest { item: a.item, priority: a.priority, citizen, proxy, note: a.note };
             let (tk, h) = desk.take(&req).map_err(|e| c.fail(e))?;
             if c.json {
                 c.ticket(&desk, &tk, hints(&h))?;
@@ -290,23 +237,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         }
         Command::Accept(a) => {
             let (citizen, proxy) = citizen(&a.citizen);
-            let req = AcceptRequest {
-                citizen,
-                proxy,
-                deferred: a.defer,
-            };
+            let req = AcceptRequest { citizen, proxy, deferred: a.defer };
             let (tk, h) = desk.accept(&a.ticket.id, &req).map_err(|e| c.fail(e))?;
             c.ticket(&desk, &tk, hints(&h))?;
         }
-        Command::Suspend {
-            ticket,
-            reason,
-            missing,
-            note,
-        } => {
-            let tk = desk
-                .suspend(&ticket.id, reason, &missing, note.as_deref())
-                .map_err(|e| c.fail(e))?;
+        Command::Suspend { ticket, reason, missing, note } => {
+            let tk = desk.suspend(&ticket.id, reason, &missing, note.as_deref()).map_err(|e| c.fail(e))?;
             c.ticket(&desk, &tk, vec![])?;
         }
         Command::Resume(a) => {
@@ -314,15 +250,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             c.ticket(&desk, &tk, vec![])?;
         }
         Command::Transfer { ticket, to, days } => {
-            let tk = desk
-                .transfer(&ticket.id, &to, days)
-                .map_err(|e| c.fail(e))?;
+            let tk = desk.transfer(&ticket.id, &to, days).map_err(|e| c.fail(e))?;
             c.ticket(&desk, &tk, vec![])?;
         }
         Command::Complete { ticket, note } => {
-            let tk = desk
-                .complete(&ticket.id, note.as_deref())
-                .map_err(|e| c.fail(e))?;
+            let tk = desk.complete(&ticket.id, note.as_deref()).map_err(|e| c.fail(e))?;
             let invite = t(
                 "请邀请群众评价（不要暗示评价等级）：yimen rate ",
                 "invite a rating (never suggest one): yimen rate ",
@@ -330,64 +262,40 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             c.ticket(&desk, &tk, vec![format!("{invite}{} --score 1..5", tk.id)])?;
         }
         Command::Reject(a) => {
-            let tk = desk
-                .reject(&a.ticket.id, &a.reason)
-                .map_err(|e| c.fail(e))?;
+            let tk = desk.reject(&a.ticket.id, &a.reason).map_err(|e| c.fail(e))?;
             c.ticket(&desk, &tk, vec![])?;
         }
         Command::Withdraw(a) => {
-            let tk = desk
-                .withdraw(&a.ticket.id, &a.reason)
-                .map_err(|e| c.fail(e))?;
+            let tk = desk.withdraw(&a.ticket.id, &a.reason).map_err(|e| c.fail(e))?;
             c.ticket(&desk, &tk, vec![])?;
         }
         Command::Terminate { ticket, note } => {
-            let tk = desk
-                .terminate(&ticket.id, note.as_deref())
-                .map_err(|e| c.fail(e))?;
+            let tk = desk.terminate(&ticket.id, note.as_deref()).map_err(|e| c.fail(e))?;
             c.ticket(&desk, &tk, vec![])?;
         }
         Command::Supply { ticket, material } => {
             let tk = desk.supply(&ticket.id, &material).map_err(|e| c.fail(e))?;
             c.ticket(&desk, &tk, vec![])?;
         }
-        Command::Rate {
-            ticket,
-            score,
-            comment,
-        } => {
-            let tk = desk
-                .rate(&ticket.id, score, comment.as_deref())
-                .map_err(|e| c.fail(e))?;
+        Command::Rate { ticket, score, comment } => {
+            let tk = desk.rate(&ticket.id, score, comment.as_deref()).map_err(|e| c.fail(e))?;
             c.ticket(&desk, &tk, vec![])?;
         }
         Command::Reopen(a) => {
-            let tk = desk
-                .reopen(&a.ticket.id, &a.reason)
-                .map_err(|e| c.fail(e))?;
+            let tk = desk.reopen(&a.ticket.id, &a.reason).map_err(|e| c.fail(e))?;
             c.ticket(&desk, &tk, vec![])?;
         }
         Command::Show(a) => {
             let (tk, events) = desk.show(&a.id).map_err(|e| c.fail(e))?;
             if c.json {
                 let mut v = view::ticket_json(&desk, &tk, true);
-                v["events"] = json!(
-                    events
-                        .iter()
-                        .map(|e| view::event_json(&desk, e))
-                        .collect::<Vec<_>>()
-                );
+                v["events"] = json!(events.iter().map(|e| view::event_json(&desk, e)).collect::<Vec<_>>());
                 writeln!(c.out, "{v}")?;
             } else {
                 write!(c.out, "{}", view::detail(&desk, &tk, &events, lang))?;
             }
         }
-        Command::List {
-            date,
-            status,
-            open,
-            limit,
-        } => {
+        Command::List { date, status, open, limit } => {
             let tickets = if open {
                 desk.open_cases(limit).map_err(|e| c.fail(e))?
             } else {
@@ -410,9 +318,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             c.list(&desk, &q, &t("（无人等候）", "(no one waiting)"))?;
         }
         Command::Search { query, limit } => {
-            let found = desk
-                .search(&query, limit.clamp(1, 1000))
-                .map_err(|e| c.fail(e))?;
+            let found = desk.search(&query, limit.clamp(1, 1000)).map_err(|e| c.fail(e))?;
             c.list(&desk, &found, &t("（没有找到）", "(nothing found)"))?;
         }
     }
@@ -434,10 +340,8 @@ fn catalog(c: &mut Ctx<'_>, desk: &mut Desk, cmd: CatalogCmd) -> Result<(), Fail
             };
             let mut rows = vec![head.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
             for i in &cat.items {
-                let cg = cat
-                    .category_of(i)
-                    .map(|g| format!("{} {}", g.letter, g.display_name(lang)))
-                    .unwrap_or_default();
+                let cg =
+                    cat.category_of(i).map(|g| format!("{} {}", g.letter, g.display_name(lang))).unwrap_or_default();
                 rows.push(vec![
                     i.code.clone(),
                     clean(&cg),
@@ -454,41 +358,18 @@ fn catalog(c: &mut Ctx<'_>, desk: &mut Desk, cmd: CatalogCmd) -> Result<(), Fail
             write!(c.out, "{}", view::table(&rows))?;
         }
         CatalogCmd::Show { code } => {
-            let item = desk
-                .catalog()
-                .item(&code)
-                .ok_or_else(|| c.fail(DeskError::UnknownItem(code.clone())))?;
+            let item = desk.catalog().item(&code).ok_or_else(|| c.fail(DeskError::UnknownItem(code.clone())))?;
             if c.json {
                 writeln!(c.out, "{}", serde_json::to_string(item)?)?;
                 return Ok(());
             }
-            writeln!(
-                c.out,
-                "{} {}（{}）",
-                item.code,
-                clean(&item.name),
-                clean(&item.name_en)
-            )?;
-            writeln!(
-                c.out,
-                "{}{}",
-                lang.pick("类型：", "kind: "),
-                item.kind.label(lang)
-            )?;
+            writeln!(c.out, "{} {}（{}）", item.code, clean(&item.name), clean(&item.name_en))?;
+            writeln!(c.out, "{}{}", lang.pick("类型：", "kind: "), item.kind.label(lang))?;
             if item.days > 0 {
-                writeln!(
-                    c.out,
-                    "{}{}",
-                    lang.pick("承诺时限（工作日）：", "promised working days: "),
-                    item.days
-                )?;
+                writeln!(c.out, "{}{}", lang.pick("承诺时限（工作日）：", "promised working days: "), item.days)?;
             }
             if let Some(a) = item.min_age {
-                writeln!(
-                    c.out,
-                    "{}{a}",
-                    lang.pick("申请人年龄不低于：", "minimum age: ")
-                )?;
+                writeln!(c.out, "{}{a}", lang.pick("申请人年龄不低于：", "minimum age: "))?;
             }
             writeln!(c.out, "{}", lang.pick("材料：", "materials:"))?;
             for m in &item.materials {
@@ -502,15 +383,9 @@ fn catalog(c: &mut Ctx<'_>, desk: &mut Desk, cmd: CatalogCmd) -> Result<(), Fail
         }
         CatalogCmd::Import { file } => {
             let src = std::fs::read_to_string(&file).map_err(|e| {
-                Failure::Message(format!(
-                    "{}{}: {e}",
-                    lang.pick("无法读取 ", "cannot read "),
-                    file.display()
-                ))
+                Failure::Message(format!("{}{}: {e}", lang.pick("无法读取 ", "cannot read "), file.display()))
             })?;
-            let cat = desk
-                .import_catalog(&src)
-                .map_err(|e| Failure::Message(e.localized(lang)))?;
+            let cat = desk.import_catalog(&src).map_err(|e| Failure::Message(e.localized(lang)))?;
             writeln!(
                 c.out,
                 "{}{} {}，{} {}",

@@ -51,22 +51,11 @@ pub fn pad(s: &str, w: usize) -> String {
 /// Prints rows as columns separated by two spaces, each column as wide as its widest cell.
 pub fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|i| {
-            rows.iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| width(c))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths: Vec<usize> =
+        (0..cols).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| width(c)).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for r in rows {
-        let line: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(i, c)| pad(c, widths[i]))
-            .collect();
+        let line: Vec<String> = r.iter().enumerate().map(|(i, c)| pad(c, widths[i])).collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
@@ -80,13 +69,7 @@ pub fn local(desk: &Desk, t: OffsetDateTime) -> String {
 /// "2026-11-29 09:05:03" in the hall's time, for people.
 pub fn stamp(desk: &Desk, t: OffsetDateTime) -> String {
     let l = desk.clock().local(t);
-    format!(
-        "{} {:02}:{:02}:{:02}",
-        l.date(),
-        l.hour(),
-        l.minute(),
-        l.second()
-    )
+    format!("{} {:02}:{:02}:{:02}", l.date(), l.hour(), l.minute(), l.second())
 }
 
 fn hhmm(desk: &Desk, t: OffsetDateTime) -> String {
@@ -135,24 +118,9 @@ pub fn ticket_json(desk: &Desk, t: &Ticket, full: bool) -> Value {
     let today = desk.clock().today();
     let light = t.light(desk.calendar(), today);
     let c = &t.citizen;
-    let id_number = c.id_number.as_ref().map(|i| {
-        if full {
-            i.to_string()
-        } else {
-            mask::id_number(i.as_str())
-        }
-    });
-    let phone = c.phone.as_ref().map(|p| {
-        if full {
-            p.to_string()
-        } else {
-            mask::phone(p.as_str())
-        }
-    });
-    let name = c
-        .name
-        .as_ref()
-        .map(|n| if full { n.clone() } else { mask::name(n) });
+    let id_number = c.id_number.as_ref().map(|i| if full { i.to_string() } else { mask::id_number(i.as_str()) });
+    let phone = c.phone.as_ref().map(|p| if full { p.to_string() } else { mask::phone(p.as_str()) });
+    let name = c.name.as_ref().map(|n| if full { n.clone() } else { mask::name(n) });
     let ts = |o: Option<OffsetDateTime>| o.map(|t| local(desk, t));
     json!({
         "id": t.id,
@@ -230,62 +198,30 @@ pub fn hint_text(h: &Hint, lang: Lang) -> String {
             format!("note: the applicant is {age}; priority set (80+)")
         }
         (Hint::BelowMinAge { item, min_age, age }, Lang::Zh) => {
-            format!(
-                "提示：「{}」要求年满 {min_age} 岁，申请人 {age} 岁，可能不符合条件",
-                clean(item)
-            )
+            format!("提示：「{}」要求年满 {min_age} 岁，申请人 {age} 岁，可能不符合条件", clean(item))
         }
         (Hint::BelowMinAge { item, min_age, age }, Lang::En) => {
-            format!(
-                "note: {} is for applicants aged {min_age}+; the applicant is {age}",
-                clean(item)
-            )
+            format!("note: {} is for applicants aged {min_age}+; the applicant is {age}", clean(item))
         }
     }
 }
 
 /// One line saying what a ticket is now, after an action.
 pub fn outcome_line(desk: &Desk, t: &Ticket, lang: Lang) -> String {
-    let mut s = format!(
-        "{}（#{}）{}：{}",
-        t.number,
-        t.id,
-        clean(&t.item_name),
-        t.status.label(lang)
-    );
+    let mut s = format!("{}（#{}）{}：{}", t.number, t.id, clean(&t.item_name), t.status.label(lang));
     if lang == Lang::En {
-        s = format!(
-            "{} (#{}) {}: {}",
-            t.number,
-            t.id,
-            clean(&t.item_name),
-            t.status.label(lang)
-        );
+        s = format!("{} (#{}) {}: {}", t.number, t.id, clean(&t.item_name), t.status.label(lang));
     }
     let sep = lang.pick("；", "; ");
     match t.status {
         Status::Called => {
             if let Some(w) = &t.window {
                 s = match lang {
-                    Lang::Zh => format!(
-                        "请 {} 号到 {} 号窗口办理（{}）",
-                        t.number,
-                        clean(w),
-                        clean(&t.item_name)
-                    ),
-                    Lang::En => format!(
-                        "{} please go to window {} ({})",
-                        t.number,
-                        clean(w),
-                        clean(&t.item_name)
-                    ),
+                    Lang::Zh => format!("请 {} 号到 {} 号窗口办理（{}）", t.number, clean(w), clean(&t.item_name)),
+                    Lang::En => format!("{} please go to window {} ({})", t.number, clean(w), clean(&t.item_name)),
                 };
                 if t.recalls > 0 {
-                    s.push_str(&format!(
-                        "{sep}{} {}/3",
-                        lang.pick("重呼", "recall"),
-                        t.recalls
-                    ));
+                    s.push_str(&format!("{sep}{} {}/3", lang.pick("重呼", "recall"), t.recalls));
                 }
             }
         }
@@ -315,10 +251,7 @@ pub fn outcome_line(desk: &Desk, t: &Ticket, lang: Lang) -> String {
                     Rating::level_label(r.score, lang)
                 ));
                 if let Some(d) = r.follow_up_due {
-                    s.push_str(&format!(
-                        "{sep}{}{d}",
-                        lang.pick("差评回访期限：", "bad rating: follow up by ")
-                    ));
+                    s.push_str(&format!("{sep}{}{d}", lang.pick("差评回访期限：", "bad rating: follow up by ")));
                 }
             }
         }
@@ -342,18 +275,10 @@ pub fn list_row(desk: &Desk, t: &Ticket, lang: Lang) -> Vec<String> {
         t.date.to_string(),
         hhmm(desk, t.taken_at),
         t.status.label(lang).to_string(),
-        if t.priority.is_some() {
-            lang.pick("优先", "priority").to_string()
-        } else {
-            String::new()
-        },
+        if t.priority.is_some() { lang.pick("优先", "priority").to_string() } else { String::new() },
         fit(&clean(&t.item_name), 24),
         name_of(t, true),
-        t.citizen
-            .id_number
-            .as_ref()
-            .map(|i| mask::id_number(i.as_str()))
-            .unwrap_or_default(),
+        t.citizen.id_number.as_ref().map(|i| mask::id_number(i.as_str())).unwrap_or_default(),
         t.deadline.map(|d| d.date.to_string()).unwrap_or_default(),
         light,
     ]
@@ -361,32 +286,8 @@ pub fn list_row(desk: &Desk, t: &Ticket, lang: Lang) -> Vec<String> {
 
 pub fn list_header(lang: Lang) -> Vec<String> {
     let h: [&str; 11] = match lang {
-        Lang::Zh => [
-            "号码",
-            "编号",
-            "日期",
-            "取号",
-            "状态",
-            "优先",
-            "事项",
-            "姓名",
-            "身份证号",
-            "办结期限",
-            "灯",
-        ],
-        Lang::En => [
-            "number",
-            "id",
-            "date",
-            "taken",
-            "status",
-            "prio",
-            "item",
-            "name",
-            "ID number",
-            "due",
-            "light",
-        ],
+        Lang::Zh => ["号码", "编号", "日期", "取号", "状态", "优先", "事项", "姓名", "身份证号", "办结期限", "灯"],
+        Lang::En => ["number", "id", "date", "taken", "status", "prio", "item", "name", "ID number", "due", "light"],
     };
     h.iter().map(|s| s.to_string()).collect()
 }
@@ -400,29 +301,13 @@ pub fn detail(desk: &Desk, t: &Ticket, events: &[Event], lang: Lang) -> String {
         }
     };
     let today = desk.clock().today();
-    row(
-        lang.pick("号码", "number"),
-        format!("{}（#{}，{}）", t.number, t.id, t.date),
-    );
-    let cat = desk
-        .catalog()
-        .category(&t.category)
-        .map(|c| c.display_name(lang).to_string())
-        .unwrap_or_default();
+    row(lang.pick("号码", "number"), format!("{}（#{}，{}）", t.number, t.id, t.date));
+    let cat = desk.catalog().category(&t.category).map(|c| c.display_name(lang).to_string()).unwrap_or_default();
     row(
         lang.pick("事项", "item"),
-        format!(
-            "{} {}（{}，{}）",
-            t.item,
-            clean(&t.item_name),
-            clean(&cat),
-            t.kind.label(lang)
-        ),
+        format!("{} {}（{}，{}）", t.item, clean(&t.item_name), clean(&cat), t.kind.label(lang)),
     );
-    row(
-        lang.pick("状态", "status"),
-        t.status.label(lang).to_string(),
-    );
+    row(lang.pick("状态", "status"), t.status.label(lang).to_string());
     if let Some(p) = t.priority {
         row(lang.pick("优先", "priority"), p.label(lang).to_string());
     }
@@ -430,115 +315,53 @@ pub fn detail(desk: &Desk, t: &Ticket, events: &[Event], lang: Lang) -> String {
     if let Some(id) = &t.citizen.id_number {
         row(
             lang.pick("身份证号", "ID number"),
-            format!(
-                "{id}（{}，{} {}）",
-                id.sex().label(lang),
-                id.age_on(today),
-                lang.pick("岁", "years")
-            ),
+            format!("{id}（{}，{} {}）", id.sex().label(lang), id.age_on(today), lang.pick("岁", "years")),
         );
     }
-    row(
-        lang.pick("电话", "phone"),
-        t.citizen
-            .phone
-            .as_ref()
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-    );
-    row(
-        lang.pick("村（社区）", "village"),
-        t.citizen.village.as_deref().map(clean).unwrap_or_default(),
-    );
+    row(lang.pick("电话", "phone"), t.citizen.phone.as_ref().map(|p| p.to_string()).unwrap_or_default());
+    row(lang.pick("村（社区）", "village"), t.citizen.village.as_deref().map(clean).unwrap_or_default());
     if let Some(p) = &t.proxy {
-        let phone = p
-            .phone
-            .as_ref()
-            .map(|x| format!(" {x}"))
-            .unwrap_or_default();
-        row(
-            lang.pick("代办人", "proxy"),
-            format!("{}{phone}", clean(&p.name)),
-        );
+        let phone = p.phone.as_ref().map(|x| format!(" {x}")).unwrap_or_default();
+        row(lang.pick("代办人", "proxy"), format!("{}{phone}", clean(&p.name)));
     }
-    row(
-        lang.pick("窗口", "window"),
-        t.window.as_deref().map(clean).unwrap_or_default(),
-    );
-    row(
-        lang.pick("经办人", "clerk"),
-        t.clerk.as_deref().map(clean).unwrap_or_default(),
-    );
-    row(
-        lang.pick("办结期限", "due"),
-        deadline_text(desk, t, lang).unwrap_or_default(),
-    );
+    row(lang.pick("窗口", "window"), t.window.as_deref().map(clean).unwrap_or_default());
+    row(lang.pick("经办人", "clerk"), t.clerk.as_deref().map(clean).unwrap_or_default());
+    row(lang.pick("办结期限", "due"), deadline_text(desk, t, lang).unwrap_or_default());
     if let Some(s) = &t.suspension {
-        let missing = if s.missing.is_empty() {
-            String::new()
-        } else {
-            format!("：{}", clean(&s.missing.join("、")))
-        };
-        row(
-            lang.pick("挂起原因", "suspended for"),
-            format!("{}{missing}", s.reason.label(lang)),
-        );
+        let missing =
+            if s.missing.is_empty() { String::new() } else { format!("：{}", clean(&s.missing.join("、"))) };
+        row(lang.pick("挂起原因", "suspended for"), format!("{}{missing}", s.reason.label(lang)));
     }
     for d in &t.deferred {
         let state = match d.supplied_at {
             Some(at) => format!("{} {}", lang.pick("已补齐", "supplied"), stamp(desk, at)),
             None => format!("{} {}", lang.pick("须补齐于", "due"), d.due),
         };
-        row(
-            lang.pick("容缺材料", "deferred"),
-            format!("{}（{state}）", clean(&d.material)),
-        );
+        row(lang.pick("容缺材料", "deferred"), format!("{}（{state}）", clean(&d.material)));
     }
-    row(
-        lang.pick("转办至", "sent to"),
-        t.transferred_to.as_deref().map(clean).unwrap_or_default(),
-    );
+    row(lang.pick("转办至", "sent to"), t.transferred_to.as_deref().map(clean).unwrap_or_default());
     row(
         lang.pick("结束原因", "closing reason"),
-        t.close_reason
-            .as_deref()
-            .map(|s| escape_for_output(s, false))
-            .unwrap_or_default(),
+        t.close_reason.as_deref().map(|s| escape_for_output(s, false)).unwrap_or_default(),
     );
     if let Some(r) = &t.rating {
         let mut s = format!("{} {}", r.score, Rating::level_label(r.score, lang));
         if let Some(d) = r.follow_up_due {
-            s.push_str(&format!(
-                "（{}{d}）",
-                lang.pick("差评回访期限 ", "follow up by ")
-            ));
+            s.push_str(&format!("（{}{d}）", lang.pick("差评回访期限 ", "follow up by ")));
         }
         row(lang.pick("评价", "rating"), s);
     }
-    row(
-        lang.pick("备注", "note"),
-        t.note
-            .as_deref()
-            .map(|n| escape_for_output(n, false))
-            .unwrap_or_default(),
-    );
+    row(lang.pick("备注", "note"), t.note.as_deref().map(|n| escape_for_output(n, false)).unwrap_or_default());
     let mut out = table(&rows);
     out.push_str(&format!("\n{}\n", lang.pick("办理过程：", "History:")));
     let mut ev_rows = Vec::new();
     for e in events {
-        let from = e
-            .from
-            .map(|s| format!("{} → ", s.label(lang)))
-            .unwrap_or_default();
+        let from = e.from.map(|s| format!("{} → ", s.label(lang))).unwrap_or_default();
         let mut who = clean(&e.clerk);
         if let Some(w) = &e.window {
             who.push_str(&format!(" @{}", clean(w)));
         }
-        let when = if e.clock_override {
-            format!("{} *", stamp(desk, e.at))
-        } else {
-            stamp(desk, e.at)
-        };
+        let when = if e.clock_override { format!("{} *", stamp(desk, e.at)) } else { stamp(desk, e.at) };
         ev_rows.push(vec![
             when,
             who,

@@ -82,11 +82,7 @@ impl Light {
 }
 
 pub fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(
-        s.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
+    Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
 impl Calendar {
@@ -98,21 +94,15 @@ impl Calendar {
     }
 
     pub fn from_toml(src: &str) -> Result<Calendar, String> {
-        let file: File =
-            toml::from_str(src).map_err(|e| super::catalog::one_line_toml_error(src, &e))?;
+        let file: File = toml::from_str(src).map_err(|e| super::catalog::one_line_toml_error(src, &e))?;
         let mut cal = Calendar::default();
         for y in file.year {
             cal.years.insert(y.year);
             for h in y.holidays {
-                let from = parse_date(&h.from)
-                    .ok_or_else(|| format!("{}: bad date '{}'", y.year, h.from))?;
-                let to =
-                    parse_date(&h.to).ok_or_else(|| format!("{}: bad date '{}'", y.year, h.to))?;
+                let from = parse_date(&h.from).ok_or_else(|| format!("{}: bad date '{}'", y.year, h.from))?;
+                let to = parse_date(&h.to).ok_or_else(|| format!("{}: bad date '{}'", y.year, h.to))?;
                 if to < from || (to - from).whole_days() > 31 {
-                    return Err(format!(
-                        "{}: holiday {} runs from {from} to {to}",
-                        y.year, h.name
-                    ));
+                    return Err(format!("{}: holiday {} runs from {from} to {to}", y.year, h.name));
                 }
                 for i in 0..=(to - from).whole_days() {
                     cal.holidays.insert(add_days(from, i), h.name.clone());
@@ -196,24 +186,15 @@ impl Calendar {
             (Light::Red, -i64::from(late))
         } else {
             let left = i64::from(self.working_days_between(today, due));
-            (
-                if left <= 1 {
-                    Light::Yellow
-                } else {
-                    Light::Green
-                },
-                left,
-            )
+            (if left <= 1 { Light::Yellow } else { Light::Green }, left)
         }
     }
 
     /// The note to show next to a deadline that the calendar could only estimate.
     pub fn estimate_note(&self, from: Date, to: Date, lang: Lang) -> Option<String> {
         let (a, b) = if from <= to { (from, to) } else { (to, from) };
-        let missing: Vec<String> = (a.year()..=b.year())
-            .filter(|y| !self.years.contains(y))
-            .map(|y| y.to_string())
-            .collect();
+        let missing: Vec<String> =
+            (a.year()..=b.year()).filter(|y| !self.years.contains(y)).map(|y| y.to_string()).collect();
         if missing.is_empty() {
             return None;
         }
@@ -267,26 +248,11 @@ mod tests {
         let c = cal();
         // Accepted Wed Sep 30: Oct 1–7 off; Oct 8 (Thu), 9 (Fri), 10 (Sat, make-up), 12, 13.
         let d = c.add_working_days(date!(2026 - 09 - 30), 5);
-        assert_eq!(
-            d,
-            Deadline {
-                date: date!(2026 - 10 - 13),
-                estimated: false
-            }
-        );
+        assert_eq!(d, Deadline { date: date!(2026 - 10 - 13), estimated: false });
         // Across the Spring Festival: accepted Fri Feb 13; Feb 14 (Sat, make-up) is day 1.
-        assert_eq!(
-            c.add_working_days(date!(2026 - 02 - 13), 1).date,
-            date!(2026 - 02 - 14)
-        );
-        assert_eq!(
-            c.add_working_days(date!(2026 - 02 - 13), 2).date,
-            date!(2026 - 02 - 24)
-        );
-        assert_eq!(
-            c.add_working_days(date!(2026 - 11 - 29), 0).date,
-            date!(2026 - 11 - 29)
-        );
+        assert_eq!(c.add_working_days(date!(2026 - 02 - 13), 1).date, date!(2026 - 02 - 14));
+        assert_eq!(c.add_working_days(date!(2026 - 02 - 13), 2).date, date!(2026 - 02 - 24));
+        assert_eq!(c.add_working_days(date!(2026 - 11 - 29), 0).date, date!(2026 - 11 - 29));
     }
 
     #[test]
@@ -294,22 +260,12 @@ mod tests {
         let c = cal();
         let d = c.add_working_days(date!(2026 - 12 - 28), 5);
         // Dec 29, 30, 31, then Jan 1 2027 (a Friday, counted as working: no 2027 data), Jan 4.
+        assert_eq!(d, Deadline { date: date!(2027 - 01 - 04), estimated: true });
         assert_eq!(
-            d,
-            Deadline {
-                date: date!(2027 - 01 - 04),
-                estimated: true
-            }
-        );
-        assert_eq!(
-            c.estimate_note(date!(2026 - 12 - 28), d.date, Lang::En)
-                .as_deref(),
+            c.estimate_note(date!(2026 - 12 - 28), d.date, Lang::En).as_deref(),
             Some("calendar has no data for 2027: weekends only")
         );
-        assert!(
-            c.estimate_note(date!(2026 - 01 - 01), date!(2026 - 12 - 31), Lang::En)
-                .is_none()
-        );
+        assert!(c.estimate_note(date!(2026 - 01 - 01), date!(2026 - 12 - 31), Lang::En).is_none());
     }
 
     #[test]

@@ -114,11 +114,7 @@ impl Catalog {
     pub fn builtin() -> Catalog {
         // Checked by a unit test; an empty catalog would make every `take` fail loudly, not
         // silently.
-        Catalog::from_toml(BUILTIN_CATALOG).unwrap_or(Catalog {
-            make_good_days: 5,
-            categories: vec![],
-            items: vec![],
-        })
+        Catalog::from_toml(BUILTIN_CATALOG).unwrap_or(Catalog { make_good_days: 5, categories: vec![], items: vec![] })
     }
 
     /// Finds an item by its code (case-insensitive) or its exact Chinese or English name.
@@ -127,11 +123,7 @@ impl Catalog {
         self.items
             .iter()
             .find(|i| i.code.eq_ignore_ascii_case(key))
-            .or_else(|| {
-                self.items
-                    .iter()
-                    .find(|i| i.name == key || i.name_en.eq_ignore_ascii_case(key))
-            })
+            .or_else(|| self.items.iter().find(|i| i.name == key || i.name_en.eq_ignore_ascii_case(key)))
     }
 
     pub fn category(&self, code: &str) -> Option<&Category> {
@@ -145,9 +137,7 @@ impl Catalog {
             c.code.eq_ignore_ascii_case(key)
                 || c.name == key
                 || c.name_en.eq_ignore_ascii_case(key)
-                || (key.chars().count() == 1
-                    && c.letter
-                        .eq_ignore_ascii_case(&key.chars().next().unwrap_or(' ')))
+                || (key.chars().count() == 1 && c.letter.eq_ignore_ascii_case(&key.chars().next().unwrap_or(' ')))
         })
     }
 
@@ -166,15 +156,8 @@ impl Catalog {
         for c in raw.category {
             let span = c.code.span();
             let code = c.code.into_inner();
-            if code.trim().is_empty()
-                || code
-                    .chars()
-                    .any(|ch| ch.is_whitespace() || text::is_forbidden(ch, false))
-            {
-                return Err(at(
-                    span,
-                    format!("category code '{code}' must be a non-empty word"),
-                ));
+            if code.trim().is_empty() || code.chars().any(|ch| ch.is_whitespace() || text::is_forbidden(ch, false)) {
+                return Err(at(span, format!("category code '{code}' must be a non-empty word")));
             }
             let letter_span = c.letter.span();
             let letter = c.letter.into_inner();
@@ -182,31 +165,19 @@ impl Catalog {
             let l = match (chars.next(), chars.next()) {
                 (Some(l), None) if l.is_ascii_uppercase() => l,
                 _ => {
-                    return Err(at(
-                        letter_span,
-                        format!("letter '{letter}' must be one capital letter A–Z"),
-                    ));
+                    return Err(at(letter_span, format!("letter '{letter}' must be one capital letter A–Z")));
                 }
             };
             if categories.iter().any(|o| o.code == code) {
                 return Err(at(span, format!("category code '{code}' appears twice")));
             }
             if let Some(o) = categories.iter().find(|o| o.letter == l) {
-                return Err(at(
-                    letter_span,
-                    format!("letter {l} is already used by category '{}'", o.code),
-                ));
+                return Err(at(letter_span, format!("letter {l} is already used by category '{}'", o.code)));
             }
-            let name = text::short_text(Field::Hall, &c.name, 20)
-                .map_err(|e| at(span.clone(), e.to_string()))?;
+            let name = text::short_text(Field::Hall, &c.name, 20).map_err(|e| at(span.clone(), e.to_string()))?;
             let name_en = text::short_text(Field::Hall, c.name_en.as_deref().unwrap_or(&name), 40)
                 .map_err(|e| at(span.clone(), e.to_string()))?;
-            categories.push(Category {
-                code,
-                name,
-                name_en,
-                letter: l,
-            });
+            categories.push(Category { code, name, name_en, letter: l });
         }
         if categories.is_empty() {
             return Err("the catalog has no [[category]]".into());
@@ -215,15 +186,8 @@ impl Catalog {
         for i in raw.item {
             let span = i.code.span();
             let code = i.code.into_inner();
-            if code.trim().is_empty()
-                || code
-                    .chars()
-                    .any(|ch| ch.is_whitespace() || text::is_forbidden(ch, false))
-            {
-                return Err(at(
-                    span,
-                    format!("item code '{code}' must be a non-empty word"),
-                ));
+            if code.trim().is_empty() || code.chars().any(|ch| ch.is_whitespace() || text::is_forbidden(ch, false)) {
+                return Err(at(span, format!("item code '{code}' must be a non-empty word")));
             }
             if items.iter().any(|o| o.code.eq_ignore_ascii_case(&code)) {
                 return Err(at(span, format!("item code '{code}' appears twice")));
@@ -231,10 +195,7 @@ impl Catalog {
             let cat_span = i.category.span();
             let category = i.category.into_inner();
             if !categories.iter().any(|c| c.code == category) {
-                return Err(at(
-                    cat_span,
-                    format!("item {code}: there is no category '{category}'"),
-                ));
+                return Err(at(cat_span, format!("item {code}: there is no category '{category}'")));
             }
             let name = text::short_text(Field::Hall, &i.name, 60)
                 .map_err(|e| at(span.clone(), format!("item {code}: {e}")))?;
@@ -244,24 +205,15 @@ impl Catalog {
             let days = i.days.into_inner();
             match (i.kind, days) {
                 (Kind::OnTheSpot, d) if d != 0 => {
-                    return Err(at(
-                        days_span,
-                        format!("item {code} is 即办 (on the spot) but has days = {d}; use 0"),
-                    ));
+                    return Err(at(days_span, format!("item {code} is 即办 (on the spot) but has days = {d}; use 0")));
                 }
                 (Kind::Promised, 0) => {
-                    return Err(at(
-                        days_span,
-                        format!("item {code} is 承诺 (promised) but has days = 0"),
-                    ));
+                    return Err(at(days_span, format!("item {code} is 承诺 (promised) but has days = 0")));
                 }
                 _ => {}
             }
             if days > 365 {
-                return Err(at(
-                    days_span,
-                    format!("item {code}: {days} working days is more than a year"),
-                ));
+                return Err(at(days_span, format!("item {code}: {days} working days is more than a year")));
             }
             if let Some(legal) = i.legal_days
                 && days > legal
@@ -274,10 +226,7 @@ impl Catalog {
             if let Some(age) = i.min_age
                 && age > 150
             {
-                return Err(at(
-                    span,
-                    format!("item {code}: min_age {age} is not a real age"),
-                ));
+                return Err(at(span, format!("item {code}: min_age {age} is not a real age")));
             }
             let mut materials: Vec<Material> = Vec::new();
             for m in i.materials {
@@ -293,16 +242,9 @@ impl Catalog {
                     ));
                 }
                 if materials.iter().any(|o| o.name == mname) {
-                    return Err(at(
-                        mspan,
-                        format!("item {code}: material {mname} appears twice"),
-                    ));
+                    return Err(at(mspan, format!("item {code}: material {mname} appears twice")));
                 }
-                materials.push(Material {
-                    name: mname,
-                    key: m.key,
-                    may_defer: m.may_defer,
-                });
+                materials.push(Material { name: mname, key: m.key, may_defer: m.may_defer });
             }
             items.push(ServiceItem {
                 code,
@@ -321,16 +263,9 @@ impl Catalog {
             return Err("the catalog has no [[item]]".into());
         }
         if raw.make_good_days == 0 || raw.make_good_days > 90 {
-            return Err(format!(
-                "make_good_days must be between 1 and 90, not {}",
-                raw.make_good_days
-            ));
+            return Err(format!("make_good_days must be between 1 and 90, not {}", raw.make_good_days));
         }
-        Ok(Catalog {
-            make_good_days: raw.make_good_days,
-            categories,
-            items,
-        })
+        Ok(Catalog { make_good_days: raw.make_good_days, categories, items })
     }
 }
 
@@ -389,12 +324,7 @@ fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
     let before = src.get(..offset).unwrap_or(src);
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, col)
 }
 
@@ -422,10 +352,7 @@ mod tests {
         let letters: String = c.categories.iter().map(|c| c.letter).collect();
         assert_eq!(letters, "ABCDE");
         let dibao = c.item("MZ01").unwrap();
-        assert_eq!(
-            (dibao.days, dibao.kind, dibao.materials.len()),
-            (25, Kind::Promised, 5)
-        );
+        assert_eq!((dibao.days, dibao.kind, dibao.materials.len()), (25, Kind::Promised, 5));
         assert_eq!(c.item("高龄津贴申请").unwrap().min_age, Some(80));
         let card = c.item("sb04").unwrap();
         assert!(card.material("照片").is_some_and(|m| m.may_defer && !m.key));
@@ -437,39 +364,19 @@ mod tests {
     fn bad_files_name_the_line() {
         let src = BUILTIN_CATALOG.replacen("days = 25", "days = \"many\"", 1);
         let err = Catalog::from_toml(&src).unwrap_err();
-        let line = BUILTIN_CATALOG
-            .lines()
-            .position(|l| l == "days = 25")
-            .unwrap()
-            + 1;
+        let line = BUILTIN_CATALOG.lines().position(|l| l == "days = 25").unwrap() + 1;
         assert!(err.starts_with(&format!("line {line}, column")), "{err}");
         assert!(!err.contains('\n'));
 
         let src = BUILTIN_CATALOG.replacen("category = \"shebao\"", "category = \"nowhere\"", 1);
         let err = Catalog::from_toml(&src).unwrap_err();
-        let line = BUILTIN_CATALOG
-            .lines()
-            .position(|l| l == "category = \"shebao\"")
-            .unwrap()
-            + 1;
-        assert!(
-            err.starts_with(&format!("line {line},")) && err.contains("nowhere"),
-            "{err}"
-        );
+        let line = BUILTIN_CATALOG.lines().position(|l| l == "category = \"shebao\"").unwrap() + 1;
+        assert!(err.starts_with(&format!("line {line},")) && err.contains("nowhere"), "{err}");
 
         let src = BUILTIN_CATALOG.replacen("letter = \"B\"", "letter = \"A\"", 1);
-        assert!(
-            Catalog::from_toml(&src)
-                .unwrap_err()
-                .contains("already used")
-        );
-        let src =
-            BUILTIN_CATALOG.replacen("kind = \"即办\"\ndays = 0", "kind = \"承诺\"\ndays = 0", 1);
+        assert!(Catalog::from_toml(&src).unwrap_err().contains("already used"));
+        let src = BUILTIN_CATALOG.replacen("kind = \"即办\"\ndays = 0", "kind = \"承诺\"\ndays = 0", 1);
         assert!(Catalog::from_toml(&src).unwrap_err().contains("days = 0"));
-        assert!(
-            Catalog::from_toml("[[category]\n")
-                .unwrap_err()
-                .starts_with("line 1")
-        );
+        assert!(Catalog::from_toml("[[category]\n").unwrap_err().starts_with("line 1"));
     }
 }

@@ -12,8 +12,8 @@ const CHECK_CHARS: &[u8; 11] = b"10X98765432";
 
 /// Province-level region codes (the first two digits).
 const PROVINCES: &[u8] = &[
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82, 83,
 ];
 
 /// A validated 18-character identity number.
@@ -48,9 +48,7 @@ pub enum IdError {
     BirthDate(String),
     #[error("the birth date {0} in the ID number is in the future")]
     FutureBirth(String),
-    #[error(
-        "the check character is wrong: the first 17 digits need '{expected}' at the end, not '{found}'"
-    )]
+    #[error("the check character is wrong: the first 17 digits need '{expected}' at the end, not '{found}'")]
     Check { expected: char, found: char },
 }
 
@@ -76,11 +74,7 @@ impl Localized for IdError {
 
 /// The check character for 17 leading digits (GB 11643).
 pub fn check_char(first17: &[u8]) -> char {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d.saturating_sub(b'0').min(9)) * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d.saturating_sub(b'0').min(9)) * w).sum();
     CHECK_CHARS[(sum % 11) as usize] as char
 }
 
@@ -88,11 +82,7 @@ impl IdNumber {
     /// Parses and validates an ID number as typed (spaces ignored, lower-case x accepted).
     /// `today` is the hall's local date, so that a birth date in the future is refused.
     pub fn parse(input: &str, today: Date) -> Result<IdNumber, IdError> {
-        let s: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_uppercase();
+        let s: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
         for (i, c) in s.chars().enumerate() {
             let last = i + 1 == s.chars().count();
             if !(c.is_ascii_digit() || (c == 'X' && last)) {
@@ -112,14 +102,11 @@ impl IdNumber {
             n => return Err(IdError::Length(n)),
         };
         let bytes = full.as_bytes();
-        let province: u8 = full[..2]
-            .parse()
-            .map_err(|_| IdError::Region(full[..2].to_string()))?;
+        let province: u8 = full[..2].parse().map_err(|_| IdError::Region(full[..2].to_string()))?;
         if !PROVINCES.contains(&province) {
             return Err(IdError::Region(full[..2].to_string()));
         }
-        let birth = birth_date_of(&full[6..14])
-            .ok_or_else(|| IdError::BirthDate(full[6..14].to_string()))?;
+        let birth = birth_date_of(&full[6..14]).ok_or_else(|| IdError::BirthDate(full[6..14].to_string()))?;
         if birth > today {
             return Err(IdError::FutureBirth(full[6..14].to_string()));
         }
@@ -187,20 +174,10 @@ mod tests {
 
     #[test]
     fn valid_vectors_from_the_standard() {
-        for s in [
-            "11010519491231002X",
-            "440524188001010014",
-            "430822194503153325",
-            "430822195602294056",
-        ] {
+        for s in ["11010519491231002X", "440524188001010014", "430822194503153325", "430822195602294056"] {
             assert_eq!(IdNumber::parse(s, TODAY).unwrap().as_str(), s);
         }
-        assert_eq!(
-            IdNumber::parse("11010519491231002x", TODAY)
-                .unwrap()
-                .as_str(),
-            "11010519491231002X"
-        );
+        assert_eq!(IdNumber::parse("11010519491231002x", TODAY).unwrap().as_str(), "11010519491231002X");
     }
 
     #[test]
@@ -237,22 +214,13 @@ mod tests {
         // 19570229 does not exist; the check digit is made right so only the date is wrong.
         let first17 = "43082219570229405";
         let s = format!("{first17}{}", check_char(first17.as_bytes()));
-        assert!(matches!(
-            IdNumber::parse(&s, TODAY),
-            Err(IdError::BirthDate(_))
-        ));
+        assert!(matches!(IdNumber::parse(&s, TODAY), Err(IdError::BirthDate(_))));
         let first17 = "43082220270101001";
         let s = format!("{first17}{}", check_char(first17.as_bytes()));
-        assert!(matches!(
-            IdNumber::parse(&s, TODAY),
-            Err(IdError::FutureBirth(_))
-        ));
+        assert!(matches!(IdNumber::parse(&s, TODAY), Err(IdError::FutureBirth(_))));
         let first17 = "43082220261130001";
         let s = format!("{first17}{}", check_char(first17.as_bytes()));
-        assert!(matches!(
-            IdNumber::parse(&s, TODAY),
-            Err(IdError::FutureBirth(_))
-        ));
+        assert!(matches!(IdNumber::parse(&s, TODAY), Err(IdError::FutureBirth(_))));
     }
 
     #[test]
@@ -270,21 +238,9 @@ mod tests {
         assert!(IdNumber::parse(&s, TODAY).is_ok());
         let first17 = "99000019900101001";
         let s = format!("{first17}{}", check_char(first17.as_bytes()));
-        assert!(matches!(
-            IdNumber::parse(&s, TODAY),
-            Err(IdError::Region(_))
-        ));
-        assert!(matches!(
-            IdNumber::parse("4308221945", TODAY),
-            Err(IdError::Length(10))
-        ));
-        assert!(matches!(
-            IdNumber::parse("43082219450315332X5", TODAY),
-            Err(IdError::Character('X'))
-        ));
-        assert!(matches!(
-            IdNumber::parse("4308221945031533２5", TODAY),
-            Err(IdError::Character('２'))
-        ));
+        assert!(matches!(IdNumber::parse(&s, TODAY), Err(IdError::Region(_))));
+        assert!(matches!(IdNumber::parse("4308221945", TODAY), Err(IdError::Length(10))));
+        assert!(matches!(IdNumber::parse("43082219450315332X5", TODAY), Err(IdError::Character('X'))));
+        assert!(matches!(IdNumber::parse("4308221945031533２5", TODAY), Err(IdError::Character('２'))));
     }
 }

@@ -42,8 +42,7 @@ impl Phone {
             // Area codes: 010, 02x (3 digits) or 0xxx (4 digits); local numbers 7 or 8 digits.
             let area_len = if b[1] == b'1' || b[1] == b'2' { 3 } else { 4 };
             let local = &compact[area_len.min(compact.len())..];
-            if (7..=8).contains(&local.len()) && !local.starts_with('0') && !local.starts_with('1')
-            {
+            if (7..=8).contains(&local.len()) && !local.starts_with('0') && !local.starts_with('1') {
                 return Ok(Phone(format!("{}-{}", &compact[..area_len], local)));
             }
         }
@@ -72,36 +71,13 @@ mod tests {
 
     #[test]
     fn mobiles_and_landlines() {
-        assert_eq!(
-            Phone::parse("138 0000 1234").unwrap().as_str(),
-            "13800001234"
-        );
-        assert_eq!(
-            Phone::parse("+8619912345678").unwrap().as_str(),
-            "19912345678"
-        );
-        assert_eq!(
-            Phone::parse("0744-6221234").unwrap().as_str(),
-            "0744-6221234"
-        );
-        assert_eq!(
-            Phone::parse("07446221234").unwrap().as_str(),
-            "0744-6221234"
-        );
-        assert_eq!(
-            Phone::parse("010-62345678").unwrap().as_str(),
-            "010-62345678"
-        );
-        for bad in [
-            "12800001234",
-            "1380000123",
-            "138000012345",
-            "abc",
-            "",
-            "0744-123",
-            "0000-1234567",
-            "1３800001234",
-        ] {
+        assert_eq!(Phone::parse("138 0000 1234").unwrap().as_str(), "13800001234");
+        assert_eq!(Phone::parse("+8619912345678").unwrap().as_str(), "19912345678");
+        assert_eq!(Phone::parse("0744-6221234").unwrap().as_str(), "0744-6221234");
+        assert_eq!(Phone::parse("07446221234").unwrap().as_str(), "0744-6221234");
+        assert_eq!(Phone::parse("010-62345678").unwrap().as_str(), "010-62345678");
+        for bad in ["12800001234", "1380000123", "138000012345", "abc", "", "0744-123", "0000-1234567", "1３800001234"]
+        {
             assert!(Phone::parse(bad).is_err(), "{bad}");
         }
     }

@@ -21,9 +21,7 @@ pub fn initials(text: &str) -> Vec<String> {
     for c in text.chars() {
         let mut firsts: Vec<char> = Vec::new();
         data().get_pinyins_and_for_each(c, |p| {
-            if let Some(f) = p
-                .notation(PinyinNotation::AsciiFirstLetter)
-                .and_then(|s| s.chars().next())
+            if let Some(f) = p.notation(PinyinNotation::AsciiFirstLetter).and_then(|s| s.chars().next())
                 && !firsts.contains(&f)
             {
                 firsts.push(f);
@@ -63,10 +61,7 @@ mod tests {
         assert!(initials("青龙村").contains(&"qlc".to_string()));
         assert!(initials("张三").contains(&"zs".to_string()));
         let cac = initials("长安村");
-        assert!(
-            cac.contains(&"cac".to_string()) && cac.contains(&"zac".to_string()),
-            "{cac:?}"
-        );
+        assert!(cac.contains(&"cac".to_string()) && cac.contains(&"zac".to_string()), "{cac:?}");
         assert!(initials("abc").is_empty());
     }
 }

@@ -17,17 +17,9 @@ pub enum TextError {
     #[error("{field} is empty")]
     Empty { field: Field },
     #[error("{field} is too long: {len} characters, at most {max}")]
-    TooLong {
-        field: Field,
-        len: usize,
-        max: usize,
-    },
+    TooLong { field: Field, len: usize, max: usize },
     #[error("{field} contains a hidden or control character ({code}) at position {pos}")]
-    Forbidden {
-        field: Field,
-        code: String,
-        pos: usize,
-    },
+    Forbidden { field: Field, code: String, pos: usize },
     #[error("{field} may contain only letters, spaces and the middle dot ·, not '{ch}'")]
     NotAName { field: Field, ch: char },
 }
@@ -93,25 +85,17 @@ impl Localized for TextError {
             (_, Lang::En) => {
                 let s = self.to_string();
                 let mut c = s.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().chain(c).collect())
-                    .unwrap_or(s)
+                c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or(s)
             }
             (TextError::Empty { field }, Lang::Zh) => format!("{}不能为空", field.label(lang)),
             (TextError::TooLong { field, len, max }, Lang::Zh) => {
                 format!("{}太长：{len} 个字，最多 {max} 个字", field.label(lang))
             }
             (TextError::Forbidden { field, code, pos }, Lang::Zh) => {
-                format!(
-                    "{}第 {pos} 个字符是不可见字符或控制字符（{code}），请删除后重新输入",
-                    field.label(lang)
-                )
+                format!("{}第 {pos} 个字符是不可见字符或控制字符（{code}），请删除后重新输入", field.label(lang))
             }
             (TextError::NotAName { field, ch }, Lang::Zh) => {
-                format!(
-                    "{}只能包含文字、空格和间隔号「·」，不能包含「{ch}」",
-                    field.label(lang)
-                )
+                format!("{}只能包含文字、空格和间隔号「·」，不能包含「{ch}」", field.label(lang))
             }
         }
     }
@@ -144,11 +128,7 @@ fn code_of(c: char) -> String {
 fn check_chars(field: Field, s: &str, allow_newline: bool) -> Result<(), TextError> {
     for (i, c) in s.chars().enumerate() {
         if is_forbidden(c, allow_newline) {
-            return Err(TextError::Forbidden {
-                field,
-                code: code_of(c),
-                pos: i + 1,
-            });
+            return Err(TextError::Forbidden { field, code: code_of(c), pos: i + 1 });
         }
     }
     Ok(())
@@ -230,60 +210,24 @@ mod tests {
     #[test]
     fn names_in_every_script() {
         assert_eq!(person_name(Field::Name, " 张三 ").unwrap(), "张三");
-        assert_eq!(
-            person_name(Field::Name, "阿依古丽•买买提").unwrap(),
-            "阿依古丽·买买提"
-        );
+        assert_eq!(person_name(Field::Name, "阿依古丽•买买提").unwrap(), "阿依古丽·买买提");
         assert_eq!(person_name(Field::Name, "𠈌").unwrap(), "𠈌");
-        assert_eq!(
-            person_name(Field::Name, "John  Smith").unwrap(),
-            "John Smith"
-        );
-        assert!(matches!(
-            person_name(Field::Name, ""),
-            Err(TextError::Empty { .. })
-        ));
-        assert!(matches!(
-            person_name(Field::Name, "张3"),
-            Err(TextError::NotAName { ch: '3', .. })
-        ));
+        assert_eq!(person_name(Field::Name, "John  Smith").unwrap(), "John Smith");
+        assert!(matches!(person_name(Field::Name, ""), Err(TextError::Empty { .. })));
+        assert!(matches!(person_name(Field::Name, "张3"), Err(TextError::NotAName { ch: '3', .. })));
         let long = "张".repeat(31);
-        assert!(matches!(
-            person_name(Field::Name, &long),
-            Err(TextError::TooLong { len: 31, .. })
-        ));
+        assert!(matches!(person_name(Field::Name, &long), Err(TextError::TooLong { len: 31, .. })));
         assert!(person_name(Field::Name, &"张".repeat(30)).is_ok());
     }
 
     #[test]
     fn hidden_characters_are_refused_everywhere() {
-        for bad in [
-            "张\u{202E}三",
-            "张\u{200B}三",
-            "张\u{0007}三",
-            "张\u{2066}三",
-            "\u{FEFF}张三",
-        ] {
-            assert!(
-                matches!(
-                    person_name(Field::Name, bad),
-                    Err(TextError::Forbidden { .. })
-                ),
-                "{bad:?}"
-            );
-            assert!(
-                matches!(note(Field::Note, bad), Err(TextError::Forbidden { .. })),
-                "{bad:?}"
-            );
-            assert!(matches!(
-                short_text(Field::Village, bad, 40),
-                Err(TextError::Forbidden { .. })
-            ));
+        for bad in ["张\u{202E}三", "张\u{200B}三", "张\u{0007}三", "张\u{2066}三", "\u{FEFF}张三"] {
+            assert!(matches!(person_name(Field::Name, bad), Err(TextError::Forbidden { .. })), "{bad:?}");
+            assert!(matches!(note(Field::Note, bad), Err(TextError::Forbidden { .. })), "{bad:?}");
+            assert!(matches!(short_text(Field::Village, bad, 40), Err(TextError::Forbidden { .. })));
         }
-        assert_eq!(
-            note(Field::Note, "第一行\r\n第二行").unwrap(),
-            "第一行\n第二行"
-        );
+        assert_eq!(note(Field::Note, "第一行\r\n第二行").unwrap(), "第一行\n第二行");
         assert!(short_text(Field::Village, "一\n二", 40).is_err());
         assert!(note(Field::Note, &"字".repeat(NOTE_MAX_CHARS)).is_ok());
         assert!(note(Field::Note, &"字".repeat(NOTE_MAX_CHARS + 1)).is_err());
@@ -291,10 +235,7 @@ mod tests {
 
     #[test]
     fn output_escaping_makes_hidden_characters_visible() {
-        assert_eq!(
-            escape_for_output("a\u{202E}b\u{1b}c", false),
-            "a<U+202E>b<U+001B>c"
-        );
+        assert_eq!(escape_for_output("a\u{202E}b\u{1b}c", false), "a<U+202E>b<U+001B>c");
         assert_eq!(escape_for_output("a\nb", true), "a\nb");
     }
 }

@@ -15,19 +15,7 @@ use super::queue::{Priority, QueueNumber};
 pub type TicketId = u64;
 
 /// A ticket's state; see the table in docs/architecture.md (from domain.md).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Waiting,
@@ -88,18 +76,12 @@ impl Status {
 
     /// An accepted case not yet closed: it has a deadline to watch.
     pub fn is_open_case(self) -> bool {
-        matches!(
-            self,
-            Status::Accepted | Status::Suspended | Status::Transferred
-        )
+        matches!(self, Status::Accepted | Status::Suspended | Status::Transferred)
     }
 
     /// No further transition is possible (except a supervisor's reopen of a completed case).
     pub fn is_closed(self) -> bool {
-        matches!(
-            self,
-            Status::Completed | Status::Rejected | Status::Withdrawn | Status::Terminated
-        )
+        matches!(self, Status::Completed | Status::Rejected | Status::Withdrawn | Status::Terminated)
     }
 }
 
@@ -176,9 +158,7 @@ impl Action {
             Status::Waiting => &[Call, Withdraw],
             Status::Called => &[Recall, NoShow, Accept, Complete, Reject, Withdraw],
             Status::NoShow => &[Requeue, Withdraw],
-            Status::Accepted => &[
-                Suspend, Transfer, Complete, Reject, Withdraw, Terminate, Supply,
-            ],
+            Status::Accepted => &[Suspend, Transfer, Complete, Reject, Withdraw, Terminate, Supply],
             Status::Suspended => &[Resume, Withdraw, Terminate, Supply],
             Status::Transferred => &[Complete, Reject, Supply],
             Status::Completed => &[Rate, Reopen],
@@ -355,52 +335,21 @@ pub struct Event {
 /// A request to change a ticket. Text in it is already validated by the application layer.
 #[derive(Debug, Clone)]
 pub enum Command<'a> {
-    Call {
-        window: String,
-    },
+    Call { window: String },
     Recall,
     NoShow,
     Requeue,
-    Accept {
-        item: &'a ServiceItem,
-        citizen: Citizen,
-        proxy: Option<Proxy>,
-        deferred: Vec<String>,
-        make_good_days: u32,
-    },
-    Suspend {
-        reason: SuspendReason,
-        missing: Vec<String>,
-        note: Option<String>,
-    },
+    Accept { item: &'a ServiceItem, citizen: Citizen, proxy: Option<Proxy>, deferred: Vec<String>, make_good_days: u32 },
+    Suspend { reason: SuspendReason, missing: Vec<String>, note: Option<String> },
     Resume,
-    Transfer {
-        to: String,
-        days: Option<u32>,
-    },
-    Complete {
-        note: Option<String>,
-    },
-    Reject {
-        reason: String,
-    },
-    Withdraw {
-        reason: String,
-    },
-    Terminate {
-        note: Option<String>,
-    },
-    Supply {
-        material: String,
-    },
-    Rate {
-        score: u8,
-        comment: Option<String>,
-        follow_up_days: u32,
-    },
-    Reopen {
-        reason: String,
-    },
+    Transfer { to: String, days: Option<u32> },
+    Complete { note: Option<String> },
+    Reject { reason: String },
+    Withdraw { reason: String },
+    Terminate { note: Option<String> },
+    Supply { material: String },
+    Rate { score: u8, comment: Option<String>, follow_up_days: u32 },
+    Reopen { reason: String },
 }
 
 impl Command<'_> {
@@ -431,11 +380,7 @@ pub const MAX_RECALLS: u8 = 3;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("{number} is {status}, so it cannot {action}", status = .status.label(Lang::En), action = .action.label(Lang::En))]
-    NotAllowed {
-        number: QueueNumber,
-        action: Action,
-        status: Status,
-    },
+    NotAllowed { number: QueueNumber, action: Action, status: Status },
     #[error(
         "{number} was never accepted, so it cannot be completed (only on-the-spot items complete straight from a call)"
     )]
@@ -452,25 +397,13 @@ pub enum TransitionError {
     MissingApplicant(ApplicantField),
     #[error("{item} has no material called {material}")]
     UnknownMaterial { item: String, material: String },
-    #[error(
-        "{material} is a key material and cannot be deferred; give the one-time notice instead"
-    )]
+    #[error("{material} is a key material and cannot be deferred; give the one-time notice instead")]
     NotDeferrable { material: String },
     #[error("{number} owes no deferred material called {material}")]
-    NotOwed {
-        number: QueueNumber,
-        material: String,
-    },
-    #[error(
-        "{number} still owes deferred materials ({materials}); they must be supplied before it is completed"
-    )]
-    StillOwed {
-        number: QueueNumber,
-        materials: String,
-    },
-    #[error(
-        "{number} can be terminated only when a deferred (容缺) material is past its make-good date"
-    )]
+    NotOwed { number: QueueNumber, material: String },
+    #[error("{number} still owes deferred materials ({materials}); they must be supplied before it is completed")]
+    StillOwed { number: QueueNumber, materials: String },
+    #[error("{number} can be terminated only when a deferred (容缺) material is past its make-good date")]
     NothingOverdue { number: QueueNumber },
     #[error("a suspension for materials must list what is missing (--missing)")]
     NothingMissing,
@@ -498,25 +431,14 @@ impl Localized for TransitionError {
             return self.to_string();
         }
         match self {
-            NotAllowed {
-                number,
-                action,
-                status,
-            } => {
-                let allowed: Vec<&str> = Action::allowed_from(*status)
-                    .iter()
-                    .map(|a| a.label(lang))
-                    .collect();
+            NotAllowed { number, action, status } => {
+                let allowed: Vec<&str> = Action::allowed_from(*status).iter().map(|a| a.label(lang)).collect();
                 let now = if allowed.is_empty() {
                     "已结束，不能再操作".to_string()
                 } else {
                     format!("现在可以：{}", allowed.join("、"))
                 };
-                format!(
-                    "{number} 当前为「{}」，不能{}（{now}）",
-                    status.label(lang),
-                    action.label(lang)
-                )
+                format!("{number} 当前为「{}」，不能{}（{now}）", status.label(lang), action.label(lang))
             }
             NeverAccepted { number } => {
                 format!("{number} 尚未受理，不能办结（只有即办件可以叫号后直接办结）")
@@ -526,9 +448,7 @@ impl Localized for TransitionError {
             AlreadyRated { number } => format!("{number} 已经评价过（一次一评）"),
             Score(s) => format!("评价只能是 1 到 5 的整数，不能是 {s}"),
             MissingApplicant(ApplicantField::Name) => "受理前需要填写申请人姓名（--name）".into(),
-            MissingApplicant(ApplicantField::IdNumber) => {
-                "受理此事项需要申请人身份证号码（--id-number）".into()
-            }
+            MissingApplicant(ApplicantField::IdNumber) => "受理此事项需要申请人身份证号码（--id-number）".into(),
             UnknownMaterial { item, material } => {
                 format!("「{item}」的材料清单里没有「{material}」")
             }
@@ -609,22 +529,14 @@ impl Ticket {
 
     /// Applies `cmd`, returning the changed ticket and its event, or why it is not allowed.
     /// `self` is never changed.
-    pub fn apply(
-        &self,
-        cmd: Command<'_>,
-        ctx: &Context<'_>,
-    ) -> Result<(Ticket, Event), TransitionError> {
+    pub fn apply(&self, cmd: Command<'_>, ctx: &Context<'_>) -> Result<(Ticket, Event), TransitionError> {
         let action = cmd.action();
         let number = self.number;
         if !Action::allowed_from(self.status).contains(&action) {
             if action == Action::Complete && self.status == Status::Waiting {
                 return Err(TransitionError::NeverAccepted { number });
             }
-            return Err(TransitionError::NotAllowed {
-                number,
-                action,
-                status: self.status,
-            });
+            return Err(TransitionError::NotAllowed { number, action, status: self.status });
         }
         let mut t = self.clone();
         let mut note: Option<String> = None;
@@ -655,13 +567,7 @@ impl Ticket {
                 t.window = None;
                 t.recalls = 0;
             }
-            Command::Accept {
-                item,
-                citizen,
-                proxy,
-                deferred,
-                make_good_days,
-            } => {
+            Command::Accept { item, citizen, proxy, deferred, make_good_days } => {
                 t.citizen.merge(citizen);
                 if proxy.is_some() {
                     t.proxy = proxy;
@@ -672,29 +578,18 @@ impl Ticket {
                 if item.requires_id && t.citizen.id_number.is_none() {
                     return Err(TransitionError::MissingApplicant(ApplicantField::IdNumber));
                 }
-                let due = ctx
-                    .calendar
-                    .add_working_days(ctx.today, make_good_days)
-                    .date;
+                let due = ctx.calendar.add_working_days(ctx.today, make_good_days).date;
                 let mut owed: Vec<Deferred> = Vec::new();
                 for m in deferred {
-                    let material =
-                        item.material(&m)
-                            .ok_or_else(|| TransitionError::UnknownMaterial {
-                                item: item.name.clone(),
-                                material: m.clone(),
-                            })?;
+                    let material = item.material(&m).ok_or_else(|| TransitionError::UnknownMaterial {
+                        item: item.name.clone(),
+                        material: m.clone(),
+                    })?;
                     if !material.may_defer {
-                        return Err(TransitionError::NotDeferrable {
-                            material: material.name.clone(),
-                        });
+                        return Err(TransitionError::NotDeferrable { material: material.name.clone() });
                     }
                     if !owed.iter().any(|d| d.material == material.name) {
-                        owed.push(Deferred {
-                            material: material.name.clone(),
-                            due,
-                            supplied_at: None,
-                        });
+                        owed.push(Deferred { material: material.name.clone(), due, supplied_at: None });
                     }
                 }
                 if !owed.is_empty() {
@@ -711,11 +606,7 @@ impl Ticket {
                 t.accepted_on = Some(ctx.today);
                 t.deadline = Some(ctx.calendar.add_working_days(ctx.today, t.days));
             }
-            Command::Suspend {
-                reason,
-                missing,
-                note: n,
-            } => {
+            Command::Suspend { reason, missing, note: n } => {
                 if reason == SuspendReason::Materials && missing.is_empty() {
                     return Err(TransitionError::NothingMissing);
                 }
@@ -728,12 +619,7 @@ impl Ticket {
                 }
                 note = Some(parts.join("：")).filter(|s| !s.is_empty());
                 t.status = Status::Suspended;
-                t.suspension = Some(Suspension {
-                    reason,
-                    missing,
-                    since: ctx.at,
-                    since_date: ctx.today,
-                });
+                t.suspension = Some(Suspension { reason, missing, since: ctx.at, since_date: ctx.today });
             }
             Command::Resume => {
                 if let Some(s) = t.suspension.take() {
@@ -761,26 +647,16 @@ impl Ticket {
                 if self.status == Status::Called && self.kind != Kind::OnTheSpot {
                     return Err(TransitionError::NeverAccepted { number });
                 }
-                let owed: Vec<&str> = t
-                    .deferred
-                    .iter()
-                    .filter(|d| d.supplied_at.is_none())
-                    .map(|d| d.material.as_str())
-                    .collect();
+                let owed: Vec<&str> =
+                    t.deferred.iter().filter(|d| d.supplied_at.is_none()).map(|d| d.material.as_str()).collect();
                 if !owed.is_empty() {
-                    return Err(TransitionError::StillOwed {
-                        number,
-                        materials: owed.join(", "),
-                    });
+                    return Err(TransitionError::StillOwed { number, materials: owed.join(", ") });
                 }
                 if self.status == Status::Called {
                     // An on-the-spot item done in the same visit is accepted and completed at once.
                     t.accepted_at = Some(ctx.at);
                     t.accepted_on = Some(ctx.today);
-                    t.deadline = Some(Deadline {
-                        date: ctx.today,
-                        estimated: false,
-                    });
+                    t.deadline = Some(Deadline { date: ctx.today, estimated: false });
                 }
                 t.clerk = Some(ctx.clerk.clone());
                 t.status = Status::Completed;
@@ -790,11 +666,7 @@ impl Ticket {
                 note = n;
             }
             Command::Reject { reason } | Command::Withdraw { reason } => {
-                t.status = if action == Action::Reject {
-                    Status::Rejected
-                } else {
-                    Status::Withdrawn
-                };
+                t.status = if action == Action::Reject { Status::Rejected } else { Status::Withdrawn };
                 t.closed_at = Some(ctx.at);
                 t.close_reason = Some(reason.clone());
                 t.suspension = None;
@@ -825,38 +697,22 @@ impl Ticket {
                     .deferred
                     .iter_mut()
                     .find(|d| d.material == material && d.supplied_at.is_none())
-                    .ok_or_else(|| TransitionError::NotOwed {
-                        number,
-                        material: material.clone(),
-                    })?;
+                    .ok_or_else(|| TransitionError::NotOwed { number, material: material.clone() })?;
                 d.supplied_at = Some(ctx.at);
                 note = Some(material);
             }
-            Command::Rate {
-                score,
-                comment,
-                follow_up_days,
-            } => {
+            Command::Rate { score, comment, follow_up_days } => {
                 if !(1..=5).contains(&score) {
                     return Err(TransitionError::Score(score));
                 }
                 if t.rating.is_some() {
                     return Err(TransitionError::AlreadyRated { number });
                 }
-                let follow_up_due = (score <= 2).then(|| {
-                    ctx.calendar
-                        .add_working_days(ctx.today, follow_up_days)
-                        .date
-                });
+                let follow_up_due = (score <= 2).then(|| ctx.calendar.add_working_days(ctx.today, follow_up_days).date);
                 // The event does not carry the score's author beyond the clerk who recorded it;
                 // the comment stays in the ticket only.
                 note = Some(score.to_string());
-                t.rating = Some(Rating {
-                    score,
-                    comment,
-                    at: ctx.at,
-                    follow_up_due,
-                });
+                t.rating = Some(Rating { score, comment, at: ctx.at, follow_up_due });
             }
             Command::Reopen { reason } => {
                 t.status = Status::Accepted;

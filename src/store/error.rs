@@ -11,11 +11,7 @@ pub enum StoreError {
     #[error(
         "{path} was written by a newer yimen (data version {found}; this program reads up to {supported}); update yimen"
     )]
-    NewerSchema {
-        path: PathBuf,
-        found: u32,
-        supported: u32,
-    },
+    NewerSchema { path: PathBuf, found: u32, supported: u32 },
     #[error("there is no yimen database at {path}; create one with `yimen init`")]
     Missing { path: PathBuf },
     #[error("{path} is not a yimen database ({detail})")]
@@ -25,11 +21,7 @@ pub enum StoreError {
     #[error("the database could not be read or written: {0}")]
     Io(String),
     #[error("the queue for {letter} on {date} has run out of numbers ({max})")]
-    NumbersExhausted {
-        letter: char,
-        date: String,
-        max: u32,
-    },
+    NumbersExhausted { letter: char, date: String, max: u32 },
 }
 
 impl Localized for StoreError {
@@ -39,23 +31,13 @@ impl Localized for StoreError {
         }
         match self {
             StoreError::Locked { path } => {
-                format!(
-                    "数据库 {} 正被另一个一门程序使用，请先在那边退出（或到那台电脑上操作）",
-                    path.display()
-                )
+                format!("数据库 {} 正被另一个一门程序使用，请先在那边退出（或到那台电脑上操作）", path.display())
             }
-            StoreError::NewerSchema {
-                path,
-                found,
-                supported,
-            } => format!(
+            StoreError::NewerSchema { path, found, supported } => format!(
                 "数据库 {} 由更新版本的一门写入（数据版本 {found}，本程序最高支持 {supported}），请升级一门",
                 path.display()
             ),
-            StoreError::Missing { path } => format!(
-                "{} 处没有一门数据库，请先运行 `yimen init` 创建",
-                path.display()
-            ),
+            StoreError::Missing { path } => format!("{} 处没有一门数据库，请先运行 `yimen init` 创建", path.display()),
             StoreError::NotOurs { path, detail } => {
                 format!("{} 不是一门数据库（{detail}）", path.display())
             }

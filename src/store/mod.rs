@@ -5,10 +5,9 @@ mod error;
 pub mod tables;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use redb::{
-    Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata,
-};
+use redb::{Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::Date;
@@ -41,6 +40,20 @@ fn decode<T: DeserializeOwned>(bytes: &[u8], what: &dyn Fn() -> String) -> Resul
     rmp_serde::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("{}: {e}", what())))
 }
 
+/// How long to wait for a file another yimen command holds: `YIMEN_LOCK_WAIT_MS`, default 2 s.
+fn lock_wait() -> Duration {
+    let ms = std::env::var("YIMEN_LOCK_WAIT_MS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(2000u64);
+    Duration::from_millis(ms.min(60_000))
+}
+
+fn is_lock_error(e: &DatabaseError) -> bool {
+    match e {
+        DatabaseError::DatabaseAlreadyOpen | DatabaseError::LockProtocolMismatch => true,
+        DatabaseError::Storage(redb::StorageError::Io(io)) => io.kind() == std::io::ErrorKind::WouldBlock,
+        _ => false,
+    }
+}
+
 fn julian(d: Date) -> i32 {
     d.to_julian_day()
 }
@@ -58,47 +71,39 @@ impl Store {
     pub fn open(path: &Path, create: bool) -> Result<Store, StoreError> {
         let exists = path.exists();
         if !exists && !create {
-            return Err(StoreError::Missing {
-                path: path.to_path_buf(),
-            });
+            return Err(StoreError::Missing { path: path.to_path_buf() });
         }
         if create
             && !exists
             && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
         }
         let mut builder = Database::builder();
         builder.set_cache_size(CACHE_BYTES);
-        let opened = if exists {
-            builder.open(path)
-        } else {
-            builder.create(path)
-        };
-        let db = opened.map_err(|e| match e {
-            DatabaseError::DatabaseAlreadyOpen | DatabaseError::LockProtocolMismatch => {
-                StoreError::Locked {
-                    path: path.to_path_buf(),
+        // Another short-lived yimen command may hold the file for a few milliseconds; wait a
+        // little before saying it is taken (a TUI holding it all day still gets the error).
+        let deadline = Instant::now() + lock_wait();
+        let db = loop {
+            let opened = if path.exists() { builder.open(path) } else { builder.create(path) };
+            match opened {
+                Ok(db) => break db,
+                Err(e) if is_lock_error(&e) => {
+                    if Instant::now() >= deadline {
+                        return Err(StoreError::Locked { path: path.to_path_buf() });
+                    }
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                Err(other) => {
+                    return Err(StoreError::NotOurs {
+                        path: path.to_path_buf(),
+                        detail: other.to_string().replace('\n', " "),
+                    });
                 }
             }
-            DatabaseError::Storage(redb::StorageError::Io(io))
-                if io.kind() == std::io::ErrorKind::WouldBlock =>
-            {
-                StoreError::Locked {
-                    path: path.to_path_buf(),
-                }
-            }
-            other => StoreError::NotOurs {
-                path: path.to_path_buf(),
-                detail: other.to_string().replace('\n', " "),
-            },
-        })?;
-        let store = Store {
-            db,
-            path: path.to_path_buf(),
         };
-        store.prepare()?;
+        let store = Store { db, path: path.to_path_buf() };
+        store.prepare(create)?;
         Ok(store)
     }
 
@@ -106,16 +111,19 @@ impl Store {
         &self.path
     }
 
-    /// Creates every table on a new file, checks the data version of an old one.
-    fn prepare(&self) -> Result<(), StoreError> {
+    /// Creates every table on a new file, checks the data version of an old one, and refuses
+    /// a redb file that belongs to some other program.
+    fn prepare(&self, create: bool) -> Result<(), StoreError> {
         let txn = self.db.begin_read().map_err(StoreError::from)?;
+        let foreign = txn.list_tables()?.map(|t| t.name().to_string()).find(|n| !ALL_TABLES.contains(&n.as_str()));
+        if let Some(name) = foreign {
+            return Err(StoreError::NotOurs { path: self.path.clone(), detail: format!("it has a table '{name}'") });
+        }
         let version = match txn.open_table(META) {
             Ok(meta) => match meta.get("schema")? {
                 Some(v) => {
                     let b = v.value();
-                    let arr: [u8; 4] = b
-                        .try_into()
-                        .map_err(|_| StoreError::Corrupt("schema version".into()))?;
+                    let arr: [u8; 4] = b.try_into().map_err(|_| StoreError::Corrupt("schema version".into()))?;
                     Some(u32::from_be_bytes(arr))
                 }
                 None => None,
@@ -125,15 +133,13 @@ impl Store {
         };
         drop(txn);
         match version {
-            Some(v) if v > SCHEMA_VERSION => Err(StoreError::NewerSchema {
-                path: self.path.clone(),
-                found: v,
-                supported: SCHEMA_VERSION,
-            }),
+            Some(v) if v > SCHEMA_VERSION => {
+                Err(StoreError::NewerSchema { path: self.path.clone(), found: v, supported: SCHEMA_VERSION })
+            }
             Some(_) => Ok(()),
+            None if !create => Err(StoreError::Missing { path: self.path.clone() }),
             None => self.write(|tx| {
-                tx.meta
-                    .insert("schema", SCHEMA_VERSION.to_be_bytes().as_slice())?;
+                tx.meta.insert("schema", SCHEMA_VERSION.to_be_bytes().as_slice())?;
                 Ok::<(), StoreError>(())
             }),
         }
@@ -141,13 +147,9 @@ impl Store {
 
     /// Runs `f` in one durable write transaction: everything `f` wrote is committed and on disk
     /// when this returns `Ok`, and nothing is when `f` or the commit fails.
-    pub fn write<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
-    ) -> Result<T, E> {
+    pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>) -> Result<T, E> {
         let mut txn = self.db.begin_write().map_err(StoreError::from)?;
-        txn.set_durability(Durability::Immediate)
-            .map_err(StoreError::from)?;
+        txn.set_durability(Durability::Immediate).map_err(StoreError::from)?;
         let out = {
             let mut tx = WriteTx::open(&txn)?;
             f(&mut tx)?
@@ -157,10 +159,7 @@ impl Store {
     }
 
     /// Runs `f` on one consistent snapshot.
-    pub fn read<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&ReadTx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    pub fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&ReadTx) -> Result<T, E>) -> Result<T, E> {
         let txn = self.db.begin_read().map_err(StoreError::from)?;
         let tx = ReadTx::open(&txn)?;
         f(&tx)
@@ -237,19 +236,14 @@ impl<'t> WriteTx<'t> {
     }
 
     pub fn set_catalog(&mut self, catalog: &Catalog, source: &str) -> Result<(), StoreError> {
-        self.catalog
-            .insert("current", encode(catalog)?.as_slice())?;
+        self.catalog.insert("current", encode(catalog)?.as_slice())?;
         self.catalog.insert("source", source.as_bytes())?;
         Ok(())
     }
 
     /// The next ticket id: one more than the largest ever stored.
     pub fn next_ticket_id(&self) -> Result<TicketId, StoreError> {
-        Ok(self
-            .tickets
-            .last()?
-            .map(|(k, _)| k.value() + 1)
-            .unwrap_or(1))
+        Ok(self.tickets.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1))
     }
 
     /// Hands out the next queue number of `letter` on `day`. Part of the caller's transaction,
@@ -258,17 +252,10 @@ impl<'t> WriteTx<'t> {
         let key = (julian(day), letter_byte(letter));
         let last = self.counters.get(key)?.map(|v| v.value()).unwrap_or(0);
         if last >= MAX_SEQ {
-            return Err(StoreError::NumbersExhausted {
-                letter,
-                date: day.to_string(),
-                max: MAX_SEQ,
-            });
+            return Err(StoreError::NumbersExhausted { letter, date: day.to_string(), max: MAX_SEQ });
         }
         self.counters.insert(key, last + 1)?;
-        Ok(QueueNumber {
-            letter,
-            seq: last + 1,
-        })
+        Ok(QueueNumber { letter, seq: last + 1 })
     }
 
     pub fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
@@ -280,10 +267,7 @@ impl<'t> WriteTx<'t> {
         let n = t.number;
         let nkey = (julian(t.date), letter_byte(n.letter), n.seq);
         if self.numbers.get(nkey)?.is_some() {
-            return Err(StoreError::Corrupt(format!(
-                "number {n} on {} is already taken",
-                t.date
-            )));
+            return Err(StoreError::Corrupt(format!("number {n} on {} is already taken", t.date)));
         }
         self.numbers.insert(nkey, t.id)?;
         self.day.insert((julian(t.date), t.id), ())?;
@@ -302,8 +286,7 @@ impl<'t> WriteTx<'t> {
             }
         }
         if new.status == Status::Waiting {
-            self.waiting
-                .insert(waiting_key(new), letter_byte(new.number.letter))?;
+            self.waiting.insert(waiting_key(new), letter_byte(new.number.letter))?;
         }
         if new.status.is_open_case() {
             self.open.insert(open_key(new), ())?;
@@ -326,34 +309,21 @@ impl<'t> WriteTx<'t> {
     pub fn append_event(&mut self, e: &Event) -> Result<(), StoreError> {
         let key = (e.ticket, e.seq);
         if self.events.get(key)?.is_some() {
-            return Err(StoreError::Corrupt(format!(
-                "event {} of ticket {} already exists",
-                e.seq, e.ticket
-            )));
+            return Err(StoreError::Corrupt(format!("event {} of ticket {} already exists", e.seq, e.ticket)));
         }
         self.events.insert(key, encode(e)?.as_slice())?;
         Ok(())
     }
 
     pub fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
-        Ok(self
-            .numbers
-            .get((julian(day), letter_byte(n.letter), n.seq))?
-            .map(|v| v.value()))
+        Ok(self.numbers.get((julian(day), letter_byte(n.letter), n.seq))?.map(|v| v.value()))
     }
 
     /// The first waiting ticket of `day` in call order whose letter is in `letters` (all when
     /// empty): priority first, then the longest in the queue.
-    pub fn next_waiting(
-        &self,
-        day: Date,
-        letters: &[char],
-    ) -> Result<Option<TicketId>, StoreError> {
+    pub fn next_waiting(&self, day: Date, letters: &[char]) -> Result<Option<TicketId>, StoreError> {
         let d = julian(day);
-        for row in self
-            .waiting
-            .range((d, 0u8, i64::MIN, 0u64)..=(d, u8::MAX, i64::MAX, u64::MAX))?
-        {
+        for row in self.waiting.range((d, 0u8, i64::MIN, 0u64)..=(d, u8::MAX, i64::MAX, u64::MAX))? {
             let (k, v) = row?;
             let letter = v.value() as char;
             if letters.is_empty() || letters.contains(&letter) {
@@ -365,12 +335,7 @@ impl<'t> WriteTx<'t> {
 }
 
 fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
-    (
-        julian(t.date),
-        if t.priority.is_some() { 0 } else { 1 },
-        micros(t.queued_at),
-        t.id,
-    )
+    (julian(t.date), if t.priority.is_some() { 0 } else { 1 }, micros(t.queued_at), t.id)
 }
 
 fn open_key(t: &Ticket) -> (i32, u64) {
@@ -408,10 +373,7 @@ fn search_tokens(t: &Ticket) -> Vec<String> {
     out
 }
 
-fn read_ticket(
-    table: &impl ReadableTable<u64, &'static [u8]>,
-    id: TicketId,
-) -> Result<Option<Ticket>, StoreError> {
+fn read_ticket(table: &impl ReadableTable<u64, &'static [u8]>, id: TicketId) -> Result<Option<Ticket>, StoreError> {
     match table.get(id)? {
         Some(v) => Ok(Some(decode(v.value(), &|| format!("ticket {id}"))?)),
         None => Ok(None),
@@ -479,25 +441,18 @@ impl ReadTx {
         for row in t.range((id, 0u32)..=(id, u32::MAX))? {
             let (k, v) = row?;
             let seq = k.value().1;
-            out.push(decode(v.value(), &|| {
-                format!("event {seq} of ticket {id}")
-            })?);
+            out.push(decode(v.value(), &|| format!("event {seq} of ticket {id}"))?);
         }
         Ok(out)
     }
 
-    fn tickets_of(
-        &self,
-        ids: impl IntoIterator<Item = TicketId>,
-    ) -> Result<Vec<Ticket>, StoreError> {
+    fn tickets_of(&self, ids: impl IntoIterator<Item = TicketId>) -> Result<Vec<Ticket>, StoreError> {
         let mut out = Vec::new();
         for id in ids {
             match self.ticket(id)? {
                 Some(t) => out.push(t),
                 None => {
-                    return Err(StoreError::Corrupt(format!(
-                        "an index names ticket {id}, which is missing"
-                    )));
+                    return Err(StoreError::Corrupt(format!("an index names ticket {id}, which is missing")));
                 }
             }
         }
@@ -546,8 +501,7 @@ impl ReadTx {
         let Some(t) = &self.numbers else {
             return Ok(None);
         };
-        Ok(t.get((julian(day), letter_byte(n.letter), n.seq))?
-            .map(|v| v.value()))
+        Ok(t.get((julian(day), letter_byte(n.letter), n.seq))?.map(|v| v.value()))
     }
 
     /// Ticket ids whose search token starts with `prefix` (e.g. `n:张`), newest first.

@@ -39,5 +39,19 @@ pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-
 /// `v:` village. Searched by prefix.
 pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
 
+/// Every table name of this data version; any other table means the file is not ours.
+pub const ALL_TABLES: [&str; 10] = [
+    "meta-1",
+    "tickets-1",
+    "events-1",
+    "day-1",
+    "open-1",
+    "waiting-1",
+    "counters-1",
+    "numbers-1",
+    "catalog-1",
+    "search-1",
+];
+
 /// The data version this build writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;

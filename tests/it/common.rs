@@ -37,6 +37,7 @@ impl Hall {
         c.env("YIMEN_DB", &self.db)
             .env("YIMEN_NOW", now)
             .env("YIMEN_CLERK", "李娟")
+            .env("YIMEN_LOCK_WAIT_MS", "100")
             .env_remove("YIMEN_LANG")
             .env_remove("YIMEN_SERVER");
         c
@@ -44,8 +45,5 @@ impl Hall {
 }
 
 pub fn clock(now: &str) -> Clock {
-    Clock::new(
-        DEFAULT_OFFSET,
-        Some(OffsetDateTime::parse(now, &Rfc3339).expect("RFC 3339")),
-    )
+    Clock::new(DEFAULT_OFFSET, Some(OffsetDateTime::parse(now, &Rfc3339).expect("RFC 3339")))
 }

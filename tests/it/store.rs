@@ -12,11 +12,7 @@ const MON: &str = "2026-11-30T09:00:00+08:00";
 const TUE: &str = "2026-12-01T09:00:00+08:00";
 
 fn take(desk: &Desk, item: &str, priority: Option<Priority>) -> yimen::domain::Ticket {
-    let req = TakeRequest {
-        item: item.into(),
-        priority,
-        ..Default::default()
-    };
+    let req = TakeRequest { item: item.into(), priority, ..Default::default() };
     desk.take(&req).expect("take").0
 }
 
@@ -24,10 +20,8 @@ fn take(desk: &Desk, item: &str, priority: Option<Priority>) -> yimen::domain::T
 fn numbers_restart_daily_and_never_repeat() {
     let hall = Hall::new();
     let mut desk = hall.desk("李娟", MON);
-    let nums: Vec<String> = ["MZ01", "MZ03", "SB03", "MZ05", "YB01"]
-        .iter()
-        .map(|i| take(&desk, i, None).number.to_string())
-        .collect();
+    let nums: Vec<String> =
+        ["MZ01", "MZ03", "SB03", "MZ05", "YB01"].iter().map(|i| take(&desk, i, None).number.to_string()).collect();
     assert_eq!(nums, ["A001", "A002", "B001", "A003", "C001"]);
     desk.set_clock(clock(TUE));
     assert_eq!(take(&desk, "MZ01", None).number.to_string(), "A001");
@@ -35,10 +29,7 @@ fn numbers_restart_daily_and_never_repeat() {
     let mon = desk.show("2026-11-30/A001").expect("monday A001").0;
     let tue = desk.show("A001").expect("today's A001").0;
     assert_ne!(mon.id, tue.id);
-    assert_eq!(
-        (mon.date.to_string(), tue.date.to_string()),
-        ("2026-11-30".into(), "2026-12-01".into())
-    );
+    assert_eq!((mon.date.to_string(), tue.date.to_string()), ("2026-11-30".into(), "2026-12-01".into()));
     // Ids keep growing across days.
     assert_eq!(tue.id, 6);
 }
@@ -58,28 +49,13 @@ fn priority_first_then_oldest_and_only_the_windows_categories() {
     take(&desk, "SB01", Some(Priority::Military)); // B002
 
     let b = desk.call("2", &["B".into()]).unwrap();
-    assert_eq!(
-        b.number.to_string(),
-        "B002",
-        "priority within the window's categories"
-    );
-    let order: Vec<String> = (0..3)
-        .map(|_| desk.call("1", &["民政".into()]).unwrap().number.to_string())
-        .collect();
+    assert_eq!(b.number.to_string(), "B002", "priority within the window's categories");
+    let order: Vec<String> = (0..3).map(|_| desk.call("1", &["民政".into()]).unwrap().number.to_string()).collect();
     assert_eq!(order, ["A002", "A001", "A003"]);
-    assert!(matches!(
-        desk.call("1", &["A".into()]),
-        Err(DeskError::NoOneWaiting(_))
-    ));
+    assert!(matches!(desk.call("1", &["A".into()]), Err(DeskError::NoOneWaiting(_))));
     assert_eq!(desk.call("3", &[]).unwrap().number.to_string(), "B001");
-    assert!(matches!(
-        desk.call("3", &[]),
-        Err(DeskError::NoOneWaiting(_))
-    ));
-    assert!(matches!(
-        desk.call("3", &["Z".into()]),
-        Err(DeskError::UnknownCategory(_))
-    ));
+    assert!(matches!(desk.call("3", &[]), Err(DeskError::NoOneWaiting(_))));
+    assert!(matches!(desk.call("3", &["Z".into()]), Err(DeskError::UnknownCategory(_))));
 }
 
 #[test]
@@ -89,10 +65,7 @@ fn an_eighty_year_old_is_called_first_automatically() {
     take(&desk, "SB03", None);
     let req = TakeRequest {
         item: "SB03".into(),
-        citizen: CitizenInput {
-            id_number: Some("430822194503153325".into()),
-            ..Default::default()
-        },
+        citizen: CitizenInput { id_number: Some("430822194503153325".into()), ..Default::default() },
         ..Default::default()
     };
     let (t, hints) = desk.take(&req).unwrap();
@@ -135,10 +108,7 @@ fn everything_survives_reopening_the_file() {
         };
         desk.take(&req).unwrap();
         desk.call("3", &[]).unwrap();
-        let accept = AcceptRequest {
-            deferred: vec!["照片".into()],
-            ..Default::default()
-        };
+        let accept = AcceptRequest { deferred: vec!["照片".into()], ..Default::default() };
         desk.accept("B001", &accept).unwrap();
         desk.show("B001").unwrap()
     };
@@ -149,21 +119,9 @@ fn everything_survives_reopening_the_file() {
     assert_eq!(after.status, Status::Accepted);
     assert_eq!(after.citizen.name.as_deref(), Some("阿依古丽·买买提"));
     assert_eq!(after.owed().count(), 1);
-    assert_eq!(
-        events_after.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        [0, 1, 2]
-    );
+    assert_eq!(events_after.iter().map(|e| e.seq).collect::<Vec<_>>(), [0, 1, 2]);
     // Found again by every kind of search.
-    for q in [
-        "阿依",
-        "4056",
-        "430822195602294056",
-        "6221234",
-        "1234",
-        "qlc",
-        "青龙",
-        "B001",
-    ] {
+    for q in ["阿依", "4056", "430822195602294056", "6221234", "1234", "qlc", "青龙", "B001"] {
         let found = desk.search(q, 10).unwrap();
         assert!(found.iter().any(|t| t.id == after.id), "search {q}");
     }
@@ -177,18 +135,12 @@ fn a_refused_action_writes_nothing_and_burns_no_number() {
     let desk = hall.desk("李娟", MON);
     let bad = TakeRequest {
         item: "MZ01".into(),
-        citizen: CitizenInput {
-            id_number: Some("430822194503153324".into()),
-            ..Default::default()
-        },
+        citizen: CitizenInput { id_number: Some("430822194503153324".into()), ..Default::default() },
         ..Default::default()
     };
     assert!(matches!(desk.take(&bad), Err(DeskError::Id(_))));
     assert!(matches!(
-        desk.take(&TakeRequest {
-            item: "XX99".into(),
-            ..Default::default()
-        }),
+        desk.take(&TakeRequest { item: "XX99".into(), ..Default::default() }),
         Err(DeskError::UnknownItem(_))
     ));
     assert_eq!(desk.ticket_count().unwrap(), 0);
@@ -197,10 +149,7 @@ fn a_refused_action_writes_nothing_and_burns_no_number() {
     desk.call("1", &[]).unwrap();
     let before = desk.show("A001").unwrap();
     let req = AcceptRequest {
-        citizen: CitizenInput {
-            name: Some("张三".into()),
-            ..Default::default()
-        },
+        citizen: CitizenInput { name: Some("张三".into()), ..Default::default() },
         ..Default::default()
     };
     assert!(desk.accept("A001", &req).is_err());
@@ -252,10 +201,7 @@ fn a_file_from_a_newer_yimen_is_refused() {
 fn a_file_that_is_not_a_database_is_refused() {
     let hall = Hall::new();
     std::fs::write(&hall.db, "这不是数据库 — just some text").unwrap();
-    assert!(matches!(
-        Desk::open(&hall.db),
-        Err(DeskError::Store(StoreError::NotOurs { .. }))
-    ));
+    assert!(matches!(Desk::open(&hall.db), Err(DeskError::Store(StoreError::NotOurs { .. }))));
     let out = hall.cmd(MON).arg("list").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
@@ -290,10 +236,7 @@ fn records_written_before_a_field_existed_still_read() {
             let at = time::macros::datetime!(2026-11-30 01:00 UTC);
             let old = OldTicket {
                 id: 7,
-                number: yimen::domain::QueueNumber {
-                    letter: 'A',
-                    seq: 1,
-                },
+                number: yimen::domain::QueueNumber { letter: 'A', seq: 1 },
                 date: time::macros::date!(2026 - 11 - 30),
                 item: "MZ01".into(),
                 item_name: "最低生活保障申请（低保）".into(),
@@ -305,8 +248,7 @@ fn records_written_before_a_field_existed_still_read() {
                 queued_at: at,
                 events: 1,
             };
-            t.insert(7, rmp_serde::to_vec_named(&old).unwrap().as_slice())
-                .unwrap();
+            t.insert(7, rmp_serde::to_vec_named(&old).unwrap().as_slice()).unwrap();
         }
         tx.commit().unwrap();
     }
@@ -314,4 +256,46 @@ fn records_written_before_a_field_existed_still_read() {
     let (t, _) = desk.show("7").unwrap();
     assert_eq!(t.number.to_string(), "A001");
     assert!(t.citizen.is_empty() && t.rating.is_none() && t.recalls == 0);
+}
+
+#[test]
+fn someone_elses_redb_file_is_left_alone() {
+    let hall = Hall::new();
+    {
+        let db = Database::create(&hall.db).unwrap();
+        let tx = db.begin_write().unwrap();
+        {
+            let other: TableDefinition<&str, u64> = TableDefinition::new("accounts");
+            tx.open_table(other).unwrap().insert("x", 1).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let len = std::fs::metadata(&hall.db).unwrap().len();
+    assert!(matches!(Desk::init(&hall.db, None, None), Err(DeskError::Store(StoreError::NotOurs { .. }))));
+    assert_eq!(std::fs::metadata(&hall.db).unwrap().len(), len);
+}
+
+#[test]
+fn commands_run_at_the_same_moment_wait_their_turn() {
+    let hall = Hall::new();
+    drop(hall.desk("李娟", MON));
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("yimen"));
+            c.env("YIMEN_DB", &hall.db).env("YIMEN_NOW", MON).env("YIMEN_LOCK_WAIT_MS", "10000");
+            c.args(["--json", "take", "SB03"]).stdout(std::process::Stdio::piped());
+            c.spawn().unwrap()
+        })
+        .collect();
+    let mut numbers: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success());
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            v["number"].as_str().unwrap().to_string()
+        })
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, (1..=8).map(|i| format!("B{i:03}")).collect::<Vec<_>>());
 }

@@ -11,9 +11,7 @@ use yimen::domain::citizen::Citizen;
 use yimen::domain::id_number::IdNumber;
 use yimen::domain::lang::{Lang, Localized};
 use yimen::domain::queue::QueueNumber;
-use yimen::domain::ticket::{
-    Action, Command, Context, Status, SuspendReason, Ticket, TransitionError,
-};
+use yimen::domain::ticket::{Action, Command, Context, Status, SuspendReason, Ticket, TransitionError};
 
 fn ctx(cal: &Calendar, day: Date) -> Context<'_> {
     Context {
@@ -46,43 +44,21 @@ fn command<'a>(action: Action, catalog: &'a Catalog, item: &str) -> Command<'a> 
             item,
             citizen: applicant(),
             proxy: None,
-            deferred: item
-                .materials
-                .iter()
-                .filter(|m| m.may_defer)
-                .map(|m| m.name.clone())
-                .collect(),
+            deferred: item.materials.iter().filter(|m| m.may_defer).map(|m| m.name.clone()).collect(),
             make_good_days: 5,
         },
-        Action::Suspend => Command::Suspend {
-            reason: SuspendReason::Materials,
-            missing: vec!["户口簿".into()],
-            note: None,
-        },
+        Action::Suspend => {
+            Command::Suspend { reason: SuspendReason::Materials, missing: vec!["户口簿".into()], note: None }
+        }
         Action::Resume => Command::Resume,
-        Action::Transfer => Command::Transfer {
-            to: "县民政局".into(),
-            days: None,
-        },
+        Action::Transfer => Command::Transfer { to: "县民政局".into(), days: None },
         Action::Complete => Command::Complete { note: None },
-        Action::Reject => Command::Reject {
-            reason: "不符合条件".into(),
-        },
-        Action::Withdraw => Command::Withdraw {
-            reason: "本人撤回".into(),
-        },
+        Action::Reject => Command::Reject { reason: "不符合条件".into() },
+        Action::Withdraw => Command::Withdraw { reason: "本人撤回".into() },
         Action::Terminate => Command::Terminate { note: None },
-        Action::Supply => Command::Supply {
-            material: "照片".into(),
-        },
-        Action::Rate => Command::Rate {
-            score: 2,
-            comment: None,
-            follow_up_days: 5,
-        },
-        Action::Reopen => Command::Reopen {
-            reason: "群众补充材料".into(),
-        },
+        Action::Supply => Command::Supply { material: "照片".into() },
+        Action::Rate => Command::Rate { score: 2, comment: None, follow_up_days: 5 },
+        Action::Reopen => Command::Reopen { reason: "群众补充材料".into() },
     }
 }
 
@@ -109,24 +85,10 @@ fn ticket_via(cal: &Calendar, catalog: &Catalog, item: &str, path: &[Action]) ->
     let day = date!(2026 - 11 - 30);
     let c = ctx(cal, day);
     let it = catalog.item(item).unwrap();
-    let (mut t, _) = Ticket::take(
-        1,
-        QueueNumber {
-            letter: 'A',
-            seq: 12,
-        },
-        it,
-        None,
-        Citizen::default(),
-        None,
-        None,
-        &c,
-    );
+    let (mut t, _) =
+        Ticket::take(1, QueueNumber { letter: 'A', seq: 12 }, it, None, Citizen::default(), None, None, &c);
     for a in path {
-        t = t
-            .apply(command(*a, catalog, item), &c)
-            .unwrap_or_else(|e| panic!("{a:?}: {e}"))
-            .0;
+        t = t.apply(command(*a, catalog, item), &c).unwrap_or_else(|e| panic!("{a:?}: {e}")).0;
     }
     t
 }
@@ -138,14 +100,7 @@ fn table(status: Status) -> Vec<Status> {
         Waiting => vec![Called, Withdrawn],
         Called => vec![Accepted, NoShow, Rejected, Withdrawn, Completed],
         NoShow => vec![Waiting, Withdrawn],
-        Accepted => vec![
-            Suspended,
-            Transferred,
-            Completed,
-            Rejected,
-            Withdrawn,
-            Terminated,
-        ],
+        Accepted => vec![Suspended, Transferred, Completed, Rejected, Withdrawn, Terminated],
         Suspended => vec![Accepted, Withdrawn, Terminated],
         Transferred => vec![Completed, Rejected],
         Completed => vec![Accepted],
@@ -185,10 +140,7 @@ fn every_transition_of_the_domain_table_and_no_other() {
                         "{status:?} --{a:?}--> {:?} is not in the table",
                         next.status
                     );
-                    assert_eq!(
-                        (event.from, event.to, event.action),
-                        (Some(t.status), next.status, a)
-                    );
+                    assert_eq!((event.from, event.to, event.action), (Some(t.status), next.status, a));
                     assert_eq!(event.seq, t.events);
                     assert_eq!(next.events, t.events + 1);
                     reached.insert((t.status, next.status));
@@ -207,10 +159,7 @@ fn every_transition_of_the_domain_table_and_no_other() {
             if to == Status::Terminated {
                 continue;
             }
-            assert!(
-                reached.contains(&(*from, to)),
-                "{from:?} → {to:?} never happened"
-            );
+            assert!(reached.contains(&(*from, to)), "{from:?} → {to:?} never happened");
         }
     }
 }
@@ -221,94 +170,39 @@ fn the_refusals_say_why() {
     let catalog = Catalog::builtin();
     let c = ctx(&cal, date!(2026 - 11 - 30));
     let called = ticket_via(&cal, &catalog, "MZ01", &[Action::Call]);
-    let e = called
-        .apply(Command::Complete { note: None }, &c)
-        .unwrap_err();
-    assert_eq!(
-        e,
-        TransitionError::NeverAccepted {
-            number: called.number
-        }
-    );
-    assert_eq!(
-        e.to_string().split(" (").next().unwrap(),
-        "A012 was never accepted, so it cannot be completed"
-    );
+    let e = called.apply(Command::Complete { note: None }, &c).unwrap_err();
+    assert_eq!(e, TransitionError::NeverAccepted { number: called.number });
+    assert_eq!(e.to_string().split(" (").next().unwrap(), "A012 was never accepted, so it cannot be completed");
     assert!(e.localized(Lang::Zh).starts_with("A012 尚未受理，不能办结"));
     let waiting = ticket_via(&cal, &catalog, "MZ01", &[]);
-    assert!(matches!(
-        waiting.apply(Command::Complete { note: None }, &c),
-        Err(TransitionError::NeverAccepted { .. })
-    ));
-    assert!(matches!(
-        called.apply(Command::NoShow, &c),
-        Err(TransitionError::NotRecalled { .. })
-    ));
+    assert!(matches!(waiting.apply(Command::Complete { note: None }, &c), Err(TransitionError::NeverAccepted { .. })));
+    assert!(matches!(called.apply(Command::NoShow, &c), Err(TransitionError::NotRecalled { .. })));
     let mut t = called.clone();
     for _ in 0..3 {
         t = t.apply(Command::Recall, &c).unwrap().0;
     }
-    assert!(matches!(
-        t.apply(Command::Recall, &c),
-        Err(TransitionError::TooManyRecalls { .. })
-    ));
+    assert!(matches!(t.apply(Command::Recall, &c), Err(TransitionError::TooManyRecalls { .. })));
     let done = ticket_via(&cal, &catalog, "SB03", &[Action::Call, Action::Complete]);
-    let rated = done
-        .apply(
-            Command::Rate {
-                score: 5,
-                comment: None,
-                follow_up_days: 5,
-            },
-            &c,
-        )
-        .unwrap()
-        .0;
+    let rated = done.apply(Command::Rate { score: 5, comment: None, follow_up_days: 5 }, &c).unwrap().0;
     assert!(matches!(
-        rated.apply(
-            Command::Rate {
-                score: 4,
-                comment: None,
-                follow_up_days: 5
-            },
-            &c
-        ),
+        rated.apply(Command::Rate { score: 4, comment: None, follow_up_days: 5 }, &c),
         Err(TransitionError::AlreadyRated { .. })
     ));
     assert!(matches!(
-        done.apply(
-            Command::Rate {
-                score: 0,
-                comment: None,
-                follow_up_days: 5
-            },
-            &c
-        ),
+        done.apply(Command::Rate { score: 0, comment: None, follow_up_days: 5 }, &c),
         Err(TransitionError::Score(0))
     ));
     let closed = ticket_via(&cal, &catalog, "MZ01", &[Action::Withdraw]);
-    let e = closed
-        .apply(Command::Call { window: "1".into() }, &c)
-        .unwrap_err();
-    assert!(
-        e.localized(Lang::Zh).contains("已撤回"),
-        "{}",
-        e.localized(Lang::Zh)
-    );
+    let e = closed.apply(Command::Call { window: "1".into() }, &c).unwrap_err();
+    assert!(e.localized(Lang::Zh).contains("已撤回"), "{}", e.localized(Lang::Zh));
     // Deferring a key material is refused.
     let item = catalog.item("SB04").unwrap();
     let called = ticket_via(&cal, &catalog, "SB04", &[Action::Call]);
-    let cmd = Command::Accept {
-        item,
-        citizen: applicant(),
-        proxy: None,
-        deferred: vec!["身份证".into()],
-        make_good_days: 5,
-    };
-    assert!(matches!(
-        called.apply(cmd, &c),
-        Err(TransitionError::NotDeferrable { .. })
-    ));
+    let cmd =
+        Command::Accept {
+            item, citizen: applicant(), proxy: None, deferred: vec!["身份证".into()], make_good_days: 5
+        };
+    assert!(matches!(called.apply(cmd, &c), Err(TransitionError::NotDeferrable { .. })));
 }
 
 #[test]
@@ -317,43 +211,15 @@ fn deferred_materials_block_completion_and_end_the_case_when_late() {
     let catalog = Catalog::builtin();
     let t = ticket_via(&cal, &catalog, "SB04", &[Action::Call, Action::Accept]);
     let due = t.owed().next().unwrap().due;
-    assert_eq!(
-        due,
-        date!(2026 - 12 - 07),
-        "5 working days after Monday 30 Nov"
-    );
+    assert_eq!(due, date!(2026 - 12 - 07), "5 working days after Monday 30 Nov");
     let c = ctx(&cal, date!(2026 - 12 - 02));
-    assert!(matches!(
-        t.apply(Command::Complete { note: None }, &c),
-        Err(TransitionError::StillOwed { .. })
-    ));
-    assert!(matches!(
-        t.apply(Command::Terminate { note: None }, &c),
-        Err(TransitionError::NothingOverdue { .. })
-    ));
+    assert!(matches!(t.apply(Command::Complete { note: None }, &c), Err(TransitionError::StillOwed { .. })));
+    assert!(matches!(t.apply(Command::Terminate { note: None }, &c), Err(TransitionError::NothingOverdue { .. })));
     let late = ctx(&cal, date!(2026 - 12 - 08));
     let (ended, ev) = t.apply(Command::Terminate { note: None }, &late).unwrap();
-    assert_eq!(
-        (ended.status, ev.to),
-        (Status::Terminated, Status::Terminated)
-    );
-    let supplied = t
-        .apply(
-            Command::Supply {
-                material: "照片".into(),
-            },
-            &c,
-        )
-        .unwrap()
-        .0;
-    assert_eq!(
-        supplied
-            .apply(Command::Complete { note: None }, &c)
-            .unwrap()
-            .0
-            .status,
-        Status::Completed
-    );
+    assert_eq!((ended.status, ev.to), (Status::Terminated, Status::Terminated));
+    let supplied = t.apply(Command::Supply { material: "照片".into() }, &c).unwrap().0;
+    assert_eq!(supplied.apply(Command::Complete { note: None }, &c).unwrap().0.status, Status::Completed);
 }
 
 #[test]
@@ -363,18 +229,9 @@ fn suspension_pauses_the_deadline() {
     // MZ03: 15 working days from Monday 30 Nov → Monday 21 Dec.
     let t = ticket_via(&cal, &catalog, "MZ03", &[Action::Call, Action::Accept]);
     assert_eq!(t.deadline.unwrap().date, date!(2026 - 12 - 21));
-    let s = t
-        .apply(
-            command(Action::Suspend, &catalog, "MZ03"),
-            &ctx(&cal, date!(2026 - 12 - 01)),
-        )
-        .unwrap()
-        .0;
+    let s = t.apply(command(Action::Suspend, &catalog, "MZ03"), &ctx(&cal, date!(2026 - 12 - 01))).unwrap().0;
     // Resumed on Monday 7 Dec: Wed 2 … Mon 7 are four working days that do not count.
-    let r = s
-        .apply(Command::Resume, &ctx(&cal, date!(2026 - 12 - 07)))
-        .unwrap()
-        .0;
+    let r = s.apply(Command::Resume, &ctx(&cal, date!(2026 - 12 - 07))).unwrap().0;
     assert_eq!(r.paused_days, 4);
     assert_eq!(r.deadline.unwrap().date, date!(2026 - 12 - 25));
 }
@@ -416,24 +273,13 @@ impl Model {
             Action::Resume if s == Suspended => Some(Accepted),
             Action::Transfer if s == Accepted => Some(Transferred),
             Action::Complete if s == Called && self.on_the_spot => Some(Completed),
-            Action::Complete if matches!(s, Accepted | Transferred) && self.owed_due.is_none() => {
-                Some(Completed)
-            }
+            Action::Complete if matches!(s, Accepted | Transferred) && self.owed_due.is_none() => Some(Completed),
             Action::Reject if matches!(s, Called | Accepted | Transferred) => Some(Rejected),
-            Action::Withdraw if matches!(s, Waiting | Called | NoShow | Accepted | Suspended) => {
-                Some(Withdrawn)
-            }
-            Action::Terminate
-                if matches!(s, Accepted | Suspended)
-                    && self.owed_due.is_some_and(|d| d < today) =>
-            {
+            Action::Withdraw if matches!(s, Waiting | Called | NoShow | Accepted | Suspended) => Some(Withdrawn),
+            Action::Terminate if matches!(s, Accepted | Suspended) && self.owed_due.is_some_and(|d| d < today) => {
                 Some(Terminated)
             }
-            Action::Supply
-                if matches!(s, Accepted | Suspended | Transferred) && self.owed_due.is_some() =>
-            {
-                Some(s)
-            }
+            Action::Supply if matches!(s, Accepted | Suspended | Transferred) && self.owed_due.is_some() => Some(s),
             Action::Rate if s == Completed && !self.rated => Some(Completed),
             Action::Reopen if s == Completed => Some(Accepted),
             _ => {
@@ -447,9 +293,7 @@ impl Model {
         match a {
             Action::Recall => self.recalls += 1,
             Action::Call | Action::Requeue => self.recalls = 0,
-            Action::Accept if !self.on_the_spot => {
-                self.owed_due = Some(cal.add_working_days(today, 5).date)
-            }
+            Action::Accept if !self.on_the_spot => self.owed_due = Some(cal.add_working_days(today, 5).date),
             Action::Supply => self.owed_due = None,
             Action::Rate => self.rated = true,
             _ => {}
