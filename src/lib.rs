@@ -8,4 +8,6 @@ pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod domain;
+pub mod slip;
 pub mod store;
+pub mod tui;

@@ -268,6 +268,19 @@ impl Desk {
         })
     }
 
+    /// Calls one particular waiting ticket (a walk-in registered straight at the window).
+    pub fn call_ticket(&self, r: &str, window: &str) -> Result<Ticket, DeskError> {
+        let window = input::short(Field::Window, window)?;
+        self.act(r, Some(window.clone()), |_| Ok(Command::Call { window }))
+    }
+
+    /// 一次性告知: the complete list of missing materials is handed over and the visit ends.
+    pub fn notice(&self, r: &str, missing: &[String]) -> Result<Ticket, DeskError> {
+        let missing: Vec<String> =
+            missing.iter().map(|m| input::short(Field::Material, m)).collect::<Result<_, _>>()?;
+        self.act(r, None, |_| Ok(Command::Notice { missing }))
+    }
+
     pub fn recall(&self, r: &str) -> Result<Ticket, DeskError> {
         self.act(r, None, |_| Ok(Command::Recall))
     }

@@ -27,8 +27,18 @@ pub struct Cli {
     /// Machine-readable JSON output
     #[arg(long, global = true)]
     pub json: bool,
+    /// The window this desk serves (the terminal interface)
+    #[arg(long, value_name = "W", default_value = "1")]
+    pub window: String,
+    /// Categories this window calls (letters or names, comma-separated; default all)
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub categories: Vec<String>,
+    /// Draw borders with plain ASCII (for old consoles that draw box lines double width)
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    /// Without a command: open the terminal interface on the database
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,6 +51,22 @@ pub enum Command {
         /// The hall's UTC offset (default +08:00)
         #[arg(long, value_name = "OFFSET")]
         utc_offset: Option<String>,
+    },
+    /// Give the one-time notice (一次性告知) of every missing material; the visit ends
+    Notice {
+        #[command(flatten)]
+        ticket: TicketArg,
+        /// A missing material (repeat for each)
+        #[arg(long, value_name = "MATERIAL", required = true)]
+        missing: Vec<String>,
+    },
+    /// Print a ticket's slip: the receipt (受理回执), or the notice for a notice-closed visit
+    Slip {
+        #[command(flatten)]
+        ticket: TicketArg,
+        /// Also save it to this file
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// The service catalog: list, show one item, or import a replacement
     #[command(subcommand)]
@@ -162,7 +188,7 @@ pub enum Command {
         per_day: u32,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
-        /// Only build the database; do not print the queue
+        /// Only build the database; do not open the terminal interface
         #[arg(long)]
         no_tui: bool,
     },

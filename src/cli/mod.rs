@@ -107,8 +107,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let mut c = Ctx { lang, json: cli.json, out };
     let db = cli.db.clone().unwrap_or_else(|| default_db_path("yimen.redb"));
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let Some(command) = cli.command else {
+        // No command: the terminal interface on the hall's database.
+        let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
+        desk.set_clerk(cli.clerk.as_deref()).map_err(|e| c.fail(e))?;
+        let clerk = desk.clerk().map(str::to_string).ok_or_else(|| c.fail(DeskError::NoClerk))?;
+        let opts =
+            crate::tui::Options { lang, ascii: cli.ascii, clerk, window: cli.window, categories: cli.categories };
+        return open_tui(&mut c, desk, opts);
+    };
 
-    match cli.command {
+    match command {
         Command::Init { hall, utc_offset } => {
             let (desk, fresh) = Desk::init(&db, hall.as_deref(), utc_offset.as_deref()).map_err(|e| c.fail(e))?;
             let n = desk.ticket_count().map_err(|e| c.fail(e))?;
@@ -162,13 +171,21 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 t("天", "days"),
                 summary.seconds
             )?;
-            if !no_tui {
-                let q = desk.queue().map_err(|e| c.fail(e))?;
-                writeln!(c.out, "\n{}", t("今日排队：", "Today's queue:"))?;
-                c.list(&desk, &q, &t("（无人等候）", "(no one waiting)"))?;
-                writeln!(c.out, "\n{}{}", t("试试：yimen --db ", "try: yimen --db "), path.display())?;
+            if no_tui {
+                writeln!(c.out, "{}{} --clerk 李娟", t("打开：yimen --db ", "open it: yimen --db "), path.display())?;
+                return Ok(());
             }
-            return Ok(());
+            // The demo signs in as a demo clerk at window 1.
+            let opts = crate::tui::Options {
+                lang,
+                ascii: cli.ascii,
+                clerk: cli.clerk.clone().unwrap_or_else(|| "李娟".into()),
+                window: cli.window.clone(),
+                categories: cli.categories.clone(),
+            };
+            let mut desk = desk;
+            desk.set_clerk(Some(&opts.clerk)).map_err(|e| c.fail(e))?;
+            return open_tui(&mut c, desk, opts);
         }
         _ => {}
     }
@@ -177,8 +194,31 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     desk.set_clerk(cli.clerk.as_deref()).map_err(|e| c.fail(e))?;
     let hints = |h: &[crate::app::Hint]| h.iter().map(|h| view::hint_text(h, lang)).collect::<Vec<_>>();
 
-    match cli.command {
+    match command {
         Command::Init { .. } | Command::Demo { .. } => {}
+        Command::Notice { ticket, missing } => {
+            let tk = desk.notice(&ticket.id, &missing).map_err(|e| c.fail(e))?;
+            let slip = crate::slip::notice(&desk, &tk, &missing, lang);
+            if c.json {
+                c.ticket(&desk, &tk, vec![])?;
+            } else {
+                writeln!(c.out, "{slip}")?;
+            }
+        }
+        Command::Slip { ticket, out } => {
+            let (tk, _) = desk.show(&ticket.id).map_err(|e| c.fail(e))?;
+            let text = match tk.close_reason.as_deref().and_then(|r| r.strip_prefix("一次性告知：缺 ")) {
+                Some(list) => {
+                    let missing: Vec<String> = list.split('、').map(str::to_string).collect();
+                    crate::slip::notice(&desk, &tk, &missing, lang)
+                }
+                None => crate::slip::receipt(&desk, &tk, lang),
+            };
+            writeln!(c.out, "{text}")?;
+            if let Some(path) = out {
+                std::fs::write(&path, &text).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?;
+            }
+        }
         Command::Catalog(cmd) => catalog(&mut c, &mut desk, cmd)?,
         Command::Config(cmd) => {
             if let ConfigCmd::Set { key, value } = &cmd {
@@ -321,6 +361,25 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             let found = desk.search(&query, limit.clamp(1, 1000)).map_err(|e| c.fail(e))?;
             c.list(&desk, &found, &t("（没有找到）", "(nothing found)"))?;
         }
+    }
+    Ok(())
+}
+
+/// Runs the terminal interface, then says where the slips printed during it went.
+fn open_tui(c: &mut Ctx<'_>, desk: Desk, opts: crate::tui::Options) -> Result<(), Failure> {
+    let lang = opts.lang;
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return Err(Failure::Message(
+            lang.pick(
+                "界面需要在终端中运行；脚本请使用子命令（yimen --help）",
+                "the interface needs a terminal; scripts use the commands (yimen --help)",
+            )
+            .to_string(),
+        ));
+    }
+    let slips = crate::tui::run(desk, opts)?;
+    for s in slips {
+        writeln!(c.out, "{}{s}", lang.pick("凭条已保存：", "slip saved: "))?;
     }
     Ok(())
 }

@@ -356,7 +356,7 @@ pub fn detail(desk: &Desk, t: &Ticket, events: &[Event], lang: Lang) -> String {
     out.push_str(&format!("\n{}\n", lang.pick("办理过程：", "History:")));
     let mut ev_rows = Vec::new();
     for e in events {
-        let from = e.from.map(|s| format!("{} → ", s.label(lang))).unwrap_or_default();
+        let from = e.from.map(|s| format!("{} -> ", s.label(lang))).unwrap_or_default();
         let mut who = clean(&e.clerk);
         if let Some(w) = &e.window {
             who.push_str(&format!(" @{}", clean(w)));

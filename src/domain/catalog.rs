@@ -19,6 +19,9 @@ pub struct Catalog {
     pub make_good_days: u32,
     pub categories: Vec<Category>,
     pub items: Vec<ServiceItem>,
+    /// The villages and communities the hall serves, offered by the intake form's picker.
+    #[serde(default)]
+    pub villages: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,7 +117,12 @@ impl Catalog {
     pub fn builtin() -> Catalog {
         // Checked by a unit test; an empty catalog would make every `take` fail loudly, not
         // silently.
-        Catalog::from_toml(BUILTIN_CATALOG).unwrap_or(Catalog { make_good_days: 5, categories: vec![], items: vec![] })
+        Catalog::from_toml(BUILTIN_CATALOG).unwrap_or(Catalog {
+            make_good_days: 5,
+            categories: vec![],
+            items: vec![],
+            villages: vec![],
+        })
     }
 
     /// Finds an item by its code (case-insensitive) or its exact Chinese or English name.
@@ -265,7 +273,15 @@ impl Catalog {
         if raw.make_good_days == 0 || raw.make_good_days > 90 {
             return Err(format!("make_good_days must be between 1 and 90, not {}", raw.make_good_days));
         }
-        Ok(Catalog { make_good_days: raw.make_good_days, categories, items })
+        let mut villages: Vec<String> = Vec::new();
+        for v in raw.villages {
+            let span = v.span();
+            let name = text::short_text(Field::Village, v.get_ref(), 40).map_err(|e| at(span, e.to_string()))?;
+            if !villages.contains(&name) {
+                villages.push(name);
+            }
+        }
+        Ok(Catalog { make_good_days: raw.make_good_days, categories, items, villages })
     }
 }
 
@@ -278,6 +294,8 @@ struct RawCatalog {
     category: Vec<RawCategory>,
     #[serde(default)]
     item: Vec<RawItem>,
+    #[serde(default)]
+    villages: Vec<Spanned<String>>,
 }
 
 fn default_make_good() -> u32 {

@@ -105,6 +105,9 @@ pub enum Action {
     Supply,
     Rate,
     Reopen,
+    /// 一次性告知: key materials are missing; the citizen gets the complete list in writing
+    /// and the visit ends without acceptance (closed as withdrawn, with the list as reason).
+    Notice,
 }
 
 impl Action {
@@ -126,6 +129,7 @@ impl Action {
             Action::Supply => "supply",
             Action::Rate => "rate",
             Action::Reopen => "reopen",
+            Action::Notice => "notice",
         }
     }
 
@@ -147,6 +151,7 @@ impl Action {
             Action::Supply => lang.pick("补齐容缺材料", "supply a deferred material"),
             Action::Rate => lang.pick("评价", "rate"),
             Action::Reopen => lang.pick("重新办理", "reopen"),
+            Action::Notice => lang.pick("一次性告知", "one-time notice"),
         }
     }
 
@@ -156,7 +161,7 @@ impl Action {
         use Action::*;
         match status {
             Status::Waiting => &[Call, Withdraw],
-            Status::Called => &[Recall, NoShow, Accept, Complete, Reject, Withdraw],
+            Status::Called => &[Recall, NoShow, Accept, Complete, Reject, Withdraw, Notice],
             Status::NoShow => &[Requeue, Withdraw],
             Status::Accepted => &[Suspend, Transfer, Complete, Reject, Withdraw, Terminate, Supply],
             Status::Suspended => &[Resume, Withdraw, Terminate, Supply],
@@ -350,6 +355,7 @@ pub enum Command<'a> {
     Supply { material: String },
     Rate { score: u8, comment: Option<String>, follow_up_days: u32 },
     Reopen { reason: String },
+    Notice { missing: Vec<String> },
 }
 
 impl Command<'_> {
@@ -370,6 +376,7 @@ impl Command<'_> {
             Command::Supply { .. } => Action::Supply,
             Command::Rate { .. } => Action::Rate,
             Command::Reopen { .. } => Action::Reopen,
+            Command::Notice { .. } => Action::Notice,
         }
     }
 }
@@ -594,7 +601,7 @@ impl Ticket {
                 }
                 if !owed.is_empty() {
                     let names: Vec<&str> = owed.iter().map(|d| d.material.as_str()).collect();
-                    note = Some(format!("容缺 {} → {due}", names.join(", ")));
+                    note = Some(format!("容缺：{}，补齐期限 {due}", names.join("、")));
                 }
                 t.deferred = owed;
                 t.status = Status::Accepted;
@@ -713,6 +720,17 @@ impl Ticket {
                 // the comment stays in the ticket only.
                 note = Some(score.to_string());
                 t.rating = Some(Rating { score, comment, at: ctx.at, follow_up_due });
+            }
+            Command::Notice { missing } => {
+                if missing.is_empty() {
+                    return Err(TransitionError::NothingMissing);
+                }
+                let reason = format!("一次性告知：缺 {}", missing.join("、"));
+                t.status = Status::Withdrawn;
+                t.closed_at = Some(ctx.at);
+                t.close_reason = Some(reason.clone());
+                t.clerk = Some(ctx.clerk.clone());
+                note = Some(reason);
             }
             Command::Reopen { reason } => {
                 t.status = Status::Accepted;

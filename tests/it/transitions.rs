@@ -59,10 +59,12 @@ fn command<'a>(action: Action, catalog: &'a Catalog, item: &str) -> Command<'a> 
         Action::Supply => Command::Supply { material: "照片".into() },
         Action::Rate => Command::Rate { score: 2, comment: None, follow_up_days: 5 },
         Action::Reopen => Command::Reopen { reason: "群众补充材料".into() },
+        Action::Notice => Command::Notice { missing: vec!["户口簿".into()] },
     }
 }
 
-const ACTIONS: [Action; 15] = [
+const ACTIONS: [Action; 16] = [
+    Action::Notice,
     Action::Call,
     Action::Recall,
     Action::NoShow,
@@ -282,6 +284,7 @@ impl Model {
             Action::Supply if matches!(s, Accepted | Suspended | Transferred) && self.owed_due.is_some() => Some(s),
             Action::Rate if s == Completed && !self.rated => Some(Completed),
             Action::Reopen if s == Completed => Some(Accepted),
+            Action::Notice if s == Called => Some(Withdrawn),
             _ => {
                 let _ = cal;
                 None

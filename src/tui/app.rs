@@ -1,0 +1,865 @@
+//! The interface's state and its one `update` function: keys, pastes, clock ticks and the
+//! worker's replies come in as messages; jobs for the worker go out. Nothing here draws.
+
+use std::sync::mpsc::Sender;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use time::OffsetDateTime;
+use tui_input::{Input, InputRequest};
+
+use super::form::{FieldId, IntakeForm, sanitize};
+use super::i18n::T;
+use super::keymap::{self, Screen, UiAction};
+use super::worker::{Job, Reply, Snapshot};
+use crate::clock::Clock;
+use crate::domain::Lang;
+use crate::domain::calendar::Calendar;
+use crate::domain::catalog::{Catalog, ServiceItem};
+use crate::domain::id_number::IdNumber;
+use crate::domain::pinyin;
+use crate::domain::ticket::{Action, Event, Status, SuspendReason, Ticket};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickKind {
+    /// Pick the item for the intake form.
+    IntakeItem,
+    /// Pick the item a walk-in takes a number for.
+    TakeItem,
+    Village,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    Search,
+    Reject,
+    Withdraw,
+    Transfer,
+    Missing,
+}
+
+#[derive(Debug, Clone)]
+pub enum Modal {
+    Help,
+    ConfirmDiscard,
+    Picker { kind: PickKind, filter: Input, sel: usize },
+    Prompt { kind: PromptKind, input: Input },
+    SuspendReason,
+    Score,
+    Materials { key: Vec<String>, later: Vec<String> },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OpenFilter {
+    pub category: Option<String>,
+    pub status: Option<Status>,
+    pub clerk: Option<String>,
+}
+
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Tick,
+    Reply(Box<Reply>),
+}
+
+pub struct App {
+    pub lang: Lang,
+    pub ascii: bool,
+    pub clerk: String,
+    pub window: String,
+    pub categories: Vec<String>,
+    pub hall: String,
+    pub catalog: Catalog,
+    pub calendar: Calendar,
+    pub clock: Clock,
+    pub now: OffsetDateTime,
+    pub screen: Screen,
+    pub snapshot: Snapshot,
+    pub queue_sel: usize,
+    pub open_sel: usize,
+    pub form: IntakeForm,
+    pub detail: Option<(Ticket, Vec<Event>)>,
+    pub modal: Option<Modal>,
+    pub status: Option<(String, bool)>,
+    pub filter: OpenFilter,
+    pub search: Option<(String, Vec<Ticket>)>,
+    pub pending: usize,
+    pub quit: bool,
+    /// Slips saved during the session, printed when the interface closes.
+    pub slips: Vec<String>,
+    /// After an action on the detail screen, show that ticket again.
+    follow: Option<u64>,
+    /// A notice slip to save once the notice action is done.
+    notice_slip: Option<Vec<String>>,
+    /// The form was sent to be registered; its reply clears it (or shows why not).
+    registering: bool,
+    jobs: Sender<Job>,
+}
+
+/// The settings the interface starts with.
+pub struct Setup {
+    pub lang: Lang,
+    pub ascii: bool,
+    pub clerk: String,
+    pub window: String,
+    pub categories: Vec<String>,
+    pub hall: String,
+    pub catalog: Catalog,
+    pub calendar: Calendar,
+    pub clock: Clock,
+}
+
+impl App {
+    pub fn new(setup: Setup, jobs: Sender<Job>) -> App {
+        let now = setup.clock.now();
+        let app = App {
+            lang: setup.lang,
+            ascii: setup.ascii,
+            clerk: setup.clerk,
+            window: setup.window,
+            categories: setup.categories,
+            hall: setup.hall,
+            catalog: setup.catalog,
+            calendar: setup.calendar,
+            clock: setup.clock,
+            now,
+            screen: Screen::Queue,
+            snapshot: Snapshot { today: Vec::new(), open: Vec::new() },
+            queue_sel: 0,
+            open_sel: 0,
+            form: IntakeForm::default(),
+            detail: None,
+            modal: None,
+            status: None,
+            filter: OpenFilter::default(),
+            search: None,
+            pending: 0,
+            quit: false,
+            slips: Vec::new(),
+            follow: None,
+            notice_slip: None,
+            registering: false,
+            jobs,
+        };
+        app.send_quiet(Job::Refresh);
+        app
+    }
+
+    pub fn t(&self, t: T) -> &'static str {
+        t.get(self.lang)
+    }
+
+    fn send_quiet(&self, job: Job) {
+        // The worker lives as long as the interface; a closed channel only happens at exit.
+        let _ = self.jobs.send(job);
+    }
+
+    fn send(&mut self, job: Job) {
+        self.pending += 1;
+        self.status = Some((self.t(T::Saving).to_string(), false));
+        self.send_quiet(job);
+    }
+
+    fn error(&mut self, s: impl Into<String>) {
+        self.status = Some((s.into(), true));
+    }
+
+    // ---- derived views -------------------------------------------------------------------
+
+    /// Waiting tickets in call order, then today's no-shows.
+    pub fn queue_rows(&self) -> Vec<&Ticket> {
+        let mut waiting: Vec<&Ticket> = self.snapshot.today.iter().filter(|t| t.status == Status::Waiting).collect();
+        waiting.sort_by_key(|t| (t.priority.is_none(), t.queued_at, t.id));
+        waiting.extend(self.snapshot.today.iter().filter(|t| t.status == Status::NoShow));
+        waiting
+    }
+
+    /// Tickets being served (called) at every window, latest first.
+    pub fn serving(&self) -> Vec<&Ticket> {
+        let mut v: Vec<&Ticket> = self.snapshot.today.iter().filter(|t| t.status == Status::Called).collect();
+        v.sort_by_key(|t| std::cmp::Reverse(t.called_at));
+        v
+    }
+
+    /// The ticket called to this window most recently and still being served.
+    pub fn current(&self) -> Option<&Ticket> {
+        self.serving().into_iter().find(|t| t.window.as_deref() == Some(self.window.as_str()))
+    }
+
+    /// Open cases after the filters (or the search results when a search is active).
+    pub fn open_rows(&self) -> Vec<&Ticket> {
+        if let Some((_, found)) = &self.search {
+            return found.iter().collect();
+        }
+        self.snapshot
+            .open
+            .iter()
+            .filter(|t| self.filter.category.as_ref().is_none_or(|c| &t.category == c))
+            .filter(|t| self.filter.status.is_none_or(|s| t.status == s))
+            .filter(|t| self.filter.clerk.as_ref().is_none_or(|c| t.clerk.as_ref() == Some(c)))
+            .collect()
+    }
+
+    pub fn form_item(&self) -> Option<&ServiceItem> {
+        self.form.item.as_deref().and_then(|c| self.catalog.item(c))
+    }
+
+    /// What the ID number field says as it is typed: derived facts or the problem.
+    pub fn id_feedback(&self) -> Option<Result<IdNumber, String>> {
+        let v = self.form.id_number.value().trim();
+        if v.is_empty() {
+            return None;
+        }
+        let len = v.chars().filter(|c| !c.is_whitespace()).count();
+        if len < 15 || (len > 15 && len < 18) {
+            return None;
+        }
+        Some(IdNumber::parse(v, self.clock.date_of(self.now)).map_err(|e| {
+            use crate::domain::lang::Localized;
+            e.localized(self.lang)
+        }))
+    }
+
+    /// Items or villages matching the picker's filter: by name, code or pinyin initials.
+    pub fn picker_options(&self, kind: PickKind, filter: &str) -> Vec<(String, String)> {
+        let q = filter.trim().to_lowercase();
+        let matches = |name: &str, code: &str| {
+            q.is_empty()
+                || name.to_lowercase().contains(&q)
+                || code.to_lowercase().starts_with(&q)
+                || pinyin::initials(name).iter().any(|p| p.contains(&q))
+        };
+        match kind {
+            PickKind::Village => {
+                let mut v: Vec<(String, String)> =
+                    self.catalog.villages.iter().filter(|n| matches(n, "")).map(|n| (n.clone(), n.clone())).collect();
+                if !q.is_empty() && !v.iter().any(|(n, _)| n == filter.trim()) {
+                    let typed = sanitize(filter.trim(), false);
+                    v.push((typed.clone(), typed));
+                }
+                v
+            }
+            _ => self
+                .catalog
+                .items
+                .iter()
+                .filter(|i| matches(&i.name, &i.code) || matches(&i.name_en, &i.code))
+                .map(|i| (i.code.clone(), format!("{} {}", i.code, i.display_name(self.lang))))
+                .collect(),
+        }
+    }
+
+    // ---- update --------------------------------------------------------------------------
+
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::Key(k) => {
+                // Windows sends key releases too; only presses (and repeats) act.
+                if k.kind == KeyEventKind::Release {
+                    return;
+                }
+                self.on_key(k);
+            }
+            Msg::Paste(s) => self.on_paste(&s),
+            Msg::Tick => {
+                self.now = self.clock.now();
+                self.send_quiet(Job::Refresh);
+            }
+            Msg::Reply(r) => self.on_reply(*r),
+        }
+    }
+
+    fn on_paste(&mut self, s: &str) {
+        match &mut self.modal {
+            Some(Modal::Picker { filter: input, .. }) | Some(Modal::Prompt { input, .. }) => {
+                for c in sanitize(s, false).chars() {
+                    input.handle(InputRequest::InsertChar(c));
+                }
+            }
+            Some(_) => {}
+            None if self.screen == Screen::Intake && self.form.focus().is_text() => self.form.type_text(s),
+            None => {}
+        }
+    }
+
+    fn on_reply(&mut self, r: Reply) {
+        match r {
+            Reply::Snapshot(s) => {
+                self.snapshot = s;
+                self.queue_sel = self.queue_sel.min(self.queue_rows().len().saturating_sub(1));
+                self.open_sel = self.open_sel.min(self.open_rows().len().saturating_sub(1));
+            }
+            Reply::Done(res) => {
+                self.pending = self.pending.saturating_sub(1);
+                match res {
+                    Ok(t) => {
+                        let msg = match (t.status, &t.window) {
+                            (Status::Called, Some(w)) if self.lang == Lang::Zh => {
+                                format!("请 {} 号到 {} 号窗口", t.number, w)
+                            }
+                            (Status::Called, Some(w)) => format!("{} please go to window {}", t.number, w),
+                            _ => format!("{} {}：{}", t.number, t.item_name, t.status.label(self.lang)),
+                        };
+                        self.status = Some((msg, false));
+                        if std::mem::take(&mut self.registering) {
+                            // The registration went through: the form's work is stored.
+                            self.form = IntakeForm::default();
+                            self.follow = Some(t.id);
+                        }
+                        if let Some(missing) = self.notice_slip.take() {
+                            self.send_quiet(Job::Slip { id: t.id, notice: Some(missing) });
+                        }
+                        if self.follow == Some(t.id) || self.detail.as_ref().is_some_and(|(d, _)| d.id == t.id) {
+                            self.send_quiet(Job::Show(t.id));
+                        }
+                        self.send_quiet(Job::Refresh);
+                    }
+                    Err(e) => {
+                        // The form keeps everything typed; only the reason is shown.
+                        self.registering = false;
+                        self.notice_slip = None;
+                        self.error(e);
+                    }
+                }
+            }
+            Reply::Detail(Ok(d)) => {
+                self.follow = None;
+                self.detail = Some(d);
+                self.screen = Screen::Detail;
+            }
+            Reply::Detail(Err(e)) => self.error(e),
+            Reply::Search(found) => {
+                if let Some((_, v)) = &mut self.search {
+                    *v = found;
+                }
+                self.open_sel = 0;
+                self.screen = Screen::Open;
+            }
+            Reply::Slip(Ok(path)) => {
+                self.status = Some((format!("{} {path}", self.t(T::SlipSaved)), false));
+                self.slips.push(path);
+            }
+            Reply::Slip(Err(e)) => self.error(e),
+        }
+    }
+
+    fn on_key(&mut self, k: KeyEvent) {
+        if let Some(modal) = self.modal.take() {
+            self.on_modal_key(modal, k);
+            return;
+        }
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        // Typing on a walk-in's item field starts the item picker with what was typed.
+        if self.screen == Screen::Intake
+            && self.form.focus() == FieldId::Item
+            && self.form.ticket.is_none()
+            && !ctrl
+            && let KeyCode::Char(c) = k.code
+            && (c.is_alphanumeric() && !c.is_ascii_digit() || !c.is_ascii())
+        {
+            let mut filter = Input::default();
+            filter.handle(InputRequest::InsertChar(c));
+            self.modal = Some(Modal::Picker { kind: PickKind::IntakeItem, filter, sel: 0 });
+            return;
+        }
+        if self.screen == Screen::Intake && self.form.focus().is_text() && !ctrl {
+            let req = match k.code {
+                KeyCode::Char(c) => {
+                    self.form.type_text(&c.to_string());
+                    return;
+                }
+                KeyCode::Backspace => Some(InputRequest::DeletePrevChar),
+                KeyCode::Delete => Some(InputRequest::DeleteNextChar),
+                KeyCode::Left => Some(InputRequest::GoToPrevChar),
+                KeyCode::Right => Some(InputRequest::GoToNextChar),
+                KeyCode::Home => Some(InputRequest::GoToStart),
+                KeyCode::End => Some(InputRequest::GoToEnd),
+                KeyCode::Enter if self.form.focus() == FieldId::Note => {
+                    self.form.type_text("\n");
+                    return;
+                }
+                _ => None,
+            };
+            if let Some(req) = req {
+                self.form.edit(req);
+                return;
+            }
+        }
+        if let Some(action) = keymap::lookup(self.screen, &k) {
+            self.on_action(action);
+        }
+    }
+
+    /// Whether a key's action can do anything now (the case detail offers only what the
+    /// ticket's state allows).
+    pub fn action_available(&self, a: UiAction) -> bool {
+        use UiAction as A;
+        let state_action = match a {
+            A::Accept => Action::Accept,
+            A::Suspend => Action::Suspend,
+            A::Resume => Action::Resume,
+            A::Transfer => Action::Transfer,
+            A::Complete => Action::Complete,
+            A::Reject => Action::Reject,
+            A::Withdraw => Action::Withdraw,
+            A::Terminate => Action::Terminate,
+            A::Rate => Action::Rate,
+            A::Print => return self.detail.is_some(),
+            _ => return true,
+        };
+        self.allowed(state_action).is_some()
+    }
+
+    fn selected_queue(&self) -> Option<&Ticket> {
+        self.queue_rows().get(self.queue_sel).copied()
+    }
+
+    fn detail_id(&self) -> Option<u64> {
+        self.detail.as_ref().map(|(t, _)| t.id)
+    }
+
+    fn allowed(&self, a: Action) -> Option<u64> {
+        let (t, _) = self.detail.as_ref()?;
+        Action::allowed_from(t.status).contains(&a).then_some(t.id)
+    }
+
+    fn on_action(&mut self, action: UiAction) {
+        use UiAction as A;
+        match action {
+            A::Quit => {
+                if self.form.dirty {
+                    self.modal = Some(Modal::ConfirmDiscard);
+                } else {
+                    self.quit = true;
+                }
+            }
+            A::Help => self.modal = Some(Modal::Help),
+            A::NextScreen => {
+                let i = Screen::ALL.iter().position(|s| *s == self.screen).unwrap_or(0);
+                self.screen = Screen::ALL[(i + 1) % Screen::ALL.len()];
+            }
+            A::Go(s) => {
+                if s == Screen::Intake {
+                    self.open_intake();
+                }
+                self.screen = s;
+            }
+            A::Up => match self.screen {
+                Screen::Open => self.open_sel = self.open_sel.saturating_sub(1),
+                _ => self.queue_sel = self.queue_sel.saturating_sub(1),
+            },
+            A::Down => match self.screen {
+                Screen::Open => self.open_sel = (self.open_sel + 1).min(self.open_rows().len().saturating_sub(1)),
+                _ => self.queue_sel = (self.queue_sel + 1).min(self.queue_rows().len().saturating_sub(1)),
+            },
+            A::CallNext => {
+                let job = Job::Call { window: self.window.clone(), categories: self.categories.clone() };
+                self.send(job);
+            }
+            A::Recall | A::NoShow => match self.current().map(|t| t.id) {
+                Some(id) => self.send(if action == A::Recall { Job::Recall(id) } else { Job::NoShow(id) }),
+                None => self.error(self.t(T::NoCurrent)),
+            },
+            A::Requeue => {
+                if let Some(t) = self.selected_queue().filter(|t| t.status == Status::NoShow) {
+                    let id = t.id;
+                    self.send(Job::Requeue(id));
+                }
+            }
+            A::TakeNumber => {
+                self.modal = Some(Modal::Picker { kind: PickKind::TakeItem, filter: Input::default(), sel: 0 })
+            }
+            A::OpenSelected => {
+                let id = match self.screen {
+                    Screen::Open => self.open_rows().get(self.open_sel).map(|t| t.id),
+                    _ => self.selected_queue().map(|t| t.id).or_else(|| self.current().map(|t| t.id)),
+                };
+                if let Some(id) = id {
+                    self.send_quiet(Job::Show(id));
+                }
+            }
+            A::Search => self.modal = Some(Modal::Prompt { kind: PromptKind::Search, input: Input::default() }),
+            A::Register => {
+                self.open_intake();
+                self.screen = Screen::Intake;
+            }
+            A::NextField => self.form.focus = (self.form.focus + 1) % FieldId::ORDER.len(),
+            A::PrevField => self.form.focus = (self.form.focus + FieldId::ORDER.len() - 1) % FieldId::ORDER.len(),
+            A::Pick => match self.form.focus() {
+                FieldId::Item if self.form.ticket.is_none() => {
+                    self.modal = Some(Modal::Picker { kind: PickKind::IntakeItem, filter: Input::default(), sel: 0 })
+                }
+                FieldId::Village => {
+                    let filter = Input::new(self.form.village.value().to_string());
+                    self.modal = Some(Modal::Picker { kind: PickKind::Village, filter, sel: 0 })
+                }
+                FieldId::Materials => self.toggle_material(),
+                _ => self.form.focus = (self.form.focus + 1) % FieldId::ORDER.len(),
+            },
+            A::Toggle => self.toggle_material(),
+            A::Submit => self.submit(),
+            A::Back => match self.screen {
+                Screen::Intake if self.form.dirty => self.modal = Some(Modal::ConfirmDiscard),
+                Screen::Intake => self.screen = Screen::Queue,
+                Screen::Open if self.search.is_some() => self.search = None,
+                _ => self.screen = Screen::Queue,
+            },
+            A::Accept => {
+                if let Some((t, _)) = &self.detail
+                    && t.status == Status::Called
+                {
+                    let t = t.clone();
+                    self.load_form(&t);
+                    self.screen = Screen::Intake;
+                }
+            }
+            A::Suspend => {
+                if self.allowed(Action::Suspend).is_some() {
+                    self.modal = Some(Modal::SuspendReason);
+                }
+            }
+            A::Resume => self.detail_job(Action::Resume, Job::Resume),
+            A::Complete => self.detail_job(Action::Complete, Job::Complete),
+            A::Terminate => self.detail_job(Action::Terminate, Job::Terminate),
+            A::Transfer => self.prompt_if(Action::Transfer, PromptKind::Transfer),
+            A::Reject => self.prompt_if(Action::Reject, PromptKind::Reject),
+            A::Withdraw => self.prompt_if(Action::Withdraw, PromptKind::Withdraw),
+            A::Rate => {
+                if self.allowed(Action::Rate).is_some() {
+                    self.modal = Some(Modal::Score);
+                }
+            }
+            A::Print => {
+                if let Some((t, _)) = &self.detail {
+                    let notice = (t.close_reason.as_deref().is_some_and(|r| r.starts_with("一次性告知")))
+                        .then(|| self.notice_materials(t));
+                    let id = t.id;
+                    self.send_quiet(Job::Slip { id, notice });
+                }
+            }
+            A::FilterCategory => {
+                let codes: Vec<String> = self.catalog.categories.iter().map(|c| c.code.clone()).collect();
+                self.filter.category = cycle(&codes, self.filter.category.as_ref());
+                self.open_sel = 0;
+            }
+            A::FilterStatus => {
+                let s = [Status::Accepted, Status::Suspended, Status::Transferred];
+                self.filter.status = cycle(&s, self.filter.status.as_ref());
+                self.open_sel = 0;
+            }
+            A::FilterClerk => {
+                let mut clerks: Vec<String> = self.snapshot.open.iter().filter_map(|t| t.clerk.clone()).collect();
+                clerks.sort();
+                clerks.dedup();
+                self.filter.clerk = cycle(&clerks, self.filter.clerk.as_ref());
+                self.open_sel = 0;
+            }
+        }
+    }
+
+    fn notice_materials(&self, t: &Ticket) -> Vec<String> {
+        t.close_reason
+            .as_deref()
+            .and_then(|r| r.strip_prefix("一次性告知：缺 "))
+            .map(|r| r.split('、').map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    fn detail_job(&mut self, a: Action, job: impl FnOnce(u64) -> Job) {
+        if let Some(id) = self.allowed(a) {
+            self.send(job(id));
+        }
+    }
+
+    fn prompt_if(&mut self, a: Action, kind: PromptKind) {
+        if self.allowed(a).is_some() {
+            self.modal = Some(Modal::Prompt { kind, input: Input::default() });
+        }
+    }
+
+    fn toggle_material(&mut self) {
+        if self.form.focus() != FieldId::Materials {
+            return;
+        }
+        let i = self.form.material_sel;
+        if let Some(c) = self.form.checked.get_mut(i) {
+            *c = !*c;
+            self.form.dirty = true;
+        }
+        let n = self.form.checked.len().max(1);
+        self.form.material_sel = (i + 1) % n;
+    }
+
+    /// Opens the intake form for the ticket called to this window, or a walk-in. A form
+    /// already being typed is kept as it is.
+    fn open_intake(&mut self) {
+        if self.form.dirty {
+            return;
+        }
+        match self.current().cloned() {
+            Some(t) => self.load_form(&t),
+            None => self.form = IntakeForm::default(),
+        }
+    }
+
+    fn load_form(&mut self, t: &Ticket) {
+        if self.form.ticket == Some(t.id) {
+            return;
+        }
+        let mut f = IntakeForm { ticket: Some(t.id), number: Some(t.number.to_string()), ..Default::default() };
+        if let Some(item) = self.catalog.item(&t.item) {
+            f.set_item(item);
+        }
+        let c = &t.citizen;
+        f.name = Input::new(c.name.clone().unwrap_or_default());
+        f.id_number = Input::new(c.id_number.as_ref().map(|i| i.to_string()).unwrap_or_default());
+        f.phone = Input::new(c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default());
+        f.village = Input::new(c.village.clone().unwrap_or_default());
+        f.focus = 1;
+        f.dirty = false;
+        self.form = f;
+    }
+
+    /// Checks the form, then registers: accept (or take+call+accept for a walk-in). Missing
+    /// key materials open the notice / 容缺 choice first.
+    fn submit(&mut self) {
+        let today = self.clock.date_of(self.now);
+        self.form.errors.clear();
+        let Some(item) = self.form_item().cloned() else {
+            self.form.errors.push((FieldId::Item, self.t(T::PickItem).to_string()));
+            self.form.focus = 0;
+            return;
+        };
+        use crate::domain::lang::Localized;
+        if let Err(e) = self.form.citizen().check(today) {
+            let field = match &e {
+                crate::app::DeskError::Id(_) => FieldId::IdNumber,
+                crate::app::DeskError::Phone(_) => FieldId::Phone,
+                crate::app::DeskError::Text(t) if format!("{t:?}").contains("Village") => FieldId::Village,
+                _ => FieldId::Name,
+            };
+            self.form.errors.push((field, e.localized(self.lang)));
+            self.form.focus = FieldId::ORDER.iter().position(|f| *f == field).unwrap_or(0);
+            return;
+        }
+        if let Err(e) = self.form.proxy_input().check(today) {
+            self.form.errors.push((FieldId::Proxy, e.localized(self.lang)));
+            return;
+        }
+        if let Err(e) = crate::app::input::optional_note(crate::domain::text::Field::Note, Some(&self.form.note.text()))
+        {
+            self.form.errors.push((FieldId::Note, e.localized(self.lang)));
+            return;
+        }
+        if self.form.name.value().trim().is_empty() {
+            self.form.errors.push((
+                FieldId::Name,
+                lang_msg(self.lang, "受理前需要填写申请人姓名", "the applicant's name is needed"),
+            ));
+            self.form.focus = 1;
+            return;
+        }
+        if item.requires_id && self.form.id_number.value().trim().is_empty() {
+            self.form.errors.push((
+                FieldId::IdNumber,
+                lang_msg(self.lang, "此事项需要身份证号码", "this item needs the ID number"),
+            ));
+            self.form.focus = 2;
+            return;
+        }
+        let (key, later) = self.form.missing(&item);
+        if !key.is_empty() || !later.is_empty() {
+            self.modal = Some(Modal::Materials { key, later });
+            return;
+        }
+        self.register(Vec::new());
+    }
+
+    fn register(&mut self, deferred: Vec<String>) {
+        let accept = self.form.accept_request(deferred);
+        let job = match self.form.ticket {
+            Some(id) => Job::Accept(id, accept),
+            None => Job::WalkIn { take: self.form.take_request(), window: self.window.clone(), accept },
+        };
+        self.registering = true;
+        self.send(job);
+    }
+
+    fn give_notice(&mut self, missing: Vec<String>) {
+        self.notice_slip = Some(missing.clone());
+        let job = match self.form.ticket {
+            Some(id) => Job::Notice(id, missing),
+            None => Job::WalkInNotice { take: self.form.take_request(), window: self.window.clone(), missing },
+        };
+        self.registering = true;
+        self.send(job);
+    }
+
+    fn on_modal_key(&mut self, modal: Modal, k: KeyEvent) {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && matches!(k.code, KeyCode::Char('c')) {
+            self.quit = true;
+            return;
+        }
+        match modal {
+            Modal::Help => {
+                if !matches!(k.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter) {
+                    self.modal = Some(Modal::Help);
+                }
+            }
+            Modal::ConfirmDiscard => match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.form = IntakeForm::default();
+                    self.screen = Screen::Queue;
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {}
+                _ => self.modal = Some(Modal::ConfirmDiscard),
+            },
+            Modal::Picker { kind, mut filter, mut sel } => {
+                let options = self.picker_options(kind, filter.value());
+                match k.code {
+                    KeyCode::Esc => {}
+                    KeyCode::Up => {
+                        sel = sel.saturating_sub(1);
+                        self.modal = Some(Modal::Picker { kind, filter, sel });
+                    }
+                    KeyCode::Down => {
+                        sel = (sel + 1).min(options.len().saturating_sub(1));
+                        self.modal = Some(Modal::Picker { kind, filter, sel });
+                    }
+                    KeyCode::Enter => {
+                        if let Some((key, _)) = options.get(sel) {
+                            self.picked(kind, key.clone());
+                        } else {
+                            self.modal = Some(Modal::Picker { kind, filter, sel });
+                        }
+                    }
+                    _ => {
+                        edit_input(&mut filter, k);
+                        self.modal = Some(Modal::Picker { kind, filter, sel: 0 });
+                    }
+                }
+            }
+            Modal::Prompt { kind, mut input } => match k.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => self.prompted(kind, input.value().trim().to_string()),
+                _ => {
+                    edit_input(&mut input, k);
+                    self.modal = Some(Modal::Prompt { kind, input });
+                }
+            },
+            Modal::SuspendReason => {
+                let reason = match k.code {
+                    KeyCode::Char('1') => Some(SuspendReason::Materials),
+                    KeyCode::Char('2') => Some(SuspendReason::Notice),
+                    KeyCode::Char('3') => Some(SuspendReason::Assessment),
+                    KeyCode::Esc => return,
+                    _ => {
+                        self.modal = Some(Modal::SuspendReason);
+                        return;
+                    }
+                };
+                match (reason, self.detail_id()) {
+                    (Some(SuspendReason::Materials), Some(_)) => {
+                        self.modal = Some(Modal::Prompt { kind: PromptKind::Missing, input: Input::default() })
+                    }
+                    (Some(r), Some(id)) => self.send(Job::Suspend(id, r, Vec::new())),
+                    _ => {}
+                }
+            }
+            Modal::Score => match k.code {
+                KeyCode::Char(c @ '1'..='5') => {
+                    if let Some(id) = self.detail_id() {
+                        self.send(Job::Rate(id, c as u8 - b'0'));
+                    }
+                }
+                KeyCode::Esc => {}
+                _ => self.modal = Some(Modal::Score),
+            },
+            Modal::Materials { key, later } => match k.code {
+                KeyCode::Char('1') => {
+                    let mut all = key.clone();
+                    all.extend(later.iter().cloned());
+                    self.give_notice(all);
+                }
+                KeyCode::Char('2') if key.is_empty() => self.register(later),
+                KeyCode::Esc => {}
+                _ => self.modal = Some(Modal::Materials { key, later }),
+            },
+        }
+    }
+
+    fn picked(&mut self, kind: PickKind, key: String) {
+        match kind {
+            PickKind::TakeItem => {
+                let req = crate::app::TakeRequest { item: key, ..Default::default() };
+                self.send(Job::Take(req));
+            }
+            PickKind::IntakeItem => {
+                if let Some(item) = self.catalog.item(&key).cloned() {
+                    self.form.set_item(&item);
+                    self.form.focus = 1;
+                }
+            }
+            PickKind::Village => {
+                self.form.village = Input::new(key);
+                self.form.dirty = true;
+                self.form.errors.retain(|(f, _)| *f != FieldId::Village);
+                self.form.focus = FieldId::ORDER.iter().position(|f| *f == FieldId::Proxy).unwrap_or(5);
+            }
+        }
+    }
+
+    fn prompted(&mut self, kind: PromptKind, text: String) {
+        let id = self.detail_id();
+        match (kind, id) {
+            (PromptKind::Search, _) if !text.is_empty() => {
+                self.search = Some((text.clone(), Vec::new()));
+                self.send_quiet(Job::Search(text));
+            }
+            (PromptKind::Reject, Some(id)) => self.send(Job::Reject(id, text)),
+            (PromptKind::Withdraw, Some(id)) => self.send(Job::Withdraw(id, text)),
+            (PromptKind::Transfer, Some(id)) => self.send(Job::Transfer(id, text)),
+            (PromptKind::Missing, Some(id)) => {
+                let missing: Vec<String> = text
+                    .split(['、', ',', '，', ';', '；'])
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                self.send(Job::Suspend(id, SuspendReason::Materials, missing));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn lang_msg(lang: Lang, zh: &str, en: &str) -> String {
+    lang.pick(zh, en).to_string()
+}
+
+fn edit_input(input: &mut Input, k: KeyEvent) {
+    let req = match k.code {
+        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+            if crate::domain::text::is_forbidden(c, false) {
+                return;
+            }
+            InputRequest::InsertChar(c)
+        }
+        KeyCode::Backspace => InputRequest::DeletePrevChar,
+        KeyCode::Delete => InputRequest::DeleteNextChar,
+        KeyCode::Left => InputRequest::GoToPrevChar,
+        KeyCode::Right => InputRequest::GoToNextChar,
+        KeyCode::Home => InputRequest::GoToStart,
+        KeyCode::End => InputRequest::GoToEnd,
+        _ => return,
+    };
+    input.handle(req);
+}
+
+/// The next value after `cur` in `options`, then back to none ("all").
+fn cycle<T: Clone + PartialEq>(options: &[T], cur: Option<&T>) -> Option<T> {
+    match cur.and_then(|c| options.iter().position(|o| o == c)) {
+        None => options.first().cloned(),
+        Some(i) => options.get(i + 1).cloned(),
+    }
+}

@@ -1,0 +1,104 @@
+//! The terminal interface clerks live in: queue, intake, case detail and open cases.
+//!
+//! Shape: one `App` (state), `Msg` in, `update` the only place that changes state, `screens`
+//! draw it. Database work runs on a worker thread; key events are read on another; the main
+//! loop waits on one channel with the clock tick as its timeout, so it redraws on events and
+//! once a second, never in a busy loop.
+
+pub mod app;
+pub mod form;
+pub mod i18n;
+pub mod keymap;
+pub mod screens;
+pub mod worker;
+
+use std::io;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
+use ratatui::crossterm::execute;
+
+use crate::app::Desk;
+use crate::domain::Lang;
+use app::{App, Msg, Setup};
+
+pub struct Options {
+    pub lang: Lang,
+    pub ascii: bool,
+    pub clerk: String,
+    pub window: String,
+    pub categories: Vec<String>,
+}
+
+const TICK: Duration = Duration::from_secs(1);
+
+/// Runs the interface until the clerk quits; returns the slips saved during the session.
+pub fn run(desk: Desk, opts: Options) -> io::Result<Vec<String>> {
+    let setup = Setup {
+        lang: opts.lang,
+        ascii: opts.ascii,
+        clerk: opts.clerk,
+        window: opts.window,
+        categories: opts.categories,
+        hall: desk.settings().hall.clone(),
+        catalog: desk.catalog().clone(),
+        calendar: desk.calendar().clone(),
+        clock: *desk.clock(),
+    };
+    let (msg_tx, msg_rx) = mpsc::channel::<Msg>();
+    let (job_tx, job_rx) = mpsc::channel();
+    let reply_tx = msg_tx.clone();
+    let worker = worker::spawn(desk, opts.lang, job_rx, move |r| reply_tx.send(Msg::Reply(Box::new(r))).is_ok());
+
+    // ratatui::init enters raw mode and the alternate screen, and installs a panic hook that
+    // restores the terminal before the panic message is printed.
+    let mut terminal = ratatui::try_init()?;
+    let _ = execute!(io::stdout(), EnableBracketedPaste);
+    let key_tx = msg_tx;
+    std::thread::spawn(move || {
+        loop {
+            let msg = match event::read() {
+                Ok(Event::Key(k)) => Msg::Key(k),
+                Ok(Event::Paste(s)) => Msg::Paste(s),
+                Ok(Event::Resize(..)) => Msg::Tick,
+                Ok(_) => continue,
+                Err(_) => break,
+            };
+            if key_tx.send(msg).is_err() {
+                break;
+            }
+        }
+    });
+
+    let mut app = App::new(setup, job_tx);
+    let result = (|| -> io::Result<()> {
+        let mut next_tick = Instant::now() + TICK;
+        loop {
+            terminal.draw(|f| screens::render(&app, f))?;
+            let wait = next_tick.saturating_duration_since(Instant::now());
+            match msg_rx.recv_timeout(wait) {
+                Ok(m) => app.update(m),
+                Err(RecvTimeoutError::Timeout) => {
+                    app.update(Msg::Tick);
+                    next_tick = Instant::now() + TICK;
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            // Coalesce whatever else arrived before drawing again.
+            while let Ok(m) = msg_rx.try_recv() {
+                app.update(m);
+            }
+            if app.quit {
+                break;
+            }
+        }
+        Ok(())
+    })();
+    let _ = execute!(io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    let slips = std::mem::take(&mut app.slips);
+    drop(app); // closes the job channel, so the worker finishes
+    let _ = worker.join();
+    result.map(|_| slips)
+}

@@ -1,0 +1,143 @@
+//! The worker thread: it owns the desk (and so the database) and runs every read and write
+//! the interface asks for, so a slow disk never freezes typing. Requests go in over one
+//! channel and replies come back over another.
+
+use std::sync::mpsc::Receiver;
+use std::thread::JoinHandle;
+
+use crate::app::{AcceptRequest, Desk, DeskError, TakeRequest};
+use crate::domain::Lang;
+use crate::domain::lang::Localized;
+use crate::domain::ticket::{Event, SuspendReason, Ticket};
+
+#[derive(Debug, Clone)]
+pub enum Job {
+    Refresh,
+    Take(TakeRequest),
+    Call {
+        window: String,
+        categories: Vec<String>,
+    },
+    /// A walk-in registered at the window: take, call to this window, accept.
+    WalkIn {
+        take: TakeRequest,
+        window: String,
+        accept: AcceptRequest,
+    },
+    Recall(u64),
+    NoShow(u64),
+    Requeue(u64),
+    Accept(u64, AcceptRequest),
+    Notice(u64, Vec<String>),
+    WalkInNotice {
+        take: TakeRequest,
+        window: String,
+        missing: Vec<String>,
+    },
+    Suspend(u64, SuspendReason, Vec<String>),
+    Resume(u64),
+    Transfer(u64, String),
+    Complete(u64),
+    Reject(u64, String),
+    Withdraw(u64, String),
+    Terminate(u64),
+    Rate(u64, u8),
+    Show(u64),
+    Search(String),
+    /// Save a slip (receipt or notice) for a ticket; the reply carries the path.
+    Slip {
+        id: u64,
+        notice: Option<Vec<String>>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Every ticket taken today.
+    pub today: Vec<Ticket>,
+    /// Open cases by deadline.
+    pub open: Vec<Ticket>,
+}
+
+#[derive(Debug)]
+pub enum Reply {
+    Snapshot(Snapshot),
+    /// An action finished: the ticket as it is now, or why not (in the user's language).
+    Done(Result<Ticket, String>),
+    Detail(Result<(Ticket, Vec<Event>), String>),
+    Search(Vec<Ticket>),
+    Slip(Result<String, String>),
+}
+
+/// Open cases read for the open-cases screen.
+const OPEN_LIMIT: usize = 2000;
+
+/// Starts the worker; each reply is handed to `deliver`, which returns false once nobody
+/// listens any more.
+pub fn spawn(
+    desk: Desk,
+    lang: Lang,
+    jobs: Receiver<Job>,
+    deliver: impl Fn(Reply) -> bool + Send + 'static,
+) -> JoinHandle<Desk> {
+    std::thread::spawn(move || {
+        for job in jobs {
+            if !deliver(run(&desk, lang, job)) {
+                break;
+            }
+        }
+        desk
+    })
+}
+
+fn msg(e: DeskError, lang: Lang) -> String {
+    e.localized(lang)
+}
+
+/// Runs one job against the desk. Public so tests can run the interface synchronously.
+pub fn run(desk: &Desk, lang: Lang, job: Job) -> Reply {
+    let done = |r: Result<Ticket, DeskError>| Reply::Done(r.map_err(|e| msg(e, lang)));
+    let id = |n: u64| n.to_string();
+    match job {
+        Job::Refresh => {
+            let today = desk.list_day(desk.clock().today(), None).unwrap_or_default();
+            let open = desk.open_cases(OPEN_LIMIT).unwrap_or_default();
+            Reply::Snapshot(Snapshot { today, open })
+        }
+        Job::Take(req) => done(desk.take(&req).map(|(t, _)| t)),
+        Job::Call { window, categories } => done(desk.call(&window, &categories)),
+        Job::WalkIn { take, window, accept } => done((|| {
+            let (t, _) = desk.take(&take)?;
+            desk.call_ticket(&id(t.id), &window)?;
+            desk.accept(&id(t.id), &accept).map(|(t, _)| t)
+        })()),
+        Job::WalkInNotice { take, window, missing } => done((|| {
+            let (t, _) = desk.take(&take)?;
+            desk.call_ticket(&id(t.id), &window)?;
+            desk.notice(&id(t.id), &missing)
+        })()),
+        Job::Recall(n) => done(desk.recall(&id(n))),
+        Job::NoShow(n) => done(desk.noshow(&id(n))),
+        Job::Requeue(n) => done(desk.requeue(&id(n))),
+        Job::Accept(n, req) => done(desk.accept(&id(n), &req).map(|(t, _)| t)),
+        Job::Notice(n, missing) => done(desk.notice(&id(n), &missing)),
+        Job::Suspend(n, reason, missing) => done(desk.suspend(&id(n), reason, &missing, None)),
+        Job::Resume(n) => done(desk.resume(&id(n))),
+        Job::Transfer(n, to) => done(desk.transfer(&id(n), &to, None)),
+        Job::Complete(n) => done(desk.complete(&id(n), None)),
+        Job::Reject(n, r) => done(desk.reject(&id(n), &r)),
+        Job::Withdraw(n, r) => done(desk.withdraw(&id(n), &r)),
+        Job::Terminate(n) => done(desk.terminate(&id(n), None)),
+        Job::Rate(n, s) => done(desk.rate(&id(n), s, None)),
+        Job::Show(n) => Reply::Detail(desk.show(&id(n)).map_err(|e| msg(e, lang))),
+        Job::Search(q) => Reply::Search(desk.search(&q, 100).unwrap_or_default()),
+        Job::Slip { id: n, notice } => Reply::Slip((|| {
+            let (t, _) = desk.show(&id(n)).map_err(|e| msg(e, lang))?;
+            let (text, kind) = match &notice {
+                Some(missing) => (crate::slip::notice(desk, &t, missing, lang), "notice"),
+                None => (crate::slip::receipt(desk, &t, lang), "receipt"),
+            };
+            crate::slip::save(desk, &t, kind, &text).map(|p| p.display().to_string()).map_err(|e| e.to_string())
+        })()),
+    }
+}

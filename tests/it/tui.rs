@@ -1,0 +1,360 @@
+//! The terminal interface: rendered screens (TestBackend) in both languages and two sizes,
+//! whole flows driven by keys through `update` against a real database, every size from 1x1
+//! to 200x60, and every kind of key on every screen without a panic.
+
+use std::sync::mpsc::{self, Receiver};
+
+use ratatui::Terminal;
+use ratatui::backend::{Backend, TestBackend};
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::common::Hall;
+use yimen::app::{Desk, TakeRequest};
+use yimen::domain::Lang;
+use yimen::domain::ticket::Status;
+use yimen::tui::app::{App, Msg, Setup};
+use yimen::tui::keymap::Screen;
+use yimen::tui::worker::{self, Job};
+
+const NOW: &str = "2026-11-30T09:30:00+08:00";
+
+/// An interface over a real database, with the worker's jobs run in line so tests are
+/// deterministic.
+struct Ui {
+    desk: Desk,
+    app: App,
+    jobs: Receiver<Job>,
+    lang: Lang,
+}
+
+impl Ui {
+    fn new(hall: &Hall, lang: Lang) -> Ui {
+        let desk = hall.desk("李娟", NOW);
+        let (tx, jobs) = mpsc::channel();
+        let setup = Setup {
+            lang,
+            ascii: false,
+            clerk: "李娟".into(),
+            window: "1".into(),
+            categories: vec![],
+            hall: "利福塔镇便民服务中心".into(),
+            catalog: desk.catalog().clone(),
+            calendar: desk.calendar().clone(),
+            clock: *desk.clock(),
+        };
+        let app = App::new(setup, tx);
+        let mut ui = Ui { desk, app, jobs, lang };
+        ui.settle();
+        ui
+    }
+
+    /// Runs every job the interface asked for and hands back the replies.
+    fn settle(&mut self) {
+        while let Ok(job) = self.jobs.try_recv() {
+            let reply = worker::run(&self.desk, self.lang, job);
+            self.app.update(Msg::Reply(Box::new(reply)));
+        }
+    }
+
+    fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.app.update(Msg::Key(KeyEvent::new(code, mods)));
+        self.settle();
+    }
+
+    /// Types keys written like "c<Tab>张三<C-s><Esc>".
+    fn keys(&mut self, s: &str) {
+        let mut rest = s;
+        while !rest.is_empty() {
+            if let Some(end) = rest.strip_prefix('<').and_then(|r| r.find('>')) {
+                let name = &rest[1..=end];
+                let (code, mods) = match name {
+                    "Tab" => (KeyCode::Tab, KeyModifiers::NONE),
+                    "Enter" => (KeyCode::Enter, KeyModifiers::NONE),
+                    "Esc" => (KeyCode::Esc, KeyModifiers::NONE),
+                    "Down" => (KeyCode::Down, KeyModifiers::NONE),
+                    "Up" => (KeyCode::Up, KeyModifiers::NONE),
+                    "Space" => (KeyCode::Char(' '), KeyModifiers::NONE),
+                    "BS" => (KeyCode::Backspace, KeyModifiers::NONE),
+                    "C-s" => (KeyCode::Char('s'), KeyModifiers::CONTROL),
+                    other => panic!("unknown key <{other}>"),
+                };
+                self.key(code, mods);
+                rest = &rest[end + 2..];
+            } else {
+                let c = rest.chars().next().unwrap();
+                self.key(KeyCode::Char(c), KeyModifiers::NONE);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+
+    fn draw(&self, w: u16, h: u16) -> (String, Option<(u16, u16)>) {
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let text = text_of(term.draw(|f| yimen::tui::screens::render(&self.app, f)).unwrap().buffer);
+        let p = term.backend_mut().get_cursor_position().unwrap();
+        (text, Some((p.x, p.y)))
+    }
+
+    fn screen(&self) -> String {
+        self.draw(100, 30).0
+    }
+}
+
+/// The buffer as lines of text, skipping the cells hidden behind wide characters.
+fn text_of(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            out.push_str(sym);
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn seed(ui: &Ui) {
+    for item in ["MZ01", "SB03", "SB04"] {
+        ui.desk.take(&TakeRequest { item: item.into(), ..Default::default() }).unwrap();
+    }
+}
+
+#[test]
+fn every_screen_renders_in_both_languages_at_both_sizes() {
+    for lang in [Lang::Zh, Lang::En] {
+        let hall = Hall::new();
+        let mut ui = Ui::new(&hall, lang);
+        seed(&ui);
+        ui.app.update(Msg::Tick);
+        ui.settle();
+        ui.keys("c");
+        ui.keys("i");
+        for c in "张𠈌三".chars() {
+            ui.key(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+        for (w, h) in [(80, 24), (120, 40)] {
+            let (queue, _) = {
+                ui.app.screen = Screen::Queue;
+                ui.draw(w, h)
+            };
+            let want = if lang == Lang::Zh {
+                ["排队叫号", "叫下一位", "B001", "正在办理"]
+            } else {
+                ["Queue", "call next", "B001", "Being served"]
+            };
+            for s in want {
+                assert!(queue.contains(s), "{lang:?} {w}x{h} queue lacks {s}:\n{queue}");
+            }
+            assert!(queue.contains("A001"), "the called ticket is shown:\n{queue}");
+            ui.app.screen = Screen::Intake;
+            let (intake, cursor) = ui.draw(w, h);
+            assert!(intake.contains("张𠈌三"), "{intake}");
+            let label = if lang == Lang::Zh { "身份证号" } else { "ID number" };
+            assert!(intake.contains(label), "{intake}");
+            // The real cursor sits right after the typed name: label column + 6 cells.
+            let (x, y) = cursor.expect("the caret is shown for the IME");
+            let row: Vec<&str> = intake.lines().collect();
+            assert!(row[y as usize].contains("张𠈌三"), "cursor row {y}: {}", row[y as usize]);
+            assert_eq!(x, 1 + 12 + 6, "caret after three wide characters");
+        }
+    }
+}
+
+#[test]
+fn take_call_register_accept_complete_and_rate_by_keys() {
+    let hall = Hall::new();
+    let mut ui = Ui::new(&hall, Lang::Zh);
+    // A walk-in takes a number through the item picker, filtered by pinyin initials.
+    ui.keys("t");
+    ui.keys("zdsh<Enter>"); // 最低生活保障申请（低保）, by pinyin initials
+    let taken = ui.desk.list_day(time::macros::date!(2026 - 11 - 30), None).unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(taken[0].item, "MZ01");
+    ui.keys("c");
+    assert!(ui.screen().contains("A001"));
+    ui.keys("i");
+    assert_eq!(ui.app.screen, Screen::Intake);
+    // Name, then a wrong ID number: the error shows beside it and nothing typed is lost.
+    ui.keys("张三<Tab>430822195602294057<Tab>13812341234<Tab>");
+    let s = ui.screen();
+    assert!(s.contains("校验位"), "live ID check:\n{s}");
+    ui.keys("<C-s>");
+    assert_eq!(ui.app.screen, Screen::Intake);
+    assert_eq!(ui.app.form.name.value(), "张三");
+    assert!(ui.app.form.error(yimen::tui::form::FieldId::IdNumber).is_some());
+    assert_eq!(ui.desk.show("A001").unwrap().0.status, Status::Called, "nothing was saved");
+    // Fix the last digit.
+    ui.app.form.focus = 2;
+    ui.keys("<BS>6");
+    assert!(ui.screen().contains("1956-02-29"), "derived birth date");
+    // Village by pinyin, then tick every material and save.
+    ui.app.form.focus = 4;
+    ui.keys("<Enter>qlc<Enter>");
+    assert_eq!(ui.app.form.village.value(), "青龙村");
+    ui.app.form.focus = 8;
+    for _ in 0..5 {
+        ui.keys("<Space>");
+    }
+    ui.keys("<C-s>");
+    let t = ui.desk.show("A001").unwrap().0;
+    assert_eq!(t.status, Status::Accepted);
+    assert_eq!(t.citizen.name.as_deref(), Some("张三"));
+    assert_eq!(t.citizen.village.as_deref(), Some("青龙村"));
+    assert_eq!(ui.app.screen, Screen::Detail, "the case opens after registering");
+    assert!(!ui.app.form.dirty, "the form is cleared once stored");
+    ui.keys("d");
+    assert_eq!(ui.desk.show("A001").unwrap().0.status, Status::Completed);
+    ui.keys("p5");
+    assert_eq!(ui.desk.show("A001").unwrap().0.rating.map(|r| r.score), Some(5));
+    let s = ui.screen();
+    assert!(s.contains("非常满意") && s.contains("办理过程"), "{s}");
+    // Found again from the queue screen by search.
+    ui.keys("1/zs<Enter>");
+    assert_eq!(ui.app.screen, Screen::Open);
+    assert!(ui.screen().contains("A001"));
+}
+
+#[test]
+fn missing_key_materials_offer_the_notice_and_deferrable_ones_the_gap() {
+    let hall = Hall::new();
+    let mut ui = Ui::new(&hall, Lang::Zh);
+    ui.desk.take(&TakeRequest { item: "SB04".into(), ..Default::default() }).unwrap();
+    ui.desk.take(&TakeRequest { item: "MZ03".into(), ..Default::default() }).unwrap();
+    ui.keys("c"); // B001 社会保障卡申领: 身份证 (key) + 照片 (may be deferred)
+    ui.keys("i李四<Tab>430822195602294056");
+    ui.app.form.focus = 8;
+    ui.keys("<Space><C-s>");
+    assert!(ui.screen().contains("容缺受理"), "{}", ui.screen());
+    ui.keys("2");
+    let t = ui.desk.show("B001").unwrap().0;
+    assert_eq!((t.status, t.owed().count()), (Status::Accepted, 1));
+    // A missing key material: only the notice is offered, and it ends the visit with a slip.
+    ui.keys("1c");
+    ui.keys("i王五<Tab>430822195602294056");
+    ui.keys("<C-s>");
+    let s = ui.screen();
+    assert!(s.contains("一次性告知") && !s.contains("2 容缺受理"), "{s}");
+    ui.keys("1");
+    let t = ui.desk.show("A001").unwrap().0;
+    assert_eq!(t.status, Status::Withdrawn);
+    assert!(t.close_reason.unwrap().contains("身份证"));
+    assert_eq!(ui.app.slips.len(), 1, "the notice slip was saved");
+    let slip = std::fs::read_to_string(&ui.app.slips[0]).unwrap();
+    assert!(slip.contains("一次性告知单") && slip.contains("困难情况证明"), "{slip}");
+}
+
+#[test]
+fn esc_on_a_changed_form_asks_before_discarding() {
+    let hall = Hall::new();
+    let mut ui = Ui::new(&hall, Lang::En);
+    ui.keys("i<Tab>王五");
+    ui.keys("<Esc>");
+    assert!(ui.screen().contains("Discard what was typed?"));
+    ui.keys("n");
+    assert_eq!(ui.app.form.name.value(), "王五");
+    ui.keys("<Esc>y");
+    assert_eq!(ui.app.screen, Screen::Queue);
+    assert_eq!(ui.app.form.name.value(), "");
+}
+
+#[test]
+fn key_releases_are_ignored() {
+    let hall = Hall::new();
+    let mut ui = Ui::new(&hall, Lang::Zh);
+    seed(&ui);
+    let mut release = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
+    release.kind = KeyEventKind::Release;
+    ui.app.update(Msg::Key(release));
+    ui.settle();
+    assert!(ui.desk.queue().unwrap().len() == 3, "a release does not call anyone");
+}
+
+#[test]
+fn pasted_text_is_cleaned() {
+    let hall = Hall::new();
+    let mut ui = Ui::new(&hall, Lang::Zh);
+    ui.keys("i<Tab>");
+    ui.app.update(Msg::Paste("张\u{202E}三\u{1b}[31m\r\n".into()));
+    assert_eq!(ui.app.form.name.value(), "张三[31m");
+}
+
+#[test]
+fn any_size_and_any_key_never_panics() {
+    let hall = Hall::new();
+    let mut ui = Ui::new(&hall, Lang::Zh);
+    seed(&ui);
+    ui.keys("ci");
+    for w in 1..=200u16 {
+        for h in [1u16, 2, 5, 10, 23, 24, 25, 40, 60] {
+            let (s, _) = ui.draw(w, h);
+            if w < 80 || h < 24 {
+                assert!(s.contains("窗口") || w < 8 || h < 2, "{w}x{h}: {s}");
+            }
+        }
+    }
+    for h in 1..=60u16 {
+        ui.draw(80, h);
+        ui.draw(200, h);
+    }
+    let codes: Vec<KeyCode> = ('\u{20}'..='\u{7e}')
+        .map(KeyCode::Char)
+        .chain(['张', '𠈌', '😀', '·', '\u{202E}', '\u{200B}'].map(KeyCode::Char))
+        .chain([
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Backspace,
+            KeyCode::Delete,
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Home,
+            KeyCode::End,
+            KeyCode::F(1),
+            KeyCode::F(2),
+            KeyCode::F(3),
+            KeyCode::F(4),
+            KeyCode::F(10),
+        ])
+        .collect();
+    for screen in Screen::ALL {
+        for mods in [KeyModifiers::NONE, KeyModifiers::SHIFT, KeyModifiers::ALT] {
+            for code in &codes {
+                if *code == KeyCode::Char('q') {
+                    continue;
+                }
+                ui.app.screen = screen;
+                ui.app.quit = false;
+                ui.key(*code, mods);
+                ui.draw(80, 24);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_walk_in_is_registered_at_the_window_in_one_go() {
+    let hall = Hall::new();
+    let mut ui = Ui::new(&hall, Lang::Zh);
+    // Typing on the item field opens the picker with what was typed.
+    ui.keys("i");
+    ui.keys("gl<Enter>"); // 高龄津贴申请
+    assert_eq!(ui.app.form.item.as_deref(), Some("MZ05"));
+    ui.keys("向秀英<Tab>430822195602294056");
+    let s = ui.screen();
+    assert!(s.contains("年龄低于此事项要求"), "eligibility hint for a 70-year-old:\n{s}");
+    ui.app.form.focus = 8;
+    ui.keys("<Space><Space><Space><C-s>");
+    let t = ui.desk.show("A001").unwrap().0;
+    assert_eq!((t.status, t.window.as_deref()), (Status::Accepted, Some("1")));
+    assert_eq!(ui.desk.show("A001").unwrap().1.len(), 3, "take, call, accept");
+}
