@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod e2e;
 mod store;
 mod transitions;
 mod tui;

@@ -164,6 +164,44 @@ fn every_screen_renders_in_both_languages_at_both_sizes() {
             assert!(row[y as usize].contains("张𠈌三"), "cursor row {y}: {}", row[y as usize]);
             assert_eq!(x, 1 + 12 + 6, "caret after three wide characters");
         }
+        // An accepted case for the detail and open-cases screens, with its light.
+        let accept = yimen::app::AcceptRequest {
+            citizen: yimen::app::CitizenInput {
+                name: Some("阿依古丽·买买提".into()),
+                id_number: Some("430822195602294056".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        ui.desk.accept("A001", &accept).unwrap();
+        ui.app.form = Default::default();
+        ui.keys("1");
+        ui.app.update(Msg::Tick);
+        ui.settle();
+        ui.keys("4");
+        for (w, h) in [(80, 24), (120, 40)] {
+            let (open, _) = ui.draw(w, h);
+            let (light, title) = if lang == Lang::Zh { ("绿灯 25", "在办件") } else { ("green 25", "Open cases") };
+            assert!(
+                open.contains(light) && open.contains(title) && open.contains("阿依古丽·***"),
+                "{lang:?} {w}x{h}:\n{open}"
+            );
+        }
+        ui.keys("<Enter>");
+        assert_eq!(ui.app.screen, Screen::Detail);
+        for (w, h) in [(80, 24), (120, 40)] {
+            let (detail, _) = ui.draw(w, h);
+            let want: &[&str] = if lang == Lang::Zh {
+                &["办件详情", "阿依古丽·买买提", "2027-01-04", "绿灯", "办理过程", "挂起", "办结"]
+            } else {
+                &["Case", "阿依古丽·买买提", "2027-01-04", "green", "History", "suspend", "complete"]
+            };
+            for s in want {
+                assert!(detail.contains(s), "{lang:?} {w}x{h} detail lacks {s}:\n{detail}");
+            }
+            let not_allowed = if lang == Lang::Zh { " 恢复" } else { " resume" };
+            assert!(!detail.contains(not_allowed), "an accepted case offers no resume:\n{detail}");
+        }
     }
 }
 

@@ -55,11 +55,14 @@ pub fn light_text(app: &App, t: &Ticket) -> (String, Style) {
     let today = app.clock.date_of(app.now);
     match t.light(&app.calendar, today) {
         Some((l, left)) => {
-            let s = match l {
-                Light::Paused => l.label(app.lang).to_string(),
-                _ => format!("{} {left}", l.label(app.lang)),
+            // Short forms so the column stays narrow: 绿灯 12, 红灯 -3 (overdue by 3).
+            let name = match l {
+                Light::Green => app.lang.pick("绿灯", "green"),
+                Light::Yellow => app.lang.pick("黄灯", "yellow"),
+                Light::Red => app.lang.pick("红灯", "red"),
+                Light::Paused => return (l.label(app.lang).to_string(), light_style(l)),
             };
-            (s, light_style(l))
+            (format!("{name} {left}"), light_style(l))
         }
         None => (String::new(), Style::new()),
     }

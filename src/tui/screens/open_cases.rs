@@ -54,7 +54,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 Cell::from(t.status.label(app.lang)),
                 Cell::from(t.deadline.map(|d| d.date.to_string()).unwrap_or_default()),
                 Cell::from(light).style(style),
-                Cell::from(t.clerk.clone().unwrap_or_default()),
+                Cell::from(fit(t.clerk.as_deref().unwrap_or_default(), 6)),
             ]);
             if i == app.open_sel { row.style(Style::new().reversed()) } else { row }
         })
@@ -62,12 +62,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let widths = [
         Constraint::Length(5),
         Constraint::Length(10),
-        Constraint::Min(12),
-        Constraint::Length(8),
+        Constraint::Min(10),
+        Constraint::Length(12),
         Constraint::Length(8),
         Constraint::Length(10),
-        Constraint::Length(14),
-        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Length(6),
     ];
     f.render_widget(Table::new(table_rows, widths).block(block(app, &title)), area);
 }
