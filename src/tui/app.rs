@@ -39,13 +39,24 @@ pub enum PromptKind {
 
 #[derive(Debug, Clone)]
 pub enum Modal {
-    Help,
+    /// The key help, scrolled down by this many lines.
+    Help(u16),
     ConfirmDiscard,
-    Picker { kind: PickKind, filter: Input, sel: usize },
-    Prompt { kind: PromptKind, input: Input },
+    Picker {
+        kind: PickKind,
+        filter: Input,
+        sel: usize,
+    },
+    Prompt {
+        kind: PromptKind,
+        input: Input,
+    },
     SuspendReason,
     Score,
-    Materials { key: Vec<String>, later: Vec<String> },
+    Materials {
+        key: Vec<String>,
+        later: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -433,7 +444,7 @@ impl App {
                     self.quit = true;
                 }
             }
-            A::Help => self.modal = Some(Modal::Help),
+            A::Help => self.modal = Some(Modal::Help(0)),
             A::NextScreen => {
                 let i = Screen::ALL.iter().position(|s| *s == self.screen).unwrap_or(0);
                 self.screen = Screen::ALL[(i + 1) % Screen::ALL.len()];
@@ -702,11 +713,19 @@ impl App {
             return;
         }
         match modal {
-            Modal::Help => {
-                if !matches!(k.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter) {
-                    self.modal = Some(Modal::Help);
+            Modal::Help(scroll) => match k.code {
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {}
+                KeyCode::Down | KeyCode::PageDown | KeyCode::Char(' ') => {
+                    let step = if k.code == KeyCode::Down { 1 } else { 10 };
+                    let max = keymap::BINDINGS.len() as u16 + 4;
+                    self.modal = Some(Modal::Help((scroll + step).min(max)));
                 }
-            }
+                KeyCode::Up | KeyCode::PageUp => {
+                    let step = if k.code == KeyCode::Up { 1 } else { 10 };
+                    self.modal = Some(Modal::Help(scroll.saturating_sub(step)));
+                }
+                _ => self.modal = Some(Modal::Help(scroll)),
+            },
             Modal::ConfirmDiscard => match k.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => {
                     self.form = IntakeForm::default();

@@ -91,8 +91,8 @@ impl Key {
             Key::Code(KeyCode::Esc) => "Esc".into(),
             Key::Code(KeyCode::Tab) => "Tab".into(),
             Key::Code(KeyCode::BackTab) => "Shift-Tab".into(),
-            Key::Code(KeyCode::Up) => "↑".into(),
-            Key::Code(KeyCode::Down) => "↓".into(),
+            Key::Code(KeyCode::Up) => "Up".into(),
+            Key::Code(KeyCode::Down) => "Down".into(),
             Key::Code(KeyCode::F(n)) => format!("F{n}"),
             Key::Code(c) => format!("{c:?}"),
         }
@@ -199,10 +199,10 @@ pub fn lookup(screen: Screen, ev: &KeyEvent) -> Option<UiAction> {
 }
 
 /// The footer of a screen: "c 叫下一位  r 重呼 ..." — only the keys that work right now.
-pub fn footer(screen: Screen, lang: Lang, available: impl Fn(UiAction) -> bool) -> Vec<(String, &'static str)> {
+pub fn footer(screen: Screen, lang: Lang, available: impl Fn(&Binding) -> bool) -> Vec<(String, &'static str)> {
     BINDINGS
         .iter()
-        .filter(|b| b.footer && (b.screen == Some(screen) || b.screen.is_none()) && available(b.action))
+        .filter(|b| b.footer && (b.screen == Some(screen) || b.screen.is_none()) && available(b))
         .map(|b| (b.key.label(), b.describe(lang)))
         .collect()
 }

@@ -140,7 +140,11 @@ fn render_tabs(app: &App, f: &mut Frame, area: Rect) {
 
 fn render_footer(app: &App, f: &mut Frame, area: Rect) {
     let mut spans: Vec<Span> = Vec::new();
-    for (key, desc) in keymap::footer(app.screen, app.lang, |a| app.action_available(a)) {
+    // While a text field has the focus, plain letters type into it, so their keys are not offered.
+    let typing = app.screen == Screen::Intake && app.form.focus().is_text();
+    let available =
+        |b: &keymap::Binding| app.action_available(b.action) && !(typing && matches!(b.key, keymap::Key::Char(_)));
+    for (key, desc) in keymap::footer(app.screen, app.lang, available) {
         spans.push(Span::styled(format!(" {key} "), Style::new().reversed()));
         spans.push(Span::raw(format!(" {desc} ")));
     }
@@ -185,7 +189,7 @@ pub fn input_line(f: &mut Frame, area: Rect, input: &tui_input::Input, focused: 
 
 fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
     match m {
-        Modal::Help => {
+        Modal::Help(scroll) => {
             let r = centered(area, 70, area.height.saturating_sub(2));
             f.render_widget(Clear, r);
             let mut lines = Vec::new();
@@ -201,7 +205,8 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
                 }
                 lines.push(Line::raw(format!("  {:<10} {}", b.key.label(), b.describe(app.lang))));
             }
-            f.render_widget(Paragraph::new(lines).block(block(app, app.t(T::KeysTitle))), r);
+            let title = format!("{}  Up/Down", app.t(T::KeysTitle));
+            f.render_widget(Paragraph::new(lines).scroll((*scroll, 0)).block(block(app, &title)), r);
         }
         Modal::ConfirmDiscard => {
             let r = centered(area, 44, 5);
