@@ -29,23 +29,6 @@ pub struct Summary {
     pub seconds: f64,
 }
 
-/// Villages and places of 利福塔镇; the first seven are named in local reporting.
-const VILLAGES: &[&str] = &[
-    "青龙村",
-    "凤栖村",
-    "舒家坪村",
-    "赤溪村",
-    "白龙村",
-    "金家台村",
-    "官庄村",
-    "利福塔社区",
-    "朱家台村",
-    "水洋坪村",
-    "张家湾村",
-    "马合口村",
-    "仙娘溪村",
-    "苦竹坪村",
-];
 const SURNAMES: &[&str] = &[
     "向", "田", "覃", "彭", "谷", "钟", "张", "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴", "龚", "唐", "符",
     "朱",
@@ -270,7 +253,7 @@ fn simulate(tx: &mut WriteTx<'_>, rng: &mut Rng, w: &World<'_>, taken: OffsetDat
         name: Some(name),
         id_number: item.requires_id.then_some(idn),
         phone: Some(format!("1{}{:09}", rng.pick(&[3, 5, 7, 8, 9]), rng.below(1_000_000_000))),
-        village: Some(rng.pick(VILLAGES).to_string()),
+        village: (!catalog.villages.is_empty()).then(|| rng.pick(&catalog.villages).clone()),
     };
     let proxy = if rng.chance(8) {
         ProxyInput { name: Some(format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))), ..Default::default() }

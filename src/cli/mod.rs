@@ -171,8 +171,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 t("天", "days"),
                 summary.seconds
             )?;
-            if no_tui {
-                writeln!(c.out, "{}{} --clerk 李娟", t("打开：yimen --db ", "open it: yimen --db "), path.display())?;
+            if no_tui || !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                // Without a terminal (a script, a pipe) the demo shows today's queue instead.
+                if !no_tui {
+                    let q = desk.queue().map_err(|e| c.fail(e))?;
+                    writeln!(c.out, "\n{}", t("今日排队：", "Today's queue:"))?;
+                    c.list(&desk, &q, &t("（无人等候）", "(no one waiting)"))?;
+                }
+                writeln!(
+                    c.out,
+                    "{}{} --clerk 李娟",
+                    t("打开界面：yimen --db ", "open it: yimen --db "),
+                    path.display()
+                )?;
                 return Ok(());
             }
             // The demo signs in as a demo clerk at window 1.

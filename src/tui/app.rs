@@ -295,7 +295,8 @@ impl App {
 
     fn on_reply(&mut self, r: Reply) {
         match r {
-            Reply::Snapshot(s) => {
+            Reply::Snapshot(Err(e)) => self.error(e),
+            Reply::Snapshot(Ok(s)) => {
                 self.snapshot = s;
                 self.queue_sel = self.queue_sel.min(self.queue_rows().len().saturating_sub(1));
                 self.open_sel = self.open_sel.min(self.open_rows().len().saturating_sub(1));
@@ -339,7 +340,8 @@ impl App {
                 self.screen = Screen::Detail;
             }
             Reply::Detail(Err(e)) => self.error(e),
-            Reply::Search(found) => {
+            Reply::Search(Err(e)) => self.error(e),
+            Reply::Search(Ok(found)) => {
                 if let Some((_, v)) = &mut self.search {
                     *v = found;
                 }

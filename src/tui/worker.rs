@@ -61,11 +61,12 @@ pub struct Snapshot {
 
 #[derive(Debug)]
 pub enum Reply {
-    Snapshot(Snapshot),
+    /// A fresh view of today and the open cases, or why it could not be read.
+    Snapshot(Result<Snapshot, String>),
     /// An action finished: the ticket as it is now, or why not (in the user's language).
     Done(Result<Ticket, String>),
     Detail(Result<(Ticket, Vec<Event>), String>),
-    Search(Vec<Ticket>),
+    Search(Result<Vec<Ticket>, String>),
     Slip(Result<String, String>),
 }
 
@@ -99,11 +100,14 @@ pub fn run(desk: &Desk, lang: Lang, job: Job) -> Reply {
     let done = |r: Result<Ticket, DeskError>| Reply::Done(r.map_err(|e| msg(e, lang)));
     let id = |n: u64| n.to_string();
     match job {
-        Job::Refresh => {
-            let today = desk.list_day(desk.clock().today(), None).unwrap_or_default();
-            let open = desk.open_cases(OPEN_LIMIT).unwrap_or_default();
-            Reply::Snapshot(Snapshot { today, open })
-        }
+        Job::Refresh => Reply::Snapshot(
+            (|| {
+                let today = desk.list_day(desk.clock().today(), None)?;
+                let open = desk.open_cases(OPEN_LIMIT)?;
+                Ok(Snapshot { today, open })
+            })()
+            .map_err(|e| msg(e, lang)),
+        ),
         Job::Take(req) => done(desk.take(&req).map(|(t, _)| t)),
         Job::Call { window, categories } => done(desk.call(&window, &categories)),
         Job::WalkIn { take, window, accept } => done((|| {
@@ -130,7 +134,7 @@ pub fn run(desk: &Desk, lang: Lang, job: Job) -> Reply {
         Job::Terminate(n) => done(desk.terminate(&id(n), None)),
         Job::Rate(n, s) => done(desk.rate(&id(n), s, None)),
         Job::Show(n) => Reply::Detail(desk.show(&id(n)).map_err(|e| msg(e, lang))),
-        Job::Search(q) => Reply::Search(desk.search(&q, 100).unwrap_or_default()),
+        Job::Search(q) => Reply::Search(desk.search(&q, 100).map_err(|e| msg(e, lang))),
         Job::Slip { id: n, notice } => Reply::Slip((|| {
             let (t, _) = desk.show(&id(n)).map_err(|e| msg(e, lang))?;
             let (text, kind) = match &notice {
