@@ -104,6 +104,8 @@ pub struct App {
     notice_slip: Option<Vec<String>>,
     /// The form was sent to be registered; its reply clears it (or shows why not).
     registering: bool,
+    /// A refresh is on its way; a slow disk does not pile up more behind it.
+    refreshing: bool,
     jobs: Sender<Job>,
 }
 
@@ -123,7 +125,7 @@ pub struct Setup {
 impl App {
     pub fn new(setup: Setup, jobs: Sender<Job>) -> App {
         let now = setup.clock.now();
-        let app = App {
+        let mut app = App {
             lang: setup.lang,
             ascii: setup.ascii,
             clerk: setup.clerk,
@@ -150,10 +152,18 @@ impl App {
             follow: None,
             notice_slip: None,
             registering: false,
+            refreshing: false,
             jobs,
         };
-        app.send_quiet(Job::Refresh);
+        app.refresh();
         app
+    }
+
+    fn refresh(&mut self) {
+        if !self.refreshing {
+            self.refreshing = true;
+            self.send_quiet(Job::Refresh);
+        }
     }
 
     pub fn t(&self, t: T) -> &'static str {
@@ -274,7 +284,7 @@ impl App {
             Msg::Paste(s) => self.on_paste(&s),
             Msg::Tick => {
                 self.now = self.clock.now();
-                self.send_quiet(Job::Refresh);
+                self.refresh();
             }
             Msg::Reply(r) => self.on_reply(*r),
         }
@@ -295,8 +305,12 @@ impl App {
 
     fn on_reply(&mut self, r: Reply) {
         match r {
-            Reply::Snapshot(Err(e)) => self.error(e),
+            Reply::Snapshot(Err(e)) => {
+                self.refreshing = false;
+                self.error(e);
+            }
             Reply::Snapshot(Ok(s)) => {
+                self.refreshing = false;
                 self.snapshot = s;
                 self.queue_sel = self.queue_sel.min(self.queue_rows().len().saturating_sub(1));
                 self.open_sel = self.open_sel.min(self.open_rows().len().saturating_sub(1));
@@ -324,7 +338,8 @@ impl App {
                         if self.follow == Some(t.id) || self.detail.as_ref().is_some_and(|(d, _)| d.id == t.id) {
                             self.send_quiet(Job::Show(t.id));
                         }
-                        self.send_quiet(Job::Refresh);
+                        self.refreshing = false;
+                        self.refresh();
                     }
                     Err(e) => {
                         // The form keeps everything typed; only the reason is shown.
