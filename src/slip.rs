@@ -94,6 +94,12 @@ pub fn notice(desk: &Desk, t: &Ticket, missing: &[String], lang: Lang) -> String
     lines.join("\n")
 }
 
+/// The slip a ticket calls for: the notice for a visit that ended with one, else the receipt.
+/// Returns the text and its kind ("notice" or "receipt").
+pub fn for_ticket(desk: &Desk, t: &Ticket, lang: Lang) -> (String, &'static str) {
+    if t.notice.is_empty() { (receipt(desk, t, lang), "receipt") } else { (notice(desk, t, &t.notice, lang), "notice") }
+}
+
 /// Where slips are saved: a `slips` folder beside the database.
 pub fn slip_path(desk: &Desk, t: &Ticket, kind: &str) -> std::path::PathBuf {
     let dir = desk.path().parent().map(|p| p.join("slips")).unwrap_or_else(|| "slips".into());

@@ -419,6 +419,11 @@ impl Desk {
         Ok(v)
     }
 
+    /// Every ticket with an event on `date`.
+    pub fn active_on(&self, date: Date) -> Result<Vec<Ticket>, DeskError> {
+        Ok(self.store.read(|rx| rx.active_on(date))?)
+    }
+
     /// Waiting tickets of today in call order.
     pub fn queue(&self) -> Result<Vec<Ticket>, DeskError> {
         Ok(self.store.read(|rx| rx.waiting(self.clock.today()))?)
@@ -525,7 +530,7 @@ pub(crate) fn take_in(
     let id = tx.next_ticket_id()?;
     let (ticket, event) = Ticket::take(id, number, item, priority, citizen, proxy, note, ctx);
     tx.insert_ticket(&ticket)?;
-    tx.append_event(&event)?;
+    tx.append_event(&event, ctx.today)?;
     Ok(ticket)
 }
 
@@ -538,6 +543,6 @@ pub(crate) fn apply_in(
 ) -> Result<Ticket, DeskError> {
     let (new, event) = old.apply(cmd, ctx)?;
     tx.update_ticket(Some(old), &new)?;
-    tx.append_event(&event)?;
+    tx.append_event(&event, ctx.today)?;
     Ok(new)
 }

@@ -218,13 +218,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         }
         Command::Slip { ticket, out } => {
             let (tk, _) = desk.show(&ticket.id).map_err(|e| c.fail(e))?;
-            let text = match tk.close_reason.as_deref().and_then(|r| r.strip_prefix("一次性告知：缺 ")) {
-                Some(list) => {
-                    let missing: Vec<String> = list.split('、').map(str::to_string).collect();
-                    crate::slip::notice(&desk, &tk, &missing, lang)
-                }
-                None => crate::slip::receipt(&desk, &tk, lang),
-            };
+            let (text, _) = crate::slip::for_ticket(&desk, &tk, lang);
             writeln!(c.out, "{text}")?;
             if let Some(path) = out {
                 std::fs::write(&path, &text).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?;

@@ -299,6 +299,9 @@ pub struct Ticket {
     pub closed_at: Option<OffsetDateTime>,
     #[serde(default)]
     pub close_reason: Option<String>,
+    /// The materials listed on the one-time notice, when the visit ended with one.
+    #[serde(default)]
+    pub notice: Vec<String>,
     #[serde(default)]
     pub rating: Option<Rating>,
     /// How many events the ticket has; the next event's sequence number.
@@ -516,6 +519,7 @@ impl Ticket {
             completed_at: None,
             closed_at: None,
             close_reason: None,
+            notice: Vec::new(),
             rating: None,
             events: 1,
         };
@@ -730,6 +734,7 @@ impl Ticket {
                 t.closed_at = Some(ctx.at);
                 t.close_reason = Some(reason.clone());
                 t.clerk = Some(ctx.clerk.clone());
+                t.notice = missing;
                 note = Some(reason);
             }
             Command::Reopen { reason } => {

@@ -136,6 +136,7 @@ impl Store {
             Some(v) if v > SCHEMA_VERSION => {
                 Err(StoreError::NewerSchema { path: self.path.clone(), found: v, supported: SCHEMA_VERSION })
             }
+            Some(1) => self.write(migrate_1_to_2),
             Some(_) => Ok(()),
             None if !create => Err(StoreError::Missing { path: self.path.clone() }),
             None => self.write(|tx| {
@@ -178,6 +179,7 @@ macro_rules! tables_struct {
             pub(crate) tickets: redb::$table<'t, u64, &'static [u8]>,
             pub(crate) events: redb::$table<'t, (u64, u32), &'static [u8]>,
             pub(crate) day: redb::$table<'t, (i32, u64), ()>,
+            pub(crate) activity: redb::$table<'t, (i32, u64), ()>,
             pub(crate) open: redb::$table<'t, (i32, u64), ()>,
             pub(crate) waiting: redb::$table<'t, (i32, u8, i64, u64), u8>,
             pub(crate) counters: redb::$table<'t, (i32, u8), u32>,
@@ -196,6 +198,7 @@ pub struct ReadTx {
     tickets: Option<redb::ReadOnlyTable<u64, &'static [u8]>>,
     events: Option<redb::ReadOnlyTable<(u64, u32), &'static [u8]>>,
     day: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
+    activity: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     open: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     waiting: Option<redb::ReadOnlyTable<(i32, u8, i64, u64), u8>>,
     numbers: Option<redb::ReadOnlyTable<(i32, u8, u32), u64>>,
@@ -210,6 +213,7 @@ impl<'t> WriteTx<'t> {
             tickets: txn.open_table(TICKETS)?,
             events: txn.open_table(EVENTS)?,
             day: txn.open_table(DAY)?,
+            activity: txn.open_table(ACTIVITY)?,
             open: txn.open_table(OPEN)?,
             waiting: txn.open_table(WAITING)?,
             counters: txn.open_table(COUNTERS)?,
@@ -306,7 +310,9 @@ impl<'t> WriteTx<'t> {
         Ok(())
     }
 
-    pub fn append_event(&mut self, e: &Event) -> Result<(), StoreError> {
+    /// Appends an event; `day` is its date in the hall's time (for the activity index).
+    pub fn append_event(&mut self, e: &Event, day: Date) -> Result<(), StoreError> {
+        self.activity.insert((julian(day), e.ticket), ())?;
         let key = (e.ticket, e.seq);
         if self.events.get(key)?.is_some() {
             return Err(StoreError::Corrupt(format!("event {} of ticket {} already exists", e.seq, e.ticket)));
@@ -332,6 +338,27 @@ impl<'t> WriteTx<'t> {
         }
         Ok(None)
     }
+}
+
+/// Schema 1 → 2: builds the activity index (`activity-1`) from every stored event, dating each
+/// event in the hall's configured UTC offset.
+fn migrate_1_to_2(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    let offset = tx
+        .meta("utc_offset")?
+        .and_then(|b| crate::clock::parse_offset(&String::from_utf8_lossy(&b)))
+        .unwrap_or(crate::clock::DEFAULT_OFFSET);
+    let mut entries = Vec::new();
+    for row in tx.events.iter()? {
+        let (k, v) = row?;
+        let (ticket, seq) = k.value();
+        let e: Event = decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?;
+        entries.push((julian(e.at.to_offset(offset).date()), ticket));
+    }
+    for key in entries {
+        tx.activity.insert(key, ())?;
+    }
+    tx.meta.insert("schema", 2u32.to_be_bytes().as_slice())?;
+    Ok(())
 }
 
 fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
@@ -395,6 +422,7 @@ impl ReadTx {
             tickets: missing_ok(txn.open_table(TICKETS))?,
             events: missing_ok(txn.open_table(EVENTS))?,
             day: missing_ok(txn.open_table(DAY))?,
+            activity: missing_ok(txn.open_table(ACTIVITY))?,
             open: missing_ok(txn.open_table(OPEN))?,
             waiting: missing_ok(txn.open_table(WAITING))?,
             numbers: missing_ok(txn.open_table(NUMBERS))?,
@@ -464,6 +492,17 @@ impl ReadTx {
         let Some(t) = &self.day else {
             return Ok(Vec::new());
         };
+        let d = julian(day);
+        let mut ids = Vec::new();
+        for row in t.range((d, 0u64)..=(d, u64::MAX))? {
+            ids.push(row?.0.value().1);
+        }
+        self.tickets_of(ids)
+    }
+
+    /// Every ticket with an event on `day` (taken, called, accepted, completed, rated …).
+    pub fn active_on(&self, day: Date) -> Result<Vec<Ticket>, StoreError> {
+        let Some(t) = &self.activity else { return Ok(Vec::new()) };
         let d = julian(day);
         let mut ids = Vec::new();
         for row in t.range((d, 0u64)..=(d, u64::MAX))? {

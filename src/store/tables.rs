@@ -25,6 +25,10 @@ pub const OPEN: TableDefinition<(i32, u64), ()> = TableDefinition::new("open-1")
 /// ticket id) → category letter. Every waiting ticket, in call order.
 pub const WAITING: TableDefinition<(i32, u8, i64, u64), u8> = TableDefinition::new("waiting-1");
 
+/// `activity-1`: (Julian day in the hall's time, ticket id) → (). Every ticket with an event
+/// on that day: what a daily report reads besides the tickets taken that day. (Schema 2.)
+pub const ACTIVITY: TableDefinition<(i32, u64), ()> = TableDefinition::new("activity-1");
+
 /// `counters-1`: (Julian day, category letter) → the last sequence number handed out.
 pub const COUNTERS: TableDefinition<(i32, u8), u32> = TableDefinition::new("counters-1");
 
@@ -40,7 +44,8 @@ pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-
 pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
 
 /// Every table name of this data version; any other table means the file is not ours.
-pub const ALL_TABLES: [&str; 10] = [
+pub const ALL_TABLES: [&str; 11] = [
+    "activity-1",
     "meta-1",
     "tickets-1",
     "events-1",
@@ -54,4 +59,4 @@ pub const ALL_TABLES: [&str; 10] = [
 ];
 
 /// The data version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;

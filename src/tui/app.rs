@@ -100,8 +100,8 @@ pub struct App {
     pub slips: Vec<String>,
     /// After an action on the detail screen, show that ticket again.
     follow: Option<u64>,
-    /// A notice slip to save once the notice action is done.
-    notice_slip: Option<Vec<String>>,
+    /// A notice was sent; its slip is saved once it is done.
+    notice_slip: bool,
     /// The form was sent to be registered; its reply clears it (or shows why not).
     registering: bool,
     /// A refresh is on its way; a slow disk does not pile up more behind it.
@@ -150,7 +150,7 @@ impl App {
             quit: false,
             slips: Vec::new(),
             follow: None,
-            notice_slip: None,
+            notice_slip: false,
             registering: false,
             refreshing: false,
             jobs,
@@ -332,8 +332,8 @@ impl App {
                             self.form = IntakeForm::default();
                             self.follow = Some(t.id);
                         }
-                        if let Some(missing) = self.notice_slip.take() {
-                            self.send_quiet(Job::Slip { id: t.id, notice: Some(missing) });
+                        if std::mem::take(&mut self.notice_slip) {
+                            self.send_quiet(Job::Slip(t.id));
                         }
                         if self.follow == Some(t.id) || self.detail.as_ref().is_some_and(|(d, _)| d.id == t.id) {
                             self.send_quiet(Job::Show(t.id));
@@ -344,7 +344,7 @@ impl App {
                     Err(e) => {
                         // The form keeps everything typed; only the reason is shown.
                         self.registering = false;
-                        self.notice_slip = None;
+                        self.notice_slip = false;
                         self.error(e);
                     }
                 }
@@ -559,10 +559,8 @@ impl App {
             }
             A::Print => {
                 if let Some((t, _)) = &self.detail {
-                    let notice = (t.close_reason.as_deref().is_some_and(|r| r.starts_with("一次性告知")))
-                        .then(|| self.notice_materials(t));
                     let id = t.id;
-                    self.send_quiet(Job::Slip { id, notice });
+                    self.send_quiet(Job::Slip(id));
                 }
             }
             A::FilterCategory => {
@@ -583,14 +581,6 @@ impl App {
                 self.open_sel = 0;
             }
         }
-    }
-
-    fn notice_materials(&self, t: &Ticket) -> Vec<String> {
-        t.close_reason
-            .as_deref()
-            .and_then(|r| r.strip_prefix("一次性告知：缺 "))
-            .map(|r| r.split('、').map(str::to_string).collect())
-            .unwrap_or_default()
     }
 
     fn detail_job(&mut self, a: Action, job: impl FnOnce(u64) -> Job) {
@@ -714,7 +704,7 @@ impl App {
     }
 
     fn give_notice(&mut self, missing: Vec<String>) {
-        self.notice_slip = Some(missing.clone());
+        self.notice_slip = true;
         let job = match self.form.ticket {
             Some(id) => Job::Notice(id, missing),
             None => Job::WalkInNotice { take: self.form.take_request(), window: self.window.clone(), missing },

@@ -44,11 +44,8 @@ pub enum Job {
     Rate(u64, u8),
     Show(u64),
     Search(String),
-    /// Save a slip (receipt or notice) for a ticket; the reply carries the path.
-    Slip {
-        id: u64,
-        notice: Option<Vec<String>>,
-    },
+    /// Save the ticket's slip (receipt, or the one-time notice); the reply carries the path.
+    Slip(u64),
 }
 
 #[derive(Debug, Clone)]
@@ -135,12 +132,9 @@ pub fn run(desk: &Desk, lang: Lang, job: Job) -> Reply {
         Job::Rate(n, s) => done(desk.rate(&id(n), s, None)),
         Job::Show(n) => Reply::Detail(desk.show(&id(n)).map_err(|e| msg(e, lang))),
         Job::Search(q) => Reply::Search(desk.search(&q, 100).map_err(|e| msg(e, lang))),
-        Job::Slip { id: n, notice } => Reply::Slip((|| {
+        Job::Slip(n) => Reply::Slip((|| {
             let (t, _) = desk.show(&id(n)).map_err(|e| msg(e, lang))?;
-            let (text, kind) = match &notice {
-                Some(missing) => (crate::slip::notice(desk, &t, missing, lang), "notice"),
-                None => (crate::slip::receipt(desk, &t, lang), "receipt"),
-            };
+            let (text, kind) = crate::slip::for_ticket(desk, &t, lang);
             crate::slip::save(desk, &t, kind, &text).map(|p| p.display().to_string()).map_err(|e| e.to_string())
         })()),
     }

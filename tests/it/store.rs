@@ -299,3 +299,28 @@ fn commands_run_at_the_same_moment_wait_their_turn() {
     numbers.sort();
     assert_eq!(numbers, (1..=8).map(|i| format!("B{i:03}")).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_schema_1_file_is_migrated_and_gains_the_activity_index() {
+    let hall = Hall::new();
+    {
+        let desk = hall.desk("李娟", MON);
+        take(&desk, "MZ01", None);
+        take(&desk, "SB03", None);
+        desk.call("1", &[]).unwrap();
+    }
+    // Make it look as schema 1 left it: no activity index.
+    {
+        let db = Database::open(&hall.db).unwrap();
+        let tx = db.begin_write().unwrap();
+        let activity: TableDefinition<(i32, u64), ()> = TableDefinition::new("activity-1");
+        assert!(tx.delete_table(activity).unwrap());
+        let meta: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-1");
+        tx.open_table(meta).unwrap().insert("schema", 1u32.to_be_bytes().as_slice()).unwrap();
+        tx.commit().unwrap();
+    }
+    let desk = hall.desk("李娟", MON);
+    let active = desk.active_on(time::macros::date!(2026 - 11 - 30)).unwrap();
+    assert_eq!(active.len(), 2);
+    assert!(desk.active_on(time::macros::date!(2026 - 12 - 01)).unwrap().is_empty());
+}
