@@ -419,6 +419,11 @@ impl Desk {
         Ok(v)
     }
 
+    /// Bad ratings awaiting the supervisor's follow-up, soonest first.
+    pub fn followups(&self) -> Result<Vec<Ticket>, DeskError> {
+        Ok(self.store.read(|rx| rx.followups())?)
+    }
+
     /// Every ticket with an event on `date`.
     pub fn active_on(&self, date: Date) -> Result<Vec<Ticket>, DeskError> {
         Ok(self.store.read(|rx| rx.active_on(date))?)

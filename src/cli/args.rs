@@ -68,6 +68,26 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Reports: the end-of-day summary, or a week/month/period report
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// One row per ticket taken in a period, personal data masked (CSV or JSON Lines)
+    Export {
+        /// First day, YYYY-MM-DD (default: the last day)
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD (default: today)
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Write to this file instead of the screen
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// For Excel on Chinese Windows: UTF-8 with a byte-order mark
+        #[arg(long)]
+        excel: bool,
+    },
     /// The service catalog: list, show one item, or import a replacement
     #[command(subcommand)]
     Catalog(CatalogCmd),
@@ -191,6 +211,61 @@ pub enum Command {
         /// Only build the database; do not open the terminal interface
         #[arg(long)]
         no_tui: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Markdown,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportOut {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    /// Write to this file instead of the screen
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// CSV for Excel on Chinese Windows: UTF-8 with a byte-order mark
+    #[arg(long)]
+    pub excel: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// The end-of-day summary a supervisor signs (default: today)
+    Daily {
+        /// The day, YYYY-MM-DD
+        #[arg(long)]
+        date: Option<String>,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// Totals over a period with the day-by-day trend and the 诉求/纠纷 cases
+    Range {
+        /// First day, YYYY-MM-DD
+        #[arg(long, required_unless_present_any = ["week", "month"], conflicts_with_all = ["week", "month"])]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD (default: today)
+        #[arg(long, conflicts_with_all = ["week", "month"])]
+        to: Option<String>,
+        /// The week (Monday to Sunday) holding this day; `--week` alone means this week
+        #[arg(long, num_args = 0..=1, default_missing_value = "today", value_name = "DATE", conflicts_with = "month")]
+        week: Option<String>,
+        /// A month, YYYY-MM; `--month` alone means this month
+        #[arg(long, num_args = 0..=1, default_missing_value = "this", value_name = "YYYY-MM")]
+        month: Option<String>,
+        #[command(flatten)]
+        out: ReportOut,
     },
 }
 

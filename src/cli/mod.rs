@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 pub use args::Cli;
-use args::{CatalogCmd, CitizenArgs, Command, ConfigCmd};
+use args::{CatalogCmd, CitizenArgs, Command, ConfigCmd, ExportFormat, ReportCmd, ReportFormat, ReportOut};
 
 use crate::app::{AcceptRequest, CitizenInput, Desk, DeskError, ProxyInput, TakeRequest};
 use crate::domain::Lang;
@@ -225,6 +225,25 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             }
         }
         Command::Catalog(cmd) => catalog(&mut c, &mut desk, cmd)?,
+        Command::Report(cmd) => report(&mut c, &desk, cmd)?,
+        Command::Export { from, to, format, out, excel } => {
+            let today = desk.clock().today();
+            let to = match to {
+                Some(d) => parse_day(&d, lang)?,
+                None => today,
+            };
+            let from = match from {
+                Some(d) => parse_day(&d, lang)?,
+                None => to,
+            };
+            check_period(from, to, lang)?;
+            let rows = crate::report::export::rows(&desk, from, to).map_err(|e| c.fail(e))?;
+            let bytes = match format {
+                ExportFormat::Csv => crate::report::export::csv(&rows, excel).map_err(Failure::Message)?,
+                ExportFormat::Jsonl => crate::report::export::jsonl(&rows).map_err(Failure::Message)?.into_bytes(),
+            };
+            emit(&mut c, &bytes, out.as_deref())?;
+        }
         Command::Config(cmd) => {
             if let ConfigCmd::Set { key, value } = &cmd {
                 desk.set_setting(key, value).map_err(|e| c.fail(e))?;
@@ -368,6 +387,114 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+fn parse_day(s: &str, lang: Lang) -> Result<time::Date, Failure> {
+    crate::domain::calendar::parse_date(s).ok_or_else(|| {
+        Failure::Message(format!("{}{}", lang.pick("日期格式应为 YYYY-MM-DD：", "a date is YYYY-MM-DD: "), clean(s)))
+    })
+}
+
+fn check_period(from: time::Date, to: time::Date, lang: Lang) -> Result<(), Failure> {
+    if from > to {
+        return Err(Failure::Message(format!(
+            "{}{from} > {to}",
+            lang.pick("开始日期晚于结束日期：", "the period starts after it ends: ")
+        )));
+    }
+    if (to - from).whole_days() > 3660 {
+        return Err(Failure::Message(lang.pick("时间段最长十年", "a period is at most ten years").to_string()));
+    }
+    Ok(())
+}
+
+/// Writes output to a file (saying where) or to the screen.
+fn emit(c: &mut Ctx<'_>, bytes: &[u8], out: Option<&std::path::Path>) -> Result<(), Failure> {
+    match out {
+        Some(path) => {
+            std::fs::write(path, bytes).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?;
+            eprintln!("{}{}", c.lang.pick("已保存到 ", "saved to "), path.display());
+        }
+        None => c.out.write_all(bytes)?,
+    }
+    Ok(())
+}
+
+fn report(c: &mut Ctx<'_>, desk: &Desk, cmd: ReportCmd) -> Result<(), Failure> {
+    use crate::report::{self, render};
+    let lang = c.lang;
+    let today = desk.clock().today();
+    let write = |c: &mut Ctx<'_>,
+                 out: &ReportOut,
+                 title: &str,
+                 when: &str,
+                 header: &report::Header,
+                 sections: &[render::Section],
+                 json: Result<String, String>|
+     -> Result<(), Failure> {
+        let format = if c.json { ReportFormat::Json } else { out.format };
+        let bytes = match format {
+            ReportFormat::Text => render::text(title, when, header, sections, lang).into_bytes(),
+            ReportFormat::Markdown => render::markdown(title, when, header, sections, lang).into_bytes(),
+            ReportFormat::Csv => render::csv(sections, out.excel).map_err(Failure::Message)?,
+            ReportFormat::Json => {
+                let mut s = json.map_err(Failure::Message)?;
+                s.push('\n');
+                s.into_bytes()
+            }
+        };
+        emit(c, &bytes, out.out.as_deref())
+    };
+    match cmd {
+        ReportCmd::Daily { date, out } => {
+            let day = match date {
+                Some(d) => parse_day(&d, lang)?,
+                None => today,
+            };
+            let r = report::daily(desk, day, lang).map_err(|e| c.fail(e))?;
+            let sections = render::daily_sections(&r, lang);
+            write(c, &out, lang.pick("便民服务日报", "Daily summary"), &r.date, &r.header, &sections, render::json(&r))
+        }
+        ReportCmd::Range { from, to, week, month, out } => {
+            let (from, to) = if let Some(w) = week {
+                let d = if w == "today" { today } else { parse_day(&w, lang)? };
+                let monday = d - time::Duration::days(i64::from(d.weekday().number_days_from_monday()));
+                (monday, monday + time::Duration::days(6))
+            } else if let Some(m) = month {
+                let first = if m == "this" {
+                    today.replace_day(1).unwrap_or(today)
+                } else {
+                    parse_day(&format!("{m}-01"), lang)?
+                };
+                let next = if first.month() == time::Month::December {
+                    time::Date::from_calendar_date(first.year() + 1, time::Month::January, 1)
+                } else {
+                    time::Date::from_calendar_date(first.year(), first.month().next(), 1)
+                }
+                .unwrap_or(first);
+                (first, next.previous_day().unwrap_or(first))
+            } else {
+                let to = match to {
+                    Some(d) => parse_day(&d, lang)?,
+                    None => today,
+                };
+                (parse_day(from.as_deref().unwrap_or_default(), lang)?, to)
+            };
+            check_period(from, to, lang)?;
+            let r = report::range(desk, from, to, lang).map_err(|e| c.fail(e))?;
+            let sections = render::range_sections(&r, lang);
+            let when = format!("{from} ~ {to}");
+            write(
+                c,
+                &out,
+                lang.pick("便民服务周期报告", "Period report"),
+                &when,
+                &r.header,
+                &sections,
+                render::json(&r),
+            )
+        }
+    }
 }
 
 /// Runs the terminal interface, then says where the slips printed during it went.

@@ -180,6 +180,7 @@ macro_rules! tables_struct {
             pub(crate) events: redb::$table<'t, (u64, u32), &'static [u8]>,
             pub(crate) day: redb::$table<'t, (i32, u64), ()>,
             pub(crate) activity: redb::$table<'t, (i32, u64), ()>,
+            pub(crate) followup: redb::$table<'t, (i32, u64), ()>,
             pub(crate) open: redb::$table<'t, (i32, u64), ()>,
             pub(crate) waiting: redb::$table<'t, (i32, u8, i64, u64), u8>,
             pub(crate) counters: redb::$table<'t, (i32, u8), u32>,
@@ -199,6 +200,7 @@ pub struct ReadTx {
     events: Option<redb::ReadOnlyTable<(u64, u32), &'static [u8]>>,
     day: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     activity: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
+    followup: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     open: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     waiting: Option<redb::ReadOnlyTable<(i32, u8, i64, u64), u8>>,
     numbers: Option<redb::ReadOnlyTable<(i32, u8, u32), u64>>,
@@ -214,6 +216,7 @@ impl<'t> WriteTx<'t> {
             events: txn.open_table(EVENTS)?,
             day: txn.open_table(DAY)?,
             activity: txn.open_table(ACTIVITY)?,
+            followup: txn.open_table(FOLLOWUP)?,
             open: txn.open_table(OPEN)?,
             waiting: txn.open_table(WAITING)?,
             counters: txn.open_table(COUNTERS)?,
@@ -295,6 +298,9 @@ impl<'t> WriteTx<'t> {
         if new.status.is_open_case() {
             self.open.insert(open_key(new), ())?;
         }
+        if let Some(key) = followup_key(new).filter(|_| old.and_then(followup_key).is_none()) {
+            self.followup.insert(key, ())?;
+        }
         // Tokens derive only from the people on the ticket; most transitions leave them alone.
         if old.is_some_and(|o| o.citizen == new.citizen && o.proxy == new.proxy) {
             return Ok(());
@@ -341,7 +347,8 @@ impl<'t> WriteTx<'t> {
 }
 
 /// Schema 1 → 2: builds the activity index (`activity-1`) from every stored event, dating each
-/// event in the hall's configured UTC offset.
+/// event in the hall's configured UTC offset, and the follow-up index (`followup-1`) of bad
+/// ratings from the tickets.
 fn migrate_1_to_2(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
     let offset = tx
         .meta("utc_offset")?
@@ -357,12 +364,27 @@ fn migrate_1_to_2(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
     for key in entries {
         tx.activity.insert(key, ())?;
     }
+    let mut followups = Vec::new();
+    for row in tx.tickets.iter()? {
+        let (k, v) = row?;
+        let id = k.value();
+        let t: Ticket = decode(v.value(), &|| format!("ticket {id}"))?;
+        followups.extend(followup_key(&t));
+    }
+    for key in followups {
+        tx.followup.insert(key, ())?;
+    }
     tx.meta.insert("schema", 2u32.to_be_bytes().as_slice())?;
     Ok(())
 }
 
 fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
     (julian(t.date), if t.priority.is_some() { 0 } else { 1 }, micros(t.queued_at), t.id)
+}
+
+fn followup_key(t: &Ticket) -> Option<(i32, u64)> {
+    let due = t.rating.as_ref().filter(|r| r.is_bad())?.follow_up_due?;
+    Some((julian(due), t.id))
 }
 
 fn open_key(t: &Ticket) -> (i32, u64) {
@@ -423,6 +445,7 @@ impl ReadTx {
             events: missing_ok(txn.open_table(EVENTS))?,
             day: missing_ok(txn.open_table(DAY))?,
             activity: missing_ok(txn.open_table(ACTIVITY))?,
+            followup: missing_ok(txn.open_table(FOLLOWUP))?,
             open: missing_ok(txn.open_table(OPEN))?,
             waiting: missing_ok(txn.open_table(WAITING))?,
             numbers: missing_ok(txn.open_table(NUMBERS))?,
@@ -506,6 +529,16 @@ impl ReadTx {
         let d = julian(day);
         let mut ids = Vec::new();
         for row in t.range((d, 0u64)..=(d, u64::MAX))? {
+            ids.push(row?.0.value().1);
+        }
+        self.tickets_of(ids)
+    }
+
+    /// Bad ratings awaiting follow-up, by follow-up date.
+    pub fn followups(&self) -> Result<Vec<Ticket>, StoreError> {
+        let Some(t) = &self.followup else { return Ok(Vec::new()) };
+        let mut ids = Vec::new();
+        for row in t.iter()? {
             ids.push(row?.0.value().1);
         }
         self.tickets_of(ids)

@@ -29,6 +29,10 @@ pub const WAITING: TableDefinition<(i32, u8, i64, u64), u8> = TableDefinition::n
 /// on that day: what a daily report reads besides the tickets taken that day. (Schema 2.)
 pub const ACTIVITY: TableDefinition<(i32, u64), ()> = TableDefinition::new("activity-1");
 
+/// `followup-1`: (Julian day the follow-up is due, ticket id) → (). Every bad rating (1–2)
+/// awaiting the supervisor's 回访 → 核实 → 整改 → 反馈. (Schema 2.)
+pub const FOLLOWUP: TableDefinition<(i32, u64), ()> = TableDefinition::new("followup-1");
+
 /// `counters-1`: (Julian day, category letter) → the last sequence number handed out.
 pub const COUNTERS: TableDefinition<(i32, u8), u32> = TableDefinition::new("counters-1");
 
@@ -44,8 +48,9 @@ pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-
 pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
 
 /// Every table name of this data version; any other table means the file is not ours.
-pub const ALL_TABLES: [&str; 11] = [
+pub const ALL_TABLES: [&str; 12] = [
     "activity-1",
+    "followup-1",
     "meta-1",
     "tickets-1",
     "events-1",

@@ -94,6 +94,9 @@ pub struct App {
     pub status: Option<(String, bool)>,
     pub filter: OpenFilter,
     pub search: Option<(String, Vec<Ticket>)>,
+    /// The day the report screen shows, and its report once computed.
+    pub report_day: time::Date,
+    pub report: Option<crate::report::DailyReport>,
     pub pending: usize,
     pub quit: bool,
     /// Slips saved during the session, printed when the interface closes.
@@ -146,6 +149,8 @@ impl App {
             status: None,
             filter: OpenFilter::default(),
             search: None,
+            report_day: setup.clock.date_of(now),
+            report: None,
             pending: 0,
             quit: false,
             slips: Vec::new(),
@@ -368,6 +373,15 @@ impl App {
                 self.slips.push(path);
             }
             Reply::Slip(Err(e)) => self.error(e),
+            Reply::Daily(r) => match *r {
+                Ok(r) => self.report = Some(r),
+                Err(e) => self.error(e),
+            },
+            Reply::ReportSaved(Ok(path)) => {
+                self.status = Some((format!("{} {path}", self.t(T::ReportSaved)), false));
+                self.slips.push(path);
+            }
+            Reply::ReportSaved(Err(e)) => self.error(e),
         }
     }
 
@@ -465,13 +479,27 @@ impl App {
             A::NextScreen => {
                 let i = Screen::ALL.iter().position(|s| *s == self.screen).unwrap_or(0);
                 self.screen = Screen::ALL[(i + 1) % Screen::ALL.len()];
+                if self.screen == Screen::Report {
+                    self.send_quiet(Job::Daily(self.report_day));
+                }
             }
             A::Go(s) => {
                 if s == Screen::Intake {
                     self.open_intake();
                 }
+                if s == Screen::Report {
+                    self.send_quiet(Job::Daily(self.report_day));
+                }
                 self.screen = s;
             }
+            A::PrevDay | A::NextDay => {
+                let d = if action == A::PrevDay { self.report_day.previous_day() } else { self.report_day.next_day() };
+                if let Some(d) = d.filter(|d| *d <= self.clock.date_of(self.now)) {
+                    self.report_day = d;
+                    self.send_quiet(Job::Daily(d));
+                }
+            }
+            A::SaveReport => self.send_quiet(Job::SaveReport(self.report_day)),
             A::Up => match self.screen {
                 Screen::Open => self.open_sel = self.open_sel.saturating_sub(1),
                 _ => self.queue_sel = self.queue_sel.saturating_sub(1),

@@ -11,10 +11,11 @@ pub enum Screen {
     Intake,
     Detail,
     Open,
+    Report,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 4] = [Screen::Queue, Screen::Intake, Screen::Detail, Screen::Open];
+    pub const ALL: [Screen; 5] = [Screen::Queue, Screen::Intake, Screen::Detail, Screen::Open, Screen::Report];
 
     pub fn title(self) -> super::i18n::T {
         use super::i18n::T;
@@ -23,6 +24,7 @@ impl Screen {
             Screen::Intake => T::TabIntake,
             Screen::Detail => T::TabDetail,
             Screen::Open => T::TabOpen,
+            Screen::Report => T::TabReport,
         }
     }
 }
@@ -62,6 +64,9 @@ pub enum UiAction {
     FilterCategory,
     FilterStatus,
     FilterClerk,
+    PrevDay,
+    NextDay,
+    SaveReport,
 }
 
 /// A key as written in the table and shown in the footer.
@@ -93,6 +98,8 @@ impl Key {
             Key::Code(KeyCode::BackTab) => "Shift-Tab".into(),
             Key::Code(KeyCode::Up) => "Up".into(),
             Key::Code(KeyCode::Down) => "Down".into(),
+            Key::Code(KeyCode::Left) => "Left".into(),
+            Key::Code(KeyCode::Right) => "Right".into(),
             Key::Code(KeyCode::F(n)) => format!("F{n}"),
             Key::Code(c) => format!("{c:?}"),
         }
@@ -173,15 +180,21 @@ pub const BINDINGS: &[Binding] = &[
     b(Some(Open), Char('/'), A::Search, "搜索", "search", true),
     b(Some(Open), Code(KeyCode::Up), A::Up, "上移", "up", false),
     b(Some(Open), Code(KeyCode::Down), A::Down, "下移", "down", false),
+    // Report
+    b(Some(Report), Code(KeyCode::Left), A::PrevDay, "前一天", "previous day", true),
+    b(Some(Report), Code(KeyCode::Right), A::NextDay, "后一天", "next day", true),
+    b(Some(Report), Char('p'), A::SaveReport, "保存打印稿", "save for printing", true),
     // Everywhere
     b(None, Code(KeyCode::F(1)), A::Go(Queue), "排队叫号", "queue", false),
     b(None, Code(KeyCode::F(2)), A::Go(Intake), "受理登记", "intake", false),
     b(None, Code(KeyCode::F(3)), A::Go(Detail), "办件详情", "case", false),
     b(None, Code(KeyCode::F(4)), A::Go(Open), "在办件", "open cases", false),
+    b(None, Code(KeyCode::F(5)), A::Go(Report), "日报", "daily report", false),
     b(None, Char('1'), A::Go(Queue), "排队叫号", "queue", false),
     b(None, Char('2'), A::Go(Intake), "受理登记", "intake", false),
     b(None, Char('3'), A::Go(Detail), "办件详情", "case", false),
     b(None, Char('4'), A::Go(Open), "在办件", "open cases", false),
+    b(None, Char('5'), A::Go(Report), "日报", "daily report", false),
     b(None, Code(KeyCode::Tab), A::NextScreen, "下一屏", "next screen", false),
     b(None, Char('?'), A::Help, "帮助", "help", true),
     b(None, Char('q'), A::Quit, "退出", "quit", true),

@@ -44,6 +44,10 @@ pub enum Job {
     Rate(u64, u8),
     Show(u64),
     Search(String),
+    /// The daily report of a day.
+    Daily(time::Date),
+    /// Save a day's printable report; the reply carries the path.
+    SaveReport(time::Date),
     /// Save the ticket's slip (receipt, or the one-time notice); the reply carries the path.
     Slip(u64),
 }
@@ -65,6 +69,8 @@ pub enum Reply {
     Detail(Result<(Ticket, Vec<Event>), String>),
     Search(Result<Vec<Ticket>, String>),
     Slip(Result<String, String>),
+    Daily(Box<Result<crate::report::DailyReport, String>>),
+    ReportSaved(Result<String, String>),
 }
 
 /// Open cases read for the open-cases screen.
@@ -132,6 +138,23 @@ pub fn run(desk: &Desk, lang: Lang, job: Job) -> Reply {
         Job::Rate(n, s) => done(desk.rate(&id(n), s, None)),
         Job::Show(n) => Reply::Detail(desk.show(&id(n)).map_err(|e| msg(e, lang))),
         Job::Search(q) => Reply::Search(desk.search(&q, 100).map_err(|e| msg(e, lang))),
+        Job::Daily(d) => Reply::Daily(Box::new(crate::report::daily(desk, d, lang).map_err(|e| msg(e, lang)))),
+        Job::SaveReport(d) => Reply::ReportSaved((|| {
+            let r = crate::report::daily(desk, d, lang).map_err(|e| msg(e, lang))?;
+            let sections = crate::report::render::daily_sections(&r, lang);
+            let text = crate::report::render::text(
+                lang.pick("便民服务日报", "Daily summary"),
+                &r.date,
+                &r.header,
+                &sections,
+                lang,
+            );
+            let dir = desk.path().parent().map(|p| p.join("reports")).unwrap_or_else(|| "reports".into());
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let path = dir.join(format!("daily-{d}.txt"));
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(path.display().to_string())
+        })()),
         Job::Slip(n) => Reply::Slip((|| {
             let (t, _) = desk.show(&id(n)).map_err(|e| msg(e, lang))?;
             let (text, kind) = crate::slip::for_ticket(desk, &t, lang);

@@ -4,6 +4,7 @@
 mod cli;
 mod common;
 mod e2e;
+mod report;
 mod store;
 mod transitions;
 mod tui;

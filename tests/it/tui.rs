@@ -396,3 +396,34 @@ fn a_walk_in_is_registered_at_the_window_in_one_go() {
     assert_eq!((t.status, t.window.as_deref()), (Status::Accepted, Some("1")));
     assert_eq!(ui.desk.show("A001").unwrap().1.len(), 3, "take, call, accept");
 }
+
+#[test]
+fn the_report_screen_moves_by_day_and_saves_the_printable_page() {
+    for lang in [Lang::Zh, Lang::En] {
+        let hall = Hall::new();
+        let mut ui = Ui::new(&hall, lang);
+        seed(&ui);
+        ui.keys("5");
+        assert_eq!(ui.app.screen, Screen::Report);
+        for (w, h) in [(80, 24), (120, 40)] {
+            let (s, _) = ui.draw(w, h);
+            let want: &[&str] = if lang == Lang::Zh {
+                &["日报  2026-11-30", "取号 3", "民政", "每小时取号"]
+            } else {
+                &["Daily report  2026-11-30", "taken 3", "民政", "Arrivals by hour"]
+            };
+            for x in want {
+                assert!(s.contains(x), "{lang:?} {w}x{h} lacks {x}:\n{s}");
+            }
+        }
+        ui.key(KeyCode::Left, KeyModifiers::NONE);
+        assert!(ui.screen().contains("2026-11-29"));
+        ui.key(KeyCode::Right, KeyModifiers::NONE);
+        ui.key(KeyCode::Right, KeyModifiers::NONE);
+        assert!(ui.screen().contains("2026-11-30"), "no report for tomorrow");
+        ui.keys("p");
+        let saved = ui.app.slips.last().expect("a saved report").clone();
+        let text = std::fs::read_to_string(&saved).unwrap();
+        assert!(text.contains(if lang == Lang::Zh { "便民服务日报" } else { "Daily summary" }), "{text}");
+    }
+}

@@ -5,6 +5,7 @@ mod case_detail;
 mod intake;
 mod open_cases;
 mod queue;
+mod report;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -103,6 +104,7 @@ pub fn render(app: &App, f: &mut Frame) {
         Screen::Intake => intake::render(app, f, body),
         Screen::Detail => case_detail::render(app, f, body),
         Screen::Open => open_cases::render(app, f, body),
+        Screen::Report => report::render(app, f, body),
     }
     if let Some((msg, is_err)) = &app.status {
         let style = if *is_err { Style::new().fg(Color::Red).bold() } else { Style::new().fg(Color::Cyan) };
