@@ -52,48 +52,6 @@ pub enum Command {
         #[arg(long, value_name = "OFFSET")]
         utc_offset: Option<String>,
     },
-    /// Give the one-time notice (一次性告知) of every missing material; the visit ends
-    Notice {
-        #[command(flatten)]
-        ticket: TicketArg,
-        /// A missing material (repeat for each)
-        #[arg(long, value_name = "MATERIAL", required = true)]
-        missing: Vec<String>,
-    },
-    /// Print a ticket's slip: the receipt (受理回执), or the notice for a notice-closed visit
-    Slip {
-        #[command(flatten)]
-        ticket: TicketArg,
-        /// Also save it to this file
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// Reports: the end-of-day summary, or a week/month/period report
-    #[command(subcommand)]
-    Report(ReportCmd),
-    /// One row per ticket taken in a period, personal data masked (CSV or JSON Lines)
-    Export {
-        /// First day, YYYY-MM-DD (default: the last day)
-        #[arg(long)]
-        from: Option<String>,
-        /// Last day, YYYY-MM-DD (default: today)
-        #[arg(long)]
-        to: Option<String>,
-        #[arg(long, value_enum, default_value = "csv")]
-        format: ExportFormat,
-        /// Write to this file instead of the screen
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// For Excel on Chinese Windows: UTF-8 with a byte-order mark
-        #[arg(long)]
-        excel: bool,
-    },
-    /// The service catalog: list, show one item, or import a replacement
-    #[command(subcommand)]
-    Catalog(CatalogCmd),
-    /// Hall settings: show, or set one
-    #[command(subcommand)]
-    Config(ConfigCmd),
     /// Take a queue number for an item (prints the number and the ticket id)
     Take(TakeArgs),
     /// Call the next waiting ticket to a window (priority first, then the oldest)
@@ -174,6 +132,22 @@ pub enum Command {
     },
     /// Reopen a completed case (supervisor), with a reason
     Reopen(ReasonArgs),
+    /// Give the one-time notice (一次性告知) of every missing material; the visit ends
+    Notice {
+        #[command(flatten)]
+        ticket: TicketArg,
+        /// A missing material (repeat for each)
+        #[arg(long, value_name = "MATERIAL", required = true)]
+        missing: Vec<String>,
+    },
+    /// Print a ticket's slip: the receipt (受理回执), or the notice for a notice-closed visit
+    Slip {
+        #[command(flatten)]
+        ticket: TicketArg,
+        /// Also save it to this file
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Everything about one ticket, with its full history
     Show(TicketArg),
     /// Tickets of a day (default today), or every open case by deadline
@@ -198,6 +172,32 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    /// Reports: the end-of-day summary, or a week/month/period report
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// One row per ticket taken in a period, personal data masked (CSV or JSON Lines)
+    Export {
+        /// First day, YYYY-MM-DD (default: the last day)
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD (default: today)
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Write to this file instead of the screen
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// For Excel on Chinese Windows: UTF-8 with a byte-order mark
+        #[arg(long)]
+        excel: bool,
+    },
+    /// The service catalog: list, show one item, or import a replacement
+    #[command(subcommand)]
+    Catalog(CatalogCmd),
+    /// Hall settings: show, or set one
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// Build a demo database with a realistic history (a separate file, never the hall's own)
     Demo {
         /// Working days of history (1–5000)
