@@ -419,6 +419,16 @@ impl Desk {
         Ok(v)
     }
 
+    /// Walks the hall's whole audit chain.
+    pub fn verify_chain(&self) -> Result<crate::store::chain::Verdict, DeskError> {
+        Ok(self.store.read(|rx| rx.verify_chain())?)
+    }
+
+    /// The audit chain's head hash and its number of events.
+    pub fn chain_state(&self) -> Result<(String, u64), DeskError> {
+        Ok(self.store.read(|rx| rx.chain_state())?)
+    }
+
     /// Bad ratings awaiting the supervisor's follow-up, soonest first.
     pub fn followups(&self) -> Result<Vec<Ticket>, DeskError> {
         Ok(self.store.read(|rx| rx.followups())?)

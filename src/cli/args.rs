@@ -198,6 +198,9 @@ pub enum Command {
     /// Hall settings: show, or set one
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// The audit chain of every event
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// Build a demo database with a realistic history (a separate file, never the hall's own)
     Demo {
         /// Working days of history (1–5000)
@@ -267,6 +270,12 @@ pub enum ReportCmd {
         #[command(flatten)]
         out: ReportOut,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Walk the whole chain: OK with the count and head hash, or the first broken link
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

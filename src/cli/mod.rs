@@ -226,6 +226,42 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         }
         Command::Catalog(cmd) => catalog(&mut c, &mut desk, cmd)?,
         Command::Report(cmd) => report(&mut c, &desk, cmd)?,
+        Command::Audit(args::AuditCmd::Verify) => {
+            use crate::store::chain::Verdict;
+            match desk.verify_chain().map_err(|e| c.fail(e))? {
+                Verdict::Intact { events, head } => {
+                    if c.json {
+                        writeln!(c.out, "{}", json!({"ok": true, "events": events, "head": head}))?;
+                    } else {
+                        writeln!(
+                            c.out,
+                            "{}{events}{}{head}",
+                            t("审计链完整：", "audit chain intact: "),
+                            t(" 条事件，链头 ", " events, head ")
+                        )?;
+                    }
+                }
+                Verdict::Broken { position, ticket, seq, at, why } => {
+                    let which = match desk.show(&ticket.to_string()) {
+                        Ok((tk, _)) => format!("{}（#{ticket}，{}）", tk.number, tk.date),
+                        Err(_) => format!("#{ticket}"),
+                    };
+                    let when = at.map(|a| view::stamp(&desk, a)).unwrap_or_default();
+                    return Err(Failure::Message(match lang {
+                        Lang::Zh => format!(
+                            "审计链在第 {} 条事件处断开：办件 {which} 第 {} 个事件 {when}（{why}）",
+                            position + 1,
+                            seq + 1
+                        ),
+                        Lang::En => format!(
+                            "the audit chain breaks at event {}: ticket {which}, event {} {when} ({why})",
+                            position + 1,
+                            seq + 1
+                        ),
+                    }));
+                }
+            }
+        }
         Command::Export { from, to, format, out, excel } => {
             let today = desk.clock().today();
             let to = match to {

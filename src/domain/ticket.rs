@@ -338,6 +338,12 @@ pub struct Event {
     pub to: Status,
     #[serde(default)]
     pub note: Option<String>,
+    /// The hash of the event before this one in the hall's audit chain (hex; set by the store).
+    #[serde(default)]
+    pub prev: String,
+    /// SHA-256 over `prev` and this event's canonical encoding (hex; set by the store).
+    #[serde(default)]
+    pub hash: String,
 }
 
 /// A request to change a ticket. Text in it is already validated by the application layer.
@@ -534,6 +540,8 @@ impl Ticket {
             from: None,
             to: Status::Waiting,
             note,
+            prev: String::new(),
+            hash: String::new(),
         };
         (ticket, event)
     }
@@ -755,6 +763,8 @@ impl Ticket {
             from: Some(self.status),
             to: t.status,
             note,
+            prev: String::new(),
+            hash: String::new(),
         };
         t.events += 1;
         Ok((t, event))

@@ -161,6 +161,10 @@ pub struct Header {
     pub printed_by: Option<String>,
     /// Set when a deadline on the report lies in a year the holiday calendar lacks.
     pub calendar_note: Option<String>,
+    /// The audit chain's head hash and length when the report was printed: the signed paper
+    /// anchors the history outside the file.
+    pub chain_head: String,
+    pub chain_events: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -413,14 +417,17 @@ fn case_row(desk: &Desk, t: &Ticket, on: Date) -> CaseRow {
     }
 }
 
-fn header(desk: &Desk, lang: Lang, note_range: Option<(Date, Date)>) -> Header {
+fn header(desk: &Desk, lang: Lang, note_range: Option<(Date, Date)>) -> Result<Header, DeskError> {
     let now = desk.clock().local(desk.clock().now());
-    Header {
+    let (chain_head, chain_events) = desk.chain_state()?;
+    Ok(Header {
+        chain_head,
+        chain_events,
         hall: desk.settings().hall.clone(),
         printed_at: format!("{} {:02}:{:02}", now.date(), now.hour(), now.minute()),
         printed_by: desk.clerk().map(str::to_string),
         calendar_note: note_range.and_then(|(a, b)| desk.calendar().estimate_note(a, b, lang)),
-    }
+    })
 }
 
 /// The end-of-day summary of `date`.
@@ -471,7 +478,7 @@ pub fn daily(desk: &Desk, date: Date, lang: Lang) -> Result<DailyReport, DeskErr
     }
     Ok(DailyReport {
         date: date.to_string(),
-        header: header(desk, lang, Some((date, latest))),
+        header: header(desk, lang, Some((date, latest)))?,
         figures,
         overdue,
         due_soon,
@@ -515,7 +522,7 @@ pub fn range(desk: &Desk, from: Date, to: Date, lang: Lang) -> Result<RangeRepor
     Ok(RangeReport {
         from: from.to_string(),
         to: to.to_string(),
-        header: header(desk, lang, None),
+        header: header(desk, lang, None)?,
         figures,
         days,
         requests_opened: opened,

@@ -307,6 +307,12 @@ pub fn text(title: &str, when: &str, header: &super::Header, sections: &[Section
     }
     out.push_str(&format!("\n{}\n", "=".repeat(PAGE)));
     out.push_str(&format!(
+        "{}{}\n  {}\n",
+        lang.pick("审计链：事件数 ", "Audit chain: events "),
+        header.chain_events,
+        header.chain_head
+    ));
+    out.push_str(&format!(
         "\n{}\n",
         lang.pick(
             "大厅负责人（签字）：____________________    日期：______________",
@@ -329,6 +335,12 @@ pub fn markdown(title: &str, when: &str, header: &super::Header, sections: &[Sec
     if let Some(n) = &header.calendar_note {
         out.push_str(&format!("\n> {n}\n"));
     }
+    out.push_str(&format!(
+        "\n{}{} `{}`\n",
+        lang.pick("审计链：事件数 ", "Audit chain: events "),
+        header.chain_events,
+        header.chain_head
+    ));
     for sec in sections {
         out.push_str(&format!("\n## {}\n\n", sec.title));
         if sec.rows.is_empty() {

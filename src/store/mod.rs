@@ -1,6 +1,7 @@
 //! The store: one redb file holding tickets, their events and the indexes the screens and
 //! reports read. Only this module touches redb. One user action is one write transaction.
 
+pub mod chain;
 mod error;
 pub mod tables;
 
@@ -136,7 +137,11 @@ impl Store {
             Some(v) if v > SCHEMA_VERSION => {
                 Err(StoreError::NewerSchema { path: self.path.clone(), found: v, supported: SCHEMA_VERSION })
             }
-            Some(1) => self.write(migrate_1_to_2),
+            Some(1) => {
+                self.write(migrate_1_to_2)?;
+                self.write(migrate_2_to_3)
+            }
+            Some(2) => self.write(migrate_2_to_3),
             Some(_) => Ok(()),
             None if !create => Err(StoreError::Missing { path: self.path.clone() }),
             None => self.write(|tx| {
@@ -181,6 +186,7 @@ macro_rules! tables_struct {
             pub(crate) day: redb::$table<'t, (i32, u64), ()>,
             pub(crate) activity: redb::$table<'t, (i32, u64), ()>,
             pub(crate) followup: redb::$table<'t, (i32, u64), ()>,
+            pub(crate) chain: redb::$table<'t, u64, (u64, u32)>,
             pub(crate) open: redb::$table<'t, (i32, u64), ()>,
             pub(crate) waiting: redb::$table<'t, (i32, u8, i64, u64), u8>,
             pub(crate) counters: redb::$table<'t, (i32, u8), u32>,
@@ -201,6 +207,7 @@ pub struct ReadTx {
     day: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     activity: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     followup: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
+    chain: Option<redb::ReadOnlyTable<u64, (u64, u32)>>,
     open: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     waiting: Option<redb::ReadOnlyTable<(i32, u8, i64, u64), u8>>,
     numbers: Option<redb::ReadOnlyTable<(i32, u8, u32), u64>>,
@@ -217,6 +224,7 @@ impl<'t> WriteTx<'t> {
             day: txn.open_table(DAY)?,
             activity: txn.open_table(ACTIVITY)?,
             followup: txn.open_table(FOLLOWUP)?,
+            chain: txn.open_table(CHAIN)?,
             open: txn.open_table(OPEN)?,
             waiting: txn.open_table(WAITING)?,
             counters: txn.open_table(COUNTERS)?,
@@ -319,6 +327,13 @@ impl<'t> WriteTx<'t> {
     /// Appends an event; `day` is its date in the hall's time (for the activity index).
     pub fn append_event(&mut self, e: &Event, day: Date) -> Result<(), StoreError> {
         self.activity.insert((julian(day), e.ticket), ())?;
+        let mut e = e.clone();
+        let (head, len) = self.chain_state()?;
+        let new_head = chain::link(&mut e, &head);
+        self.chain.insert(len, (e.ticket, e.seq))?;
+        self.meta.insert("chain_head", new_head.as_bytes())?;
+        self.meta.insert("chain_len", (len + 1).to_be_bytes().as_slice())?;
+        let e = &e;
         let key = (e.ticket, e.seq);
         if self.events.get(key)?.is_some() {
             return Err(StoreError::Corrupt(format!("event {} of ticket {} already exists", e.seq, e.ticket)));
@@ -329,6 +344,11 @@ impl<'t> WriteTx<'t> {
 
     pub fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
         Ok(self.numbers.get((julian(day), letter_byte(n.letter), n.seq))?.map(|v| v.value()))
+    }
+
+    /// The audit chain's head hash and length.
+    fn chain_state(&self) -> Result<(String, u64), StoreError> {
+        chain_state_of(self.meta(CHAIN_HEAD)?, self.meta(CHAIN_LEN)?)
     }
 
     /// The first waiting ticket of `day` in call order whose letter is in `letters` (all when
@@ -375,6 +395,40 @@ fn migrate_1_to_2(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
         tx.followup.insert(key, ())?;
     }
     tx.meta.insert("schema", 2u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
+const CHAIN_HEAD: &str = "chain_head";
+const CHAIN_LEN: &str = "chain_len";
+
+fn chain_state_of(head: Option<Vec<u8>>, len: Option<Vec<u8>>) -> Result<(String, u64), StoreError> {
+    let head = head.map(|h| String::from_utf8_lossy(&h).into_owned()).unwrap_or_else(|| chain::GENESIS.to_string());
+    let len = match len {
+        Some(b) => u64::from_be_bytes(b.as_slice().try_into().map_err(|_| StoreError::Corrupt("chain length".into()))?),
+        None => 0,
+    };
+    Ok((head, len))
+}
+
+/// Schema 2 → 3: links every stored event into the audit chain, oldest first (by time, then
+/// ticket and sequence).
+fn migrate_2_to_3(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    let mut events: Vec<Event> = Vec::new();
+    for row in tx.events.iter()? {
+        let (k, v) = row?;
+        let (ticket, seq) = k.value();
+        events.push(decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?);
+    }
+    events.sort_by_key(|e| (e.at, e.ticket, e.seq));
+    let mut head = chain::GENESIS.to_string();
+    for (i, e) in events.iter_mut().enumerate() {
+        head = chain::link(e, &head);
+        tx.chain.insert(i as u64, (e.ticket, e.seq))?;
+        tx.events.insert((e.ticket, e.seq), encode(e)?.as_slice())?;
+    }
+    tx.meta.insert(CHAIN_HEAD, head.as_bytes())?;
+    tx.meta.insert(CHAIN_LEN, (events.len() as u64).to_be_bytes().as_slice())?;
+    tx.meta.insert("schema", 3u32.to_be_bytes().as_slice())?;
     Ok(())
 }
 
@@ -446,6 +500,7 @@ impl ReadTx {
             day: missing_ok(txn.open_table(DAY))?,
             activity: missing_ok(txn.open_table(ACTIVITY))?,
             followup: missing_ok(txn.open_table(FOLLOWUP))?,
+            chain: missing_ok(txn.open_table(CHAIN))?,
             open: missing_ok(txn.open_table(OPEN))?,
             waiting: missing_ok(txn.open_table(WAITING))?,
             numbers: missing_ok(txn.open_table(NUMBERS))?,
@@ -532,6 +587,55 @@ impl ReadTx {
             ids.push(row?.0.value().1);
         }
         self.tickets_of(ids)
+    }
+
+    /// The audit chain's head hash and length.
+    pub fn chain_state(&self) -> Result<(String, u64), StoreError> {
+        chain_state_of(self.meta(CHAIN_HEAD)?, self.meta(CHAIN_LEN)?)
+    }
+
+    /// Walks the whole audit chain: each event's hash must match its content and the hash of
+    /// the event before it, the chain must end at the recorded head, and every stored event
+    /// must be in it.
+    pub fn verify_chain(&self) -> Result<chain::Verdict, StoreError> {
+        let (head, len) = self.chain_state()?;
+        let mut prev = chain::GENESIS.to_string();
+        let mut position = 0u64;
+        let broken = |position, e: &Event, why| chain::Verdict::Broken {
+            position,
+            ticket: e.ticket,
+            seq: e.seq,
+            at: Some(e.at),
+            why,
+        };
+        if let (Some(order), Some(events)) = (&self.chain, &self.events) {
+            for row in order.iter()? {
+                let (k, v) = row?;
+                let (ticket, seq) = v.value();
+                position = k.value();
+                let Some(raw) = events.get((ticket, seq))? else {
+                    return Ok(chain::Verdict::Broken { position, ticket, seq, at: None, why: "event missing" });
+                };
+                let e: Event = decode(raw.value(), &|| format!("event {seq} of ticket {ticket}"))?;
+                if e.prev != prev {
+                    return Ok(broken(position, &e, "does not follow the event before it"));
+                }
+                if chain::hash_of(&e) != e.hash {
+                    return Ok(broken(position, &e, "content changed"));
+                }
+                prev = e.hash.clone();
+                position += 1;
+            }
+        }
+        let stored = match &self.events {
+            Some(t) => t.len()?,
+            None => 0,
+        };
+        if position != len || prev != head || stored != len {
+            let why = if stored != len { "events outside the chain" } else { "the recorded head does not match" };
+            return Ok(chain::Verdict::Broken { position, ticket: 0, seq: 0, at: None, why });
+        }
+        Ok(chain::Verdict::Intact { events: len, head })
     }
 
     /// Bad ratings awaiting follow-up, by follow-up date.

@@ -33,6 +33,10 @@ pub const ACTIVITY: TableDefinition<(i32, u64), ()> = TableDefinition::new("acti
 /// awaiting the supervisor's 回访 → 核实 → 整改 → 反馈. (Schema 2.)
 pub const FOLLOWUP: TableDefinition<(i32, u64), ()> = TableDefinition::new("followup-1");
 
+/// `chain-1`: position in the hall's audit chain (from 0) → (ticket id, event sequence). The
+/// order in which events were linked; `meta-1` keeps `chain_head` and `chain_len`. (Schema 3.)
+pub const CHAIN: TableDefinition<u64, (u64, u32)> = TableDefinition::new("chain-1");
+
 /// `counters-1`: (Julian day, category letter) → the last sequence number handed out.
 pub const COUNTERS: TableDefinition<(i32, u8), u32> = TableDefinition::new("counters-1");
 
@@ -48,8 +52,9 @@ pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-
 pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
 
 /// Every table name of this data version; any other table means the file is not ours.
-pub const ALL_TABLES: [&str; 12] = [
+pub const ALL_TABLES: [&str; 13] = [
     "activity-1",
+    "chain-1",
     "followup-1",
     "meta-1",
     "tickets-1",
@@ -64,4 +69,4 @@ pub const ALL_TABLES: [&str; 12] = [
 ];
 
 /// The data version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
