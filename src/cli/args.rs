@@ -201,6 +201,9 @@ pub enum Command {
     /// The audit chain of every event
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Test helper: take numbers forever, printing each acknowledged ticket (the crash test)
+    #[command(hide = true, name = "_crash-writer")]
+    CrashWriter,
     /// Build a demo database with a realistic history (a separate file, never the hall's own)
     Demo {
         /// Working days of history (1–5000)

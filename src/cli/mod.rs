@@ -226,6 +226,26 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         }
         Command::Catalog(cmd) => catalog(&mut c, &mut desk, cmd)?,
         Command::Report(cmd) => report(&mut c, &desk, cmd)?,
+        Command::CrashWriter => {
+            // Each line is printed only after the write is committed: what the crash test may
+            // hold us to after a SIGKILL.
+            let items = ["MZ01", "SB03", "YB01", "SB04", "SQ01"];
+            for i in 0u64.. {
+                let req = TakeRequest {
+                    item: items[(i % 5) as usize].into(),
+                    citizen: CitizenInput {
+                        name: Some("张三".into()),
+                        village: Some("青龙村".into()),
+                        ..Default::default()
+                    },
+                    note: Some(format!("第 {i} 号写入")),
+                    ..Default::default()
+                };
+                let (tk, _) = desk.take(&req).map_err(|e| c.fail(e))?;
+                writeln!(c.out, "ACK {}", serde_json::to_string(&tk)?)?;
+                c.out.flush()?;
+            }
+        }
         Command::Audit(args::AuditCmd::Verify) => {
             use crate::store::chain::Verdict;
             match desk.verify_chain().map_err(|e| c.fail(e))? {

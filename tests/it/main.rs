@@ -4,6 +4,7 @@
 mod audit;
 mod cli;
 mod common;
+mod crash;
 mod e2e;
 mod report;
 mod store;
