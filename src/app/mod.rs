@@ -419,6 +419,20 @@ impl Desk {
         Ok(v)
     }
 
+    /// Writes a checked copy of the database to `dest` (default: `backups/yimen-<time>.redb`
+    /// beside the database). Returns where it went and how many tickets it holds.
+    pub fn backup(&self, dest: Option<&Path>) -> Result<(std::path::PathBuf, u64), DeskError> {
+        let path = match dest {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let dir = self.path().parent().map(|p| p.join("backups")).unwrap_or_else(|| "backups".into());
+                dir.join(format!("yimen-{}.redb", stamp(&self.clock)))
+            }
+        };
+        let n = self.store.backup_to(&path)?;
+        Ok((path, n))
+    }
+
     /// Walks the hall's whole audit chain.
     pub fn verify_chain(&self) -> Result<crate::store::chain::Verdict, DeskError> {
         Ok(self.store.read(|rx| rx.verify_chain())?)
@@ -501,6 +515,45 @@ impl Desk {
             Ok::<_, DeskError>(rx.tickets(&ids)?)
         })
     }
+}
+
+/// "20261130-091500" in the hall's time, for file names.
+fn stamp(clock: &Clock) -> String {
+    let t = clock.local(clock.now());
+    format!("{:04}{:02}{:02}-{:02}{:02}{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
+}
+
+/// Puts a backup back as the database at `target`. The backup is checked first (data
+/// version, audit chain); an existing database is replaced only with `force`, and is kept
+/// beside it as `<name>.replaced-<time>`. Returns the kept file and the restored ticket count.
+pub fn restore(target: &Path, backup: &Path, force: bool) -> Result<(Option<std::path::PathBuf>, u64), DeskError> {
+    if !backup.exists() {
+        return Err(StoreError::Missing { path: backup.to_path_buf() }.into());
+    }
+    let n = Store::check_file(backup)?;
+    let clock = Clock::from_env(crate::clock::DEFAULT_OFFSET).map_err(DeskError::Clock)?;
+    let mut kept = None;
+    if target.exists() {
+        if !force {
+            return Err(DeskError::Io(format!(
+                "{} already exists; add --force to replace it (it will be kept as {}.replaced-…)",
+                target.display(),
+                target.display()
+            )));
+        }
+        // Refused while another program holds the database; a damaged one is replaced.
+        if let Err(e @ StoreError::Locked { .. }) = Store::open(target, false) {
+            return Err(e.into());
+        }
+        let keep = std::path::PathBuf::from(format!("{}.replaced-{}", target.display(), stamp(&clock)));
+        std::fs::rename(target, &keep).map_err(|e| DeskError::Io(format!("{}: {e}", target.display())))?;
+        kept = Some(keep);
+    }
+    let partial = target.with_extension("restoring");
+    std::fs::copy(backup, &partial).map_err(|e| DeskError::Io(format!("{}: {e}", partial.display())))?;
+    std::fs::File::open(&partial).and_then(|f| f.sync_all()).map_err(|e| DeskError::Io(e.to_string()))?;
+    std::fs::rename(&partial, target).map_err(|e| DeskError::Io(format!("{}: {e}", target.display())))?;
+    Ok((kept, n))
 }
 
 fn resolve_w(tx: &WriteTx<'_>, r: TicketRef, today: Date) -> Result<Option<Ticket>, DeskError> {

@@ -201,6 +201,15 @@ pub enum Command {
     /// The audit chain of every event
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Write a checked copy of the database (default: backups/ beside it)
+    Backup { file: Option<PathBuf> },
+    /// Put a backup back as the database (checked first; the replaced file is kept)
+    Restore {
+        file: PathBuf,
+        /// Replace an existing database
+        #[arg(long)]
+        force: bool,
+    },
     /// Test helper: take numbers forever, printing each acknowledged ticket (the crash test)
     #[command(hide = true, name = "_crash-writer")]
     CrashWriter,

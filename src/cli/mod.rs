@@ -147,6 +147,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             }
             return Ok(());
         }
+        Command::Restore { file, force } => {
+            let (kept, n) = crate::app::restore(&db, &file, force).map_err(|e| c.fail(e))?;
+            writeln!(c.out, "{}{}（{n} {}）", t("已恢复到 ", "restored to "), db.display(), t("条办件", "tickets"))?;
+            if let Some(k) = kept {
+                writeln!(c.out, "{}{}", t("原数据库已保留为 ", "the replaced database is kept as "), k.display())?;
+            }
+            return Ok(());
+        }
         Command::Demo { days, per_day, seed, no_tui } => {
             let path = cli.db.clone().unwrap_or_else(|| default_db_path("yimen-demo.redb"));
             let opts = crate::demo::Options { days, per_day, seed };
@@ -206,7 +214,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let hints = |h: &[crate::app::Hint]| h.iter().map(|h| view::hint_text(h, lang)).collect::<Vec<_>>();
 
     match command {
-        Command::Init { .. } | Command::Demo { .. } => {}
+        Command::Init { .. } | Command::Demo { .. } | Command::Restore { .. } => {}
+        Command::Backup { file } => {
+            let (path, n) = desk.backup(file.as_deref()).map_err(|e| c.fail(e))?;
+            writeln!(
+                c.out,
+                "{}{}（{n} {}）",
+                t("已备份并校验：", "backed up and checked: "),
+                path.display(),
+                t("条办件", "tickets")
+            )?;
+        }
         Command::Notice { ticket, missing } => {
             let tk = desk.notice(&ticket.id, &missing).map_err(|e| c.fail(e))?;
             let slip = crate::slip::notice(&desk, &tk, &missing, lang);

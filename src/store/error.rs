@@ -14,9 +14,13 @@ pub enum StoreError {
     NewerSchema { path: PathBuf, found: u32, supported: u32 },
     #[error("there is no yimen database at {path}; create one with `yimen init`")]
     Missing { path: PathBuf },
-    #[error("{path} is not a yimen database ({detail})")]
+    #[error(
+        "{path} is not a yimen database or is damaged ({detail}); nothing was changed — a backup can be put back with `yimen restore FILE`"
+    )]
     NotOurs { path: PathBuf, detail: String },
-    #[error("the database holds a damaged record ({0}); nothing was changed")]
+    #[error(
+        "the database holds a damaged record ({0}); nothing was changed — a backup can be put back with `yimen restore FILE`"
+    )]
     Corrupt(String),
     #[error("the database could not be read or written: {0}")]
     Io(String),

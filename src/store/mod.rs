@@ -171,6 +171,66 @@ impl Store {
         f(&tx)
     }
 
+    /// Writes a consistent copy of the whole database to `dest` (a new file) from one read
+    /// snapshot, then opens the copy and checks it: its data version, its audit chain and its
+    /// number of tickets. Returns that number.
+    pub fn backup_to(&self, dest: &Path) -> Result<u64, StoreError> {
+        if dest.exists() {
+            return Err(StoreError::Io(format!("{} already exists", dest.display())));
+        }
+        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+        }
+        let partial = dest.with_extension("partial");
+        let _ = std::fs::remove_file(&partial);
+        let expected = {
+            let rx = self.db.begin_read()?;
+            let copy = Database::builder()
+                .set_cache_size(CACHE_BYTES)
+                .create(&partial)
+                .map_err(|e| StoreError::Io(format!("{}: {e}", partial.display())))?;
+            let mut wx = copy.begin_write()?;
+            wx.set_durability(Durability::Immediate)?;
+            copy_table(&rx, &wx, META)?;
+            copy_table(&rx, &wx, TICKETS)?;
+            copy_table(&rx, &wx, EVENTS)?;
+            copy_table(&rx, &wx, DAY)?;
+            copy_table(&rx, &wx, ACTIVITY)?;
+            copy_table(&rx, &wx, FOLLOWUP)?;
+            copy_table(&rx, &wx, CHAIN)?;
+            copy_table(&rx, &wx, OPEN)?;
+            copy_table(&rx, &wx, WAITING)?;
+            copy_table(&rx, &wx, COUNTERS)?;
+            copy_table(&rx, &wx, NUMBERS)?;
+            copy_table(&rx, &wx, CATALOG)?;
+            copy_table(&rx, &wx, SEARCH)?;
+            wx.commit()?;
+            match rx.open_table(TICKETS) {
+                Ok(t) => t.len()?,
+                Err(_) => 0,
+            }
+        };
+        std::fs::rename(&partial, dest).map_err(|e| StoreError::Io(format!("{}: {e}", dest.display())))?;
+        let check = Store::check_file(dest)?;
+        if check != expected {
+            return Err(StoreError::Corrupt(format!("the backup holds {check} tickets, not {expected}")));
+        }
+        Ok(check)
+    }
+
+    /// Opens a file, checks its data version and audit chain, and returns its ticket count.
+    pub fn check_file(path: &Path) -> Result<u64, StoreError> {
+        let store = Store::open(path, false)?;
+        store.read(|rx| match rx.verify_chain()? {
+            chain::Verdict::Intact { .. } => rx.ticket_count(),
+            chain::Verdict::Broken { position, .. } => Err(StoreError::Corrupt(format!(
+                "{}: the audit chain breaks at event {}",
+                path.display(),
+                position + 1
+            ))),
+        })
+    }
+
     /// Rewrites the file to drop free pages (after a large demo build).
     pub fn compact(&mut self) -> Result<bool, StoreError> {
         Ok(self.db.compact()?)
@@ -395,6 +455,24 @@ fn migrate_1_to_2(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
         tx.followup.insert(key, ())?;
     }
     tx.meta.insert("schema", 2u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
+fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    rx: &redb::ReadTransaction,
+    wx: &redb::WriteTransaction,
+    def: redb::TableDefinition<K, V>,
+) -> Result<(), StoreError> {
+    let src = match rx.open_table(def) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut dst = wx.open_table(def)?;
+    for row in src.iter()? {
+        let (k, v) = row?;
+        dst.insert(k.value(), v.value())?;
+    }
     Ok(())
 }
 

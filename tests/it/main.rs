@@ -2,6 +2,7 @@
 //! real `yimen` binary end to end.
 
 mod audit;
+mod backup;
 mod cli;
 mod common;
 mod crash;
