@@ -14,7 +14,8 @@ fn main() -> ExitCode {
         Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
         Err(Failure::Message(m)) => {
             let _ = out.flush();
-            eprintln!("yimen: {m}");
+            // Errors may quote what was typed; hidden and control characters are shown, not sent.
+            eprintln!("yimen: {}", yimen::domain::text::escape_for_output(&m, false));
             ExitCode::from(1)
         }
     }

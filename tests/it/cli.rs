@@ -265,3 +265,35 @@ fn the_demo_builds_its_own_file_and_refuses_a_real_one() {
             .any(|t| { t["citizen"]["id_number"].as_str().is_some_and(|s| s.starts_with("430822")) })
     );
 }
+
+#[test]
+fn escape_laden_text_never_reaches_any_output_raw() {
+    let hall = Hall::new();
+    hall.cmd(NOW).arg("init").assert().success();
+    hall.cmd(NOW).args(["take", "SB03"]).assert().success();
+    let nasty = ["\u{1b}[2J", "\u{1b}]52;c;aGk=\u{7}", "\u{7}", "a\rb", "\u{202E}evil", "zero\u{200B}width"];
+    let before = snapshot(&hall);
+    for bad in nasty {
+        for args in [
+            vec!["take", "SB03", "--name", bad],
+            vec!["take", "SB03", "--village", bad],
+            vec!["take", "SB03", "--note", bad],
+            vec!["take", "SB03", "--phone", bad],
+            vec!["take", bad],
+            vec!["show", bad],
+            vec!["search", bad],
+            vec!["call", "--window", bad],
+            vec!["withdraw", "B001", "--reason", bad],
+            vec!["list", "--date", bad],
+        ] {
+            let out = hall.cmd(NOW).args(&args).output().unwrap();
+            for stream in [&out.stdout, &out.stderr] {
+                let s = String::from_utf8_lossy(stream);
+                for raw in ['\u{1b}', '\u{7}', '\r', '\u{202E}', '\u{200B}'] {
+                    assert!(!s.contains(raw), "{args:?} printed {raw:?}: {s:?}");
+                }
+            }
+        }
+    }
+    assert_eq!(snapshot(&hall), before, "nothing hidden was stored");
+}
