@@ -6,6 +6,7 @@ mod backup;
 mod cli;
 mod common;
 mod crash;
+mod diskfull;
 mod e2e;
 mod report;
 mod store;
