@@ -433,6 +433,32 @@ impl Desk {
         Ok((path, n))
     }
 
+    /// The automatic backup taken at the first start of each day: `backups/auto-<time>.redb`
+    /// beside the database, keeping the newest `backup_keep`. Returns the new file, or `None`
+    /// when today's backup exists already (or this is a demo database).
+    pub fn daily_backup(&self) -> Result<Option<std::path::PathBuf>, DeskError> {
+        let today = self.clock.today().to_string();
+        let last = self.store.read(|rx| rx.meta("last_backup"))?.map(|b| String::from_utf8_lossy(&b).into_owned());
+        if self.settings.demo || last.as_deref() == Some(today.as_str()) {
+            return Ok(None);
+        }
+        let dir = self.path().parent().map(|p| p.join("backups")).unwrap_or_else(|| "backups".into());
+        let path = dir.join(format!("auto-{}.redb", stamp(&self.clock)));
+        self.store.backup_to(&path)?;
+        self.store.write(|tx| tx.set_meta("last_backup", today.as_bytes()))?;
+        let mut autos: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| DeskError::Io(format!("{}: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("auto-")))
+            .collect();
+        autos.sort();
+        let excess = autos.len().saturating_sub(self.settings.backup_keep as usize);
+        for old in &autos[..excess] {
+            let _ = std::fs::remove_file(old);
+        }
+        Ok(Some(path))
+    }
+
     /// Walks the hall's whole audit chain.
     pub fn verify_chain(&self) -> Result<crate::store::chain::Verdict, DeskError> {
         Ok(self.store.read(|rx| rx.verify_chain())?)

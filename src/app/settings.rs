@@ -19,6 +19,8 @@ pub struct Settings {
     pub hall_phone: Option<String>,
     /// True in a database built by `yimen demo`.
     pub demo: bool,
+    /// How many automatic daily backups to keep.
+    pub backup_keep: u32,
 }
 
 impl Default for Settings {
@@ -29,11 +31,12 @@ impl Default for Settings {
             follow_up_days: 5,
             hall_phone: None,
             demo: false,
+            backup_keep: 7,
         }
     }
 }
 
-pub const KEYS: [&str; 4] = ["hall", "utc_offset", "follow_up_days", "hall_phone"];
+pub const KEYS: [&str; 5] = ["hall", "utc_offset", "follow_up_days", "hall_phone", "backup_keep"];
 
 impl Settings {
     fn from_lookup(get: impl Fn(&str) -> Result<Option<Vec<u8>>, StoreError>) -> Result<Settings, StoreError> {
@@ -52,6 +55,9 @@ impl Settings {
         }
         s.hall_phone = text("hall_phone")?.filter(|p| !p.is_empty());
         s.demo = text("demo")?.as_deref() == Some("1");
+        if let Some(k) = text("backup_keep")? {
+            s.backup_keep = k.parse().map_err(|_| StoreError::Corrupt(format!("backup_keep '{k}'")))?;
+        }
         Ok(s)
     }
 
@@ -69,6 +75,7 @@ impl Settings {
         tx.set_meta("follow_up_days", self.follow_up_days.to_string().as_bytes())?;
         tx.set_meta("hall_phone", self.hall_phone.as_deref().unwrap_or("").as_bytes())?;
         tx.set_meta("demo", if self.demo { b"1" } else { b"0" })?;
+        tx.set_meta("backup_keep", self.backup_keep.to_string().as_bytes())?;
         Ok(())
     }
 
@@ -95,6 +102,14 @@ impl Settings {
                     Some(crate::domain::phone::Phone::parse(value)?.to_string())
                 }
             }
+            "backup_keep" => {
+                self.backup_keep = value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=365).contains(d))
+                    .ok_or_else(|| bad(format!("'{value}' is not 1–365 backups")))?
+            }
             _ => return Err(bad(format!("unknown setting; known: {}", KEYS.join(", ")))),
         }
         Ok(())
@@ -107,6 +122,7 @@ impl Settings {
             ("utc_offset", format_offset(self.utc_offset)),
             ("follow_up_days", self.follow_up_days.to_string()),
             ("hall_phone", self.hall_phone.clone().unwrap_or_default()),
+            ("backup_keep", self.backup_keep.to_string()),
         ]
     }
 }

@@ -583,7 +583,12 @@ fn open_tui(c: &mut Ctx<'_>, desk: Desk, opts: crate::tui::Options) -> Result<()
             .to_string(),
         ));
     }
+    // The first start of each day takes a checked backup before the clerks begin.
+    let backup = desk.daily_backup().map_err(|e| c.fail(e))?;
     let slips = crate::tui::run(desk, opts)?;
+    if let Some(b) = backup {
+        writeln!(c.out, "{}{}", lang.pick("今日自动备份：", "today's automatic backup: "), b.display())?;
+    }
     for s in slips {
         writeln!(c.out, "{}{s}", lang.pick("凭条已保存：", "slip saved: "))?;
     }

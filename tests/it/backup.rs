@@ -78,3 +78,22 @@ fn damaged_truncated_and_foreign_files_give_one_line_and_are_left_alone() {
         assert_eq!(count(&hall, &hall.db), 5, "{what}: the hall's database is untouched");
     }
 }
+
+#[test]
+fn one_automatic_backup_a_day_and_only_the_newest_kept() {
+    let hall = Hall::new();
+    fill(&hall);
+    let mut desk = hall.desk("李娟", NOW);
+    desk.set_setting("backup_keep", "2").unwrap();
+    let first = desk.daily_backup().unwrap().expect("the first start of the day backs up");
+    assert!(first.exists());
+    assert!(desk.daily_backup().unwrap().is_none(), "once a day");
+    for day in ["2026-12-01T08:00:00+08:00", "2026-12-02T08:00:00+08:00"] {
+        desk.set_clock(crate::common::clock(day));
+        assert!(desk.daily_backup().unwrap().is_some());
+    }
+    let dir = first.parent().unwrap();
+    let autos = std::fs::read_dir(dir).unwrap().count();
+    assert_eq!(autos, 2, "backup_keep = 2");
+    assert!(!first.exists(), "the oldest went first");
+}
