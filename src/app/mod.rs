@@ -20,7 +20,7 @@ use crate::domain::catalog::{BUILTIN_CATALOG, Catalog, ServiceItem};
 use crate::domain::queue::{Priority, QueueNumber};
 use crate::domain::text::Field;
 use crate::domain::ticket::{Command, Context, Event, Status, SuspendReason, Ticket, TicketId};
-use crate::store::{ReadTx, Store, StoreError, WriteTx};
+use crate::store::{Store, StoreError, TicketLookup, WriteTx};
 
 /// Who is acting when the action is not tied to a signed-in clerk (a citizen taking a number
 /// at reception without a clerk named).
@@ -260,7 +260,7 @@ impl Desk {
         let clerk = self.acting_clerk()?;
         self.store.write(|tx| {
             let today = self.clock.today();
-            let old = resolve_w(tx, tref, today)?.ok_or_else(|| DeskError::NotFound(r.trim().to_string()))?;
+            let old = resolve_in(tx, tref, today)?.ok_or_else(|| DeskError::NotFound(r.trim().to_string()))?;
             let window = window.or_else(|| old.window.clone());
             let ctx = self.context(clerk, window);
             let cmd = build(&old)?;
@@ -395,19 +395,16 @@ impl Desk {
 
     // ---- queries -------------------------------------------------------------------------
 
-    pub fn resolve(&self, r: &str) -> Result<Ticket, DeskError> {
+    /// A ticket with its whole history, read from one snapshot.
+    pub fn show(&self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
         let tref = TicketRef::parse(r).ok_or_else(|| DeskError::BadRef(r.chars().take(40).collect()))?;
         let today = self.clock.today();
-        self.store
-            .read(|rx| resolve_r(rx, tref, today))?
-            .ok_or_else(|| DeskError::NotFound(r.trim().chars().take(40).collect()))
-    }
-
-    /// A ticket with its whole history.
-    pub fn show(&self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
-        let t = self.resolve(r)?;
-        let events = self.store.read(|rx| rx.events(t.id))?;
-        Ok((t, events))
+        self.store.read(|rx| {
+            let t =
+                resolve_in(rx, tref, today)?.ok_or_else(|| DeskError::NotFound(r.trim().chars().take(40).collect()))?;
+            let events = rx.events(t.id)?;
+            Ok((t, events))
+        })
     }
 
     /// Tickets taken on `date`, optionally only those in `status`.
@@ -504,7 +501,7 @@ impl Desk {
         self.store.read(|rx| {
             let mut ids: Vec<TicketId> = Vec::new();
             if let Some(tref) = TicketRef::parse(&q)
-                && let Some(t) = resolve_r(rx, tref, today)?
+                && let Some(t) = resolve_in(rx, tref, today)?
             {
                 ids.push(t.id);
             }
@@ -582,24 +579,14 @@ pub fn restore(target: &Path, backup: &Path, force: bool) -> Result<(Option<std:
     Ok((kept, n))
 }
 
-fn resolve_w(tx: &WriteTx<'_>, r: TicketRef, today: Date) -> Result<Option<Ticket>, DeskError> {
+/// The ticket a reference names, looked up in a read or a write transaction.
+fn resolve_in(tx: &impl TicketLookup, r: TicketRef, today: Date) -> Result<Option<Ticket>, DeskError> {
     let id = match r {
         TicketRef::Id(id) => Some(id),
         TicketRef::Number(day, n) => tx.find_number(day.unwrap_or(today), n)?,
     };
     Ok(match id {
         Some(id) => tx.ticket(id)?,
-        None => None,
-    })
-}
-
-fn resolve_r(rx: &ReadTx, r: TicketRef, today: Date) -> Result<Option<Ticket>, DeskError> {
-    let id = match r {
-        TicketRef::Id(id) => Some(id),
-        TicketRef::Number(day, n) => rx.find_number(day.unwrap_or(today), n)?,
-    };
-    Ok(match id {
-        Some(id) => rx.ticket(id)?,
         None => None,
     })
 }

@@ -510,6 +510,30 @@ fn migrate_2_to_3(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Finding a ticket by id or by a day's queue number, in a read or a write transaction.
+pub trait TicketLookup {
+    fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError>;
+    fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError>;
+}
+
+impl TicketLookup for WriteTx<'_> {
+    fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        WriteTx::ticket(self, id)
+    }
+    fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
+        WriteTx::find_number(self, day, n)
+    }
+}
+
+impl TicketLookup for ReadTx {
+    fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        ReadTx::ticket(self, id)
+    }
+    fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
+        ReadTx::find_number(self, day, n)
+    }
+}
+
 fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
     (julian(t.date), if t.priority.is_some() { 0 } else { 1 }, micros(t.queued_at), t.id)
 }
