@@ -74,15 +74,8 @@ pub enum Msg {
 }
 
 pub struct App {
-    pub lang: Lang,
-    pub ascii: bool,
-    pub clerk: String,
-    pub window: String,
-    pub categories: Vec<String>,
-    pub hall: String,
-    pub catalog: Catalog,
-    pub calendar: Calendar,
-    pub clock: Clock,
+    /// Who, where and with what the interface runs; fixed for the session.
+    pub cfg: Setup,
     pub now: OffsetDateTime,
     pub screen: Screen,
     pub snapshot: Snapshot,
@@ -128,16 +121,9 @@ pub struct Setup {
 impl App {
     pub fn new(setup: Setup, jobs: Sender<Job>) -> App {
         let now = setup.clock.now();
+        let report_day = setup.clock.date_of(now);
         let mut app = App {
-            lang: setup.lang,
-            ascii: setup.ascii,
-            clerk: setup.clerk,
-            window: setup.window,
-            categories: setup.categories,
-            hall: setup.hall,
-            catalog: setup.catalog,
-            calendar: setup.calendar,
-            clock: setup.clock,
+            cfg: setup,
             now,
             screen: Screen::Queue,
             snapshot: Snapshot { today: Vec::new(), open: Vec::new() },
@@ -149,7 +135,7 @@ impl App {
             status: None,
             filter: OpenFilter::default(),
             search: None,
-            report_day: setup.clock.date_of(now),
+            report_day,
             report: None,
             pending: 0,
             quit: false,
@@ -172,7 +158,7 @@ impl App {
     }
 
     pub fn t(&self, t: T) -> &'static str {
-        t.get(self.lang)
+        t.get(self.cfg.lang)
     }
 
     fn send_quiet(&self, job: Job) {
@@ -209,7 +195,7 @@ impl App {
 
     /// The ticket called to this window most recently and still being served.
     pub fn current(&self) -> Option<&Ticket> {
-        self.serving().into_iter().find(|t| t.window.as_deref() == Some(self.window.as_str()))
+        self.serving().into_iter().find(|t| t.window.as_deref() == Some(self.cfg.window.as_str()))
     }
 
     /// Open cases after the filters (or the search results when a search is active).
@@ -227,7 +213,7 @@ impl App {
     }
 
     pub fn form_item(&self) -> Option<&ServiceItem> {
-        self.form.item.as_deref().and_then(|c| self.catalog.item(c))
+        self.form.item.as_deref().and_then(|c| self.cfg.catalog.item(c))
     }
 
     /// What the ID number field says as it is typed: derived facts or the problem.
@@ -240,9 +226,9 @@ impl App {
         if len < 15 || (len > 15 && len < 18) {
             return None;
         }
-        Some(IdNumber::parse(v, self.clock.date_of(self.now)).map_err(|e| {
+        Some(IdNumber::parse(v, self.cfg.clock.date_of(self.now)).map_err(|e| {
             use crate::domain::lang::Localized;
-            e.localized(self.lang)
+            e.localized(self.cfg.lang)
         }))
     }
 
@@ -257,8 +243,14 @@ impl App {
         };
         match kind {
             PickKind::Village => {
-                let mut v: Vec<(String, String)> =
-                    self.catalog.villages.iter().filter(|n| matches(n, "")).map(|n| (n.clone(), n.clone())).collect();
+                let mut v: Vec<(String, String)> = self
+                    .cfg
+                    .catalog
+                    .villages
+                    .iter()
+                    .filter(|n| matches(n, ""))
+                    .map(|n| (n.clone(), n.clone()))
+                    .collect();
                 if !q.is_empty() && !v.iter().any(|(n, _)| n == filter.trim()) {
                     let typed = sanitize(filter.trim(), false);
                     v.push((typed.clone(), typed));
@@ -266,11 +258,12 @@ impl App {
                 v
             }
             _ => self
+                .cfg
                 .catalog
                 .items
                 .iter()
                 .filter(|i| matches(&i.name, &i.code) || matches(&i.name_en, &i.code))
-                .map(|i| (i.code.clone(), format!("{} {}", i.code, i.display_name(self.lang))))
+                .map(|i| (i.code.clone(), format!("{} {}", i.code, i.display_name(self.cfg.lang))))
                 .collect(),
         }
     }
@@ -288,7 +281,7 @@ impl App {
             }
             Msg::Paste(s) => self.on_paste(&s),
             Msg::Tick => {
-                self.now = self.clock.now();
+                self.now = self.cfg.clock.now();
                 self.refresh();
             }
             Msg::Reply(r) => self.on_reply(*r),
@@ -325,11 +318,11 @@ impl App {
                 match res {
                     Ok(t) => {
                         let msg = match (t.status, &t.window) {
-                            (Status::Called, Some(w)) if self.lang == Lang::Zh => {
+                            (Status::Called, Some(w)) if self.cfg.lang == Lang::Zh => {
                                 format!("请 {} 号到 {} 号窗口", t.number, w)
                             }
                             (Status::Called, Some(w)) => format!("{} please go to window {}", t.number, w),
-                            _ => format!("{} {}：{}", t.number, t.item_name, t.status.label(self.lang)),
+                            _ => format!("{} {}：{}", t.number, t.item_name, t.status.label(self.cfg.lang)),
                         };
                         self.status = Some((msg, false));
                         if std::mem::take(&mut self.registering) {
@@ -494,7 +487,7 @@ impl App {
             }
             A::PrevDay | A::NextDay => {
                 let d = if action == A::PrevDay { self.report_day.previous_day() } else { self.report_day.next_day() };
-                if let Some(d) = d.filter(|d| *d <= self.clock.date_of(self.now)) {
+                if let Some(d) = d.filter(|d| *d <= self.cfg.clock.date_of(self.now)) {
                     self.report_day = d;
                     self.send_quiet(Job::Daily(d));
                 }
@@ -509,7 +502,7 @@ impl App {
                 _ => self.queue_sel = (self.queue_sel + 1).min(self.queue_rows().len().saturating_sub(1)),
             },
             A::CallNext => {
-                let job = Job::Call { window: self.window.clone(), categories: self.categories.clone() };
+                let job = Job::Call { window: self.cfg.window.clone(), categories: self.cfg.categories.clone() };
                 self.send(job);
             }
             A::Recall | A::NoShow => match self.current().map(|t| t.id) {
@@ -592,7 +585,7 @@ impl App {
                 }
             }
             A::FilterCategory => {
-                let codes: Vec<String> = self.catalog.categories.iter().map(|c| c.code.clone()).collect();
+                let codes: Vec<String> = self.cfg.catalog.categories.iter().map(|c| c.code.clone()).collect();
                 self.filter.category = cycle(&codes, self.filter.category.as_ref());
                 self.open_sel = 0;
             }
@@ -653,7 +646,7 @@ impl App {
             return;
         }
         let mut f = IntakeForm { ticket: Some(t.id), number: Some(t.number.to_string()), ..Default::default() };
-        if let Some(item) = self.catalog.item(&t.item) {
+        if let Some(item) = self.cfg.catalog.item(&t.item) {
             f.set_item(item);
         }
         let c = &t.citizen;
@@ -669,7 +662,7 @@ impl App {
     /// Checks the form, then registers: accept (or take+call+accept for a walk-in). Missing
     /// key materials open the notice / 容缺 choice first.
     fn submit(&mut self) {
-        let today = self.clock.date_of(self.now);
+        let today = self.cfg.clock.date_of(self.now);
         self.form.errors.clear();
         let Some(item) = self.form_item().cloned() else {
             self.form.errors.push((FieldId::Item, self.t(T::PickItem).to_string()));
@@ -684,23 +677,23 @@ impl App {
                 crate::app::DeskError::Text(t) if format!("{t:?}").contains("Village") => FieldId::Village,
                 _ => FieldId::Name,
             };
-            self.form.errors.push((field, e.localized(self.lang)));
+            self.form.errors.push((field, e.localized(self.cfg.lang)));
             self.form.focus = FieldId::ORDER.iter().position(|f| *f == field).unwrap_or(0);
             return;
         }
         if let Err(e) = self.form.proxy_input().check(today) {
-            self.form.errors.push((FieldId::Proxy, e.localized(self.lang)));
+            self.form.errors.push((FieldId::Proxy, e.localized(self.cfg.lang)));
             return;
         }
         if let Err(e) = crate::app::input::optional_note(crate::domain::text::Field::Note, Some(&self.form.note.text()))
         {
-            self.form.errors.push((FieldId::Note, e.localized(self.lang)));
+            self.form.errors.push((FieldId::Note, e.localized(self.cfg.lang)));
             return;
         }
         if self.form.name.value().trim().is_empty() {
             self.form.errors.push((
                 FieldId::Name,
-                lang_msg(self.lang, "受理前需要填写申请人姓名", "the applicant's name is needed"),
+                lang_msg(self.cfg.lang, "受理前需要填写申请人姓名", "the applicant's name is needed"),
             ));
             self.form.focus = 1;
             return;
@@ -708,7 +701,7 @@ impl App {
         if item.requires_id && self.form.id_number.value().trim().is_empty() {
             self.form.errors.push((
                 FieldId::IdNumber,
-                lang_msg(self.lang, "此事项需要身份证号码", "this item needs the ID number"),
+                lang_msg(self.cfg.lang, "此事项需要身份证号码", "this item needs the ID number"),
             ));
             self.form.focus = 2;
             return;
@@ -725,7 +718,7 @@ impl App {
         let accept = self.form.accept_request(deferred);
         let job = match self.form.ticket {
             Some(id) => Job::Accept(id, accept),
-            None => Job::WalkIn { take: self.form.take_request(), window: self.window.clone(), accept },
+            None => Job::WalkIn { take: self.form.take_request(), window: self.cfg.window.clone(), accept },
         };
         self.registering = true;
         self.send(job);
@@ -735,7 +728,7 @@ impl App {
         self.notice_slip = true;
         let job = match self.form.ticket {
             Some(id) => Job::Notice(id, missing),
-            None => Job::WalkInNotice { take: self.form.take_request(), window: self.window.clone(), missing },
+            None => Job::WalkInNotice { take: self.form.take_request(), window: self.cfg.window.clone(), missing },
         };
         self.registering = true;
         self.send(job);
@@ -850,7 +843,7 @@ impl App {
                 self.send(Job::Take(req));
             }
             PickKind::IntakeItem => {
-                if let Some(item) = self.catalog.item(&key).cloned() {
+                if let Some(item) = self.cfg.catalog.item(&key).cloned() {
                     self.form.set_item(&item);
                     self.form.focus = 1;
                 }

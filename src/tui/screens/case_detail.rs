@@ -17,10 +17,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(app.t(T::NoTicket)).block(block(app, app.t(T::TabDetail))), area);
         return;
     };
-    let lang = app.lang;
+    let lang = app.cfg.lang;
     let [top, bottom] = Layout::vertical([Constraint::Length(10), Constraint::Min(4)]).areas(area);
     let [info, actions] = Layout::horizontal([Constraint::Min(40), Constraint::Length(26)]).areas(top);
-    let today = app.clock.date_of(app.now);
+    let today = app.cfg.clock.date_of(app.now);
     let mut lines = vec![
         Line::from(vec![
             Span::styled(format!("{}  #{}  ", t.number, t.id), Style::new().bold()),
@@ -82,7 +82,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .iter()
         .rev()
         .map(|e| {
-            let at = app.clock.local(e.at);
+            let at = app.cfg.clock.local(e.at);
             let from = e.from.map(|s| format!("{} -> ", s.label(lang))).unwrap_or_default();
             Line::raw(format!(
                 "{} {:02}:{:02}  {}  {}  {from}{}  {}",

@@ -32,7 +32,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let form = &app.form;
     let title = match &form.number {
         Some(n) => format!("{}  {n}", app.t(T::TabIntake)),
-        None => format!("{}（{}）", app.t(T::TabIntake), app.lang.pick("现场登记", "walk-in")),
+        None => format!("{}（{}）", app.t(T::TabIntake), app.cfg.lang.pick("现场登记", "walk-in")),
     };
     let b = block(app, &title);
     let inner = b.inner(area);
@@ -77,8 +77,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         match fid {
             FieldId::Item => {
                 let text = match app.form_item() {
-                    Some(i) => format!("{} {}（{}）", i.code, i.display_name(app.lang), i.kind.label(app.lang)),
-                    None => app.lang.pick("（按 Enter 选择）", "(press Enter to pick)").to_string(),
+                    Some(i) => format!("{} {}（{}）", i.code, i.display_name(app.cfg.lang), i.kind.label(app.cfg.lang)),
+                    None => app.cfg.lang.pick("（按 Enter 选择）", "(press Enter to pick)").to_string(),
                 };
                 f.render_widget(Paragraph::new(fit(&text, value_area.width as usize)), value_area);
             }
@@ -96,7 +96,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     // What the ID number says, as it is typed.
     let feedback = match app.id_feedback() {
         Some(Ok(id)) => {
-            let today = app.clock.date_of(app.now);
+            let today = app.cfg.clock.date_of(app.now);
             let age = id.age_on(today);
             let sex = if id.sex() == Sex::Female { app.t(T::Female) } else { app.t(T::Male) };
             let mut s = format!("{} {}  {age}{}  {sex}", app.t(T::Born), id.birth_date(), app.t(T::Age));

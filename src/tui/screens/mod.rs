@@ -39,7 +39,7 @@ const ASCII: border::Set = border::Set {
 
 pub fn block<'a>(app: &App, title: &'a str) -> Block<'a> {
     let b = Block::default().borders(Borders::ALL).title(Span::styled(title, Style::new().bold()));
-    if app.ascii { b.border_set(ASCII) } else { b }
+    if app.cfg.ascii { b.border_set(ASCII) } else { b }
 }
 
 pub fn light_style(l: Light) -> Style {
@@ -53,15 +53,15 @@ pub fn light_style(l: Light) -> Style {
 
 /// "● 绿 12" style text for a ticket's light, or empty.
 pub fn light_text(app: &App, t: &Ticket) -> (String, Style) {
-    let today = app.clock.date_of(app.now);
-    match t.light(&app.calendar, today) {
+    let today = app.cfg.clock.date_of(app.now);
+    match t.light(&app.cfg.calendar, today) {
         Some((l, left)) => {
             // Short forms so the column stays narrow: 绿灯 12, 红灯 -3 (overdue by 3).
             let name = match l {
-                Light::Green => app.lang.pick("绿灯", "green"),
-                Light::Yellow => app.lang.pick("黄灯", "yellow"),
-                Light::Red => app.lang.pick("红灯", "red"),
-                Light::Paused => return (l.label(app.lang).to_string(), light_style(l)),
+                Light::Green => app.cfg.lang.pick("绿灯", "green"),
+                Light::Yellow => app.cfg.lang.pick("黄灯", "yellow"),
+                Light::Red => app.cfg.lang.pick("红灯", "red"),
+                Light::Paused => return (l.label(app.cfg.lang).to_string(), light_style(l)),
             };
             (format!("{name} {left}"), light_style(l))
         }
@@ -117,9 +117,10 @@ pub fn render(app: &App, f: &mut Frame) {
 }
 
 fn render_header(app: &App, f: &mut Frame, area: Rect) {
-    let now = app.clock.local(app.now);
+    let now = app.cfg.clock.local(app.now);
     let clock = format!("{} {:02}:{:02}:{:02}", now.date(), now.hour(), now.minute(), now.second());
-    let left = format!(" {}  {}：{}  {}：{}", app.hall, app.t(T::Clerk), app.clerk, app.t(T::Window), app.window);
+    let left =
+        format!(" {}  {}：{}  {}：{}", app.cfg.hall, app.t(T::Clerk), app.cfg.clerk, app.t(T::Window), app.cfg.window);
     let pad = (area.width as usize).saturating_sub(width(&left) + width(&clock) + 1);
     let line = Line::from(vec![
         Span::styled(fit(&left, area.width as usize), Style::new().bold()),
@@ -146,7 +147,7 @@ fn render_footer(app: &App, f: &mut Frame, area: Rect) {
     let typing = app.screen == Screen::Intake && app.form.focus().is_text();
     let available =
         |b: &keymap::Binding| app.action_available(b.action) && !(typing && matches!(b.key, keymap::Key::Char(_)));
-    for (key, desc) in keymap::footer(app.screen, app.lang, available) {
+    for (key, desc) in keymap::footer(app.screen, app.cfg.lang, available) {
         spans.push(Span::styled(format!(" {key} "), Style::new().reversed()));
         spans.push(Span::raw(format!(" {desc} ")));
     }
@@ -200,12 +201,12 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
                 if last != Some(b.screen) {
                     let title = match b.screen {
                         Some(s) => app.t(s.title()),
-                        None => app.lang.pick("所有屏幕", "Everywhere"),
+                        None => app.cfg.lang.pick("所有屏幕", "Everywhere"),
                     };
                     lines.push(Line::styled(title, Style::new().bold()));
                     last = Some(b.screen);
                 }
-                lines.push(Line::raw(format!("  {:<10} {}", b.key.label(), b.describe(app.lang))));
+                lines.push(Line::raw(format!("  {:<10} {}", b.key.label(), b.describe(app.cfg.lang))));
             }
             let title = format!("{}  Up/Down", app.t(T::KeysTitle));
             f.render_widget(Paragraph::new(lines).scroll((*scroll, 0)).block(block(app, &title)), r);

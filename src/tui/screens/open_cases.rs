@@ -20,15 +20,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 .filter
                 .category
                 .as_deref()
-                .and_then(|c| app.catalog.category(c))
-                .map(|c| c.display_name(app.lang).to_string());
+                .and_then(|c| app.cfg.catalog.category(c))
+                .map(|c| c.display_name(app.cfg.lang).to_string());
             format!(
                 "{}（{}）  {}：{} / {} / {}",
                 app.t(T::OpenCases),
                 rows.len(),
                 app.t(T::Filter),
                 cat.unwrap_or_else(|| all.to_string()),
-                app.filter.status.map(|s| s.label(app.lang)).unwrap_or(all),
+                app.filter.status.map(|s| s.label(app.cfg.lang)).unwrap_or(all),
                 app.filter.clerk.as_deref().unwrap_or(all)
             )
         }
@@ -51,7 +51,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 Cell::from(t.date.to_string()),
                 Cell::from(fit(&t.item_name, 20)),
                 Cell::from(masked_name(t)),
-                Cell::from(t.status.label(app.lang)),
+                Cell::from(t.status.label(app.cfg.lang)),
                 Cell::from(t.deadline.map(|d| d.date.to_string()).unwrap_or_default()),
                 Cell::from(light).style(style),
                 Cell::from(fit(t.clerk.as_deref().unwrap_or_default(), 6)),

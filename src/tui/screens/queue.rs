@@ -50,11 +50,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     match app.current() {
         Some(t) => {
             lines.push(Line::styled(format!("> {}  {}", t.number, fit(&t.item_name, 24)), Style::new().bold()));
-            lines.push(Line::raw(format!("  {} {}/3", app.lang.pick("重呼", "recalls"), t.recalls)));
+            lines.push(Line::raw(format!("  {} {}/3", app.cfg.lang.pick("重呼", "recalls"), t.recalls)));
         }
         None => lines.push(Line::raw(app.t(T::NoCurrent)).dim()),
     }
-    for t in app.serving().into_iter().filter(|t| t.window.as_deref() != Some(app.window.as_str())) {
+    for t in app.serving().into_iter().filter(|t| t.window.as_deref() != Some(app.cfg.window.as_str())) {
         let w = t.window.clone().unwrap_or_default();
         lines.push(Line::raw(format!("{} {w}：{}  {}", app.t(T::Window), t.number, fit(&t.item_name, 20))));
     }

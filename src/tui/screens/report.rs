@@ -30,7 +30,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(app.t(T::Loading)).block(block(app, &title)), area);
         return;
     };
-    let lang = app.lang;
+    let lang = app.cfg.lang;
     let t = &r.figures.totals;
     let [left, right] = Layout::horizontal([Constraint::Length(34), Constraint::Min(30)]).areas(area);
     let l = |zh: &str, en: &str, n: u32| Line::raw(format!("{}{n}", lang.pick(zh, en)));
@@ -75,7 +75,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .data(BarGroup::default().bars(&data))
         .bar_width(6)
         .bar_gap(2);
-    if app.ascii {
+    if app.cfg.ascii {
         chart = chart.bar_set(ASCII_BARS);
     }
     f.render_widget(chart, bars);
@@ -83,7 +83,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let hours: Vec<u64> = r.figures.arrivals_by_hour[7..19].iter().map(|&n| u64::from(n)).collect();
     let label = format!("{}  7:00-19:00", app.t(T::ArrivalsByHour));
     let mut line = Sparkline::default().block(block(app, &label)).data(&hours).style(Style::new().fg(Color::Green));
-    if app.ascii {
+    if app.cfg.ascii {
         line = line.bar_set(ASCII_BARS);
     }
     f.render_widget(line, spark);
