@@ -9,6 +9,7 @@ use std::time::Instant;
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 
 use crate::app::{self, CitizenInput, Desk, DeskError, ProxyInput, Settings, TakeRequest};
+use crate::domain::account::Role;
 use crate::domain::calendar::{Calendar, add_days};
 use crate::domain::catalog::{Catalog, Kind};
 use crate::domain::id_number::check_char;
@@ -21,6 +22,21 @@ pub struct Options {
     pub days: u32,
     pub per_day: u32,
     pub seed: u64,
+}
+
+/// The demo's accounts: (name, role, PIN or password). Shown on screen by the demo; never
+/// created anywhere but in a demo database.
+pub const ACCOUNTS: [(&str, Role, &str); 5] = [
+    ("李娟", Role::Clerk, "111111"),
+    ("向红", Role::Clerk, "222222"),
+    ("田国庆", Role::Clerk, "333333"),
+    ("王主任", Role::Supervisor, "wangzhuren-2026"),
+    ("管理员", Role::Admin, "admin-demo-2026"),
+];
+
+/// The demo's PIN of `name`, if it is a demo account.
+pub fn pin_of(name: &str) -> Option<&'static str> {
+    ACCOUNTS.iter().find(|a| a.0 == name).map(|a| a.2)
 }
 
 pub struct Summary {
@@ -137,6 +153,13 @@ pub fn build(path: &Path, opts: &Options) -> Result<Summary, DeskError> {
         v
     };
     tickets += write_day(&desk, &mut rng, &world, morning)?;
+    // Accounts last, so the history above was written in setup mode.
+    let (admin, _, admin_pw) = ACCOUNTS[4];
+    desk.add_user(admin, Role::Admin, admin_pw)?;
+    desk.sign_in(admin, admin_pw)?;
+    for (name, role, pin) in &ACCOUNTS[..4] {
+        desk.add_user(name, *role, pin)?;
+    }
     desk.store_mut().compact()?;
     Ok(Summary { tickets, days: days.len() as u32 + 1, seconds: started.elapsed().as_secs_f64() })
 }

@@ -15,6 +15,8 @@ pub enum DeskError {
     Transition(#[from] TransitionError),
     #[error(transparent)]
     Text(#[from] TextError),
+    #[error(transparent)]
+    Account(#[from] crate::domain::account::AccountError),
     #[error("ID number: {0}")]
     Id(#[from] IdError),
     #[error("proxy's ID number: {0}")]
@@ -54,6 +56,7 @@ impl Localized for DeskError {
             Store(e) => e.localized(lang),
             Transition(e) => e.localized(lang),
             Text(e) => e.localized(lang),
+            Account(e) => e.localized(lang),
             Id(e) => e.localized(lang),
             ProxyId(e) => match lang {
                 Lang::Zh => format!("代办人{}", e.localized(lang)),

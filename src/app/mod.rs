@@ -2,6 +2,7 @@
 //! server all call these; each checks its input, applies a domain transition and writes the
 //! ticket, its event and its index entries in one durable transaction.
 
+mod accounts;
 mod error;
 pub mod input;
 mod settings;
@@ -34,6 +35,10 @@ pub struct Desk {
     catalog: Catalog,
     settings: Settings,
     clerk: Option<String>,
+    /// The signed-in clerk's role (when accounts exist).
+    role: Option<crate::domain::account::Role>,
+    /// Whether any account exists (otherwise: setup mode).
+    accounts: bool,
 }
 
 /// A hint shown beside a successful action; it never blocks.
@@ -129,16 +134,20 @@ impl Desk {
     }
 
     fn from_store(store: Store) -> Result<Desk, DeskError> {
-        let (catalog, settings) = store.read(|rx| {
+        let (catalog, settings, accounts) = store.read(|rx| {
             let catalog = rx.catalog()?.unwrap_or_else(Catalog::builtin);
-            Ok::<_, DeskError>((catalog, Settings::load_r(rx)?))
+            Ok::<_, DeskError>((catalog, Settings::load_r(rx)?, !rx.users()?.is_empty()))
         })?;
         let clock = Clock::from_env(settings.utc_offset).map_err(DeskError::Clock)?;
-        Ok(Desk { store, clock, calendar: Calendar::builtin(), catalog, settings, clerk: None })
+        Ok(Desk { store, clock, calendar: Calendar::builtin(), catalog, settings, clerk: None, role: None, accounts })
     }
 
-    /// Names the clerk whose actions follow.
+    /// Names the clerk whose actions follow, without a PIN: only in setup mode (no accounts);
+    /// otherwise clerks `sign_in`.
     pub fn set_clerk(&mut self, clerk: Option<&str>) -> Result<(), DeskError> {
+        if self.accounts && clerk.is_some() {
+            return Err(crate::domain::account::AccountError::NotSignedIn.into());
+        }
         self.clerk = clerk.filter(|c| !c.trim().is_empty()).map(|c| input::short(Field::Clerk, c)).transpose()?;
         Ok(())
     }
@@ -180,6 +189,16 @@ impl Desk {
         &mut self.store
     }
 
+    /// Supervisor actions; in setup mode anyone may.
+    pub fn require_supervisor(&self) -> Result<(), DeskError> {
+        if self.accounts { self.require(crate::domain::account::Role::Supervisor) } else { Ok(()) }
+    }
+
+    /// Admin-only actions; in setup mode anyone may (there is no one to ask yet).
+    fn require_admin(&self) -> Result<(), DeskError> {
+        if self.accounts { self.require(crate::domain::account::Role::Admin) } else { Ok(()) }
+    }
+
     fn context(&self, clerk: &str, window: Option<String>) -> Context<'_> {
         let at = self.clock.now();
         Context {
@@ -192,7 +211,9 @@ impl Desk {
         }
     }
 
+    /// The clerk doing a front-desk action: signed in with at least the clerk role.
     fn acting_clerk(&self) -> Result<&str, DeskError> {
+        self.require(crate::domain::account::Role::Clerk)?;
         self.clerk.as_deref().ok_or(DeskError::NoClerk)
     }
 
@@ -218,7 +239,7 @@ impl Desk {
 
     /// 取号: a citizen takes a number for an item.
     pub fn take(&self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
-        let clerk = self.clerk.as_deref().unwrap_or(RECEPTION);
+        let clerk = if self.accounts { self.acting_clerk()? } else { self.clerk.as_deref().unwrap_or(RECEPTION) };
         let ctx = self.context(clerk, None);
         let ticket = self.store.write(|tx| take_in(tx, &self.catalog, &ctx, req))?;
         let item = self.item(&ticket.item)?;
@@ -370,6 +391,7 @@ impl Desk {
     }
 
     pub fn reopen(&self, r: &str, reason: &str) -> Result<Ticket, DeskError> {
+        self.require(crate::domain::account::Role::Supervisor)?;
         let reason = input::required_note(Field::Reason, reason)?;
         self.act(r, None, |_| Ok(Command::Reopen { reason }))
     }
@@ -377,6 +399,7 @@ impl Desk {
     /// Replaces the catalog with the TOML in `src`; tickets keep the item names they were
     /// taken with.
     pub fn import_catalog(&mut self, src: &str) -> Result<&Catalog, DeskError> {
+        self.require_admin()?;
         let catalog = Catalog::from_toml(src).map_err(DeskError::Catalog)?;
         self.store.write(|tx| tx.set_catalog(&catalog, src))?;
         self.catalog = catalog;
@@ -385,6 +408,7 @@ impl Desk {
 
     /// Changes one setting (hall, utc_offset, follow_up_days, hall_phone).
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<&Settings, DeskError> {
+        self.require_admin()?;
         let mut s = self.settings.clone();
         s.set(key, value)?;
         self.store.write(|tx| s.save(tx))?;
@@ -419,6 +443,7 @@ impl Desk {
     /// Writes a checked copy of the database to `dest` (default: `backups/yimen-<time>.redb`
     /// beside the database). Returns where it went and how many tickets it holds.
     pub fn backup(&self, dest: Option<&Path>) -> Result<(std::path::PathBuf, u64), DeskError> {
+        self.require_admin()?;
         let path = match dest {
             Some(p) => p.to_path_buf(),
             None => {
@@ -458,6 +483,7 @@ impl Desk {
 
     /// Walks the hall's whole audit chain.
     pub fn verify_chain(&self) -> Result<crate::store::chain::Verdict, DeskError> {
+        self.require_supervisor()?;
         Ok(self.store.read(|rx| rx.verify_chain())?)
     }
 

@@ -27,6 +27,10 @@ pub struct Cli {
     /// Machine-readable JSON output
     #[arg(long, global = true)]
     pub json: bool,
+    /// Read the PIN or password from the first line of standard input (else YIMEN_PIN, else a
+    /// prompt on the terminal)
+    #[arg(long, global = true)]
+    pub pin_stdin: bool,
     /// The window this desk serves (the terminal interface)
     #[arg(long, value_name = "W", default_value = "1")]
     pub window: String,
@@ -48,6 +52,9 @@ pub enum Command {
         /// The hall's name, printed on slips and reports
         #[arg(long)]
         hall: Option<String>,
+        /// The first admin's name (default: --clerk); the password comes like a PIN
+        #[arg(long)]
+        admin: Option<String>,
         /// The hall's UTC offset (default +08:00)
         #[arg(long, value_name = "OFFSET")]
         utc_offset: Option<String>,
@@ -198,6 +205,9 @@ pub enum Command {
     /// Hall settings: show, or set one
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Clerk accounts: add, list, change a PIN, disable, unlock (admin)
+    #[command(subcommand)]
+    User(UserCmd),
     /// The audit chain of every event
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -281,6 +291,28 @@ pub enum ReportCmd {
         month: Option<String>,
         #[command(flatten)]
         out: ReportOut,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add an account; its PIN comes from YIMEN_NEW_PIN or a prompt
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: crate::domain::account::Role,
+    },
+    List,
+    /// Change a PIN or password (your own, or anyone's as admin); from YIMEN_NEW_PIN or a prompt
+    Passwd {
+        name: String,
+    },
+    Disable {
+        name: String,
+    },
+    /// Lift a lockout (or re-enable a disabled account)
+    Unlock {
+        name: String,
     },
 }
 

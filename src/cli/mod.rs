@@ -110,7 +110,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let Some(command) = cli.command else {
         // No command: the terminal interface on the hall's database.
         let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
-        desk.set_clerk(cli.clerk.as_deref()).map_err(|e| c.fail(e))?;
+        sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
         let clerk = desk.clerk().map(str::to_string).ok_or_else(|| c.fail(DeskError::NoClerk))?;
         let opts =
             crate::tui::Options { lang, ascii: cli.ascii, clerk, window: cli.window, categories: cli.categories };
@@ -118,8 +118,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     };
 
     match command {
-        Command::Init { hall, utc_offset } => {
-            let (desk, fresh) = Desk::init(&db, hall.as_deref(), utc_offset.as_deref()).map_err(|e| c.fail(e))?;
+        Command::Init { hall, utc_offset, admin } => {
+            let (mut desk, fresh) = Desk::init(&db, hall.as_deref(), utc_offset.as_deref()).map_err(|e| c.fail(e))?;
+            if !desk.has_accounts() {
+                // The first admin: named by --admin or --clerk, with a password.
+                let name = admin.or_else(|| cli.clerk.clone()).ok_or_else(|| {
+                    Failure::Message(t("请用 --admin 姓名 指定第一个管理员", "name the first admin with --admin NAME"))
+                })?;
+                let secret = read_secret(cli.pin_stdin, "YIMEN_PIN", &t("管理员密码：", "admin password: "), lang)?;
+                desk.add_user(&name, crate::domain::account::Role::Admin, &secret).map_err(|e| c.fail(e))?;
+                writeln!(c.out, "{}{}", t("已创建管理员：", "admin created: "), clean(&name))?;
+            }
             let n = desk.ticket_count().map_err(|e| c.fail(e))?;
             if c.json {
                 writeln!(
@@ -159,7 +168,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             let path = cli.db.clone().unwrap_or_else(|| default_db_path("yimen-demo.redb"));
             let opts = crate::demo::Options { days, per_day, seed };
             let summary = crate::demo::build(&path, &opts).map_err(|e| c.fail(e))?;
-            let desk = Desk::open(&path).map_err(|e| c.fail(e))?;
+            let mut desk = Desk::open(&path).map_err(|e| c.fail(e))?;
+            let accounts: Vec<String> =
+                crate::demo::ACCOUNTS.iter().map(|(n, r, p)| format!("{n}（{}）{p}", r.label(lang))).collect();
             if c.json {
                 writeln!(
                     c.out,
@@ -179,6 +190,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 t("天", "days"),
                 summary.seconds
             )?;
+            writeln!(c.out, "{}{}", t("演示账号：", "demo accounts: "), accounts.join("  "))?;
             if no_tui || !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                 // Without a terminal (a script, a pipe) the demo shows today's queue instead.
                 if !no_tui {
@@ -202,15 +214,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 window: cli.window.clone(),
                 categories: cli.categories.clone(),
             };
-            let mut desk = desk;
-            desk.set_clerk(Some(&opts.clerk)).map_err(|e| c.fail(e))?;
+            let pin = crate::demo::pin_of(&opts.clerk).ok_or_else(|| {
+                Failure::Message(format!("{}{}", t("演示账号只有：", "the demo accounts are: "), accounts.join("  ")))
+            })?;
+            desk.sign_in(&opts.clerk, pin).map_err(|e| c.fail(e))?;
             return open_tui(&mut c, desk, opts);
         }
         _ => {}
     }
 
     let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
-    desk.set_clerk(cli.clerk.as_deref()).map_err(|e| c.fail(e))?;
+    sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
     let hints = |h: &[crate::app::Hint]| h.iter().map(|h| view::hint_text(h, lang)).collect::<Vec<_>>();
 
     match command {
@@ -244,6 +258,56 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         }
         Command::Catalog(cmd) => catalog(&mut c, &mut desk, cmd)?,
         Command::Report(cmd) => report(&mut c, &desk, cmd)?,
+        Command::User(cmd) => {
+            use args::UserCmd;
+            let new_secret = || read_secret(false, "YIMEN_NEW_PIN", &t("新 PIN/密码：", "new PIN/password: "), lang);
+            match cmd {
+                UserCmd::Add { name, role } => {
+                    let secret = new_secret()?;
+                    desk.add_user(&name, role, &secret).map_err(|e| c.fail(e))?;
+                    writeln!(c.out, "{}{}（{}）", t("已添加：", "added: "), clean(&name), role.label(lang))?;
+                }
+                UserCmd::List => {
+                    desk.require_supervisor().map_err(|e| c.fail(e))?;
+                    let users = desk.users().map_err(|e| c.fail(e))?;
+                    if c.json {
+                        let v: Vec<_> = users
+                            .iter()
+                            .map(|u| json!({"name": u.name, "role": u.role, "disabled": u.disabled, "locked": u.locked_until.is_some_and(|l| l > desk.clock().now())}))
+                            .collect();
+                        writeln!(c.out, "{}", serde_json::Value::Array(v))?;
+                    } else {
+                        let rows: Vec<Vec<String>> = users
+                            .iter()
+                            .map(|u| {
+                                let state = if u.disabled {
+                                    t("已停用", "disabled")
+                                } else if u.locked_until.is_some_and(|l| l > desk.clock().now()) {
+                                    t("已锁定", "locked")
+                                } else {
+                                    String::new()
+                                };
+                                vec![clean(&u.name), u.role.label(lang).to_string(), state]
+                            })
+                            .collect();
+                        write!(c.out, "{}", view::table(&rows))?;
+                    }
+                }
+                UserCmd::Passwd { name } => {
+                    let secret = new_secret()?;
+                    desk.set_secret(&name, &secret).map_err(|e| c.fail(e))?;
+                    writeln!(c.out, "{}{}", t("已更改：", "changed: "), clean(&name))?;
+                }
+                UserCmd::Disable { name } => {
+                    desk.disable_user(&name).map_err(|e| c.fail(e))?;
+                    writeln!(c.out, "{}{}", t("已停用：", "disabled: "), clean(&name))?;
+                }
+                UserCmd::Unlock { name } => {
+                    desk.unlock_user(&name).map_err(|e| c.fail(e))?;
+                    writeln!(c.out, "{}{}", t("已解锁：", "unlocked: "), clean(&name))?;
+                }
+            }
+        }
         Command::CrashWriter => {
             // Each line is printed only after the write is committed: what the crash test may
             // hold us to after a SIGKILL.
@@ -460,6 +524,39 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             c.list(&desk, &found, &t("（没有找到）", "(nothing found)"))?;
         }
     }
+    Ok(())
+}
+
+/// A PIN or password: the first line of stdin with `--pin-stdin`, else the environment
+/// variable, else a prompt on the terminal without echo.
+fn read_secret(stdin: bool, env: &str, prompt: &str, lang: Lang) -> Result<String, Failure> {
+    if stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    if let Ok(v) = std::env::var(env) {
+        return Ok(v);
+    }
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return rpassword::prompt_password(prompt).map_err(Failure::from);
+    }
+    Err(Failure::Message(crate::domain::lang::Localized::localized(
+        &crate::domain::account::AccountError::NotSignedIn,
+        lang,
+    )))
+}
+
+/// Names the acting clerk: with accounts, signs in with the PIN; in setup mode, just names.
+fn sign_in(c: &mut Ctx<'_>, desk: &mut Desk, clerk: Option<&str>, pin_stdin: bool) -> Result<(), Failure> {
+    if !desk.has_accounts() {
+        return desk.set_clerk(clerk).map_err(|e| c.fail(e));
+    }
+    let Some(name) = clerk else {
+        return Err(c.fail(crate::domain::account::AccountError::NotSignedIn.into()));
+    };
+    let secret = read_secret(pin_stdin, "YIMEN_PIN", &format!("{name} PIN: "), c.lang)?;
+    desk.sign_in(name, &secret).map_err(|e| c.fail(e))?;
     Ok(())
 }
 

@@ -68,7 +68,11 @@ pub fn local(desk: &Desk, t: OffsetDateTime) -> String {
 
 /// "2026-11-29 09:05:03" in the hall's time, for people.
 pub fn stamp(desk: &Desk, t: OffsetDateTime) -> String {
-    let l = desk.clock().local(t);
+    stamp_at(desk.clock(), t)
+}
+
+pub fn stamp_at(clock: &crate::clock::Clock, t: OffsetDateTime) -> String {
+    let l = clock.local(t);
     format!("{} {:02}:{:02}:{:02}", l.date(), l.hour(), l.minute(), l.second())
 }
 

@@ -1,6 +1,7 @@
 //! The pure domain: tickets and their state machine, queue numbers, citizens' data, the service
 //! catalog and the working-day calendar. Nothing here reads a clock, a file or a terminal.
 
+pub mod account;
 pub mod calendar;
 pub mod catalog;
 pub mod citizen;

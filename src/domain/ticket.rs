@@ -108,6 +108,11 @@ pub enum Action {
     /// 一次性告知: key materials are missing; the citizen gets the complete list in writing
     /// and the visit ends without acceptance (closed as withdrawn, with the list as reason).
     Notice,
+    /// The hall's own events (ticket id 0; their `from`/`to` carry no meaning): a wrong PIN,
+    /// a lockout, an account created or changed.
+    SignInFailed,
+    Lockout,
+    Account,
 }
 
 impl Action {
@@ -130,6 +135,9 @@ impl Action {
             Action::Rate => "rate",
             Action::Reopen => "reopen",
             Action::Notice => "notice",
+            Action::SignInFailed => "sign_in_failed",
+            Action::Lockout => "lockout",
+            Action::Account => "account",
         }
     }
 
@@ -152,6 +160,9 @@ impl Action {
             Action::Rate => lang.pick("评价", "rate"),
             Action::Reopen => lang.pick("重新办理", "reopen"),
             Action::Notice => lang.pick("一次性告知", "one-time notice"),
+            Action::SignInFailed => lang.pick("登录失败", "failed sign-in"),
+            Action::Lockout => lang.pick("账号锁定", "lockout"),
+            Action::Account => lang.pick("账号变更", "account change"),
         }
     }
 

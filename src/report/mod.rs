@@ -436,6 +436,7 @@ fn header(desk: &Desk, lang: Lang, note_range: Option<(Date, Date)>) -> Result<H
 /// open bad ratings are read from the open-case and follow-up indexes as they stand when the
 /// report is printed, judged against `date`.
 pub fn daily(desk: &Desk, date: Date, lang: Lang) -> Result<DailyReport, DeskError> {
+    desk.require_supervisor()?;
     let tickets = tickets_in(desk, date, date)?;
     let figures = figures(desk, &tickets, date, date);
     let cal = desk.calendar();
@@ -491,6 +492,7 @@ pub fn daily(desk: &Desk, date: Date, lang: Lang) -> Result<DailyReport, DeskErr
 /// The period report of `[from, to]`: the same figures, a day-by-day trend and the 诉求/纠纷
 /// cases opened and closed.
 pub fn range(desk: &Desk, from: Date, to: Date, lang: Lang) -> Result<RangeReport, DeskError> {
+    desk.require_supervisor()?;
     let tickets = tickets_in(desk, from, to)?;
     let figures = figures(desk, &tickets, from, to);
     let mut days = Vec::new();

@@ -16,10 +16,14 @@ use time::Date;
 pub use error::StoreError;
 use tables::*;
 
+use crate::domain::account::User;
 use crate::domain::catalog::Catalog;
 use crate::domain::pinyin;
 use crate::domain::queue::{MAX_SEQ, QueueNumber};
 use crate::domain::ticket::{Event, Status, Ticket, TicketId};
+
+/// The ticket id under which the hall's own events (sign-ins, accounts) are kept.
+pub const SYSTEM: TicketId = 0;
 
 /// redb's cache defaults to 1 GiB; an old office PC has far less to spare.
 const CACHE_BYTES: usize = 32 * 1024 * 1024;
@@ -139,9 +143,14 @@ impl Store {
             }
             Some(1) => {
                 self.write(migrate_1_to_2)?;
-                self.write(migrate_2_to_3)
+                self.write(migrate_2_to_3)?;
+                self.write(migrate_3_to_4)
             }
-            Some(2) => self.write(migrate_2_to_3),
+            Some(2) => {
+                self.write(migrate_2_to_3)?;
+                self.write(migrate_3_to_4)
+            }
+            Some(3) => self.write(migrate_3_to_4),
             Some(_) => Ok(()),
             None if !create => Err(StoreError::Missing { path: self.path.clone() }),
             None => self.write(|tx| {
@@ -204,6 +213,7 @@ impl Store {
             copy_table(&rx, &wx, NUMBERS)?;
             copy_table(&rx, &wx, CATALOG)?;
             copy_table(&rx, &wx, SEARCH)?;
+            copy_table(&rx, &wx, USERS)?;
             wx.commit()?;
             match rx.open_table(TICKETS) {
                 Ok(t) => t.len()?,
@@ -247,6 +257,7 @@ macro_rules! tables_struct {
             pub(crate) activity: redb::$table<'t, (i32, u64), ()>,
             pub(crate) followup: redb::$table<'t, (i32, u64), ()>,
             pub(crate) chain: redb::$table<'t, u64, (u64, u32)>,
+            pub(crate) users: redb::$table<'t, &'static str, &'static [u8]>,
             pub(crate) open: redb::$table<'t, (i32, u64), ()>,
             pub(crate) waiting: redb::$table<'t, (i32, u8, i64, u64), u8>,
             pub(crate) counters: redb::$table<'t, (i32, u8), u32>,
@@ -268,6 +279,7 @@ pub struct ReadTx {
     activity: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     followup: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     chain: Option<redb::ReadOnlyTable<u64, (u64, u32)>>,
+    users: Option<redb::ReadOnlyTable<&'static str, &'static [u8]>>,
     open: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     waiting: Option<redb::ReadOnlyTable<(i32, u8, i64, u64), u8>>,
     numbers: Option<redb::ReadOnlyTable<(i32, u8, u32), u64>>,
@@ -285,6 +297,7 @@ impl<'t> WriteTx<'t> {
             activity: txn.open_table(ACTIVITY)?,
             followup: txn.open_table(FOLLOWUP)?,
             chain: txn.open_table(CHAIN)?,
+            users: txn.open_table(USERS)?,
             open: txn.open_table(OPEN)?,
             waiting: txn.open_table(WAITING)?,
             counters: txn.open_table(COUNTERS)?,
@@ -386,7 +399,9 @@ impl<'t> WriteTx<'t> {
 
     /// Appends an event; `day` is its date in the hall's time (for the activity index).
     pub fn append_event(&mut self, e: &Event, day: Date) -> Result<(), StoreError> {
-        self.activity.insert((julian(day), e.ticket), ())?;
+        if e.ticket != SYSTEM {
+            self.activity.insert((julian(day), e.ticket), ())?;
+        }
         let mut e = e.clone();
         let (head, len) = self.chain_state()?;
         let new_head = chain::link(&mut e, &head);
@@ -404,6 +419,38 @@ impl<'t> WriteTx<'t> {
 
     pub fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
         Ok(self.numbers.get((julian(day), letter_byte(n.letter), n.seq))?.map(|v| v.value()))
+    }
+
+    /// The next sequence number of the hall's own events (ticket id 0).
+    pub fn next_system_seq(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .events
+            .range((SYSTEM, 0u32)..=(SYSTEM, u32::MAX))?
+            .next_back()
+            .transpose()?
+            .map(|(k, _)| k.value().1 + 1)
+            .unwrap_or(0))
+    }
+
+    pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        match self.users.get(name)? {
+            Some(v) => Ok(Some(decode_user(name, v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn put_user(&mut self, u: &User) -> Result<(), StoreError> {
+        self.users.insert(u.name.as_str(), encode(u)?.as_slice())?;
+        Ok(())
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        let mut out = Vec::new();
+        for row in self.users.iter()? {
+            let (k, v) = row?;
+            out.push(decode_user(k.value(), v.value())?);
+        }
+        Ok(out)
     }
 
     /// The audit chain's head hash and length.
@@ -534,6 +581,16 @@ impl TicketLookup for ReadTx {
     }
 }
 
+/// Schema 3 → 4: adds the accounts table (created empty on open); only the version changes.
+fn migrate_3_to_4(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    tx.meta.insert("schema", 4u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
+fn decode_user(name: &str, bytes: &[u8]) -> Result<User, StoreError> {
+    decode(bytes, &|| format!("account {name}"))
+}
+
 fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
     (julian(t.date), if t.priority.is_some() { 0 } else { 1 }, micros(t.queued_at), t.id)
 }
@@ -603,6 +660,7 @@ impl ReadTx {
             activity: missing_ok(txn.open_table(ACTIVITY))?,
             followup: missing_ok(txn.open_table(FOLLOWUP))?,
             chain: missing_ok(txn.open_table(CHAIN))?,
+            users: missing_ok(txn.open_table(USERS))?,
             open: missing_ok(txn.open_table(OPEN))?,
             waiting: missing_ok(txn.open_table(WAITING))?,
             numbers: missing_ok(txn.open_table(NUMBERS))?,
@@ -689,6 +747,16 @@ impl ReadTx {
             ids.push(row?.0.value().1);
         }
         self.tickets_of(ids)
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        let Some(t) = &self.users else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for row in t.iter()? {
+            let (k, v) = row?;
+            out.push(decode_user(k.value(), v.value())?);
+        }
+        Ok(out)
     }
 
     /// The audit chain's head hash and length.

@@ -11,7 +11,8 @@ pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-1");
 /// `tickets-1`: ticket id → the ticket (MessagePack). Ids grow from 1 and are never reused.
 pub const TICKETS: TableDefinition<u64, &[u8]> = TableDefinition::new("tickets-1");
 
-/// `events-1`: (ticket id, sequence from 0) → the event (MessagePack). Append-only.
+/// `events-1`: (ticket id, sequence from 0) → the event (MessagePack). Append-only. Ticket id
+/// 0 holds the hall's own events (sign-in failures, lockouts, account changes).
 pub const EVENTS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("events-1");
 
 /// `day-1`: (Julian day the number was taken, ticket id) → (). Every ticket of a day.
@@ -37,6 +38,10 @@ pub const FOLLOWUP: TableDefinition<(i32, u64), ()> = TableDefinition::new("foll
 /// order in which events were linked; `meta-1` keeps `chain_head` and `chain_len`. (Schema 3.)
 pub const CHAIN: TableDefinition<u64, (u64, u32)> = TableDefinition::new("chain-1");
 
+/// `users-1`: clerk name → the account (MessagePack): role, Argon2id hash, lockout state.
+/// (Schema 4.)
+pub const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users-1");
+
 /// `counters-1`: (Julian day, category letter) → the last sequence number handed out.
 pub const COUNTERS: TableDefinition<(i32, u8), u32> = TableDefinition::new("counters-1");
 
@@ -52,7 +57,8 @@ pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-
 pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
 
 /// Every table name of this data version; any other table means the file is not ours.
-pub const ALL_TABLES: [&str; 13] = [
+pub const ALL_TABLES: [&str; 14] = [
+    "users-1",
     "activity-1",
     "chain-1",
     "followup-1",
@@ -69,4 +75,4 @@ pub const ALL_TABLES: [&str; 13] = [
 ];
 
 /// The data version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;

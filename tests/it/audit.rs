@@ -42,7 +42,7 @@ fn the_chain_verifies_and_the_report_prints_its_head() {
     history(&hall);
     let (code, out, _) = verify(&hall);
     assert_eq!(code, Some(0));
-    assert!(out.contains("审计链完整：6 条事件"), "3 takes, call, complete, rate: {out}");
+    assert!(out.contains("审计链完整：7 条事件"), "the first admin, 3 takes, call, complete, rate: {out}");
     let head = out.trim().rsplit(' ').next().unwrap().to_string();
     assert_eq!(head.len(), 64);
     let report = hall.cmd(NOW).args(["report", "daily"]).output().unwrap();

@@ -244,10 +244,24 @@ fn the_demo_builds_its_own_file_and_refuses_a_real_one() {
     let demo = hall.dir.path().join("demo.redb");
     let build = |seed: &str| {
         let mut c = hall.cmd(NOW);
-        c.env("YIMEN_DB", &demo).args(["--json", "demo", "--days", "5", "--per-day", "40", "--seed", seed]);
+        c.env("YIMEN_DB", &demo).env("YIMEN_PIN", "111111").args([
+            "--json",
+            "demo",
+            "--days",
+            "5",
+            "--per-day",
+            "40",
+            "--seed",
+            seed,
+        ]);
         let v: Value = serde_json::from_slice(&c.output().unwrap().stdout).unwrap();
         let mut l = hall.cmd(NOW);
-        let list = l.env("YIMEN_DB", &demo).args(["--json", "list", "--date", "2026-11-27"]).output().unwrap();
+        let list = l
+            .env("YIMEN_DB", &demo)
+            .env("YIMEN_PIN", "111111")
+            .args(["--json", "list", "--date", "2026-11-27"])
+            .output()
+            .unwrap();
         (v["tickets"].as_u64().unwrap(), String::from_utf8(list.stdout).unwrap())
     };
     let (n1, day1) = build("7");

@@ -10,6 +10,9 @@ use time::format_description::well_known::Rfc3339;
 use yimen::app::Desk;
 use yimen::clock::{Clock, DEFAULT_OFFSET};
 
+/// The password of the admin 李娟 that `init` creates in command-line tests.
+pub const TEST_PASSWORD: &str = "yimen-test-pass";
+
 /// A fresh database in its own temporary directory.
 pub struct Hall {
     pub dir: TempDir,
@@ -26,7 +29,11 @@ impl Hall {
     /// A desk on this hall's file, created if needed, acting as `clerk` at `now` (RFC 3339).
     pub fn desk(&self, clerk: &str, now: &str) -> Desk {
         let (mut desk, _) = Desk::init(&self.db, None, None).expect("init");
-        desk.set_clerk(Some(clerk)).expect("clerk");
+        if desk.has_accounts() {
+            desk.sign_in(clerk, TEST_PASSWORD).expect("sign in");
+        } else {
+            desk.set_clerk(Some(clerk)).expect("clerk");
+        }
         desk.set_clock(clock(now));
         desk
     }
@@ -38,6 +45,9 @@ impl Hall {
             .env("YIMEN_NOW", now)
             .env("YIMEN_CLERK", "李娟")
             .env("YIMEN_LOCK_WAIT_MS", "100")
+            // `init` makes 李娟 the first admin with this password; every command signs in.
+            .env("YIMEN_PIN", TEST_PASSWORD)
+            .env_remove("YIMEN_NEW_PIN")
             .env_remove("YIMEN_LANG")
             .env_remove("YIMEN_SERVER");
         c

@@ -12,7 +12,6 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::common::Hall;
-use yimen::app::Desk;
 use yimen::domain::ticket::Ticket;
 use yimen::store::chain::Verdict;
 
@@ -35,6 +34,7 @@ fn acknowledged_writes_survive_sigkill() {
             .env("YIMEN_DB", &hall.db)
             .env("YIMEN_NOW", NOW)
             .env("YIMEN_CLERK", "李娟")
+            .env("YIMEN_PIN", crate::common::TEST_PASSWORD)
             .env("YIMEN_LOCK_WAIT_MS", "5000")
             .arg("_crash-writer")
             .stdout(Stdio::piped())
@@ -59,7 +59,7 @@ fn acknowledged_writes_survive_sigkill() {
         }
     }
     assert!(acked.len() > 20, "the writer got some work done: {}", acked.len());
-    let desk = Desk::open(&hall.db).unwrap();
+    let desk = hall.desk("李娟", NOW);
     for (id, want) in &acked {
         let (have, _) = desk.show(&id.to_string()).unwrap_or_else(|e| panic!("acknowledged ticket {id} lost: {e}"));
         assert_eq!(&have, want, "ticket {id} changed");

@@ -64,8 +64,9 @@ fn a_clerk_registers_and_completes_a_case_in_the_real_terminal() {
     let bin = assert_cmd::cargo::cargo_bin("yimen");
     let tmux = Tmux { socket: format!("yimen-e2e-{}", std::process::id()) };
     let cmd = format!(
-        "env YIMEN_DB='{}' YIMEN_NOW='{NOW}' YIMEN_CLERK=李娟 LANG=C.UTF-8 '{}' --window 2; echo EXIT=$?; sleep 60",
+        "env YIMEN_DB='{}' YIMEN_NOW='{NOW}' YIMEN_CLERK=李娟 YIMEN_PIN='{}' LANG=C.UTF-8 '{}' --window 2; echo EXIT=$?; sleep 60",
         hall.db.display(),
+        crate::common::TEST_PASSWORD,
         bin.display()
     );
     tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "110", "-y", "32", &cmd]);

@@ -1,6 +1,7 @@
 //! The one integration-test binary: domain transitions, the store on real redb files, and the
 //! real `yimen` binary end to end.
 
+mod accounts;
 mod audit;
 mod backup;
 mod cli;

@@ -35,7 +35,9 @@ fn applicant() -> Citizen {
 fn command<'a>(action: Action, catalog: &'a Catalog, item: &str) -> Command<'a> {
     let item = catalog.item(item).unwrap();
     match action {
-        Action::Take => unreachable!("take creates a ticket"),
+        Action::Take | Action::SignInFailed | Action::Lockout | Action::Account => {
+            unreachable!("not a ticket transition")
+        }
         Action::Call => Command::Call { window: "1".into() },
         Action::Recall => Command::Recall,
         Action::NoShow => Command::NoShow,

@@ -1,0 +1,221 @@
+//! Signing in and managing accounts. Checked here, in the application layer, so the command
+//! line, the interface and a future server enforce the same rules.
+//!
+//! A database without any account (made before accounts existed, or by a test) runs in setup
+//! mode: the named clerk acts without a PIN until the first admin is added.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use time::Duration;
+
+use super::{Desk, DeskError, input};
+use crate::domain::account::{AccountError, LOCK_MINUTES, MAX_FAILURES, Role, User, check_secret};
+use crate::domain::text::Field;
+use crate::domain::ticket::{Action, Event, Status};
+use crate::store::{SYSTEM, WriteTx};
+
+fn hash(secret: &str) -> Result<String, DeskError> {
+    Argon2::default()
+        .hash_password(secret.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| DeskError::Io(format!("hashing: {e}")))
+}
+
+fn verify(secret: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
+}
+
+impl Desk {
+    /// True once any account exists: from then on every action needs a signed-in clerk.
+    pub fn has_accounts(&self) -> bool {
+        self.accounts
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.role
+    }
+
+    /// Refuses unless the acting clerk has at least `role` (in setup mode: unless a clerk is
+    /// named at all).
+    pub fn require(&self, role: Role) -> Result<(), DeskError> {
+        if !self.accounts {
+            return self.clerk.as_deref().map(|_| ()).ok_or(DeskError::NoClerk);
+        }
+        match (self.clerk.as_deref(), self.role) {
+            (Some(_), Some(has)) if has >= role => Ok(()),
+            (Some(name), Some(has)) => Err(AccountError::NeedsRole(
+                role.label(crate::domain::Lang::En),
+                name.into(),
+                has.label(crate::domain::Lang::En),
+            )
+            .into()),
+            _ => Err(AccountError::NotSignedIn.into()),
+        }
+    }
+
+    /// Signs a clerk in. A wrong PIN counts; the fifth in a row locks the account for a while.
+    /// Failures and lockouts are events in the audit chain.
+    pub fn sign_in(&mut self, name: &str, secret: &str) -> Result<Role, DeskError> {
+        let name = input::short(Field::Clerk, name).map_err(|_| AccountError::BadCredentials)?;
+        let now = self.clock.now();
+        let outcome = self.store.write(|tx| {
+            let Some(mut u) = tx.user(&name)? else {
+                system_event(tx, &name, Action::SignInFailed, None, &self.context_at(&name))?;
+                return Ok::<_, DeskError>(Err(AccountError::BadCredentials));
+            };
+            if u.disabled {
+                return Ok(Err(AccountError::Disabled(name.clone())));
+            }
+            if let Some(until) = u.locked_until.filter(|t| *t > now) {
+                return Ok(Err(AccountError::Locked(name.clone(), crate::cli::view::stamp_at(&self.clock, until))));
+            }
+            if verify(secret, &u.hash) {
+                u.failures = 0;
+                u.locked_until = None;
+                tx.put_user(&u)?;
+                return Ok(Ok(u.role));
+            }
+            u.failures += 1;
+            let ctx = self.context_at(&name);
+            system_event(tx, &name, Action::SignInFailed, Some(format!("{}/{MAX_FAILURES}", u.failures)), &ctx)?;
+            let err = if u.failures >= MAX_FAILURES {
+                let until = now + Duration::minutes(LOCK_MINUTES);
+                u.locked_until = Some(until);
+                u.failures = 0;
+                system_event(tx, &name, Action::Lockout, None, &ctx)?;
+                AccountError::Locked(name.clone(), crate::cli::view::stamp_at(&self.clock, until))
+            } else {
+                AccountError::BadCredentials
+            };
+            tx.put_user(&u)?;
+            Ok(Err(err))
+        })?;
+        let role = outcome?;
+        self.clerk = Some(name);
+        self.role = Some(role);
+        Ok(role)
+    }
+
+    /// Forgets who was signed in (the interface's lock key).
+    pub fn sign_out(&mut self) {
+        if self.accounts {
+            self.clerk = None;
+            self.role = None;
+        }
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, DeskError> {
+        Ok(self.store.read(|rx| rx.users())?)
+    }
+
+    /// Adds an account. Needs an admin — except the very first account, which must be an admin.
+    pub fn add_user(&mut self, name: &str, role: Role, secret: &str) -> Result<(), DeskError> {
+        let name = input::short(Field::Clerk, name)?;
+        if self.accounts {
+            self.require(Role::Admin)?;
+        } else if role != Role::Admin {
+            return Err(AccountError::NeedsRole("admin", name, role.label(crate::domain::Lang::En)).into());
+        }
+        check_secret(role, secret)?;
+        let hash = hash(secret)?;
+        let actor = self.clerk.clone().unwrap_or_else(|| name.clone());
+        self.store.write(|tx| {
+            if tx.user(&name)?.is_some() {
+                return Err(DeskError::from(AccountError::Exists(name.clone())));
+            }
+            tx.put_user(&User { name: name.clone(), role, hash, disabled: false, failures: 0, locked_until: None })?;
+            system_event(tx, &actor, Action::Account, Some(format!("add {name} {role:?}")), &self.context_at(&actor))
+        })?;
+        self.accounts = true;
+        Ok(())
+    }
+
+    /// Changes an account; an admin may change any, a clerk only their own secret.
+    fn change_user(
+        &self,
+        name: &str,
+        what: &str,
+        f: impl FnOnce(&mut User) -> Result<(), DeskError>,
+    ) -> Result<(), DeskError> {
+        let actor = self.clerk.clone().ok_or(AccountError::NotSignedIn)?;
+        let own_secret = what == "passwd" && actor == name.trim();
+        if !own_secret {
+            self.require(Role::Admin)?;
+        } else {
+            self.require(Role::Clerk)?;
+        }
+        self.store.write(|tx| {
+            let mut u = tx.user(name.trim())?.ok_or_else(|| AccountError::Unknown(name.trim().into()))?;
+            f(&mut u)?;
+            if u.disabled || u.role != Role::Admin {
+                let admins =
+                    tx.users()?.iter().filter(|o| o.name != u.name && o.role == Role::Admin && !o.disabled).count();
+                if admins == 0 {
+                    return Err(AccountError::LastAdmin.into());
+                }
+            }
+            tx.put_user(&u)?;
+            system_event(tx, &actor, Action::Account, Some(format!("{what} {}", u.name)), &self.context_at(&actor))
+        })
+    }
+
+    pub fn set_secret(&self, name: &str, secret: &str) -> Result<(), DeskError> {
+        let hash_for = |role: Role| -> Result<String, DeskError> {
+            check_secret(role, secret)?;
+            hash(secret)
+        };
+        self.change_user(name, "passwd", |u| {
+            u.hash = hash_for(u.role)?;
+            u.failures = 0;
+            u.locked_until = None;
+            Ok(())
+        })
+    }
+
+    pub fn disable_user(&self, name: &str) -> Result<(), DeskError> {
+        self.change_user(name, "disable", |u| {
+            u.disabled = true;
+            Ok(())
+        })
+    }
+
+    pub fn unlock_user(&self, name: &str) -> Result<(), DeskError> {
+        self.change_user(name, "unlock", |u| {
+            u.disabled = false;
+            u.failures = 0;
+            u.locked_until = None;
+            Ok(())
+        })
+    }
+
+    fn context_at(&self, clerk: &str) -> crate::domain::ticket::Context<'_> {
+        self.context(clerk, None)
+    }
+}
+
+/// Appends one of the hall's own events (ticket id 0) to the chain.
+fn system_event(
+    tx: &mut WriteTx<'_>,
+    clerk: &str,
+    action: Action,
+    note: Option<String>,
+    ctx: &crate::domain::ticket::Context<'_>,
+) -> Result<(), DeskError> {
+    let e = Event {
+        ticket: SYSTEM,
+        seq: tx.next_system_seq()?,
+        at: ctx.at,
+        clock_override: ctx.clock_override,
+        clerk: clerk.to_string(),
+        window: None,
+        action,
+        from: None,
+        to: Status::Waiting,
+        note,
+        prev: String::new(),
+        hash: String::new(),
+    };
+    tx.append_event(&e, ctx.today)?;
+    Ok(())
+}

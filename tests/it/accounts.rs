@@ -1,0 +1,116 @@
+//! Accounts through the real binary: PINs checked on every command, roles enforced with a
+//! message naming the role needed, lockout after five wrong PINs (audited), an admin unlocks,
+//! and only Argon2id hashes are stored.
+
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+
+use crate::common::Hall;
+
+const NOW: &str = "2026-11-30T09:00:00+08:00";
+
+fn hall_with_clerk() -> Hall {
+    let hall = Hall::new();
+    hall.cmd(NOW).arg("init").assert().success();
+    hall.cmd(NOW).env("YIMEN_NEW_PIN", "246810").args(["user", "add", "张三", "--role", "clerk"]).assert().success();
+    hall
+}
+
+fn as_zhang(hall: &Hall, pin: &str) -> assert_cmd::Command {
+    let mut c = hall.cmd(NOW);
+    c.env("YIMEN_CLERK", "张三").env("YIMEN_PIN", pin);
+    c
+}
+
+fn one_line_error(out: &std::process::Output) -> String {
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let err = String::from_utf8(out.stderr.clone()).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    err
+}
+
+#[test]
+fn roles_are_enforced_and_say_what_they_need() {
+    let hall = hall_with_clerk();
+    as_zhang(&hall, "246810").args(["take", "SB03"]).assert().success();
+    as_zhang(&hall, "246810").args(["call", "--window", "1"]).assert().success();
+    for (args, role) in [
+        (vec!["report", "daily"], "supervisor"),
+        (vec!["export"], "supervisor"),
+        (vec!["audit", "verify"], "supervisor"),
+        (vec!["reopen", "B001", "--reason", "x"], "supervisor"),
+        (vec!["config", "set", "hall", "别处"], "admin"),
+        (vec!["backup"], "admin"),
+        (vec!["user", "disable", "李娟"], "admin"),
+    ] {
+        let out = as_zhang(&hall, "246810").arg("--lang").arg("en").args(&args).output().unwrap();
+        let err = one_line_error(&out);
+        assert!(err.contains(role), "{args:?}: {err}");
+    }
+    // A clerk may change their own PIN, and a supervisor needs a longer one.
+    as_zhang(&hall, "246810").env("YIMEN_NEW_PIN", "135790").args(["user", "passwd", "张三"]).assert().success();
+    as_zhang(&hall, "135790").args(["list"]).assert().success();
+    let out = hall
+        .cmd(NOW)
+        .env("YIMEN_NEW_PIN", "123456")
+        .args(["user", "add", "王主任", "--role", "supervisor"])
+        .output()
+        .unwrap();
+    assert!(one_line_error(&out).contains("10"));
+    // The last admin stays.
+    let out = hall.cmd(NOW).args(["user", "disable", "李娟"]).output().unwrap();
+    assert!(one_line_error(&out).contains("管理员"));
+    // Without a name or a PIN nothing happens.
+    let out = hall.cmd(NOW).env_remove("YIMEN_CLERK").args(["list"]).output().unwrap();
+    assert!(one_line_error(&out).contains("--clerk"));
+    let out = hall.cmd(NOW).env_remove("YIMEN_PIN").args(["list"]).output().unwrap();
+    assert!(one_line_error(&out).contains("PIN"));
+    // --pin-stdin reads the first line.
+    let mut c = hall.cmd(NOW);
+    c.env_remove("YIMEN_PIN").args(["--pin-stdin", "list"]).write_stdin(format!("{}\n", crate::common::TEST_PASSWORD));
+    c.assert().success();
+}
+
+#[test]
+fn five_wrong_pins_lock_the_account_until_an_admin_unlocks_it() {
+    let hall = hall_with_clerk();
+    for i in 1..=4 {
+        let out = as_zhang(&hall, "000000").arg("list").output().unwrap();
+        assert!(one_line_error(&out).contains("PIN 错误"), "attempt {i}");
+    }
+    let out = as_zhang(&hall, "000000").arg("list").output().unwrap();
+    assert!(one_line_error(&out).contains("锁定"));
+    // Locked: even the right PIN is refused.
+    let out = as_zhang(&hall, "246810").arg("list").output().unwrap();
+    assert!(one_line_error(&out).contains("锁定"));
+    let list = hall.cmd(NOW).args(["--json", "user", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("\"locked\":true"));
+    hall.cmd(NOW).args(["user", "unlock", "张三"]).assert().success();
+    as_zhang(&hall, "246810").arg("list").assert().success();
+    // Every failure and the lockout are in the audit chain, and it verifies.
+    let out = hall.cmd(NOW).args(["--json", "audit", "verify"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // first admin + add 张三 + 5 failures + lockout + unlock
+    assert_eq!(v["events"], 9);
+    // An unknown clerk is refused the same way, without saying which part was wrong.
+    let out = hall.cmd(NOW).env("YIMEN_CLERK", "无此人").arg("list").output().unwrap();
+    assert!(one_line_error(&out).contains("不存在或 PIN 错误"));
+}
+
+#[test]
+fn only_argon2id_hashes_are_stored() {
+    let hall = hall_with_clerk();
+    let db = Database::open(&hall.db).unwrap();
+    let users: TableDefinition<&str, &[u8]> = TableDefinition::new("users-1");
+    let tx = db.begin_read().unwrap();
+    let t = tx.open_table(users).unwrap();
+    let mut n = 0;
+    for row in t.iter().unwrap() {
+        let (_, v) = row.unwrap();
+        let bytes = v.value();
+        let text = String::from_utf8_lossy(bytes);
+        assert!(text.contains("$argon2id$"), "{text}");
+        assert!(!text.contains("246810") && !text.contains(crate::common::TEST_PASSWORD));
+        n += 1;
+    }
+    assert_eq!(n, 2);
+}
