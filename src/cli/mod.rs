@@ -110,10 +110,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let Some(command) = cli.command else {
         // No command: the terminal interface on the hall's database.
         let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
-        sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
-        let clerk = desk.clerk().map(str::to_string).ok_or_else(|| c.fail(DeskError::NoClerk))?;
-        let opts =
-            crate::tui::Options { lang, ascii: cli.ascii, clerk, window: cli.window, categories: cli.categories };
+        // With accounts and no PIN given, the interface opens on its sign-in screen.
+        let pin_given = cli.pin_stdin || std::env::var_os("YIMEN_PIN").is_some();
+        if !desk.has_accounts() || pin_given {
+            sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
+        }
+        let clerk = match desk.clerk() {
+            Some(name) => name.to_string(),
+            None if desk.has_accounts() => cli.clerk.clone().unwrap_or_default(),
+            None => return Err(c.fail(DeskError::NoClerk)),
+        };
+        let opts = crate::tui::Options {
+            lang,
+            ascii: cli.ascii,
+            clerk,
+            window: cli.window,
+            categories: cli.categories,
+            notice: None,
+        };
         return open_tui(&mut c, desk, opts);
     };
 
@@ -213,6 +227,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 clerk: cli.clerk.clone().unwrap_or_else(|| "李娟".into()),
                 window: cli.window.clone(),
                 categories: cli.categories.clone(),
+                notice: Some(format!("{}{}", t("演示账号：", "demo accounts: "), accounts.join("  "))),
             };
             let pin = crate::demo::pin_of(&opts.clerk).ok_or_else(|| {
                 Failure::Message(format!("{}{}", t("演示账号只有：", "the demo accounts are: "), accounts.join("  ")))

@@ -102,6 +102,9 @@ pub struct App {
     registering: bool,
     /// A refresh is on its way; a slow disk does not pile up more behind it.
     refreshing: bool,
+    /// Whether a clerk is signed in; if not, only the sign-in screen shows.
+    pub signed_in: bool,
+    pub signin: SignIn,
     jobs: Sender<Job>,
 }
 
@@ -116,12 +119,36 @@ pub struct Setup {
     pub catalog: Catalog,
     pub calendar: Calendar,
     pub clock: Clock,
+    /// The hall's active accounts (empty in setup mode, where no sign-in is asked).
+    pub users: Vec<(String, crate::domain::account::Role)>,
+    /// Signed in already (by the command line, or in setup mode).
+    pub signed_in: bool,
+    /// A line to show at the start (the demo's accounts and PINs).
+    pub notice: Option<String>,
+}
+
+/// The sign-in screen: pick the clerk, type the PIN, choose the window.
+#[derive(Debug, Clone, Default)]
+pub struct SignIn {
+    pub sel: usize,
+    pub pin: Input,
+    pub window: Input,
+    /// 0 the clerk list, 1 the PIN, 2 the window.
+    pub focus: u8,
 }
 
 impl App {
     pub fn new(setup: Setup, jobs: Sender<Job>) -> App {
         let now = setup.clock.now();
         let report_day = setup.clock.date_of(now);
+        let signed_in = setup.signed_in || setup.users.is_empty();
+        let signin = SignIn {
+            sel: setup.users.iter().position(|(n, _)| *n == setup.clerk).unwrap_or(0),
+            window: Input::new(setup.window.clone()),
+            focus: 1,
+            ..Default::default()
+        };
+        let status = setup.notice.clone().map(|n| (n, false));
         let mut app = App {
             cfg: setup,
             now,
@@ -132,7 +159,7 @@ impl App {
             form: IntakeForm::default(),
             detail: None,
             modal: None,
-            status: None,
+            status,
             filter: OpenFilter::default(),
             search: None,
             report_day,
@@ -144,6 +171,8 @@ impl App {
             notice_slip: false,
             registering: false,
             refreshing: false,
+            signed_in,
+            signin,
             jobs,
         };
         app.refresh();
@@ -366,6 +395,24 @@ impl App {
                 self.slips.push(path);
             }
             Reply::Slip(Err(e)) => self.error(e),
+            Reply::SignedIn(Ok(name)) => {
+                self.signed_in = true;
+                self.cfg.clerk = name;
+                let w = self.signin.window.value().trim().to_string();
+                if !w.is_empty() {
+                    self.cfg.window = w;
+                }
+                self.signin.pin = Input::default();
+                self.status = None;
+                self.refreshing = false;
+                self.refresh();
+            }
+            Reply::SignedIn(Err(e)) => {
+                self.signin.pin = Input::default();
+                if !e.is_empty() {
+                    self.error(e);
+                }
+            }
             Reply::Daily(r) => match *r {
                 Ok(r) => self.report = Some(r),
                 Err(e) => self.error(e),
@@ -378,7 +425,37 @@ impl App {
         }
     }
 
+    fn on_signin_key(&mut self, k: KeyEvent) {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && matches!(k.code, KeyCode::Char('c')) {
+            self.quit = true;
+            return;
+        }
+        let s = &mut self.signin;
+        match k.code {
+            KeyCode::Tab | KeyCode::BackTab => {
+                s.focus = if k.code == KeyCode::Tab { (s.focus + 1) % 3 } else { (s.focus + 2) % 3 }
+            }
+            KeyCode::Up if s.focus == 0 => s.sel = s.sel.saturating_sub(1),
+            KeyCode::Down if s.focus == 0 => s.sel = (s.sel + 1).min(self.cfg.users.len().saturating_sub(1)),
+            KeyCode::Enter if s.focus == 0 => s.focus = 1,
+            KeyCode::Enter => {
+                if let Some((name, _)) = self.cfg.users.get(s.sel) {
+                    let job = Job::SignIn { name: name.clone(), pin: s.pin.value().to_string() };
+                    self.send_quiet(job);
+                }
+            }
+            _ if s.focus == 1 => edit_input(&mut s.pin, k),
+            _ if s.focus == 2 => edit_input(&mut s.window, k),
+            _ => {}
+        }
+    }
+
     fn on_key(&mut self, k: KeyEvent) {
+        if !self.signed_in {
+            self.on_signin_key(k);
+            return;
+        }
         if let Some(modal) = self.modal.take() {
             self.on_modal_key(modal, k);
             return;
@@ -440,6 +517,7 @@ impl App {
             A::Terminate => Action::Terminate,
             A::Rate => Action::Rate,
             A::Print => return self.detail.is_some(),
+            A::Lock => return !self.cfg.users.is_empty(),
             _ => return true,
         };
         self.allowed(state_action).is_some()
@@ -469,6 +547,14 @@ impl App {
                 }
             }
             A::Help => self.modal = Some(Modal::Help(0)),
+            A::Lock => {
+                if !self.cfg.users.is_empty() {
+                    // What was typed stays; only the clerk must sign in again.
+                    self.signed_in = false;
+                    self.modal = None;
+                    self.send_quiet(Job::SignOut);
+                }
+            }
             A::NextScreen => {
                 let i = Screen::ALL.iter().position(|s| *s == self.screen).unwrap_or(0);
                 self.screen = Screen::ALL[(i + 1) % Screen::ALL.len()];

@@ -10,6 +10,9 @@ pub enum T {
     TabDetail,
     TabOpen,
     TabReport,
+    SignInTitle,
+    Pin,
+    SignInHint,
     Loading,
     ByCategory,
     ArrivalsByHour,
@@ -103,6 +106,14 @@ impl T {
             T::TabDetail => ("办件详情", "Case"),
             T::TabOpen => ("在办件", "Open cases"),
             T::TabReport => ("日报", "Daily report"),
+            T::SignInTitle => {
+                ("登录（选择工作人员，输入 PIN，确认窗口）", "Sign in (pick the clerk, type the PIN, check the window)")
+            }
+            T::Pin => ("PIN/密码", "PIN/password"),
+            T::SignInHint => (
+                "Up/Down 选择工作人员   Tab 下一项   Enter 登录   Ctrl-C 退出",
+                "Up/Down pick the clerk   Tab next   Enter sign in   Ctrl-C quit",
+            ),
             T::Loading => ("正在计算", "Computing"),
             T::ByCategory => ("分类别取号", "Numbers taken by category"),
             T::ArrivalsByHour => ("每小时取号", "Arrivals by hour"),

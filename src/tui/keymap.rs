@@ -67,6 +67,7 @@ pub enum UiAction {
     PrevDay,
     NextDay,
     SaveReport,
+    Lock,
 }
 
 /// A key as written in the table and shown in the footer.
@@ -197,6 +198,7 @@ pub const BINDINGS: &[Binding] = &[
     b(None, Char('5'), A::Go(Report), "日报", "daily report", false),
     b(None, Code(KeyCode::Tab), A::NextScreen, "下一屏", "next screen", false),
     b(None, Char('?'), A::Help, "帮助", "help", true),
+    b(None, Ctrl('l'), A::Lock, "锁屏", "lock", true),
     b(None, Char('q'), A::Quit, "退出", "quit", true),
     b(None, Ctrl('c'), A::Quit, "退出", "quit", false),
 ];

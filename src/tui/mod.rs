@@ -29,6 +29,8 @@ pub struct Options {
     pub clerk: String,
     pub window: String,
     pub categories: Vec<String>,
+    /// A line shown when the interface opens (the demo's accounts).
+    pub notice: Option<String>,
 }
 
 const TICK: Duration = Duration::from_secs(1);
@@ -45,6 +47,15 @@ pub fn run(desk: Desk, opts: Options) -> io::Result<Vec<String>> {
         catalog: desk.catalog().clone(),
         calendar: desk.calendar().clone(),
         clock: *desk.clock(),
+        users: desk
+            .users()
+            .map_err(|e| io::Error::other(crate::domain::lang::Localized::localized(&e, opts.lang)))?
+            .into_iter()
+            .filter(|u| !u.disabled)
+            .map(|u| (u.name, u.role))
+            .collect(),
+        signed_in: desk.clerk().is_some(),
+        notice: opts.notice,
     };
     let (msg_tx, msg_rx) = mpsc::channel::<Msg>();
     let (job_tx, job_rx) = mpsc::channel();

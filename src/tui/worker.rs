@@ -44,6 +44,13 @@ pub enum Job {
     Rate(u64, u8),
     Show(u64),
     Search(String),
+    /// Sign a clerk in with a PIN (the sign-in screen).
+    SignIn {
+        name: String,
+        pin: String,
+    },
+    /// Forget who was signed in (the lock key).
+    SignOut,
     /// The daily report of a day.
     Daily(time::Date),
     /// Save a day's printable report; the reply carries the path.
@@ -70,6 +77,7 @@ pub enum Reply {
     Search(Result<Vec<Ticket>, String>),
     Slip(Result<String, String>),
     Daily(Box<Result<crate::report::DailyReport, String>>),
+    SignedIn(Result<String, String>),
     ReportSaved(Result<String, String>),
 }
 
@@ -85,8 +93,9 @@ pub fn spawn(
     deliver: impl Fn(Reply) -> bool + Send + 'static,
 ) -> JoinHandle<Desk> {
     std::thread::spawn(move || {
+        let mut desk = desk;
         for job in jobs {
-            if !deliver(run(&desk, lang, job)) {
+            if !deliver(run(&mut desk, lang, job)) {
                 break;
             }
         }
@@ -99,7 +108,18 @@ fn msg(e: DeskError, lang: Lang) -> String {
 }
 
 /// Runs one job against the desk. Public so tests can run the interface synchronously.
-pub fn run(desk: &Desk, lang: Lang, job: Job) -> Reply {
+pub fn run(desk: &mut Desk, lang: Lang, job: Job) -> Reply {
+    match job {
+        Job::SignIn { name, pin } => {
+            return Reply::SignedIn(desk.sign_in(&name, &pin).map(|_| name).map_err(|e| msg(e, lang)));
+        }
+        Job::SignOut => {
+            desk.sign_out();
+            return Reply::SignedIn(Err(String::new()));
+        }
+        _ => {}
+    }
+    let desk: &Desk = desk;
     let done = |r: Result<Ticket, DeskError>| Reply::Done(r.map_err(|e| msg(e, lang)));
     let id = |n: u64| n.to_string();
     match job {
@@ -155,6 +175,7 @@ pub fn run(desk: &Desk, lang: Lang, job: Job) -> Reply {
             std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
             Ok(path.display().to_string())
         })()),
+        Job::SignIn { .. } | Job::SignOut => Reply::SignedIn(Err(String::new())),
         Job::Slip(n) => Reply::Slip((|| {
             let (t, _) = desk.show(&id(n)).map_err(|e| msg(e, lang))?;
             let (text, kind) = crate::slip::for_ticket(desk, &t, lang);

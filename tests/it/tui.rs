@@ -30,7 +30,11 @@ struct Ui {
 
 impl Ui {
     fn new(hall: &Hall, lang: Lang) -> Ui {
-        let desk = hall.desk("李娟", NOW);
+        Ui::with_desk(hall.desk("李娟", NOW), lang, vec![])
+    }
+
+    /// An interface over `desk`; with `users`, it starts on the sign-in screen.
+    fn with_desk(desk: Desk, lang: Lang, users: Vec<(String, yimen::domain::account::Role)>) -> Ui {
         let (tx, jobs) = mpsc::channel();
         let setup = Setup {
             lang,
@@ -42,6 +46,9 @@ impl Ui {
             catalog: desk.catalog().clone(),
             calendar: desk.calendar().clone(),
             clock: *desk.clock(),
+            signed_in: users.is_empty(),
+            users,
+            notice: None,
         };
         let app = App::new(setup, tx);
         let mut ui = Ui { desk, app, jobs, lang };
@@ -52,7 +59,7 @@ impl Ui {
     /// Runs every job the interface asked for and hands back the replies.
     fn settle(&mut self) {
         while let Ok(job) = self.jobs.try_recv() {
-            let reply = worker::run(&self.desk, self.lang, job);
+            let reply = worker::run(&mut self.desk, self.lang, job);
             self.app.update(Msg::Reply(Box::new(reply)));
         }
     }
@@ -426,4 +433,42 @@ fn the_report_screen_moves_by_day_and_saves_the_printable_page() {
         let text = std::fs::read_to_string(&saved).unwrap();
         assert!(text.contains(if lang == Lang::Zh { "便民服务日报" } else { "Daily summary" }), "{text}");
     }
+}
+
+#[test]
+fn the_sign_in_screen_checks_the_pin_and_the_lock_key_keeps_the_form() {
+    use yimen::domain::account::Role;
+    let hall = Hall::new();
+    let mut desk = hall.desk("李娟", NOW);
+    desk.add_user("管理员", Role::Admin, "admin-pass-2026").unwrap();
+    desk.sign_in("管理员", "admin-pass-2026").unwrap();
+    desk.add_user("张三", Role::Clerk, "246810").unwrap();
+    desk.sign_out();
+    let users = vec![("管理员".to_string(), Role::Admin), ("张三".to_string(), Role::Clerk)];
+    let mut ui = Ui::with_desk(desk, Lang::Zh, users);
+    let s = ui.screen();
+    assert!(s.contains("登录") && s.contains("张三（窗口工作人员）"), "{s}");
+    assert!(!s.contains("排队叫号"), "nothing else shows before sign-in:\n{s}");
+    // Pick 张三, a wrong PIN: refused, and the PIN is never drawn.
+    ui.keys("<Tab><Tab><Down><Tab>999999");
+    assert!(!ui.screen().contains("999999"), "the PIN shows as stars");
+    ui.keys("<Enter>");
+    assert!(ui.screen().contains("PIN 错误"));
+    assert!(!ui.app.signed_in);
+    ui.keys("246810<Enter>");
+    assert!(ui.app.signed_in);
+    assert_eq!(ui.app.cfg.clerk, "张三");
+    assert!(ui.screen().contains("工作人员：张三"));
+    // The clerk's actions are theirs.
+    ui.keys("t");
+    ui.keys("gl<Enter>");
+    let t = ui.desk.list_day(time::macros::date!(2026 - 11 - 30), None).unwrap();
+    assert_eq!(ui.desk.show(&t[0].id.to_string()).unwrap().1[0].clerk, "张三");
+    // Lock while typing: the form waits behind the sign-in screen.
+    ui.keys("i<Tab>王五");
+    ui.key(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    assert!(!ui.app.signed_in);
+    assert!(ui.screen().contains("登录"));
+    ui.keys("246810<Enter>");
+    assert_eq!(ui.app.form.name.value(), "王五");
 }

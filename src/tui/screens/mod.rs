@@ -98,6 +98,15 @@ pub fn render(app: &App, f: &mut Frame) {
     ])
     .areas(area);
     render_header(app, f, header);
+    if !app.signed_in {
+        render_sign_in(app, f, body);
+        if let Some((msg, is_err)) = &app.status {
+            let style = if *is_err { Style::new().fg(Color::Red).bold() } else { Style::new().fg(Color::Cyan) };
+            f.render_widget(Paragraph::new(Line::styled(msg.clone(), style)).wrap(Wrap { trim: true }), footer);
+        }
+        f.render_widget(Paragraph::new(app.t(T::SignInHint)), status);
+        return;
+    }
     render_tabs(app, f, tabs);
     match app.screen {
         Screen::Queue => queue::render(app, f, body),
@@ -113,6 +122,51 @@ pub fn render(app: &App, f: &mut Frame) {
     render_footer(app, f, footer);
     if let Some(m) = &app.modal {
         render_modal(app, f, m, area);
+    }
+}
+
+fn render_sign_in(app: &App, f: &mut Frame, area: Rect) {
+    let s = &app.signin;
+    let r = centered(area, 60, (app.cfg.users.len() as u16 + 8).min(area.height));
+    let b = block(app, app.t(T::SignInTitle));
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let [list, pin, window] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(2), Constraint::Length(2)]).areas(inner);
+    let rows: Vec<Line> = app
+        .cfg
+        .users
+        .iter()
+        .enumerate()
+        .map(|(i, (name, role))| {
+            let text = format!(" {name}（{}）", role.label(app.cfg.lang));
+            let style = match (i == s.sel, s.focus == 0) {
+                (true, true) => Style::new().reversed(),
+                (true, false) => Style::new().bold(),
+                _ => Style::new(),
+            };
+            Line::styled(text, style)
+        })
+        .collect();
+    f.render_widget(Paragraph::new(rows), list);
+    let label = |text: &str, focused: bool| {
+        Span::styled(format!("{text:<8}"), if focused { Style::new().bold().fg(Color::Cyan) } else { Style::new() })
+    };
+    let [pl, pv] =
+        Layout::horizontal([Constraint::Length(12), Constraint::Min(8)]).areas(Rect { height: 1, y: pin.y + 1, ..pin });
+    f.render_widget(Paragraph::new(label(app.t(T::Pin), s.focus == 1)), pl);
+    // The PIN is never drawn: one star per character.
+    let stars = "*".repeat(s.pin.value().chars().count());
+    f.render_widget(Paragraph::new(stars.clone()), pv);
+    let [wl, wv] = Layout::horizontal([Constraint::Length(12), Constraint::Min(8)]).areas(Rect {
+        height: 1,
+        y: window.y + 1,
+        ..window
+    });
+    f.render_widget(Paragraph::new(label(app.t(T::Window), s.focus == 2)), wl);
+    input_line(f, wv, &s.window, s.focus == 2);
+    if s.focus == 1 {
+        f.set_cursor_position(Position { x: pv.x + (stars.len() as u16).min(pv.width.saturating_sub(1)), y: pv.y });
     }
 }
 
