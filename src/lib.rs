@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod domain;
+pub mod log;
 pub mod report;
 pub mod slip;
 pub mod store;

@@ -101,8 +101,30 @@ fn citizen(a: &CitizenArgs) -> (CitizenInput, ProxyInput) {
     )
 }
 
-/// Runs one command, writing its output to `out`. Errors come back as one line.
+/// Runs one command, writing its output to `out`. Errors come back as one line, and are also
+/// written to the log beside the database (when it exists).
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
+    let db = cli.db.clone().unwrap_or_else(|| default_db_path("yimen.redb"));
+    // Only the command's name: its arguments may hold citizens' data.
+    let name = match &cli.command {
+        Some(c) => format!("{c:?}").split([' ', '(', '{']).next().unwrap_or_default().to_lowercase(),
+        None => "interface".into(),
+    };
+    let what = format!("{name} clerk={}", cli.clerk.clone().unwrap_or_else(|| "-".into()));
+    let result = run_command(cli, out);
+    if db.exists() {
+        let clock = crate::clock::Clock::from_env(crate::clock::DEFAULT_OFFSET)
+            .unwrap_or_else(|_| crate::clock::Clock::new(crate::clock::DEFAULT_OFFSET, None));
+        let outcome = match &result {
+            Ok(()) | Err(Failure::BrokenPipe) => "ok".to_string(),
+            Err(Failure::Message(m)) => format!("refused: {m}"),
+        };
+        crate::log::write(&db, &clock, &format!("cli {what}: {outcome}"));
+    }
+    result
+}
+
+fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let lang = cli.lang;
     let mut c = Ctx { lang, json: cli.json, out };
     let db = cli.db.clone().unwrap_or_else(|| default_db_path("yimen.redb"));

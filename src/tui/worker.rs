@@ -95,7 +95,17 @@ pub fn spawn(
     std::thread::spawn(move || {
         let mut desk = desk;
         for job in jobs {
-            if !deliver(run(&mut desk, lang, job)) {
+            let reply = run(&mut desk, lang, job);
+            if let Reply::Done(Err(e)) | Reply::SignedIn(Err(e)) = &reply {
+                if !e.is_empty() {
+                    crate::log::write(
+                        desk.path(),
+                        desk.clock(),
+                        &format!("tui {}: refused: {e}", desk.clerk().unwrap_or("-")),
+                    );
+                }
+            }
+            if !deliver(reply) {
                 break;
             }
         }

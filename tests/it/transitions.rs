@@ -341,3 +341,34 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Whatever is stored, output escaping leaves no hidden or control character.
+    #[test]
+    fn escaped_output_has_no_hidden_characters(s in "\\PC*|[\\x00-\\x1f\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}\\u{200b}-\\u{200f}a-z张]*") {
+        let out = yimen::domain::text::escape_for_output(&s, false);
+        prop_assert!(!out.chars().any(|c| yimen::domain::text::is_forbidden(c, false)));
+    }
+
+    /// Masking keeps the region, the last four and the length, and hides the middle.
+    #[test]
+    fn masked_id_numbers_keep_only_region_and_tail(d in "[0-9]{17}[0-9X]") {
+        let m = yimen::domain::mask::id_number(&d);
+        prop_assert_eq!(m.chars().count(), 18);
+        prop_assert_eq!(&m[..6], &d[..6]);
+        prop_assert_eq!(&m[14..], &d[14..]);
+        prop_assert_eq!(&m[6..14], "********");
+    }
+
+    /// Any change to an event's note changes its hash.
+    #[test]
+    fn the_chain_hash_covers_the_note(a in "\\PC{0,40}", b in "\\PC{0,40}") {
+        prop_assume!(a != b);
+        let ev = |note: &str| yimen::domain::ticket::Event {
+            ticket: 1, seq: 0, at: time::macros::datetime!(2026-11-30 01:00 UTC), clock_override: false,
+            clerk: "李娟".into(), window: None, action: Action::Take, from: None, to: Status::Waiting,
+            note: Some(note.to_string()), prev: yimen::store::chain::GENESIS.into(), hash: String::new(),
+        };
+        prop_assert_ne!(yimen::store::chain::hash_of(&ev(&a)), yimen::store::chain::hash_of(&ev(&b)));
+    }
+}
