@@ -96,14 +96,14 @@ pub fn spawn(
         let mut desk = desk;
         for job in jobs {
             let reply = run(&mut desk, lang, job);
-            if let Reply::Done(Err(e)) | Reply::SignedIn(Err(e)) = &reply {
-                if !e.is_empty() {
-                    crate::log::write(
-                        desk.path(),
-                        desk.clock(),
-                        &format!("tui {}: refused: {e}", desk.clerk().unwrap_or("-")),
-                    );
-                }
+            if let Reply::Done(Err(e)) | Reply::SignedIn(Err(e)) = &reply
+                && !e.is_empty()
+            {
+                crate::log::write(
+                    desk.path(),
+                    desk.clock(),
+                    &format!("tui {}: refused: {e}", desk.clerk().unwrap_or("-")),
+                );
             }
             if !deliver(reply) {
                 break;
