@@ -44,12 +44,7 @@ impl Desk {
         }
         match (self.clerk.as_deref(), self.role) {
             (Some(_), Some(has)) if has >= role => Ok(()),
-            (Some(name), Some(has)) => Err(AccountError::NeedsRole(
-                role.label(crate::domain::Lang::En),
-                name.into(),
-                has.label(crate::domain::Lang::En),
-            )
-            .into()),
+            (Some(name), Some(has)) => Err(AccountError::NeedsRole(role, name.into(), has).into()),
             _ => Err(AccountError::NotSignedIn.into()),
         }
     }
@@ -115,7 +110,7 @@ impl Desk {
         if self.accounts {
             self.require(Role::Admin)?;
         } else if role != Role::Admin {
-            return Err(AccountError::NeedsRole("admin", name, role.label(crate::domain::Lang::En)).into());
+            return Err(AccountError::NeedsRole(Role::Admin, name, role).into());
         }
         check_secret(role, secret)?;
         let hash = hash(secret)?;

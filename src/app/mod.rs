@@ -390,6 +390,23 @@ impl Desk {
         self.act(r, None, |_| Ok(Command::Rate { score, comment, follow_up_days }))
     }
 
+    /// A step of the supervisor's 差评 follow-up (回访 → 核实 → 整改 → 反馈).
+    pub fn follow_up(&self, r: &str, step: crate::domain::ticket::FollowUp, note: &str) -> Result<Ticket, DeskError> {
+        self.require(crate::domain::account::Role::Supervisor)?;
+        let note = input::required_note(Field::Note, note)?;
+        self.act(r, None, |_| Ok(Command::FollowUp { step, note }))
+    }
+
+    /// A supervisor hands a case to another clerk (an active account, once accounts exist).
+    pub fn reassign(&self, r: &str, to: &str) -> Result<Ticket, DeskError> {
+        self.require(crate::domain::account::Role::Supervisor)?;
+        let to = input::short(Field::Clerk, to)?;
+        if self.accounts && !self.users()?.iter().any(|u| u.name == to && !u.disabled) {
+            return Err(crate::domain::account::AccountError::Unknown(to).into());
+        }
+        self.act(r, None, |_| Ok(Command::Reassign { to }))
+    }
+
     pub fn reopen(&self, r: &str, reason: &str) -> Result<Ticket, DeskError> {
         self.require(crate::domain::account::Role::Supervisor)?;
         let reason = input::required_note(Field::Reason, reason)?;

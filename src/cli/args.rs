@@ -139,6 +139,22 @@ pub enum Command {
     },
     /// Reopen a completed case (supervisor), with a reason
     Reopen(ReasonArgs),
+    /// Record a step of a bad rating's follow-up (supervisor): callback, verify, fix, report
+    Followup {
+        #[command(flatten)]
+        ticket: TicketArg,
+        #[arg(long, value_enum)]
+        step: crate::domain::ticket::FollowUp,
+        #[arg(long)]
+        note: String,
+    },
+    /// Hand a case to another clerk (supervisor)
+    Reassign {
+        #[command(flatten)]
+        ticket: TicketArg,
+        #[arg(long)]
+        to: String,
+    },
     /// Give the one-time notice (一次性告知) of every missing material; the visit ends
     Notice {
         #[command(flatten)]

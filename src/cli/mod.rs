@@ -520,6 +520,14 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             let tk = desk.rate(&ticket.id, score, comment.as_deref()).map_err(|e| c.fail(e))?;
             c.ticket(&desk, &tk, vec![])?;
         }
+        Command::Followup { ticket, step, note } => {
+            let tk = desk.follow_up(&ticket.id, step, &note).map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
+        Command::Reassign { ticket, to } => {
+            let tk = desk.reassign(&ticket.id, &to).map_err(|e| c.fail(e))?;
+            c.ticket(&desk, &tk, vec![])?;
+        }
         Command::Reopen(a) => {
             let tk = desk.reopen(&a.ticket.id, &a.reason).map_err(|e| c.fail(e))?;
             c.ticket(&desk, &tk, vec![])?;

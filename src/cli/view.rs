@@ -174,6 +174,7 @@ pub fn ticket_json(desk: &Desk, t: &Ticket, full: bool) -> Value {
         "rating": t.rating.as_ref().map(|r| json!({
             "score": r.score, "at": local(desk, r.at),
             "follow_up_due": r.follow_up_due.map(|d| d.to_string()),
+            "follow_up": r.follow_up.iter().map(|s| json!({"step": s.step, "at": local(desk, s.at), "clerk": s.clerk})).collect::<Vec<_>>(),
             "comment": if full { r.comment.clone() } else { None },
         })),
     })

@@ -63,10 +63,10 @@ pub enum AccountError {
     Locked(String, String),
     #[error("{0} is disabled")]
     Disabled(String),
-    #[error("this needs the {0} role; {1} is a {2}")]
-    NeedsRole(&'static str, String, &'static str),
-    #[error("a {0} needs a PIN or password of at least {1} characters")]
-    WeakSecret(&'static str, usize),
+    #[error("this needs the {role} role; {1} is a {has}", role = .0.label(Lang::En), has = .2.label(Lang::En))]
+    NeedsRole(Role, String, Role),
+    #[error("a {role} needs a PIN or password of at least {1} characters", role = .0.label(Lang::En))]
+    WeakSecret(Role, usize),
     #[error("a PIN or password may not contain control characters")]
     BadSecret,
     #[error("there is already a clerk called {0}")]
@@ -88,8 +88,10 @@ impl Localized for AccountError {
             AccountError::BadCredentials => "工作人员不存在或 PIN 错误".into(),
             AccountError::Locked(n, until) => format!("{n} 因多次输错 PIN 已锁定至 {until}，可请管理员解锁"),
             AccountError::Disabled(n) => format!("{n} 的账号已停用"),
-            AccountError::NeedsRole(r, n, has) => format!("此操作需要「{r}」权限；{n} 是「{has}」"),
-            AccountError::WeakSecret(r, n) => format!("{r}的 PIN/密码至少 {n} 位"),
+            AccountError::NeedsRole(r, n, has) => {
+                format!("此操作需要「{}」权限；{n} 是「{}」", r.label(lang), has.label(lang))
+            }
+            AccountError::WeakSecret(r, n) => format!("{}的 PIN/密码至少 {n} 位", r.label(lang)),
             AccountError::BadSecret => "PIN/密码不能包含控制字符".into(),
             AccountError::Exists(n) => format!("已有名为 {n} 的工作人员"),
             AccountError::Unknown(n) => format!("没有名为 {n} 的工作人员"),
@@ -107,7 +109,7 @@ pub fn check_secret(role: Role, secret: &str) -> Result<(), AccountError> {
         return Err(AccountError::BadSecret);
     }
     if secret.chars().count() < role.min_secret() {
-        return Err(AccountError::WeakSecret(role.label(Lang::En), role.min_secret()));
+        return Err(AccountError::WeakSecret(role, role.min_secret()));
     }
     Ok(())
 }

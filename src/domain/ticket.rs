@@ -113,6 +113,10 @@ pub enum Action {
     SignInFailed,
     Lockout,
     Account,
+    /// A step of the supervisor's 差评 follow-up.
+    FollowUp,
+    /// A supervisor hands a case to another clerk.
+    Reassign,
 }
 
 impl Action {
@@ -138,6 +142,8 @@ impl Action {
             Action::SignInFailed => "sign_in_failed",
             Action::Lockout => "lockout",
             Action::Account => "account",
+            Action::FollowUp => "follow_up",
+            Action::Reassign => "reassign",
         }
     }
 
@@ -163,6 +169,8 @@ impl Action {
             Action::SignInFailed => lang.pick("登录失败", "failed sign-in"),
             Action::Lockout => lang.pick("账号锁定", "lockout"),
             Action::Account => lang.pick("账号变更", "account change"),
+            Action::FollowUp => lang.pick("差评回访", "follow-up"),
+            Action::Reassign => lang.pick("改派", "reassign"),
         }
     }
 
@@ -172,12 +180,12 @@ impl Action {
         use Action::*;
         match status {
             Status::Waiting => &[Call, Withdraw],
-            Status::Called => &[Recall, NoShow, Accept, Complete, Reject, Withdraw, Notice],
+            Status::Called => &[Recall, NoShow, Accept, Complete, Reject, Withdraw, Notice, Reassign],
             Status::NoShow => &[Requeue, Withdraw],
-            Status::Accepted => &[Suspend, Transfer, Complete, Reject, Withdraw, Terminate, Supply],
-            Status::Suspended => &[Resume, Withdraw, Terminate, Supply],
-            Status::Transferred => &[Complete, Reject, Supply],
-            Status::Completed => &[Rate, Reopen],
+            Status::Accepted => &[Suspend, Transfer, Complete, Reject, Withdraw, Terminate, Supply, Reassign, FollowUp],
+            Status::Suspended => &[Resume, Withdraw, Terminate, Supply, Reassign],
+            Status::Transferred => &[Complete, Reject, Supply, Reassign],
+            Status::Completed => &[Rate, Reopen, FollowUp],
             Status::Rejected | Status::Withdrawn | Status::Terminated => &[],
         }
     }
@@ -233,11 +241,51 @@ pub struct Rating {
     /// For 差评 (1–2): the date the supervisor's follow-up must be done by.
     #[serde(default)]
     pub follow_up_due: Option<Date>,
+    /// The follow-up steps done so far, in order.
+    #[serde(default)]
+    pub follow_up: Vec<FollowUpStep>,
+}
+
+/// The supervisor's follow-up of a 差评: 回访 (call back) → 核实 (verify) → 整改 (fix) →
+/// 反馈 (report back), in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUp {
+    Callback,
+    Verify,
+    Fix,
+    Report,
+}
+
+impl FollowUp {
+    pub const ORDER: [FollowUp; 4] = [FollowUp::Callback, FollowUp::Verify, FollowUp::Fix, FollowUp::Report];
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            FollowUp::Callback => lang.pick("回访", "call back"),
+            FollowUp::Verify => lang.pick("核实", "verify"),
+            FollowUp::Fix => lang.pick("整改", "fix"),
+            FollowUp::Report => lang.pick("反馈", "report back"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUpStep {
+    pub step: FollowUp,
+    pub at: OffsetDateTime,
+    pub clerk: String,
+    pub note: String,
 }
 
 impl Rating {
     pub fn is_bad(&self) -> bool {
         self.score <= 2
+    }
+
+    /// A 差评 whose follow-up has not reached 反馈 yet.
+    pub fn awaits_follow_up(&self) -> bool {
+        self.is_bad() && !self.follow_up.iter().any(|s| s.step == FollowUp::Report)
     }
 
     pub fn level_label(score: u8, lang: Lang) -> &'static str {
@@ -376,6 +424,8 @@ pub enum Command<'a> {
     Rate { score: u8, comment: Option<String>, follow_up_days: u32 },
     Reopen { reason: String },
     Notice { missing: Vec<String> },
+    FollowUp { step: FollowUp, note: String },
+    Reassign { to: String },
 }
 
 impl Command<'_> {
@@ -397,6 +447,8 @@ impl Command<'_> {
             Command::Rate { .. } => Action::Rate,
             Command::Reopen { .. } => Action::Reopen,
             Command::Notice { .. } => Action::Notice,
+            Command::FollowUp { .. } => Action::FollowUp,
+            Command::Reassign { .. } => Action::Reassign,
         }
     }
 }
@@ -434,6 +486,10 @@ pub enum TransitionError {
     NothingOverdue { number: QueueNumber },
     #[error("a suspension for materials must list what is missing (--missing)")]
     NothingMissing,
+    #[error("{number} has no bad rating awaiting follow-up")]
+    NoFollowUp { number: QueueNumber },
+    #[error("the follow-up of {number} goes call back, verify, fix, report back; next is {next}")]
+    FollowUpOrder { number: QueueNumber, next: &'static str },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -488,6 +544,10 @@ impl Localized for TransitionError {
             }
             NothingOverdue { number } => format!("{number} 没有超过补齐期限的容缺材料，不能终止"),
             NothingMissing => "因缺材料挂起时必须列出所缺材料（--missing）".into(),
+            NoFollowUp { number } => format!("{number} 没有待回访的差评"),
+            FollowUpOrder { number, next } => {
+                format!("{number} 的差评回访按 回访、核实、整改、反馈 的顺序进行，下一步是「{next}」")
+            }
         }
     }
 }
@@ -742,7 +802,7 @@ impl Ticket {
                 // The event does not carry the score's author beyond the clerk who recorded it;
                 // the comment stays in the ticket only.
                 note = Some(score.to_string());
-                t.rating = Some(Rating { score, comment, at: ctx.at, follow_up_due });
+                t.rating = Some(Rating { score, comment, at: ctx.at, follow_up_due, follow_up: Vec::new() });
             }
             Command::Notice { missing } => {
                 if missing.is_empty() {
@@ -755,6 +815,20 @@ impl Ticket {
                 t.clerk = Some(ctx.clerk.clone());
                 t.notice = missing;
                 note = Some(reason);
+            }
+            Command::FollowUp { step, note: n } => {
+                let rating =
+                    t.rating.as_mut().filter(|r| r.awaits_follow_up()).ok_or(TransitionError::NoFollowUp { number })?;
+                let next = FollowUp::ORDER[rating.follow_up.len().min(3)];
+                if step != next {
+                    return Err(TransitionError::FollowUpOrder { number, next: next.label(Lang::Zh) });
+                }
+                rating.follow_up.push(FollowUpStep { step, at: ctx.at, clerk: ctx.clerk.clone(), note: n.clone() });
+                note = Some(format!("{}：{n}", step.label(Lang::Zh)));
+            }
+            Command::Reassign { to } => {
+                note = Some(format!("{} -> {to}", t.clerk.clone().unwrap_or_default()));
+                t.clerk = Some(to);
             }
             Command::Reopen { reason } => {
                 t.status = Status::Accepted;

@@ -379,8 +379,14 @@ impl<'t> WriteTx<'t> {
         if new.status.is_open_case() {
             self.open.insert(open_key(new), ())?;
         }
-        if let Some(key) = followup_key(new).filter(|_| old.and_then(followup_key).is_none()) {
-            self.followup.insert(key, ())?;
+        let (was, now) = (old.and_then(followup_key), followup_key(new));
+        if was != now {
+            if let Some(key) = was {
+                self.followup.remove(key)?;
+            }
+            if let Some(key) = now {
+                self.followup.insert(key, ())?;
+            }
         }
         // Tokens derive only from the people on the ticket; most transitions leave them alone.
         if old.is_some_and(|o| o.citizen == new.citizen && o.proxy == new.proxy) {
@@ -596,7 +602,7 @@ fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
 }
 
 fn followup_key(t: &Ticket) -> Option<(i32, u64)> {
-    let due = t.rating.as_ref().filter(|r| r.is_bad())?.follow_up_due?;
+    let due = t.rating.as_ref().filter(|r| r.awaits_follow_up())?.follow_up_due?;
     Some((julian(due), t.id))
 }
 

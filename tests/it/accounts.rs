@@ -129,3 +129,46 @@ fn commands_are_logged_to_a_file_beside_the_database_without_citizens_data() {
     assert!(text.contains("list clerk=张三: refused"), "{text}");
     assert!(!text.contains("王五") && !text.contains("430822195602294056"), "{text}");
 }
+
+#[test]
+fn a_bad_rating_is_followed_up_in_order_and_leaves_the_open_list() {
+    let hall = hall_with_clerk();
+    as_zhang(&hall, "246810").args(["take", "SB03"]).assert().success();
+    as_zhang(&hall, "246810").args(["call", "--window", "1"]).assert().success();
+    as_zhang(&hall, "246810").args(["complete", "B001"]).assert().success();
+    as_zhang(&hall, "246810").args(["rate", "B001", "--score", "1"]).assert().success();
+    let open = |hall: &Hall| {
+        let out = hall.cmd(NOW).args(["--json", "report", "daily"]).output().unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["open_bad_ratings"].as_array().unwrap().len()
+    };
+    assert_eq!(open(&hall), 1);
+    let out =
+        as_zhang(&hall, "246810").args(["followup", "B001", "--step", "callback", "--note", "x"]).output().unwrap();
+    assert!(one_line_error(&out).contains("大厅负责人"), "a clerk may not");
+    let out = hall.cmd(NOW).args(["followup", "B001", "--step", "fix", "--note", "整改"]).output().unwrap();
+    assert!(one_line_error(&out).contains("回访"), "in order");
+    for (step, note) in
+        [("callback", "已电话回访"), ("verify", "情况属实"), ("fix", "增设叫号屏"), ("report", "已告知群众")]
+    {
+        hall.cmd(NOW).args(["followup", "B001", "--step", step, "--note", note]).assert().success();
+    }
+    assert_eq!(open(&hall), 0, "反馈 closes it");
+    let out = hall.cmd(NOW).args(["followup", "B001", "--step", "report", "--note", "again"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    hall.cmd(NOW).args(["audit", "verify"]).assert().success();
+}
+
+#[test]
+fn a_supervisor_reassigns_a_case_to_an_existing_clerk() {
+    let hall = hall_with_clerk();
+    hall.cmd(NOW).args(["take", "MZ03", "--name", "王五", "--id-number", "430822195602294056"]).assert().success();
+    hall.cmd(NOW).args(["call", "--window", "1"]).assert().success();
+    hall.cmd(NOW).args(["accept", "A001"]).assert().success();
+    let out = as_zhang(&hall, "246810").args(["reassign", "A001", "--to", "张三"]).output().unwrap();
+    one_line_error(&out);
+    let out = hall.cmd(NOW).args(["reassign", "A001", "--to", "无此人"]).output().unwrap();
+    assert!(one_line_error(&out).contains("无此人"));
+    let out = hall.cmd(NOW).args(["--json", "reassign", "A001", "--to", "张三"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["clerk"], "张三");
+}

@@ -62,10 +62,16 @@ fn command<'a>(action: Action, catalog: &'a Catalog, item: &str) -> Command<'a> 
         Action::Rate => Command::Rate { score: 2, comment: None, follow_up_days: 5 },
         Action::Reopen => Command::Reopen { reason: "群众补充材料".into() },
         Action::Notice => Command::Notice { missing: vec!["户口簿".into()] },
+        Action::FollowUp => {
+            Command::FollowUp { step: yimen::domain::ticket::FollowUp::Callback, note: "已回访".into() }
+        }
+        Action::Reassign => Command::Reassign { to: "向红".into() },
     }
 }
 
-const ACTIONS: [Action; 16] = [
+const ACTIONS: [Action; 18] = [
+    Action::FollowUp,
+    Action::Reassign,
     Action::Notice,
     Action::Call,
     Action::Recall,
@@ -260,6 +266,7 @@ struct Model {
     recalls: u8,
     owed_due: Option<Date>,
     rated: bool,
+    followed_up: bool,
     on_the_spot: bool,
 }
 
@@ -287,6 +294,9 @@ impl Model {
             Action::Rate if s == Completed && !self.rated => Some(Completed),
             Action::Reopen if s == Completed => Some(Accepted),
             Action::Notice if s == Called => Some(Withdrawn),
+            Action::Reassign if matches!(s, Called | Accepted | Suspended | Transferred) => Some(s),
+            // The command is always the first step (回访): allowed once, after the 差评.
+            Action::FollowUp if matches!(s, Completed | Accepted) && self.rated && !self.followed_up => Some(s),
             _ => {
                 let _ = cal;
                 None
@@ -301,6 +311,7 @@ impl Model {
             Action::Accept if !self.on_the_spot => self.owed_due = Some(cal.add_working_days(today, 5).date),
             Action::Supply => self.owed_due = None,
             Action::Rate => self.rated = true,
+            Action::FollowUp => self.followed_up = true,
             _ => {}
         }
         self.status = to;
@@ -318,7 +329,8 @@ proptest! {
         let item = if on_the_spot { "SB03" } else { "SB04" };
         let mut day = date!(2026 - 11 - 30);
         let mut t = ticket_via(&cal, &catalog, item, &[]);
-        let mut model = Model { status: Status::Waiting, recalls: 0, owed_due: None, rated: false, on_the_spot };
+        let mut model =
+            Model { status: Status::Waiting, recalls: 0, owed_due: None, rated: false, followed_up: false, on_the_spot };
         let mut seq = t.events;
         for s in steps {
             day += Duration::days(s.days_later);
