@@ -184,6 +184,17 @@ impl Desk {
         })
     }
 
+    /// Records that a supervisor revealed full ID numbers (an audit event). In setup mode the
+    /// named clerk is recorded.
+    pub fn record_reveal(&self, what: &str) -> Result<(), DeskError> {
+        if self.accounts {
+            self.require(Role::Supervisor)?;
+        }
+        let actor = self.clerk.clone().ok_or(DeskError::NoClerk)?;
+        self.store
+            .write(|tx| system_event(tx, &actor, Action::Reveal, Some(what.to_string()), &self.context_at(&actor)))
+    }
+
     fn context_at(&self, clerk: &str) -> crate::domain::ticket::Context<'_> {
         self.context(clerk, None)
     }

@@ -214,6 +214,9 @@ pub enum Command {
         /// For Excel on Chinese Windows: UTF-8 with a byte-order mark
         #[arg(long)]
         excel: bool,
+        /// Full ID numbers instead of masked ones (supervisor; recorded in the audit chain)
+        #[arg(long)]
+        full_ids: bool,
     },
     /// The service catalog: list, show one item, or import a replacement
     #[command(subcommand)]

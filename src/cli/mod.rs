@@ -401,7 +401,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Export { from, to, format, out, excel } => {
+        Command::Export { from, to, format, out, excel, full_ids } => {
             let today = desk.clock().today();
             let to = match to {
                 Some(d) => parse_day(&d, lang)?,
@@ -412,7 +412,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 None => to,
             };
             check_period(from, to, lang)?;
-            let rows = crate::report::export::rows(&desk, from, to).map_err(|e| c.fail(e))?;
+            let rows = crate::report::export::rows(&desk, from, to, full_ids).map_err(|e| c.fail(e))?;
             let bytes = match format {
                 ExportFormat::Csv => crate::report::export::csv(&rows, excel).map_err(Failure::Message)?,
                 ExportFormat::Jsonl => crate::report::export::jsonl(&rows).map_err(Failure::Message)?.into_bytes(),

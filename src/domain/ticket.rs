@@ -113,6 +113,8 @@ pub enum Action {
     SignInFailed,
     Lockout,
     Account,
+    /// Full ID numbers shown outside the case detail (an export that asked for them).
+    Reveal,
     /// A step of the supervisor's 差评 follow-up.
     FollowUp,
     /// A supervisor hands a case to another clerk.
@@ -142,6 +144,7 @@ impl Action {
             Action::SignInFailed => "sign_in_failed",
             Action::Lockout => "lockout",
             Action::Account => "account",
+            Action::Reveal => "reveal",
             Action::FollowUp => "follow_up",
             Action::Reassign => "reassign",
         }
@@ -169,6 +172,7 @@ impl Action {
             Action::SignInFailed => lang.pick("登录失败", "failed sign-in"),
             Action::Lockout => lang.pick("账号锁定", "lockout"),
             Action::Account => lang.pick("账号变更", "account change"),
+            Action::Reveal => lang.pick("查看完整身份证号", "full ID numbers shown"),
             Action::FollowUp => lang.pick("差评回访", "follow-up"),
             Action::Reassign => lang.pick("改派", "reassign"),
         }

@@ -70,7 +70,7 @@ pub const COLUMNS: [&str; 26] = [
     "phone",
 ];
 
-pub fn row(desk: &Desk, t: &Ticket) -> Row {
+pub fn row(desk: &Desk, t: &Ticket, full_ids: bool) -> Row {
     let ts = |o: Option<OffsetDateTime>| o.map(|t| crate::cli::view::local(desk, t)).unwrap_or_default();
     Row {
         id: t.id,
@@ -97,18 +97,28 @@ pub fn row(desk: &Desk, t: &Ticket) -> Row {
         notice: !t.notice.is_empty(),
         rating: t.rating.as_ref().map(|r| r.score.to_string()).unwrap_or_default(),
         rated_at: ts(t.rating.as_ref().map(|r| r.at)),
-        id_number: t.citizen.id_number.as_ref().map(|i| mask::id_number(i.as_str())).unwrap_or_default(),
+        id_number: t
+            .citizen
+            .id_number
+            .as_ref()
+            .map(|i| if full_ids { i.to_string() } else { mask::id_number(i.as_str()) })
+            .unwrap_or_default(),
         phone: t.citizen.phone.as_ref().map(|p| mask::phone(p.as_str())).unwrap_or_default(),
     }
 }
 
-/// Tickets taken from `from` to `to`, read day by day through the day index.
-pub fn rows(desk: &Desk, from: Date, to: Date) -> Result<Vec<Row>, DeskError> {
+/// Tickets taken from `from` to `to`, read day by day through the day index. ID numbers are
+/// masked unless `full_ids`, which a supervisor must ask for and which is recorded in the
+/// audit chain.
+pub fn rows(desk: &Desk, from: Date, to: Date, full_ids: bool) -> Result<Vec<Row>, DeskError> {
     desk.require_supervisor()?;
+    if full_ids {
+        desk.record_reveal(&format!("export with full ID numbers {from} ~ {to}"))?;
+    }
     let mut out = Vec::new();
     let mut d = from;
     while d <= to {
-        out.extend(desk.list_day(d, None)?.iter().map(|t| row(desk, t)));
+        out.extend(desk.list_day(d, None)?.iter().map(|t| row(desk, t, full_ids)));
         d = match d.next_day() {
             Some(n) => n,
             None => break,

@@ -172,3 +172,22 @@ fn a_supervisor_reassigns_a_case_to_an_existing_clerk() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["clerk"], "张三");
 }
+
+#[test]
+fn full_id_numbers_in_an_export_need_a_supervisor_and_are_audited() {
+    let hall = hall_with_clerk();
+    hall.cmd(NOW).args(["take", "MZ03", "--name", "王五", "--id-number", "430822195602294056"]).assert().success();
+    let masked = hall.cmd(NOW).args(["export"]).output().unwrap();
+    let text = String::from_utf8(masked.stdout).unwrap();
+    assert!(text.contains("430822********4056") && !text.contains("430822195602294056"), "{text}");
+    let out = as_zhang(&hall, "246810").args(["export", "--full-ids"]).output().unwrap();
+    one_line_error(&out);
+    let before = hall.cmd(NOW).args(["--json", "audit", "verify"]).output().unwrap();
+    let n = |o: &std::process::Output| {
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["events"].as_u64().unwrap()
+    };
+    let full = hall.cmd(NOW).args(["export", "--full-ids"]).output().unwrap();
+    assert!(String::from_utf8(full.stdout).unwrap().contains("430822195602294056"));
+    let after = hall.cmd(NOW).args(["--json", "audit", "verify"]).output().unwrap();
+    assert_eq!(n(&after), n(&before) + 1, "the reveal is an event");
+}
