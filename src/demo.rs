@@ -30,8 +30,8 @@ pub const ACCOUNTS: [(&str, Role, &str); 5] = [
     ("李娟", Role::Clerk, "111111"),
     ("向红", Role::Clerk, "222222"),
     ("田国庆", Role::Clerk, "333333"),
-    ("王主任", Role::Supervisor, "wangzhuren-2026"),
-    ("管理员", Role::Admin, "admin-demo-2026"),
+    ("王主任", Role::Supervisor, "boss-demo-26"),
+    ("管理员", Role::Admin, "admin-demo-26"),
 ];
 
 /// The demo's PIN of `name`, if it is a demo account.

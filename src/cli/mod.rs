@@ -205,8 +205,14 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             let opts = crate::demo::Options { days, per_day, seed };
             let summary = crate::demo::build(&path, &opts).map_err(|e| c.fail(e))?;
             let mut desk = Desk::open(&path).map_err(|e| c.fail(e))?;
-            let accounts: Vec<String> =
-                crate::demo::ACCOUNTS.iter().map(|(n, r, p)| format!("{n}（{}）{p}", r.label(lang))).collect();
+            let accounts: Vec<String> = crate::demo::ACCOUNTS.iter().map(|(n, _, p)| format!("{n} {p}")).collect();
+            // Two short lines, so they fit an 80-column screen: the clerks, then the others.
+            let on_screen = format!(
+                "{}{}\n{}",
+                t("演示账号：", "demo accounts: "),
+                accounts[..3].join("  "),
+                accounts[3..].join("  ")
+            );
             if c.json {
                 writeln!(
                     c.out,
@@ -249,7 +255,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 clerk: cli.clerk.clone().unwrap_or_else(|| "李娟".into()),
                 window: cli.window.clone(),
                 categories: cli.categories.clone(),
-                notice: Some(format!("{}{}", t("演示账号：", "demo accounts: "), accounts.join("  "))),
+                notice: Some(on_screen),
             };
             let pin = crate::demo::pin_of(&opts.clerk).ok_or_else(|| {
                 Failure::Message(format!("{}{}", t("演示账号只有：", "the demo accounts are: "), accounts.join("  ")))

@@ -21,7 +21,7 @@ fn run_json(hall: &Hall, now: &str, args: &[&str]) -> Value {
 fn as_supervisor(hall: &Hall, now: &str) -> assert_cmd::Command {
     let mut c = hall.cmd(now);
     if hall.dir.path().join("demo").exists() {
-        c.env("YIMEN_CLERK", "王主任").env("YIMEN_PIN", "wangzhuren-2026");
+        c.env("YIMEN_CLERK", "王主任").env("YIMEN_PIN", "boss-demo-26");
     }
     c
 }

@@ -446,6 +446,12 @@ fn the_sign_in_screen_checks_the_pin_and_the_lock_key_keeps_the_form() {
     desk.sign_out();
     let users = vec![("管理员".to_string(), Role::Admin), ("张三".to_string(), Role::Clerk)];
     let mut ui = Ui::with_desk(desk, Lang::Zh, users);
+    // The demo's PINs fit an 80x24 screen, before and after signing in.
+    let notice = "演示账号：李娟 111111  向红 222222  田国庆 333333\n王主任 boss-demo-26  管理员 admin-demo-26";
+    ui.app.cfg.notice = Some(notice.into());
+    ui.app.status = Some((notice.into(), false));
+    let (small, _) = ui.draw(80, 24);
+    assert!(small.contains("田国庆 333333") && small.contains("管理员 admin-demo-26"), "{small}");
     let s = ui.screen();
     assert!(s.contains("登录") && s.contains("张三（窗口工作人员）"), "{s}");
     assert!(!s.contains("排队叫号"), "nothing else shows before sign-in:\n{s}");

@@ -100,9 +100,10 @@ pub fn render(app: &App, f: &mut Frame) {
     render_header(app, f, header);
     if !app.signed_in {
         render_sign_in(app, f, body);
-        if let Some((msg, is_err)) = &app.status {
+        // The demo's accounts are under the box already; other messages (a wrong PIN) show here.
+        if let Some((msg, is_err)) = app.status.as_ref().filter(|(m, _)| app.cfg.notice.as_ref() != Some(m)) {
             let style = if *is_err { Style::new().fg(Color::Red).bold() } else { Style::new().fg(Color::Cyan) };
-            f.render_widget(Paragraph::new(Line::styled(msg.clone(), style)).wrap(Wrap { trim: true }), footer);
+            f.render_widget(Paragraph::new(msg.clone()).style(style).wrap(Wrap { trim: false }), footer);
         }
         f.render_widget(Paragraph::new(app.t(T::SignInHint)), status);
         return;
@@ -115,11 +116,20 @@ pub fn render(app: &App, f: &mut Frame) {
         Screen::Open => open_cases::render(app, f, body),
         Screen::Report => report::render(app, f, body),
     }
-    if let Some((msg, is_err)) = &app.status {
-        let style = if *is_err { Style::new().fg(Color::Red).bold() } else { Style::new().fg(Color::Cyan) };
-        f.render_widget(Paragraph::new(Line::styled(msg.clone(), style)), status);
+    match &app.status {
+        // A message too long for its row (the demo's accounts) borrows the footer's rows.
+        Some((msg, is_err)) => {
+            let style = if *is_err { Style::new().fg(Color::Red).bold() } else { Style::new().fg(Color::Cyan) };
+            if msg.contains('\n') || width(msg) > status.width as usize {
+                let both = Rect { height: status.height + footer.height, ..status };
+                f.render_widget(Paragraph::new(msg.clone()).style(style).wrap(Wrap { trim: false }), both);
+            } else {
+                f.render_widget(Paragraph::new(Line::styled(msg.clone(), style)), status);
+                render_footer(app, f, footer);
+            }
+        }
+        None => render_footer(app, f, footer),
     }
-    render_footer(app, f, footer);
     if let Some(m) = &app.modal {
         render_modal(app, f, m, area);
     }
@@ -167,6 +177,10 @@ fn render_sign_in(app: &App, f: &mut Frame, area: Rect) {
     input_line(f, wv, &s.window, s.focus == 2);
     if s.focus == 1 {
         f.set_cursor_position(Position { x: pv.x + (stars.len() as u16).min(pv.width.saturating_sub(1)), y: pv.y });
+    }
+    if let Some(n) = &app.cfg.notice {
+        let below = Rect { y: r.y + r.height, height: area.height.saturating_sub(r.y + r.height - area.y), ..area };
+        f.render_widget(Paragraph::new(n.clone()).wrap(Wrap { trim: false }), below);
     }
 }
 
