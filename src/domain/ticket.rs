@@ -462,8 +462,8 @@ pub const MAX_RECALLS: u8 = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
-    #[error("{number} is {status}, so it cannot {action}", status = .status.label(Lang::En), action = .action.label(Lang::En))]
-    NotAllowed { number: QueueNumber, action: Action, status: Status },
+    #[error("{number} is {status}, so it cannot {action} ({now})", status = .status.label(Lang::En), action = .action.label(Lang::En), now = allowed_en(.allowed))]
+    NotAllowed { number: QueueNumber, action: Action, status: Status, allowed: Vec<Action> },
     #[error(
         "{number} was never accepted, so it cannot be completed (only on-the-spot items complete straight from a call)"
     )]
@@ -496,6 +496,14 @@ pub enum TransitionError {
     FollowUpOrder { number: QueueNumber, next: &'static str },
 }
 
+fn allowed_en(allowed: &[Action]) -> String {
+    if allowed.is_empty() {
+        "it is closed".into()
+    } else {
+        format!("now possible: {}", allowed.iter().map(|a| a.label(Lang::En)).collect::<Vec<_>>().join(", "))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApplicantField {
     Name,
@@ -518,8 +526,8 @@ impl Localized for TransitionError {
             return self.to_string();
         }
         match self {
-            NotAllowed { number, action, status } => {
-                let allowed: Vec<&str> = Action::allowed_from(*status).iter().map(|a| a.label(lang)).collect();
+            NotAllowed { number, action, status, allowed } => {
+                let allowed: Vec<&str> = allowed.iter().map(|a| a.label(lang)).collect();
                 let now = if allowed.is_empty() {
                     "已结束，不能再操作".to_string()
                 } else {
@@ -630,7 +638,12 @@ impl Ticket {
             if action == Action::Complete && self.status == Status::Waiting {
                 return Err(TransitionError::NeverAccepted { number });
             }
-            return Err(TransitionError::NotAllowed { number, action, status: self.status });
+            return Err(TransitionError::NotAllowed {
+                number,
+                action,
+                status: self.status,
+                allowed: self.available(ctx.today),
+            });
         }
         let mut t = self.clone();
         let mut note: Option<String> = None;
@@ -868,6 +881,27 @@ impl Ticket {
             return Some((Light::Paused, 0));
         }
         self.deadline.map(|d| calendar.light(d.date, today))
+    }
+
+    /// The actions that can succeed now: the state's actions, less those whose condition does
+    /// not hold (no second rating, no follow-up without a 差评, no no-show before a recall …).
+    pub fn available(&self, today: Date) -> Vec<Action> {
+        Action::allowed_from(self.status)
+            .iter()
+            .copied()
+            .filter(|a| match a {
+                Action::Recall => self.recalls < MAX_RECALLS,
+                Action::NoShow => self.recalls > 0,
+                Action::Complete => {
+                    (self.status != Status::Called || self.kind == Kind::OnTheSpot) && self.owed().next().is_none()
+                }
+                Action::Supply => self.owed().next().is_some(),
+                Action::Terminate => self.owed().any(|d| d.due < today),
+                Action::Rate => self.rating.is_none(),
+                Action::FollowUp => self.rating.as_ref().is_some_and(Rating::awaits_follow_up),
+                _ => true,
+            })
+            .collect()
     }
 
     /// Deferred materials still owed.

@@ -533,7 +533,7 @@ impl App {
 
     fn allowed(&self, a: Action) -> Option<u64> {
         let (t, _) = self.detail.as_ref()?;
-        Action::allowed_from(t.status).contains(&a).then_some(t.id)
+        t.available(self.cfg.clock.date_of(self.now)).contains(&a).then_some(t.id)
     }
 
     fn on_action(&mut self, action: UiAction) {
