@@ -202,6 +202,11 @@ fn the_refusals_say_why() {
         done.apply(Command::Rate { score: 0, comment: None, follow_up_days: 5 }, &c),
         Err(TransitionError::Score(0))
     ));
+    // A refusal offers only what can succeed: no second rating, no follow-up of a good one.
+    let e = rated.apply(Command::Withdraw { reason: "x".into() }, &c).unwrap_err();
+    let zh = e.localized(Lang::Zh);
+    assert!(zh.contains("重新办理") && !zh.contains("评价") && !zh.contains("差评回访"), "{zh}");
+    assert!(e.to_string().contains("now possible: reopen"), "{e}");
     let closed = ticket_via(&cal, &catalog, "MZ01", &[Action::Withdraw]);
     let e = closed.apply(Command::Call { window: "1".into() }, &c).unwrap_err();
     assert!(e.localized(Lang::Zh).contains("已撤回"), "{}", e.localized(Lang::Zh));
