@@ -428,7 +428,15 @@ impl Desk {
         self.require_admin()?;
         let mut s = self.settings.clone();
         s.set(key, value)?;
-        self.store.write(|tx| s.save(tx))?;
+        let offset_changed = s.utc_offset != self.settings.utc_offset;
+        self.store.write(|tx| {
+            s.save(tx)?;
+            // Days are the hall's local days: new boundaries make every cached day stale.
+            if offset_changed {
+                tx.clear_day_totals()?;
+            }
+            Ok::<(), DeskError>(())
+        })?;
         self.settings = s;
         self.clock = Clock::from_env(self.settings.utc_offset).map_err(DeskError::Clock)?;
         Ok(&self.settings)
@@ -512,6 +520,21 @@ impl Desk {
     /// Bad ratings awaiting the supervisor's follow-up, soonest first.
     pub fn followups(&self) -> Result<Vec<Ticket>, DeskError> {
         Ok(self.store.read(|rx| rx.followups())?)
+    }
+
+    /// A finished day's cached report totals (bytes owned by the report module).
+    pub fn cached_day_totals(&self, date: Date) -> Result<Option<Vec<u8>>, DeskError> {
+        Ok(self.store.read(|rx| rx.day_totals(date))?)
+    }
+
+    /// Caches finished days' report totals, in one transaction.
+    pub fn cache_day_totals(&self, days: &[(Date, Vec<u8>)]) -> Result<(), DeskError> {
+        self.store.write(|tx| {
+            for (d, bytes) in days {
+                tx.put_day_totals(*d, bytes)?;
+            }
+            Ok(())
+        })
     }
 
     /// Every ticket with an event on `date`.

@@ -46,7 +46,7 @@ impl Minutes {
 }
 
 /// The counts of one period; a daily report, a range report and the year to date all use it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Totals {
     pub taken: u32,
     pub called: u32,
@@ -232,6 +232,39 @@ impl Totals {
 /// The totals of one day, reading only that day's activity (one day in memory at a time).
 pub fn day_totals(desk: &Desk, d: Date) -> Result<Totals, DeskError> {
     Ok(figures(desk, &desk.active_on(d)?, d, d).totals)
+}
+
+/// Totals of many days: finished days come from the cache (filled here when missing), so a
+/// year to date costs one small read per day however long the history is. Any write to a
+/// ticket drops the cached days it counts on.
+fn totals_of_days(desk: &Desk, days: impl Iterator<Item = Date>) -> Result<Vec<(Date, Totals)>, DeskError> {
+    let today = desk.clock().today();
+    let mut out = Vec::new();
+    let mut fresh = Vec::new();
+    for d in days {
+        let cached = if d < today {
+            desk.cached_day_totals(d)?.and_then(|b| rmp_serde::from_slice::<Totals>(&b).ok())
+        } else {
+            None
+        };
+        let t = match cached {
+            Some(t) => t,
+            None => {
+                let t = day_totals(desk, d)?;
+                if d < today
+                    && let Ok(bytes) = rmp_serde::to_vec_named(&t)
+                {
+                    fresh.push((d, bytes));
+                }
+                t
+            }
+        };
+        out.push((d, t));
+    }
+    if !fresh.is_empty() {
+        desk.cache_day_totals(&fresh)?;
+    }
+    Ok(out)
 }
 
 fn days_in(from: Date, to: Date) -> impl Iterator<Item = Date> {
@@ -474,8 +507,8 @@ pub fn daily(desk: &Desk, date: Date, lang: Lang) -> Result<DailyReport, DeskErr
         .collect();
     let jan1 = Date::from_ordinal_date(date.year(), 1).unwrap_or(date);
     let mut year_to_date = Totals::default();
-    for d in days_in(jan1, date) {
-        year_to_date.add(&day_totals(desk, d)?);
+    for (_, t) in totals_of_days(desk, days_in(jan1, date))? {
+        year_to_date.add(&t);
     }
     Ok(DailyReport {
         date: date.to_string(),
@@ -496,8 +529,7 @@ pub fn range(desk: &Desk, from: Date, to: Date, lang: Lang) -> Result<RangeRepor
     let tickets = tickets_in(desk, from, to)?;
     let figures = figures(desk, &tickets, from, to);
     let mut days = Vec::new();
-    for d in days_in(from, to) {
-        let f = day_totals(desk, d)?;
+    for (d, f) in totals_of_days(desk, days_in(from, to))? {
         days.push(DayRow {
             date: d.to_string(),
             taken: f.taken,

@@ -144,13 +144,19 @@ impl Store {
             Some(1) => {
                 self.write(migrate_1_to_2)?;
                 self.write(migrate_2_to_3)?;
-                self.write(migrate_3_to_4)
+                self.write(migrate_3_to_4)?;
+                self.write(migrate_4_to_5)
             }
             Some(2) => {
                 self.write(migrate_2_to_3)?;
-                self.write(migrate_3_to_4)
+                self.write(migrate_3_to_4)?;
+                self.write(migrate_4_to_5)
             }
-            Some(3) => self.write(migrate_3_to_4),
+            Some(3) => {
+                self.write(migrate_3_to_4)?;
+                self.write(migrate_4_to_5)
+            }
+            Some(4) => self.write(migrate_4_to_5),
             Some(_) => Ok(()),
             None if !create => Err(StoreError::Missing { path: self.path.clone() }),
             None => self.write(|tx| {
@@ -247,28 +253,26 @@ impl Store {
     }
 }
 
-macro_rules! tables_struct {
-    ($name:ident, $table:ident) => {
-        pub struct $name<'t> {
-            pub(crate) meta: redb::$table<'t, &'static str, &'static [u8]>,
-            pub(crate) tickets: redb::$table<'t, u64, &'static [u8]>,
-            pub(crate) events: redb::$table<'t, (u64, u32), &'static [u8]>,
-            pub(crate) day: redb::$table<'t, (i32, u64), ()>,
-            pub(crate) activity: redb::$table<'t, (i32, u64), ()>,
-            pub(crate) followup: redb::$table<'t, (i32, u64), ()>,
-            pub(crate) chain: redb::$table<'t, u64, (u64, u32)>,
-            pub(crate) users: redb::$table<'t, &'static str, &'static [u8]>,
-            pub(crate) open: redb::$table<'t, (i32, u64), ()>,
-            pub(crate) waiting: redb::$table<'t, (i32, u8, i64, u64), u8>,
-            pub(crate) counters: redb::$table<'t, (i32, u8), u32>,
-            pub(crate) numbers: redb::$table<'t, (i32, u8, u32), u64>,
-            pub(crate) catalog: redb::$table<'t, &'static str, &'static [u8]>,
-            pub(crate) search: redb::$table<'t, (&'static str, u64), ()>,
-        }
-    };
+/// A write transaction with every table open.
+pub struct WriteTx<'t> {
+    pub(crate) meta: redb::Table<'t, &'static str, &'static [u8]>,
+    pub(crate) tickets: redb::Table<'t, u64, &'static [u8]>,
+    pub(crate) events: redb::Table<'t, (u64, u32), &'static [u8]>,
+    pub(crate) day: redb::Table<'t, (i32, u64), ()>,
+    pub(crate) activity: redb::Table<'t, (i32, u64), ()>,
+    pub(crate) followup: redb::Table<'t, (i32, u64), ()>,
+    pub(crate) chain: redb::Table<'t, u64, (u64, u32)>,
+    pub(crate) users: redb::Table<'t, &'static str, &'static [u8]>,
+    pub(crate) daytotals: redb::Table<'t, i32, &'static [u8]>,
+    pub(crate) open: redb::Table<'t, (i32, u64), ()>,
+    pub(crate) waiting: redb::Table<'t, (i32, u8, i64, u64), u8>,
+    pub(crate) counters: redb::Table<'t, (i32, u8), u32>,
+    pub(crate) numbers: redb::Table<'t, (i32, u8, u32), u64>,
+    pub(crate) catalog: redb::Table<'t, &'static str, &'static [u8]>,
+    pub(crate) search: redb::Table<'t, (&'static str, u64), ()>,
+    /// The hall's UTC offset, to date a ticket's steps for the day-totals cache.
+    offset: time::UtcOffset,
 }
-
-tables_struct!(WriteTx, Table);
 
 /// A read snapshot. Tables that do not exist yet (a brand-new file) read as empty.
 pub struct ReadTx {
@@ -280,6 +284,7 @@ pub struct ReadTx {
     followup: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     chain: Option<redb::ReadOnlyTable<u64, (u64, u32)>>,
     users: Option<redb::ReadOnlyTable<&'static str, &'static [u8]>>,
+    daytotals: Option<redb::ReadOnlyTable<i32, &'static [u8]>>,
     open: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
     waiting: Option<redb::ReadOnlyTable<(i32, u8, i64, u64), u8>>,
     numbers: Option<redb::ReadOnlyTable<(i32, u8, u32), u64>>,
@@ -289,8 +294,14 @@ pub struct ReadTx {
 
 impl<'t> WriteTx<'t> {
     fn open(txn: &'t redb::WriteTransaction) -> Result<WriteTx<'t>, StoreError> {
+        let meta = txn.open_table(META)?;
+        let offset = meta
+            .get("utc_offset")?
+            .and_then(|v| crate::clock::parse_offset(&String::from_utf8_lossy(v.value())))
+            .unwrap_or(crate::clock::DEFAULT_OFFSET);
         Ok(WriteTx {
-            meta: txn.open_table(META)?,
+            offset,
+            meta,
             tickets: txn.open_table(TICKETS)?,
             events: txn.open_table(EVENTS)?,
             day: txn.open_table(DAY)?,
@@ -298,6 +309,7 @@ impl<'t> WriteTx<'t> {
             followup: txn.open_table(FOLLOWUP)?,
             chain: txn.open_table(CHAIN)?,
             users: txn.open_table(USERS)?,
+            daytotals: txn.open_table(DAYTOTALS)?,
             open: txn.open_table(OPEN)?,
             waiting: txn.open_table(WAITING)?,
             counters: txn.open_table(COUNTERS)?,
@@ -365,6 +377,16 @@ impl<'t> WriteTx<'t> {
     /// Writes a changed ticket and moves its index entries from `old` to `new`.
     pub fn update_ticket(&mut self, old: Option<&Ticket>, new: &Ticket) -> Result<(), StoreError> {
         self.tickets.insert(new.id, encode(new)?.as_slice())?;
+        // Cached totals of every day this ticket counts on, before or after, are stale now.
+        let mut days = counted_days(new, self.offset);
+        if let Some(o) = old {
+            days.extend(counted_days(o, self.offset));
+        }
+        days.sort_unstable();
+        days.dedup();
+        for d in days {
+            self.daytotals.remove(d)?;
+        }
         if let Some(o) = old {
             if o.status == Status::Waiting {
                 self.waiting.remove(waiting_key(o))?;
@@ -400,6 +422,18 @@ impl<'t> WriteTx<'t> {
         for tok in new_tokens.iter().filter(|t| !old_tokens.contains(t)) {
             self.search.insert((tok.as_str(), new.id), ())?;
         }
+        Ok(())
+    }
+
+    /// Stores a finished day's totals (opaque bytes owned by the report module).
+    pub fn put_day_totals(&mut self, day: Date, bytes: &[u8]) -> Result<(), StoreError> {
+        self.daytotals.insert(julian(day), bytes)?;
+        Ok(())
+    }
+
+    /// Forgets every cached day (after the hall's UTC offset changes).
+    pub fn clear_day_totals(&mut self) -> Result<(), StoreError> {
+        self.daytotals.retain(|_, _| false)?;
         Ok(())
     }
 
@@ -593,8 +627,31 @@ fn migrate_3_to_4(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Schema 4 → 5: adds the day-totals cache (created empty on open); only the version changes.
+fn migrate_4_to_5(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    tx.meta.insert("schema", 5u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
 fn decode_user(name: &str, bytes: &[u8]) -> Result<User, StoreError> {
     decode(bytes, &|| format!("account {name}"))
+}
+
+/// The days (Julian, in the hall's time) a ticket's figures count on: the day it was taken and
+/// the day of each step recorded on it.
+fn counted_days(t: &Ticket, offset: time::UtcOffset) -> Vec<i32> {
+    let steps = [
+        t.called_at,
+        t.accepted_at,
+        t.completed_at,
+        t.closed_at,
+        t.transferred_at,
+        t.suspension.as_ref().map(|s| s.since),
+        t.rating.as_ref().map(|r| r.at),
+    ];
+    std::iter::once(julian(t.date))
+        .chain(steps.into_iter().flatten().map(|x| julian(x.to_offset(offset).date())))
+        .collect()
 }
 
 fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
@@ -667,6 +724,7 @@ impl ReadTx {
             followup: missing_ok(txn.open_table(FOLLOWUP))?,
             chain: missing_ok(txn.open_table(CHAIN))?,
             users: missing_ok(txn.open_table(USERS))?,
+            daytotals: missing_ok(txn.open_table(DAYTOTALS))?,
             open: missing_ok(txn.open_table(OPEN))?,
             waiting: missing_ok(txn.open_table(WAITING))?,
             numbers: missing_ok(txn.open_table(NUMBERS))?,
@@ -742,6 +800,12 @@ impl ReadTx {
             ids.push(row?.0.value().1);
         }
         self.tickets_of(ids)
+    }
+
+    /// A finished day's cached totals, if any.
+    pub fn day_totals(&self, day: Date) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(t) = &self.daytotals else { return Ok(None) };
+        Ok(t.get(julian(day))?.map(|v| v.value().to_vec()))
     }
 
     /// Every ticket with an event on `day` (taken, called, accepted, completed, rated …).

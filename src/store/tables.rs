@@ -42,6 +42,10 @@ pub const CHAIN: TableDefinition<u64, (u64, u32)> = TableDefinition::new("chain-
 /// (Schema 4.)
 pub const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users-1");
 
+/// `daytotals-1`: Julian day → that finished day's report totals (MessagePack), a cache: every
+/// write to a ticket removes the entries of the days it counts on. (Schema 5.)
+pub const DAYTOTALS: TableDefinition<i32, &[u8]> = TableDefinition::new("daytotals-1");
+
 /// `counters-1`: (Julian day, category letter) → the last sequence number handed out.
 pub const COUNTERS: TableDefinition<(i32, u8), u32> = TableDefinition::new("counters-1");
 
@@ -57,7 +61,8 @@ pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-
 pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
 
 /// Every table name of this data version; any other table means the file is not ours.
-pub const ALL_TABLES: [&str; 14] = [
+pub const ALL_TABLES: [&str; 15] = [
+    "daytotals-1",
     "users-1",
     "activity-1",
     "chain-1",
@@ -75,4 +80,4 @@ pub const ALL_TABLES: [&str; 14] = [
 ];
 
 /// The data version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;

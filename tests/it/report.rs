@@ -317,3 +317,26 @@ fn text_fits_80_columns_and_csv_is_safe_for_excel() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
 }
+
+#[test]
+fn cached_days_follow_later_changes() {
+    let hall = Hall::new();
+    let mon = "2026-11-30T09:00:00+08:00";
+    let tue = "2026-12-01T09:00:00+08:00";
+    hall.cmd(mon).arg("init").assert().success();
+    hall.cmd(mon).args(["take", "SB03"]).assert().success();
+    hall.cmd(mon).args(["take", "SB03"]).assert().success();
+    hall.cmd(mon).args(["call", "--window", "1"]).assert().success();
+    hall.cmd(mon).args(["complete", "B001"]).assert().success();
+    let ytd = |key: &str| run_json(&hall, tue, &["report", "daily", "--format", "json"])["year_to_date"][key].clone();
+    assert_eq!(ytd("completed"), 1);
+    assert_eq!(ytd("waiting_at_close"), 1, "B002 never called");
+    // Tuesday: the supervisor reopens Monday's case; Monday's cached totals must not stay.
+    hall.cmd(tue).args(["reopen", "2026-11-30/B001", "--reason", "材料有误"]).assert().success();
+    assert_eq!(ytd("completed"), 0);
+    assert_eq!(ytd("accepted"), 1, "it was still accepted on Monday");
+    // And the year to date agrees with the export, computed afresh.
+    let rows = export(&hall, tue, "2026-11-01", "2026-12-01");
+    let completed = rows.iter().filter(|r| r["completed_at"] != "").count();
+    assert_eq!(ytd("completed"), completed);
+}
