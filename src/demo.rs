@@ -14,7 +14,7 @@ use crate::domain::calendar::{Calendar, add_days};
 use crate::domain::catalog::{Catalog, Kind};
 use crate::domain::id_number::check_char;
 use crate::domain::queue::Priority;
-use crate::domain::ticket::{Command, Context, Status, SuspendReason, Ticket};
+use crate::domain::ticket::{Command, Context, FollowUp, Status, SuspendReason, Ticket};
 use crate::store::WriteTx;
 
 pub struct Options {
@@ -326,7 +326,7 @@ fn simulate(tx: &mut WriteTx<'_>, rng: &mut Rng, w: &World<'_>, taken: OffsetDat
         if !step(tx, &mut cur, at, Command::Complete { note: None })? {
             return Ok(());
         }
-        return rate(tx, rng, &mut cur, at, w.follow_up_days, &step);
+        return rate(tx, rng, &mut cur, at, w, &step);
     }
     if rng.chance(3) {
         step(tx, &mut cur, at, Command::Reject { reason: "不符合申请条件".into() })?;
@@ -389,7 +389,7 @@ fn simulate(tx: &mut WriteTx<'_>, rng: &mut Rng, w: &World<'_>, taken: OffsetDat
     if !step(tx, &mut cur, done, Command::Complete { note: None })? {
         return Ok(());
     }
-    rate(tx, rng, &mut cur, done, w.follow_up_days, &step)
+    rate(tx, rng, &mut cur, done, w, &step)
 }
 
 type Step<'s> = dyn Fn(&mut WriteTx<'_>, &mut Ticket, OffsetDateTime, Command<'_>) -> Result<bool, DeskError> + 's;
@@ -400,9 +400,10 @@ fn rate(
     rng: &mut Rng,
     cur: &mut Ticket,
     at: OffsetDateTime,
-    follow_up_days: u32,
+    w: &World<'_>,
     step: &Step<'_>,
 ) -> Result<(), DeskError> {
+    let follow_up_days = w.follow_up_days;
     if !rng.chance(75) {
         return Ok(());
     }
@@ -415,6 +416,23 @@ fn rate(
         _ => 1,
     };
     let comment = (score <= 2).then(|| "等待时间太长".to_string());
-    step(tx, cur, at + Duration::minutes(1), Command::Rate { score, comment, follow_up_days })?;
+    if !step(tx, cur, at + Duration::minutes(1), Command::Rate { score, comment, follow_up_days })? || score > 2 {
+        return Ok(());
+    }
+    // The supervisor follows most 差评 up within the set days: 回访, 核实, 整改, 反馈.
+    if !rng.chance(90) {
+        return Ok(());
+    }
+    let notes = ["已电话回访群众", "情况属实", "已整改：增开窗口、提醒叫号", "已向群众反馈整改情况"];
+    let start = at.to_offset(w.offset).date();
+    for (i, (s, note)) in FollowUp::ORDER.iter().zip(notes).enumerate() {
+        let day = w.cal.add_working_days(start, 1 + i as u32 / 2).date;
+        let when = at_local(day, 600 + 30 * i as u32, w.offset);
+        if when > w.now {
+            break;
+        }
+        let c = ctx(w.cal, w.offset, when, "王主任", None);
+        *cur = app::apply_in(tx, cur, Command::FollowUp { step: *s, note: note.into() }, &c)?;
+    }
     Ok(())
 }
