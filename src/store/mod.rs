@@ -578,21 +578,28 @@ fn chain_state_of(head: Option<Vec<u8>>, len: Option<Vec<u8>>) -> Result<(String
 /// Schema 2 → 3: links every stored event into the audit chain, oldest first (by time, then
 /// ticket and sequence).
 fn migrate_2_to_3(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
-    let mut events: Vec<Event> = Vec::new();
+    // Only the order is kept in memory (a million tickets have millions of events); each event
+    // is read again, linked and written back one at a time.
+    let mut order: Vec<(i128, u64, u32)> = Vec::new();
     for row in tx.events.iter()? {
         let (k, v) = row?;
         let (ticket, seq) = k.value();
-        events.push(decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?);
+        let e: Event = decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?;
+        order.push((e.at.unix_timestamp_nanos(), ticket, seq));
     }
-    events.sort_by_key(|e| (e.at, e.ticket, e.seq));
+    order.sort_unstable();
     let mut head = chain::GENESIS.to_string();
-    for (i, e) in events.iter_mut().enumerate() {
-        head = chain::link(e, &head);
-        tx.chain.insert(i as u64, (e.ticket, e.seq))?;
-        tx.events.insert((e.ticket, e.seq), encode(e)?.as_slice())?;
+    for (i, &(_, ticket, seq)) in order.iter().enumerate() {
+        let mut e: Event = match tx.events.get((ticket, seq))? {
+            Some(v) => decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?,
+            None => return Err(StoreError::Corrupt(format!("event {seq} of ticket {ticket} vanished"))),
+        };
+        head = chain::link(&mut e, &head);
+        tx.chain.insert(i as u64, (ticket, seq))?;
+        tx.events.insert((ticket, seq), encode(&e)?.as_slice())?;
     }
     tx.meta.insert(CHAIN_HEAD, head.as_bytes())?;
-    tx.meta.insert(CHAIN_LEN, (events.len() as u64).to_be_bytes().as_slice())?;
+    tx.meta.insert(CHAIN_LEN, (order.len() as u64).to_be_bytes().as_slice())?;
     tx.meta.insert("schema", 3u32.to_be_bytes().as_slice())?;
     Ok(())
 }
