@@ -88,12 +88,8 @@ impl Settings {
                     parse_offset(value).ok_or_else(|| bad(format!("'{value}' is not an offset like +08:00")))?
             }
             "follow_up_days" => {
-                self.follow_up_days = value
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|d| (1..=60).contains(d))
-                    .ok_or_else(|| bad(format!("'{value}' is not 1–60 working days")))?
+                self.follow_up_days =
+                    number_in(value, 1..=60).ok_or_else(|| bad(format!("'{value}' is not 1–60 working days")))?
             }
             "hall_phone" => {
                 self.hall_phone = if value.trim().is_empty() {
@@ -103,12 +99,8 @@ impl Settings {
                 }
             }
             "backup_keep" => {
-                self.backup_keep = value
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|d| (1..=365).contains(d))
-                    .ok_or_else(|| bad(format!("'{value}' is not 1–365 backups")))?
+                self.backup_keep =
+                    number_in(value, 1..=365).ok_or_else(|| bad(format!("'{value}' is not 1–365 backups")))?
             }
             _ => return Err(bad(format!("unknown setting; known: {}", KEYS.join(", ")))),
         }
@@ -125,4 +117,9 @@ impl Settings {
             ("backup_keep", self.backup_keep.to_string()),
         ]
     }
+}
+
+/// A whole number within `range`, as typed.
+fn number_in(value: &str, range: std::ops::RangeInclusive<u32>) -> Option<u32> {
+    value.trim().parse().ok().filter(|n| range.contains(n))
 }
