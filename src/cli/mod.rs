@@ -720,7 +720,7 @@ fn report(c: &mut Ctx<'_>, desk: &Desk, cmd: ReportCmd) -> Result<(), Failure> {
 }
 
 /// Runs the terminal interface, then says where the slips printed during it went.
-fn open_tui(c: &mut Ctx<'_>, desk: Desk, opts: crate::tui::Options) -> Result<(), Failure> {
+fn open_tui(c: &mut Ctx<'_>, desk: Desk, mut opts: crate::tui::Options) -> Result<(), Failure> {
     let lang = opts.lang;
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         return Err(Failure::Message(
@@ -731,8 +731,24 @@ fn open_tui(c: &mut Ctx<'_>, desk: Desk, opts: crate::tui::Options) -> Result<()
             .to_string(),
         ));
     }
-    // The first start of each day takes a checked backup before the clerks begin.
-    let backup = desk.daily_backup().map_err(|e| c.fail(e))?;
+    // The first start of each day takes a checked backup before the clerks begin. A failed
+    // backup does not keep the hall closed: the interface opens and says so.
+    let backup = match desk.daily_backup() {
+        Ok(b) => b,
+        Err(e) => {
+            let warn = format!(
+                "{}{}",
+                lang.pick("今日自动备份失败：", "today's automatic backup failed: "),
+                e.localized(lang)
+            );
+            crate::log::write(desk.path(), desk.clock(), &warn);
+            opts.notice = Some(match opts.notice.take() {
+                Some(n) => format!("{warn}\n{n}"),
+                None => warn,
+            });
+            None
+        }
+    };
     let slips = crate::tui::run(desk, opts)?;
     if let Some(b) = backup {
         writeln!(c.out, "{}{}", lang.pick("今日自动备份：", "today's automatic backup: "), b.display())?;

@@ -61,6 +61,8 @@ fn a_clerk_registers_and_completes_a_case_in_the_real_terminal() {
     let hall = Hall::new();
     hall.cmd(NOW).arg("init").assert().success();
     hall.cmd(NOW).args(["take", "MZ03"]).assert().success();
+    // A file where the backups folder should be: the daily backup fails, the hall still opens.
+    std::fs::write(hall.dir.path().join("backups"), "not a folder").unwrap();
     let bin = assert_cmd::cargo::cargo_bin("yimen");
     let tmux = Tmux { socket: format!("yimen-e2e-{}", std::process::id()) };
     let cmd = format!(
@@ -71,6 +73,7 @@ fn a_clerk_registers_and_completes_a_case_in_the_real_terminal() {
     );
     tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "110", "-y", "32", &cmd]);
     tmux.wait_for("叫下一位");
+    tmux.wait_for("今日自动备份失败");
     tmux.keys(&["c"]);
     tmux.wait_for("请 A001 号到 2 号窗口");
     tmux.keys(&["i"]);
