@@ -139,7 +139,7 @@ pub fn csv(rows: &[Row], excel: bool) -> Result<Vec<u8>, String> {
         w.write_record(cells).map_err(|e| e.to_string())?;
     }
     let body = w.into_inner().map_err(|e| e.to_string())?;
-    Ok(if excel { [b"\xEF\xBB\xBF".as_slice(), &body].concat() } else { body })
+    Ok(super::render::with_bom(body, excel))
 }
 
 pub fn jsonl(rows: &[Row]) -> Result<String, String> {

@@ -374,7 +374,12 @@ pub fn csv(sections: &[Section], excel: bool) -> Result<Vec<u8>, String> {
         w.write_record([""]).map_err(|e| e.to_string())?;
     }
     let body = w.into_inner().map_err(|e| e.to_string())?;
-    Ok(if excel { [b"\xEF\xBB\xBF".as_slice(), &body].concat() } else { body })
+    Ok(with_bom(body, excel))
+}
+
+/// CSV for Excel on Chinese Windows starts with a UTF-8 byte-order mark.
+pub fn with_bom(body: Vec<u8>, excel: bool) -> Vec<u8> {
+    if excel { [b"\xEF\xBB\xBF".as_slice(), &body].concat() } else { body }
 }
 
 pub fn json<T: Serialize>(r: &T) -> Result<String, String> {

@@ -485,12 +485,7 @@ impl<'t> WriteTx<'t> {
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
-        let mut out = Vec::new();
-        for row in self.users.iter()? {
-            let (k, v) = row?;
-            out.push(decode_user(k.value(), v.value())?);
-        }
-        Ok(out)
+        read_users(&self.users)
     }
 
     /// The audit chain's head hash and length.
@@ -642,6 +637,15 @@ fn migrate_4_to_5(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
 
 fn decode_user(name: &str, bytes: &[u8]) -> Result<User, StoreError> {
     decode(bytes, &|| format!("account {name}"))
+}
+
+fn read_users(table: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<Vec<User>, StoreError> {
+    let mut out = Vec::new();
+    for row in table.iter()? {
+        let (k, v) = row?;
+        out.push(decode_user(k.value(), v.value())?);
+    }
+    Ok(out)
 }
 
 /// The days (Julian, in the hall's time) a ticket's figures count on: the day it was taken and
@@ -827,13 +831,10 @@ impl ReadTx {
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
-        let Some(t) = &self.users else { return Ok(Vec::new()) };
-        let mut out = Vec::new();
-        for row in t.iter()? {
-            let (k, v) = row?;
-            out.push(decode_user(k.value(), v.value())?);
+        match &self.users {
+            Some(t) => read_users(t),
+            None => Ok(Vec::new()),
         }
-        Ok(out)
     }
 
     /// The audit chain's head hash and length.

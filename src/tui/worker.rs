@@ -119,17 +119,6 @@ fn msg(e: DeskError, lang: Lang) -> String {
 
 /// Runs one job against the desk. Public so tests can run the interface synchronously.
 pub fn run(desk: &mut Desk, lang: Lang, job: Job) -> Reply {
-    match job {
-        Job::SignIn { name, pin } => {
-            return Reply::SignedIn(desk.sign_in(&name, &pin).map(|_| name).map_err(|e| msg(e, lang)));
-        }
-        Job::SignOut => {
-            desk.sign_out();
-            return Reply::SignedIn(Err(String::new()));
-        }
-        _ => {}
-    }
-    let desk: &Desk = desk;
     let done = |r: Result<Ticket, DeskError>| Reply::Done(r.map_err(|e| msg(e, lang)));
     let id = |n: u64| n.to_string();
     match job {
@@ -185,7 +174,11 @@ pub fn run(desk: &mut Desk, lang: Lang, job: Job) -> Reply {
             std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
             Ok(path.display().to_string())
         })()),
-        Job::SignIn { .. } | Job::SignOut => Reply::SignedIn(Err(String::new())),
+        Job::SignIn { name, pin } => Reply::SignedIn(desk.sign_in(&name, &pin).map(|_| name).map_err(|e| msg(e, lang))),
+        Job::SignOut => {
+            desk.sign_out();
+            Reply::SignedIn(Err(String::new()))
+        }
         Job::Slip(n) => Reply::Slip((|| {
             let (t, _) = desk.show(&id(n)).map_err(|e| msg(e, lang))?;
             let (text, kind) = crate::slip::for_ticket(desk, &t, lang);
