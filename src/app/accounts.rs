@@ -32,10 +32,6 @@ impl Desk {
         self.accounts
     }
 
-    pub fn role(&self) -> Option<Role> {
-        self.role
-    }
-
     /// Refuses unless the acting clerk has at least `role` (in setup mode: unless a clerk is
     /// named at all).
     pub fn require(&self, role: Role) -> Result<(), DeskError> {

@@ -120,10 +120,6 @@ impl Calendar {
         self.years.contains(&d.year())
     }
 
-    pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
-        self.years.iter().copied()
-    }
-
     pub fn holiday_name(&self, d: Date) -> Option<&str> {
         self.holidays.get(&d).map(String::as_str)
     }

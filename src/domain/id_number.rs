@@ -123,10 +123,6 @@ impl IdNumber {
         &self.0
     }
 
-    pub fn region(&self) -> &str {
-        &self.0[..6]
-    }
-
     pub fn birth_date(&self) -> Date {
         // Validated at parse time; a stored value that fails falls back to a neutral date
         // rather than panicking.
