@@ -160,7 +160,7 @@ pub fn build(path: &Path, opts: &Options) -> Result<Summary, DeskError> {
     for (name, role, pin) in &ACCOUNTS[..4] {
         desk.add_user(name, *role, pin)?;
     }
-    desk.store_mut().compact()?;
+    desk.compact()?;
     Ok(Summary { tickets, days: days.len() as u32 + 1, seconds: started.elapsed().as_secs_f64() })
 }
 

@@ -22,7 +22,8 @@ fn hash(secret: &str) -> Result<String, DeskError> {
         .map_err(|e| DeskError::Io(format!("hashing: {e}")))
 }
 
-fn verify(secret: &str, stored: &str) -> bool {
+/// Whether `secret` matches a stored Argon2id hash (PHC string).
+pub fn verify_secret(secret: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
 }
 
@@ -61,7 +62,7 @@ impl Desk {
             if let Some(until) = u.locked_until.filter(|t| *t > now) {
                 return Ok(Err(AccountError::Locked(name.clone(), crate::cli::view::stamp_at(&self.clock, until))));
             }
-            if verify(secret, &u.hash) {
+            if verify_secret(secret, &u.hash) {
                 u.failures = 0;
                 u.locked_until = None;
                 tx.put_user(&u)?;

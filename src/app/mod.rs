@@ -11,6 +11,7 @@ use std::path::Path;
 
 use time::Date;
 
+pub use accounts::verify_secret;
 pub use error::DeskError;
 pub use input::{CitizenInput, ProxyInput};
 pub use settings::Settings;
@@ -21,7 +22,7 @@ use crate::domain::catalog::{BUILTIN_CATALOG, Catalog, ServiceItem};
 use crate::domain::queue::{Priority, QueueNumber};
 use crate::domain::text::Field;
 use crate::domain::ticket::{Command, Context, Event, Status, SuspendReason, Ticket, TicketId};
-use crate::store::{Store, StoreError, TicketLookup, WriteTx};
+use crate::store::{Store, StoreError, Tables, TicketLookup};
 
 /// Who is acting when the action is not tied to a signed-in clerk (a citizen taking a number
 /// at reception without a clerk named).
@@ -181,12 +182,15 @@ impl Desk {
         self.store.path()
     }
 
-    pub(crate) fn store(&self) -> &Store {
+    /// The store underneath, for whole-file work (the demo, the benchmark's import).
+    pub fn store(&self) -> &Store {
         &self.store
     }
 
-    pub(crate) fn store_mut(&mut self) -> &mut Store {
-        &mut self.store
+    /// Gives space freed by deleted and rewritten pages back to the file system. Returns
+    /// whether anything was compacted.
+    pub fn compact(&mut self) -> Result<bool, DeskError> {
+        Ok(self.store.compact()?)
     }
 
     /// Supervisor actions; in setup mode anyone may.
@@ -257,18 +261,7 @@ impl Desk {
             letters.push(cat.letter);
         }
         let ctx = self.context(self.acting_clerk()?, Some(window.clone()));
-        self.store.write(|tx| {
-            let Some(id) = tx.next_waiting(ctx.today, &letters)? else {
-                let which = if letters.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", letters.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(","))
-                };
-                return Err(DeskError::NoOneWaiting(which));
-            };
-            let old = tx.ticket(id)?.ok_or_else(|| StoreError::Corrupt(format!("waiting ticket {id} missing")))?;
-            apply_in(tx, &old, Command::Call { window: window.clone() }, &ctx)
-        })
+        self.store.write(|tx| call_in(tx, &ctx, &window, &letters))
     }
 
     fn act<'c>(
@@ -523,8 +516,10 @@ impl Desk {
     }
 
     /// A finished day's cached report totals (bytes owned by the report module).
-    pub fn cached_day_totals(&self, date: Date) -> Result<Option<Vec<u8>>, DeskError> {
-        Ok(self.store.read(|rx| rx.day_totals(date))?)
+    /// The cached totals of the days in `[from, to]` that have them (one read).
+    pub fn cached_day_totals(&self, from: Date, to: Date) -> Result<Vec<(Date, Vec<u8>)>, DeskError> {
+        let rows = self.store.read(|rx| rx.day_totals(from, to))?;
+        Ok(rows.into_iter().filter_map(|(d, b)| Some((Date::from_julian_day(d).ok()?, b))).collect())
     }
 
     /// Caches finished days' report totals, in one transaction.
@@ -559,41 +554,19 @@ impl Desk {
     /// Finds tickets by queue number, ID number (whole or last four), phone (whole or last
     /// four), name, village or pinyin initials. Newest first, at most `limit`.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Ticket>, DeskError> {
-        let q: String = query.trim().chars().filter(|c| !crate::domain::text::is_forbidden(*c, false)).collect();
-        if q.is_empty() {
+        let Some(plan) = SearchPlan::of(query) else {
             return Ok(Vec::new());
-        }
+        };
         let today = self.clock.today();
         self.store.read(|rx| {
             let mut ids: Vec<TicketId> = Vec::new();
-            if let Some(tref) = TicketRef::parse(&q)
+            if let Some(tref) = plan.reference
                 && let Some(t) = resolve_in(rx, tref, today)?
             {
                 ids.push(t.id);
             }
-            let lower = q.to_lowercase();
-            let digits: String = q.chars().filter(|c| c.is_ascii_digit()).collect();
-            let mut prefixes: Vec<String> = Vec::new();
-            if digits.len() == q.chars().filter(|c| !matches!(c, ' ' | '-')).count() && !digits.is_empty() {
-                if digits.len() == 4 {
-                    prefixes.push(format!("i4:{digits}"));
-                    prefixes.push(format!("p4:{digits}"));
-                }
-                if digits.len() >= 6 {
-                    prefixes.push(format!("i:{digits}"));
-                    prefixes.push(format!("p:{digits}"));
-                }
-            } else if q.len() >= 15 && q.to_uppercase().ends_with('X') {
-                prefixes.push(format!("i:{}", q.to_uppercase()));
-            } else {
-                prefixes.push(format!("n:{lower}"));
-                prefixes.push(format!("v:{q}"));
-                if lower.chars().all(|c| c.is_ascii_lowercase()) {
-                    prefixes.push(format!("y:{lower}"));
-                }
-            }
-            for p in prefixes {
-                for id in rx.search_prefix(&p, limit)? {
+            for p in &plan.prefixes {
+                for id in rx.search_prefix(p, limit)? {
                     if !ids.contains(&id) {
                         ids.push(id);
                     }
@@ -603,6 +576,46 @@ impl Desk {
             ids.truncate(limit);
             Ok::<_, DeskError>(rx.tickets(&ids)?)
         })
+    }
+}
+
+/// How a search query is looked up: a ticket reference (id or queue number) if it reads as
+/// one, and the search-index prefixes (see `store::tables::SEARCH`) it may match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPlan {
+    pub reference: Option<TicketRef>,
+    pub prefixes: Vec<String>,
+}
+
+impl SearchPlan {
+    /// The plan for what a clerk typed; `None` when nothing searchable is left.
+    pub fn of(query: &str) -> Option<SearchPlan> {
+        let q: String = query.trim().chars().filter(|c| !crate::domain::text::is_forbidden(*c, false)).collect();
+        if q.is_empty() {
+            return None;
+        }
+        let lower = q.to_lowercase();
+        let digits: String = q.chars().filter(|c| c.is_ascii_digit()).collect();
+        let mut prefixes: Vec<String> = Vec::new();
+        if digits.len() == q.chars().filter(|c| !matches!(c, ' ' | '-')).count() && !digits.is_empty() {
+            if digits.len() == 4 {
+                prefixes.push(format!("i4:{digits}"));
+                prefixes.push(format!("p4:{digits}"));
+            }
+            if digits.len() >= 6 {
+                prefixes.push(format!("i:{digits}"));
+                prefixes.push(format!("p:{digits}"));
+            }
+        } else if q.len() >= 15 && q.to_uppercase().ends_with('X') {
+            prefixes.push(format!("i:{}", q.to_uppercase()));
+        } else {
+            prefixes.push(format!("n:{lower}"));
+            prefixes.push(format!("v:{q}"));
+            if lower.chars().all(|c| c.is_ascii_lowercase()) {
+                prefixes.push(format!("y:{lower}"));
+            }
+        }
+        Some(SearchPlan { reference: TicketRef::parse(&q), prefixes })
     }
 }
 
@@ -659,8 +672,8 @@ fn resolve_in(tx: &impl TicketLookup, r: TicketRef, today: Date) -> Result<Optio
 
 /// Takes a number inside an open transaction: validates, allocates the number, writes the
 /// ticket, its first event and its index entries.
-pub(crate) fn take_in(
-    tx: &mut WriteTx<'_>,
+pub fn take_in<T: Tables>(
+    tx: &mut T,
     catalog: &Catalog,
     ctx: &Context<'_>,
     req: &TakeRequest,
@@ -682,14 +695,24 @@ pub(crate) fn take_in(
 }
 
 /// Applies a command inside an open transaction and writes the result.
-pub(crate) fn apply_in(
-    tx: &mut WriteTx<'_>,
-    old: &Ticket,
-    cmd: Command<'_>,
-    ctx: &Context<'_>,
-) -> Result<Ticket, DeskError> {
+pub fn apply_in<T: Tables>(tx: &mut T, old: &Ticket, cmd: Command<'_>, ctx: &Context<'_>) -> Result<Ticket, DeskError> {
     let (new, event) = old.apply(cmd, ctx)?;
     tx.update_ticket(Some(old), &new)?;
     tx.append_event(&event, ctx.today)?;
     Ok(new)
+}
+
+/// Calls the next waiting ticket of `letters` (all when empty) to `window`, inside an open
+/// transaction.
+pub fn call_in<T: Tables>(tx: &mut T, ctx: &Context<'_>, window: &str, letters: &[char]) -> Result<Ticket, DeskError> {
+    let Some(id) = tx.next_waiting(ctx.today, letters)? else {
+        let which = if letters.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", letters.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(","))
+        };
+        return Err(DeskError::NoOneWaiting(which));
+    };
+    let old = tx.ticket(id)?.ok_or_else(|| StoreError::Corrupt(format!("waiting ticket {id} missing")))?;
+    apply_in(tx, &old, Command::Call { window: window.to_string() }, ctx)
 }

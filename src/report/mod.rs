@@ -11,9 +11,12 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::app::{Desk, DeskError};
+use crate::app::{Desk, DeskError, Settings};
+use crate::clock::Clock;
 use crate::domain::Lang;
+use crate::domain::calendar::Calendar;
 use crate::domain::calendar::Light;
+use crate::domain::catalog::Catalog;
 use crate::domain::catalog::Kind;
 use crate::domain::ticket::{Status, Ticket};
 
@@ -229,24 +232,84 @@ impl Totals {
     }
 }
 
+/// What the reports read. The desk is the one real source; the benchmark's SQLite baseline is
+/// another, so both compute their figures with the same code.
+pub trait Source {
+    fn clock(&self) -> &Clock;
+    fn catalog(&self) -> &Catalog;
+    fn calendar(&self) -> &Calendar;
+    fn settings(&self) -> &Settings;
+    /// Who prints the report.
+    fn clerk(&self) -> Option<&str>;
+    fn require_supervisor(&self) -> Result<(), DeskError>;
+    /// Every ticket with an event on `day` or taken that day.
+    fn active_on(&self, day: Date) -> Result<Vec<Ticket>, DeskError>;
+    /// Open cases in deadline order, at most `limit`.
+    fn open_cases(&self, limit: usize) -> Result<Vec<Ticket>, DeskError>;
+    /// Bad ratings awaiting follow-up.
+    fn followups(&self) -> Result<Vec<Ticket>, DeskError>;
+    /// The cached totals of the days in `[from, to]` that have them.
+    fn cached_day_totals(&self, from: Date, to: Date) -> Result<Vec<(Date, Vec<u8>)>, DeskError>;
+    fn cache_day_totals(&self, days: &[(Date, Vec<u8>)]) -> Result<(), DeskError>;
+    /// The audit chain's head and length, printed in the header.
+    fn chain_state(&self) -> Result<(String, u64), DeskError>;
+}
+
+impl Source for Desk {
+    fn clock(&self) -> &Clock {
+        Desk::clock(self)
+    }
+    fn catalog(&self) -> &Catalog {
+        Desk::catalog(self)
+    }
+    fn calendar(&self) -> &Calendar {
+        Desk::calendar(self)
+    }
+    fn settings(&self) -> &Settings {
+        Desk::settings(self)
+    }
+    fn clerk(&self) -> Option<&str> {
+        Desk::clerk(self)
+    }
+    fn require_supervisor(&self) -> Result<(), DeskError> {
+        Desk::require_supervisor(self)
+    }
+    fn active_on(&self, day: Date) -> Result<Vec<Ticket>, DeskError> {
+        Desk::active_on(self, day)
+    }
+    fn open_cases(&self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
+        Desk::open_cases(self, limit)
+    }
+    fn followups(&self) -> Result<Vec<Ticket>, DeskError> {
+        Desk::followups(self)
+    }
+    fn cached_day_totals(&self, from: Date, to: Date) -> Result<Vec<(Date, Vec<u8>)>, DeskError> {
+        Desk::cached_day_totals(self, from, to)
+    }
+    fn cache_day_totals(&self, days: &[(Date, Vec<u8>)]) -> Result<(), DeskError> {
+        Desk::cache_day_totals(self, days)
+    }
+    fn chain_state(&self) -> Result<(String, u64), DeskError> {
+        Desk::chain_state(self)
+    }
+}
+
 /// The totals of one day, reading only that day's activity (one day in memory at a time).
-pub fn day_totals(desk: &Desk, d: Date) -> Result<Totals, DeskError> {
+pub fn day_totals(desk: &dyn Source, d: Date) -> Result<Totals, DeskError> {
     Ok(figures(desk, &desk.active_on(d)?, d, d).totals)
 }
 
-/// Totals of many days: finished days come from the cache (filled here when missing), so a
-/// year to date costs one small read per day however long the history is. Any write to a
-/// ticket drops the cached days it counts on.
-fn totals_of_days(desk: &Desk, days: impl Iterator<Item = Date>) -> Result<Vec<(Date, Totals)>, DeskError> {
+/// Totals of the days in `[from, to]`: finished days come from the cache (one range read,
+/// filled here when missing), so a year to date costs one small row per day however long the
+/// history is. Any write to a ticket drops the cached days it counts on.
+fn totals_of_days(desk: &dyn Source, from: Date, to: Date) -> Result<Vec<(Date, Totals)>, DeskError> {
     let today = desk.clock().today();
+    let mut cache: HashMap<Date, Vec<u8>> = desk.cached_day_totals(from, to)?.into_iter().collect();
     let mut out = Vec::new();
     let mut fresh = Vec::new();
-    for d in days {
-        let cached = if d < today {
-            desk.cached_day_totals(d)?.and_then(|b| rmp_serde::from_slice::<Totals>(&b).ok())
-        } else {
-            None
-        };
+    for d in days_in(from, to) {
+        let cached =
+            if d < today { cache.remove(&d).and_then(|b| rmp_serde::from_slice::<Totals>(&b).ok()) } else { None };
         let t = match cached {
             Some(t) => t,
             None => {
@@ -273,7 +336,7 @@ fn days_in(from: Date, to: Date) -> impl Iterator<Item = Date> {
 }
 
 /// Every ticket with an event in `[from, to]`: the activity index of each day, never a scan.
-fn tickets_in(desk: &Desk, from: Date, to: Date) -> Result<Vec<Ticket>, DeskError> {
+fn tickets_in(desk: &dyn Source, from: Date, to: Date) -> Result<Vec<Ticket>, DeskError> {
     let mut seen: HashMap<u64, Ticket> = HashMap::new();
     for d in days_in(from, to) {
         for t in desk.active_on(d)? {
@@ -306,7 +369,7 @@ pub fn wait_minutes(t: &Ticket) -> Option<f64> {
 pub const NO_VILLAGE: &str = "未登记";
 
 /// Computes the figures of `[from, to]` from the tickets active in it.
-pub fn figures(desk: &Desk, tickets: &[Ticket], from: Date, to: Date) -> Figures {
+pub fn figures(desk: &dyn Source, tickets: &[Ticket], from: Date, to: Date) -> Figures {
     let clock = desk.clock();
     let within = |o: Option<OffsetDateTime>| o.is_some_and(|t| (from..=to).contains(&clock.date_of(t)));
     let catalog = desk.catalog();
@@ -436,7 +499,7 @@ pub fn figures(desk: &Desk, tickets: &[Ticket], from: Date, to: Date) -> Figures
     }
 }
 
-fn case_row(desk: &Desk, t: &Ticket, on: Date) -> CaseRow {
+fn case_row(desk: &dyn Source, t: &Ticket, on: Date) -> CaseRow {
     CaseRow {
         id: t.id,
         number: t.number.to_string(),
@@ -450,7 +513,7 @@ fn case_row(desk: &Desk, t: &Ticket, on: Date) -> CaseRow {
     }
 }
 
-fn header(desk: &Desk, lang: Lang, note_range: Option<(Date, Date)>) -> Result<Header, DeskError> {
+fn header(desk: &dyn Source, lang: Lang, note_range: Option<(Date, Date)>) -> Result<Header, DeskError> {
     let now = desk.clock().local(desk.clock().now());
     let (chain_head, chain_events) = desk.chain_state()?;
     Ok(Header {
@@ -468,7 +531,7 @@ fn header(desk: &Desk, lang: Lang, note_range: Option<(Date, Date)>) -> Result<H
 /// The handover lists (overdue, due within a working day, make-good dates tomorrow) and the
 /// open bad ratings are read from the open-case and follow-up indexes as they stand when the
 /// report is printed, judged against `date`.
-pub fn daily(desk: &Desk, date: Date, lang: Lang) -> Result<DailyReport, DeskError> {
+pub fn daily(desk: &dyn Source, date: Date, lang: Lang) -> Result<DailyReport, DeskError> {
     desk.require_supervisor()?;
     let tickets = tickets_in(desk, date, date)?;
     let figures = figures(desk, &tickets, date, date);
@@ -507,7 +570,7 @@ pub fn daily(desk: &Desk, date: Date, lang: Lang) -> Result<DailyReport, DeskErr
         .collect();
     let jan1 = Date::from_ordinal_date(date.year(), 1).unwrap_or(date);
     let mut year_to_date = Totals::default();
-    for (_, t) in totals_of_days(desk, days_in(jan1, date))? {
+    for (_, t) in totals_of_days(desk, jan1, date)? {
         year_to_date.add(&t);
     }
     Ok(DailyReport {
@@ -524,12 +587,12 @@ pub fn daily(desk: &Desk, date: Date, lang: Lang) -> Result<DailyReport, DeskErr
 
 /// The period report of `[from, to]`: the same figures, a day-by-day trend and the 诉求/纠纷
 /// cases opened and closed.
-pub fn range(desk: &Desk, from: Date, to: Date, lang: Lang) -> Result<RangeReport, DeskError> {
+pub fn range(desk: &dyn Source, from: Date, to: Date, lang: Lang) -> Result<RangeReport, DeskError> {
     desk.require_supervisor()?;
     let tickets = tickets_in(desk, from, to)?;
     let figures = figures(desk, &tickets, from, to);
     let mut days = Vec::new();
-    for (d, f) in totals_of_days(desk, days_in(from, to))? {
+    for (d, f) in totals_of_days(desk, from, to)? {
         days.push(DayRow {
             date: d.to_string(),
             taken: f.taken,

@@ -3,8 +3,10 @@
 
 pub mod chain;
 mod error;
+pub mod keys;
 pub mod tables;
 
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -14,11 +16,11 @@ use serde::de::DeserializeOwned;
 use time::Date;
 
 pub use error::StoreError;
+use keys::*;
 use tables::*;
 
 use crate::domain::account::User;
 use crate::domain::catalog::Catalog;
-use crate::domain::pinyin;
 use crate::domain::queue::{MAX_SEQ, QueueNumber};
 use crate::domain::ticket::{Event, Status, Ticket, TicketId};
 
@@ -28,9 +30,9 @@ pub const SYSTEM: TicketId = 0;
 /// redb's cache defaults to 1 GiB; an old office PC has far less to spare.
 const CACHE_BYTES: usize = 32 * 1024 * 1024;
 
-/// A prefix search reads at most this many index rows before ranking the newest first; a
-/// one-letter query over years of history is cut there rather than scanning everything.
-const SEARCH_SCAN_CAP: usize = 20_000;
+/// A prefix search looks at most at this many distinct tokens (names, initials …) under the
+/// prefix; a one-letter query over years of history is cut there rather than reading them all.
+pub const SEARCH_TOKEN_CAP: usize = 200;
 
 pub struct Store {
     db: Database,
@@ -57,18 +59,6 @@ fn is_lock_error(e: &DatabaseError) -> bool {
         DatabaseError::Storage(redb::StorageError::Io(io)) => io.kind() == std::io::ErrorKind::WouldBlock,
         _ => false,
     }
-}
-
-fn julian(d: Date) -> i32 {
-    d.to_julian_day()
-}
-
-fn micros(t: time::OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1000) as i64
-}
-
-fn letter_byte(c: char) -> u8 {
-    if c.is_ascii() { c as u8 } else { b'?' }
 }
 
 impl Store {
@@ -182,7 +172,7 @@ impl Store {
     /// Runs `f` on one consistent snapshot.
     pub fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&ReadTx) -> Result<T, E>) -> Result<T, E> {
         let txn = self.db.begin_read().map_err(StoreError::from)?;
-        let tx = ReadTx::open(&txn)?;
+        let tx = ReadTx::open(txn);
         f(&tx)
     }
 
@@ -274,22 +264,30 @@ pub struct WriteTx<'t> {
     offset: time::UtcOffset,
 }
 
-/// A read snapshot. Tables that do not exist yet (a brand-new file) read as empty.
+/// A read snapshot. Each table is opened the first time a read needs it; tables that do not
+/// exist yet (a brand-new file) read as empty.
+/// A table of a read snapshot, opened on first use (`None`: it does not exist yet).
+type Lazy<K, V> = OnceCell<Option<redb::ReadOnlyTable<K, V>>>;
+
+/// What a lazily opened table gives: the table, or `None` when it does not exist yet.
+type Opened<'a, K, V> = Result<Option<&'a redb::ReadOnlyTable<K, V>>, StoreError>;
+
 pub struct ReadTx {
-    meta: Option<redb::ReadOnlyTable<&'static str, &'static [u8]>>,
-    tickets: Option<redb::ReadOnlyTable<u64, &'static [u8]>>,
-    events: Option<redb::ReadOnlyTable<(u64, u32), &'static [u8]>>,
-    day: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
-    activity: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
-    followup: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
-    chain: Option<redb::ReadOnlyTable<u64, (u64, u32)>>,
-    users: Option<redb::ReadOnlyTable<&'static str, &'static [u8]>>,
-    daytotals: Option<redb::ReadOnlyTable<i32, &'static [u8]>>,
-    open: Option<redb::ReadOnlyTable<(i32, u64), ()>>,
-    waiting: Option<redb::ReadOnlyTable<(i32, u8, i64, u64), u8>>,
-    numbers: Option<redb::ReadOnlyTable<(i32, u8, u32), u64>>,
-    catalog: Option<redb::ReadOnlyTable<&'static str, &'static [u8]>>,
-    search: Option<redb::ReadOnlyTable<(&'static str, u64), ()>>,
+    txn: redb::ReadTransaction,
+    meta: Lazy<&'static str, &'static [u8]>,
+    tickets: Lazy<u64, &'static [u8]>,
+    events: Lazy<(u64, u32), &'static [u8]>,
+    day: Lazy<(i32, u64), ()>,
+    activity: Lazy<(i32, u64), ()>,
+    followup: Lazy<(i32, u64), ()>,
+    chain: Lazy<u64, (u64, u32)>,
+    users: Lazy<&'static str, &'static [u8]>,
+    daytotals: Lazy<i32, &'static [u8]>,
+    open: Lazy<(i32, u64), ()>,
+    waiting: Lazy<(i32, u8, i64, u64), u8>,
+    numbers: Lazy<(i32, u8, u32), u64>,
+    catalog: Lazy<&'static str, &'static [u8]>,
+    search: Lazy<(&'static str, u64), ()>,
 }
 
 impl<'t> WriteTx<'t> {
@@ -599,6 +597,38 @@ fn migrate_2_to_3(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The writes the application layer makes inside one transaction. `WriteTx` is the store's;
+/// the benchmark's SQLite baseline implements it too, so both run the very same actions.
+pub trait Tables: TicketLookup {
+    fn allocate_number(&mut self, day: Date, letter: char) -> Result<QueueNumber, StoreError>;
+    fn next_ticket_id(&self) -> Result<TicketId, StoreError>;
+    fn insert_ticket(&mut self, t: &Ticket) -> Result<(), StoreError>;
+    fn update_ticket(&mut self, old: Option<&Ticket>, new: &Ticket) -> Result<(), StoreError>;
+    fn append_event(&mut self, e: &Event, day: Date) -> Result<(), StoreError>;
+    fn next_waiting(&self, day: Date, letters: &[char]) -> Result<Option<TicketId>, StoreError>;
+}
+
+impl Tables for WriteTx<'_> {
+    fn allocate_number(&mut self, day: Date, letter: char) -> Result<QueueNumber, StoreError> {
+        WriteTx::allocate_number(self, day, letter)
+    }
+    fn next_ticket_id(&self) -> Result<TicketId, StoreError> {
+        WriteTx::next_ticket_id(self)
+    }
+    fn insert_ticket(&mut self, t: &Ticket) -> Result<(), StoreError> {
+        WriteTx::insert_ticket(self, t)
+    }
+    fn update_ticket(&mut self, old: Option<&Ticket>, new: &Ticket) -> Result<(), StoreError> {
+        WriteTx::update_ticket(self, old, new)
+    }
+    fn append_event(&mut self, e: &Event, day: Date) -> Result<(), StoreError> {
+        WriteTx::append_event(self, e, day)
+    }
+    fn next_waiting(&self, day: Date, letters: &[char]) -> Result<Option<TicketId>, StoreError> {
+        WriteTx::next_waiting(self, day, letters)
+    }
+}
+
 /// Finding a ticket by id or by a day's queue number, in a read or a write transaction.
 pub trait TicketLookup {
     fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError>;
@@ -648,72 +678,25 @@ fn read_users(table: &impl ReadableTable<&'static str, &'static [u8]>) -> Result
     Ok(out)
 }
 
-/// The days (Julian, in the hall's time) a ticket's figures count on: the day it was taken and
-/// the day of each step recorded on it.
-fn counted_days(t: &Ticket, offset: time::UtcOffset) -> Vec<i32> {
-    let steps = [
-        t.called_at,
-        t.accepted_at,
-        t.completed_at,
-        t.closed_at,
-        t.transferred_at,
-        t.suspension.as_ref().map(|s| s.since),
-        t.rating.as_ref().map(|r| r.at),
-    ];
-    std::iter::once(julian(t.date))
-        .chain(steps.into_iter().flatten().map(|x| julian(x.to_offset(offset).date())))
-        .collect()
-}
-
-fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
-    (julian(t.date), if t.priority.is_some() { 0 } else { 1 }, micros(t.queued_at), t.id)
-}
-
-fn followup_key(t: &Ticket) -> Option<(i32, u64)> {
-    let due = t.rating.as_ref().filter(|r| r.awaits_follow_up())?.follow_up_due?;
-    Some((julian(due), t.id))
-}
-
-fn open_key(t: &Ticket) -> (i32, u64) {
-    (t.deadline.map(|d| julian(d.date)).unwrap_or(i32::MAX), t.id)
-}
-
-/// The search tokens of a ticket; see `SEARCH`.
-fn search_tokens(t: &Ticket) -> Vec<String> {
-    let mut out = Vec::new();
-    let c = &t.citizen;
-    let people = c.name.iter().chain(t.proxy.as_ref().map(|p| &p.name));
-    for name in people {
-        out.push(format!("n:{}", name.to_lowercase()));
-        out.extend(pinyin::initials(name).into_iter().map(|p| format!("y:{p}")));
-    }
-    if let Some(id) = &c.id_number {
-        out.push(format!("i:{}", id.as_str()));
-        out.push(format!("i4:{}", &id.as_str()[14..]));
-    }
-    if let Some(p) = &c.phone {
-        let digits = p.digits();
-        out.push(format!("p4:{}", &digits[digits.len().saturating_sub(4)..]));
-        out.push(format!("p:{digits}"));
-        // A landline is also found by its local part, without the area code.
-        if let Some((_, local)) = p.as_str().split_once('-') {
-            out.push(format!("p:{local}"));
-        }
-    }
-    if let Some(v) = &c.village {
-        out.push(format!("v:{v}"));
-        out.extend(pinyin::initials(v).into_iter().map(|p| format!("y:{p}")));
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
 fn read_ticket(table: &impl ReadableTable<u64, &'static [u8]>, id: TicketId) -> Result<Option<Ticket>, StoreError> {
     match table.get(id)? {
         Some(v) => Ok(Some(decode(v.value(), &|| format!("ticket {id}"))?)),
         None => Ok(None),
     }
+}
+
+/// Opens a table of a read transaction the first time it is asked for; a table that does not
+/// exist yet (a brand-new file) reads as empty.
+fn lazy<'c, K: redb::Key + 'static, V: redb::Value + 'static>(
+    txn: &redb::ReadTransaction,
+    cell: &'c Lazy<K, V>,
+    def: redb::TableDefinition<K, V>,
+) -> Opened<'c, K, V> {
+    if let Some(t) = cell.get() {
+        return Ok(t.as_ref());
+    }
+    let t = missing_ok(txn.open_table(def))?;
+    Ok(cell.get_or_init(|| t).as_ref())
 }
 
 fn missing_ok<T>(r: Result<T, redb::TableError>) -> Result<Option<T>, StoreError> {
@@ -725,32 +708,89 @@ fn missing_ok<T>(r: Result<T, redb::TableError>) -> Result<Option<T>, StoreError
 }
 
 impl ReadTx {
-    fn open(txn: &redb::ReadTransaction) -> Result<ReadTx, StoreError> {
-        Ok(ReadTx {
-            meta: missing_ok(txn.open_table(META))?,
-            tickets: missing_ok(txn.open_table(TICKETS))?,
-            events: missing_ok(txn.open_table(EVENTS))?,
-            day: missing_ok(txn.open_table(DAY))?,
-            activity: missing_ok(txn.open_table(ACTIVITY))?,
-            followup: missing_ok(txn.open_table(FOLLOWUP))?,
-            chain: missing_ok(txn.open_table(CHAIN))?,
-            users: missing_ok(txn.open_table(USERS))?,
-            daytotals: missing_ok(txn.open_table(DAYTOTALS))?,
-            open: missing_ok(txn.open_table(OPEN))?,
-            waiting: missing_ok(txn.open_table(WAITING))?,
-            numbers: missing_ok(txn.open_table(NUMBERS))?,
-            catalog: missing_ok(txn.open_table(CATALOG))?,
-            search: missing_ok(txn.open_table(SEARCH))?,
-        })
+    fn open(txn: redb::ReadTransaction) -> ReadTx {
+        ReadTx {
+            txn,
+            meta: OnceCell::new(),
+            tickets: OnceCell::new(),
+            events: OnceCell::new(),
+            day: OnceCell::new(),
+            activity: OnceCell::new(),
+            followup: OnceCell::new(),
+            chain: OnceCell::new(),
+            users: OnceCell::new(),
+            daytotals: OnceCell::new(),
+            open: OnceCell::new(),
+            waiting: OnceCell::new(),
+            numbers: OnceCell::new(),
+            catalog: OnceCell::new(),
+            search: OnceCell::new(),
+        }
+    }
+
+    fn meta_table(&self) -> Opened<'_, &'static str, &'static [u8]> {
+        lazy(&self.txn, &self.meta, META)
+    }
+
+    fn tickets_table(&self) -> Opened<'_, u64, &'static [u8]> {
+        lazy(&self.txn, &self.tickets, TICKETS)
+    }
+
+    fn events_table(&self) -> Opened<'_, (u64, u32), &'static [u8]> {
+        lazy(&self.txn, &self.events, EVENTS)
+    }
+
+    fn day_table(&self) -> Opened<'_, (i32, u64), ()> {
+        lazy(&self.txn, &self.day, DAY)
+    }
+
+    fn activity_table(&self) -> Opened<'_, (i32, u64), ()> {
+        lazy(&self.txn, &self.activity, ACTIVITY)
+    }
+
+    fn followup_table(&self) -> Opened<'_, (i32, u64), ()> {
+        lazy(&self.txn, &self.followup, FOLLOWUP)
+    }
+
+    fn chain_table(&self) -> Opened<'_, u64, (u64, u32)> {
+        lazy(&self.txn, &self.chain, CHAIN)
+    }
+
+    fn users_table(&self) -> Opened<'_, &'static str, &'static [u8]> {
+        lazy(&self.txn, &self.users, USERS)
+    }
+
+    fn daytotals_table(&self) -> Opened<'_, i32, &'static [u8]> {
+        lazy(&self.txn, &self.daytotals, DAYTOTALS)
+    }
+
+    fn open_table(&self) -> Opened<'_, (i32, u64), ()> {
+        lazy(&self.txn, &self.open, OPEN)
+    }
+
+    fn waiting_table(&self) -> Opened<'_, (i32, u8, i64, u64), u8> {
+        lazy(&self.txn, &self.waiting, WAITING)
+    }
+
+    fn numbers_table(&self) -> Opened<'_, (i32, u8, u32), u64> {
+        lazy(&self.txn, &self.numbers, NUMBERS)
+    }
+
+    fn catalog_table(&self) -> Opened<'_, &'static str, &'static [u8]> {
+        lazy(&self.txn, &self.catalog, CATALOG)
+    }
+
+    fn search_table(&self) -> Opened<'_, (&'static str, u64), ()> {
+        lazy(&self.txn, &self.search, SEARCH)
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let Some(t) = &self.meta else { return Ok(None) };
+        let Some(t) = self.meta_table()? else { return Ok(None) };
         Ok(t.get(key)?.map(|v| v.value().to_vec()))
     }
 
     pub fn catalog(&self) -> Result<Option<Catalog>, StoreError> {
-        let Some(t) = &self.catalog else {
+        let Some(t) = self.catalog_table()? else {
             return Ok(None);
         };
         match t.get("current")? {
@@ -760,14 +800,14 @@ impl ReadTx {
     }
 
     pub fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
-        match &self.tickets {
+        match self.tickets_table()? {
             Some(t) => read_ticket(t, id),
             None => Ok(None),
         }
     }
 
     pub fn ticket_count(&self) -> Result<u64, StoreError> {
-        match &self.tickets {
+        match self.tickets_table()? {
             Some(t) => Ok(t.len()?),
             None => Ok(0),
         }
@@ -775,7 +815,7 @@ impl ReadTx {
 
     /// Every event of a ticket, oldest first.
     pub fn events(&self, id: TicketId) -> Result<Vec<Event>, StoreError> {
-        let Some(t) = &self.events else {
+        let Some(t) = self.events_table()? else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
@@ -802,7 +842,7 @@ impl ReadTx {
 
     /// Every ticket taken on `day`, in the order they were taken.
     pub fn day(&self, day: Date) -> Result<Vec<Ticket>, StoreError> {
-        let Some(t) = &self.day else {
+        let Some(t) = self.day_table()? else {
             return Ok(Vec::new());
         };
         let d = julian(day);
@@ -813,15 +853,20 @@ impl ReadTx {
         self.tickets_of(ids)
     }
 
-    /// A finished day's cached totals, if any.
-    pub fn day_totals(&self, day: Date) -> Result<Option<Vec<u8>>, StoreError> {
-        let Some(t) = &self.daytotals else { return Ok(None) };
-        Ok(t.get(julian(day))?.map(|v| v.value().to_vec()))
+    /// The cached totals of the finished days in `[from, to]` that have them, by Julian day.
+    pub fn day_totals(&self, from: Date, to: Date) -> Result<Vec<(i32, Vec<u8>)>, StoreError> {
+        let Some(t) = self.daytotals_table()? else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for row in t.range(julian(from)..=julian(to))? {
+            let (k, v) = row?;
+            out.push((k.value(), v.value().to_vec()));
+        }
+        Ok(out)
     }
 
     /// Every ticket with an event on `day` (taken, called, accepted, completed, rated …).
     pub fn active_on(&self, day: Date) -> Result<Vec<Ticket>, StoreError> {
-        let Some(t) = &self.activity else { return Ok(Vec::new()) };
+        let Some(t) = self.activity_table()? else { return Ok(Vec::new()) };
         let d = julian(day);
         let mut ids = Vec::new();
         for row in t.range((d, 0u64)..=(d, u64::MAX))? {
@@ -831,7 +876,7 @@ impl ReadTx {
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
-        match &self.users {
+        match self.users_table()? {
             Some(t) => read_users(t),
             None => Ok(Vec::new()),
         }
@@ -856,7 +901,7 @@ impl ReadTx {
             at: Some(e.at),
             why,
         };
-        if let (Some(order), Some(events)) = (&self.chain, &self.events) {
+        if let (Some(order), Some(events)) = (self.chain_table()?, self.events_table()?) {
             for row in order.iter()? {
                 let (k, v) = row?;
                 let (ticket, seq) = v.value();
@@ -875,7 +920,7 @@ impl ReadTx {
                 position += 1;
             }
         }
-        let stored = match &self.events {
+        let stored = match self.events_table()? {
             Some(t) => t.len()?,
             None => 0,
         };
@@ -888,7 +933,7 @@ impl ReadTx {
 
     /// Bad ratings awaiting follow-up, by follow-up date.
     pub fn followups(&self) -> Result<Vec<Ticket>, StoreError> {
-        let Some(t) = &self.followup else { return Ok(Vec::new()) };
+        let Some(t) = self.followup_table()? else { return Ok(Vec::new()) };
         let mut ids = Vec::new();
         for row in t.iter()? {
             ids.push(row?.0.value().1);
@@ -898,7 +943,7 @@ impl ReadTx {
 
     /// Waiting tickets of `day` in call order.
     pub fn waiting(&self, day: Date) -> Result<Vec<Ticket>, StoreError> {
-        let Some(t) = &self.waiting else {
+        let Some(t) = self.waiting_table()? else {
             return Ok(Vec::new());
         };
         let d = julian(day);
@@ -911,7 +956,7 @@ impl ReadTx {
 
     /// Open cases in deadline order (no deadline last), at most `limit`.
     pub fn open_cases(&self, limit: usize) -> Result<Vec<Ticket>, StoreError> {
-        let Some(t) = &self.open else {
+        let Some(t) = self.open_table()? else {
             return Ok(Vec::new());
         };
         let mut ids = Vec::new();
@@ -922,28 +967,35 @@ impl ReadTx {
     }
 
     pub fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
-        let Some(t) = &self.numbers else {
+        let Some(t) = self.numbers_table()? else {
             return Ok(None);
         };
         Ok(t.get((julian(day), letter_byte(n.letter), n.seq))?.map(|v| v.value()))
     }
 
-    /// Ticket ids whose search token starts with `prefix` (e.g. `n:张`), newest first.
+    /// Ticket ids whose search token starts with `prefix` (e.g. `n:张`), newest first, at most
+    /// `limit`. A skip scan: for each distinct token under the prefix (at most
+    /// `SEARCH_TOKEN_CAP`), it seeks to the token's newest entry and reads back at most `limit`,
+    /// so the cost depends on the answer's size, not on how many tickets the history holds.
     pub fn search_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<TicketId>, StoreError> {
-        let Some(t) = &self.search else {
+        let Some(t) = self.search_table()? else {
             return Ok(Vec::new());
         };
         let mut ids = Vec::new();
-        for row in t.range((prefix, 0u64)..)? {
-            let (k, _) = row?;
-            let (tok, id) = k.value();
-            if !tok.starts_with(prefix) {
+        let mut from = prefix.to_string();
+        for _ in 0..SEARCH_TOKEN_CAP {
+            let token = match t.range((from.as_str(), 0u64)..)?.next() {
+                Some(row) => row?.0.value().0.to_string(),
+                None => break,
+            };
+            if !token.starts_with(prefix) {
                 break;
             }
-            ids.push(id);
-            if ids.len() >= SEARCH_SCAN_CAP {
-                break;
+            for row in t.range((token.as_str(), 0u64)..=(token.as_str(), u64::MAX))?.rev().take(limit) {
+                ids.push(row?.0.value().1);
             }
+            // Tokens never hold NUL, so this is the first key after every entry of `token`.
+            from = format!("{token}\0");
         }
         ids.sort_unstable_by(|a, b| b.cmp(a));
         ids.dedup();

@@ -153,7 +153,7 @@ impl App {
             cfg: setup,
             now,
             screen: Screen::Queue,
-            snapshot: Snapshot { today: Vec::new(), open: Vec::new() },
+            snapshot: Snapshot { today: Vec::new(), open: None },
             queue_sel: 0,
             open_sel: 0,
             form: IntakeForm::default(),
@@ -179,10 +179,25 @@ impl App {
         app
     }
 
+    /// Asks for today's tickets again (and the open cases, on the open-cases screen), unless a
+    /// refresh is already on its way.
     fn refresh(&mut self) {
         if !self.refreshing {
             self.refreshing = true;
-            self.send_quiet(Job::Refresh);
+            self.send_quiet(Job::Refresh { open_cases: self.screen == Screen::Open });
+        }
+    }
+
+    /// Moves to a screen; the open-cases screen reads its rows as it opens.
+    fn show_screen(&mut self, s: Screen) {
+        self.screen = s;
+        match s {
+            Screen::Report => self.send_quiet(Job::Daily(self.report_day)),
+            Screen::Open => {
+                self.refreshing = true;
+                self.send_quiet(Job::Refresh { open_cases: true });
+            }
+            _ => {}
         }
     }
 
@@ -235,6 +250,7 @@ impl App {
         self.snapshot
             .open
             .iter()
+            .flatten()
             .filter(|t| self.filter.category.as_ref().is_none_or(|c| &t.category == c))
             .filter(|t| self.filter.status.is_none_or(|s| t.status == s))
             .filter(|t| self.filter.clerk.as_ref().is_none_or(|c| t.clerk.as_ref() == Some(c)))
@@ -338,7 +354,10 @@ impl App {
             }
             Reply::Snapshot(Ok(s)) => {
                 self.refreshing = false;
-                self.snapshot = s;
+                self.snapshot.today = s.today;
+                if s.open.is_some() {
+                    self.snapshot.open = s.open;
+                }
                 self.queue_sel = self.queue_sel.min(self.queue_rows().len().saturating_sub(1));
                 self.open_sel = self.open_sel.min(self.open_rows().len().saturating_sub(1));
             }
@@ -557,19 +576,13 @@ impl App {
             }
             A::NextScreen => {
                 let i = Screen::ALL.iter().position(|s| *s == self.screen).unwrap_or(0);
-                self.screen = Screen::ALL[(i + 1) % Screen::ALL.len()];
-                if self.screen == Screen::Report {
-                    self.send_quiet(Job::Daily(self.report_day));
-                }
+                self.show_screen(Screen::ALL[(i + 1) % Screen::ALL.len()]);
             }
             A::Go(s) => {
                 if s == Screen::Intake {
                     self.open_intake();
                 }
-                if s == Screen::Report {
-                    self.send_quiet(Job::Daily(self.report_day));
-                }
-                self.screen = s;
+                self.show_screen(s);
             }
             A::PrevDay | A::NextDay => {
                 let d = if action == A::PrevDay { self.report_day.previous_day() } else { self.report_day.next_day() };
@@ -681,7 +694,8 @@ impl App {
                 self.open_sel = 0;
             }
             A::FilterClerk => {
-                let mut clerks: Vec<String> = self.snapshot.open.iter().filter_map(|t| t.clerk.clone()).collect();
+                let mut clerks: Vec<String> =
+                    self.snapshot.open.iter().flatten().filter_map(|t| t.clerk.clone()).collect();
                 clerks.sort();
                 clerks.dedup();
                 self.filter.clerk = cycle(&clerks, self.filter.clerk.as_ref());

@@ -12,7 +12,10 @@ use crate::domain::ticket::{Event, SuspendReason, Ticket};
 
 #[derive(Debug, Clone)]
 pub enum Job {
-    Refresh,
+    /// Today's tickets, and the open cases too when the open-cases screen needs them.
+    Refresh {
+        open_cases: bool,
+    },
     Take(TakeRequest),
     Call {
         window: String,
@@ -63,8 +66,8 @@ pub enum Job {
 pub struct Snapshot {
     /// Every ticket taken today.
     pub today: Vec<Ticket>,
-    /// Open cases by deadline.
-    pub open: Vec<Ticket>,
+    /// Open cases by deadline, when they were asked for.
+    pub open: Option<Vec<Ticket>>,
 }
 
 #[derive(Debug)]
@@ -82,7 +85,7 @@ pub enum Reply {
 }
 
 /// Open cases read for the open-cases screen.
-const OPEN_LIMIT: usize = 2000;
+pub const OPEN_LIMIT: usize = 2000;
 
 /// Starts the worker; each reply is handed to `deliver`, which returns false once nobody
 /// listens any more.
@@ -122,10 +125,10 @@ pub fn run(desk: &mut Desk, lang: Lang, job: Job) -> Reply {
     let done = |r: Result<Ticket, DeskError>| Reply::Done(r.map_err(|e| msg(e, lang)));
     let id = |n: u64| n.to_string();
     match job {
-        Job::Refresh => Reply::Snapshot(
+        Job::Refresh { open_cases } => Reply::Snapshot(
             (|| {
                 let today = desk.list_day(desk.clock().today(), None)?;
-                let open = desk.open_cases(OPEN_LIMIT)?;
+                let open = if open_cases { Some(desk.open_cases(OPEN_LIMIT)?) } else { None };
                 Ok(Snapshot { today, open })
             })()
             .map_err(|e| msg(e, lang)),

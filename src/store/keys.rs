@@ -1,0 +1,87 @@
+//! How a ticket maps to the keys of the index tables (see `tables`). Pure functions: the
+//! store uses them to keep its indexes, and the benchmark's SQLite baseline uses the same ones
+//! so both sides index exactly the same things.
+
+use time::Date;
+
+use crate::domain::pinyin;
+use crate::domain::ticket::Ticket;
+
+/// A date as the Julian day number every day-keyed table uses.
+pub fn julian(d: Date) -> i32 {
+    d.to_julian_day()
+}
+
+/// An instant in Unix microseconds (the waiting queue's order).
+pub fn micros(t: time::OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1000) as i64
+}
+
+/// A category letter as one byte (letters are ASCII; anything else maps to `?`).
+pub fn letter_byte(c: char) -> u8 {
+    if c.is_ascii() { c as u8 } else { b'?' }
+}
+
+/// The days (Julian, in the hall's time) a ticket's figures count on: the day it was taken and
+/// the day of each step recorded on it.
+pub fn counted_days(t: &Ticket, offset: time::UtcOffset) -> Vec<i32> {
+    let steps = [
+        t.called_at,
+        t.accepted_at,
+        t.completed_at,
+        t.closed_at,
+        t.transferred_at,
+        t.suspension.as_ref().map(|s| s.since),
+        t.rating.as_ref().map(|r| r.at),
+    ];
+    std::iter::once(julian(t.date))
+        .chain(steps.into_iter().flatten().map(|x| julian(x.to_offset(offset).date())))
+        .collect()
+}
+
+/// The `waiting-1` key: day, priority rank, queued-at, id.
+pub fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
+    (julian(t.date), if t.priority.is_some() { 0 } else { 1 }, micros(t.queued_at), t.id)
+}
+
+/// The `followup-1` key of a bad rating awaiting follow-up.
+pub fn followup_key(t: &Ticket) -> Option<(i32, u64)> {
+    let due = t.rating.as_ref().filter(|r| r.awaits_follow_up())?.follow_up_due?;
+    Some((julian(due), t.id))
+}
+
+/// The `open-1` key: deadline day (none last), id.
+pub fn open_key(t: &Ticket) -> (i32, u64) {
+    (t.deadline.map(|d| julian(d.date)).unwrap_or(i32::MAX), t.id)
+}
+
+/// The search tokens of a ticket; see `SEARCH`.
+pub fn search_tokens(t: &Ticket) -> Vec<String> {
+    let mut out = Vec::new();
+    let c = &t.citizen;
+    let people = c.name.iter().chain(t.proxy.as_ref().map(|p| &p.name));
+    for name in people {
+        out.push(format!("n:{}", name.to_lowercase()));
+        out.extend(pinyin::initials(name).into_iter().map(|p| format!("y:{p}")));
+    }
+    if let Some(id) = &c.id_number {
+        out.push(format!("i:{}", id.as_str()));
+        out.push(format!("i4:{}", &id.as_str()[14..]));
+    }
+    if let Some(p) = &c.phone {
+        let digits = p.digits();
+        out.push(format!("p4:{}", &digits[digits.len().saturating_sub(4)..]));
+        out.push(format!("p:{digits}"));
+        // A landline is also found by its local part, without the area code.
+        if let Some((_, local)) = p.as_str().split_once('-') {
+            out.push(format!("p:{local}"));
+        }
+    }
+    if let Some(v) = &c.village {
+        out.push(format!("v:{v}"));
+        out.extend(pinyin::initials(v).into_iter().map(|p| format!("y:{p}")));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
