@@ -41,6 +41,7 @@ use sqlite::SqliteHall;
 /// The benchmark's "now": a Friday morning, so today has a live queue.
 const NOW: &str = "2026-11-27T10:30:00+08:00";
 const SUPERVISOR: (&str, &str) = ("王主任", "boss-demo-26");
+const ADMIN: (&str, &str) = ("管理员", "admin-demo-26");
 /// Repetitions of each timed write (take, call, accept, complete).
 const WRITES: usize = 200;
 /// Repetitions of each timed read.
@@ -58,11 +59,10 @@ fn main() {
     unsafe { std::env::set_var("YIMEN_NOW", NOW) };
     let scales = scales();
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("yimen-bench");
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).expect("bench directory");
     let mut runs = Vec::new();
     for &n in &scales {
         let dir = root.join(n.to_string());
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("scale directory");
         eprintln!("== {} tickets ==", label(n));
         runs.push(run_scale(n, &dir));
@@ -209,9 +209,11 @@ fn clock() -> Clock {
     Clock::from_env(DEFAULT_OFFSET).expect("YIMEN_NOW is set by the benchmark")
 }
 
+/// The desk as the interface runs it: signed in, with the write-ahead journal on.
 fn open_ours(path: &Path) -> Desk {
     let mut desk = Desk::open(path).expect("open the yimen database");
     desk.sign_in(SUPERVISOR.0, SUPERVISOR.1).expect("sign in");
+    desk.enable_journal().expect("journal");
     desk
 }
 
@@ -497,15 +499,17 @@ impl Screen {
 /// Open the database and draw the first queue screen: open, read today's queue and the open
 /// cases, draw. Returns the time and the frame's text.
 fn first_frame(ours: bool, path: &Path) -> (Duration, String) {
+    // The hall is closed after the clock stops: closing is not part of showing the screen.
     let t = Instant::now();
-    let s = if ours {
+    let (d, s) = if ours {
         let mut desk = Desk::open(path).expect("open");
-        Screen::new(&mut desk)
+        let s = Screen::new(&mut desk);
+        (t.elapsed(), s)
     } else {
         let mut h = open_sqlite(path);
-        Screen::new(&mut h)
+        let s = Screen::new(&mut h);
+        (t.elapsed(), s)
     };
-    let d = t.elapsed();
     assert!(!s.app.snapshot.today.is_empty(), "the first frame shows today's queue");
     (d, s.text())
 }
@@ -553,7 +557,13 @@ fn frames(run: &mut Run, paths: [&Path; 2], dir: &Path) {
             if i == 0 {
                 let mut d = open_ours(path);
                 done(d.job(Job::Take(take_request(10_000 + k))));
-                std::fs::copy(path, &crashed).expect("copy the open file");
+                // The file and its journal, as a killed interface leaves them.
+                for ext in ["", ".journal"] {
+                    let from = PathBuf::from(format!("{}{ext}", path.display()));
+                    if from.exists() {
+                        std::fs::copy(&from, format!("{}{ext}", crashed.display())).expect("copy the open file");
+                    }
+                }
             } else {
                 let mut h = open_sqlite(path);
                 done(h.job(Job::Take(take_request(10_000 + k))));
@@ -564,10 +574,17 @@ fn frames(run: &mut Run, paths: [&Path; 2], dir: &Path) {
                     }
                 }
             }
+            // What a killed process wrote is on disk already; the copy's own write-back is not
+            // part of opening it.
+            for ext in ["", "-wal", "-shm", ".journal"] {
+                if let Ok(f) = std::fs::File::open(format!("{}{ext}", crashed.display())) {
+                    f.sync_all().expect("sync the copy");
+                }
+            }
             let (d, text) = first_frame(i == 0, &crashed);
             assert!(text.contains("利福塔"), "the first frame after a crash is drawn");
             v.push(d);
-            for ext in ["", "-wal", "-shm"] {
+            for ext in ["", "-wal", "-shm", ".journal"] {
                 let _ = std::fs::remove_file(format!("{}{ext}", crashed.display()));
             }
         }
@@ -775,8 +792,10 @@ fn run_scale(n: u64, dir: &Path) -> Run {
         yimen::demo::build(&ours_path, &yimen::demo::Options { days, per_day, seed: 2026 }).expect("demo build")
     });
     run.tickets = summary.tickets;
-    let mut ours = open_ours(&ours_path);
+    let ours = open_ours(&ours_path);
     let (_, imported) = time(|| sqlite::import(&ours, &base_path).expect("import into SQLite"));
+    // Sizes of closed files: redb reserves room in the file while it is open.
+    drop(ours);
     run.notes.push(format!(
         "{} tickets over {} working days; demo built in {:.1} s, copied into SQLite in {:.1} s",
         summary.tickets,
@@ -786,6 +805,7 @@ fn run_scale(n: u64, dir: &Path) -> Run {
     ));
     let paths = [ours_path.as_path(), base_path.as_path()];
     sizes(&mut run, "as built", paths);
+    let mut ours = open_ours(&ours_path);
     let mut base = open_sqlite(&base_path);
     writes(&mut run, &mut ours, &mut base, dir);
     reports(&mut run, &mut ours, &mut base);
@@ -803,6 +823,7 @@ fn run_scale(n: u64, dir: &Path) -> Run {
     sizes(&mut run, "after the benchmark's writes", paths);
     {
         let mut d = Desk::open(&ours_path).expect("reopen");
+        d.sign_in(ADMIN.0, ADMIN.1).expect("sign in the admin");
         d.compact().expect("compact");
         let c = sqlite::connect(&base_path).expect("reopen");
         c.execute_batch("VACUUM").expect("vacuum");

@@ -182,15 +182,25 @@ impl Desk {
         self.store.path()
     }
 
+    /// Turns on the write-ahead journal: each action is then one small synced append, and redb
+    /// is made durable in batches (see `store::journal`). For long-running writers: the
+    /// interface, the crash test's writer, the benchmark.
+    pub fn enable_journal(&self) -> Result<(), DeskError> {
+        Ok(self.store.enable_journal()?)
+    }
+
     /// The store underneath, for whole-file work (the demo, the benchmark's import).
     pub fn store(&self) -> &Store {
         &self.store
     }
 
-    /// Gives space freed by deleted and rewritten pages back to the file system. Returns
-    /// whether anything was compacted.
-    pub fn compact(&mut self) -> Result<bool, DeskError> {
-        Ok(self.store.compact()?)
+    /// Gives the space of rewritten pages back to the file system (admin). Returns the file's
+    /// size when it was opened and after compacting.
+    pub fn compact(&mut self) -> Result<(u64, u64), DeskError> {
+        self.require_admin()?;
+        self.store.compact()?;
+        let after = std::fs::metadata(self.store.path()).map(|m| m.len()).unwrap_or(0);
+        Ok((self.store.size_at_rest(), after))
     }
 
     /// Supervisor actions; in setup mode anyone may.
@@ -650,6 +660,13 @@ pub fn restore(target: &Path, backup: &Path, force: bool) -> Result<(Option<std:
         let keep = std::path::PathBuf::from(format!("{}.replaced-{}", target.display(), stamp(&clock)));
         std::fs::rename(target, &keep).map_err(|e| DeskError::Io(format!("{}: {e}", target.display())))?;
         kept = Some(keep);
+    }
+    // A journal left beside the replaced file belongs to it, never to the restored one.
+    let journal = crate::store::journal::path_of(target);
+    if journal.exists() {
+        let aside = kept.clone().unwrap_or_else(|| format!("{}.replaced-{}", target.display(), stamp(&clock)).into());
+        let aside = crate::store::journal::path_of(&aside);
+        std::fs::rename(&journal, &aside).map_err(|e| DeskError::Io(format!("{}: {e}", journal.display())))?;
     }
     let partial = target.with_extension("restoring");
     std::fs::copy(backup, &partial).map_err(|e| DeskError::Io(format!("{}: {e}", partial.display())))?;

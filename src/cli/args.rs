@@ -232,6 +232,8 @@ pub enum Command {
     Audit(AuditCmd),
     /// Write a checked copy of the database (default: backups/ beside it)
     Backup { file: Option<PathBuf> },
+    /// Give the space of rewritten pages back to the disk (admin; a large file takes a while)
+    Compact,
     /// Put a backup back as the database (checked first; the replaced file is kept)
     Restore {
         file: PathBuf,

@@ -3,11 +3,13 @@
 
 pub mod chain;
 mod error;
+pub mod journal;
 pub mod keys;
 pub mod tables;
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use redb::{Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle};
@@ -35,8 +37,13 @@ const CACHE_BYTES: usize = 32 * 1024 * 1024;
 pub const SEARCH_TOKEN_CAP: usize = 200;
 
 pub struct Store {
+    /// The file's size when it was opened (before redb reserved room in it).
+    size_at_rest: u64,
     db: Database,
     path: PathBuf,
+    /// The write-ahead journal, for long-running writers (see `journal`); `None`: every
+    /// commit is a durable redb commit.
+    journal: Mutex<Option<journal::Journal>>,
 }
 
 fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
@@ -74,6 +81,8 @@ impl Store {
         {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
         }
+        // redb reserves room in the file while it is open; this is the size at rest.
+        let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let mut builder = Database::builder();
         builder.set_cache_size(CACHE_BYTES);
         // Another short-lived yimen command may hold the file for a few milliseconds; wait a
@@ -97,8 +106,9 @@ impl Store {
                 }
             }
         };
-        let store = Store { db, path: path.to_path_buf() };
+        let store = Store { db, path: path.to_path_buf(), size_at_rest, journal: Mutex::new(None) };
         store.prepare(create)?;
+        store.recover()?;
         Ok(store)
     }
 
@@ -132,24 +142,24 @@ impl Store {
                 Err(StoreError::NewerSchema { path: self.path.clone(), found: v, supported: SCHEMA_VERSION })
             }
             Some(1) => {
-                self.write(migrate_1_to_2)?;
-                self.write(migrate_2_to_3)?;
-                self.write(migrate_3_to_4)?;
-                self.write(migrate_4_to_5)
+                self.write_durable(migrate_1_to_2)?;
+                self.write_durable(migrate_2_to_3)?;
+                self.write_durable(migrate_3_to_4)?;
+                self.write_durable(migrate_4_to_5)
             }
             Some(2) => {
-                self.write(migrate_2_to_3)?;
-                self.write(migrate_3_to_4)?;
-                self.write(migrate_4_to_5)
+                self.write_durable(migrate_2_to_3)?;
+                self.write_durable(migrate_3_to_4)?;
+                self.write_durable(migrate_4_to_5)
             }
             Some(3) => {
-                self.write(migrate_3_to_4)?;
-                self.write(migrate_4_to_5)
+                self.write_durable(migrate_3_to_4)?;
+                self.write_durable(migrate_4_to_5)
             }
-            Some(4) => self.write(migrate_4_to_5),
+            Some(4) => self.write_durable(migrate_4_to_5),
             Some(_) => Ok(()),
             None if !create => Err(StoreError::Missing { path: self.path.clone() }),
-            None => self.write(|tx| {
+            None => self.write_durable(|tx| {
                 tx.meta.insert("schema", SCHEMA_VERSION.to_be_bytes().as_slice())?;
                 Ok::<(), StoreError>(())
             }),
@@ -157,16 +167,121 @@ impl Store {
     }
 
     /// Runs `f` in one durable write transaction: everything `f` wrote is committed and on disk
-    /// when this returns `Ok`, and nothing is when `f` or the commit fails.
+    /// when this returns `Ok`, and nothing is when `f` or the commit fails. With the journal on,
+    /// "on disk" means in the synced journal (see `journal`), and redb is made durable every
+    /// `journal::CHECKPOINT_EVERY` writes and on close.
     pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>) -> Result<T, E> {
+        let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(j) = guard.as_mut() else {
+            drop(guard);
+            return self.write_durable(f);
+        };
+        let mut txn = self.db.begin_write().map_err(StoreError::from)?;
+        txn.set_durability(Durability::None).map_err(StoreError::from)?;
+        let (out, set, seq) = {
+            let mut tx = WriteTx::open(&txn, true)?;
+            let out = f(&mut tx)?;
+            let (set, seq) = tx.finish_log()?;
+            (out, set, seq)
+        };
+        if set.ops == 0 {
+            txn.abort().map_err(StoreError::from)?;
+            return Ok(out);
+        }
+        if !j.fits(set.bytes.len()) {
+            // A checkpoint is due (or the write set is too big to journal): this commit is made
+            // durable, and with it every journaled one before it. It also saves redb's
+            // allocator state, so opening after a crash needs no walk over the whole file.
+            txn.set_durability(Durability::Immediate).map_err(StoreError::from)?;
+            txn.set_quick_repair(true);
+            txn.commit().map_err(StoreError::from)?;
+            j.checkpointed();
+            return Ok(out);
+        }
+        let at = j.end();
+        j.append(seq, &set.bytes)
+            .map_err(|e| StoreError::Io(format!("{}: {e}", journal::path_of(&self.path).display())))?;
+        if let Err(e) = txn.commit() {
+            j.undo_last(at);
+            return Err(StoreError::from(e).into());
+        }
+        Ok(out)
+    }
+
+    /// Runs `f` in one transaction that redb itself makes durable before returning (no
+    /// journal record): migrations, and every write when the journal is off.
+    pub fn write_durable<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
         let mut txn = self.db.begin_write().map_err(StoreError::from)?;
         txn.set_durability(Durability::Immediate).map_err(StoreError::from)?;
+        // A long-running writer's durable commits also save redb's allocator state (see `write`).
+        txn.set_quick_repair(journal.is_some());
         let out = {
-            let mut tx = WriteTx::open(&txn)?;
+            let mut tx = WriteTx::open(&txn, false)?;
             f(&mut tx)?
         };
         txn.commit().map_err(StoreError::from)?;
+        if let Some(j) = journal.as_mut() {
+            j.checkpointed();
+        }
         Ok(out)
+    }
+
+    /// Turns the write-ahead journal on (a long-running writer: the interface). The database
+    /// gets an id first, which its journal carries.
+    pub fn enable_journal(&self) -> Result<(), StoreError> {
+        let id = match self.read(|rx| rx.meta(STORE_ID))? {
+            Some(id) if id.len() == 16 => id,
+            _ => {
+                let id = new_store_id(&self.path);
+                self.write_durable(|tx| tx.set_meta(STORE_ID, &id))?;
+                id.to_vec()
+            }
+        };
+        let mut arr = [0u8; 16];
+        arr.copy_from_slice(&id);
+        *self.journal.lock().unwrap_or_else(|p| p.into_inner()) = Some(journal::Journal::new(&self.path, arr));
+        // From the start, the durable state carries redb's allocator state (a quick reopen).
+        self.write_durable(|_| Ok::<(), StoreError>(()))
+    }
+
+    /// Replays a journal left by a process that did not close (see `journal`): the records
+    /// after the durable state, in one durable transaction; then the journal is deleted.
+    fn recover(&self) -> Result<(), StoreError> {
+        let path = journal::path_of(&self.path);
+        if !path.exists() {
+            return Ok(());
+        }
+        let (id, durable) = self.read(|rx| {
+            let seq = rx.meta(JOURNAL_SEQ)?.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
+            Ok::<_, StoreError>((rx.meta(STORE_ID)?, seq))
+        })?;
+        let foreign = || {
+            StoreError::Corrupt(format!(
+                "the journal {} does not belong to this database file; move it away to open the file as it is",
+                path.display()
+            ))
+        };
+        let id: [u8; 16] = id.and_then(|b| b.try_into().ok()).ok_or_else(foreign)?;
+        let records = match journal::read(&path, &id) {
+            Ok(r) => r.unwrap_or_default(),
+            Err(journal::ReadError::Foreign) => return Err(foreign()),
+            Err(journal::ReadError::Io(e)) => return Err(StoreError::Io(format!("{}: {e}", path.display()))),
+        };
+        let todo = journal::to_replay(records, durable).map_err(|_| foreign())?;
+        if let Some(last) = todo.last().map(|r| r.seq) {
+            self.write_durable(|tx| {
+                for r in &todo {
+                    tx.replay(r)?;
+                }
+                tx.meta.insert(JOURNAL_SEQ, last.to_be_bytes().as_slice())?;
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        std::fs::remove_file(&path).map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))
     }
 
     /// Runs `f` on one consistent snapshot.
@@ -239,8 +354,53 @@ impl Store {
 
     /// Rewrites the file to drop free pages (after a large demo build).
     pub fn compact(&mut self) -> Result<bool, StoreError> {
-        Ok(self.db.compact()?)
+        let done = self.db.compact()?;
+        // Compaction commits durably: whatever the journal held is in redb now.
+        if let Some(j) = self.journal.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            j.checkpointed();
+        }
+        Ok(done)
     }
+
+    /// The file's size when it was opened.
+    pub fn size_at_rest(&self) -> u64 {
+        self.size_at_rest
+    }
+}
+
+impl Drop for Store {
+    /// Makes the journaled writes durable in redb and deletes the journal; if that fails the
+    /// journal stays, and the next open replays it.
+    fn drop(&mut self) {
+        let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(j) = guard.as_mut() else { return };
+        let durable = (|| -> Result<(), redb::Error> {
+            let mut t = self.db.begin_write()?;
+            t.set_durability(Durability::Immediate)?;
+            t.set_quick_repair(true);
+            t.commit()?;
+            Ok(())
+        })();
+        if durable.is_ok() {
+            let _ = j.remove();
+        }
+    }
+}
+
+/// `meta-1` keys of the journal: the database's id, and the last journal record in redb.
+const STORE_ID: &str = "store_id";
+const JOURNAL_SEQ: &str = "journal_seq";
+
+/// A database id for its journal: unpredictable enough that a journal never matches another file.
+fn new_store_id(path: &Path) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(path.as_os_str().as_encoded_bytes());
+    h.update(std::process::id().to_le_bytes());
+    h.update(time::OffsetDateTime::now_utc().unix_timestamp_nanos().to_le_bytes());
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&h.finalize()[..16]);
+    id
 }
 
 /// A write transaction with every table open.
@@ -262,6 +422,10 @@ pub struct WriteTx<'t> {
     pub(crate) search: redb::Table<'t, (&'static str, u64), ()>,
     /// The hall's UTC offset, to date a ticket's steps for the day-totals cache.
     offset: time::UtcOffset,
+    /// What this transaction changed, for the journal (`None`: not journaled).
+    log: Option<journal::WriteSet>,
+    /// The last journal record in the file's state when the transaction began.
+    journal_seq: u64,
 }
 
 /// A read snapshot. Each table is opened the first time a read needs it; tables that do not
@@ -291,14 +455,18 @@ pub struct ReadTx {
 }
 
 impl<'t> WriteTx<'t> {
-    fn open(txn: &'t redb::WriteTransaction) -> Result<WriteTx<'t>, StoreError> {
+    fn open(txn: &'t redb::WriteTransaction, journaled: bool) -> Result<WriteTx<'t>, StoreError> {
         let meta = txn.open_table(META)?;
         let offset = meta
             .get("utc_offset")?
             .and_then(|v| crate::clock::parse_offset(&String::from_utf8_lossy(v.value())))
             .unwrap_or(crate::clock::DEFAULT_OFFSET);
+        let journal_seq =
+            meta.get(JOURNAL_SEQ)?.and_then(|v| v.value().try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
         Ok(WriteTx {
             offset,
+            log: journaled.then(journal::WriteSet::default),
+            journal_seq,
             meta,
             tickets: txn.open_table(TICKETS)?,
             events: txn.open_table(EVENTS)?,
@@ -322,8 +490,7 @@ impl<'t> WriteTx<'t> {
     }
 
     pub fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.meta.insert(key, value)?;
-        Ok(())
+        put(&mut self.meta, &mut self.log, J_META, &key, &value)
     }
 
     pub fn catalog(&self) -> Result<Option<Catalog>, StoreError> {
@@ -334,9 +501,8 @@ impl<'t> WriteTx<'t> {
     }
 
     pub fn set_catalog(&mut self, catalog: &Catalog, source: &str) -> Result<(), StoreError> {
-        self.catalog.insert("current", encode(catalog)?.as_slice())?;
-        self.catalog.insert("source", source.as_bytes())?;
-        Ok(())
+        put(&mut self.catalog, &mut self.log, J_CATALOG, &"current", &encode(catalog)?.as_slice())?;
+        put(&mut self.catalog, &mut self.log, J_CATALOG, &"source", &source.as_bytes())
     }
 
     /// The next ticket id: one more than the largest ever stored.
@@ -352,7 +518,7 @@ impl<'t> WriteTx<'t> {
         if last >= MAX_SEQ {
             return Err(StoreError::NumbersExhausted { letter, date: day.to_string(), max: MAX_SEQ });
         }
-        self.counters.insert(key, last + 1)?;
+        put(&mut self.counters, &mut self.log, J_COUNTERS, &key, &(last + 1))?;
         Ok(QueueNumber { letter, seq: last + 1 })
     }
 
@@ -367,14 +533,14 @@ impl<'t> WriteTx<'t> {
         if self.numbers.get(nkey)?.is_some() {
             return Err(StoreError::Corrupt(format!("number {n} on {} is already taken", t.date)));
         }
-        self.numbers.insert(nkey, t.id)?;
-        self.day.insert((julian(t.date), t.id), ())?;
+        put(&mut self.numbers, &mut self.log, J_NUMBERS, &nkey, &t.id)?;
+        put(&mut self.day, &mut self.log, J_DAY, &(julian(t.date), t.id), &())?;
         self.update_ticket(None, t)
     }
 
     /// Writes a changed ticket and moves its index entries from `old` to `new`.
     pub fn update_ticket(&mut self, old: Option<&Ticket>, new: &Ticket) -> Result<(), StoreError> {
-        self.tickets.insert(new.id, encode(new)?.as_slice())?;
+        put(&mut self.tickets, &mut self.log, J_TICKETS, &new.id, &encode(new)?.as_slice())?;
         // Cached totals of every day this ticket counts on, before or after, are stale now.
         let mut days = counted_days(new, self.offset);
         if let Some(o) = old {
@@ -383,29 +549,29 @@ impl<'t> WriteTx<'t> {
         days.sort_unstable();
         days.dedup();
         for d in days {
-            self.daytotals.remove(d)?;
+            del(&mut self.daytotals, &mut self.log, J_DAYTOTALS, &d)?;
         }
         if let Some(o) = old {
             if o.status == Status::Waiting {
-                self.waiting.remove(waiting_key(o))?;
+                del(&mut self.waiting, &mut self.log, J_WAITING, &waiting_key(o))?;
             }
             if o.status.is_open_case() {
-                self.open.remove(open_key(o))?;
+                del(&mut self.open, &mut self.log, J_OPEN, &open_key(o))?;
             }
         }
         if new.status == Status::Waiting {
-            self.waiting.insert(waiting_key(new), letter_byte(new.number.letter))?;
+            put(&mut self.waiting, &mut self.log, J_WAITING, &waiting_key(new), &letter_byte(new.number.letter))?;
         }
         if new.status.is_open_case() {
-            self.open.insert(open_key(new), ())?;
+            put(&mut self.open, &mut self.log, J_OPEN, &open_key(new), &())?;
         }
         let (was, now) = (old.and_then(followup_key), followup_key(new));
         if was != now {
             if let Some(key) = was {
-                self.followup.remove(key)?;
+                del(&mut self.followup, &mut self.log, J_FOLLOWUP, &key)?;
             }
             if let Some(key) = now {
-                self.followup.insert(key, ())?;
+                put(&mut self.followup, &mut self.log, J_FOLLOWUP, &key, &())?;
             }
         }
         // Tokens derive only from the people on the ticket; most transitions leave them alone.
@@ -415,44 +581,45 @@ impl<'t> WriteTx<'t> {
         let old_tokens = old.map(search_tokens).unwrap_or_default();
         let new_tokens = search_tokens(new);
         for tok in old_tokens.iter().filter(|t| !new_tokens.contains(t)) {
-            self.search.remove((tok.as_str(), new.id))?;
+            del(&mut self.search, &mut self.log, J_SEARCH, &(tok.as_str(), new.id))?;
         }
         for tok in new_tokens.iter().filter(|t| !old_tokens.contains(t)) {
-            self.search.insert((tok.as_str(), new.id), ())?;
+            put(&mut self.search, &mut self.log, J_SEARCH, &(tok.as_str(), new.id), &())?;
         }
         Ok(())
     }
 
     /// Stores a finished day's totals (opaque bytes owned by the report module).
     pub fn put_day_totals(&mut self, day: Date, bytes: &[u8]) -> Result<(), StoreError> {
-        self.daytotals.insert(julian(day), bytes)?;
-        Ok(())
+        put(&mut self.daytotals, &mut self.log, J_DAYTOTALS, &julian(day), &bytes)
     }
 
     /// Forgets every cached day (after the hall's UTC offset changes).
     pub fn clear_day_totals(&mut self) -> Result<(), StoreError> {
         self.daytotals.retain(|_, _| false)?;
+        if let Some(w) = &mut self.log {
+            w.push(J_DAYTOTALS, journal::OP_CLEAR, &[], &[]);
+        }
         Ok(())
     }
 
     /// Appends an event; `day` is its date in the hall's time (for the activity index).
     pub fn append_event(&mut self, e: &Event, day: Date) -> Result<(), StoreError> {
         if e.ticket != SYSTEM {
-            self.activity.insert((julian(day), e.ticket), ())?;
+            put(&mut self.activity, &mut self.log, J_ACTIVITY, &(julian(day), e.ticket), &())?;
         }
         let mut e = e.clone();
         let (head, len) = self.chain_state()?;
         let new_head = chain::link(&mut e, &head);
-        self.chain.insert(len, (e.ticket, e.seq))?;
-        self.meta.insert("chain_head", new_head.as_bytes())?;
-        self.meta.insert("chain_len", (len + 1).to_be_bytes().as_slice())?;
+        put(&mut self.chain, &mut self.log, J_CHAIN, &len, &(e.ticket, e.seq))?;
+        put(&mut self.meta, &mut self.log, J_META, &CHAIN_HEAD, &new_head.as_bytes())?;
+        put(&mut self.meta, &mut self.log, J_META, &CHAIN_LEN, &(len + 1).to_be_bytes().as_slice())?;
         let e = &e;
         let key = (e.ticket, e.seq);
         if self.events.get(key)?.is_some() {
             return Err(StoreError::Corrupt(format!("event {} of ticket {} already exists", e.seq, e.ticket)));
         }
-        self.events.insert(key, encode(e)?.as_slice())?;
-        Ok(())
+        put(&mut self.events, &mut self.log, J_EVENTS, &key, &encode(e)?.as_slice())
     }
 
     pub fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
@@ -478,8 +645,7 @@ impl<'t> WriteTx<'t> {
     }
 
     pub fn put_user(&mut self, u: &User) -> Result<(), StoreError> {
-        self.users.insert(u.name.as_str(), encode(u)?.as_slice())?;
-        Ok(())
+        put(&mut self.users, &mut self.log, J_USERS, &u.name.as_str(), &encode(u)?.as_slice())
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
@@ -503,6 +669,111 @@ impl<'t> WriteTx<'t> {
             }
         }
         Ok(None)
+    }
+}
+
+// Journal ids of the tables: stable, they are written in journal files.
+const J_META: u8 = 0;
+const J_TICKETS: u8 = 1;
+const J_EVENTS: u8 = 2;
+const J_DAY: u8 = 3;
+const J_ACTIVITY: u8 = 4;
+const J_FOLLOWUP: u8 = 5;
+const J_CHAIN: u8 = 6;
+const J_USERS: u8 = 7;
+const J_DAYTOTALS: u8 = 8;
+const J_OPEN: u8 = 9;
+const J_WAITING: u8 = 10;
+const J_COUNTERS: u8 = 11;
+const J_NUMBERS: u8 = 12;
+const J_CATALOG: u8 = 13;
+const J_SEARCH: u8 = 14;
+
+/// Inserts into a table of the transaction and records it for the journal.
+fn put<K: redb::Key + 'static, V: redb::Value + 'static>(
+    table: &mut redb::Table<'_, K, V>,
+    log: &mut Option<journal::WriteSet>,
+    id: u8,
+    key: &K::SelfType<'_>,
+    value: &V::SelfType<'_>,
+) -> Result<(), StoreError> {
+    table.insert(key, value)?;
+    if let Some(w) = log {
+        w.push(id, journal::OP_PUT, K::as_bytes(key).as_ref(), V::as_bytes(value).as_ref());
+    }
+    Ok(())
+}
+
+/// Removes from a table of the transaction and records it for the journal.
+fn del<K: redb::Key + 'static, V: redb::Value + 'static>(
+    table: &mut redb::Table<'_, K, V>,
+    log: &mut Option<journal::WriteSet>,
+    id: u8,
+    key: &K::SelfType<'_>,
+) -> Result<(), StoreError> {
+    table.remove(key)?;
+    if let Some(w) = log {
+        w.push(id, journal::OP_DEL, K::as_bytes(key).as_ref(), &[]);
+    }
+    Ok(())
+}
+
+/// Applies one journaled op to its table.
+fn apply<K: redb::Key + 'static, V: redb::Value + 'static>(
+    table: &mut redb::Table<'_, K, V>,
+    op: &journal::Op<'_>,
+) -> Result<(), StoreError> {
+    match op.op {
+        journal::OP_PUT => {
+            table.insert(K::from_bytes(op.key), V::from_bytes(op.value))?;
+        }
+        journal::OP_DEL => {
+            table.remove(K::from_bytes(op.key))?;
+        }
+        journal::OP_CLEAR => {
+            table.retain(|_, _| false)?;
+        }
+        other => return Err(StoreError::Corrupt(format!("journal op {other}"))),
+    }
+    Ok(())
+}
+
+impl WriteTx<'_> {
+    /// Ends the journal's record of this transaction: numbers it (the number is stored in the
+    /// same commit) and hands back the write set.
+    fn finish_log(&mut self) -> Result<(journal::WriteSet, u64), StoreError> {
+        let set = self.log.take().unwrap_or_default();
+        let seq = self.journal_seq + 1;
+        if set.ops > 0 {
+            self.meta.insert(JOURNAL_SEQ, seq.to_be_bytes().as_slice())?;
+        }
+        Ok((set, seq))
+    }
+
+    /// Applies a journal record's ops (recovery).
+    fn replay(&mut self, r: &journal::Record) -> Result<(), StoreError> {
+        let ops = r.ops().ok_or_else(|| StoreError::Corrupt(format!("journal record {}", r.seq)))?;
+        for op in &ops {
+            match op.table {
+                J_META => apply(&mut self.meta, op)?,
+                J_TICKETS => apply(&mut self.tickets, op)?,
+                J_EVENTS => apply(&mut self.events, op)?,
+                J_DAY => apply(&mut self.day, op)?,
+                J_ACTIVITY => apply(&mut self.activity, op)?,
+                J_FOLLOWUP => apply(&mut self.followup, op)?,
+                J_CHAIN => apply(&mut self.chain, op)?,
+                J_USERS => apply(&mut self.users, op)?,
+                J_DAYTOTALS => apply(&mut self.daytotals, op)?,
+                J_OPEN => apply(&mut self.open, op)?,
+                J_WAITING => apply(&mut self.waiting, op)?,
+                J_COUNTERS => apply(&mut self.counters, op)?,
+                J_NUMBERS => apply(&mut self.numbers, op)?,
+                J_CATALOG => apply(&mut self.catalog, op)?,
+                J_SEARCH => apply(&mut self.search, op)?,
+                other => return Err(StoreError::Corrupt(format!("journal table {other}"))),
+            }
+        }
+        Ok(())
     }
 }
 

@@ -324,3 +324,83 @@ fn a_schema_1_file_is_migrated_and_gains_the_activity_index() {
     assert_eq!(active.len(), 2);
     assert!(desk.active_on(time::macros::date!(2026 - 12 - 01)).unwrap().is_empty());
 }
+
+/// A copy of a file and its journal taken while the interface has them open: what a power cut
+/// or a killed process leaves.
+fn crash_copy(db: &std::path::Path, to: &std::path::Path) {
+    std::fs::copy(db, to).unwrap();
+    let j = yimen::store::journal::path_of(db);
+    assert!(j.exists(), "the journal is there while writes are pending");
+    std::fs::copy(&j, yimen::store::journal::path_of(to)).unwrap();
+}
+
+#[test]
+fn journaled_writes_survive_a_crash_and_a_clean_close_leaves_no_journal() {
+    let hall = Hall::new();
+    let desk = hall.desk("李娟", MON);
+    desk.enable_journal().unwrap();
+    let a = take(&desk, "MZ01", None);
+    let b = take(&desk, "SB03", None);
+    desk.call("1", &[]).unwrap();
+    let crashed = hall.dir.path().join("crashed.redb");
+    crash_copy(&hall.db, &crashed);
+    // Past a checkpoint too: more writes than one journal holds between two.
+    for _ in 0..yimen::store::journal::CHECKPOINT_EVERY + 5 {
+        take(&desk, "YB01", None);
+    }
+    let later = hall.dir.path().join("later.redb");
+    crash_copy(&hall.db, &later);
+    drop(desk);
+    assert!(!yimen::store::journal::path_of(&hall.db).exists(), "a clean close folds the journal in");
+
+    let mut back = Desk::open(&crashed).unwrap();
+    back.set_clock(clock(MON));
+    assert!(!yimen::store::journal::path_of(&crashed).exists(), "replayed, then removed");
+    assert_eq!(back.show(&a.id.to_string()).unwrap().0.status, Status::Called);
+    assert_eq!(back.show(&b.id.to_string()).unwrap().0, b);
+    assert!(matches!(back.verify_chain().unwrap(), yimen::store::chain::Verdict::Intact { .. }));
+    // Numbering goes on after the replayed tickets.
+    assert_eq!(take(&back, "MZ01", None).number.to_string(), "A002");
+
+    let back = Desk::open(&later).unwrap();
+    assert_eq!(back.ticket_count().unwrap(), 2 + u64::from(yimen::store::journal::CHECKPOINT_EVERY) + 5);
+    assert!(matches!(back.verify_chain().unwrap(), yimen::store::chain::Verdict::Intact { .. }));
+}
+
+#[test]
+fn a_torn_journal_tail_is_ignored_and_a_foreign_journal_refused() {
+    let hall = Hall::new();
+    let desk = hall.desk("李娟", MON);
+    desk.enable_journal().unwrap();
+    take(&desk, "MZ01", None);
+    let crashed = hall.dir.path().join("crashed.redb");
+    crash_copy(&hall.db, &crashed);
+    drop(desk);
+    // Half a record at the end, as a cut-off write leaves it.
+    let j = yimen::store::journal::path_of(&crashed);
+    let mut bytes = std::fs::read(&j).unwrap();
+    let end = bytes.iter().rposition(|b| *b != 0).unwrap() + 1;
+    bytes.truncate(end);
+    bytes.extend_from_slice(&[200, 0, 0, 0, 1, 2, 3]);
+    std::fs::write(&j, &bytes).unwrap();
+    let back = Desk::open(&crashed).unwrap();
+    assert_eq!(back.ticket_count().unwrap(), 1);
+    drop(back);
+
+    // Another hall's journal beside this file: refused, naming the journal, nothing changed.
+    let other = Hall::new();
+    let od = other.desk("李娟", MON);
+    od.enable_journal().unwrap();
+    take(&od, "SB03", None);
+    let stray = other.dir.path().join("stray.redb");
+    crash_copy(&other.db, &stray);
+    drop(od);
+    std::fs::copy(yimen::store::journal::path_of(&stray), yimen::store::journal::path_of(&crashed)).unwrap();
+    let err = match Desk::open(&crashed) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a foreign journal was accepted"),
+    };
+    assert!(err.contains("journal") && err.contains("crashed.redb.journal"), "{err}");
+    std::fs::remove_file(yimen::store::journal::path_of(&crashed)).unwrap();
+    assert_eq!(Desk::open(&crashed).unwrap().ticket_count().unwrap(), 1);
+}
