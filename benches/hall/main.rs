@@ -436,6 +436,7 @@ fn searches(run: &mut Run, ours: &mut Desk, base: &mut SqliteHall) {
         }
         assert_eq!(per[0].1, per[1].1, "{label}: both sides find the same number of tickets");
         run.add(label, per[0].0, Some(per[1].0));
+        run.notes.push(format!("{label}: \"{q}\" finds {} tickets", per[0].1));
     }
 }
 
