@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod log;
 pub mod report;
+pub mod server;
 pub mod slip;
 pub mod store;
 pub mod tui;

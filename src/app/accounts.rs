@@ -90,6 +90,21 @@ impl Desk {
     }
 
     /// Forgets who was signed in (the interface's lock key).
+    /// Acts as `name`, who signed in elsewhere (a hall-server session): the account must still
+    /// exist and be enabled, and its role as it is now applies.
+    pub fn assume(&mut self, name: &str) -> Result<Role, DeskError> {
+        let user = self.users()?.into_iter().find(|u| u.name == name);
+        match user {
+            Some(u) if !u.disabled => {
+                self.clerk = Some(u.name);
+                self.role = Some(u.role);
+                Ok(u.role)
+            }
+            Some(u) => Err(AccountError::Disabled(u.name).into()),
+            None => Err(AccountError::NotSignedIn.into()),
+        }
+    }
+
     pub fn sign_out(&mut self) {
         if self.accounts {
             self.clerk = None;

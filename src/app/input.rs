@@ -9,7 +9,8 @@ use crate::domain::phone::Phone;
 use crate::domain::text::{self, Field, SHORT_MAX_CHARS};
 
 /// The applicant as typed; empty fields mean "not given".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct CitizenInput {
     pub name: Option<String>,
     pub id_number: Option<String>,
@@ -18,7 +19,8 @@ pub struct CitizenInput {
 }
 
 /// The proxy (代办人) as typed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ProxyInput {
     pub name: Option<String>,
     pub phone: Option<String>,

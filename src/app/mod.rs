@@ -40,6 +40,9 @@ pub struct Desk {
     role: Option<crate::domain::account::Role>,
     /// Whether any account exists (otherwise: setup mode).
     accounts: bool,
+    /// The idempotency key of the request being served (the hall server): an action whose key
+    /// was seen before returns the ticket it acted on then, and does nothing again.
+    idempotency_key: Option<String>,
 }
 
 /// A hint shown beside a successful action; it never blocks.
@@ -52,7 +55,8 @@ pub enum Hint {
 }
 
 /// What `take` needs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct TakeRequest {
     pub item: String,
     pub priority: Option<Priority>,
@@ -62,7 +66,8 @@ pub struct TakeRequest {
 }
 
 /// What `accept` needs beyond the ticket.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct AcceptRequest {
     pub citizen: CitizenInput,
     pub proxy: ProxyInput,
@@ -140,7 +145,17 @@ impl Desk {
             Ok::<_, DeskError>((catalog, Settings::load_r(rx)?, !rx.users()?.is_empty()))
         })?;
         let clock = Clock::from_env(settings.utc_offset).map_err(DeskError::Clock)?;
-        Ok(Desk { store, clock, calendar: Calendar::builtin(), catalog, settings, clerk: None, role: None, accounts })
+        Ok(Desk {
+            store,
+            clock,
+            calendar: Calendar::builtin(),
+            catalog,
+            settings,
+            clerk: None,
+            role: None,
+            accounts,
+            idempotency_key: None,
+        })
     }
 
     /// Names the clerk whose actions follow, without a PIN: only in setup mode (no accounts);
@@ -255,7 +270,7 @@ impl Desk {
     pub fn take(&self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
         let clerk = if self.accounts { self.acting_clerk()? } else { self.clerk.as_deref().unwrap_or(RECEPTION) };
         let ctx = self.context(clerk, None);
-        let ticket = self.store.write(|tx| take_in(tx, &self.catalog, &ctx, req))?;
+        let ticket = self.write_ticket(|tx| take_in(tx, &self.catalog, &ctx, req))?;
         let item = self.item(&ticket.item)?;
         let hints = self.hints(item, &ticket, ctx.today, true);
         Ok((ticket, hints))
@@ -271,7 +286,32 @@ impl Desk {
             letters.push(cat.letter);
         }
         let ctx = self.context(self.acting_clerk()?, Some(window.clone()));
-        self.store.write(|tx| call_in(tx, &ctx, &window, &letters))
+        self.write_ticket(|tx| call_in(tx, &ctx, &window, &letters))
+    }
+
+    /// Sets the idempotency key for the next actions (`None` clears it); see `idempotency_key`.
+    pub fn set_idempotency_key(&mut self, key: Option<String>) {
+        self.idempotency_key = key;
+    }
+
+    /// One write transaction of an action on a ticket, honouring the idempotency key: a key seen
+    /// before gives back that ticket as it is now; a new one is recorded with the action.
+    fn write_ticket(
+        &self,
+        f: impl FnOnce(&mut crate::store::WriteTx<'_>) -> Result<Ticket, DeskError>,
+    ) -> Result<Ticket, DeskError> {
+        self.store.write(|tx| {
+            if let Some(key) = &self.idempotency_key
+                && let Some(id) = tx.idempotent(key)?
+            {
+                return tx.ticket(id)?.ok_or_else(|| DeskError::NotFound(id.to_string()));
+            }
+            let t = f(tx)?;
+            if let Some(key) = &self.idempotency_key {
+                tx.set_idempotent(key, t.id)?;
+            }
+            Ok(t)
+        })
     }
 
     fn act<'c>(
@@ -282,7 +322,7 @@ impl Desk {
     ) -> Result<Ticket, DeskError> {
         let tref = TicketRef::parse(r).ok_or_else(|| DeskError::BadRef(r.chars().take(40).collect()))?;
         let clerk = self.acting_clerk()?;
-        self.store.write(|tx| {
+        self.write_ticket(|tx| {
             let today = self.clock.today();
             let old = resolve_in(tx, tref, today)?.ok_or_else(|| DeskError::NotFound(r.trim().to_string()))?;
             let window = window.or_else(|| old.window.clone());

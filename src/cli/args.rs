@@ -234,6 +234,20 @@ pub enum Command {
     Backup { file: Option<PathBuf> },
     /// Give the space of rewritten pages back to the disk (admin; a large file takes a while)
     Compact,
+    /// Run the hall server: this PC owns the database and serves every window over HTTP
+    /// (docs/api.md, docs/deployment.md). Stops on Ctrl-C.
+    Serve {
+        /// Address to listen on; the default serves this PC only. Give 0.0.0.0:7878 to serve
+        /// the hall's network.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        listen: String,
+        /// Hours a sign-in lasts
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=72))]
+        session_hours: u32,
+        /// Test helper: seconds a sign-in lasts (overrides --session-hours)
+        #[arg(long, hide = true)]
+        session_secs: Option<u64>,
+    },
     /// Put a backup back as the database (checked first; the replaced file is kept)
     Restore {
         file: PathBuf,

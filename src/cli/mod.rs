@@ -192,6 +192,50 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             }
             return Ok(());
         }
+        Command::Serve { listen, session_hours, session_secs } => {
+            let addr: std::net::SocketAddr = listen.trim().parse().map_err(|_| {
+                Failure::Message(format!(
+                    "{}{}",
+                    t(
+                        "监听地址应如 127.0.0.1:7878 或 0.0.0.0:7878：",
+                        "listen on an address such as 127.0.0.1:7878 or 0.0.0.0:7878: "
+                    ),
+                    clean(&listen)
+                ))
+            })?;
+            let desk = Desk::open(&db).map_err(|e| c.fail(e))?;
+            if !desk.has_accounts() {
+                return Err(Failure::Message(t(
+                    "服务需要工作人员账号：先用 `yimen user add 姓名 --role admin` 建立管理员",
+                    "the server needs clerk accounts: create an admin first with `yimen user add NAME --role admin`",
+                )));
+            }
+            desk.enable_journal().map_err(|e| c.fail(e))?;
+            let opts = crate::server::Options {
+                listen: addr,
+                session: std::time::Duration::from_secs(session_secs.unwrap_or(u64::from(session_hours) * 3600)),
+                lang,
+            };
+            let out = &mut *c.out;
+            crate::server::run(desk, opts, |a| {
+                let scope = if a.ip().is_loopback() {
+                    lang.pick("仅本机可访问", "this PC only")
+                } else {
+                    lang.pick(
+                        "大厅局域网可访问，请确认防火墙只对大厅开放",
+                        "open to the hall's network: keep the firewall to the hall",
+                    )
+                };
+                let _ = writeln!(
+                    out,
+                    "{}http://{a} ({scope})",
+                    lang.pick("一门服务已启动：", "yimen server listening on ")
+                );
+                let _ = out.flush();
+            })
+            .map_err(|e| Failure::Message(format!("{listen}: {e}")))?;
+            return Ok(());
+        }
         Command::Restore { file, force } => {
             let (kept, n) = crate::app::restore(&db, &file, force).map_err(|e| c.fail(e))?;
             writeln!(c.out, "{}{}（{n} {}）", t("已恢复到 ", "restored to "), db.display(), t("条办件", "tickets"))?;
@@ -271,7 +315,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let hints = |h: &[crate::app::Hint]| h.iter().map(|h| view::hint_text(h, lang)).collect::<Vec<_>>();
 
     match command {
-        Command::Init { .. } | Command::Demo { .. } | Command::Restore { .. } => {}
+        Command::Init { .. } | Command::Demo { .. } | Command::Restore { .. } | Command::Serve { .. } => {}
         Command::Backup { file } => {
             let (path, n) = desk.backup(file.as_deref()).map_err(|e| c.fail(e))?;
             writeln!(

@@ -141,22 +141,14 @@ impl Store {
             Some(v) if v > SCHEMA_VERSION => {
                 Err(StoreError::NewerSchema { path: self.path.clone(), found: v, supported: SCHEMA_VERSION })
             }
-            Some(1) => {
-                self.write_durable(migrate_1_to_2)?;
-                self.write_durable(migrate_2_to_3)?;
-                self.write_durable(migrate_3_to_4)?;
-                self.write_durable(migrate_4_to_5)
+            Some(v @ 1..=5) => {
+                let steps: [Migration; 5] =
+                    [migrate_1_to_2, migrate_2_to_3, migrate_3_to_4, migrate_4_to_5, migrate_5_to_6];
+                for step in &steps[v as usize - 1..] {
+                    self.write_durable(step)?;
+                }
+                Ok(())
             }
-            Some(2) => {
-                self.write_durable(migrate_2_to_3)?;
-                self.write_durable(migrate_3_to_4)?;
-                self.write_durable(migrate_4_to_5)
-            }
-            Some(3) => {
-                self.write_durable(migrate_3_to_4)?;
-                self.write_durable(migrate_4_to_5)
-            }
-            Some(4) => self.write_durable(migrate_4_to_5),
             Some(_) => Ok(()),
             None if !create => Err(StoreError::Missing { path: self.path.clone() }),
             None => self.write_durable(|tx| {
@@ -325,6 +317,7 @@ impl Store {
             copy_table(&rx, &wx, CATALOG)?;
             copy_table(&rx, &wx, SEARCH)?;
             copy_table(&rx, &wx, USERS)?;
+            copy_table(&rx, &wx, IDEM)?;
             wx.commit()?;
             match rx.open_table(TICKETS) {
                 Ok(t) => t.len()?,
@@ -420,6 +413,7 @@ pub struct WriteTx<'t> {
     pub(crate) numbers: redb::Table<'t, (i32, u8, u32), u64>,
     pub(crate) catalog: redb::Table<'t, &'static str, &'static [u8]>,
     pub(crate) search: redb::Table<'t, (&'static str, u64), ()>,
+    pub(crate) idem: redb::Table<'t, &'static str, u64>,
     /// The hall's UTC offset, to date a ticket's steps for the day-totals cache.
     offset: time::UtcOffset,
     /// What this transaction changed, for the journal (`None`: not journaled).
@@ -482,11 +476,22 @@ impl<'t> WriteTx<'t> {
             numbers: txn.open_table(NUMBERS)?,
             catalog: txn.open_table(CATALOG)?,
             search: txn.open_table(SEARCH)?,
+            idem: txn.open_table(IDEM)?,
         })
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.meta.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    /// The ticket an earlier request with this idempotency key acted on.
+    pub fn idempotent(&self, key: &str) -> Result<Option<TicketId>, StoreError> {
+        Ok(self.idem.get(key)?.map(|v| v.value()))
+    }
+
+    /// Records that the request with this idempotency key acted on `id`.
+    pub fn set_idempotent(&mut self, key: &str, id: TicketId) -> Result<(), StoreError> {
+        put(&mut self.idem, &mut self.log, J_IDEM, &key, &id)
     }
 
     pub fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
@@ -688,6 +693,7 @@ const J_COUNTERS: u8 = 11;
 const J_NUMBERS: u8 = 12;
 const J_CATALOG: u8 = 13;
 const J_SEARCH: u8 = 14;
+const J_IDEM: u8 = 15;
 
 /// Inserts into a table of the transaction and records it for the journal.
 fn put<K: redb::Key + 'static, V: redb::Value + 'static>(
@@ -770,12 +776,16 @@ impl WriteTx<'_> {
                 J_NUMBERS => apply(&mut self.numbers, op)?,
                 J_CATALOG => apply(&mut self.catalog, op)?,
                 J_SEARCH => apply(&mut self.search, op)?,
+                J_IDEM => apply(&mut self.idem, op)?,
                 other => return Err(StoreError::Corrupt(format!("journal table {other}"))),
             }
         }
         Ok(())
     }
 }
+
+/// One named step from a data version to the next, in one durable transaction.
+type Migration = fn(&mut WriteTx<'_>) -> Result<(), StoreError>;
 
 /// Schema 1 → 2: builds the activity index (`activity-1`) from every stored event, dating each
 /// event in the hall's configured UTC offset, and the follow-up index (`followup-1`) of bad
@@ -927,6 +937,13 @@ impl TicketLookup for ReadTx {
 /// Schema 3 → 4: adds the accounts table (created empty on open); only the version changes.
 fn migrate_3_to_4(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
     tx.meta.insert("schema", 4u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
+/// Schema 5 → 6: adds the idempotency keys of the hall server (created empty on open); only the
+/// version changes.
+fn migrate_5_to_6(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    tx.meta.insert("schema", 6u32.to_be_bytes().as_slice())?;
     Ok(())
 }
 

@@ -60,8 +60,13 @@ pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-
 /// `v:` village. Searched by prefix.
 pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
 
+/// `idem-1`: idempotency key of an action sent to the hall server → the ticket it acted on. A
+/// retried request finds its key and gets that ticket back instead of acting twice. (Schema 6.)
+pub const IDEM: TableDefinition<&str, u64> = TableDefinition::new("idem-1");
+
 /// Every table name of this data version; any other table means the file is not ours.
-pub const ALL_TABLES: [&str; 15] = [
+pub const ALL_TABLES: [&str; 16] = [
+    "idem-1",
     "daytotals-1",
     "users-1",
     "activity-1",
@@ -80,4 +85,4 @@ pub const ALL_TABLES: [&str; 15] = [
 ];
 
 /// The data version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;

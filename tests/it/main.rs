@@ -10,6 +10,7 @@ mod crash;
 mod diskfull;
 mod e2e;
 mod report;
+mod server;
 mod store;
 mod transitions;
 mod tui;

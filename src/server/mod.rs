@@ -1,0 +1,498 @@
+//! `yimen serve`: the hall server. One process owns the database and serves the application
+//! layer as HTTP/JSON to every window of the hall (docs/api.md). Sessions come from signing in
+//! with a clerk's PIN; each request acts as its session's clerk with the role the account has
+//! now, through the same `Desk` methods the command line and the interface call. Actions carry
+//! an idempotency key, stored with the action, so a retried request never acts twice. A change
+//! counter, with long polling, tells every window when the queue moved.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::app::{AcceptRequest, Desk, DeskError, TakeRequest};
+use crate::domain::Lang;
+use crate::domain::account::AccountError;
+use crate::domain::lang::Localized;
+use crate::domain::ticket::{FollowUp, SuspendReason, Ticket};
+
+/// Largest request body accepted (a take with every field and a long note is a few KiB).
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// The longest a `/api/changes` request waits for a change.
+const LONG_POLL: Duration = Duration::from_secs(20);
+
+pub struct Options {
+    pub listen: SocketAddr,
+    /// How long a sign-in lasts.
+    pub session: Duration,
+    /// The language of messages when a request does not ask for one.
+    pub lang: Lang,
+}
+
+struct Session {
+    clerk: String,
+    expires: Instant,
+}
+
+struct Hall {
+    desk: Mutex<Desk>,
+    sessions: Mutex<HashMap<String, Session>>,
+    changes: tokio::sync::watch::Sender<u64>,
+    session: Duration,
+    lang: Lang,
+    hall: String,
+}
+
+/// A refusal as the API sends it: an HTTP status, a stable code and a one-line message in the
+/// request's language.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "error": self.message, "code": self.code }))).into_response()
+    }
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into() }
+    }
+
+    fn desk(e: DeskError, lang: Lang) -> ApiError {
+        use crate::store::StoreError;
+        let (status, code) = match &e {
+            DeskError::Account(AccountError::NeedsRole(..)) => (StatusCode::FORBIDDEN, "forbidden"),
+            DeskError::Account(AccountError::BadCredentials | AccountError::NotSignedIn) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized")
+            }
+            DeskError::Account(AccountError::Locked(..) | AccountError::Disabled(..)) => {
+                (StatusCode::FORBIDDEN, "locked")
+            }
+            DeskError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            DeskError::Store(StoreError::Io(_) | StoreError::Corrupt(_) | StoreError::Locked { .. }) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "storage")
+            }
+            _ => (StatusCode::UNPROCESSABLE_ENTITY, "refused"),
+        };
+        ApiError::new(status, code, e.localized(lang))
+    }
+}
+
+/// The language a request asks for (`Accept-Language: en…`), else the server's.
+fn lang_of(headers: &HeaderMap, default: Lang) -> Lang {
+    match headers.get("accept-language").and_then(|v| v.to_str().ok()) {
+        Some(v) if v.trim_start().starts_with("en") => Lang::En,
+        Some(v) if v.trim_start().starts_with("zh") => Lang::Zh,
+        _ => default,
+    }
+}
+
+/// The caller of a request: the session's clerk and the request's language and idempotency key.
+struct Caller {
+    clerk: String,
+    lang: Lang,
+    key: Option<String>,
+}
+
+impl Hall {
+    fn caller(&self, headers: &HeaderMap) -> Result<Caller, ApiError> {
+        let lang = lang_of(headers, self.lang);
+        let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+        let token = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", t("请先登录", "sign in first")))?;
+        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        sessions.retain(|_, s| s.expires > now);
+        let clerk = sessions.get(token).map(|s| s.clerk.clone()).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                t("登录已过期，请重新登录", "session expired or unknown; sign in again"),
+            )
+        })?;
+        let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(|k| k.trim().to_string());
+        if let Some(k) = &key
+            && (k.is_empty() || k.len() > 100 || k.chars().any(|c| c.is_control()))
+        {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                t("Idempotency-Key 须为 1–100 个可见字符", "Idempotency-Key must be 1–100 visible characters"),
+            ));
+        }
+        Ok(Caller { clerk, lang, key })
+    }
+
+    /// Runs `f` on the desk as the caller, off the async threads; a write bumps the change
+    /// counter.
+    async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        caller: Caller,
+        writes: bool,
+        f: impl FnOnce(&mut Desk) -> Result<T, DeskError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let hall = self.clone();
+        let lang = caller.lang;
+        let out = tokio::task::spawn_blocking(move || {
+            let mut desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+            let r = desk.assume(&caller.clerk).and_then(|_| {
+                desk.set_idempotency_key(caller.key.clone());
+                let r = f(&mut desk);
+                desk.set_idempotency_key(None);
+                r
+            });
+            desk.sign_out();
+            r
+        })
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+        match out {
+            Ok(v) => {
+                if writes {
+                    self.changes.send_modify(|n| *n += 1);
+                }
+                Ok(v)
+            }
+            Err(e) => Err(ApiError::desk(e, lang)),
+        }
+    }
+}
+
+type Shared = State<Arc<Hall>>;
+
+async fn health(State(h): Shared) -> Json<Value> {
+    Json(json!({ "ok": true, "hall": h.hall, "version": env!("CARGO_PKG_VERSION") }))
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    clerk: String,
+    pin: String,
+}
+
+async fn sign_in(State(h): Shared, headers: HeaderMap, Json(b): Json<SignIn>) -> Result<Json<Value>, ApiError> {
+    let lang = lang_of(&headers, h.lang);
+    let hall = h.clone();
+    let (name, pin) = (b.clerk, b.pin);
+    let role = tokio::task::spawn_blocking(move || {
+        let mut desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+        let r = desk.sign_in(&name, &pin).map(|role| (name, role));
+        desk.sign_out();
+        r
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+    .map_err(|e| ApiError::desk(e, lang))?;
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let expires_in = h.session.as_secs();
+    h.sessions
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(token.clone(), Session { clerk: role.0.clone(), expires: Instant::now() + h.session });
+    Ok(Json(json!({ "token": token, "clerk": role.0, "role": role.1, "expires_in": expires_in })))
+}
+
+async fn sign_out(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    h.caller(&headers)?;
+    if let Some(t) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+    {
+        h.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(t.trim());
+    }
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+struct Since {
+    since: Option<u64>,
+}
+
+/// The change counter; with `since`, waits (up to 20 s) until it moves past it.
+async fn changes(State(h): Shared, headers: HeaderMap, Query(q): Query<Since>) -> Result<Json<Value>, ApiError> {
+    h.caller(&headers)?;
+    let mut rx = h.changes.subscribe();
+    if let Some(since) = q.since {
+        let _ = tokio::time::timeout(LONG_POLL, rx.wait_for(|n| *n > since)).await;
+    }
+    let n = *rx.borrow();
+    Ok(Json(json!({ "changes": n })))
+}
+
+async fn queue(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let n = *h.changes.borrow();
+    let today = h.run(c, false, |d| d.list_day(d.clock().today(), None)).await?;
+    Ok(Json(json!({ "changes": n, "today": today })))
+}
+
+#[derive(Deserialize)]
+struct Limit {
+    limit: Option<usize>,
+}
+
+async fn open_cases(
+    State(h): Shared,
+    headers: HeaderMap,
+    Query(q): Query<Limit>,
+) -> Result<Json<Vec<Ticket>>, ApiError> {
+    let c = h.caller(&headers)?;
+    let limit = q.limit.unwrap_or(crate::tui::worker::OPEN_LIMIT).min(10_000);
+    Ok(Json(h.run(c, false, move |d| d.open_cases(limit)).await?))
+}
+
+#[derive(Deserialize)]
+struct SearchQ {
+    q: String,
+    limit: Option<usize>,
+}
+
+async fn search(State(h): Shared, headers: HeaderMap, Query(q): Query<SearchQ>) -> Result<Json<Vec<Ticket>>, ApiError> {
+    let c = h.caller(&headers)?;
+    let limit = q.limit.unwrap_or(100).min(1000);
+    Ok(Json(h.run(c, false, move |d| d.search(&q.q, limit)).await?))
+}
+
+async fn show(State(h): Shared, headers: HeaderMap, Path(r): Path<String>) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let (t, events) = h.run(c, false, move |d| d.show(&r)).await?;
+    Ok(Json(json!({ "ticket": t, "events": events })))
+}
+
+async fn take(State(h): Shared, headers: HeaderMap, Json(req): Json<TakeRequest>) -> Result<Json<Ticket>, ApiError> {
+    let c = h.caller(&headers)?;
+    Ok(Json(h.run(c, true, move |d| d.take(&req).map(|(t, _)| t)).await?))
+}
+
+#[derive(Deserialize)]
+struct CallBody {
+    window: String,
+    #[serde(default)]
+    categories: Vec<String>,
+}
+
+async fn call(State(h): Shared, headers: HeaderMap, Json(b): Json<CallBody>) -> Result<Json<Ticket>, ApiError> {
+    let c = h.caller(&headers)?;
+    Ok(Json(h.run(c, true, move |d| d.call(&b.window, &b.categories)).await?))
+}
+
+/// The body of an action on one ticket; each action reads the fields it needs.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ActBody {
+    window: Option<String>,
+    note: Option<String>,
+    reason: Option<String>,
+    missing: Vec<String>,
+    material: Option<String>,
+    to: Option<String>,
+    days: Option<u32>,
+    score: Option<u8>,
+    comment: Option<String>,
+    step: Option<FollowUp>,
+    suspend: Option<SuspendReason>,
+    accept: Option<AcceptRequest>,
+}
+
+async fn act(
+    State(h): Shared,
+    headers: HeaderMap,
+    Path((r, action)): Path<(String, String)>,
+    body: Option<Json<ActBody>>,
+) -> Result<Json<Ticket>, ApiError> {
+    let c = h.caller(&headers)?;
+    let lang = c.lang;
+    let b = body.map(|Json(b)| b).unwrap_or_default();
+    let need = |v: Option<String>, what: &str| {
+        v.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("{}{what}", lang.pick("缺少字段：", "missing field: ")),
+            )
+        })
+    };
+    let t = match action.as_str() {
+        "call" => {
+            let w = need(b.window, "window")?;
+            h.run(c, true, move |d| d.call_ticket(&r, &w)).await?
+        }
+        "recall" => h.run(c, true, move |d| d.recall(&r)).await?,
+        "noshow" => h.run(c, true, move |d| d.noshow(&r)).await?,
+        "requeue" => h.run(c, true, move |d| d.requeue(&r)).await?,
+        "accept" => {
+            let req = b.accept.unwrap_or_default();
+            h.run(c, true, move |d| d.accept(&r, &req).map(|(t, _)| t)).await?
+        }
+        "notice" => h.run(c, true, move |d| d.notice(&r, &b.missing)).await?,
+        "suspend" => {
+            let reason = b.suspend.unwrap_or(SuspendReason::Notice);
+            h.run(c, true, move |d| d.suspend(&r, reason, &b.missing, b.note.as_deref())).await?
+        }
+        "resume" => h.run(c, true, move |d| d.resume(&r)).await?,
+        "transfer" => {
+            let to = need(b.to, "to")?;
+            h.run(c, true, move |d| d.transfer(&r, &to, b.days)).await?
+        }
+        "complete" => h.run(c, true, move |d| d.complete(&r, b.note.as_deref())).await?,
+        "reject" => {
+            let why = need(b.reason, "reason")?;
+            h.run(c, true, move |d| d.reject(&r, &why)).await?
+        }
+        "withdraw" => {
+            let why = need(b.reason, "reason")?;
+            h.run(c, true, move |d| d.withdraw(&r, &why)).await?
+        }
+        "terminate" => h.run(c, true, move |d| d.terminate(&r, b.note.as_deref())).await?,
+        "supply" => {
+            let m = need(b.material, "material")?;
+            h.run(c, true, move |d| d.supply(&r, &m)).await?
+        }
+        "rate" => {
+            let score = b.score.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "score"))?;
+            h.run(c, true, move |d| d.rate(&r, score, b.comment.as_deref())).await?
+        }
+        "followup" => {
+            let step = b.step.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "step"))?;
+            let note = need(b.note, "note")?;
+            h.run(c, true, move |d| d.follow_up(&r, step, &note)).await?
+        }
+        "reassign" => {
+            let to = need(b.to, "to")?;
+            h.run(c, true, move |d| d.reassign(&r, &to)).await?
+        }
+        "reopen" => {
+            let why = need(b.reason, "reason")?;
+            h.run(c, true, move |d| d.reopen(&r, &why)).await?
+        }
+        other => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("{}{other}", lang.pick("没有这个操作：", "no such action: ")),
+            ));
+        }
+    };
+    Ok(Json(t))
+}
+
+#[derive(Deserialize)]
+struct DateQ {
+    date: Option<String>,
+}
+
+async fn daily(State(h): Shared, headers: HeaderMap, Query(q): Query<DateQ>) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let lang = c.lang;
+    let r = h
+        .run(c, false, move |d| {
+            let date = match q.date.as_deref() {
+                Some(s) => crate::domain::calendar::parse_date(s)
+                    .ok_or_else(|| DeskError::Setting("date".into(), s.chars().take(20).collect()))?,
+                None => d.clock().today(),
+            };
+            crate::report::daily(d, date, lang)
+        })
+        .await?;
+    serde_json::to_value(r)
+        .map(Json)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+}
+
+/// Turns axum's own refusals (a body too large or not JSON, an unknown path) into the API's
+/// JSON errors.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if status.is_success() || is_json {
+        return resp;
+    }
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", format!("request body over {BODY_LIMIT} bytes")),
+        StatusCode::NOT_FOUND => ("not_found", "no such endpoint (see docs/api.md)".to_string()),
+        StatusCode::METHOD_NOT_ALLOWED => ("bad_request", "wrong method for this endpoint".to_string()),
+        s if s.is_client_error() => ("bad_request", "the request body is not the JSON this endpoint takes".to_string()),
+        _ => ("internal", status.to_string()),
+    };
+    ApiError::new(status, code, message).into_response()
+}
+
+fn router(hall: Arc<Hall>) -> axum::Router {
+    axum::Router::new()
+        .route("/api/health", get(health))
+        .route("/api/sign-in", post(sign_in))
+        .route("/api/sign-out", post(sign_out))
+        .route("/api/changes", get(changes))
+        .route("/api/queue", get(queue))
+        .route("/api/open", get(open_cases))
+        .route("/api/search", get(search))
+        .route("/api/take", post(take))
+        .route("/api/call", post(call))
+        .route("/api/tickets/{ticket}", get(show))
+        .route("/api/tickets/{ticket}/{action}", post(act))
+        .route("/api/report/daily", get(daily))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(json_errors))
+        .with_state(hall)
+}
+
+/// Serves until Ctrl-C (or SIGTERM); `ready` hears the address once it listens.
+pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let hall = Arc::new(Hall {
+        hall: desk.settings().hall.clone(),
+        desk: Mutex::new(desk),
+        sessions: Mutex::new(HashMap::new()),
+        changes: tokio::sync::watch::channel(0).0,
+        session: opts.session,
+        lang: opts.lang,
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(opts.listen).await?;
+        ready(listener.local_addr()?);
+        axum::serve(listener, router(hall)).with_graceful_shutdown(shutdown()).await
+    })
+}
+
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
