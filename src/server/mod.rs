@@ -323,15 +323,14 @@ async fn act(
     let c = h.caller(&headers)?;
     let lang = c.lang;
     let b = body.map(|Json(b)| b).unwrap_or_default();
-    let need = |v: Option<String>, what: &str| {
-        v.ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                format!("{}{what}", lang.pick("缺少字段：", "missing field: ")),
-            )
-        })
+    let missing = |what: &str| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("{}{what}", lang.pick("缺少字段：", "missing field: ")),
+        )
     };
+    let need = |v: Option<String>, what: &str| v.ok_or_else(|| missing(what));
     let t = match action.as_str() {
         "call" => {
             let w = need(b.window, "window")?;
@@ -346,7 +345,7 @@ async fn act(
         }
         "notice" => h.run(c, true, move |d| d.notice(&r, &b.missing)).await?,
         "suspend" => {
-            let reason = b.suspend.unwrap_or(SuspendReason::Notice);
+            let reason = b.suspend.ok_or_else(|| missing("suspend"))?;
             h.run(c, true, move |d| d.suspend(&r, reason, &b.missing, b.note.as_deref())).await?
         }
         "resume" => h.run(c, true, move |d| d.resume(&r)).await?,
@@ -369,11 +368,11 @@ async fn act(
             h.run(c, true, move |d| d.supply(&r, &m)).await?
         }
         "rate" => {
-            let score = b.score.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "score"))?;
+            let score = b.score.ok_or_else(|| missing("score"))?;
             h.run(c, true, move |d| d.rate(&r, score, b.comment.as_deref())).await?
         }
         "followup" => {
-            let step = b.step.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "step"))?;
+            let step = b.step.ok_or_else(|| missing("step"))?;
             let note = need(b.note, "note")?;
             h.run(c, true, move |d| d.follow_up(&r, step, &note)).await?
         }
