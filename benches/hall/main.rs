@@ -11,6 +11,7 @@
 //! ratio (ours ÷ SQLite: below 1 means yimen is faster). Latencies are p50 / p99 over
 //! repeated runs of the operation.
 
+mod load;
 mod sqlite;
 
 use std::fmt::Write as _;
@@ -70,12 +71,44 @@ fn main() {
             let _ = std::fs::remove_dir_all(&dir);
         }
     }
-    let table = render(&scales, &runs);
+    let mut table = render(&scales, &runs);
+    let secs = load::seconds();
+    if secs > 0 {
+        eprintln!("== the hall server under load ({secs} s) ==");
+        table.push('\n');
+        table.push_str(&load_run(&root, secs));
+    }
     println!("{table}");
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("..").join("yimen-bench.md");
     if std::fs::write(&out, &table).is_ok() {
         eprintln!("written to {}", out.display());
     }
+}
+
+/// 20 windows against `yimen serve` on a fresh 10k history, then the same work on the file.
+fn load_run(root: &Path, secs: u64) -> String {
+    let dir = root.join("load");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("load directory");
+    let db = dir.join("hall.redb");
+    yimen::demo::build(&db, &yimen::demo::Options { days: 25, per_day: 400, seed: 2026 }).expect("demo");
+    {
+        // The demo's live queue is called away first: every call below calls a benchmark ticket.
+        let mut desk = open_ours(&db);
+        while let Reply::Done(Ok(_)) = desk.job(Job::Call { window: "9".into(), categories: vec![] }) {}
+    }
+    // A busy day (a quarter of a second between a window's requests), then flat out.
+    let (busy, busy_rounds, busy_ran) = load::server(&db, secs, Duration::from_millis(250));
+    let flat_secs = (secs / 6).max(5);
+    let (flat, flat_rounds, flat_ran) = load::server(&db, flat_secs, Duration::ZERO);
+    let local = load::local(&db, 300);
+    if std::env::var("YIMEN_BENCH_KEEP").is_err() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let mut out = load::render("The hall server on a busy day", &busy, &local, busy_rounds, busy_ran);
+    out.push('\n');
+    out.push_str(&load::render("The hall server flat out (no pause)", &flat, &local, flat_rounds, flat_ran));
+    out
 }
 
 fn scales() -> Vec<u64> {
