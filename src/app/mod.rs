@@ -289,6 +289,12 @@ impl Desk {
         self.write_ticket(|tx| call_in(tx, &ctx, &window, &letters))
     }
 
+    /// Forgets the idempotency keys older than `days` days (the hall server, as it starts).
+    pub fn prune_idempotency_keys(&self, days: u32) -> Result<u64, DeskError> {
+        let before = self.clock.today() - time::Duration::days(i64::from(days));
+        Ok(self.store.prune_idempotency(before)?)
+    }
+
     /// Sets the idempotency key for the next actions (`None` clears it); see `idempotency_key`.
     pub fn set_idempotency_key(&mut self, key: Option<String>) {
         self.idempotency_key = key;
@@ -308,7 +314,7 @@ impl Desk {
             }
             let t = f(tx)?;
             if let Some(key) = &self.idempotency_key {
-                tx.set_idempotent(key, t.id)?;
+                tx.set_idempotent(key, t.id, self.clock.today())?;
             }
             Ok(t)
         })

@@ -211,6 +211,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 )));
             }
             desk.enable_journal().map_err(|e| c.fail(e))?;
+            // A retry comes within minutes; a week of keys is plenty.
+            desk.prune_idempotency_keys(7).map_err(|e| c.fail(e))?;
             let opts = crate::server::Options {
                 listen: addr,
                 session: std::time::Duration::from_secs(session_secs.unwrap_or(u64::from(session_hours) * 3600)),

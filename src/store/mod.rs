@@ -355,6 +355,17 @@ impl Store {
         Ok(done)
     }
 
+    /// Drops the idempotency keys recorded before `day` (a retry comes within minutes, not
+    /// days). Returns how many were dropped.
+    pub fn prune_idempotency(&self, day: Date) -> Result<u64, StoreError> {
+        let before = julian(day);
+        self.write_durable(|tx| {
+            let n = tx.idem.len()?;
+            tx.idem.retain(|_, v| v.1 >= before)?;
+            Ok::<u64, StoreError>(n - tx.idem.len()?)
+        })
+    }
+
     /// The file's size when it was opened.
     pub fn size_at_rest(&self) -> u64 {
         self.size_at_rest
@@ -413,7 +424,7 @@ pub struct WriteTx<'t> {
     pub(crate) numbers: redb::Table<'t, (i32, u8, u32), u64>,
     pub(crate) catalog: redb::Table<'t, &'static str, &'static [u8]>,
     pub(crate) search: redb::Table<'t, (&'static str, u64), ()>,
-    pub(crate) idem: redb::Table<'t, &'static str, u64>,
+    pub(crate) idem: redb::Table<'t, &'static str, (u64, i32)>,
     /// The hall's UTC offset, to date a ticket's steps for the day-totals cache.
     offset: time::UtcOffset,
     /// What this transaction changed, for the journal (`None`: not journaled).
@@ -486,12 +497,12 @@ impl<'t> WriteTx<'t> {
 
     /// The ticket an earlier request with this idempotency key acted on.
     pub fn idempotent(&self, key: &str) -> Result<Option<TicketId>, StoreError> {
-        Ok(self.idem.get(key)?.map(|v| v.value()))
+        Ok(self.idem.get(key)?.map(|v| v.value().0))
     }
 
-    /// Records that the request with this idempotency key acted on `id`.
-    pub fn set_idempotent(&mut self, key: &str, id: TicketId) -> Result<(), StoreError> {
-        put(&mut self.idem, &mut self.log, J_IDEM, &key, &id)
+    /// Records that the request with this idempotency key acted on `id` on `day`.
+    pub fn set_idempotent(&mut self, key: &str, id: TicketId, day: Date) -> Result<(), StoreError> {
+        put(&mut self.idem, &mut self.log, J_IDEM, &key, &(id, julian(day)))
     }
 
     pub fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {

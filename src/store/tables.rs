@@ -60,9 +60,10 @@ pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-
 /// `v:` village. Searched by prefix.
 pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
 
-/// `idem-1`: idempotency key of an action sent to the hall server → the ticket it acted on. A
-/// retried request finds its key and gets that ticket back instead of acting twice. (Schema 6.)
-pub const IDEM: TableDefinition<&str, u64> = TableDefinition::new("idem-1");
+/// `idem-1`: idempotency key of an action sent to the hall server → (the ticket it acted on, the
+/// Julian day it did). A retried request finds its key and gets that ticket back instead of
+/// acting twice; keys older than a week are dropped when the server starts. (Schema 6.)
+pub const IDEM: TableDefinition<&str, (u64, i32)> = TableDefinition::new("idem-1");
 
 /// Every table name of this data version; any other table means the file is not ours.
 pub const ALL_TABLES: [&str; 16] = [

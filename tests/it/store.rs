@@ -404,3 +404,25 @@ fn a_torn_journal_tail_is_ignored_and_a_foreign_journal_refused() {
     std::fs::remove_file(yimen::store::journal::path_of(&crashed)).unwrap();
     assert_eq!(Desk::open(&crashed).unwrap().ticket_count().unwrap(), 1);
 }
+
+#[test]
+fn an_idempotency_key_acts_once_and_is_forgotten_after_a_week() {
+    let hall = Hall::new();
+    let mut desk = hall.desk("李娟", MON);
+    desk.set_idempotency_key(Some("window-2-17".into()));
+    let first = take(&desk, "MZ01", None);
+    let again = take(&desk, "MZ01", None);
+    assert_eq!(again.id, first.id, "a retried take gives back the same ticket");
+    // The key is per action: a call under it gives back the take's ticket, not a second call.
+    assert_eq!(desk.call("1", &[]).unwrap().id, first.id);
+    assert_eq!(desk.show(&first.id.to_string()).unwrap().0.status, Status::Waiting);
+    desk.set_idempotency_key(None);
+    assert_eq!(desk.ticket_count().unwrap(), 1);
+    // Kept for a week, then dropped.
+    desk.set_clock(clock("2026-12-04T09:00:00+08:00"));
+    assert_eq!(desk.prune_idempotency_keys(7).unwrap(), 0);
+    desk.set_clock(clock("2026-12-08T09:00:00+08:00"));
+    assert_eq!(desk.prune_idempotency_keys(7).unwrap(), 1);
+    desk.set_idempotency_key(Some("window-2-17".into()));
+    assert_ne!(take(&desk, "MZ01", None).id, first.id, "a forgotten key acts again");
+}
