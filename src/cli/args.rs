@@ -234,8 +234,8 @@ pub enum Command {
     Backup { file: Option<PathBuf> },
     /// Give the space of rewritten pages back to the disk (admin; a large file takes a while)
     Compact,
-    /// Run the hall server: this PC owns the database and serves every window over HTTP
-    /// (docs/api.md, docs/deployment.md). Stops on Ctrl-C.
+    /// Run the hall server: this PC owns the database and serves every window over HTTP/JSON
+    /// (docs/api.md). Stops on Ctrl-C.
     Serve {
         /// Address to listen on; the default serves this PC only. Give 0.0.0.0:7878 to serve
         /// the hall's network.
