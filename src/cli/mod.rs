@@ -235,7 +235,9 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 );
                 let _ = out.flush();
             })
-            .map_err(|e| Failure::Message(format!("{listen}: {e}")))?;
+            .map_err(|e| {
+                Failure::Message(format!("{}{listen}: {e}", t("无法在此地址提供服务：", "cannot serve on ")))
+            })?;
             return Ok(());
         }
         Command::Restore { file, force } => {

@@ -419,8 +419,9 @@ async fn daily(State(h): Shared, headers: HeaderMap, Query(q): Query<DateQ>) -> 
 }
 
 /// Turns axum's own refusals (a body too large or not JSON, an unknown path) into the API's
-/// JSON errors.
-async fn json_errors(req: Request, next: Next) -> Response {
+/// JSON errors, in the request's language.
+async fn json_errors(State(h): Shared, req: Request, next: Next) -> Response {
+    let lang = lang_of(req.headers(), h.lang);
     let resp = next.run(req).await;
     let status = resp.status();
     let is_json = resp
@@ -431,17 +432,28 @@ async fn json_errors(req: Request, next: Next) -> Response {
     if status.is_success() || is_json {
         return resp;
     }
+    let t = |zh: String, en: String| if lang == Lang::En { en } else { zh };
     let (code, message) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", format!("request body over {BODY_LIMIT} bytes")),
-        StatusCode::NOT_FOUND => ("not_found", "no such endpoint (see docs/api.md)".to_string()),
-        StatusCode::METHOD_NOT_ALLOWED => ("bad_request", "wrong method for this endpoint".to_string()),
-        s if s.is_client_error() => ("bad_request", "the request body is not the JSON this endpoint takes".to_string()),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("too_large", t(format!("请求内容超过 {BODY_LIMIT} 字节"), format!("request body over {BODY_LIMIT} bytes")))
+        }
+        StatusCode::NOT_FOUND => {
+            ("not_found", t("没有这个接口（见 docs/api.md）".into(), "no such endpoint (see docs/api.md)".into()))
+        }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("bad_request", t("此接口不接受这种请求方法".into(), "wrong method for this endpoint".into()))
+        }
+        s if s.is_client_error() => (
+            "bad_request",
+            t("请求内容不是此接口要求的 JSON".into(), "the request body is not the JSON this endpoint takes".into()),
+        ),
         _ => ("internal", status.to_string()),
     };
     ApiError::new(status, code, message).into_response()
 }
 
 fn router(hall: Arc<Hall>) -> axum::Router {
+    let errors = middleware::from_fn_with_state(hall.clone(), json_errors);
     axum::Router::new()
         .route("/api/health", get(health))
         .route("/api/sign-in", post(sign_in))
@@ -456,7 +468,7 @@ fn router(hall: Arc<Hall>) -> axum::Router {
         .route("/api/tickets/{ticket}/{action}", post(act))
         .route("/api/report/daily", get(daily))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(json_errors))
+        .layer(errors)
         .with_state(hall)
 }
 
