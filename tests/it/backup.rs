@@ -118,3 +118,24 @@ fn compact_gives_space_back_keeps_every_ticket_and_needs_the_admin() {
     assert_eq!(count(&hall, &hall.db), 45);
     hall.cmd(NOW).args(["audit", "verify"]).assert().success();
 }
+
+#[test]
+fn a_restore_moves_the_replaced_files_journal_aside() {
+    let hall = Hall::new();
+    fill(&hall);
+    let copy = hall.dir.path().join("b.redb");
+    hall.cmd(NOW).args(["backup", copy.to_str().unwrap()]).assert().success();
+    // A journal left beside the hall's file (its writer was killed) belongs to that file only.
+    let journal = yimen::store::journal::path_of(&hall.db);
+    std::fs::write(&journal, b"YIMENJ01 left by a killed writer").unwrap();
+    let out = hall.cmd(NOW).args(["restore", copy.to_str().unwrap(), "--force"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!journal.exists(), "the restored file starts without a journal");
+    let aside: Vec<_> = std::fs::read_dir(hall.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.contains(".replaced-") && n.ends_with(".journal"))
+        .collect();
+    assert_eq!(aside.len(), 1, "the journal went aside with the replaced file");
+    assert_eq!(count(&hall, &hall.db), 5);
+}
