@@ -15,9 +15,9 @@ use yimen::clock::Clock;
 use yimen::domain::calendar::Calendar;
 use yimen::domain::catalog::Catalog;
 use yimen::domain::queue::{MAX_SEQ, QueueNumber};
-use yimen::domain::ticket::{Command, Context, Event, Status, Ticket, TicketId};
+use yimen::domain::ticket::{Command, Context, Event, Ticket, TicketId};
 use yimen::report::{self, Source};
-use yimen::store::keys::{counted_days, followup_key, julian, letter_byte, open_key, search_tokens, waiting_key};
+use yimen::store::keys::{julian, letter_byte, reindex};
 use yimen::store::{SEARCH_TOKEN_CAP, StoreError, Tables, TicketLookup, chain};
 use yimen::tui::worker::{Job, OPEN_LIMIT, Reply, Snapshot};
 
@@ -140,57 +140,34 @@ impl Tables for SqTx<'_> {
 
     fn update_ticket(&mut self, old: Option<&Ticket>, new: &Ticket) -> Result<(), StoreError> {
         self.exec("INSERT OR REPLACE INTO tickets(id, data) VALUES (?1, ?2)", params![new.id, encode(new)?])?;
-        let mut days = counted_days(new, self.offset);
-        if let Some(o) = old {
-            days.extend(counted_days(o, self.offset));
-        }
-        days.sort_unstable();
-        days.dedup();
-        for d in days {
+        let r = reindex(old, new, self.offset);
+        for d in r.stale_days {
             self.exec("DELETE FROM daytotals WHERE day = ?1", [d])?;
         }
-        if let Some(o) = old {
-            if o.status == Status::Waiting {
-                let (d, r, q, id) = waiting_key(o);
-                self.exec(
-                    "DELETE FROM waiting WHERE day = ?1 AND rank = ?2 AND queued_at = ?3 AND ticket = ?4",
-                    params![d, r, q, id],
-                )?;
-            }
-            if o.status.is_open_case() {
-                let (d, id) = open_key(o);
-                self.exec("DELETE FROM open WHERE due = ?1 AND ticket = ?2", params![d, id])?;
-            }
+        if let Some((d, r, q, id)) = r.waiting_out {
+            let sql = "DELETE FROM waiting WHERE day = ?1 AND rank = ?2 AND queued_at = ?3 AND ticket = ?4";
+            self.exec(sql, params![d, r, q, id])?;
         }
-        if new.status == Status::Waiting {
-            let (d, r, q, id) = waiting_key(new);
-            self.exec(
-                "INSERT INTO waiting(day, rank, queued_at, ticket, letter) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![d, r, q, id, letter_byte(new.number.letter)],
-            )?;
+        if let Some((d, id)) = r.open_out {
+            self.exec("DELETE FROM open WHERE due = ?1 AND ticket = ?2", params![d, id])?;
         }
-        if new.status.is_open_case() {
-            let (d, id) = open_key(new);
+        if let Some(((d, r, q, id), letter)) = r.waiting_in {
+            let sql = "INSERT INTO waiting(day, rank, queued_at, ticket, letter) VALUES (?1, ?2, ?3, ?4, ?5)";
+            self.exec(sql, params![d, r, q, id, letter])?;
+        }
+        if let Some((d, id)) = r.open_in {
             self.exec("INSERT INTO open(due, ticket) VALUES (?1, ?2)", params![d, id])?;
         }
-        let (was, now) = (old.and_then(followup_key), followup_key(new));
-        if was != now {
-            if let Some((d, id)) = was {
-                self.exec("DELETE FROM followup WHERE due = ?1 AND ticket = ?2", params![d, id])?;
-            }
-            if let Some((d, id)) = now {
-                self.exec("INSERT INTO followup(due, ticket) VALUES (?1, ?2)", params![d, id])?;
-            }
+        if let Some((d, id)) = r.followup_out {
+            self.exec("DELETE FROM followup WHERE due = ?1 AND ticket = ?2", params![d, id])?;
         }
-        if old.is_some_and(|o| o.citizen == new.citizen && o.proxy == new.proxy) {
-            return Ok(());
+        if let Some((d, id)) = r.followup_in {
+            self.exec("INSERT INTO followup(due, ticket) VALUES (?1, ?2)", params![d, id])?;
         }
-        let old_tokens = old.map(search_tokens).unwrap_or_default();
-        let new_tokens = search_tokens(new);
-        for tok in old_tokens.iter().filter(|t| !new_tokens.contains(t)) {
+        for tok in &r.tokens_out {
             self.exec("DELETE FROM search WHERE token = ?1 AND ticket = ?2", params![tok, new.id])?;
         }
-        for tok in new_tokens.iter().filter(|t| !old_tokens.contains(t)) {
+        for tok in &r.tokens_in {
             self.exec("INSERT INTO search(token, ticket) VALUES (?1, ?2)", params![tok, new.id])?;
         }
         Ok(())
@@ -553,28 +530,9 @@ pub fn import(desk: &yimen::app::Desk, dest: &Path) -> Result<u64, DeskError> {
         for id in 0..=n {
             if id > 0 {
                 let Some(t) = rx.ticket(id)? else { continue };
-                let blob = encode(&t)?;
-                ins("INSERT INTO tickets(id, data) VALUES (?1, ?2)", &|s| s.execute(params![id, blob]))?;
-                let d = julian(t.date);
-                ins("INSERT INTO day(day, ticket) VALUES (?1, ?2)", &|s| s.execute(params![d, id]))?;
-                let (l, q) = (letter_byte(t.number.letter), t.number.seq);
-                ins("INSERT INTO numbers(day, letter, seq, ticket) VALUES (?1, ?2, ?3, ?4)", &|s| {
-                    s.execute(params![d, l, q, id])
-                })?;
-                if t.status == Status::Waiting {
-                    let (d, r, q, id) = waiting_key(&t);
-                    ins("INSERT INTO waiting VALUES (?1, ?2, ?3, ?4, ?5)", &|s| s.execute(params![d, r, q, id, l]))?;
-                }
-                if t.status.is_open_case() {
-                    let (d, id) = open_key(&t);
-                    ins("INSERT INTO open(due, ticket) VALUES (?1, ?2)", &|s| s.execute(params![d, id]))?;
-                }
-                if let Some((d, id)) = followup_key(&t) {
-                    ins("INSERT INTO followup(due, ticket) VALUES (?1, ?2)", &|s| s.execute(params![d, id]))?;
-                }
-                for tok in search_tokens(&t) {
-                    ins("INSERT INTO search(token, ticket) VALUES (?1, ?2)", &|s| s.execute(params![tok, id]))?;
-                }
+                // The same rows a take writes: the ticket, its number, its day and its indexes.
+                SqTx { tx: &tx, offset }.insert_ticket(&t)?;
+                let (d, l, q) = (julian(t.date), letter_byte(t.number.letter), t.number.seq);
                 let counter = "INSERT INTO counters(day, letter, last) VALUES (?1, ?2, ?3)
                      ON CONFLICT(day, letter) DO UPDATE SET last = MAX(last, excluded.last)";
                 ins(counter, &|s| s.execute(params![d, l, q]))?;

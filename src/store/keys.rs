@@ -1,11 +1,11 @@
 //! How a ticket maps to the keys of the index tables (see `tables`). Pure functions: the
-//! store uses them to keep its indexes, and the benchmark's SQLite baseline uses the same ones
-//! so both sides index exactly the same things.
+//! store keeps its indexes through `reindex`, and the benchmark's SQLite baseline applies the
+//! same `reindex`, so both sides index exactly the same things.
 
 use time::Date;
 
 use crate::domain::pinyin;
-use crate::domain::ticket::Ticket;
+use crate::domain::ticket::{Status, Ticket};
 
 /// A date as the Julian day number every day-keyed table uses.
 pub fn julian(d: Date) -> i32 {
@@ -13,7 +13,7 @@ pub fn julian(d: Date) -> i32 {
 }
 
 /// An instant in Unix microseconds (the waiting queue's order).
-pub fn micros(t: time::OffsetDateTime) -> i64 {
+fn micros(t: time::OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1000) as i64
 }
 
@@ -24,7 +24,7 @@ pub fn letter_byte(c: char) -> u8 {
 
 /// The days (Julian, in the hall's time) a ticket's figures count on: the day it was taken and
 /// the day of each step recorded on it.
-pub fn counted_days(t: &Ticket, offset: time::UtcOffset) -> Vec<i32> {
+fn counted_days(t: &Ticket, offset: time::UtcOffset) -> Vec<i32> {
     let steps = [
         t.called_at,
         t.accepted_at,
@@ -40,7 +40,7 @@ pub fn counted_days(t: &Ticket, offset: time::UtcOffset) -> Vec<i32> {
 }
 
 /// The `waiting-1` key: day, priority rank, queued-at, id.
-pub fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
+fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
     (julian(t.date), if t.priority.is_some() { 0 } else { 1 }, micros(t.queued_at), t.id)
 }
 
@@ -51,12 +51,12 @@ pub fn followup_key(t: &Ticket) -> Option<(i32, u64)> {
 }
 
 /// The `open-1` key: deadline day (none last), id.
-pub fn open_key(t: &Ticket) -> (i32, u64) {
+fn open_key(t: &Ticket) -> (i32, u64) {
     (t.deadline.map(|d| julian(d.date)).unwrap_or(i32::MAX), t.id)
 }
 
 /// The search tokens of a ticket; see `SEARCH`.
-pub fn search_tokens(t: &Ticket) -> Vec<String> {
+fn search_tokens(t: &Ticket) -> Vec<String> {
     let mut out = Vec::new();
     let c = &t.citizen;
     let people = c.name.iter().chain(t.proxy.as_ref().map(|p| &p.name));
@@ -84,4 +84,55 @@ pub fn search_tokens(t: &Ticket) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// What a ticket's write changes in the index tables, from the ticket before (`None`: new) and
+/// after. The store applies it to redb; the benchmark's SQLite baseline applies the same.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Reindex {
+    /// Days whose cached totals are stale now (`daytotals-1`).
+    pub stale_days: Vec<i32>,
+    pub waiting_out: Option<(i32, u8, i64, u64)>,
+    /// The new `waiting-1` key and its category letter.
+    pub waiting_in: Option<((i32, u8, i64, u64), u8)>,
+    pub open_out: Option<(i32, u64)>,
+    pub open_in: Option<(i32, u64)>,
+    pub followup_out: Option<(i32, u64)>,
+    pub followup_in: Option<(i32, u64)>,
+    /// `search-1` tokens to remove and to add (each with the ticket's id).
+    pub tokens_out: Vec<String>,
+    pub tokens_in: Vec<String>,
+}
+
+pub fn reindex(old: Option<&Ticket>, new: &Ticket, offset: time::UtcOffset) -> Reindex {
+    // Cached totals of every day this ticket counts on, before or after, are stale now.
+    let mut stale_days = counted_days(new, offset);
+    if let Some(o) = old {
+        stale_days.extend(counted_days(o, offset));
+    }
+    stale_days.sort_unstable();
+    stale_days.dedup();
+    let (was, now) = (old.and_then(followup_key), followup_key(new));
+    // Tokens derive only from the people on the ticket; most transitions leave them alone.
+    let (tokens_out, tokens_in) = if old.is_some_and(|o| o.citizen == new.citizen && o.proxy == new.proxy) {
+        (Vec::new(), Vec::new())
+    } else {
+        let old_tokens = old.map(search_tokens).unwrap_or_default();
+        let new_tokens = search_tokens(new);
+        (
+            old_tokens.iter().filter(|t| !new_tokens.contains(t)).cloned().collect(),
+            new_tokens.iter().filter(|t| !old_tokens.contains(t)).cloned().collect(),
+        )
+    };
+    Reindex {
+        stale_days,
+        waiting_out: old.filter(|o| o.status == Status::Waiting).map(waiting_key),
+        waiting_in: (new.status == Status::Waiting).then(|| (waiting_key(new), letter_byte(new.number.letter))),
+        open_out: old.filter(|o| o.status.is_open_case()).map(open_key),
+        open_in: new.status.is_open_case().then(|| open_key(new)),
+        followup_out: was.filter(|_| was != now),
+        followup_in: now.filter(|_| was != now),
+        tokens_out,
+        tokens_in,
+    }
 }

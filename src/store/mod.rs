@@ -24,7 +24,7 @@ use tables::*;
 use crate::domain::account::User;
 use crate::domain::catalog::Catalog;
 use crate::domain::queue::{MAX_SEQ, QueueNumber};
-use crate::domain::ticket::{Event, Status, Ticket, TicketId};
+use crate::domain::ticket::{Event, Ticket, TicketId};
 
 /// The ticket id under which the hall's own events (sign-ins, accounts) are kept.
 pub const SYSTEM: TicketId = 0;
@@ -557,49 +557,32 @@ impl<'t> WriteTx<'t> {
     /// Writes a changed ticket and moves its index entries from `old` to `new`.
     pub fn update_ticket(&mut self, old: Option<&Ticket>, new: &Ticket) -> Result<(), StoreError> {
         put(&mut self.tickets, &mut self.log, J_TICKETS, &new.id, &encode(new)?.as_slice())?;
-        // Cached totals of every day this ticket counts on, before or after, are stale now.
-        let mut days = counted_days(new, self.offset);
-        if let Some(o) = old {
-            days.extend(counted_days(o, self.offset));
-        }
-        days.sort_unstable();
-        days.dedup();
-        for d in days {
+        let r = reindex(old, new, self.offset);
+        for d in r.stale_days {
             del(&mut self.daytotals, &mut self.log, J_DAYTOTALS, &d)?;
         }
-        if let Some(o) = old {
-            if o.status == Status::Waiting {
-                del(&mut self.waiting, &mut self.log, J_WAITING, &waiting_key(o))?;
-            }
-            if o.status.is_open_case() {
-                del(&mut self.open, &mut self.log, J_OPEN, &open_key(o))?;
-            }
+        if let Some(k) = r.waiting_out {
+            del(&mut self.waiting, &mut self.log, J_WAITING, &k)?;
         }
-        if new.status == Status::Waiting {
-            put(&mut self.waiting, &mut self.log, J_WAITING, &waiting_key(new), &letter_byte(new.number.letter))?;
+        if let Some(k) = r.open_out {
+            del(&mut self.open, &mut self.log, J_OPEN, &k)?;
         }
-        if new.status.is_open_case() {
-            put(&mut self.open, &mut self.log, J_OPEN, &open_key(new), &())?;
+        if let Some((k, letter)) = r.waiting_in {
+            put(&mut self.waiting, &mut self.log, J_WAITING, &k, &letter)?;
         }
-        let (was, now) = (old.and_then(followup_key), followup_key(new));
-        if was != now {
-            if let Some(key) = was {
-                del(&mut self.followup, &mut self.log, J_FOLLOWUP, &key)?;
-            }
-            if let Some(key) = now {
-                put(&mut self.followup, &mut self.log, J_FOLLOWUP, &key, &())?;
-            }
+        if let Some(k) = r.open_in {
+            put(&mut self.open, &mut self.log, J_OPEN, &k, &())?;
         }
-        // Tokens derive only from the people on the ticket; most transitions leave them alone.
-        if old.is_some_and(|o| o.citizen == new.citizen && o.proxy == new.proxy) {
-            return Ok(());
+        if let Some(k) = r.followup_out {
+            del(&mut self.followup, &mut self.log, J_FOLLOWUP, &k)?;
         }
-        let old_tokens = old.map(search_tokens).unwrap_or_default();
-        let new_tokens = search_tokens(new);
-        for tok in old_tokens.iter().filter(|t| !new_tokens.contains(t)) {
+        if let Some(k) = r.followup_in {
+            put(&mut self.followup, &mut self.log, J_FOLLOWUP, &k, &())?;
+        }
+        for tok in &r.tokens_out {
             del(&mut self.search, &mut self.log, J_SEARCH, &(tok.as_str(), new.id))?;
         }
-        for tok in new_tokens.iter().filter(|t| !old_tokens.contains(t)) {
+        for tok in &r.tokens_in {
             put(&mut self.search, &mut self.log, J_SEARCH, &(tok.as_str(), new.id), &())?;
         }
         Ok(())
