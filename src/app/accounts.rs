@@ -93,7 +93,7 @@ impl Desk {
     /// Acts as `name`, who signed in elsewhere (a hall-server session): the account must still
     /// exist and be enabled, and its role as it is now applies.
     pub fn assume(&mut self, name: &str) -> Result<Role, DeskError> {
-        let user = self.users()?.into_iter().find(|u| u.name == name);
+        let user = self.store.read(|rx| rx.user(name))?;
         match user {
             Some(u) if !u.disabled => {
                 self.clerk = Some(u.name);

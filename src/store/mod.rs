@@ -225,17 +225,18 @@ impl Store {
     /// Turns the write-ahead journal on (a long-running writer: the interface). The database
     /// gets an id first, which its journal carries.
     pub fn enable_journal(&self) -> Result<(), StoreError> {
-        let id = match self.read(|rx| rx.meta(STORE_ID))? {
-            Some(id) if id.len() == 16 => id,
-            _ => {
-                let id = new_store_id(&self.path);
+        let stored: Option<[u8; 16]> = self.read(|rx| rx.meta(STORE_ID))?.and_then(|b| b.try_into().ok());
+        let id = match stored {
+            Some(id) => id,
+            None => {
+                // Random, so a journal never matches another file.
+                let mut id = [0u8; 16];
+                getrandom::fill(&mut id).map_err(|e| StoreError::Io(format!("random id: {e}")))?;
                 self.write_durable(|tx| tx.set_meta(STORE_ID, &id))?;
-                id.to_vec()
+                id
             }
         };
-        let mut arr = [0u8; 16];
-        arr.copy_from_slice(&id);
-        *self.journal.lock().unwrap_or_else(|p| p.into_inner()) = Some(journal::Journal::new(&self.path, arr));
+        *self.journal.lock().unwrap_or_else(|p| p.into_inner()) = Some(journal::Journal::new(&self.path, id));
         // From the start, the durable state carries redb's allocator state (a quick reopen).
         self.write_durable(|_| Ok::<(), StoreError>(()))
     }
@@ -394,18 +395,6 @@ impl Drop for Store {
 /// `meta-1` keys of the journal: the database's id, and the last journal record in redb.
 const STORE_ID: &str = "store_id";
 const JOURNAL_SEQ: &str = "journal_seq";
-
-/// A database id for its journal: unpredictable enough that a journal never matches another file.
-fn new_store_id(path: &Path) -> [u8; 16] {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(path.as_os_str().as_encoded_bytes());
-    h.update(std::process::id().to_le_bytes());
-    h.update(time::OffsetDateTime::now_utc().unix_timestamp_nanos().to_le_bytes());
-    let mut id = [0u8; 16];
-    id.copy_from_slice(&h.finalize()[..16]);
-    id
-}
 
 /// A write transaction with every table open.
 pub struct WriteTx<'t> {
@@ -1162,6 +1151,11 @@ impl ReadTx {
             Some(t) => read_users(t),
             None => Ok(Vec::new()),
         }
+    }
+
+    pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        let Some(t) = self.users_table()? else { return Ok(None) };
+        t.get(name)?.map(|v| decode_user(name, v.value())).transpose()
     }
 
     /// The audit chain's head hash and length.
