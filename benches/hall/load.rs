@@ -17,7 +17,13 @@ use serde_json::{Value, json};
 use yimen::app::{AcceptRequest, CitizenInput, Desk, TakeRequest};
 
 const WINDOWS: usize = 20;
-const CLERKS: [(&str, &str); 3] = [("李娟", "111111"), ("向红", "222222"), ("田国庆", "333333")];
+/// The demo's three clerks: `yimen::demo::ACCOUNTS`.
+const CLERKS: usize = 3;
+
+fn clerk(i: usize) -> (&'static str, &'static str) {
+    let (name, _, pin) = yimen::demo::ACCOUNTS[i % CLERKS];
+    (name, pin)
+}
 /// The operations, in the order of a round.
 pub const OPS: [&str; 6] = ["take", "call next", "accept", "complete", "search by phone", "queue refresh"];
 
@@ -25,9 +31,9 @@ pub fn seconds() -> u64 {
     std::env::var("YIMEN_BENCH_LOAD_SECS").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(60)
 }
 
-/// A valid ID number, different for each window and round.
-fn id_number(w: usize, i: usize) -> String {
-    let first17 = format!("4308221960{:02}{:02}{:03}", 1 + w % 12, 1 + i % 28, i % 1000);
+/// A valid ID number of someone born in 1960: the month from `m`, the day and sequence from `i`.
+pub fn id_number(m: usize, i: usize) -> String {
+    let first17 = format!("4308221960{:02}{:02}{:03}", 1 + m % 12, 1 + i % 28, i % 1000);
     format!("{first17}{}", yimen::domain::id_number::check_char(first17.as_bytes()))
 }
 
@@ -106,7 +112,7 @@ pub fn server(db: &Path, secs: u64, pause: Duration) -> (Figures, usize, f64) {
                     .timeout_global(Some(Duration::from_secs(30)))
                     .build()
                     .into();
-                let (clerk, pin) = CLERKS[w % CLERKS.len()];
+                let (clerk, pin) = clerk(w);
                 let mut resp = agent
                     .post(format!("{url}/api/sign-in"))
                     .send_json(json!({"clerk": clerk, "pin": pin}))
@@ -175,7 +181,8 @@ pub fn server(db: &Path, secs: u64, pause: Duration) -> (Figures, usize, f64) {
 /// The same round on the local file, in this process, one window: the baseline.
 pub fn local(db: &Path, rounds: usize) -> Figures {
     let mut desk = Desk::open(db).expect("open");
-    desk.sign_in(CLERKS[0].0, CLERKS[0].1).expect("sign in");
+    let (name, pin) = clerk(0);
+    desk.sign_in(name, pin).expect("sign in");
     desk.enable_journal().expect("journal");
     let mut samples: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
     let mut time = |op: &'static str, f: &mut dyn FnMut()| {

@@ -31,7 +31,6 @@ use yimen::clock::{Clock, DEFAULT_OFFSET};
 use yimen::domain::Lang;
 use yimen::domain::calendar::Calendar;
 use yimen::domain::catalog::Catalog;
-use yimen::domain::id_number::check_char;
 use yimen::report::{self, RangeReport};
 use yimen::tui::app::{App, Msg, Setup};
 use yimen::tui::screens;
@@ -41,8 +40,14 @@ use sqlite::SqliteHall;
 
 /// The benchmark's "now": a Friday morning, so today has a live queue.
 const NOW: &str = "2026-11-27T10:30:00+08:00";
-const SUPERVISOR: (&str, &str) = ("王主任", "boss-demo-26");
-const ADMIN: (&str, &str) = ("管理员", "admin-demo-26");
+/// The demo's supervisor and admin: (name, password), from `yimen::demo::ACCOUNTS`.
+const SUPERVISOR: (&str, &str) = account(3);
+const ADMIN: (&str, &str) = account(4);
+
+const fn account(i: usize) -> (&'static str, &'static str) {
+    let (name, _, pin) = yimen::demo::ACCOUNTS[i];
+    (name, pin)
+}
 /// Repetitions of each timed write (take, call, accept, complete).
 const WRITES: usize = 200;
 /// Repetitions of each timed read.
@@ -264,8 +269,7 @@ fn done(r: Reply) -> yimen::domain::ticket::Ticket {
 
 /// The i-th citizen of the benchmark's own takes: a 低保 application (a promised case).
 fn take_request(i: usize) -> TakeRequest {
-    let first17 = format!("4308221960{:02}{:02}{:03}", 1 + i % 12, 1 + i % 28, i % 1000);
-    let id = format!("{first17}{}", check_char(first17.as_bytes()));
+    let id = load::id_number(i, i);
     TakeRequest {
         item: "MZ01".into(),
         priority: None,
