@@ -379,13 +379,18 @@ impl Drop for Store {
     fn drop(&mut self) {
         let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
         let Some(j) = guard.as_mut() else { return };
-        let durable = (|| -> Result<(), redb::Error> {
-            let mut t = self.db.begin_write()?;
-            t.set_durability(Durability::Immediate)?;
-            t.set_quick_repair(true);
-            t.commit()?;
+        // Nothing journaled since the last durable commit: nothing to fold in.
+        let durable = if j.pending == 0 {
             Ok(())
-        })();
+        } else {
+            (|| -> Result<(), redb::Error> {
+                let mut t = self.db.begin_write()?;
+                t.set_durability(Durability::Immediate)?;
+                t.set_quick_repair(true);
+                t.commit()?;
+                Ok(())
+            })()
+        };
         if durable.is_ok() {
             let _ = j.remove();
         }
