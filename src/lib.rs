@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod client;
 pub mod clock;
 pub mod demo;
 pub mod domain;

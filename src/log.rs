@@ -1,4 +1,5 @@
-//! The log: one plain-text file per day in a `logs` folder beside the database, never the
+//! The log: one plain-text file per day in a `logs` folder beside the database (a window
+//! working through a server: in this PC's data folder), never the
 //! terminal (the interface draws there). Logging never makes an action fail.
 
 use std::io::Write;
@@ -6,10 +7,11 @@ use std::path::Path;
 
 use crate::domain::text::escape_for_output;
 
-/// Appends `line` to `logs/yimen-<date>.log` beside `db`, stamped with the hall's time.
-pub fn write(db: &Path, clock: &crate::clock::Clock, line: &str) {
+/// Appends `line` to `logs/yimen-<date>.log` in `home` (the database's folder), stamped with
+/// the hall's time.
+pub fn write(home: &Path, clock: &crate::clock::Clock, line: &str) {
     let now = clock.local(clock.now());
-    let dir = db.parent().map(|p| p.join("logs")).unwrap_or_else(|| "logs".into());
+    let dir = home.join("logs");
     let path = dir.join(format!("yimen-{}.log", now.date()));
     let stamp = format!("{} {:02}:{:02}:{:02}", now.date(), now.hour(), now.minute(), now.second());
     let _ = std::fs::create_dir_all(&dir).and_then(|_| {

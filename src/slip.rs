@@ -4,7 +4,7 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::Desk;
+use crate::client::Client;
 use crate::domain::Lang;
 use crate::domain::text::escape_for_output;
 use crate::domain::ticket::Ticket;
@@ -20,7 +20,7 @@ fn rule() -> String {
     "-".repeat(WIDTH)
 }
 
-fn header(desk: &Desk, title: &str, t: &Ticket, lang: Lang) -> Vec<String> {
+fn header(desk: &dyn Client, title: &str, t: &Ticket, lang: Lang) -> Vec<String> {
     let now = desk.clock().local(desk.clock().now());
     vec![
         center(&escape_for_output(&desk.settings().hall, false)),
@@ -37,7 +37,7 @@ fn header(desk: &Desk, title: &str, t: &Ticket, lang: Lang) -> Vec<String> {
     ]
 }
 
-fn footer(desk: &Desk, t: &Ticket, lang: Lang) -> Vec<String> {
+fn footer(desk: &dyn Client, t: &Ticket, lang: Lang) -> Vec<String> {
     let mut v = vec![rule()];
     if let Some(p) = &desk.settings().hall_phone {
         v.push(format!("{}{p}", lang.pick("咨询电话：", "Hall phone: ")));
@@ -50,7 +50,7 @@ fn footer(desk: &Desk, t: &Ticket, lang: Lang) -> Vec<String> {
 }
 
 /// 受理回执: ticket id, item, promised date, deferred materials and the hall's phone.
-pub fn receipt(desk: &Desk, t: &Ticket, lang: Lang) -> String {
+pub fn receipt(desk: &dyn Client, t: &Ticket, lang: Lang) -> String {
     let mut lines = header(desk, lang.pick("受理回执", "Receipt of acceptance"), t, lang);
     if let Some(d) = t.deadline {
         lines.push(format!("{}{}", lang.pick("承诺办结日期：", "Promised by: "), d.date));
@@ -77,7 +77,7 @@ pub fn receipt(desk: &Desk, t: &Ticket, lang: Lang) -> String {
 }
 
 /// 一次性告知单: the complete list of what is missing, given once and in writing.
-pub fn notice(desk: &Desk, t: &Ticket, missing: &[String], lang: Lang) -> String {
+pub fn notice(desk: &dyn Client, t: &Ticket, missing: &[String], lang: Lang) -> String {
     let mut lines = header(desk, lang.pick("一次性告知单", "One-time notice of missing materials"), t, lang);
     lines.push(lang.pick("您申请的事项尚缺以下材料：", "The application still needs:").to_string());
     for (i, m) in missing.iter().enumerate() {
@@ -96,18 +96,19 @@ pub fn notice(desk: &Desk, t: &Ticket, missing: &[String], lang: Lang) -> String
 
 /// The slip a ticket calls for: the notice for a visit that ended with one, else the receipt.
 /// Returns the text and its kind ("notice" or "receipt").
-pub fn for_ticket(desk: &Desk, t: &Ticket, lang: Lang) -> (String, &'static str) {
+pub fn for_ticket(desk: &dyn Client, t: &Ticket, lang: Lang) -> (String, &'static str) {
     if t.notice.is_empty() { (receipt(desk, t, lang), "receipt") } else { (notice(desk, t, &t.notice, lang), "notice") }
 }
 
-/// Where slips are saved: a `slips` folder beside the database.
-pub fn slip_path(desk: &Desk, t: &Ticket, kind: &str) -> std::path::PathBuf {
-    let dir = desk.path().parent().map(|p| p.join("slips")).unwrap_or_else(|| "slips".into());
+/// Where slips are saved: a `slips` folder beside the database (through a server: in this
+/// PC's data folder).
+pub fn slip_path(desk: &dyn Client, t: &Ticket, kind: &str) -> std::path::PathBuf {
+    let dir = desk.home().join("slips");
     dir.join(format!("{}-{}-{}-{kind}.txt", t.date, t.number, t.id))
 }
 
 /// Writes a slip to its file and returns the path.
-pub fn save(desk: &Desk, t: &Ticket, kind: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
+pub fn save(desk: &dyn Client, t: &Ticket, kind: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
     let path = slip_path(desk, t, kind);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;

@@ -27,6 +27,19 @@ pub fn verify_secret(secret: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
 }
 
+/// The meta key of the hall server's saved sign-ins.
+const SESSIONS_META: &str = "server_sessions";
+
+/// A hall-server sign-in: the SHA-256 of its token (the token itself is never stored), the
+/// clerk, and when it ends in Unix seconds (real elapsed time, not the hall clock: `YIMEN_NOW`
+/// must not make a sign-in last forever).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedSession {
+    pub token_hash: String,
+    pub clerk: String,
+    pub expires: u64,
+}
+
 impl Desk {
     /// True once any account exists: from then on every action needs a signed-in clerk.
     pub fn has_accounts(&self) -> bool {
@@ -110,6 +123,18 @@ impl Desk {
             self.clerk = None;
             self.role = None;
         }
+    }
+
+    /// The hall server's sign-ins, kept so a restarted server does not sign every window out.
+    pub fn saved_sessions(&self) -> Result<Vec<SavedSession>, DeskError> {
+        let raw = self.store.read(|rx| rx.meta(SESSIONS_META))?;
+        // A damaged list only means windows sign in again.
+        Ok(raw.and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default())
+    }
+
+    pub fn save_sessions(&self, sessions: &[SavedSession]) -> Result<(), DeskError> {
+        let bytes = serde_json::to_vec(sessions).map_err(|e| DeskError::Io(e.to_string()))?;
+        Ok(self.store.write(|tx| tx.set_meta(SESSIONS_META, &bytes))?)
     }
 
     pub fn users(&self) -> Result<Vec<User>, DeskError> {

@@ -47,6 +47,19 @@ pub enum DeskError {
     Setting(String, String),
     #[error("{0}")]
     Io(String),
+    /// The hall server's refusal, already in the language the request asked for.
+    #[error("{0}")]
+    Remote(String),
+    /// The hall server did not answer (its address, and why).
+    #[error("cannot reach the hall server {0} ({1}); is it running?")]
+    Unreachable(String, String),
+}
+
+impl DeskError {
+    /// Whether the hall server could not be reached (the request may be tried again).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, DeskError::Unreachable(..))
+    }
 }
 
 impl Localized for DeskError {
@@ -63,6 +76,7 @@ impl Localized for DeskError {
                 Lang::En => self.to_string(),
             },
             Phone(e) => e.localized(lang),
+            Remote(s) => s.clone(),
             _ if lang == Lang::En => self.to_string(),
             UnknownItem(s) => format!("没有事项「{s}」，请用 `yimen catalog list` 查看事项清单"),
             ItemGone(s) => format!("此办件的事项 {s} 已不在事项清单中"),
@@ -78,6 +92,7 @@ impl Localized for DeskError {
             }
             Setting(k, v) => format!("设置 {k} 有误：{v}"),
             Io(s) => s.clone(),
+            Unreachable(url, why) => format!("连不上大厅服务器 {url}（{why}），请确认服务器在运行"),
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::domain::phone::Phone;
 use crate::domain::text::{self, Field, SHORT_MAX_CHARS};
 
 /// The applicant as typed; empty fields mean "not given".
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct CitizenInput {
     pub name: Option<String>,
@@ -19,7 +19,7 @@ pub struct CitizenInput {
 }
 
 /// The proxy (代办人) as typed.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ProxyInput {
     pub name: Option<String>,

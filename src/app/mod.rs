@@ -3,6 +3,7 @@
 //! ticket, its event and its index entries in one durable transaction.
 
 mod accounts;
+pub mod act;
 mod error;
 pub mod input;
 mod settings;
@@ -11,7 +12,8 @@ use std::path::Path;
 
 use time::Date;
 
-pub use accounts::verify_secret;
+pub use accounts::{SavedSession, verify_secret};
+pub use act::Act;
 pub use error::DeskError;
 pub use input::{CitizenInput, ProxyInput};
 pub use settings::Settings;
@@ -46,7 +48,8 @@ pub struct Desk {
 }
 
 /// A hint shown beside a successful action; it never blocks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "hint", rename_all = "snake_case")]
 pub enum Hint {
     /// Priority was set because the applicant is 80 or older.
     ElderlyPriority { age: u32 },
@@ -66,7 +69,7 @@ pub struct TakeRequest {
 }
 
 /// What `accept` needs beyond the ticket.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct AcceptRequest {
     pub citizen: CitizenInput,

@@ -18,6 +18,10 @@ pub struct Cli {
     /// The database file (default: yimen.redb in the platform's data directory)
     #[arg(long, global = true, env = "YIMEN_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Work through the hall server at this address (e.g. http://192.168.1.10:7878) instead
+    /// of a database file on this PC
+    #[arg(long, global = true, env = "YIMEN_SERVER", value_name = "URL")]
+    pub server: Option<String>,
     /// The clerk doing the action (recorded in every event)
     #[arg(long, global = true, env = "YIMEN_CLERK", value_name = "NAME")]
     pub clerk: Option<String>,

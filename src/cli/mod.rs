@@ -12,7 +12,8 @@ use serde_json::json;
 pub use args::Cli;
 use args::{CatalogCmd, CitizenArgs, Command, ConfigCmd, ExportFormat, ReportCmd, ReportFormat, ReportOut};
 
-use crate::app::{AcceptRequest, CitizenInput, Desk, DeskError, ProxyInput, TakeRequest};
+use crate::app::{AcceptRequest, Act, CitizenInput, Desk, DeskError, ProxyInput, TakeRequest};
+use crate::client::{Client, Remote};
 use crate::domain::Lang;
 use crate::domain::lang::Localized;
 use crate::domain::ticket::Ticket;
@@ -60,7 +61,7 @@ impl Ctx<'_> {
         Failure::Message(e.localized(self.lang))
     }
 
-    fn ticket(&mut self, desk: &Desk, t: &Ticket, extra: Vec<String>) -> Result<(), Failure> {
+    fn ticket(&mut self, desk: &dyn Client, t: &Ticket, extra: Vec<String>) -> Result<(), Failure> {
         if self.json {
             let mut v = view::ticket_json(desk, t, false);
             v["hints"] = json!(extra);
@@ -74,7 +75,7 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn list(&mut self, desk: &Desk, tickets: &[Ticket], empty: &str) -> Result<(), Failure> {
+    fn list(&mut self, desk: &dyn Client, tickets: &[Ticket], empty: &str) -> Result<(), Failure> {
         if self.json {
             let v: Vec<_> = tickets.iter().map(|t| view::ticket_json(desk, t, false)).collect();
             writeln!(self.out, "{}", serde_json::Value::Array(v))?;
@@ -87,6 +88,19 @@ impl Ctx<'_> {
         }
         Ok(())
     }
+}
+
+/// Where a window working through a server keeps its own files: slips, saved reports, logs.
+pub fn client_home() -> PathBuf {
+    default_db_path("yimen.redb").parent().map(std::path::Path::to_path_buf).unwrap_or_default()
+}
+
+/// The hall's records: the server when one is named, else the database file.
+fn open_client(server: Option<&str>, db: &std::path::Path, lang: Lang) -> Result<Box<dyn Client>, DeskError> {
+    Ok(match server {
+        Some(url) => Box::new(Remote::connect(url, lang, client_home())?),
+        None => Box::new(Desk::open(db)?),
+    })
 }
 
 fn citizen(a: &CitizenArgs) -> (CitizenInput, ProxyInput) {
@@ -111,15 +125,20 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         None => "interface".into(),
     };
     let what = format!("{name} clerk={}", cli.clerk.clone().unwrap_or_else(|| "-".into()));
+    let home = match &cli.server {
+        Some(_) => Some(client_home()),
+        None if db.exists() => Some(db.parent().map(std::path::Path::to_path_buf).unwrap_or_default()),
+        None => None,
+    };
     let result = run_command(cli, out);
-    if db.exists() {
+    if let Some(home) = home {
         let clock = crate::clock::Clock::from_env(crate::clock::DEFAULT_OFFSET)
             .unwrap_or_else(|_| crate::clock::Clock::new(crate::clock::DEFAULT_OFFSET, None));
         let outcome = match &result {
             Ok(()) | Err(Failure::BrokenPipe) => "ok".to_string(),
             Err(Failure::Message(m)) => format!("refused: {m}"),
         };
-        crate::log::write(&db, &clock, &format!("cli {what}: {outcome}"));
+        crate::log::write(&home, &clock, &format!("cli {what}: {outcome}"));
     }
     result
 }
@@ -131,11 +150,11 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     let Some(command) = cli.command else {
         // No command: the terminal interface on the hall's database.
-        let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
+        let mut desk = open_client(cli.server.as_deref(), &db, lang).map_err(|e| c.fail(e))?;
         // With accounts and no PIN given, the interface opens on its sign-in screen.
         let pin_given = cli.pin_stdin || std::env::var_os("YIMEN_PIN").is_some();
         if !desk.has_accounts() || pin_given {
-            sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
+            sign_in(&mut c, desk.as_mut(), cli.clerk.as_deref(), cli.pin_stdin)?;
         }
         let clerk = match desk.clerk() {
             Some(name) => name.to_string(),
@@ -152,6 +171,22 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         };
         return open_tui(&mut c, desk, opts);
     };
+
+    let file_only = matches!(
+        command,
+        Command::Init { .. }
+            | Command::Serve { .. }
+            | Command::Restore { .. }
+            | Command::Demo { .. }
+            | Command::Compact
+            | Command::CrashWriter
+    );
+    if cli.server.is_some() && file_only {
+        return Err(Failure::Message(t(
+            "此命令直接操作数据库文件，请在服务器电脑上运行（不带 --server）",
+            "this command works on the database file itself: run it on the server PC (without --server)",
+        )));
+    }
 
     match command {
         Command::Init { hall, utc_offset, admin } => {
@@ -309,17 +344,70 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 Failure::Message(format!("{}{}", t("演示账号只有：", "the demo accounts are: "), accounts.join("  ")))
             })?;
             desk.sign_in(&opts.clerk, pin).map_err(|e| c.fail(e))?;
-            return open_tui(&mut c, desk, opts);
+            return open_tui(&mut c, Box::new(desk), opts);
+        }
+        Command::Compact => {
+            let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
+            sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
+            let (before, after) = desk.compact().map_err(|e| c.fail(e))?;
+            let mib = |b: u64| format!("{:.1} MiB", b as f64 / 1024.0 / 1024.0);
+            writeln!(
+                c.out,
+                "{}{} → {}",
+                t("已整理数据库文件：", "database file compacted: "),
+                mib(before),
+                mib(after)
+            )?;
+            return Ok(());
+        }
+        Command::CrashWriter => {
+            // Each line is printed only after the write is committed: what the crash test may
+            // hold us to after a SIGKILL.
+            let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
+            sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
+            desk.enable_journal().map_err(|e| c.fail(e))?;
+            let items = ["MZ01", "SB03", "YB01", "SB04", "SQ01"];
+            for i in 0u64.. {
+                let req = TakeRequest {
+                    item: items[(i % 5) as usize].into(),
+                    citizen: CitizenInput {
+                        name: Some("张三".into()),
+                        village: Some("青龙村".into()),
+                        ..Default::default()
+                    },
+                    note: Some(format!("第 {i} 号写入")),
+                    ..Default::default()
+                };
+                let (tk, _) = desk.take(&req).map_err(|e| c.fail(e))?;
+                writeln!(c.out, "ACK {}", serde_json::to_string(&tk)?)?;
+                c.out.flush()?;
+            }
+            return Ok(());
         }
         _ => {}
     }
 
-    let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
-    sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
+    let mut client = open_client(cli.server.as_deref(), &db, lang).map_err(|e| c.fail(e))?;
+    sign_in(&mut c, client.as_mut(), cli.clerk.as_deref(), cli.pin_stdin)?;
+    let result = command_on(&mut c, client.as_mut(), command);
+    // A sign-in through a server ends with the command.
+    client.sign_out();
+    result
+}
+
+/// Runs a command that works on the hall's records, through the file or the server alike.
+fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Command) -> Result<(), Failure> {
+    let lang = c.lang;
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     let hints = |h: &[crate::app::Hint]| h.iter().map(|h| view::hint_text(h, lang)).collect::<Vec<_>>();
 
     match command {
-        Command::Init { .. } | Command::Demo { .. } | Command::Restore { .. } | Command::Serve { .. } => {}
+        Command::Init { .. }
+        | Command::Demo { .. }
+        | Command::Restore { .. }
+        | Command::Serve { .. }
+        | Command::Compact
+        | Command::CrashWriter => {}
         Command::Backup { file } => {
             let (path, n) = desk.backup(file.as_deref()).map_err(|e| c.fail(e))?;
             writeln!(
@@ -330,36 +418,25 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 t("条办件", "tickets")
             )?;
         }
-        Command::Compact => {
-            let (before, after) = desk.compact().map_err(|e| c.fail(e))?;
-            let mib = |b: u64| format!("{:.1} MiB", b as f64 / 1024.0 / 1024.0);
-            writeln!(
-                c.out,
-                "{}{} → {}",
-                t("已整理数据库文件：", "database file compacted: "),
-                mib(before),
-                mib(after)
-            )?;
-        }
         Command::Notice { ticket, missing } => {
-            let tk = desk.notice(&ticket.id, &missing).map_err(|e| c.fail(e))?;
-            let slip = crate::slip::notice(&desk, &tk, &missing, lang);
+            let (tk, _) = desk.perform(&ticket.id, &Act::Notice { missing: missing.clone() }).map_err(|e| c.fail(e))?;
+            let slip = crate::slip::notice(desk, &tk, &missing, lang);
             if c.json {
-                c.ticket(&desk, &tk, vec![])?;
+                c.ticket(desk, &tk, vec![])?;
             } else {
                 writeln!(c.out, "{slip}")?;
             }
         }
         Command::Slip { ticket, out } => {
             let (tk, _) = desk.show(&ticket.id).map_err(|e| c.fail(e))?;
-            let (text, _) = crate::slip::for_ticket(&desk, &tk, lang);
+            let (text, _) = crate::slip::for_ticket(desk, &tk, lang);
             writeln!(c.out, "{text}")?;
             if let Some(path) = out {
                 std::fs::write(&path, &text).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?;
             }
         }
-        Command::Catalog(cmd) => catalog(&mut c, &mut desk, cmd)?,
-        Command::Report(cmd) => report(&mut c, &desk, cmd)?,
+        Command::Catalog(cmd) => catalog(c, desk, cmd)?,
+        Command::Report(cmd) => report(c, desk, cmd)?,
         Command::User(cmd) => {
             use args::UserCmd;
             let new_secret = || read_secret(false, "YIMEN_NEW_PIN", &t("新 PIN/密码：", "new PIN/password: "), lang);
@@ -370,7 +447,6 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                     writeln!(c.out, "{}{}（{}）", t("已添加：", "added: "), clean(&name), role.label(lang))?;
                 }
                 UserCmd::List => {
-                    desk.require_supervisor().map_err(|e| c.fail(e))?;
                     let users = desk.users().map_err(|e| c.fail(e))?;
                     if c.json {
                         let v: Vec<_> = users
@@ -410,27 +486,6 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 }
             }
         }
-        Command::CrashWriter => {
-            // Each line is printed only after the write is committed: what the crash test may
-            // hold us to after a SIGKILL.
-            desk.enable_journal().map_err(|e| c.fail(e))?;
-            let items = ["MZ01", "SB03", "YB01", "SB04", "SQ01"];
-            for i in 0u64.. {
-                let req = TakeRequest {
-                    item: items[(i % 5) as usize].into(),
-                    citizen: CitizenInput {
-                        name: Some("张三".into()),
-                        village: Some("青龙村".into()),
-                        ..Default::default()
-                    },
-                    note: Some(format!("第 {i} 号写入")),
-                    ..Default::default()
-                };
-                let (tk, _) = desk.take(&req).map_err(|e| c.fail(e))?;
-                writeln!(c.out, "ACK {}", serde_json::to_string(&tk)?)?;
-                c.out.flush()?;
-            }
-        }
         Command::Audit(args::AuditCmd::Verify) => {
             use crate::store::chain::Verdict;
             match desk.verify_chain().map_err(|e| c.fail(e))? {
@@ -451,7 +506,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                         Ok((tk, _)) => format!("{}（#{ticket}，{}）", tk.number, tk.date),
                         Err(_) => format!("#{ticket}"),
                     };
-                    let when = at.map(|a| view::stamp(&desk, a)).unwrap_or_default();
+                    let when = at.map(|a| view::stamp(desk, a)).unwrap_or_default();
                     return Err(Failure::Message(match lang {
                         Lang::Zh => format!(
                             "审计链在第 {} 条事件处断开：办件 {which} 第 {} 个事件 {when}（{why}）",
@@ -478,12 +533,12 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 None => to,
             };
             check_period(from, to, lang)?;
-            let rows = crate::report::export::rows(&desk, from, to, full_ids).map_err(|e| c.fail(e))?;
+            let rows = desk.export_rows(from, to, full_ids).map_err(|e| c.fail(e))?;
             let bytes = match format {
                 ExportFormat::Csv => crate::report::export::csv(&rows, excel).map_err(Failure::Message)?,
                 ExportFormat::Jsonl => crate::report::export::jsonl(&rows).map_err(Failure::Message)?.into_bytes(),
             };
-            emit(&mut c, &bytes, out.as_deref())?;
+            emit(c, &bytes, out.as_deref())?;
         }
         Command::Config(cmd) => {
             if let ConfigCmd::Set { key, value } = &cmd {
@@ -503,7 +558,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             let req = TakeRequest { item: a.item, priority: a.priority, citizen, proxy, note: a.note };
             let (tk, h) = desk.take(&req).map_err(|e| c.fail(e))?;
             if c.json {
-                c.ticket(&desk, &tk, hints(&h))?;
+                c.ticket(desk, &tk, hints(&h))?;
             } else {
                 let prio = tk
                     .priority
@@ -526,86 +581,44 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         }
         Command::Call { window, categories } => {
             let tk = desk.call(&window, &categories).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
+            c.ticket(desk, &tk, vec![])?;
         }
-        Command::Recall(a) => {
-            let tk = desk.recall(&a.id).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
-        Command::Noshow(a) => {
-            let tk = desk.noshow(&a.id).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
-        Command::Requeue(a) => {
-            let tk = desk.requeue(&a.id).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
+        Command::Recall(a) => act(c, desk, &a.id, Act::Recall)?,
+        Command::Noshow(a) => act(c, desk, &a.id, Act::NoShow)?,
+        Command::Requeue(a) => act(c, desk, &a.id, Act::Requeue)?,
         Command::Accept(a) => {
             let (citizen, proxy) = citizen(&a.citizen);
-            let req = AcceptRequest { citizen, proxy, deferred: a.defer };
-            let (tk, h) = desk.accept(&a.ticket.id, &req).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, hints(&h))?;
+            act(c, desk, &a.ticket.id, Act::Accept(AcceptRequest { citizen, proxy, deferred: a.defer }))?
         }
         Command::Suspend { ticket, reason, missing, note } => {
-            let tk = desk.suspend(&ticket.id, reason, &missing, note.as_deref()).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
+            act(c, desk, &ticket.id, Act::Suspend { reason, missing, note })?
         }
-        Command::Resume(a) => {
-            let tk = desk.resume(&a.id).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
-        Command::Transfer { ticket, to, days } => {
-            let tk = desk.transfer(&ticket.id, &to, days).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
+        Command::Resume(a) => act(c, desk, &a.id, Act::Resume)?,
+        Command::Transfer { ticket, to, days } => act(c, desk, &ticket.id, Act::Transfer { to, days })?,
         Command::Complete { ticket, note } => {
-            let tk = desk.complete(&ticket.id, note.as_deref()).map_err(|e| c.fail(e))?;
+            let (tk, _) = desk.perform(&ticket.id, &Act::Complete { note }).map_err(|e| c.fail(e))?;
             let invite = t(
                 "请邀请群众评价（不要暗示评价等级）：yimen rate ",
                 "invite a rating (never suggest one): yimen rate ",
             );
-            c.ticket(&desk, &tk, vec![format!("{invite}{} --score 1..5", tk.id)])?;
+            c.ticket(desk, &tk, vec![format!("{invite}{} --score 1..5", tk.id)])?;
         }
-        Command::Reject(a) => {
-            let tk = desk.reject(&a.ticket.id, &a.reason).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
-        Command::Withdraw(a) => {
-            let tk = desk.withdraw(&a.ticket.id, &a.reason).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
-        Command::Terminate { ticket, note } => {
-            let tk = desk.terminate(&ticket.id, note.as_deref()).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
-        Command::Supply { ticket, material } => {
-            let tk = desk.supply(&ticket.id, &material).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
-        Command::Rate { ticket, score, comment } => {
-            let tk = desk.rate(&ticket.id, score, comment.as_deref()).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
-        Command::Followup { ticket, step, note } => {
-            let tk = desk.follow_up(&ticket.id, step, &note).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
-        Command::Reassign { ticket, to } => {
-            let tk = desk.reassign(&ticket.id, &to).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
-        Command::Reopen(a) => {
-            let tk = desk.reopen(&a.ticket.id, &a.reason).map_err(|e| c.fail(e))?;
-            c.ticket(&desk, &tk, vec![])?;
-        }
+        Command::Reject(a) => act(c, desk, &a.ticket.id, Act::Reject { reason: a.reason })?,
+        Command::Withdraw(a) => act(c, desk, &a.ticket.id, Act::Withdraw { reason: a.reason })?,
+        Command::Terminate { ticket, note } => act(c, desk, &ticket.id, Act::Terminate { note })?,
+        Command::Supply { ticket, material } => act(c, desk, &ticket.id, Act::Supply { material })?,
+        Command::Rate { ticket, score, comment } => act(c, desk, &ticket.id, Act::Rate { score, comment })?,
+        Command::Followup { ticket, step, note } => act(c, desk, &ticket.id, Act::FollowUp { step, note })?,
+        Command::Reassign { ticket, to } => act(c, desk, &ticket.id, Act::Reassign { to })?,
+        Command::Reopen(a) => act(c, desk, &a.ticket.id, Act::Reopen { reason: a.reason })?,
         Command::Show(a) => {
             let (tk, events) = desk.show(&a.id).map_err(|e| c.fail(e))?;
             if c.json {
-                let mut v = view::ticket_json(&desk, &tk, true);
-                v["events"] = json!(events.iter().map(|e| view::event_json(&desk, e)).collect::<Vec<_>>());
+                let mut v = view::ticket_json(desk, &tk, true);
+                v["events"] = json!(events.iter().map(|e| view::event_json(desk, e)).collect::<Vec<_>>());
                 writeln!(c.out, "{v}")?;
             } else {
-                write!(c.out, "{}", view::detail(&desk, &tk, &events, lang))?;
+                write!(c.out, "{}", view::detail(desk, &tk, &events, lang))?;
             }
         }
         Command::List { date, status, open, limit } => {
@@ -624,18 +637,25 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 };
                 desk.list_day(day, status).map_err(|e| c.fail(e))?
             };
-            c.list(&desk, &tickets, &t("（没有办件）", "(no tickets)"))?;
+            c.list(desk, &tickets, &t("（没有办件）", "(no tickets)"))?;
         }
         Command::Queue => {
             let q = desk.queue().map_err(|e| c.fail(e))?;
-            c.list(&desk, &q, &t("（无人等候）", "(no one waiting)"))?;
+            c.list(desk, &q, &t("（无人等候）", "(no one waiting)"))?;
         }
         Command::Search { query, limit } => {
             let found = desk.search(&query, limit.clamp(1, 1000)).map_err(|e| c.fail(e))?;
-            c.list(&desk, &found, &t("（没有找到）", "(nothing found)"))?;
+            c.list(desk, &found, &t("（没有找到）", "(nothing found)"))?;
         }
     }
     Ok(())
+}
+
+/// Does one action on a ticket and says how it stands now, with any hints.
+fn act(c: &mut Ctx<'_>, desk: &mut dyn Client, r: &str, act: Act) -> Result<(), Failure> {
+    let (tk, hints) = desk.perform(r, &act).map_err(|e| c.fail(e))?;
+    let hints = hints.iter().map(|h| view::hint_text(h, c.lang)).collect();
+    c.ticket(desk, &tk, hints)
 }
 
 /// A PIN or password: the first line of stdin with `--pin-stdin`, else the environment
@@ -659,7 +679,7 @@ fn read_secret(stdin: bool, env: &str, prompt: &str, lang: Lang) -> Result<Strin
 }
 
 /// Names the acting clerk: with accounts, signs in with the PIN; in setup mode, just names.
-fn sign_in(c: &mut Ctx<'_>, desk: &mut Desk, clerk: Option<&str>, pin_stdin: bool) -> Result<(), Failure> {
+fn sign_in(c: &mut Ctx<'_>, desk: &mut dyn Client, clerk: Option<&str>, pin_stdin: bool) -> Result<(), Failure> {
     if !desk.has_accounts() {
         return desk.set_clerk(clerk).map_err(|e| c.fail(e));
     }
@@ -702,7 +722,7 @@ fn emit(c: &mut Ctx<'_>, bytes: &[u8], out: Option<&std::path::Path>) -> Result<
     Ok(())
 }
 
-fn report(c: &mut Ctx<'_>, desk: &Desk, cmd: ReportCmd) -> Result<(), Failure> {
+fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> Result<(), Failure> {
     use crate::report::{self, render};
     let lang = c.lang;
     let today = desk.clock().today();
@@ -733,7 +753,7 @@ fn report(c: &mut Ctx<'_>, desk: &Desk, cmd: ReportCmd) -> Result<(), Failure> {
                 Some(d) => parse_day(&d, lang)?,
                 None => today,
             };
-            let r = report::daily(desk, day, lang).map_err(|e| c.fail(e))?;
+            let r = desk.daily_report(day, lang).map_err(|e| c.fail(e))?;
             let sections = render::daily_sections(&r, lang);
             write(c, &out, lang.pick("便民服务日报", "Daily summary"), &r.date, &r.header, &sections, render::json(&r))
         }
@@ -763,7 +783,7 @@ fn report(c: &mut Ctx<'_>, desk: &Desk, cmd: ReportCmd) -> Result<(), Failure> {
                 (parse_day(from.as_deref().unwrap_or_default(), lang)?, to)
             };
             check_period(from, to, lang)?;
-            let r = report::range(desk, from, to, lang).map_err(|e| c.fail(e))?;
+            let r = desk.range_report(from, to, lang).map_err(|e| c.fail(e))?;
             let sections = render::range_sections(&r, lang);
             let when = format!("{from} ~ {to}");
             write(
@@ -780,7 +800,7 @@ fn report(c: &mut Ctx<'_>, desk: &Desk, cmd: ReportCmd) -> Result<(), Failure> {
 }
 
 /// Runs the terminal interface, then says where the slips printed during it went.
-fn open_tui(c: &mut Ctx<'_>, desk: Desk, mut opts: crate::tui::Options) -> Result<(), Failure> {
+fn open_tui(c: &mut Ctx<'_>, mut desk: Box<dyn Client>, mut opts: crate::tui::Options) -> Result<(), Failure> {
     let lang = opts.lang;
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         return Err(Failure::Message(
@@ -801,7 +821,7 @@ fn open_tui(c: &mut Ctx<'_>, desk: Desk, mut opts: crate::tui::Options) -> Resul
                 lang.pick("今日自动备份失败：", "today's automatic backup failed: "),
                 e.localized(lang)
             );
-            crate::log::write(desk.path(), desk.clock(), &warn);
+            crate::log::write(&desk.home(), desk.clock(), &warn);
             opts.notice = Some(match opts.notice.take() {
                 Some(n) => format!("{warn}\n{n}"),
                 None => warn,
@@ -811,7 +831,7 @@ fn open_tui(c: &mut Ctx<'_>, desk: Desk, mut opts: crate::tui::Options) -> Resul
     };
     // The interface writes all day: each action becomes one synced journal append, and redb is
     // made durable in batches and on quit.
-    desk.enable_journal().map_err(|e| c.fail(e))?;
+    desk.keep_open().map_err(|e| c.fail(e))?;
     let slips = crate::tui::run(desk, opts)?;
     if let Some(b) = backup {
         writeln!(c.out, "{}{}", lang.pick("今日自动备份：", "today's automatic backup: "), b.display())?;
@@ -822,7 +842,7 @@ fn open_tui(c: &mut Ctx<'_>, desk: Desk, mut opts: crate::tui::Options) -> Resul
     Ok(())
 }
 
-fn catalog(c: &mut Ctx<'_>, desk: &mut Desk, cmd: CatalogCmd) -> Result<(), Failure> {
+fn catalog(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: CatalogCmd) -> Result<(), Failure> {
     let lang = c.lang;
     match cmd {
         CatalogCmd::List => {
@@ -882,7 +902,8 @@ fn catalog(c: &mut Ctx<'_>, desk: &mut Desk, cmd: CatalogCmd) -> Result<(), Fail
             let src = std::fs::read_to_string(&file).map_err(|e| {
                 Failure::Message(format!("{}{}: {e}", lang.pick("无法读取 ", "cannot read "), file.display()))
             })?;
-            let cat = desk.import_catalog(&src).map_err(|e| Failure::Message(e.localized(lang)))?;
+            desk.import_catalog(&src).map_err(|e| Failure::Message(e.localized(lang)))?;
+            let cat = desk.catalog();
             writeln!(
                 c.out,
                 "{}{} {}，{} {}",

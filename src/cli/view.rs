@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::{Desk, Hint};
+use crate::app::Hint;
+use crate::client::Client;
 use crate::domain::Lang;
 use crate::domain::mask;
 use crate::domain::text::escape_for_output;
@@ -62,12 +63,12 @@ pub fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
-pub fn local(desk: &Desk, t: OffsetDateTime) -> String {
+pub fn local(desk: &dyn Client, t: OffsetDateTime) -> String {
     desk.clock().local(t).format(&Rfc3339).unwrap_or_default()
 }
 
 /// "2026-11-29 09:05:03" in the hall's time, for people.
-pub fn stamp(desk: &Desk, t: OffsetDateTime) -> String {
+pub fn stamp(desk: &dyn Client, t: OffsetDateTime) -> String {
     stamp_at(desk.clock(), t)
 }
 
@@ -76,13 +77,13 @@ pub fn stamp_at(clock: &crate::clock::Clock, t: OffsetDateTime) -> String {
     format!("{} {:02}:{:02}:{:02}", l.date(), l.hour(), l.minute(), l.second())
 }
 
-fn hhmm(desk: &Desk, t: OffsetDateTime) -> String {
+fn hhmm(desk: &dyn Client, t: OffsetDateTime) -> String {
     let l = desk.clock().local(t);
     format!("{:02}:{:02}", l.hour(), l.minute())
 }
 
 /// Deadline text: "2026-12-30（剩 20 个工作日，绿灯）" plus the calendar note when estimated.
-pub fn deadline_text(desk: &Desk, t: &Ticket, lang: Lang) -> Option<String> {
+pub fn deadline_text(desk: &dyn Client, t: &Ticket, lang: Lang) -> Option<String> {
     let d = t.deadline?;
     let today = desk.clock().today();
     let mut s = d.date.to_string();
@@ -117,7 +118,7 @@ pub fn name_of(t: &Ticket, masked: bool) -> String {
 
 /// The JSON form of a ticket. `full` shows whole ID numbers and phones (the case detail);
 /// otherwise they are masked.
-pub fn ticket_json(desk: &Desk, t: &Ticket, full: bool) -> Value {
+pub fn ticket_json(desk: &dyn Client, t: &Ticket, full: bool) -> Value {
     let catalog = desk.catalog();
     let today = desk.clock().today();
     let light = t.light(desk.calendar(), today);
@@ -180,7 +181,7 @@ pub fn ticket_json(desk: &Desk, t: &Ticket, full: bool) -> Value {
     })
 }
 
-pub fn event_json(desk: &Desk, e: &Event) -> Value {
+pub fn event_json(desk: &dyn Client, e: &Event) -> Value {
     json!({
         "seq": e.seq,
         "at": local(desk, e.at),
@@ -212,7 +213,7 @@ pub fn hint_text(h: &Hint, lang: Lang) -> String {
 }
 
 /// One line saying what a ticket is now, after an action.
-pub fn outcome_line(desk: &Desk, t: &Ticket, lang: Lang) -> String {
+pub fn outcome_line(desk: &dyn Client, t: &Ticket, lang: Lang) -> String {
     let mut s = format!("{}（#{}）{}：{}", t.number, t.id, clean(&t.item_name), t.status.label(lang));
     if lang == Lang::En {
         s = format!("{} (#{}) {}: {}", t.number, t.id, clean(&t.item_name), t.status.label(lang));
@@ -266,7 +267,7 @@ pub fn outcome_line(desk: &Desk, t: &Ticket, lang: Lang) -> String {
 }
 
 /// A row of the list and search tables.
-pub fn list_row(desk: &Desk, t: &Ticket, lang: Lang) -> Vec<String> {
+pub fn list_row(desk: &dyn Client, t: &Ticket, lang: Lang) -> Vec<String> {
     let light = t
         .light(desk.calendar(), desk.clock().today())
         .map(|(l, left)| match l {
@@ -298,7 +299,7 @@ pub fn list_header(lang: Lang) -> Vec<String> {
 }
 
 /// The full case detail, for `show`.
-pub fn detail(desk: &Desk, t: &Ticket, events: &[Event], lang: Lang) -> String {
+pub fn detail(desk: &dyn Client, t: &Ticket, events: &[Event], lang: Lang) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut row = |k: &str, v: String| {
         if !v.is_empty() {

@@ -11,7 +11,7 @@ use crate::domain::mask;
 use crate::domain::ticket::Ticket;
 
 /// One exported ticket. Times are RFC 3339 in the hall's offset; ID numbers and phones masked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Row {
     pub id: u64,
     pub number: String,

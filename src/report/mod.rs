@@ -21,7 +21,7 @@ use crate::domain::catalog::Kind;
 use crate::domain::ticket::{Status, Ticket};
 
 /// Mean, median and 90th percentile of a list of minutes; `None` when there is nothing to measure.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Minutes {
     pub count: usize,
     pub mean: Option<f64>,
@@ -70,7 +70,7 @@ pub struct Totals {
     pub rated: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CategoryRow {
     pub category: String,
     pub name: String,
@@ -79,7 +79,7 @@ pub struct CategoryRow {
     pub completed: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ItemRow {
     pub item: String,
     pub name: String,
@@ -88,14 +88,14 @@ pub struct ItemRow {
     pub completed: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct WindowRow {
     pub window: String,
     pub called: u32,
     pub served: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ClerkRow {
     pub clerk: String,
     pub accepted: u32,
@@ -103,14 +103,14 @@ pub struct ClerkRow {
     pub rejected: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct VillageRow {
     pub village: String,
     pub taken: u32,
 }
 
 /// A case on the handover lists.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CaseRow {
     pub id: u64,
     pub number: String,
@@ -126,7 +126,7 @@ pub struct CaseRow {
     pub material: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct BadRating {
     pub id: u64,
     pub number: String,
@@ -138,7 +138,7 @@ pub struct BadRating {
 }
 
 /// The figures of a period from `from` to `to` (both included).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Figures {
     #[serde(flatten)]
     pub totals: Totals,
@@ -157,7 +157,7 @@ pub struct Figures {
     pub arrivals_by_hour: Vec<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Header {
     pub hall: String,
     pub printed_at: String,
@@ -170,7 +170,7 @@ pub struct Header {
     pub chain_events: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DailyReport {
     pub date: String,
     #[serde(flatten)]
@@ -184,7 +184,7 @@ pub struct DailyReport {
     pub year_to_date: Totals,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DayRow {
     pub date: String,
     pub taken: u32,
@@ -193,7 +193,7 @@ pub struct DayRow {
     pub completed: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RangeReport {
     pub from: String,
     pub to: String,

@@ -19,11 +19,12 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::app::{AcceptRequest, Desk, DeskError, TakeRequest};
+use crate::app::act::{Acted, Wire, WireError};
+use crate::app::{Act, Desk, DeskError, SavedSession, TakeRequest};
 use crate::domain::Lang;
 use crate::domain::account::AccountError;
 use crate::domain::lang::Localized;
-use crate::domain::ticket::{FollowUp, SuspendReason, Ticket};
+use crate::domain::ticket::Ticket;
 
 /// Largest request body accepted (a take with every field and a long note is a few KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -41,6 +42,29 @@ pub struct Options {
 struct Session {
     clerk: String,
     expires: Instant,
+    /// The same end in Unix seconds, for the copy kept in the database.
+    until: u64,
+}
+
+/// Sessions are kept by the SHA-256 of their token, in memory and in the database.
+fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Saves the live sessions, so a restarted server keeps every window signed in.
+fn persist(desk: &Desk, sessions: &HashMap<String, Session>) -> Result<(), DeskError> {
+    let now = Instant::now();
+    let saved: Vec<SavedSession> = sessions
+        .iter()
+        .filter(|(_, s)| s.expires > now)
+        .map(|(k, s)| SavedSession { token_hash: k.clone(), clerk: s.clerk.clone(), expires: s.until })
+        .collect();
+    desk.save_sessions(&saved)
 }
 
 struct Hall {
@@ -122,7 +146,7 @@ impl Hall {
         let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         sessions.retain(|_, s| s.expires > now);
-        let clerk = sessions.get(token).map(|s| s.clerk.clone()).ok_or_else(|| {
+        let clerk = sessions.get(&token_hash(token)).map(|s| s.clerk.clone()).ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
@@ -191,34 +215,46 @@ struct SignIn {
 
 async fn sign_in(State(h): Shared, headers: HeaderMap, Json(b): Json<SignIn>) -> Result<Json<Value>, ApiError> {
     let lang = lang_of(&headers, h.lang);
-    let hall = h.clone();
-    let (name, pin) = (b.clerk, b.pin);
-    let role = tokio::task::spawn_blocking(move || {
-        let mut desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
-        let r = desk.sign_in(&name, &pin).map(|role| (name, role));
-        desk.sign_out();
-        r
-    })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
-    .map_err(|e| ApiError::desk(e, lang))?;
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
     let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
     let expires_in = h.session.as_secs();
-    h.sessions
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(token.clone(), Session { clerk: role.0.clone(), expires: Instant::now() + h.session });
+    let hall = h.clone();
+    let (name, pin) = (b.clerk, b.pin);
+    let hash = token_hash(&token);
+    let role = tokio::task::spawn_blocking(move || {
+        let mut desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+        let r = desk.sign_in(&name, &pin).map(|role| (name, role));
+        desk.sign_out();
+        let (name, role) = r?;
+        let mut sessions = hall.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        let session =
+            Session { clerk: name.clone(), expires: Instant::now() + hall.session, until: unix_now() + expires_in };
+        sessions.insert(hash, session);
+        persist(&desk, &sessions)?;
+        Ok::<_, DeskError>((name, role))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+    .map_err(|e| ApiError::desk(e, lang))?;
     Ok(Json(json!({ "token": token, "clerk": role.0, "role": role.1, "expires_in": expires_in })))
 }
 
 async fn sign_out(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
-    h.caller(&headers)?;
+    let lang = h.caller(&headers)?.lang;
     if let Some(t) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
     {
-        h.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(t.trim());
+        let (hall, hash) = (h.clone(), token_hash(t.trim()));
+        tokio::task::spawn_blocking(move || {
+            let desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+            let mut sessions = hall.sessions.lock().unwrap_or_else(|p| p.into_inner());
+            sessions.remove(&hash);
+            persist(&desk, &sessions)
+        })
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(|e| ApiError::desk(e, lang))?;
     }
     Ok(Json(json!({ "ok": true })))
 }
@@ -242,8 +278,13 @@ async fn changes(State(h): Shared, headers: HeaderMap, Query(q): Query<Since>) -
 async fn queue(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let c = h.caller(&headers)?;
     let n = *h.changes.borrow();
-    let today = h.run(c, false, |d| d.list_day(d.clock().today(), None)).await?;
-    Ok(Json(json!({ "changes": n, "today": today })))
+    let (date, today) = h
+        .run(c, false, |d| {
+            let date = d.clock().today();
+            d.list_day(date, None).map(|t| (date, t))
+        })
+        .await?;
+    Ok(Json(json!({ "changes": n, "date": date, "today": today })))
 }
 
 #[derive(Deserialize)]
@@ -279,9 +320,10 @@ async fn show(State(h): Shared, headers: HeaderMap, Path(r): Path<String>) -> Re
     Ok(Json(json!({ "ticket": t, "events": events })))
 }
 
-async fn take(State(h): Shared, headers: HeaderMap, Json(req): Json<TakeRequest>) -> Result<Json<Ticket>, ApiError> {
+async fn take(State(h): Shared, headers: HeaderMap, Json(req): Json<TakeRequest>) -> Result<Json<Acted>, ApiError> {
     let c = h.caller(&headers)?;
-    Ok(Json(h.run(c, true, move |d| d.take(&req).map(|(t, _)| t)).await?))
+    let (ticket, hints) = h.run(c, true, move |d| d.take(&req)).await?;
+    Ok(Json(Acted { ticket, hints }))
 }
 
 #[derive(Deserialize)]
@@ -296,103 +338,29 @@ async fn call(State(h): Shared, headers: HeaderMap, Json(b): Json<CallBody>) -> 
     Ok(Json(h.run(c, true, move |d| d.call(&b.window, &b.categories)).await?))
 }
 
-/// The body of an action on one ticket; each action reads the fields it needs.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ActBody {
-    window: Option<String>,
-    note: Option<String>,
-    reason: Option<String>,
-    missing: Vec<String>,
-    material: Option<String>,
-    to: Option<String>,
-    days: Option<u32>,
-    score: Option<u8>,
-    comment: Option<String>,
-    step: Option<FollowUp>,
-    suspend: Option<SuspendReason>,
-    accept: Option<AcceptRequest>,
-}
-
 async fn act(
     State(h): Shared,
     headers: HeaderMap,
     Path((r, action)): Path<(String, String)>,
-    body: Option<Json<ActBody>>,
-) -> Result<Json<Ticket>, ApiError> {
+    body: Option<Json<Wire>>,
+) -> Result<Json<Acted>, ApiError> {
     let c = h.caller(&headers)?;
     let lang = c.lang;
-    let b = body.map(|Json(b)| b).unwrap_or_default();
-    let missing = |what: &str| {
-        ApiError::new(
+    let wire = body.map(|Json(b)| b).unwrap_or_default();
+    let act = Act::from_wire(&action, wire).map_err(|e| match e {
+        WireError::NoSuchAction(a) => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{}{a}", lang.pick("没有这个操作：", "no such action: ")),
+        ),
+        WireError::Missing(f) => ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            format!("{}{what}", lang.pick("缺少字段：", "missing field: ")),
-        )
-    };
-    let need = |v: Option<String>, what: &str| v.ok_or_else(|| missing(what));
-    let t = match action.as_str() {
-        "call" => {
-            let w = need(b.window, "window")?;
-            h.run(c, true, move |d| d.call_ticket(&r, &w)).await?
-        }
-        "recall" => h.run(c, true, move |d| d.recall(&r)).await?,
-        "noshow" => h.run(c, true, move |d| d.noshow(&r)).await?,
-        "requeue" => h.run(c, true, move |d| d.requeue(&r)).await?,
-        "accept" => {
-            let req = b.accept.unwrap_or_default();
-            h.run(c, true, move |d| d.accept(&r, &req).map(|(t, _)| t)).await?
-        }
-        "notice" => h.run(c, true, move |d| d.notice(&r, &b.missing)).await?,
-        "suspend" => {
-            let reason = b.suspend.ok_or_else(|| missing("suspend"))?;
-            h.run(c, true, move |d| d.suspend(&r, reason, &b.missing, b.note.as_deref())).await?
-        }
-        "resume" => h.run(c, true, move |d| d.resume(&r)).await?,
-        "transfer" => {
-            let to = need(b.to, "to")?;
-            h.run(c, true, move |d| d.transfer(&r, &to, b.days)).await?
-        }
-        "complete" => h.run(c, true, move |d| d.complete(&r, b.note.as_deref())).await?,
-        "reject" => {
-            let why = need(b.reason, "reason")?;
-            h.run(c, true, move |d| d.reject(&r, &why)).await?
-        }
-        "withdraw" => {
-            let why = need(b.reason, "reason")?;
-            h.run(c, true, move |d| d.withdraw(&r, &why)).await?
-        }
-        "terminate" => h.run(c, true, move |d| d.terminate(&r, b.note.as_deref())).await?,
-        "supply" => {
-            let m = need(b.material, "material")?;
-            h.run(c, true, move |d| d.supply(&r, &m)).await?
-        }
-        "rate" => {
-            let score = b.score.ok_or_else(|| missing("score"))?;
-            h.run(c, true, move |d| d.rate(&r, score, b.comment.as_deref())).await?
-        }
-        "followup" => {
-            let step = b.step.ok_or_else(|| missing("step"))?;
-            let note = need(b.note, "note")?;
-            h.run(c, true, move |d| d.follow_up(&r, step, &note)).await?
-        }
-        "reassign" => {
-            let to = need(b.to, "to")?;
-            h.run(c, true, move |d| d.reassign(&r, &to)).await?
-        }
-        "reopen" => {
-            let why = need(b.reason, "reason")?;
-            h.run(c, true, move |d| d.reopen(&r, &why)).await?
-        }
-        other => {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("{}{other}", lang.pick("没有这个操作：", "no such action: ")),
-            ));
-        }
-    };
-    Ok(Json(t))
+            format!("{}{f}", lang.pick("缺少字段：", "missing field: ")),
+        ),
+    })?;
+    let (ticket, hints) = h.run(c, true, move |d| d.perform(&r, &act)).await?;
+    Ok(Json(Acted { ticket, hints }))
 }
 
 #[derive(Deserialize)]
@@ -405,17 +373,207 @@ async fn daily(State(h): Shared, headers: HeaderMap, Query(q): Query<DateQ>) -> 
     let lang = c.lang;
     let r = h
         .run(c, false, move |d| {
-            let date = match q.date.as_deref() {
-                Some(s) => crate::domain::calendar::parse_date(s)
-                    .ok_or_else(|| DeskError::Setting("date".into(), s.chars().take(20).collect()))?,
-                None => d.clock().today(),
-            };
+            let date = date_or_today(d, q.date.as_deref())?;
             crate::report::daily(d, date, lang)
         })
         .await?;
-    serde_json::to_value(r)
+    to_json(r)
+}
+
+/// What a window needs before anyone signs in: the hall's settings and catalog, and the
+/// active accounts' names and roles for the sign-in screen (the same list the interface shows
+/// on the PC that holds the file).
+async fn setup(State(h): Shared) -> Result<Json<Value>, ApiError> {
+    let hall = h.clone();
+    let lang = h.lang;
+    let v = tokio::task::spawn_blocking(move || {
+        let desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+        let accounts: Vec<_> = desk.users()?.into_iter().filter(|u| !u.disabled).map(|u| (u.name, u.role)).collect();
+        Ok::<_, DeskError>(json!({
+            "hall": desk.settings().hall,
+            "settings": desk.settings().pairs(),
+            "catalog": desk.catalog(),
+            "accounts": accounts,
+            "version": env!("CARGO_PKG_VERSION"),
+        }))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+    .map_err(|e| ApiError::desk(e, lang))?;
+    Ok(Json(v))
+}
+
+fn bad_date(s: &str) -> DeskError {
+    DeskError::Setting("date".into(), s.chars().take(20).collect())
+}
+
+fn date_or_today(d: &Desk, s: Option<&str>) -> Result<time::Date, DeskError> {
+    match s {
+        Some(s) => crate::domain::calendar::parse_date(s).ok_or_else(|| bad_date(s)),
+        None => Ok(d.clock().today()),
+    }
+}
+
+#[derive(Deserialize)]
+struct DayQ {
+    date: Option<String>,
+    status: Option<crate::domain::ticket::Status>,
+}
+
+async fn day(State(h): Shared, headers: HeaderMap, Query(q): Query<DayQ>) -> Result<Json<Vec<Ticket>>, ApiError> {
+    let c = h.caller(&headers)?;
+    Ok(Json(h.run(c, false, move |d| d.list_day(date_or_today(d, q.date.as_deref())?, q.status)).await?))
+}
+
+async fn waiting(State(h): Shared, headers: HeaderMap) -> Result<Json<Vec<Ticket>>, ApiError> {
+    let c = h.caller(&headers)?;
+    Ok(Json(h.run(c, false, |d| d.queue()).await?))
+}
+
+#[derive(Deserialize)]
+struct PeriodQ {
+    from: String,
+    to: String,
+    #[serde(default)]
+    full_ids: bool,
+}
+
+impl PeriodQ {
+    fn dates(&self) -> Result<(time::Date, time::Date), DeskError> {
+        let p = |s: &str| crate::domain::calendar::parse_date(s).ok_or_else(|| bad_date(s));
+        Ok((p(&self.from)?, p(&self.to)?))
+    }
+}
+
+fn to_json(v: impl serde::Serialize) -> Result<Json<Value>, ApiError> {
+    serde_json::to_value(v)
         .map(Json)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+}
+
+async fn range(State(h): Shared, headers: HeaderMap, Query(q): Query<PeriodQ>) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let lang = c.lang;
+    let r = h
+        .run(c, false, move |d| {
+            let (from, to) = q.dates()?;
+            crate::report::range(d, from, to, lang)
+        })
+        .await?;
+    to_json(r)
+}
+
+async fn export(State(h): Shared, headers: HeaderMap, Query(q): Query<PeriodQ>) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    // Full ID numbers are written to the audit chain: that is a write.
+    let writes = q.full_ids;
+    let rows = h
+        .run(c, writes, move |d| {
+            let (from, to) = q.dates()?;
+            crate::report::export::rows(d, from, to, q.full_ids)
+        })
+        .await?;
+    to_json(rows)
+}
+
+async fn users(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let mut users = h
+        .run(c, false, |d| {
+            d.require_supervisor()?;
+            d.users()
+        })
+        .await?;
+    // PIN hashes never leave the server.
+    for u in &mut users {
+        u.hash.clear();
+    }
+    to_json(users)
+}
+
+#[derive(Deserialize)]
+struct UserBody {
+    name: String,
+    role: Option<crate::domain::account::Role>,
+    pin: Option<String>,
+}
+
+async fn user_change(
+    State(h): Shared,
+    headers: HeaderMap,
+    Path(what): Path<String>,
+    Json(b): Json<UserBody>,
+) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let lang = c.lang;
+    let missing = |f: &str| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("{}{f}", lang.pick("缺少字段：", "missing field: ")),
+        )
+    };
+    match what.as_str() {
+        "add" => {
+            let role = b.role.ok_or_else(|| missing("role"))?;
+            let pin = b.pin.ok_or_else(|| missing("pin"))?;
+            h.run(c, true, move |d| d.add_user(&b.name, role, &pin)).await?
+        }
+        "pin" => {
+            let pin = b.pin.ok_or_else(|| missing("pin"))?;
+            h.run(c, true, move |d| d.set_secret(&b.name, &pin)).await?
+        }
+        "disable" => h.run(c, true, move |d| d.disable_user(&b.name)).await?,
+        "unlock" => h.run(c, true, move |d| d.unlock_user(&b.name)).await?,
+        other => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!(
+                    "{}{}",
+                    lang.pick("没有这个操作：", "no such action: "),
+                    other.chars().take(40).collect::<String>()
+                ),
+            ));
+        }
+    }
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+struct ConfigBody {
+    key: String,
+    value: String,
+}
+
+async fn config(State(h): Shared, headers: HeaderMap, Json(b): Json<ConfigBody>) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let pairs = h.run(c, true, move |d| d.set_setting(&b.key, &b.value).map(|s| s.pairs())).await?;
+    to_json(pairs)
+}
+
+#[derive(Deserialize)]
+struct CatalogBody {
+    toml: String,
+}
+
+async fn catalog(State(h): Shared, headers: HeaderMap, Json(b): Json<CatalogBody>) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let (categories, items) =
+        h.run(c, true, move |d| d.import_catalog(&b.toml).map(|c| (c.categories.len(), c.items.len()))).await?;
+    Ok(Json(json!({ "categories": categories, "items": items })))
+}
+
+async fn backup(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let (path, tickets) = h.run(c, false, |d| d.backup(None)).await?;
+    Ok(Json(json!({ "path": path, "tickets": tickets })))
+}
+
+async fn audit(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let v = h.run(c, false, |d| d.verify_chain()).await?;
+    to_json(v)
 }
 
 /// Turns axum's own refusals (a body too large or not JSON, an unknown path) into the API's
@@ -467,6 +625,17 @@ fn router(hall: Arc<Hall>) -> axum::Router {
         .route("/api/tickets/{ticket}", get(show))
         .route("/api/tickets/{ticket}/{action}", post(act))
         .route("/api/report/daily", get(daily))
+        .route("/api/report/range", get(range))
+        .route("/api/export", get(export))
+        .route("/api/setup", get(setup))
+        .route("/api/day", get(day))
+        .route("/api/waiting", get(waiting))
+        .route("/api/users", get(users))
+        .route("/api/users/{what}", post(user_change))
+        .route("/api/config", post(config))
+        .route("/api/catalog", post(catalog))
+        .route("/api/backup", post(backup))
+        .route("/api/audit", get(audit))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(errors)
         .with_state(hall)
@@ -474,10 +643,22 @@ fn router(hall: Arc<Hall>) -> axum::Router {
 
 /// Serves until Ctrl-C (or SIGTERM); `ready` hears the address once it listens.
 pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    // Sign-ins from before a restart carry on until they would have ended.
+    let (now, wall) = (Instant::now(), unix_now());
+    let sessions: HashMap<String, Session> = desk
+        .saved_sessions()
+        .map_err(|e| std::io::Error::other(e.to_string()))?
+        .into_iter()
+        .filter(|s| s.expires > wall)
+        .map(|s| {
+            let left = Duration::from_secs(s.expires - wall);
+            (s.token_hash, Session { clerk: s.clerk, expires: now + left, until: s.expires })
+        })
+        .collect();
     let hall = Arc::new(Hall {
         hall: desk.settings().hall.clone(),
         desk: Mutex::new(desk),
-        sessions: Mutex::new(HashMap::new()),
+        sessions: Mutex::new(sessions),
         changes: tokio::sync::watch::channel(0).0,
         session: opts.session,
         lang: opts.lang,

@@ -57,7 +57,8 @@ pub fn link(e: &mut Event, prev: &str) -> String {
 }
 
 /// The result of walking the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     Intact {
         events: u64,
@@ -69,7 +70,7 @@ pub enum Verdict {
         ticket: u64,
         seq: u32,
         at: Option<time::OffsetDateTime>,
-        why: &'static str,
+        why: String,
     },
 }
 

@@ -1175,12 +1175,12 @@ impl ReadTx {
         let (head, len) = self.chain_state()?;
         let mut prev = chain::GENESIS.to_string();
         let mut position = 0u64;
-        let broken = |position, e: &Event, why| chain::Verdict::Broken {
+        let broken = |position, e: &Event, why: &str| chain::Verdict::Broken {
             position,
             ticket: e.ticket,
             seq: e.seq,
             at: Some(e.at),
-            why,
+            why: why.into(),
         };
         if let (Some(order), Some(events)) = (self.chain_table()?, self.events_table()?) {
             for row in order.iter()? {
@@ -1188,7 +1188,7 @@ impl ReadTx {
                 let (ticket, seq) = v.value();
                 position = k.value();
                 let Some(raw) = events.get((ticket, seq))? else {
-                    return Ok(chain::Verdict::Broken { position, ticket, seq, at: None, why: "event missing" });
+                    return Ok(chain::Verdict::Broken { position, ticket, seq, at: None, why: "event missing".into() });
                 };
                 let e: Event = decode(raw.value(), &|| format!("event {seq} of ticket {ticket}"))?;
                 if e.prev != prev {
@@ -1207,7 +1207,7 @@ impl ReadTx {
         };
         if position != len || prev != head || stored != len {
             let why = if stored != len { "events outside the chain" } else { "the recorded head does not match" };
-            return Ok(chain::Verdict::Broken { position, ticket: 0, seq: 0, at: None, why });
+            return Ok(chain::Verdict::Broken { position, ticket: 0, seq: 0, at: None, why: why.into() });
         }
         Ok(chain::Verdict::Intact { events: len, head })
     }

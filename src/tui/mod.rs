@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use ratatui::crossterm::execute;
 
-use crate::app::Desk;
+use crate::client::Client;
 use crate::domain::Lang;
 use app::{App, Msg, Setup};
 
@@ -36,7 +36,7 @@ pub struct Options {
 const TICK: Duration = Duration::from_secs(1);
 
 /// Runs the interface until the clerk quits; returns the slips saved during the session.
-pub fn run(desk: Desk, opts: Options) -> io::Result<Vec<String>> {
+pub fn run(mut desk: Box<dyn Client>, opts: Options) -> io::Result<Vec<String>> {
     let setup = Setup {
         lang: opts.lang,
         ascii: opts.ascii,
@@ -47,13 +47,7 @@ pub fn run(desk: Desk, opts: Options) -> io::Result<Vec<String>> {
         catalog: desk.catalog().clone(),
         calendar: desk.calendar().clone(),
         clock: *desk.clock(),
-        users: desk
-            .users()
-            .map_err(|e| io::Error::other(crate::domain::lang::Localized::localized(&e, opts.lang)))?
-            .into_iter()
-            .filter(|u| !u.disabled)
-            .map(|u| (u.name, u.role))
-            .collect(),
+        users: desk.roster().map_err(|e| io::Error::other(crate::domain::lang::Localized::localized(&e, opts.lang)))?,
         signed_in: desk.clerk().is_some(),
         notice: opts.notice,
     };

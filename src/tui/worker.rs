@@ -5,7 +5,8 @@
 use std::sync::mpsc::Receiver;
 use std::thread::JoinHandle;
 
-use crate::app::{AcceptRequest, Desk, DeskError, TakeRequest};
+use crate::app::{AcceptRequest, Act, DeskError, TakeRequest};
+use crate::client::Client;
 use crate::domain::Lang;
 use crate::domain::lang::Localized;
 use crate::domain::ticket::{Event, SuspendReason, Ticket};
@@ -90,20 +91,20 @@ pub const OPEN_LIMIT: usize = 2000;
 /// Starts the worker; each reply is handed to `deliver`, which returns false once nobody
 /// listens any more.
 pub fn spawn(
-    desk: Desk,
+    desk: Box<dyn Client>,
     lang: Lang,
     jobs: Receiver<Job>,
     deliver: impl Fn(Reply) -> bool + Send + 'static,
-) -> JoinHandle<Desk> {
+) -> JoinHandle<Box<dyn Client>> {
     std::thread::spawn(move || {
         let mut desk = desk;
         for job in jobs {
-            let reply = run(&mut desk, lang, job);
+            let reply = run(desk.as_mut(), lang, job);
             if let Reply::Done(Err(e)) | Reply::SignedIn(Err(e)) = &reply
                 && !e.is_empty()
             {
                 crate::log::write(
-                    desk.path(),
+                    &desk.home(),
                     desk.clock(),
                     &format!("tui {}: refused: {e}", desk.clerk().unwrap_or("-")),
                 );
@@ -121,13 +122,14 @@ fn msg(e: DeskError, lang: Lang) -> String {
 }
 
 /// Runs one job against the desk. Public so tests can run the interface synchronously.
-pub fn run(desk: &mut Desk, lang: Lang, job: Job) -> Reply {
+pub fn run(desk: &mut dyn Client, lang: Lang, job: Job) -> Reply {
     let done = |r: Result<Ticket, DeskError>| Reply::Done(r.map_err(|e| msg(e, lang)));
     let id = |n: u64| n.to_string();
+    let mut act = |n: u64, a: Act| desk.perform(&id(n), &a).map(|(t, _)| t);
     match job {
         Job::Refresh { open_cases } => Reply::Snapshot(
             (|| {
-                let today = desk.list_day(desk.clock().today(), None)?;
+                let today = desk.today()?;
                 let open = if open_cases { Some(desk.open_cases(OPEN_LIMIT)?) } else { None };
                 Ok(Snapshot { today, open })
             })()
@@ -137,32 +139,32 @@ pub fn run(desk: &mut Desk, lang: Lang, job: Job) -> Reply {
         Job::Call { window, categories } => done(desk.call(&window, &categories)),
         Job::WalkIn { take, window, accept } => done((|| {
             let (t, _) = desk.take(&take)?;
-            desk.call_ticket(&id(t.id), &window)?;
-            desk.accept(&id(t.id), &accept).map(|(t, _)| t)
+            desk.perform(&id(t.id), &Act::Call { window })?;
+            desk.perform(&id(t.id), &Act::Accept(accept)).map(|(t, _)| t)
         })()),
         Job::WalkInNotice { take, window, missing } => done((|| {
             let (t, _) = desk.take(&take)?;
-            desk.call_ticket(&id(t.id), &window)?;
-            desk.notice(&id(t.id), &missing)
+            desk.perform(&id(t.id), &Act::Call { window })?;
+            desk.perform(&id(t.id), &Act::Notice { missing }).map(|(t, _)| t)
         })()),
-        Job::Recall(n) => done(desk.recall(&id(n))),
-        Job::NoShow(n) => done(desk.noshow(&id(n))),
-        Job::Requeue(n) => done(desk.requeue(&id(n))),
-        Job::Accept(n, req) => done(desk.accept(&id(n), &req).map(|(t, _)| t)),
-        Job::Notice(n, missing) => done(desk.notice(&id(n), &missing)),
-        Job::Suspend(n, reason, missing) => done(desk.suspend(&id(n), reason, &missing, None)),
-        Job::Resume(n) => done(desk.resume(&id(n))),
-        Job::Transfer(n, to) => done(desk.transfer(&id(n), &to, None)),
-        Job::Complete(n) => done(desk.complete(&id(n), None)),
-        Job::Reject(n, r) => done(desk.reject(&id(n), &r)),
-        Job::Withdraw(n, r) => done(desk.withdraw(&id(n), &r)),
-        Job::Terminate(n) => done(desk.terminate(&id(n), None)),
-        Job::Rate(n, s) => done(desk.rate(&id(n), s, None)),
+        Job::Recall(n) => done(act(n, Act::Recall)),
+        Job::NoShow(n) => done(act(n, Act::NoShow)),
+        Job::Requeue(n) => done(act(n, Act::Requeue)),
+        Job::Accept(n, req) => done(act(n, Act::Accept(req))),
+        Job::Notice(n, missing) => done(act(n, Act::Notice { missing })),
+        Job::Suspend(n, reason, missing) => done(act(n, Act::Suspend { reason, missing, note: None })),
+        Job::Resume(n) => done(act(n, Act::Resume)),
+        Job::Transfer(n, to) => done(act(n, Act::Transfer { to, days: None })),
+        Job::Complete(n) => done(act(n, Act::Complete { note: None })),
+        Job::Reject(n, reason) => done(act(n, Act::Reject { reason })),
+        Job::Withdraw(n, reason) => done(act(n, Act::Withdraw { reason })),
+        Job::Terminate(n) => done(act(n, Act::Terminate { note: None })),
+        Job::Rate(n, score) => done(act(n, Act::Rate { score, comment: None })),
         Job::Show(n) => Reply::Detail(desk.show(&id(n)).map_err(|e| msg(e, lang))),
         Job::Search(q) => Reply::Search(desk.search(&q, 100).map_err(|e| msg(e, lang))),
-        Job::Daily(d) => Reply::Daily(Box::new(crate::report::daily(desk, d, lang).map_err(|e| msg(e, lang)))),
+        Job::Daily(d) => Reply::Daily(Box::new(desk.daily_report(d, lang).map_err(|e| msg(e, lang)))),
         Job::SaveReport(d) => Reply::ReportSaved((|| {
-            let r = crate::report::daily(desk, d, lang).map_err(|e| msg(e, lang))?;
+            let r = desk.daily_report(d, lang).map_err(|e| msg(e, lang))?;
             let sections = crate::report::render::daily_sections(&r, lang);
             let text = crate::report::render::text(
                 lang.pick("便民服务日报", "Daily summary"),
@@ -171,7 +173,7 @@ pub fn run(desk: &mut Desk, lang: Lang, job: Job) -> Reply {
                 &sections,
                 lang,
             );
-            let dir = desk.path().parent().map(|p| p.join("reports")).unwrap_or_else(|| "reports".into());
+            let dir = desk.home().join("reports");
             std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
             let path = dir.join(format!("daily-{d}.txt"));
             std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -1,0 +1,195 @@
+//! The one client type the command line and the interface work through: a hall's desk, either
+//! the database file on this PC (`Desk`) or a hall server over the network (`Remote`, with
+//! `--server URL`). Both answer the same questions with the same errors, so every command and
+//! screen behaves the same either way.
+
+pub mod remote;
+
+use std::path::{Path, PathBuf};
+
+use time::Date;
+
+pub use remote::Remote;
+
+use crate::app::{Act, Desk, DeskError, Hint, Settings, TakeRequest};
+use crate::clock::Clock;
+use crate::domain::Lang;
+use crate::domain::account::{Role, User};
+use crate::domain::calendar::Calendar;
+use crate::domain::catalog::Catalog;
+use crate::domain::ticket::{Event, Status, Ticket};
+use crate::report::export::Row;
+use crate::report::{DailyReport, RangeReport};
+use crate::store::chain::Verdict;
+
+/// Everything a window does with the hall's records.
+pub trait Client: Send {
+    fn clock(&self) -> &Clock;
+    fn calendar(&self) -> &Calendar;
+    fn catalog(&self) -> &Catalog;
+    fn settings(&self) -> &Settings;
+    /// The signed-in (or, in setup mode, named) clerk.
+    fn clerk(&self) -> Option<&str>;
+    /// Whether clerks sign in with PINs (otherwise: setup mode).
+    fn has_accounts(&self) -> bool;
+    /// Where this PC keeps what it writes for itself: slips, saved reports, the log.
+    fn home(&self) -> PathBuf;
+    /// What the log names as the database: the file, or the server's address.
+    fn describe(&self) -> String;
+
+    fn sign_in(&mut self, name: &str, secret: &str) -> Result<Role, DeskError>;
+    fn sign_out(&mut self);
+    /// Names the clerk without a PIN (setup mode only).
+    fn set_clerk(&mut self, clerk: Option<&str>) -> Result<(), DeskError>;
+    /// The active accounts' names and roles, for the sign-in screen.
+    fn roster(&mut self) -> Result<Vec<(String, Role)>, DeskError>;
+
+    fn take(&mut self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError>;
+    /// Calls the next waiting ticket of `categories` (all when empty) to `window`.
+    fn call(&mut self, window: &str, categories: &[String]) -> Result<Ticket, DeskError>;
+    fn perform(&mut self, r: &str, act: &Act) -> Result<(Ticket, Vec<Hint>), DeskError>;
+
+    fn show(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError>;
+    fn list_day(&mut self, date: Date, status: Option<Status>) -> Result<Vec<Ticket>, DeskError>;
+    /// Today's tickets, for screens that refresh every second; a remote client asks only
+    /// whether anything changed and reuses what it has when nothing did.
+    fn today(&mut self) -> Result<Vec<Ticket>, DeskError> {
+        let today = self.clock().today();
+        self.list_day(today, None)
+    }
+    /// Waiting tickets in call order.
+    fn queue(&mut self) -> Result<Vec<Ticket>, DeskError>;
+    fn open_cases(&mut self, limit: usize) -> Result<Vec<Ticket>, DeskError>;
+    fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Ticket>, DeskError>;
+
+    fn daily_report(&mut self, date: Date, lang: Lang) -> Result<DailyReport, DeskError>;
+    fn range_report(&mut self, from: Date, to: Date, lang: Lang) -> Result<RangeReport, DeskError>;
+    fn export_rows(&mut self, from: Date, to: Date, full_ids: bool) -> Result<Vec<Row>, DeskError>;
+
+    fn users(&mut self) -> Result<Vec<User>, DeskError>;
+    fn add_user(&mut self, name: &str, role: Role, secret: &str) -> Result<(), DeskError>;
+    fn set_secret(&mut self, name: &str, secret: &str) -> Result<(), DeskError>;
+    fn disable_user(&mut self, name: &str) -> Result<(), DeskError>;
+    fn unlock_user(&mut self, name: &str) -> Result<(), DeskError>;
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), DeskError>;
+    fn import_catalog(&mut self, src: &str) -> Result<(), DeskError>;
+    /// A checked copy of the database; a server keeps it on the server.
+    fn backup(&mut self, dest: Option<&Path>) -> Result<(PathBuf, u64), DeskError>;
+    fn verify_chain(&mut self) -> Result<Verdict, DeskError>;
+
+    /// The first interface of the day takes a checked backup (a server takes its own).
+    fn daily_backup(&mut self) -> Result<Option<PathBuf>, DeskError> {
+        Ok(None)
+    }
+    /// Readies a long-running interface: a local file writes through its journal.
+    fn keep_open(&mut self) -> Result<(), DeskError> {
+        Ok(())
+    }
+}
+
+impl Client for Desk {
+    fn clock(&self) -> &Clock {
+        Desk::clock(self)
+    }
+    fn calendar(&self) -> &Calendar {
+        Desk::calendar(self)
+    }
+    fn catalog(&self) -> &Catalog {
+        Desk::catalog(self)
+    }
+    fn settings(&self) -> &Settings {
+        Desk::settings(self)
+    }
+    fn clerk(&self) -> Option<&str> {
+        Desk::clerk(self)
+    }
+    fn has_accounts(&self) -> bool {
+        Desk::has_accounts(self)
+    }
+    fn home(&self) -> PathBuf {
+        self.path().parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+    fn describe(&self) -> String {
+        self.path().display().to_string()
+    }
+    fn sign_in(&mut self, name: &str, secret: &str) -> Result<Role, DeskError> {
+        Desk::sign_in(self, name, secret)
+    }
+    fn sign_out(&mut self) {
+        Desk::sign_out(self)
+    }
+    fn set_clerk(&mut self, clerk: Option<&str>) -> Result<(), DeskError> {
+        Desk::set_clerk(self, clerk)
+    }
+    fn roster(&mut self) -> Result<Vec<(String, Role)>, DeskError> {
+        Ok(Desk::users(self)?.into_iter().filter(|u| !u.disabled).map(|u| (u.name, u.role)).collect())
+    }
+    fn take(&mut self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
+        Desk::take(self, req)
+    }
+    fn call(&mut self, window: &str, categories: &[String]) -> Result<Ticket, DeskError> {
+        Desk::call(self, window, categories)
+    }
+    fn perform(&mut self, r: &str, act: &Act) -> Result<(Ticket, Vec<Hint>), DeskError> {
+        Desk::perform(self, r, act)
+    }
+    fn show(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
+        Desk::show(self, r)
+    }
+    fn list_day(&mut self, date: Date, status: Option<Status>) -> Result<Vec<Ticket>, DeskError> {
+        Desk::list_day(self, date, status)
+    }
+    fn queue(&mut self) -> Result<Vec<Ticket>, DeskError> {
+        Desk::queue(self)
+    }
+    fn open_cases(&mut self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
+        Desk::open_cases(self, limit)
+    }
+    fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Ticket>, DeskError> {
+        Desk::search(self, query, limit)
+    }
+    fn daily_report(&mut self, date: Date, lang: Lang) -> Result<DailyReport, DeskError> {
+        crate::report::daily(self, date, lang)
+    }
+    fn range_report(&mut self, from: Date, to: Date, lang: Lang) -> Result<RangeReport, DeskError> {
+        crate::report::range(self, from, to, lang)
+    }
+    fn export_rows(&mut self, from: Date, to: Date, full_ids: bool) -> Result<Vec<Row>, DeskError> {
+        crate::report::export::rows(self, from, to, full_ids)
+    }
+    fn users(&mut self) -> Result<Vec<User>, DeskError> {
+        self.require_supervisor()?;
+        Desk::users(self)
+    }
+    fn add_user(&mut self, name: &str, role: Role, secret: &str) -> Result<(), DeskError> {
+        Desk::add_user(self, name, role, secret)
+    }
+    fn set_secret(&mut self, name: &str, secret: &str) -> Result<(), DeskError> {
+        Desk::set_secret(self, name, secret)
+    }
+    fn disable_user(&mut self, name: &str) -> Result<(), DeskError> {
+        Desk::disable_user(self, name)
+    }
+    fn unlock_user(&mut self, name: &str) -> Result<(), DeskError> {
+        Desk::unlock_user(self, name)
+    }
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), DeskError> {
+        Desk::set_setting(self, key, value).map(|_| ())
+    }
+    fn import_catalog(&mut self, src: &str) -> Result<(), DeskError> {
+        Desk::import_catalog(self, src).map(|_| ())
+    }
+    fn backup(&mut self, dest: Option<&Path>) -> Result<(PathBuf, u64), DeskError> {
+        Desk::backup(self, dest)
+    }
+    fn verify_chain(&mut self) -> Result<Verdict, DeskError> {
+        Desk::verify_chain(self)
+    }
+    fn daily_backup(&mut self) -> Result<Option<PathBuf>, DeskError> {
+        Desk::daily_backup(self)
+    }
+    fn keep_open(&mut self) -> Result<(), DeskError> {
+        self.enable_journal()
+    }
+}

@@ -1,0 +1,427 @@
+//! A window working through the hall server (`--server URL`): the same questions as the local
+//! desk, asked over HTTP/JSON (docs/api.md).
+//!
+//! Every write carries an idempotency key. When the server cannot be reached, the request is
+//! tried again a few times with the same key; if it still fails, the caller hears "reconnecting"
+//! and the next identical request (the clerk pressing Enter again on the same form) reuses that
+//! key, so a write the server did receive before the line dropped is never done twice.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use time::Date;
+
+use super::Client;
+use crate::app::act::Acted;
+use crate::app::{Act, DeskError, Hint, Settings, TakeRequest};
+use crate::clock::Clock;
+use crate::domain::Lang;
+use crate::domain::account::{Role, User};
+use crate::domain::calendar::Calendar;
+use crate::domain::catalog::Catalog;
+use crate::domain::ticket::{Event, Status, Ticket};
+use crate::report::export::Row;
+use crate::report::{DailyReport, RangeReport};
+use crate::store::chain::Verdict;
+
+/// Pauses before the second and third try of a request the server did not answer.
+const RETRY_PAUSES: [Duration; 2] = [Duration::from_millis(300), Duration::from_millis(1200)];
+
+/// What `GET /api/setup` tells a window before anyone signs in.
+#[derive(Debug, Deserialize)]
+pub struct Setup {
+    pub hall: String,
+    pub settings: Vec<(String, String)>,
+    pub catalog: Catalog,
+    pub accounts: Vec<(String, Role)>,
+}
+
+/// A write the server did not answer: the same request again reuses its key.
+struct Unanswered {
+    path: String,
+    body: String,
+    key: String,
+}
+
+pub struct Remote {
+    base: String,
+    agent: ureq::Agent,
+    lang: Lang,
+    token: Option<String>,
+    clerk: Option<String>,
+    clock: Clock,
+    calendar: Calendar,
+    catalog: Catalog,
+    settings: Settings,
+    roster: Vec<(String, Role)>,
+    home: PathBuf,
+    /// Today's tickets as last fetched, with the change counter they were read at.
+    today: Option<(u64, Date, Vec<Ticket>)>,
+    unanswered: Option<Unanswered>,
+}
+
+/// Percent-encodes one path segment or query value (a ticket reference may hold a '/', a name
+/// is Chinese).
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn fresh_key() -> Result<String, DeskError> {
+    let mut raw = [0u8; 16];
+    getrandom::fill(&mut raw).map_err(|e| DeskError::Io(e.to_string()))?;
+    Ok(raw.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl Remote {
+    /// Connects to the server at `url` (`http://host:port`, or just `host:port`) and reads
+    /// the hall's settings and catalog. `home` is where this PC keeps its slips and log.
+    pub fn connect(url: &str, lang: Lang, home: PathBuf) -> Result<Remote, DeskError> {
+        let url = url.trim().trim_end_matches('/');
+        let base = if url.starts_with("https://") {
+            return Err(DeskError::Remote(
+                lang.pick(
+                    "大厅服务只支持 http://（局域网内），请写成 http://主机:端口",
+                    "the hall server speaks http:// on the hall's network; give http://HOST:PORT",
+                )
+                .into(),
+            ));
+        } else if url.starts_with("http://") {
+            url.to_string()
+        } else {
+            format!("http://{url}")
+        };
+        if base.len() <= "http://".len() || base.contains(char::is_whitespace) {
+            return Err(DeskError::Remote(format!(
+                "{}{}",
+                lang.pick(
+                    "服务器地址应如 http://192.168.1.10:7878：",
+                    "a server address is like http://192.168.1.10:7878: "
+                ),
+                crate::domain::text::escape_for_output(url, false)
+            )));
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(3)))
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        let mut remote = Remote {
+            base,
+            agent,
+            lang,
+            token: None,
+            clerk: None,
+            clock: Clock::new(crate::clock::DEFAULT_OFFSET, None),
+            calendar: Calendar::builtin(),
+            catalog: Catalog::builtin(),
+            settings: Settings::default(),
+            roster: Vec::new(),
+            home,
+            today: None,
+            unanswered: None,
+        };
+        remote.reload()?;
+        Ok(remote)
+    }
+
+    /// Reads the hall's settings, catalog and accounts again.
+    fn reload(&mut self) -> Result<(), DeskError> {
+        let setup: Setup = self.send("GET", "/api/setup", None)?;
+        let mut settings = Settings::default();
+        for (k, v) in &setup.settings {
+            settings.set(k, v)?;
+        }
+        self.clock = Clock::from_env(settings.utc_offset).map_err(DeskError::Clock)?;
+        self.settings = settings;
+        self.catalog = setup.catalog;
+        self.roster = setup.accounts;
+        Ok(())
+    }
+
+    /// The server's address.
+    pub fn url(&self) -> &str {
+        &self.base
+    }
+
+    fn unreachable(&self, e: &ureq::Error) -> DeskError {
+        let why = match e {
+            ureq::Error::Io(io) => io.kind().to_string(),
+            ureq::Error::Timeout(_) => self.lang.pick("超时", "timed out").to_string(),
+            other => other.to_string(),
+        };
+        DeskError::Unreachable(self.base.clone(), why)
+    }
+
+    /// One request: a read when `body` is None and the method is GET, else a write with an
+    /// idempotency key. Unanswered requests are tried three times in all.
+    fn send<T: DeserializeOwned>(&mut self, method: &str, path: &str, body: Option<Value>) -> Result<T, DeskError> {
+        let url = format!("{}{path}", self.base);
+        let body_text = body.as_ref().map(Value::to_string).unwrap_or_default();
+        let key = if method == "POST" {
+            Some(match &self.unanswered {
+                Some(u) if u.path == path && u.body == body_text => u.key.clone(),
+                _ => fresh_key()?,
+            })
+        } else {
+            None
+        };
+        let lang = match self.lang {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        };
+        let mut last = None;
+        for attempt in 0..=RETRY_PAUSES.len() {
+            if attempt > 0 {
+                std::thread::sleep(RETRY_PAUSES[attempt - 1]);
+            }
+            let auth = self.token.as_ref().map(|t| format!("Bearer {t}"));
+            let sent = if method == "POST" {
+                let mut req = self.agent.post(&url).header("accept-language", lang);
+                if let Some(a) = &auth {
+                    req = req.header("authorization", a);
+                }
+                if let Some(k) = &key {
+                    req = req.header("idempotency-key", k);
+                }
+                req.send_json(body.clone().unwrap_or_else(|| json!({})))
+            } else {
+                let mut req = self.agent.get(&url).header("accept-language", lang);
+                if let Some(a) = &auth {
+                    req = req.header("authorization", a);
+                }
+                req.call()
+            };
+            match sent {
+                Ok(mut resp) => {
+                    self.unanswered = None;
+                    let status = resp.status();
+                    let v: Value = resp.body_mut().read_json().map_err(|e| self.unreachable(&e))?;
+                    if !status.is_success() {
+                        let msg = v["error"].as_str().map(str::to_string).unwrap_or_else(|| status.to_string());
+                        return Err(DeskError::Remote(msg));
+                    }
+                    return serde_json::from_value(v).map_err(|e| DeskError::Remote(format!("{path}: {e}")));
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        if let Some(k) = key {
+            self.unanswered = Some(Unanswered { path: path.to_string(), body: body_text, key: k });
+        }
+        Err(match last {
+            Some(e) => self.unreachable(&e),
+            None => DeskError::Unreachable(self.base.clone(), String::new()),
+        })
+    }
+
+    fn get<T: DeserializeOwned>(&mut self, path: &str) -> Result<T, DeskError> {
+        self.send("GET", path, None)
+    }
+
+    fn post<T: DeserializeOwned>(&mut self, path: &str, body: Value) -> Result<T, DeskError> {
+        self.send("POST", path, Some(body))
+    }
+
+    fn acted(&mut self, path: &str, body: Value) -> Result<(Ticket, Vec<Hint>), DeskError> {
+        let a: Acted = self.post(path, body)?;
+        Ok((a.ticket, a.hints))
+    }
+
+    fn encode_json(v: impl serde::Serialize) -> Result<Value, DeskError> {
+        serde_json::to_value(v).map_err(|e| DeskError::Io(e.to_string()))
+    }
+}
+
+#[derive(Deserialize)]
+struct SignedIn {
+    token: String,
+    clerk: String,
+    role: Role,
+}
+
+#[derive(Deserialize)]
+struct Today {
+    changes: u64,
+    date: Date,
+    today: Vec<Ticket>,
+}
+
+#[derive(Deserialize)]
+struct Changes {
+    changes: u64,
+}
+
+#[derive(Deserialize)]
+struct Shown {
+    ticket: Ticket,
+    events: Vec<Event>,
+}
+
+#[derive(Deserialize)]
+struct Saved {
+    path: PathBuf,
+    tickets: u64,
+}
+
+impl Client for Remote {
+    fn clock(&self) -> &Clock {
+        &self.clock
+    }
+    fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+    fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    fn clerk(&self) -> Option<&str> {
+        self.clerk.as_deref()
+    }
+    fn has_accounts(&self) -> bool {
+        // The server refuses to run without accounts.
+        true
+    }
+    fn home(&self) -> PathBuf {
+        self.home.clone()
+    }
+    fn describe(&self) -> String {
+        self.base.clone()
+    }
+
+    fn sign_in(&mut self, name: &str, secret: &str) -> Result<Role, DeskError> {
+        let s: SignedIn = self.post("/api/sign-in", json!({ "clerk": name, "pin": secret }))?;
+        self.token = Some(s.token);
+        self.clerk = Some(s.clerk);
+        Ok(s.role)
+    }
+    fn sign_out(&mut self) {
+        if self.token.is_some() {
+            let _: Result<Value, _> = self.post("/api/sign-out", json!({}));
+        }
+        self.token = None;
+        self.clerk = None;
+        self.today = None;
+    }
+    fn set_clerk(&mut self, _clerk: Option<&str>) -> Result<(), DeskError> {
+        Err(crate::domain::account::AccountError::NotSignedIn.into())
+    }
+    fn roster(&mut self) -> Result<Vec<(String, Role)>, DeskError> {
+        Ok(self.roster.clone())
+    }
+
+    fn take(&mut self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
+        let body = Self::encode_json(req)?;
+        self.acted("/api/take", body)
+    }
+    fn call(&mut self, window: &str, categories: &[String]) -> Result<Ticket, DeskError> {
+        self.post("/api/call", json!({ "window": window, "categories": categories }))
+    }
+    fn perform(&mut self, r: &str, act: &Act) -> Result<(Ticket, Vec<Hint>), DeskError> {
+        let body = Self::encode_json(act.to_wire())?;
+        self.acted(&format!("/api/tickets/{}/{}", encode(r.trim()), act.name()), body)
+    }
+
+    fn show(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
+        let s: Shown = self.get(&format!("/api/tickets/{}", encode(r.trim())))?;
+        Ok((s.ticket, s.events))
+    }
+    fn list_day(&mut self, date: Date, status: Option<Status>) -> Result<Vec<Ticket>, DeskError> {
+        let status = match status {
+            Some(s) => format!("&status={}", encode(Self::encode_json(s)?.as_str().unwrap_or_default())),
+            None => String::new(),
+        };
+        self.get(&format!("/api/day?date={date}{status}"))
+    }
+    fn today(&mut self) -> Result<Vec<Ticket>, DeskError> {
+        let day = self.clock.today();
+        if let Some((seen, date, tickets)) = &self.today {
+            let (seen, date, tickets) = (*seen, *date, tickets.clone());
+            let now: Changes = self.get("/api/changes")?;
+            if now.changes == seen && date == day {
+                return Ok(tickets);
+            }
+        }
+        let t: Today = self.get("/api/queue")?;
+        self.today = Some((t.changes, t.date, t.today.clone()));
+        Ok(t.today)
+    }
+    fn queue(&mut self) -> Result<Vec<Ticket>, DeskError> {
+        self.get("/api/waiting")
+    }
+    fn open_cases(&mut self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
+        self.get(&format!("/api/open?limit={limit}"))
+    }
+    fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Ticket>, DeskError> {
+        self.get(&format!("/api/search?q={}&limit={limit}", encode(query)))
+    }
+
+    fn daily_report(&mut self, date: Date, _lang: Lang) -> Result<DailyReport, DeskError> {
+        self.get(&format!("/api/report/daily?date={date}"))
+    }
+    fn range_report(&mut self, from: Date, to: Date, _lang: Lang) -> Result<RangeReport, DeskError> {
+        self.get(&format!("/api/report/range?from={from}&to={to}"))
+    }
+    fn export_rows(&mut self, from: Date, to: Date, full_ids: bool) -> Result<Vec<Row>, DeskError> {
+        self.get(&format!("/api/export?from={from}&to={to}&full_ids={full_ids}"))
+    }
+
+    fn users(&mut self) -> Result<Vec<User>, DeskError> {
+        self.get("/api/users")
+    }
+    fn add_user(&mut self, name: &str, role: Role, secret: &str) -> Result<(), DeskError> {
+        let _: Value = self.post("/api/users/add", json!({ "name": name, "role": role, "pin": secret }))?;
+        Ok(())
+    }
+    fn set_secret(&mut self, name: &str, secret: &str) -> Result<(), DeskError> {
+        let _: Value = self.post("/api/users/pin", json!({ "name": name, "pin": secret }))?;
+        Ok(())
+    }
+    fn disable_user(&mut self, name: &str) -> Result<(), DeskError> {
+        let _: Value = self.post("/api/users/disable", json!({ "name": name }))?;
+        Ok(())
+    }
+    fn unlock_user(&mut self, name: &str) -> Result<(), DeskError> {
+        let _: Value = self.post("/api/users/unlock", json!({ "name": name }))?;
+        Ok(())
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), DeskError> {
+        let _: Value = self.post("/api/config", json!({ "key": key, "value": value }))?;
+        self.reload()
+    }
+    fn import_catalog(&mut self, src: &str) -> Result<(), DeskError> {
+        let _: Value = self.post("/api/catalog", json!({ "toml": src }))?;
+        self.reload()
+    }
+    fn backup(&mut self, dest: Option<&Path>) -> Result<(PathBuf, u64), DeskError> {
+        if dest.is_some() {
+            return Err(DeskError::Remote(
+                self.lang
+                    .pick(
+                        "通过服务器备份时，备份保存在服务器的 backups 文件夹；请不要指定文件",
+                        "through the server, backups are kept in the server's backups folder; give no file",
+                    )
+                    .into(),
+            ));
+        }
+        let s: Saved = self.post("/api/backup", json!({}))?;
+        Ok((s.path, s.tickets))
+    }
+    fn verify_chain(&mut self) -> Result<Verdict, DeskError> {
+        self.get("/api/audit")
+    }
+}
