@@ -58,7 +58,7 @@ pub enum Hint {
 }
 
 /// What `take` needs.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct TakeRequest {
     pub item: String,

@@ -78,6 +78,16 @@ pub trait Client: Send {
     fn backup(&mut self, dest: Option<&Path>) -> Result<(PathBuf, u64), DeskError>;
     fn verify_chain(&mut self) -> Result<Verdict, DeskError>;
 
+    /// Names the writes that follow as one request of the clerk's, which may be sent again:
+    /// through a server, its steps carry keys derived from `key`, so the same request sent
+    /// again after a lost answer does nothing twice. `None` ends it.
+    fn set_request_key(&mut self, _key: Option<String>) {}
+
+    /// A way to hear at once when another window changes something (through a server).
+    fn watch(&self) -> Option<remote::Watch> {
+        None
+    }
+
     /// The first interface of the day takes a checked backup (a server takes its own).
     fn daily_backup(&mut self) -> Result<Option<PathBuf>, DeskError> {
         Ok(None)

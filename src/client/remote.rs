@@ -1,10 +1,12 @@
 //! A window working through the hall server (`--server URL`): the same questions as the local
 //! desk, asked over HTTP/JSON (docs/api.md).
 //!
-//! Every write carries an idempotency key. When the server cannot be reached, the request is
-//! tried again a few times with the same key; if it still fails, the caller hears "reconnecting"
-//! and the next identical request (the clerk pressing Enter again on the same form) reuses that
-//! key, so a write the server did receive before the line dropped is never done twice.
+//! Every write carries an idempotency key. When the server does not answer, the request is
+//! tried again a few times with the same key. The interface names each clerk's request
+//! (`set_request_key`) and keeps that name while the same request is sent again (the clerk
+//! pressing Enter again on the same form once the server is back), so a write the server did
+//! receive before the line dropped is never done twice — a walk-in's take, call and accept
+//! included.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -39,13 +41,6 @@ pub struct Setup {
     pub accounts: Vec<(String, Role)>,
 }
 
-/// A write the server did not answer: the same request again reuses its key.
-struct Unanswered {
-    path: String,
-    body: String,
-    key: String,
-}
-
 pub struct Remote {
     base: String,
     agent: ureq::Agent,
@@ -60,7 +55,8 @@ pub struct Remote {
     home: PathBuf,
     /// Today's tickets as last fetched, with the change counter they were read at.
     today: Option<(u64, Date, Vec<Ticket>)>,
-    unanswered: Option<Unanswered>,
+    /// The clerk's request the next writes belong to, and how many of its steps were sent.
+    request: Option<(String, u32)>,
 }
 
 /// Percent-encodes one path segment or query value (a ticket reference may hold a '/', a name
@@ -81,6 +77,29 @@ fn fresh_key() -> Result<String, DeskError> {
     let mut raw = [0u8; 16];
     getrandom::fill(&mut raw).map_err(|e| DeskError::Io(e.to_string()))?;
     Ok(raw.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Waits for the hall's records to change (a long poll on the change counter); one per
+/// interface, on its own thread.
+pub struct Watch {
+    agent: ureq::Agent,
+    base: String,
+}
+
+impl Watch {
+    /// The change counter once it moves past `since` (or at once without one); None when the
+    /// server does not answer (after a pause, so a caller may simply loop).
+    pub fn next(&self, since: Option<u64>) -> Option<u64> {
+        let url = match since {
+            Some(n) => format!("{}/api/changes?since={n}", self.base),
+            None => format!("{}/api/changes", self.base),
+        };
+        let answer = self.agent.get(&url).call().ok().and_then(|mut r| r.body_mut().read_json::<Changes>().ok());
+        if answer.is_none() {
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        answer.map(|c| c.changes)
+    }
 }
 
 impl Remote {
@@ -130,7 +149,7 @@ impl Remote {
             roster: Vec::new(),
             home,
             today: None,
-            unanswered: None,
+            request: None,
         };
         remote.reload()?;
         Ok(remote)
@@ -168,14 +187,13 @@ impl Remote {
     /// idempotency key. Unanswered requests are tried three times in all.
     fn send<T: DeserializeOwned>(&mut self, method: &str, path: &str, body: Option<Value>) -> Result<T, DeskError> {
         let url = format!("{}{path}", self.base);
-        let body_text = body.as_ref().map(Value::to_string).unwrap_or_default();
-        let key = if method == "POST" {
-            Some(match &self.unanswered {
-                Some(u) if u.path == path && u.body == body_text => u.key.clone(),
-                _ => fresh_key()?,
-            })
-        } else {
-            None
+        let key = match (method, &mut self.request) {
+            ("POST", Some((k, step))) => {
+                *step += 1;
+                Some(format!("{k}.{step}"))
+            }
+            ("POST", None) => Some(fresh_key()?),
+            _ => None,
         };
         let lang = match self.lang {
             Lang::Zh => "zh-CN",
@@ -205,7 +223,6 @@ impl Remote {
             };
             match sent {
                 Ok(mut resp) => {
-                    self.unanswered = None;
                     let status = resp.status();
                     let v: Value = resp.body_mut().read_json().map_err(|e| self.unreachable(&e))?;
                     if !status.is_success() {
@@ -216,9 +233,6 @@ impl Remote {
                 }
                 Err(e) => last = Some(e),
             }
-        }
-        if let Some(k) = key {
-            self.unanswered = Some(Unanswered { path: path.to_string(), body: body_text, key: k });
         }
         Err(match last {
             Some(e) => self.unreachable(&e),
@@ -300,6 +314,14 @@ impl Client for Remote {
     }
     fn describe(&self) -> String {
         self.base.clone()
+    }
+
+    fn watch(&self) -> Option<Watch> {
+        Some(Watch { agent: self.agent.clone(), base: self.base.clone() })
+    }
+
+    fn set_request_key(&mut self, key: Option<String>) {
+        self.request = key.map(|k| (k, 0));
     }
 
     fn sign_in(&mut self, name: &str, secret: &str) -> Result<Role, DeskError> {

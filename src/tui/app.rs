@@ -70,6 +70,8 @@ pub enum Msg {
     Key(KeyEvent),
     Paste(String),
     Tick,
+    /// Another window changed the hall's records (heard from the server).
+    Changed,
     Reply(Box<Reply>),
 }
 
@@ -102,6 +104,10 @@ pub struct App {
     registering: bool,
     /// A refresh is on its way; a slow disk does not pile up more behind it.
     refreshing: bool,
+    /// The hall server is not answering (a window working through one).
+    pub offline: bool,
+    /// A change was heard while a refresh was on its way: refresh once more after it.
+    stale: bool,
     /// Whether a clerk is signed in; if not, only the sign-in screen shows.
     pub signed_in: bool,
     pub signin: SignIn,
@@ -171,6 +177,8 @@ impl App {
             notice_slip: false,
             registering: false,
             refreshing: false,
+            offline: false,
+            stale: false,
             signed_in,
             signin,
             jobs,
@@ -217,7 +225,9 @@ impl App {
     }
 
     fn error(&mut self, s: impl Into<String>) {
-        self.status = Some((s.into(), true));
+        // Without the server, every refusal is the same one: say it plainly.
+        let s = if self.offline { self.t(T::ServerLost).to_string() } else { s.into() };
+        self.status = Some((s, true));
     }
 
     // ---- derived views -------------------------------------------------------------------
@@ -325,6 +335,8 @@ impl App {
                 self.on_key(k);
             }
             Msg::Paste(s) => self.on_paste(&s),
+            Msg::Changed if self.refreshing => self.stale = true,
+            Msg::Changed => self.refresh(),
             Msg::Tick => {
                 self.now = self.cfg.clock.now();
                 self.refresh();
@@ -354,6 +366,9 @@ impl App {
             }
             Reply::Snapshot(Ok(s)) => {
                 self.refreshing = false;
+                if std::mem::take(&mut self.stale) {
+                    self.refresh();
+                }
                 self.snapshot.today = s.today;
                 if s.open.is_some() {
                     self.snapshot.open = s.open;
@@ -441,6 +456,16 @@ impl App {
                 self.slips.push(path);
             }
             Reply::ReportSaved(Err(e)) => self.error(e),
+            Reply::Connection(online) => {
+                self.offline = !online;
+                if online {
+                    self.status = Some((self.t(T::ServerBack).to_string(), false));
+                    self.refreshing = false;
+                    self.refresh();
+                } else {
+                    self.error(String::new());
+                }
+            }
         }
     }
 

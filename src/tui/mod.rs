@@ -54,6 +54,21 @@ pub fn run(mut desk: Box<dyn Client>, opts: Options) -> io::Result<Vec<String>> 
     let (msg_tx, msg_rx) = mpsc::channel::<Msg>();
     let (job_tx, job_rx) = mpsc::channel();
     let reply_tx = msg_tx.clone();
+    if let Some(watch) = desk.watch() {
+        // Another window's take, call or completion shows here as soon as the server has it.
+        let tx = msg_tx.clone();
+        std::thread::spawn(move || {
+            let mut seen = None;
+            loop {
+                if let Some(n) = watch.next(seen) {
+                    if seen.is_some_and(|s| s != n) && tx.send(Msg::Changed).is_err() {
+                        break;
+                    }
+                    seen = Some(n);
+                }
+            }
+        });
+    }
     let worker = worker::spawn(desk, opts.lang, job_rx, move |r| reply_tx.send(Msg::Reply(Box::new(r))).is_ok());
 
     // ratatui::init enters raw mode and the alternate screen, and installs a panic hook that

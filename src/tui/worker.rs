@@ -11,7 +11,7 @@ use crate::domain::Lang;
 use crate::domain::lang::Localized;
 use crate::domain::ticket::{Event, SuspendReason, Ticket};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Job {
     /// Today's tickets, and the open cases too when the open-cases screen needs them.
     Refresh {
@@ -83,6 +83,25 @@ pub enum Reply {
     Daily(Box<Result<crate::report::DailyReport, String>>),
     SignedIn(Result<String, String>),
     ReportSaved(Result<String, String>),
+    /// The hall server stopped answering (false) or answers again (true).
+    Connection(bool),
+}
+
+impl Job {
+    /// Whether the job writes (and so may need to be sent again without acting twice).
+    fn writes(&self) -> bool {
+        !matches!(
+            self,
+            Job::Refresh { .. }
+                | Job::Show(_)
+                | Job::Search(_)
+                | Job::SignIn { .. }
+                | Job::SignOut
+                | Job::Daily(_)
+                | Job::SaveReport(_)
+                | Job::Slip(_)
+        )
+    }
 }
 
 /// Open cases read for the open-cases screen.
@@ -98,8 +117,25 @@ pub fn spawn(
 ) -> JoinHandle<Box<dyn Client>> {
     std::thread::spawn(move || {
         let mut desk = desk;
+        // The last write the server did not answer, with its key: sent again, it keeps the key.
+        let mut unanswered: Option<(Job, String)> = None;
+        let mut online = true;
         for job in jobs {
-            let reply = run(desk.as_mut(), lang, job);
+            let key = job.writes().then(|| match &unanswered {
+                Some((j, k)) if *j == job => k.clone(),
+                _ => request_key(),
+            });
+            desk.set_request_key(key.clone());
+            let sent = key.map(|k| (job.clone(), k));
+            let (reply, offline) = run_checked(desk.as_mut(), lang, job);
+            desk.set_request_key(None);
+            unanswered = if offline { sent } else { None };
+            if online == offline {
+                online = !offline;
+                if !deliver(Reply::Connection(online)) {
+                    break;
+                }
+            }
             if let Reply::Done(Err(e)) | Reply::SignedIn(Err(e)) = &reply
                 && !e.is_empty()
             {
@@ -117,12 +153,34 @@ pub fn spawn(
     })
 }
 
-fn msg(e: DeskError, lang: Lang) -> String {
-    e.localized(lang)
+/// A fresh name for a clerk's request.
+fn request_key() -> String {
+    let mut raw = [0u8; 12];
+    // Without the OS's randomness, the time still tells requests apart.
+    if getrandom::fill(&mut raw).is_err() {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        raw[..12].copy_from_slice(&t.as_nanos().to_le_bytes()[..12]);
+    }
+    raw.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Runs one job against the desk. Public so tests can run the interface synchronously.
 pub fn run(desk: &mut dyn Client, lang: Lang, job: Job) -> Reply {
+    run_checked(desk, lang, job).0
+}
+
+/// Runs one job; also says whether it failed because the hall server could not be reached.
+fn run_checked(desk: &mut dyn Client, lang: Lang, job: Job) -> (Reply, bool) {
+    let offline = std::cell::Cell::new(false);
+    let msg = |e: DeskError, lang: Lang| {
+        offline.set(offline.get() || e.is_unreachable());
+        e.localized(lang)
+    };
+    let reply = run_job(desk, lang, job, &msg);
+    (reply, offline.get())
+}
+
+fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, Lang) -> String) -> Reply {
     let done = |r: Result<Ticket, DeskError>| Reply::Done(r.map_err(|e| msg(e, lang)));
     let id = |n: u64| n.to_string();
     let mut act = |n: u64, a: Act| desk.perform(&id(n), &a).map(|(t, _)| t);

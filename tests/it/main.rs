@@ -9,6 +9,7 @@ mod common;
 mod crash;
 mod diskfull;
 mod e2e;
+mod remote;
 mod report;
 mod server;
 mod store;

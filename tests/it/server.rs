@@ -10,16 +10,16 @@ use serde_json::{Value, json};
 
 use crate::common::{Hall, TEST_PASSWORD};
 
-const NOW: &str = "2026-11-30T09:00:00+08:00";
+pub const NOW: &str = "2026-11-30T09:00:00+08:00";
 
 /// A running `yimen serve`; killed when dropped.
-struct Server {
+pub struct Server {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl Server {
-    fn start(hall: &Hall, listen: &str, extra: &[&str]) -> Server {
+    pub fn start(hall: &Hall, listen: &str, extra: &[&str]) -> Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("yimen"))
             .env("YIMEN_DB", &hall.db)
             .env("YIMEN_NOW", NOW)
@@ -43,7 +43,7 @@ impl Server {
         }
     }
 
-    fn kill(&mut self) {
+    pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

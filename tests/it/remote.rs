@@ -1,0 +1,238 @@
+//! Windows working through the hall server (`--server URL`): the same commands, messages and
+//! exit codes as on the file, and the interface live across windows and across a restart.
+
+use std::time::{Duration, Instant};
+
+use crate::common::Hall;
+use crate::e2e::Tmux;
+use crate::server::{NOW, Server};
+
+/// A hall file with an admin (李娟) and a clerk (王芳).
+fn hall_with_clerk() -> Hall {
+    let hall = Hall::new();
+    hall.cmd(NOW).args(["init", "--hall", "青龙镇便民服务中心"]).assert().success();
+    hall.cmd(NOW).env("YIMEN_NEW_PIN", "246810").args(["user", "add", "王芳", "--role", "clerk"]).assert().success();
+    hall
+}
+
+/// Extra environment of one command.
+type Env<'a> = &'a [(&'a str, &'a str)];
+
+/// Exit code, standard output and standard error of one command.
+fn outcome(mut cmd: assert_cmd::Command) -> (i32, String, String) {
+    let out = cmd.output().expect("run yimen");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_command_answers_the_same_through_the_server_as_on_the_file() {
+    let local = hall_with_clerk();
+    let served = hall_with_clerk();
+    let server = Server::start(&served, "127.0.0.1:0", &[]);
+    let remote = |args: &[&str], env: Env| {
+        let mut c = served.cmd(NOW);
+        c.env_remove("YIMEN_DB").env("YIMEN_SERVER", &server.url).env("HOME", served.dir.path()).args(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        outcome(c)
+    };
+    let on_file = |args: &[&str], env: Env| {
+        let mut c = local.cmd(NOW);
+        c.args(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        outcome(c)
+    };
+    let clerk: Env = &[("YIMEN_CLERK", "王芳"), ("YIMEN_PIN", "246810")];
+    let wrong_pin: Env = &[("YIMEN_CLERK", "王芳"), ("YIMEN_PIN", "000000")];
+    let admin: Env = &[];
+    let script: Vec<(&[&str], Env)> = vec![
+        (&["take", "MZ01", "--name", "张三", "--id-number", "11010519491231002X"], clerk),
+        (&["take", "SB03", "--name", "李四"], clerk),
+        (&["take", "XX99"], clerk),
+        (&["take", "MZ01", "--id-number", "110105194912310021"], clerk),
+        (&["queue"], clerk),
+        (&["--json", "queue"], clerk),
+        (&["call", "--window", "2"], clerk),
+        (&["call", "--window", "3", "--categories", "Z"], clerk),
+        (&["recall", "A001"], clerk),
+        (&["accept", "A001", "--phone", "13800138000", "--defer", "户口簿"], clerk),
+        (&["accept", "A001", "--phone", "13800138000"], clerk),
+        (&["supply", "A001", "--material", "户口簿"], clerk),
+        (&["suspend", "A001", "--reason", "notice", "--note", "村务公示"], clerk),
+        (&["resume", "A001"], clerk),
+        (&["transfer", "A001", "--to", "县民政局", "--days", "10"], clerk),
+        (&["complete", "A001", "--note", "已批准"], clerk),
+        (&["rate", "A001", "--score", "2", "--comment", "等太久"], clerk),
+        (&["followup", "A001", "--step", "callback", "--note", "已电话回访"], clerk),
+        (&["followup", "A001", "--step", "callback", "--note", "已电话回访"], admin),
+        (&["noshow", "B001"], clerk),
+        (&["reject", "B001", "--reason", ""], clerk),
+        (&["withdraw", "B001", "--reason", "本人撤回"], clerk),
+        (&["show", "A001"], clerk),
+        (&["--json", "show", "A001"], clerk),
+        (&["show", "2026-11-30/B001"], clerk),
+        (&["show", "Z999"], clerk),
+        (&["slip", "A001"], clerk),
+        (&["list"], clerk),
+        (&["list", "--open"], clerk),
+        (&["list", "--date", "2026-11-29"], clerk),
+        (&["search", "张三"], clerk),
+        (&["--lang", "en", "search", "zhang"], clerk),
+        (&["report", "daily"], clerk),
+        (&["report", "daily"], admin),
+        (&["report", "daily", "--format", "json"], admin),
+        (&["report", "range", "--week"], admin),
+        (&["export"], admin),
+        (&["export", "--full-ids"], clerk),
+        (&["user", "list"], clerk),
+        (&["user", "list"], admin),
+        (&["audit", "verify"], admin),
+        (&["config", "show"], admin),
+        (&["config", "set", "follow_up_days", "9"], clerk),
+        (&["config", "set", "follow_up_days", "9"], admin),
+        (&["catalog", "show", "MZ01"], clerk),
+        (&["queue"], wrong_pin),
+        (&["--lang", "en", "queue"], wrong_pin),
+    ];
+    let mut refused = Vec::new();
+    for (args, env) in script {
+        let here = on_file(args, env);
+        let there = remote(args, env);
+        assert_eq!(here, there, "`yimen {}` differs on the file (left) and through the server (right)", args.join(" "));
+        if here.0 != 0 {
+            refused.push(args.join(" "));
+        }
+    }
+    // The script's refusals are the ones it means: each says why in one line, on both.
+    assert_eq!(
+        refused,
+        [
+            "take XX99",
+            "take MZ01 --id-number 110105194912310021",
+            "call --window 3 --categories Z",
+            "accept A001 --phone 13800138000 --defer 户口簿",
+            "supply A001 --material 户口簿",
+            "followup A001 --step callback --note 已电话回访",
+            "noshow B001",
+            "reject B001 --reason ",
+            "show Z999",
+            "report daily",
+            "export --full-ids",
+            "user list",
+            "config set follow_up_days 9",
+            "queue",
+            "--lang en queue",
+        ]
+    );
+    // The served hall got its records through the API.
+    let (code, out, _) = remote(&["--json", "list"], admin);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"number\":\"A001\"") && out.contains("\"status\":\"withdrawn\""), "{out}");
+}
+
+#[test]
+fn commands_on_the_file_itself_are_refused_through_a_server_and_a_dead_server_is_one_line() {
+    let hall = hall_with_clerk();
+    let server = Server::start(&hall, "127.0.0.1:0", &[]);
+    for args in [&["init"][..], &["compact"], &["restore", "x.redb"], &["demo", "--no-tui"]] {
+        let out = hall.cmd(NOW).env("YIMEN_SERVER", &server.url).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("请在服务器电脑上运行"), "{args:?}: {err}");
+    }
+    // Nothing listens on this port: a clear line, exit 1, no panic.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = hall.cmd(NOW).env("YIMEN_SERVER", format!("127.0.0.1:{port}")).arg("queue").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("连不上大厅服务器") && err.lines().count() == 1, "{err}");
+    let out = hall.cmd(NOW).env("YIMEN_SERVER", "https://example.invalid").arg("queue").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("http://"));
+}
+
+/// Waits until the screen shows `text`; returns how long that took.
+fn time_until(tmux: &Tmux, text: &str, limit: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        if tmux.screen().contains(text) {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < limit, "waited {limit:?} for {text:?}; the screen is:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_window_on_the_server_sees_other_windows_at_once_and_rides_out_a_restart() {
+    let hall = hall_with_clerk();
+    let mut server = Server::start(&hall, "127.0.0.1:0", &[]);
+    let url = server.url.clone();
+    let addr = url.trim_start_matches("http://").to_string();
+    let bin = assert_cmd::cargo::cargo_bin("yimen");
+    let tmux = Tmux { socket: format!("yimen-remote-{}", std::process::id()) };
+    let cmd = format!(
+        "env -u YIMEN_DB YIMEN_SERVER='{url}' HOME='{}' YIMEN_NOW='{NOW}' YIMEN_CLERK=王芳 YIMEN_PIN=246810 LANG=C.UTF-8 '{}' --window 2; echo EXIT=$?; sleep 60",
+        hall.dir.path().display(),
+        bin.display()
+    );
+    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "110", "-y", "32", &cmd]);
+    tmux.wait_for("叫下一位");
+
+    // Another window (the reception desk, through the command line) takes and calls numbers:
+    // this window's queue shows each within a second.
+    let other = |args: &[&str]| {
+        hall.cmd(NOW)
+            .env_remove("YIMEN_DB")
+            .env("YIMEN_SERVER", &url)
+            .env("HOME", hall.dir.path())
+            .args(args)
+            .assert()
+            .success();
+    };
+    other(&["take", "SB03", "--name", "赵六"]);
+    let seen = time_until(&tmux, "B001", Duration::from_secs(5));
+    assert!(seen < Duration::from_secs(1), "another window's take showed after {seen:?}");
+    other(&["call", "--window", "5"]);
+    let seen = time_until(&tmux, "已叫号", Duration::from_secs(5));
+    assert!(seen < Duration::from_secs(1), "another window's call showed after {seen:?}");
+
+    // The clerk starts a walk-in registration; the server dies mid-way.
+    tmux.keys(&["i"]);
+    tmux.wait_for("受理登记（现场登记）");
+    tmux.type_text("SQ01");
+    tmux.wait_for("群众诉求");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("SQ01");
+    server.kill();
+    tmux.type_text("孙七");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("正在重新连接");
+    assert!(tmux.screen().contains("孙七"), "the form keeps what was typed:\n{}", tmux.screen());
+
+    // The server comes back on the same address; the window carries on signed in.
+    let _server = Server::start(&hall, &addr, &[]);
+    tmux.wait_for("已重新连接");
+    assert!(tmux.screen().contains("孙七"), "the form still holds what was typed:\n{}", tmux.screen());
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("状态：");
+    let out = hall
+        .cmd(NOW)
+        .env_remove("YIMEN_DB")
+        .env("YIMEN_SERVER", &url)
+        .env("HOME", hall.dir.path())
+        .args(["--json", "search", "孙七"])
+        .output()
+        .unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "one ticket for one registration: {found}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXIT=0");
+}
