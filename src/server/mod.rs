@@ -28,6 +28,8 @@ use crate::domain::ticket::Ticket;
 
 /// Largest request body accepted (a take with every field and a long note is a few KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// The most sign-ins kept at once (a hall has a few dozen windows and scripts).
+const MAX_SESSIONS: usize = 500;
 /// The longest a `/api/changes` request waits for a change.
 const LONG_POLL: Duration = Duration::from_secs(20);
 
@@ -232,6 +234,12 @@ async fn sign_in(State(h): Shared, headers: HeaderMap, Json(b): Json<SignIn>) ->
         let session =
             Session { clerk: name.clone(), expires: Instant::now() + hall.session, until: unix_now() + expires_in };
         sessions.insert(hash, session);
+        // A runaway script signing in over and over cannot grow the list without end: the
+        // sign-ins closest to their end give way first.
+        while sessions.len() > MAX_SESSIONS {
+            let Some(oldest) = sessions.iter().min_by_key(|(_, s)| s.expires).map(|(k, _)| k.clone()) else { break };
+            sessions.remove(&oldest);
+        }
         persist(&desk, &sessions)?;
         Ok::<_, DeskError>((name, role))
     })
@@ -675,8 +683,33 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.listen).await?;
         ready(listener.local_addr()?);
+        tokio::spawn(daily_backups(hall.clone()));
         axum::serve(listener, router(hall)).with_graceful_shutdown(shutdown()).await
     })
+}
+
+/// The server takes the hall's automatic daily backup (windows working through it take none):
+/// at start, then on the first check of each new day.
+async fn daily_backups(hall: Arc<Hall>) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        let h = hall.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let desk = h.desk.lock().unwrap_or_else(|p| p.into_inner());
+            let home = desk.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+            match desk.daily_backup() {
+                Ok(Some(path)) => crate::log::write(&home, desk.clock(), &format!("daily backup: {}", path.display())),
+                Ok(None) => {}
+                Err(e) => {
+                    let line = format!("daily backup failed: {}", e.localized(h.lang));
+                    eprintln!("yimen: {line}");
+                    crate::log::write(&home, desk.clock(), &line);
+                }
+            }
+        })
+        .await;
+    }
 }
 
 async fn shutdown() {

@@ -236,3 +236,115 @@ fn a_window_on_the_server_sees_other_windows_at_once_and_rides_out_a_restart() {
     tmux.keys(&["q"]);
     tmux.wait_for("EXIT=0");
 }
+
+/// Reads one HTTP message (headers, then a body of Content-Length bytes); None at the end.
+fn read_message(r: &mut impl std::io::BufRead) -> Option<Vec<u8>> {
+    let mut msg = Vec::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        msg.extend_from_slice(line.as_bytes());
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            length = v.trim().parse().ok()?;
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    r.read_exact(&mut body).ok()?;
+    msg.extend_from_slice(&body);
+    Some(msg)
+}
+
+/// A proxy in front of the server that lets the server act on the first `lose` takes but loses
+/// their answers (the line drops after the server committed): what a retry must survive.
+fn lossy_proxy(upstream: String, lose: usize) -> String {
+    use std::io::{BufReader, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let left = Arc::new(AtomicUsize::new(lose));
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let (left, upstream) = (left.clone(), upstream.clone());
+            std::thread::spawn(move || {
+                let Ok(server) = std::net::TcpStream::connect(&upstream) else { return };
+                let (mut to_client, mut to_server) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (mut from_client, mut from_server) = (BufReader::new(client), BufReader::new(server));
+                while let Some(req) = read_message(&mut from_client) {
+                    let take = req.starts_with(b"POST /api/take");
+                    if to_server.write_all(&req).is_err() {
+                        return;
+                    }
+                    let Some(resp) = read_message(&mut from_server) else { return };
+                    if take && left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+                        // The server has done it; the window never hears.
+                        let _ = to_client.shutdown(std::net::Shutdown::Both);
+                        return;
+                    }
+                    if to_client.write_all(&resp).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_take_whose_answers_are_lost_is_sent_again_and_made_once() {
+    use yimen::client::{Client, Remote};
+    use yimen::tui::worker::{self, Job, Reply};
+    let hall = hall_with_clerk();
+    let server = Server::start(&hall, "127.0.0.1:0", &[]);
+    // Every try of the first take reaches the server and loses its answer; the window gives up
+    // for now ("reconnecting"), and the clerk presses Enter again once the line is back.
+    let url = lossy_proxy(server.url.trim_start_matches("http://").to_string(), 3);
+    let mut remote = Remote::connect(&url, yimen::domain::Lang::Zh, hall.dir.path().to_path_buf()).unwrap();
+    remote.sign_in("王芳", "246810").unwrap();
+    let (jobs, job_rx) = std::sync::mpsc::channel();
+    let (reply_tx, replies) = std::sync::mpsc::channel();
+    let worker = worker::spawn(Box::new(remote), yimen::domain::Lang::Zh, job_rx, move |r| reply_tx.send(r).is_ok());
+    let next = || replies.recv_timeout(Duration::from_secs(30)).expect("a reply");
+    let take = Job::Take(yimen::app::TakeRequest { item: "SB03".into(), ..Default::default() });
+
+    jobs.send(take.clone()).unwrap();
+    assert!(matches!(next(), Reply::Connection(false)), "the window hears the server is away");
+    match next() {
+        Reply::Done(Err(e)) => assert!(e.contains("连不上大厅服务器"), "{e}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    jobs.send(take.clone()).unwrap();
+    assert!(matches!(next(), Reply::Connection(true)));
+    let first = match next() {
+        Reply::Done(Ok(t)) => t,
+        other => panic!("expected the ticket, got {other:?}"),
+    };
+    assert_eq!(first.number.to_string(), "B001", "the server's first take, answered now");
+    // A new take is a new request: it gets a number of its own.
+    jobs.send(take).unwrap();
+    match next() {
+        Reply::Done(Ok(t)) => assert_eq!(t.number.to_string(), "B002"),
+        other => panic!("expected the ticket, got {other:?}"),
+    }
+    drop(jobs);
+    let _ = worker.join();
+    // The server holds the file; read through it.
+    let out = hall
+        .cmd(NOW)
+        .env_remove("YIMEN_DB")
+        .env("YIMEN_SERVER", &server.url)
+        .env("HOME", hall.dir.path())
+        .args(["--json", "list"])
+        .output()
+        .unwrap();
+    let through: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(through.as_array().map(Vec::len), Some(2), "two takes, two tickets: {through}");
+}
