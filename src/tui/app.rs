@@ -190,6 +190,10 @@ impl App {
     /// Asks for today's tickets again (and the open cases, on the open-cases screen), unless a
     /// refresh is already on its way.
     fn refresh(&mut self) {
+        // Behind the sign-in screen nothing is shown, and a server answers no one signed out.
+        if !self.signed_in {
+            return;
+        }
         if !self.refreshing {
             self.refreshing = true;
             self.send_quiet(Job::Refresh { open_cases: self.screen == Screen::Open });
