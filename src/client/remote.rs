@@ -224,9 +224,20 @@ impl Remote {
             match sent {
                 Ok(mut resp) => {
                     let status = resp.status();
-                    let v: Value = resp.body_mut().read_json().map_err(|e| self.unreachable(&e))?;
+                    let v: Value = resp.body_mut().read_json().map_err(|_| {
+                        DeskError::Remote(format!(
+                            "{}{}（HTTP {status}）",
+                            self.base,
+                            self.lang.pick(" 的回答不是一门大厅服务的回答", " does not answer as a yimen hall server")
+                        ))
+                    })?;
                     if !status.is_success() {
                         let msg = v["error"].as_str().map(str::to_string).unwrap_or_else(|| status.to_string());
+                        if status == 401 && self.token.is_some() && path != "/api/sign-in" {
+                            // The sign-in ended (expired, or signed out elsewhere): sign in again.
+                            self.token = None;
+                            self.clerk = None;
+                        }
                         return Err(DeskError::Remote(msg));
                     }
                     return serde_json::from_value(v).map_err(|e| DeskError::Remote(format!("{path}: {e}")));

@@ -460,6 +460,11 @@ impl App {
                 self.slips.push(path);
             }
             Reply::ReportSaved(Err(e)) => self.error(e),
+            Reply::SignInEnded => {
+                // Like the lock key: what was typed stays; the clerk signs in again.
+                self.signed_in = false;
+                self.modal = None;
+            }
             Reply::Connection(online) => {
                 self.offline = !online;
                 if online {

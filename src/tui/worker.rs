@@ -85,6 +85,8 @@ pub enum Reply {
     ReportSaved(Result<String, String>),
     /// The hall server stopped answering (false) or answers again (true).
     Connection(bool),
+    /// The server ended the clerk's sign-in (it expired): sign in again.
+    SignInEnded,
 }
 
 impl Job {
@@ -127,7 +129,11 @@ pub fn spawn(
             });
             desk.set_request_key(key.clone());
             let sent = key.map(|k| (job.clone(), k));
+            let was_signed_in = desk.clerk().is_some() && job != Job::SignOut;
             let (reply, offline) = run_checked(desk.as_mut(), lang, job);
+            if was_signed_in && desk.clerk().is_none() && !deliver(Reply::SignInEnded) {
+                break;
+            }
             desk.set_request_key(None);
             unanswered = if offline { sent } else { None };
             if online == offline {

@@ -348,3 +348,33 @@ fn a_take_whose_answers_are_lost_is_sent_again_and_made_once() {
     let through: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(through.as_array().map(Vec::len), Some(2), "two takes, two tickets: {through}");
 }
+
+#[test]
+fn an_expired_sign_in_sends_the_window_back_to_its_sign_in_screen() {
+    use yimen::client::{Client, Remote};
+    use yimen::tui::worker::{self, Job, Reply};
+    let hall = hall_with_clerk();
+    let server = Server::start(&hall, "127.0.0.1:0", &["--session-secs", "1"]);
+    let mut remote = Remote::connect(&server.url, yimen::domain::Lang::Zh, hall.dir.path().to_path_buf()).unwrap();
+    remote.sign_in("王芳", "246810").unwrap();
+    let (jobs, job_rx) = std::sync::mpsc::channel();
+    let (reply_tx, replies) = std::sync::mpsc::channel();
+    let worker = worker::spawn(Box::new(remote), yimen::domain::Lang::Zh, job_rx, move |r| reply_tx.send(r).is_ok());
+    let next = || replies.recv_timeout(Duration::from_secs(30)).expect("a reply");
+    jobs.send(Job::Refresh { open_cases: false }).unwrap();
+    assert!(matches!(next(), Reply::Snapshot(Ok(_))));
+    std::thread::sleep(Duration::from_millis(1500));
+    let take = Job::Take(yimen::app::TakeRequest { item: "SB03".into(), ..Default::default() });
+    jobs.send(take.clone()).unwrap();
+    assert!(matches!(next(), Reply::SignInEnded), "the window goes back to its sign-in screen");
+    match next() {
+        Reply::Done(Err(e)) => assert!(e.contains("重新登录"), "{e}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    jobs.send(Job::SignIn { name: "王芳".into(), pin: "246810".into() }).unwrap();
+    assert!(matches!(next(), Reply::SignedIn(Ok(_))));
+    jobs.send(take).unwrap();
+    assert!(matches!(next(), Reply::Done(Ok(_))), "signed in again, the same form goes through");
+    drop(jobs);
+    let _ = worker.join();
+}
