@@ -178,7 +178,6 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             | Command::Serve { .. }
             | Command::Restore { .. }
             | Command::Demo { .. }
-            | Command::Compact
             | Command::CrashWriter
     );
     if cli.server.is_some() && file_only {
@@ -346,20 +345,6 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             desk.sign_in(&opts.clerk, pin).map_err(|e| c.fail(e))?;
             return open_tui(&mut c, Box::new(desk), opts);
         }
-        Command::Compact => {
-            let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
-            sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
-            let (before, after) = desk.compact().map_err(|e| c.fail(e))?;
-            let mib = |b: u64| format!("{:.1} MiB", b as f64 / 1024.0 / 1024.0);
-            writeln!(
-                c.out,
-                "{}{} → {}",
-                t("已整理数据库文件：", "database file compacted: "),
-                mib(before),
-                mib(after)
-            )?;
-            return Ok(());
-        }
         Command::CrashWriter => {
             // Each line is printed only after the write is committed: what the crash test may
             // hold us to after a SIGKILL.
@@ -406,8 +391,18 @@ fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Command) -> Resul
         | Command::Demo { .. }
         | Command::Restore { .. }
         | Command::Serve { .. }
-        | Command::Compact
         | Command::CrashWriter => {}
+        Command::Compact => {
+            let (before, after) = desk.compact().map_err(|e| c.fail(e))?;
+            let mib = |b: u64| format!("{:.1} MiB", b as f64 / 1024.0 / 1024.0);
+            writeln!(
+                c.out,
+                "{}{} → {}",
+                t("已整理数据库文件：", "database file compacted: "),
+                mib(before),
+                mib(after)
+            )?;
+        }
         Command::Backup { file } => {
             let (path, n) = desk.backup(file.as_deref()).map_err(|e| c.fail(e))?;
             writeln!(

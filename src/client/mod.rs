@@ -77,6 +77,8 @@ pub trait Client: Send {
     /// A checked copy of the database; a server keeps it on the server.
     fn backup(&mut self, dest: Option<&Path>) -> Result<(PathBuf, u64), DeskError>;
     fn verify_chain(&mut self) -> Result<Verdict, DeskError>;
+    /// Gives rewritten pages' space back (admin): the file's size before and after.
+    fn compact(&mut self) -> Result<(u64, u64), DeskError>;
 
     /// Names the writes that follow as one request of the clerk's, which may be sent again:
     /// through a server, its steps carry keys derived from `key`, so the same request sent
@@ -195,6 +197,9 @@ impl Client for Desk {
     }
     fn verify_chain(&mut self) -> Result<Verdict, DeskError> {
         Desk::verify_chain(self)
+    }
+    fn compact(&mut self) -> Result<(u64, u64), DeskError> {
+        Desk::compact(self)
     }
     fn daily_backup(&mut self) -> Result<Option<PathBuf>, DeskError> {
         Desk::daily_backup(self)

@@ -457,4 +457,7 @@ impl Client for Remote {
     fn verify_chain(&mut self) -> Result<Verdict, DeskError> {
         self.get("/api/audit")
     }
+    fn compact(&mut self) -> Result<(u64, u64), DeskError> {
+        self.post("/api/compact", json!({}))
+    }
 }

@@ -578,6 +578,12 @@ async fn backup(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, Api
     Ok(Json(json!({ "path": path, "tickets": tickets })))
 }
 
+/// Compacts the file; every other window waits until it is done.
+async fn compact(State(h): Shared, headers: HeaderMap) -> Result<Json<(u64, u64)>, ApiError> {
+    let c = h.caller(&headers)?;
+    Ok(Json(h.run(c, true, |d| d.compact()).await?))
+}
+
 async fn audit(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let c = h.caller(&headers)?;
     let v = h.run(c, false, |d| d.verify_chain()).await?;
@@ -644,6 +650,7 @@ fn router(hall: Arc<Hall>) -> axum::Router {
         .route("/api/catalog", post(catalog))
         .route("/api/backup", post(backup))
         .route("/api/audit", get(audit))
+        .route("/api/compact", post(compact))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(errors)
         .with_state(hall)
