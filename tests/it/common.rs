@@ -49,7 +49,11 @@ impl Hall {
             .env("YIMEN_PIN", TEST_PASSWORD)
             .env_remove("YIMEN_NEW_PIN")
             .env_remove("YIMEN_LANG")
-            .env_remove("YIMEN_SERVER");
+            .env_remove("YIMEN_SERVER")
+            // A window working through a server keeps its slips and log in the data folder of
+            // HOME: the test's own folder, never the machine's.
+            .env("HOME", self.dir.path())
+            .env_remove("XDG_DATA_HOME");
         c
     }
 }

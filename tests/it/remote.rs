@@ -35,7 +35,7 @@ fn every_command_answers_the_same_through_the_server_as_on_the_file() {
     let server = Server::start(&served, "127.0.0.1:0", &[]);
     let remote = |args: &[&str], env: Env| {
         let mut c = served.cmd(NOW);
-        c.env_remove("YIMEN_DB").env("YIMEN_SERVER", &server.url).env("HOME", served.dir.path()).args(args);
+        c.env_remove("YIMEN_DB").env("YIMEN_SERVER", &server.url).args(args);
         for (k, v) in env {
             c.env(k, v);
         }
@@ -149,7 +149,7 @@ fn commands_on_the_file_itself_are_refused_through_a_server_and_a_dead_server_is
     }
     // Compacting runs on the server (admin only); the windows wait meanwhile.
     let through = |c: &mut assert_cmd::Command| {
-        c.env_remove("YIMEN_DB").env("YIMEN_SERVER", &server.url).env("HOME", hall.dir.path());
+        c.env_remove("YIMEN_DB").env("YIMEN_SERVER", &server.url);
     };
     let mut c = hall.cmd(NOW);
     through(&mut c);
@@ -202,13 +202,7 @@ fn a_window_on_the_server_sees_other_windows_at_once_and_rides_out_a_restart() {
     // Another window (the reception desk, through the command line) takes and calls numbers:
     // this window's queue shows each within a second.
     let other = |args: &[&str]| {
-        hall.cmd(NOW)
-            .env_remove("YIMEN_DB")
-            .env("YIMEN_SERVER", &url)
-            .env("HOME", hall.dir.path())
-            .args(args)
-            .assert()
-            .success();
+        hall.cmd(NOW).env_remove("YIMEN_DB").env("YIMEN_SERVER", &url).args(args).assert().success();
     };
     other(&["take", "SB03", "--name", "赵六"]);
     let seen = time_until(&tmux, "B001", Duration::from_secs(5));
@@ -240,7 +234,6 @@ fn a_window_on_the_server_sees_other_windows_at_once_and_rides_out_a_restart() {
         .cmd(NOW)
         .env_remove("YIMEN_DB")
         .env("YIMEN_SERVER", &url)
-        .env("HOME", hall.dir.path())
         .args(["--json", "search", "孙七"])
         .output()
         .unwrap();
@@ -354,7 +347,6 @@ fn a_take_whose_answers_are_lost_is_sent_again_and_made_once() {
         .cmd(NOW)
         .env_remove("YIMEN_DB")
         .env("YIMEN_SERVER", &server.url)
-        .env("HOME", hall.dir.path())
         .args(["--json", "list"])
         .output()
         .unwrap();
