@@ -28,6 +28,8 @@ use crate::domain::ticket::Ticket;
 
 /// Largest request body accepted (a take with every field and a long note is a few KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// Largest catalog file accepted by `POST /api/catalog`.
+pub const CATALOG_LIMIT: usize = 1024 * 1024;
 /// The most sign-ins kept at once (a hall has a few dozen windows and scripts).
 const MAX_SESSIONS: usize = 500;
 /// The longest a `/api/changes` request waits for a change.
@@ -647,7 +649,8 @@ fn router(hall: Arc<Hall>) -> axum::Router {
         .route("/api/users", get(users))
         .route("/api/users/{what}", post(user_change))
         .route("/api/config", post(config))
-        .route("/api/catalog", post(catalog))
+        // A county's whole catalog may be larger than any other request.
+        .route("/api/catalog", post(catalog).layer(DefaultBodyLimit::max(CATALOG_LIMIT)))
         .route("/api/backup", post(backup))
         .route("/api/audit", get(audit))
         .route("/api/compact", post(compact))

@@ -160,6 +160,22 @@ fn commands_on_the_file_itself_are_refused_through_a_server_and_a_dead_server_is
     let mut c = hall.cmd(NOW);
     through(&mut c);
     c.args(["take", "SB03"]).assert().success();
+    // A county's catalog larger than any other request still goes through the server.
+    let mut big = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/catalog.toml")).unwrap();
+    for i in 0..600 {
+        big.push_str(&format!(
+            "\n[[item]]\ncode = \"QX{i:03}\"\nname = \"县级事项第{i}项\"\nname_en = \"County item {i}\"\ncategory = \"qita\"\nkind = \"即办\"\ndays = 0\nmaterials = [{{ name = \"身份证\" }}]\n"
+        ));
+    }
+    assert!(big.len() > 64 * 1024);
+    let file = hall.dir.path().join("county.toml");
+    std::fs::write(&file, &big).unwrap();
+    let mut c = hall.cmd(NOW);
+    through(&mut c);
+    c.args(["catalog", "import"]).arg(&file).assert().success().stdout(predicates::str::contains("个事项"));
+    let mut c = hall.cmd(NOW);
+    through(&mut c);
+    c.args(["catalog", "show", "QX599"]).assert().success().stdout(predicates::str::contains("县级事项第599项"));
     // Nothing listens on this port: a clear line, exit 1, no panic.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let out = hall.cmd(NOW).env("YIMEN_SERVER", format!("127.0.0.1:{port}")).arg("queue").output().unwrap();
