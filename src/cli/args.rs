@@ -187,9 +187,9 @@ pub enum Command {
         /// Every accepted, suspended or transferred case, by deadline
         #[arg(long, conflicts_with_all = ["date", "status"])]
         open: bool,
-        /// At most this many rows for --open
-        #[arg(long, default_value_t = 200)]
-        limit: usize,
+        /// At most this many rows for --open (1–10000)
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u16).range(1..=10000))]
+        limit: u16,
     },
     /// Today's waiting queue in call order
     Queue,

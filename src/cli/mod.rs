@@ -618,7 +618,7 @@ fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Command) -> Resul
         }
         Command::List { date, status, open, limit } => {
             let tickets = if open {
-                desk.open_cases(limit).map_err(|e| c.fail(e))?
+                desk.open_cases(usize::from(limit)).map_err(|e| c.fail(e))?
             } else {
                 let day = match date {
                     Some(d) => crate::domain::calendar::parse_date(&d).ok_or_else(|| {
