@@ -57,6 +57,9 @@ pub struct Remote {
     today: Option<(u64, Date, Vec<Ticket>)>,
     /// The clerk's request the next writes belong to, and how many of its steps were sent.
     request: Option<(String, u32)>,
+    /// The last request went unanswered: until one is answered, each is tried once, so a
+    /// window waiting for its server stays quick to answer the clerk.
+    away: bool,
 }
 
 /// Percent-encodes one path segment or query value (a ticket reference may hold a '/', a name
@@ -150,6 +153,7 @@ impl Remote {
             home,
             today: None,
             request: None,
+            away: false,
         };
         remote.reload()?;
         Ok(remote)
@@ -200,7 +204,8 @@ impl Remote {
             Lang::En => "en",
         };
         let mut last = None;
-        for attempt in 0..=RETRY_PAUSES.len() {
+        let tries = if self.away { 1 } else { RETRY_PAUSES.len() + 1 };
+        for attempt in 0..tries {
             if attempt > 0 {
                 std::thread::sleep(RETRY_PAUSES[attempt - 1]);
             }
@@ -223,6 +228,7 @@ impl Remote {
             };
             match sent {
                 Ok(mut resp) => {
+                    self.away = false;
                     let status = resp.status();
                     let v: Value = resp.body_mut().read_json().map_err(|_| {
                         DeskError::Remote(format!(
@@ -245,6 +251,7 @@ impl Remote {
                 Err(e) => last = Some(e),
             }
         }
+        self.away = true;
         Err(match last {
             Some(e) => self.unreachable(&e),
             None => DeskError::Unreachable(self.base.clone(), String::new()),
