@@ -179,9 +179,20 @@ impl Remote {
     }
 
     fn unreachable(&self, e: &ureq::Error) -> DeskError {
+        use std::io::ErrorKind as K;
+        let t = |zh: &str, en: &str| self.lang.pick(zh, en).to_string();
         let why = match e {
-            ureq::Error::Io(io) => io.kind().to_string(),
-            ureq::Error::Timeout(_) => self.lang.pick("超时", "timed out").to_string(),
+            ureq::Error::Io(io) => match io.kind() {
+                K::ConnectionRefused => t("连接被拒绝", "connection refused"),
+                K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => {
+                    t("连接被中断", "the connection dropped")
+                }
+                K::HostUnreachable | K::NetworkUnreachable | K::NetworkDown => t("网络不通", "network unreachable"),
+                K::TimedOut => t("超时", "timed out"),
+                _ => io.to_string(),
+            },
+            ureq::Error::Timeout(_) => t("超时", "timed out"),
+            ureq::Error::HostNotFound => t("找不到这个主机名", "no such host"),
             other => other.to_string(),
         };
         DeskError::Unreachable(self.base.clone(), why)
@@ -203,7 +214,7 @@ impl Remote {
             Lang::Zh => "zh-CN",
             Lang::En => "en",
         };
-        let mut last = None;
+        let mut last: Option<ureq::Error> = None;
         let tries = if self.away { 1 } else { RETRY_PAUSES.len() + 1 };
         for attempt in 0..tries {
             if attempt > 0 {
@@ -228,15 +239,24 @@ impl Remote {
             };
             match sent {
                 Ok(mut resp) => {
-                    self.away = false;
                     let status = resp.status();
-                    let v: Value = resp.body_mut().read_json().map_err(|_| {
-                        DeskError::Remote(format!(
-                            "{}{}（HTTP {status}）",
-                            self.base,
-                            self.lang.pick(" 的回答不是一门大厅服务的回答", " does not answer as a yimen hall server")
-                        ))
-                    })?;
+                    let v: Value = match resp.body_mut().read_json() {
+                        Ok(v) => v,
+                        // The line dropped while the answer came: as if it never came.
+                        Err(e @ (ureq::Error::Io(_) | ureq::Error::Timeout(_))) => {
+                            last = Some(e);
+                            continue;
+                        }
+                        Err(_) => {
+                            return Err(DeskError::Remote(format!(
+                                "{}{}（HTTP {status}）",
+                                self.base,
+                                self.lang
+                                    .pick(" 的回答不是一门大厅服务的回答", " does not answer as a yimen hall server")
+                            )));
+                        }
+                    };
+                    self.away = false;
                     if !status.is_success() {
                         let msg = v["error"].as_str().map(str::to_string).unwrap_or_else(|| status.to_string());
                         if status == 401 && self.token.is_some() && path != "/api/sign-in" {
