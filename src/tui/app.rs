@@ -26,6 +26,8 @@ pub enum PickKind {
     /// Pick the item a walk-in takes a number for.
     TakeItem,
     Village,
+    /// The clerk a supervisor hands a case to.
+    Clerk,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +37,9 @@ pub enum PromptKind {
     Withdraw,
     Transfer,
     Missing,
+    Supply,
+    FollowUp,
+    Reopen,
 }
 
 #[derive(Debug, Clone)]
@@ -301,6 +306,13 @@ impl App {
                 || pinyin::initials(name).iter().any(|p| p.contains(&q))
         };
         match kind {
+            PickKind::Clerk => self
+                .cfg
+                .users
+                .iter()
+                .filter(|(n, _)| matches(n, ""))
+                .map(|(n, r)| (n.clone(), format!("{n}（{}）", r.label(self.cfg.lang))))
+                .collect(),
             PickKind::Village => {
                 let mut v: Vec<(String, String)> = self
                     .cfg
@@ -569,11 +581,33 @@ impl App {
             A::Withdraw => Action::Withdraw,
             A::Terminate => Action::Terminate,
             A::Rate => Action::Rate,
+            A::Supply => Action::Supply,
+            A::FollowUp | A::Reassign | A::Reopen if !self.is_supervisor() => return false,
+            A::FollowUp => Action::FollowUp,
+            A::Reassign => Action::Reassign,
+            A::Reopen => Action::Reopen,
             A::Print => return self.detail.is_some(),
             A::Lock => return !self.cfg.users.is_empty(),
             _ => return true,
         };
         self.allowed(state_action).is_some()
+    }
+
+    /// Whether the signed-in clerk may do a supervisor's steps (anyone, in setup mode).
+    fn is_supervisor(&self) -> bool {
+        self.cfg.users.is_empty()
+            || self
+                .cfg
+                .users
+                .iter()
+                .any(|(n, r)| *n == self.cfg.clerk && *r >= crate::domain::account::Role::Supervisor)
+    }
+
+    /// The next step of the case's 差评 follow-up.
+    pub fn next_follow_up(&self) -> Option<crate::domain::ticket::FollowUp> {
+        let (t, _) = self.detail.as_ref()?;
+        let done = t.rating.as_ref()?.follow_up.len();
+        crate::domain::ticket::FollowUp::ORDER.get(done).copied()
     }
 
     fn selected_queue(&self) -> Option<&Ticket> {
@@ -706,6 +740,20 @@ impl App {
             A::Transfer => self.prompt_if(Action::Transfer, PromptKind::Transfer),
             A::Reject => self.prompt_if(Action::Reject, PromptKind::Reject),
             A::Withdraw => self.prompt_if(Action::Withdraw, PromptKind::Withdraw),
+            A::Supply => {
+                // The first material still owed is offered; the clerk may type another.
+                let owed = self.detail.as_ref().and_then(|(t, _)| t.owed().next().map(|d| d.material.clone()));
+                if self.allowed(Action::Supply).is_some() {
+                    let input = Input::new(owed.unwrap_or_default());
+                    self.modal = Some(Modal::Prompt { kind: PromptKind::Supply, input });
+                }
+            }
+            A::FollowUp | A::Reassign | A::Reopen if !self.action_available(action) => {}
+            A::FollowUp => self.prompt_if(Action::FollowUp, PromptKind::FollowUp),
+            A::Reopen => self.prompt_if(Action::Reopen, PromptKind::Reopen),
+            A::Reassign => {
+                self.modal = Some(Modal::Picker { kind: PickKind::Clerk, filter: Input::default(), sel: 0 });
+            }
             A::Rate => {
                 if self.allowed(Action::Rate).is_some() {
                     self.modal = Some(Modal::Score);
@@ -982,6 +1030,11 @@ impl App {
                     self.form.focus = 1;
                 }
             }
+            PickKind::Clerk => {
+                if let Some(id) = self.allowed(Action::Reassign) {
+                    self.send(Job::Reassign(id, key));
+                }
+            }
             PickKind::Village => {
                 self.form.village = Input::new(key);
                 self.form.dirty = true;
@@ -1001,6 +1054,13 @@ impl App {
             (PromptKind::Reject, Some(id)) => self.send(Job::Reject(id, text)),
             (PromptKind::Withdraw, Some(id)) => self.send(Job::Withdraw(id, text)),
             (PromptKind::Transfer, Some(id)) => self.send(Job::Transfer(id, text)),
+            (PromptKind::Supply, Some(id)) => self.send(Job::Supply(id, text)),
+            (PromptKind::Reopen, Some(id)) => self.send(Job::Reopen(id, text)),
+            (PromptKind::FollowUp, Some(id)) => {
+                if let Some(step) = self.next_follow_up() {
+                    self.send(Job::FollowUp(id, step, text));
+                }
+            }
             (PromptKind::Missing, Some(id)) => {
                 let missing: Vec<String> = text
                     .split(['、', ',', '，', ';', '；'])

@@ -60,6 +60,10 @@ pub enum UiAction {
     Withdraw,
     Terminate,
     Rate,
+    Supply,
+    FollowUp,
+    Reassign,
+    Reopen,
     Print,
     FilterCategory,
     FilterStatus,
@@ -171,6 +175,11 @@ pub const BINDINGS: &[Binding] = &[
     b(Some(Detail), Char('w'), A::Withdraw, "撤回", "withdraw", true),
     b(Some(Detail), Char('e'), A::Terminate, "终止", "terminate", true),
     b(Some(Detail), Char('p'), A::Rate, "评价", "rate", true),
+    b(Some(Detail), Char('b'), A::Supply, "补齐材料", "material brought", true),
+    // Supervisors (the footer shows them only to a supervisor, when the case allows them)
+    b(Some(Detail), Char('h'), A::FollowUp, "差评回访", "follow up rating", true),
+    b(Some(Detail), Char('g'), A::Reassign, "改派", "reassign", true),
+    b(Some(Detail), Char('y'), A::Reopen, "重新办理", "reopen", true),
     b(Some(Detail), Char('o'), A::Print, "打印凭条", "print slip", true),
     b(Some(Detail), Code(KeyCode::Esc), A::Back, "返回", "back", false),
     // Open cases

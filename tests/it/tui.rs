@@ -478,3 +478,67 @@ fn the_sign_in_screen_checks_the_pin_and_the_lock_key_keeps_the_form() {
     ui.keys("246810<Enter>");
     assert_eq!(ui.app.form.name.value(), "王五");
 }
+
+#[test]
+fn a_supervisor_follows_up_reopens_and_reassigns_from_the_case_screen_and_a_clerk_cannot() {
+    use yimen::domain::account::Role;
+    use yimen::domain::ticket::FollowUp;
+    let hall = Hall::new();
+    let mut desk = hall.desk("李娟", NOW);
+    desk.add_user("管理员", Role::Admin, "admin-pass-2026").unwrap();
+    desk.sign_in("管理员", "admin-pass-2026").unwrap();
+    desk.add_user("王主任", Role::Supervisor, "boss-pass-2026").unwrap();
+    desk.add_user("张三", Role::Clerk, "246810").unwrap();
+    desk.sign_in("张三", "246810").unwrap();
+    // An on-the-spot item done at the window and rated 不满意.
+    let (t, _) = desk.take(&TakeRequest { item: "SB03".into(), ..Default::default() }).unwrap();
+    desk.call("1", &[]).unwrap();
+    desk.complete("B001", None).unwrap();
+    desk.rate("B001", 2, Some("等太久")).unwrap();
+    desk.sign_out();
+    let users = vec![
+        ("管理员".to_string(), Role::Admin),
+        ("王主任".to_string(), Role::Supervisor),
+        ("张三".to_string(), Role::Clerk),
+    ];
+    let mut ui = Ui::with_desk(desk, Lang::Zh, users);
+    let id = t.id.to_string();
+
+    // The clerk sees the case but not the supervisor's keys, and they do nothing.
+    ui.keys("<Tab><Tab><Down><Down><Tab>246810<Enter>");
+    assert_eq!(ui.app.cfg.clerk, "张三");
+    ui.keys("1/B001<Enter><Enter>");
+    assert_eq!(ui.app.screen, Screen::Detail, "{}", ui.screen());
+    let s = ui.screen();
+    assert!(!s.contains("差评回访") && !s.contains("重新办理") && !s.contains("改派"), "{s}");
+    ui.keys("hyg");
+    assert!(ui.app.modal.is_none(), "no prompt opens for a clerk");
+
+    // 王主任 signs in at the same screen: the keys are offered and work.
+    ui.key(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    ui.keys("<Tab><Tab><Up><Tab>boss-pass-2026<Enter>");
+    assert_eq!(ui.app.cfg.clerk, "王主任", "{}", ui.screen());
+    let s = ui.screen();
+    assert!(s.contains("差评回访") && s.contains("重新办理"), "{s}");
+    ui.keys("h");
+    assert!(ui.screen().contains("差评回访记录：回访"), "{}", ui.screen());
+    ui.keys("已电话回访，群众反映等候太久<Enter>");
+    ui.keys("h");
+    assert!(ui.screen().contains("差评回访记录：核实"), "{}", ui.screen());
+    ui.keys("属实<Enter>");
+    let rating = ui.desk.show(&id).unwrap().0.rating.unwrap();
+    let steps: Vec<FollowUp> = rating.follow_up.iter().map(|s| s.step).collect();
+    assert_eq!(steps, [FollowUp::Callback, FollowUp::Verify]);
+    assert_eq!(rating.follow_up[0].clerk, "王主任");
+    // Reopen with a reason, then hand the case to the clerk by picking a name.
+    ui.keys("y复核材料<Enter>");
+    let t = ui.desk.show(&id).unwrap().0;
+    assert_eq!(t.status, Status::Accepted, "reopened");
+    ui.keys("g");
+    assert!(ui.screen().contains("改派给哪位工作人员"), "{}", ui.screen());
+    ui.keys("zs<Enter>");
+    assert_eq!(ui.desk.show(&id).unwrap().0.clerk.as_deref(), Some("张三"));
+    let (_, events) = ui.desk.show(&id).unwrap();
+    let last = events.last().unwrap();
+    assert_eq!((last.action, last.clerk.as_str()), (yimen::domain::ticket::Action::Reassign, "王主任"));
+}

@@ -290,6 +290,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
             f.render_widget(Clear, r);
             let title = match kind {
                 PickKind::Village => app.t(T::PickVillage),
+                PickKind::Clerk => app.t(T::PickClerk),
                 _ => app.t(T::PickItem),
             };
             let b = block(app, title);
@@ -316,12 +317,17 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
             let r = centered(area, 64, 4);
             f.render_widget(Clear, r);
             let title = match kind {
-                PromptKind::Search => app.t(T::SearchPrompt),
-                PromptKind::Reject | PromptKind::Withdraw => app.t(T::ReasonPrompt),
-                PromptKind::Transfer => app.t(T::DeptPrompt),
-                PromptKind::Missing => app.t(T::MissingPrompt),
+                PromptKind::Search => app.t(T::SearchPrompt).to_string(),
+                PromptKind::Reject | PromptKind::Withdraw | PromptKind::Reopen => app.t(T::ReasonPrompt).to_string(),
+                PromptKind::Transfer => app.t(T::DeptPrompt).to_string(),
+                PromptKind::Missing => app.t(T::MissingPrompt).to_string(),
+                PromptKind::Supply => app.t(T::MaterialPrompt).to_string(),
+                PromptKind::FollowUp => match app.next_follow_up() {
+                    Some(step) => format!("{}：{}", app.t(T::FollowUpPrompt), step.label(app.cfg.lang)),
+                    None => app.t(T::FollowUpPrompt).to_string(),
+                },
             };
-            let b = block(app, title);
+            let b = block(app, &title);
             let inner = b.inner(r);
             f.render_widget(b, r);
             input_line(f, Rect { height: 1, ..inner }, input, true);
