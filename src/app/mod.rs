@@ -503,9 +503,36 @@ impl Desk {
         self.store.read(|rx| {
             let t =
                 resolve_in(rx, tref, today)?.ok_or_else(|| DeskError::NotFound(r.trim().chars().take(40).collect()))?;
-            let events = rx.events(t.id)?;
-            Ok((t, events))
+            let mut events = rx.events(t.id)?;
+            if self.withholds_ratings() {
+                // The score is in the rating event's note, the follow-up in its own.
+                for e in events.iter_mut().filter(|e| {
+                    matches!(e.action, crate::domain::ticket::Action::Rate | crate::domain::ticket::Action::FollowUp)
+                }) {
+                    e.note = None;
+                }
+            }
+            Ok((self.as_seen(t), events))
         })
+    }
+
+    /// Whether the acting clerk sees ratings only in aggregate (not a supervisor, accounts on).
+    fn withholds_ratings(&self) -> bool {
+        self.accounts && self.role.is_none_or(|r| r < crate::domain::account::Role::Supervisor)
+    }
+
+    /// A ticket as the acting clerk may see it: a clerk does not see who rated what.
+    fn as_seen(&self, mut t: Ticket) -> Ticket {
+        if self.withholds_ratings()
+            && let Some(r) = &mut t.rating
+        {
+            r.withhold();
+        }
+        t
+    }
+
+    fn all_as_seen(&self, v: Vec<Ticket>) -> Vec<Ticket> {
+        if self.withholds_ratings() { v.into_iter().map(|t| self.as_seen(t)).collect() } else { v }
     }
 
     /// Tickets taken on `date`, optionally only those in `status`.
@@ -514,7 +541,7 @@ impl Desk {
         if let Some(s) = status {
             v.retain(|t| t.status == s);
         }
-        Ok(v)
+        Ok(self.all_as_seen(v))
     }
 
     /// Writes a checked copy of the database to `dest` (default: `backups/yimen-<time>.redb`
@@ -603,7 +630,7 @@ impl Desk {
 
     /// Open cases (accepted, suspended, transferred) by deadline, at most `limit`.
     pub fn open_cases(&self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
-        Ok(self.store.read(|rx| rx.open_cases(limit))?)
+        Ok(self.all_as_seen(self.store.read(|rx| rx.open_cases(limit))?))
     }
 
     pub fn ticket_count(&self) -> Result<u64, DeskError> {
@@ -617,24 +644,26 @@ impl Desk {
             return Ok(Vec::new());
         };
         let today = self.clock.today();
-        self.store.read(|rx| {
-            let mut ids: Vec<TicketId> = Vec::new();
-            if let Some(tref) = plan.reference
-                && let Some(t) = resolve_in(rx, tref, today)?
-            {
-                ids.push(t.id);
-            }
-            for p in &plan.prefixes {
-                for id in rx.search_prefix(p, limit)? {
-                    if !ids.contains(&id) {
-                        ids.push(id);
+        self.store
+            .read(|rx| {
+                let mut ids: Vec<TicketId> = Vec::new();
+                if let Some(tref) = plan.reference
+                    && let Some(t) = resolve_in(rx, tref, today)?
+                {
+                    ids.push(t.id);
+                }
+                for p in &plan.prefixes {
+                    for id in rx.search_prefix(p, limit)? {
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
                     }
                 }
-            }
-            ids.sort_unstable_by(|a, b| b.cmp(a));
-            ids.truncate(limit);
-            Ok::<_, DeskError>(rx.tickets(&ids)?)
-        })
+                ids.sort_unstable_by(|a, b| b.cmp(a));
+                ids.truncate(limit);
+                Ok::<_, DeskError>(rx.tickets(&ids)?)
+            })
+            .map(|v| self.all_as_seen(v))
     }
 }
 

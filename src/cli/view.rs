@@ -12,7 +12,7 @@ use crate::client::Client;
 use crate::domain::Lang;
 use crate::domain::mask;
 use crate::domain::text::escape_for_output;
-use crate::domain::ticket::{Event, Rating, Status, Ticket};
+use crate::domain::ticket::{Event, Status, Ticket};
 
 /// Clean one-line text for the terminal.
 pub fn clean(s: &str) -> String {
@@ -173,7 +173,7 @@ pub fn ticket_json(desk: &dyn Client, t: &Ticket, full: bool) -> Value {
         "transferred_to": t.transferred_to,
         "close_reason": t.close_reason,
         "rating": t.rating.as_ref().map(|r| json!({
-            "score": r.score, "at": local(desk, r.at),
+            "score": (!r.is_withheld()).then_some(r.score), "withheld": r.is_withheld(), "at": local(desk, r.at),
             "follow_up_due": r.follow_up_due.map(|d| d.to_string()),
             "follow_up": r.follow_up.iter().map(|s| json!({"step": s.step, "at": local(desk, s.at), "clerk": s.clerk})).collect::<Vec<_>>(),
             "comment": if full { r.comment.clone() } else { None },
@@ -250,12 +250,7 @@ pub fn outcome_line(desk: &dyn Client, t: &Ticket, lang: Lang) -> String {
         }
         Status::Completed => {
             if let Some(r) = &t.rating {
-                s.push_str(&format!(
-                    "{sep}{}{} {}",
-                    lang.pick("评价：", "rated "),
-                    r.score,
-                    Rating::level_label(r.score, lang)
-                ));
+                s.push_str(&format!("{sep}{}{}", lang.pick("评价：", "rating: "), r.text(lang)));
                 if let Some(d) = r.follow_up_due {
                     s.push_str(&format!("{sep}{}{d}", lang.pick("差评回访期限：", "bad rating: follow up by ")));
                 }
@@ -351,7 +346,7 @@ pub fn detail(desk: &dyn Client, t: &Ticket, events: &[Event], lang: Lang) -> St
         t.close_reason.as_deref().map(|s| escape_for_output(s, false)).unwrap_or_default(),
     );
     if let Some(r) = &t.rating {
-        let mut s = format!("{} {}", r.score, Rating::level_label(r.score, lang));
+        let mut s = r.text(lang);
         if let Some(d) = r.follow_up_due {
             s.push_str(&format!("（{}{d}）", lang.pick("差评回访期限 ", "follow up by ")));
         }

@@ -283,8 +283,33 @@ pub struct FollowUpStep {
 }
 
 impl Rating {
+    /// The score a clerk is shown in place of the real one: who rated what is confidential,
+    /// and a clerk sees ratings only in aggregate (supervisors see them whole).
+    pub const WITHHELD: u8 = 0;
+
     pub fn is_bad(&self) -> bool {
-        self.score <= 2
+        (1..=2).contains(&self.score)
+    }
+
+    /// Keeps only that the visit was rated, and when.
+    pub fn withhold(&mut self) {
+        self.score = Rating::WITHHELD;
+        self.comment = None;
+        self.follow_up_due = None;
+        self.follow_up.clear();
+    }
+
+    pub fn is_withheld(&self) -> bool {
+        self.score == Rating::WITHHELD
+    }
+
+    /// "2 不满意", or that it is withheld.
+    pub fn text(&self, lang: Lang) -> String {
+        if self.is_withheld() {
+            lang.pick("已评价（评价内容仅大厅负责人可见）", "rated (shown to supervisors only)").to_string()
+        } else {
+            format!("{} {}", self.score, Rating::level_label(self.score, lang))
+        }
     }
 
     /// A 差评 whose follow-up has not reached 反馈 yet.

@@ -456,6 +456,10 @@ impl App {
                 self.status = None;
                 self.refreshing = false;
                 self.refresh();
+                // What a clerk may see depends on who it is (ratings): read the open case again.
+                if let Some(id) = self.detail_id() {
+                    self.send_quiet(Job::Show(id));
+                }
             }
             Reply::SignedIn(Err(e)) => {
                 self.signin.pin = Input::default();

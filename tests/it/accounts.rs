@@ -191,3 +191,31 @@ fn full_id_numbers_in_an_export_need_a_supervisor_and_are_audited() {
     let after = hall.cmd(NOW).args(["--json", "audit", "verify"]).output().unwrap();
     assert_eq!(n(&after), n(&before) + 1, "the reveal is an event");
 }
+
+#[test]
+fn a_clerk_sees_that_a_visit_was_rated_but_not_how_and_a_supervisor_sees_it_whole() {
+    let hall = hall_with_clerk();
+    as_zhang(&hall, "246810").args(["take", "SB03"]).assert().success();
+    as_zhang(&hall, "246810").args(["call", "--window", "1"]).assert().success();
+    as_zhang(&hall, "246810").args(["complete", "B001"]).assert().success();
+    as_zhang(&hall, "246810").args(["rate", "B001", "--score", "1", "--comment", "态度差"]).assert().success();
+    let show = |c: &mut assert_cmd::Command| -> serde_json::Value {
+        let out = c.args(["--json", "show", "B001"]).output().unwrap();
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let seen = show(&mut as_zhang(&hall, "246810"));
+    assert_eq!(seen["rating"]["withheld"], true, "{seen}");
+    assert!(seen["rating"]["score"].is_null() && seen["rating"]["follow_up_due"].is_null(), "{seen}");
+    let rate = seen["events"].as_array().unwrap().iter().find(|e| e["action"] == "rate").expect("the rate event");
+    assert!(rate["note"].is_null(), "the score is not in the event either: {rate}");
+    let text = as_zhang(&hall, "246810").args(["show", "B001"]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("仅大厅负责人可见") && !text.contains("非常不满意"), "{text}");
+    let found = as_zhang(&hall, "246810").args(["--json", "list"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&found.stdout).contains("\"score\":1"));
+    // The admin (李娟) sees the rating whole.
+    let whole = show(&mut hall.cmd(NOW));
+    assert_eq!(whole["rating"]["score"], 1, "{whole}");
+    assert_eq!(whole["rating"]["withheld"], false);
+    assert!(whole["rating"]["follow_up_due"].is_string());
+}

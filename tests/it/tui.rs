@@ -511,6 +511,8 @@ fn a_supervisor_follows_up_reopens_and_reassigns_from_the_case_screen_and_a_cler
     assert_eq!(ui.app.screen, Screen::Detail, "{}", ui.screen());
     let s = ui.screen();
     assert!(!s.contains("差评回访") && !s.contains("重新办理") && !s.contains("改派"), "{s}");
+    // Who rated what is confidential: the clerk sees that it was rated, not how.
+    assert!(s.contains("已评价（评价内容仅大厅负责人可见）") && !s.contains("不满意"), "{s}");
     ui.keys("hyg");
     assert!(ui.app.modal.is_none(), "no prompt opens for a clerk");
 
@@ -520,6 +522,7 @@ fn a_supervisor_follows_up_reopens_and_reassigns_from_the_case_screen_and_a_cler
     assert_eq!(ui.app.cfg.clerk, "王主任", "{}", ui.screen());
     let s = ui.screen();
     assert!(s.contains("差评回访") && s.contains("重新办理"), "{s}");
+    assert!(s.contains("2 不满意"), "a supervisor sees the rating:\n{s}");
     ui.keys("h");
     assert!(ui.screen().contains("差评回访记录：回访"), "{}", ui.screen());
     ui.keys("已电话回访，群众反映等候太久<Enter>");

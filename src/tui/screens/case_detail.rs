@@ -7,7 +7,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{block, light_text};
-use crate::domain::ticket::Rating;
 use crate::tui::app::App;
 use crate::tui::i18n::T;
 use crate::tui::keymap::{BINDINGS, Screen, UiAction};
@@ -58,7 +57,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         lines.push(Line::raw(format!("{}：{}  {}  {state}", app.t(T::Deferred), d.material, d.due)));
     }
     if let Some(r) = &t.rating {
-        lines.push(Line::raw(format!("{} {}", r.score, Rating::level_label(r.score, lang))));
+        lines.push(Line::raw(r.text(lang)));
     }
     if let Some(reason) = &t.close_reason {
         lines.push(Line::raw(reason.clone()));
