@@ -623,6 +623,12 @@ impl Desk {
         Ok(self.store.read(|rx| rx.active_on(date))?)
     }
 
+    /// Today's display board (no names; anyone may read it).
+    pub fn board(&self) -> Result<crate::domain::board::Board, DeskError> {
+        let today = self.store.read(|rx| rx.day(self.clock.today()))?;
+        Ok(crate::domain::board::Board::of(&today, &self.catalog))
+    }
+
     /// Waiting tickets of today in call order.
     pub fn queue(&self) -> Result<Vec<Ticket>, DeskError> {
         Ok(self.store.read(|rx| rx.waiting(self.clock.today()))?)

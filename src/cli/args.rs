@@ -238,6 +238,10 @@ pub enum Command {
     Backup { file: Option<PathBuf> },
     /// Give the space of rewritten pages back to the disk (admin; a large file takes a while)
     Compact,
+    /// The display board for a screen facing the hall (叫号屏): the latest calls in big
+    /// letters and how many wait; numbers and windows only, never a name; no sign-in.
+    /// `--json` prints it once
+    Board,
     /// Run the hall server: this PC owns the database and serves every window over HTTP/JSON
     /// (docs/api.md). Stops on Ctrl-C.
     Serve {

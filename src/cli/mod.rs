@@ -345,6 +345,23 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             desk.sign_in(&opts.clerk, pin).map_err(|e| c.fail(e))?;
             return open_tui(&mut c, Box::new(desk), opts);
         }
+        Command::Board => {
+            // The board shows no names, so it needs no sign-in: a screen in the hall runs it.
+            let mut client = open_client(cli.server.as_deref(), &db, lang).map_err(|e| c.fail(e))?;
+            if c.json {
+                let board = client.board().map_err(|e| c.fail(e))?;
+                writeln!(c.out, "{}", serde_json::to_string(&board)?)?;
+                return Ok(());
+            }
+            if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                return Err(Failure::Message(t(
+                    "叫号屏需要在终端中运行；脚本请用 yimen --json board",
+                    "the board needs a terminal; scripts use yimen --json board",
+                )));
+            }
+            crate::tui::board::run(client, lang, cli.ascii)?;
+            return Ok(());
+        }
         Command::CrashWriter => {
             // Each line is printed only after the write is committed: what the crash test may
             // hold us to after a SIGKILL.
@@ -392,6 +409,7 @@ fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Command) -> Resul
         | Command::Restore { .. }
         | Command::Serve { .. }
         | Command::CrashWriter => {}
+        Command::Board => {}
         Command::Compact => {
             let (before, after) = desk.compact().map_err(|e| c.fail(e))?;
             let mib = |b: u64| format!("{:.1} MiB", b as f64 / 1024.0 / 1024.0);

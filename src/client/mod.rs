@@ -15,6 +15,7 @@ use crate::app::{Act, Desk, DeskError, Hint, Settings, TakeRequest};
 use crate::clock::Clock;
 use crate::domain::Lang;
 use crate::domain::account::{Role, User};
+use crate::domain::board::Board;
 use crate::domain::calendar::Calendar;
 use crate::domain::catalog::Catalog;
 use crate::domain::ticket::{Event, Status, Ticket};
@@ -59,6 +60,8 @@ pub trait Client: Send {
     }
     /// Waiting tickets in call order.
     fn queue(&mut self) -> Result<Vec<Ticket>, DeskError>;
+    /// Today's display board: calls and waiting counts, no names; needs no sign-in.
+    fn board(&mut self) -> Result<Board, DeskError>;
     fn open_cases(&mut self, limit: usize) -> Result<Vec<Ticket>, DeskError>;
     fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Ticket>, DeskError>;
 
@@ -154,6 +157,9 @@ impl Client for Desk {
     }
     fn queue(&mut self) -> Result<Vec<Ticket>, DeskError> {
         Desk::queue(self)
+    }
+    fn board(&mut self) -> Result<Board, DeskError> {
+        Desk::board(self)
     }
     fn open_cases(&mut self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
         Desk::open_cases(self, limit)

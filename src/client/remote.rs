@@ -22,6 +22,7 @@ use crate::app::{Act, DeskError, Hint, Settings, TakeRequest};
 use crate::clock::Clock;
 use crate::domain::Lang;
 use crate::domain::account::{Role, User};
+use crate::domain::board::Board;
 use crate::domain::calendar::Calendar;
 use crate::domain::catalog::Catalog;
 use crate::domain::ticket::{Event, Status, Ticket};
@@ -421,6 +422,9 @@ impl Client for Remote {
     }
     fn queue(&mut self) -> Result<Vec<Ticket>, DeskError> {
         self.get("/api/waiting")
+    }
+    fn board(&mut self) -> Result<Board, DeskError> {
+        self.get("/api/board")
     }
     fn open_cases(&mut self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
         self.get(&format!("/api/open?limit={limit}"))

@@ -2,6 +2,7 @@
 //! catalog and the working-day calendar. Nothing here reads a clock, a file or a terminal.
 
 pub mod account;
+pub mod board;
 pub mod calendar;
 pub mod catalog;
 pub mod citizen;

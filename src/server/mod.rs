@@ -413,6 +413,18 @@ async fn setup(State(h): Shared) -> Result<Json<Value>, ApiError> {
     Ok(Json(v))
 }
 
+/// The display board: numbers, windows and counts, never a name — so no token is needed, and
+/// a screen in the hall can show it without anyone signed in.
+async fn board(State(h): Shared) -> Result<Json<crate::domain::board::Board>, ApiError> {
+    let hall = h.clone();
+    let lang = h.lang;
+    let b = tokio::task::spawn_blocking(move || hall.desk.lock().unwrap_or_else(|p| p.into_inner()).board())
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(|e| ApiError::desk(e, lang))?;
+    Ok(Json(b))
+}
+
 fn bad_date(s: &str) -> DeskError {
     DeskError::Setting("date".into(), s.chars().take(20).collect())
 }
@@ -644,6 +656,7 @@ fn router(hall: Arc<Hall>) -> axum::Router {
         .route("/api/report/range", get(range))
         .route("/api/export", get(export))
         .route("/api/setup", get(setup))
+        .route("/api/board", get(board))
         .route("/api/day", get(day))
         .route("/api/waiting", get(waiting))
         .route("/api/users", get(users))

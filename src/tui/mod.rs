@@ -6,6 +6,7 @@
 //! once a second, never in a busy loop.
 
 pub mod app;
+pub mod board;
 pub mod form;
 pub mod i18n;
 pub mod keymap;

@@ -98,6 +98,7 @@ fn every_command_answers_the_same_through_the_server_as_on_the_file() {
         (&["config", "set", "follow_up_days", "9"], clerk),
         (&["config", "set", "follow_up_days", "9"], admin),
         (&["catalog", "show", "MZ01"], clerk),
+        (&["--json", "board"], &[]),
         (&["queue"], wrong_pin),
         (&["--lang", "en", "queue"], wrong_pin),
     ];
@@ -214,6 +215,15 @@ fn a_window_on_the_server_sees_other_windows_at_once_and_rides_out_a_restart() {
     );
     tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "110", "-y", "32", &cmd]);
     tmux.wait_for("叫下一位");
+    // The hall's display board on another screen, through the same server, signed in as no one.
+    let board = Tmux { socket: format!("yimen-board-{}", std::process::id()) };
+    let board_cmd = format!(
+        "env -u YIMEN_DB -u YIMEN_PIN -u YIMEN_CLERK YIMEN_SERVER='{url}' HOME='{}' YIMEN_NOW='{NOW}' LANG=C.UTF-8 '{}' board; echo EXIT=$?; sleep 60",
+        hall.dir.path().display(),
+        bin.display()
+    );
+    board.run(&["new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", &board_cmd]);
+    board.wait_for("请取号，等候叫号");
 
     // Another window (the reception desk, through the command line) takes and calls numbers:
     // this window's queue shows each within a second.
@@ -224,8 +234,15 @@ fn a_window_on_the_server_sees_other_windows_at_once_and_rides_out_a_restart() {
     let seen = time_until(&tmux, "B001", Duration::from_secs(5));
     assert!(seen < Duration::from_secs(1), "another window's take showed after {seen:?}");
     other(&["call", "--window", "5"]);
+    let called = Instant::now();
     let seen = time_until(&tmux, "已叫号", Duration::from_secs(5));
     assert!(seen < Duration::from_secs(1), "another window's call showed after {seen:?}");
+    time_until(&board, "请 B001 号到 5 号窗口", Duration::from_secs(5));
+    let shown = called.elapsed();
+    assert!(shown < Duration::from_secs(1), "the board showed the call after {shown:?}");
+    assert!(!board.screen().contains("赵六"), "never a name on the board:\n{}", board.screen());
+    board.keys(&["q"]);
+    board.wait_for("EXIT=0");
 
     // The clerk starts a walk-in registration; the server dies mid-way.
     tmux.keys(&["i"]);

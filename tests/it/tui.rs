@@ -545,3 +545,58 @@ fn a_supervisor_follows_up_reopens_and_reassigns_from_the_case_screen_and_a_cler
     let last = events.last().unwrap();
     assert_eq!((last.action, last.clerk.as_str()), (yimen::domain::ticket::Action::Reassign, "王主任"));
 }
+
+#[test]
+fn the_display_board_shows_calls_and_counts_never_a_name_at_any_size() {
+    use yimen::client::Client;
+    use yimen::tui::board::{View, render};
+    let hall = Hall::new();
+    let mut desk = hall.desk("李娟", NOW);
+    let named = |item: &str, name: &str| TakeRequest {
+        item: item.into(),
+        citizen: yimen::app::CitizenInput { name: Some(name.into()), ..Default::default() },
+        ..Default::default()
+    };
+    desk.take(&named("SB03", "欧阳娜娜")).unwrap();
+    desk.take(&named("SB04", "阿依古丽·买买提")).unwrap();
+    desk.take(&named("MZ03", "龚德明")).unwrap();
+    desk.call("2", &["B".into()]).unwrap();
+    desk.call("3", &["B".into()]).unwrap();
+    desk.recall("B002").unwrap();
+    let board = Client::board(&mut desk).unwrap();
+    assert_eq!(board.headline().map(|c| (c.number.as_str(), c.window.as_str())), Some(("B002", "3")));
+    for lang in [Lang::Zh, Lang::En] {
+        let view = View {
+            hall: "利福塔镇便民服务中心".into(),
+            now: time::macros::datetime!(2026-11-30 09:30 +8),
+            board: Ok(board.clone()),
+            lang,
+            ascii: false,
+        };
+        let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        let s = text_of(term.draw(|f| render(&view, f)).unwrap().buffer);
+        let words = if lang == Lang::Zh { "请 B002 号到 3 号窗口" } else { "Number B002, please go to window 3" };
+        assert!(s.contains(words), "{s}");
+        assert!(s.contains("B001") && s.contains(if lang == Lang::Zh { "重呼1" } else { "again 1" }), "{s}");
+        assert!(s.contains(if lang == Lang::Zh { "A 民政  1 人" } else { "A Civil affairs  1" }), "{s}");
+        for name in ["欧阳", "阿依古丽", "龚德明"] {
+            assert!(!s.contains(name), "a name on the board:\n{s}");
+        }
+        // Every size, from a corner of a screen to a wall: no panic.
+        for (w, h) in [(1, 1), (10, 3), (40, 12), (80, 24), (200, 60)] {
+            let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+            term.draw(|f| render(&view, f)).unwrap();
+        }
+    }
+    // A server that went away: the board says so instead of going blank.
+    let view = View {
+        hall: "利福塔镇便民服务中心".into(),
+        now: time::macros::datetime!(2026-11-30 09:30 +8),
+        board: Err("连不上大厅服务器".into()),
+        lang: Lang::Zh,
+        ascii: true,
+    };
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let s = text_of(term.draw(|f| render(&view, f)).unwrap().buffer);
+    assert!(s.contains("正在重新连接") && s.contains("连不上大厅服务器"), "{s}");
+}

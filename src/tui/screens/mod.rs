@@ -38,8 +38,13 @@ const ASCII: border::Set = border::Set {
 };
 
 pub fn block<'a>(app: &App, title: &'a str) -> Block<'a> {
+    titled(title, app.cfg.ascii)
+}
+
+/// A bordered box with a bold title; plain ASCII lines for old consoles.
+pub fn titled(title: &str, ascii: bool) -> Block<'_> {
     let b = Block::default().borders(Borders::ALL).title(Span::styled(title, Style::new().bold()));
-    if app.cfg.ascii { b.border_set(ASCII) } else { b }
+    if ascii { b.border_set(ASCII) } else { b }
 }
 
 pub fn light_style(l: Light) -> Style {

@@ -1,0 +1,187 @@
+//! `yimen board`: the display board (叫号屏) on a screen facing the hall. The newest call in
+//! big letters ("请 A012 号到 3 号窗口"), the latest calls, and how many wait per category —
+//! numbers and windows only, never a name. It reads the local file or the hall server alike,
+//! needs no sign-in, and changes within a second of a call (at once through a server).
+
+use std::io;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use ratatui::Frame;
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use ratatui::layout::{Constraint, Layout};
+use ratatui::style::{Color, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use time::OffsetDateTime;
+use tui_big_text::{BigText, PixelSize};
+
+use super::i18n::T;
+use super::screens::{titled, width};
+use crate::client::Client;
+use crate::domain::Lang;
+use crate::domain::board::{Board, Call};
+use crate::domain::lang::Localized;
+
+/// What the board shows at one moment.
+pub struct View {
+    pub hall: String,
+    /// Now, in the hall's time.
+    pub now: OffsetDateTime,
+    pub board: Result<Board, String>,
+    pub lang: Lang,
+    pub ascii: bool,
+}
+
+enum Msg {
+    Quit,
+    Redraw,
+    Changed,
+}
+
+/// Shows the board until `q`, `Esc` or `Ctrl-C`.
+pub fn run(mut client: Box<dyn Client>, lang: Lang, ascii: bool) -> io::Result<()> {
+    let hall = client.settings().hall.clone();
+    let clock = *client.clock();
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let keys = tx.clone();
+    std::thread::spawn(move || {
+        loop {
+            let msg = match event::read() {
+                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+                    let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
+                    if ctrl_c || matches!(k.code, KeyCode::Char('q') | KeyCode::Esc) { Msg::Quit } else { continue }
+                }
+                Ok(Event::Resize(..)) => Msg::Redraw,
+                Ok(_) => continue,
+                Err(_) => Msg::Quit,
+            };
+            if keys.send(msg).is_err() {
+                break;
+            }
+        }
+    });
+    if let Some(watch) = client.watch() {
+        std::thread::spawn(move || {
+            let mut seen = None;
+            loop {
+                if let Some(n) = watch.next(seen) {
+                    if seen.is_some_and(|s| s != n) && tx.send(Msg::Changed).is_err() {
+                        break;
+                    }
+                    seen = Some(n);
+                }
+            }
+        });
+    }
+    let fetch = |c: &mut dyn Client| c.board().map_err(|e| e.localized(lang));
+    let mut view = View { hall, now: clock.local(clock.now()), board: fetch(client.as_mut()), lang, ascii };
+    let mut terminal = ratatui::try_init()?;
+    let result = (|| -> io::Result<()> {
+        loop {
+            view.now = clock.local(clock.now());
+            terminal.draw(|f| render(&view, f))?;
+            match rx.recv_timeout(Duration::from_secs(1)) {
+                Ok(Msg::Quit) | Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                Ok(Msg::Redraw) => {}
+                Ok(Msg::Changed) | Err(RecvTimeoutError::Timeout) => view.board = fetch(client.as_mut()),
+            }
+        }
+    })();
+    ratatui::restore();
+    result
+}
+
+fn announce(c: &Call, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("请 {} 号到 {} 号窗口", c.number, c.window),
+        Lang::En => format!("Number {}, please go to window {}", c.number, c.window),
+    }
+}
+
+/// Draws the board; public so tests can draw it on a test backend.
+pub fn render(view: &View, f: &mut Frame) {
+    let lang = view.lang;
+    let area = f.area();
+    let [head, body, foot] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let clock = format!("{} {:02}:{:02}:{:02}", view.now.date(), view.now.hour(), view.now.minute(), view.now.second());
+    let pad = (area.width as usize).saturating_sub(width(&view.hall) + width(&clock) + 2);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!(" {}", view.hall), Style::new().bold()),
+            Span::raw(" ".repeat(pad)),
+            Span::raw(clock),
+        ])),
+        head,
+    );
+    f.render_widget(Paragraph::new(Span::styled(format!(" {}", T::BoardQuit.get(lang)), Style::new().dim())), foot);
+    let board = match &view.board {
+        Ok(b) => b,
+        Err(e) => {
+            let text = format!("{}\n{e}", T::ServerLost.get(lang));
+            f.render_widget(Paragraph::new(text).red().wrap(Wrap { trim: true }).block(titled("", view.ascii)), body);
+            return;
+        }
+    };
+    // The headline takes what the screen can give: big letters when there is room.
+    let big = body.height >= 16 && body.width >= 40;
+    let headline_h = if big { 7 } else { 3 };
+    let [top, lists] = Layout::vertical([Constraint::Length(headline_h), Constraint::Min(0)]).areas(body);
+    let headline = titled(T::BoardNow.get(lang), view.ascii);
+    let inner = headline.inner(top);
+    f.render_widget(headline, top);
+    match board.headline() {
+        Some(c) => {
+            let style = if c.calling { Style::new().fg(Color::Yellow).bold() } else { Style::new().bold() };
+            if big {
+                let [digits, words] = Layout::vertical([Constraint::Length(4), Constraint::Min(1)]).areas(inner);
+                let text = format!("{} -> {}", c.number, c.window);
+                // Half-height glyphs are 8 cells wide, quadrant ones 4: the larger that fits.
+                let size = if text.chars().count() * 8 <= inner.width as usize {
+                    PixelSize::HalfHeight
+                } else {
+                    PixelSize::Quadrant
+                };
+                let big_text =
+                    BigText::builder().pixel_size(size).style(style).lines(vec![text.into()]).centered().build();
+                f.render_widget(big_text, digits);
+                f.render_widget(Paragraph::new(Span::styled(announce(c, lang), style)).centered(), words);
+            } else {
+                f.render_widget(Paragraph::new(Span::styled(announce(c, lang), style)).centered(), inner);
+            }
+        }
+        None => f.render_widget(Paragraph::new(T::BoardIdle.get(lang)).centered(), inner),
+    }
+    if lists.height < 3 {
+        return;
+    }
+    let [recent, waiting] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(lists);
+    let rows: Vec<Line> = board
+        .calls
+        .iter()
+        .map(|c| {
+            let again =
+                if c.recalls > 0 { format!("  {}{}", T::BoardRecall.get(lang), c.recalls) } else { String::new() };
+            let t = c.at.to_offset(view.now.offset());
+            let line = match lang {
+                Lang::Zh => format!(" {:<5} → {} 号窗口  {:02}:{:02}{again}", c.number, c.window, t.hour(), t.minute()),
+                Lang::En => format!(" {:<5} → window {}  {:02}:{:02}{again}", c.number, c.window, t.hour(), t.minute()),
+            };
+            if c.calling { Line::styled(line, Style::new().fg(Color::Yellow)) } else { Line::raw(line) }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(rows).block(titled(T::BoardRecent.get(lang), view.ascii)), recent);
+    let rows: Vec<Line> = board
+        .waiting
+        .iter()
+        .map(|w| {
+            let name = lang.pick(&w.name, &w.name_en);
+            Line::raw(match lang {
+                Lang::Zh => format!(" {} {name}  {} 人", w.letter, w.count),
+                Lang::En => format!(" {} {name}  {}", w.letter, w.count),
+            })
+        })
+        .collect();
+    f.render_widget(Paragraph::new(rows).block(titled(T::BoardWaiting.get(lang), view.ascii)), waiting);
+}
