@@ -104,6 +104,22 @@ impl Watch {
         }
         answer.map(|c| c.changes)
     }
+
+    /// Waits on its own thread and calls `changed` each time the hall's records change, until
+    /// `changed` returns false.
+    pub fn spawn(self, changed: impl Fn() -> bool + Send + 'static) {
+        std::thread::spawn(move || {
+            let mut seen = None;
+            loop {
+                if let Some(n) = self.next(seen) {
+                    if seen.is_some_and(|s| s != n) && !changed() {
+                        break;
+                    }
+                    seen = Some(n);
+                }
+            }
+        });
+    }
 }
 
 impl Remote {

@@ -62,17 +62,7 @@ pub fn run(mut client: Box<dyn Client>, lang: Lang, ascii: bool) -> io::Result<(
         }
     });
     if let Some(watch) = client.watch() {
-        std::thread::spawn(move || {
-            let mut seen = None;
-            loop {
-                if let Some(n) = watch.next(seen) {
-                    if seen.is_some_and(|s| s != n) && tx.send(Msg::Changed).is_err() {
-                        break;
-                    }
-                    seen = Some(n);
-                }
-            }
-        });
+        watch.spawn(move || tx.send(Msg::Changed).is_ok());
     }
     let fetch = |c: &mut dyn Client| c.board().map_err(|e| e.localized(lang));
     let mut view = View { hall, now: clock.local(clock.now()), board: fetch(client.as_mut()), lang, ascii };

@@ -58,17 +58,7 @@ pub fn run(mut desk: Box<dyn Client>, opts: Options) -> io::Result<Vec<String>> 
     if let Some(watch) = desk.watch() {
         // Another window's take, call or completion shows here as soon as the server has it.
         let tx = msg_tx.clone();
-        std::thread::spawn(move || {
-            let mut seen = None;
-            loop {
-                if let Some(n) = watch.next(seen) {
-                    if seen.is_some_and(|s| s != n) && tx.send(Msg::Changed).is_err() {
-                        break;
-                    }
-                    seen = Some(n);
-                }
-            }
-        });
+        watch.spawn(move || tx.send(Msg::Changed).is_ok());
     }
     let worker = worker::spawn(desk, opts.lang, job_rx, move |r| reply_tx.send(Msg::Reply(Box::new(r))).is_ok());
 
