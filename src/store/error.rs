@@ -6,7 +6,9 @@ use crate::domain::lang::{Lang, Localized};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path} is open in another yimen program; close it there first (or use that window)")]
+    #[error(
+        "{path} is open in another yimen program; close it there first (or use that window); if it is the hall server, work through it: yimen --server http://127.0.0.1:7878"
+    )]
     Locked { path: PathBuf },
     #[error(
         "{path} was written by a newer yimen (data version {found}; this program reads up to {supported}); update yimen"
@@ -35,7 +37,10 @@ impl Localized for StoreError {
         }
         match self {
             StoreError::Locked { path } => {
-                format!("数据库 {} 正被另一个一门程序使用，请先在那边退出（或到那台电脑上操作）", path.display())
+                format!(
+                    "数据库 {} 正被另一个一门程序使用，请先在那边退出（或到那台电脑上操作）；如果是大厅服务在运行，请通过它操作：yimen --server http://127.0.0.1:7878",
+                    path.display()
+                )
             }
             StoreError::NewerSchema { path, found, supported } => format!(
                 "数据库 {} 由更新版本的一门写入（数据版本 {found}，本程序最高支持 {supported}），请升级一门",
