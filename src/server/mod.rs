@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -77,7 +77,11 @@ struct Hall {
     changes: tokio::sync::watch::Sender<u64>,
     session: Duration,
     lang: Lang,
-    hall: String,
+    /// The hall's name (health answers without taking the database lock).
+    hall: Mutex<String>,
+    /// Where the log goes (the database's folder) and its clock.
+    home: std::path::PathBuf,
+    clock: crate::clock::Clock,
 }
 
 /// A refusal as the API sends it: an HTTP status, a stable code and a one-line message in the
@@ -180,6 +184,7 @@ impl Hall {
     ) -> Result<T, ApiError> {
         let hall = self.clone();
         let lang = caller.lang;
+        let clerk = caller.clerk.clone();
         let out = tokio::task::spawn_blocking(move || {
             let mut desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
             let r = desk.assume(&caller.clerk).and_then(|_| {
@@ -200,15 +205,25 @@ impl Hall {
                 }
                 Ok(v)
             }
-            Err(e) => Err(ApiError::desk(e, lang)),
+            Err(e) => {
+                self.log(&format!("server {}: refused: {}", clerk, e.localized(self.lang)));
+                Err(ApiError::desk(e, lang))
+            }
         }
+    }
+
+    /// A line in the server's log beside the database (sign-ins and refusals; never a
+    /// citizen's data beyond what a refusal quotes).
+    fn log(&self, line: &str) {
+        crate::log::write(&self.home, &self.clock, line);
     }
 }
 
 type Shared = State<Arc<Hall>>;
 
 async fn health(State(h): Shared) -> Json<Value> {
-    Json(json!({ "ok": true, "hall": h.hall, "version": env!("CARGO_PKG_VERSION") }))
+    let hall = h.hall.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Json(json!({ "ok": true, "hall": hall, "version": env!("CARGO_PKG_VERSION") }))
 }
 
 #[derive(Deserialize)]
@@ -217,7 +232,12 @@ struct SignIn {
     pin: String,
 }
 
-async fn sign_in(State(h): Shared, headers: HeaderMap, Json(b): Json<SignIn>) -> Result<Json<Value>, ApiError> {
+async fn sign_in(
+    State(h): Shared,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Json(b): Json<SignIn>,
+) -> Result<Json<Value>, ApiError> {
     let lang = lang_of(&headers, h.lang);
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw)
@@ -226,6 +246,7 @@ async fn sign_in(State(h): Shared, headers: HeaderMap, Json(b): Json<SignIn>) ->
     let expires_in = h.session.as_secs();
     let hall = h.clone();
     let (name, pin) = (b.clerk, b.pin);
+    let who = crate::domain::text::escape_for_output(&name.chars().take(40).collect::<String>(), false);
     let hash = token_hash(&token);
     let role = tokio::task::spawn_blocking(move || {
         let mut desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
@@ -247,7 +268,11 @@ async fn sign_in(State(h): Shared, headers: HeaderMap, Json(b): Json<SignIn>) ->
     })
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
-    .map_err(|e| ApiError::desk(e, lang))?;
+    .map_err(|e| {
+        h.log(&format!("server sign-in {who} from {}: refused: {}", from.ip(), e.localized(h.lang)));
+        ApiError::desk(e, lang)
+    })?;
+    h.log(&format!("server sign-in {who} from {}: ok", from.ip()));
     Ok(Json(json!({ "token": token, "clerk": role.0, "role": role.1, "expires_in": expires_in })))
 }
 
@@ -570,7 +595,9 @@ struct ConfigBody {
 
 async fn config(State(h): Shared, headers: HeaderMap, Json(b): Json<ConfigBody>) -> Result<Json<Value>, ApiError> {
     let c = h.caller(&headers)?;
-    let pairs = h.run(c, true, move |d| d.set_setting(&b.key, &b.value).map(|s| s.pairs())).await?;
+    let (pairs, name) =
+        h.run(c, true, move |d| d.set_setting(&b.key, &b.value).map(|s| (s.pairs(), s.hall.clone()))).await?;
+    *h.hall.lock().unwrap_or_else(|p| p.into_inner()) = name;
     to_json(pairs)
 }
 
@@ -687,7 +714,9 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
         })
         .collect();
     let hall = Arc::new(Hall {
-        hall: desk.settings().hall.clone(),
+        hall: Mutex::new(desk.settings().hall.clone()),
+        home: desk.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default(),
+        clock: *desk.clock(),
         desk: Mutex::new(desk),
         sessions: Mutex::new(sessions),
         // The counter starts from the clock, so it only ever grows, across restarts too: a
@@ -707,7 +736,8 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
         let listener = tokio::net::TcpListener::bind(opts.listen).await?;
         ready(listener.local_addr()?);
         tokio::spawn(daily_backups(hall.clone()));
-        axum::serve(listener, router(hall)).with_graceful_shutdown(shutdown()).await
+        let app = router(hall).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app).with_graceful_shutdown(shutdown()).await
     })
 }
 
@@ -720,14 +750,13 @@ async fn daily_backups(hall: Arc<Hall>) {
         let h = hall.clone();
         let _ = tokio::task::spawn_blocking(move || {
             let desk = h.desk.lock().unwrap_or_else(|p| p.into_inner());
-            let home = desk.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default();
             match desk.daily_backup() {
-                Ok(Some(path)) => crate::log::write(&home, desk.clock(), &format!("daily backup: {}", path.display())),
+                Ok(Some(path)) => h.log(&format!("daily backup: {}", path.display())),
                 Ok(None) => {}
                 Err(e) => {
                     let line = format!("daily backup failed: {}", e.localized(h.lang));
                     eprintln!("yimen: {line}");
-                    crate::log::write(&home, desk.clock(), &line);
+                    h.log(&line);
                 }
             }
         })

@@ -420,3 +420,24 @@ fn an_expired_sign_in_sends_the_window_back_to_its_sign_in_screen() {
     drop(jobs);
     let _ = worker.join();
 }
+
+#[test]
+fn the_server_logs_sign_ins_with_where_from_and_health_names_the_hall_as_it_is_now() {
+    let hall = hall_with_clerk();
+    let server = Server::start(&hall, "127.0.0.1:0", &[]);
+    let through = || {
+        let mut c = hall.cmd(NOW);
+        c.env_remove("YIMEN_DB").env("YIMEN_SERVER", &server.url);
+        c
+    };
+    through().env("YIMEN_CLERK", "王芳").env("YIMEN_PIN", "000000").arg("queue").assert().code(1);
+    through().env("YIMEN_CLERK", "王芳").env("YIMEN_PIN", "246810").arg("queue").assert().success();
+    through().args(["config", "set", "hall", "凤栖镇便民服务中心"]).assert().success();
+    let log = std::fs::read_to_string(hall.dir.path().join("logs/yimen-2026-11-30.log")).expect("the server's log");
+    assert!(log.contains("server sign-in 王芳 from 127.0.0.1: refused"), "{log}");
+    assert!(log.contains("server sign-in 王芳 from 127.0.0.1: ok"), "{log}");
+    assert!(!log.contains("246810"), "never a PIN in the log");
+    let health: serde_json::Value =
+        ureq::get(format!("{}/api/health", server.url)).call().unwrap().body_mut().read_json().unwrap();
+    assert_eq!(health["hall"], "凤栖镇便民服务中心");
+}
