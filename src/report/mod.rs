@@ -182,6 +182,10 @@ pub struct DailyReport {
     pub make_good_tomorrow: Vec<CaseRow>,
     pub open_bad_ratings: Vec<BadRating>,
     pub year_to_date: Totals,
+    /// For a past day: when the handover lists were read (they show the cases as they stand
+    /// then, judged against the report date).
+    #[serde(default)]
+    pub lists_as_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -582,6 +586,10 @@ pub fn daily(desk: &dyn Source, date: Date, lang: Lang) -> Result<DailyReport, D
         make_good_tomorrow: make_good,
         open_bad_ratings,
         year_to_date,
+        lists_as_of: (date < desk.clock().today()).then(|| {
+            let now = desk.clock().local(desk.clock().now());
+            format!("{} {:02}:{:02}", now.date(), now.hour(), now.minute())
+        }),
     })
 }
 

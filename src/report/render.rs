@@ -159,16 +159,21 @@ fn figure_sections(f: &Figures, lang: Lang) -> Vec<Section> {
 pub fn daily_sections(r: &DailyReport, lang: Lang) -> Vec<Section> {
     let l = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     let mut v = figure_sections(&r.figures, lang);
+    // A past day's report: the lists are the cases as they stand at printing.
+    let as_of = |title: String| match &r.lists_as_of {
+        Some(at) => format!("{title}{}{at}{}", l("（按 ", " (as of "), l(" 的情况）", ")")),
+        None => title,
+    };
     for (title, rows) in [
         (l("超期在办件", "Overdue open cases"), &r.overdue),
         (l("一个工作日内到期", "Due within one working day"), &r.due_soon),
         (l("明日须补齐容缺材料", "Deferred materials due next working day"), &r.make_good_tomorrow),
     ] {
         let (head, rows) = case_rows(rows, lang);
-        v.push(Section { title, head, rows });
+        v.push(Section { title: as_of(title), head, rows });
     }
     v.push(Section {
-        title: l("未办结的差评回访", "Bad ratings awaiting follow-up"),
+        title: as_of(l("未办结的差评回访", "Bad ratings awaiting follow-up")),
         head: vec![
             l("号码", "number"),
             l("日期", "date"),

@@ -176,6 +176,13 @@ fn every_daily_figure_agrees_with_the_export_on_a_demo_history() {
     // The year to date holds at least the day.
     let d = run_json(&hall, now, &["report", "daily", "--date", "2026-11-27", "--format", "json"]);
     assert!(d["year_to_date"]["taken"].as_u64() >= d["taken"].as_u64());
+    // A past day's handover lists say they are the cases as they stand at printing.
+    assert_eq!(d["lists_as_of"], "2026-11-30 11:00");
+    let text = as_supervisor(&hall, now).args(["report", "daily", "--date", "2026-11-27"]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("超期在办件（按 2026-11-30 11:00 的情况）"), "{text}");
+    let today = run_json(&hall, now, &["report", "daily", "--format", "json"]);
+    assert!(today["lists_as_of"].is_null(), "today's report needs no such note");
     assert_eq!(d["year_to_date"]["taken"], rows.iter().filter(|r| r["date"].as_str().unwrap() <= "2026-11-27").count());
 }
 
