@@ -1,0 +1,115 @@
+//! Sign-in, sign-out and the sessions they make: a random token whose SHA-256 is kept in
+//! memory and in the database (so a restarted server keeps every window signed in).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiError, Shared, lang_of};
+use crate::app::{Desk, DeskError, SavedSession};
+use crate::domain::lang::Localized;
+
+/// The most sign-ins kept at once (a hall has a few dozen windows and scripts).
+const MAX_SESSIONS: usize = 500;
+
+pub(super) struct Session {
+    pub(super) clerk: String,
+    pub(super) expires: Instant,
+    /// The same end in Unix seconds, for the copy kept in the database.
+    pub(super) until: u64,
+}
+
+/// Sessions are kept by the SHA-256 of their token, in memory and in the database.
+pub(super) fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(super) fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Saves the live sessions, so a restarted server keeps every window signed in.
+pub(super) fn persist(desk: &Desk, sessions: &HashMap<String, Session>) -> Result<(), DeskError> {
+    let now = Instant::now();
+    let saved: Vec<SavedSession> = sessions
+        .iter()
+        .filter(|(_, s)| s.expires > now)
+        .map(|(k, s)| SavedSession { token_hash: k.clone(), clerk: s.clerk.clone(), expires: s.until })
+        .collect();
+    desk.save_sessions(&saved)
+}
+
+#[derive(Deserialize)]
+pub(super) struct SignIn {
+    clerk: String,
+    pin: String,
+}
+
+pub(super) async fn sign_in(
+    State(h): Shared,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Json(b): Json<SignIn>,
+) -> Result<Json<Value>, ApiError> {
+    let lang = lang_of(&headers, h.lang);
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let expires_in = h.session.as_secs();
+    let hall = h.clone();
+    let (name, pin) = (b.clerk, b.pin);
+    let who = crate::domain::text::escape_for_output(&name.chars().take(40).collect::<String>(), false);
+    let hash = token_hash(&token);
+    let role = tokio::task::spawn_blocking(move || {
+        let mut desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+        let r = desk.sign_in(&name, &pin).map(|role| (name, role));
+        desk.sign_out();
+        let (name, role) = r?;
+        let mut sessions = hall.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        let session =
+            Session { clerk: name.clone(), expires: Instant::now() + hall.session, until: unix_now() + expires_in };
+        sessions.insert(hash, session);
+        // A runaway script signing in over and over cannot grow the list without end: the
+        // sign-ins closest to their end give way first.
+        while sessions.len() > MAX_SESSIONS {
+            let Some(oldest) = sessions.iter().min_by_key(|(_, s)| s.expires).map(|(k, _)| k.clone()) else { break };
+            sessions.remove(&oldest);
+        }
+        persist(&desk, &sessions)?;
+        Ok::<_, DeskError>((name, role))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+    .map_err(|e| {
+        h.log(&format!("server sign-in {who} from {}: refused: {}", from.ip(), e.localized(h.lang)));
+        ApiError::desk(e, lang)
+    })?;
+    h.log(&format!("server sign-in {who} from {}: ok", from.ip()));
+    Ok(Json(json!({ "token": token, "clerk": role.0, "role": role.1, "expires_in": expires_in })))
+}
+
+pub(super) async fn sign_out(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let lang = h.caller(&headers)?.lang;
+    if let Some(t) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+    {
+        let (hall, hash) = (h.clone(), token_hash(t.trim()));
+        tokio::task::spawn_blocking(move || {
+            let desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+            let mut sessions = hall.sessions.lock().unwrap_or_else(|p| p.into_inner());
+            sessions.remove(&hash);
+            persist(&desk, &sessions)
+        })
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(|e| ApiError::desk(e, lang))?;
+    }
+    Ok(Json(json!({ "ok": true })))
+}
