@@ -2,6 +2,9 @@
 //! prints its result as text (in the chosen language) or JSON.
 
 pub mod args;
+mod catalog;
+mod records;
+mod report;
 pub mod view;
 
 use std::io::Write;
@@ -10,9 +13,9 @@ use std::path::PathBuf;
 use serde_json::json;
 
 pub use args::Cli;
-use args::{CatalogCmd, CitizenArgs, Command, ConfigCmd, ExportFormat, ReportCmd, ReportFormat, ReportOut};
+use args::Command;
 
-use crate::app::{AcceptRequest, Act, CitizenInput, Desk, DeskError, ProxyInput, TakeRequest};
+use crate::app::{CitizenInput, Desk, DeskError, TakeRequest};
 use crate::client::{Client, Remote};
 use crate::domain::Lang;
 use crate::domain::lang::Localized;
@@ -101,18 +104,6 @@ fn open_client(server: Option<&str>, db: &std::path::Path, lang: Lang) -> Result
         Some(url) => Box::new(Remote::connect(url, lang, client_home())?),
         None => Box::new(Desk::open(db)?),
     })
-}
-
-fn citizen(a: &CitizenArgs) -> (CitizenInput, ProxyInput) {
-    (
-        CitizenInput {
-            name: a.name.clone(),
-            id_number: a.id_number.clone(),
-            phone: a.phone.clone(),
-            village: a.village.clone(),
-        },
-        ProxyInput { name: a.proxy.clone(), phone: a.proxy_phone.clone(), id_number: a.proxy_id_number.clone() },
-    )
 }
 
 /// Runs one command, writing its output to `out`. Errors come back as one line, and are also
@@ -391,284 +382,10 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
 
     let mut client = open_client(cli.server.as_deref(), &db, lang).map_err(|e| c.fail(e))?;
     sign_in(&mut c, client.as_mut(), cli.clerk.as_deref(), cli.pin_stdin)?;
-    let result = command_on(&mut c, client.as_mut(), command);
+    let result = records::command_on(&mut c, client.as_mut(), command);
     // A sign-in through a server ends with the command.
     client.sign_out();
     result
-}
-
-/// Runs a command that works on the hall's records, through the file or the server alike.
-fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Command) -> Result<(), Failure> {
-    let lang = c.lang;
-    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
-    let hints = |h: &[crate::app::Hint]| h.iter().map(|h| view::hint_text(h, lang)).collect::<Vec<_>>();
-
-    match command {
-        Command::Init { .. }
-        | Command::Demo { .. }
-        | Command::Restore { .. }
-        | Command::Serve { .. }
-        | Command::CrashWriter => {}
-        Command::Board => {}
-        Command::Compact => {
-            let (before, after) = desk.compact().map_err(|e| c.fail(e))?;
-            let mib = |b: u64| format!("{:.1} MiB", b as f64 / 1024.0 / 1024.0);
-            writeln!(
-                c.out,
-                "{}{} → {}",
-                t("已整理数据库文件：", "database file compacted: "),
-                mib(before),
-                mib(after)
-            )?;
-        }
-        Command::Backup { file } => {
-            let (path, n) = desk.backup(file.as_deref()).map_err(|e| c.fail(e))?;
-            writeln!(
-                c.out,
-                "{}{}（{n} {}）",
-                t("已备份并校验：", "backed up and checked: "),
-                path.display(),
-                t("条办件", "tickets")
-            )?;
-        }
-        Command::Notice { ticket, missing } => {
-            let (tk, _) = desk.perform(&ticket.id, &Act::Notice { missing: missing.clone() }).map_err(|e| c.fail(e))?;
-            let slip = crate::slip::notice(desk, &tk, &missing, lang);
-            if c.json {
-                c.ticket(desk, &tk, vec![])?;
-            } else {
-                writeln!(c.out, "{slip}")?;
-            }
-        }
-        Command::Slip { ticket, out } => {
-            let (tk, _) = desk.show(&ticket.id).map_err(|e| c.fail(e))?;
-            let (text, _) = crate::slip::for_ticket(desk, &tk, lang);
-            writeln!(c.out, "{text}")?;
-            if let Some(path) = out {
-                std::fs::write(&path, &text).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?;
-            }
-        }
-        Command::Catalog(cmd) => catalog(c, desk, cmd)?,
-        Command::Report(cmd) => report(c, desk, cmd)?,
-        Command::User(cmd) => {
-            use args::UserCmd;
-            let new_secret = || read_secret(false, "YIMEN_NEW_PIN", &t("新 PIN/密码：", "new PIN/password: "), lang);
-            match cmd {
-                UserCmd::Add { name, role } => {
-                    let secret = new_secret()?;
-                    desk.add_user(&name, role, &secret).map_err(|e| c.fail(e))?;
-                    writeln!(c.out, "{}{}（{}）", t("已添加：", "added: "), clean(&name), role.label(lang))?;
-                }
-                UserCmd::List => {
-                    let users = desk.users().map_err(|e| c.fail(e))?;
-                    if c.json {
-                        let v: Vec<_> = users
-                            .iter()
-                            .map(|u| json!({"name": u.name, "role": u.role, "disabled": u.disabled, "locked": u.locked_until.is_some_and(|l| l > desk.clock().now())}))
-                            .collect();
-                        writeln!(c.out, "{}", serde_json::Value::Array(v))?;
-                    } else {
-                        let rows: Vec<Vec<String>> = users
-                            .iter()
-                            .map(|u| {
-                                let state = if u.disabled {
-                                    t("已停用", "disabled")
-                                } else if u.locked_until.is_some_and(|l| l > desk.clock().now()) {
-                                    t("已锁定", "locked")
-                                } else {
-                                    String::new()
-                                };
-                                vec![clean(&u.name), u.role.label(lang).to_string(), state]
-                            })
-                            .collect();
-                        write!(c.out, "{}", view::table(&rows))?;
-                    }
-                }
-                UserCmd::Passwd { name } => {
-                    let secret = new_secret()?;
-                    desk.set_secret(&name, &secret).map_err(|e| c.fail(e))?;
-                    writeln!(c.out, "{}{}", t("已更改：", "changed: "), clean(&name))?;
-                }
-                UserCmd::Disable { name } => {
-                    desk.disable_user(&name).map_err(|e| c.fail(e))?;
-                    writeln!(c.out, "{}{}", t("已停用：", "disabled: "), clean(&name))?;
-                }
-                UserCmd::Unlock { name } => {
-                    desk.unlock_user(&name).map_err(|e| c.fail(e))?;
-                    writeln!(c.out, "{}{}", t("已解锁：", "unlocked: "), clean(&name))?;
-                }
-            }
-        }
-        Command::Audit(args::AuditCmd::Verify) => {
-            use crate::store::chain::Verdict;
-            match desk.verify_chain().map_err(|e| c.fail(e))? {
-                Verdict::Intact { events, head } => {
-                    if c.json {
-                        writeln!(c.out, "{}", json!({"ok": true, "events": events, "head": head}))?;
-                    } else {
-                        writeln!(
-                            c.out,
-                            "{}{events}{}{head}",
-                            t("审计链完整：", "audit chain intact: "),
-                            t(" 条事件，链头 ", " events, head ")
-                        )?;
-                    }
-                }
-                Verdict::Broken { position, ticket, seq, at, why } => {
-                    let which = match desk.show(&ticket.to_string()) {
-                        Ok((tk, _)) => format!("{}（#{ticket}，{}）", tk.number, tk.date),
-                        Err(_) => format!("#{ticket}"),
-                    };
-                    let when = at.map(|a| view::stamp(desk, a)).unwrap_or_default();
-                    return Err(Failure::Message(match lang {
-                        Lang::Zh => format!(
-                            "审计链在第 {} 条事件处断开：办件 {which} 第 {} 个事件 {when}（{why}）",
-                            position + 1,
-                            seq + 1
-                        ),
-                        Lang::En => format!(
-                            "the audit chain breaks at event {}: ticket {which}, event {} {when} ({why})",
-                            position + 1,
-                            seq + 1
-                        ),
-                    }));
-                }
-            }
-        }
-        Command::Export { from, to, format, out, excel, full_ids } => {
-            let today = desk.clock().today();
-            let to = match to {
-                Some(d) => parse_day(&d, lang)?,
-                None => today,
-            };
-            let from = match from {
-                Some(d) => parse_day(&d, lang)?,
-                None => to,
-            };
-            check_period(from, to, lang)?;
-            let rows = desk.export_rows(from, to, full_ids).map_err(|e| c.fail(e))?;
-            let bytes = match format {
-                ExportFormat::Csv => crate::report::export::csv(&rows, excel).map_err(Failure::Message)?,
-                ExportFormat::Jsonl => crate::report::export::jsonl(&rows).map_err(Failure::Message)?.into_bytes(),
-            };
-            emit(c, &bytes, out.as_deref())?;
-        }
-        Command::Config(cmd) => {
-            if let ConfigCmd::Set { key, value } = &cmd {
-                desk.set_setting(key, value).map_err(|e| c.fail(e))?;
-            }
-            let pairs = desk.settings().pairs();
-            if c.json {
-                let m: serde_json::Map<_, _> = pairs.into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-                writeln!(c.out, "{}", serde_json::Value::Object(m))?;
-            } else {
-                let rows: Vec<Vec<String>> = pairs.into_iter().map(|(k, v)| vec![k.to_string(), clean(&v)]).collect();
-                write!(c.out, "{}", view::table(&rows))?;
-            }
-        }
-        Command::Take(a) => {
-            let (citizen, proxy) = citizen(&a.citizen);
-            let req = TakeRequest { item: a.item, priority: a.priority, citizen, proxy, note: a.note };
-            let (tk, h) = desk.take(&req).map_err(|e| c.fail(e))?;
-            if c.json {
-                c.ticket(desk, &tk, hints(&h))?;
-            } else {
-                let prio = tk
-                    .priority
-                    .map(|p| format!("（{}{}）", t("优先：", "priority: "), p.label(lang)))
-                    .unwrap_or_default();
-                writeln!(
-                    c.out,
-                    "{}{}  {}{}  {}{}",
-                    t("取号成功：", "number "),
-                    tk.number,
-                    t("办件编号 ", "ticket id "),
-                    tk.id,
-                    clean(&tk.item_name),
-                    prio
-                )?;
-                for l in hints(&h) {
-                    writeln!(c.out, "{l}")?;
-                }
-            }
-        }
-        Command::Call { window, categories } => {
-            let tk = desk.call(&window, &categories).map_err(|e| c.fail(e))?;
-            c.ticket(desk, &tk, vec![])?;
-        }
-        Command::Recall(a) => act(c, desk, &a.id, Act::Recall)?,
-        Command::Noshow(a) => act(c, desk, &a.id, Act::NoShow)?,
-        Command::Requeue(a) => act(c, desk, &a.id, Act::Requeue)?,
-        Command::Accept(a) => {
-            let (citizen, proxy) = citizen(&a.citizen);
-            act(c, desk, &a.ticket.id, Act::Accept(AcceptRequest { citizen, proxy, deferred: a.defer }))?
-        }
-        Command::Suspend { ticket, reason, missing, note } => {
-            act(c, desk, &ticket.id, Act::Suspend { reason, missing, note })?
-        }
-        Command::Resume(a) => act(c, desk, &a.id, Act::Resume)?,
-        Command::Transfer { ticket, to, days } => act(c, desk, &ticket.id, Act::Transfer { to, days })?,
-        Command::Complete { ticket, note } => {
-            let (tk, _) = desk.perform(&ticket.id, &Act::Complete { note }).map_err(|e| c.fail(e))?;
-            let invite = t(
-                "请邀请群众评价（不要暗示评价等级）：yimen rate ",
-                "invite a rating (never suggest one): yimen rate ",
-            );
-            c.ticket(desk, &tk, vec![format!("{invite}{} --score 1..5", tk.id)])?;
-        }
-        Command::Reject(a) => act(c, desk, &a.ticket.id, Act::Reject { reason: a.reason })?,
-        Command::Withdraw(a) => act(c, desk, &a.ticket.id, Act::Withdraw { reason: a.reason })?,
-        Command::Terminate { ticket, note } => act(c, desk, &ticket.id, Act::Terminate { note })?,
-        Command::Supply { ticket, material } => act(c, desk, &ticket.id, Act::Supply { material })?,
-        Command::Rate { ticket, score, comment } => act(c, desk, &ticket.id, Act::Rate { score, comment })?,
-        Command::Followup { ticket, step, note } => act(c, desk, &ticket.id, Act::FollowUp { step, note })?,
-        Command::Reassign { ticket, to } => act(c, desk, &ticket.id, Act::Reassign { to })?,
-        Command::Reopen(a) => act(c, desk, &a.ticket.id, Act::Reopen { reason: a.reason })?,
-        Command::Show(a) => {
-            let (tk, events) = desk.show(&a.id).map_err(|e| c.fail(e))?;
-            if c.json {
-                let mut v = view::ticket_json(desk, &tk, true);
-                v["events"] = json!(events.iter().map(|e| view::event_json(desk, e)).collect::<Vec<_>>());
-                writeln!(c.out, "{v}")?;
-            } else {
-                write!(c.out, "{}", view::detail(desk, &tk, &events, lang))?;
-            }
-        }
-        Command::List { date, status, open, limit } => {
-            let tickets = if open {
-                desk.open_cases(usize::from(limit)).map_err(|e| c.fail(e))?
-            } else {
-                let day = match date {
-                    Some(d) => crate::domain::calendar::parse_date(&d).ok_or_else(|| {
-                        Failure::Message(format!(
-                            "{}{}",
-                            t("日期格式应为 YYYY-MM-DD：", "a date is YYYY-MM-DD: "),
-                            clean(&d)
-                        ))
-                    })?,
-                    None => desk.clock().today(),
-                };
-                desk.list_day(day, status).map_err(|e| c.fail(e))?
-            };
-            c.list(desk, &tickets, &t("（没有办件）", "(no tickets)"))?;
-        }
-        Command::Queue => {
-            let q = desk.queue().map_err(|e| c.fail(e))?;
-            c.list(desk, &q, &t("（无人等候）", "(no one waiting)"))?;
-        }
-        Command::Search { query, limit } => {
-            let found = desk.search(&query, limit.clamp(1, 1000)).map_err(|e| c.fail(e))?;
-            c.list(desk, &found, &t("（没有找到）", "(nothing found)"))?;
-        }
-    }
-    Ok(())
-}
-
-/// Does one action on a ticket and says how it stands now, with any hints.
-fn act(c: &mut Ctx<'_>, desk: &mut dyn Client, r: &str, act: Act) -> Result<(), Failure> {
-    let (tk, hints) = desk.perform(r, &act).map_err(|e| c.fail(e))?;
-    let hints = hints.iter().map(|h| view::hint_text(h, c.lang)).collect();
-    c.ticket(desk, &tk, hints)
 }
 
 /// A PIN or password: the first line of stdin with `--pin-stdin`, else the environment
@@ -735,83 +452,6 @@ fn emit(c: &mut Ctx<'_>, bytes: &[u8], out: Option<&std::path::Path>) -> Result<
     Ok(())
 }
 
-fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> Result<(), Failure> {
-    use crate::report::{self, render};
-    let lang = c.lang;
-    let today = desk.clock().today();
-    let write = |c: &mut Ctx<'_>,
-                 out: &ReportOut,
-                 title: &str,
-                 when: &str,
-                 header: &report::Header,
-                 sections: &[render::Section],
-                 json: Result<String, String>|
-     -> Result<(), Failure> {
-        let format = if c.json { ReportFormat::Json } else { out.format };
-        let bytes = match format {
-            ReportFormat::Text => render::text(title, when, header, sections, lang).into_bytes(),
-            ReportFormat::Markdown => render::markdown(title, when, header, sections, lang).into_bytes(),
-            ReportFormat::Csv => render::csv(sections, out.excel).map_err(Failure::Message)?,
-            ReportFormat::Json => {
-                let mut s = json.map_err(Failure::Message)?;
-                s.push('\n');
-                s.into_bytes()
-            }
-        };
-        emit(c, &bytes, out.out.as_deref())
-    };
-    match cmd {
-        ReportCmd::Daily { date, out } => {
-            let day = match date {
-                Some(d) => parse_day(&d, lang)?,
-                None => today,
-            };
-            let r = desk.daily_report(day, lang).map_err(|e| c.fail(e))?;
-            let sections = render::daily_sections(&r, lang);
-            write(c, &out, lang.pick("便民服务日报", "Daily summary"), &r.date, &r.header, &sections, render::json(&r))
-        }
-        ReportCmd::Range { from, to, week, month, out } => {
-            let (from, to) = if let Some(w) = week {
-                let d = if w == "today" { today } else { parse_day(&w, lang)? };
-                let monday = d - time::Duration::days(i64::from(d.weekday().number_days_from_monday()));
-                (monday, monday + time::Duration::days(6))
-            } else if let Some(m) = month {
-                let first = if m == "this" {
-                    today.replace_day(1).unwrap_or(today)
-                } else {
-                    parse_day(&format!("{m}-01"), lang)?
-                };
-                let next = if first.month() == time::Month::December {
-                    time::Date::from_calendar_date(first.year() + 1, time::Month::January, 1)
-                } else {
-                    time::Date::from_calendar_date(first.year(), first.month().next(), 1)
-                }
-                .unwrap_or(first);
-                (first, next.previous_day().unwrap_or(first))
-            } else {
-                let to = match to {
-                    Some(d) => parse_day(&d, lang)?,
-                    None => today,
-                };
-                (parse_day(from.as_deref().unwrap_or_default(), lang)?, to)
-            };
-            check_period(from, to, lang)?;
-            let r = desk.range_report(from, to, lang).map_err(|e| c.fail(e))?;
-            let sections = render::range_sections(&r, lang);
-            let when = format!("{from} ~ {to}");
-            write(
-                c,
-                &out,
-                lang.pick("便民服务周期报告", "Period report"),
-                &when,
-                &r.header,
-                &sections,
-                render::json(&r),
-            )
-        }
-    }
-}
-
 /// Runs the terminal interface, then says where the slips printed during it went.
 fn open_tui(c: &mut Ctx<'_>, mut desk: Box<dyn Client>, mut opts: crate::tui::Options) -> Result<(), Failure> {
     let lang = opts.lang;
@@ -851,82 +491,6 @@ fn open_tui(c: &mut Ctx<'_>, mut desk: Box<dyn Client>, mut opts: crate::tui::Op
     }
     for s in slips {
         writeln!(c.out, "{}{s}", lang.pick("凭条已保存：", "slip saved: "))?;
-    }
-    Ok(())
-}
-
-fn catalog(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: CatalogCmd) -> Result<(), Failure> {
-    let lang = c.lang;
-    match cmd {
-        CatalogCmd::List => {
-            let cat = desk.catalog();
-            if c.json {
-                writeln!(c.out, "{}", serde_json::to_string(cat)?)?;
-                return Ok(());
-            }
-            let head: [&str; 6] = match lang {
-                Lang::Zh => ["代码", "类别", "事项", "类型", "承诺时限", "年龄"],
-                Lang::En => ["code", "category", "item", "kind", "days", "min age"],
-            };
-            let mut rows = vec![head.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
-            for i in &cat.items {
-                let cg =
-                    cat.category_of(i).map(|g| format!("{} {}", g.letter, g.display_name(lang))).unwrap_or_default();
-                rows.push(vec![
-                    i.code.clone(),
-                    clean(&cg),
-                    clean(i.display_name(lang)),
-                    i.kind.label(lang).to_string(),
-                    if i.days == 0 {
-                        "-".into()
-                    } else {
-                        format!("{} {}", i.days, lang.pick("个工作日", "working days"))
-                    },
-                    i.min_age.map(|a| format!("{a}+")).unwrap_or_default(),
-                ]);
-            }
-            write!(c.out, "{}", view::table(&rows))?;
-        }
-        CatalogCmd::Show { code } => {
-            let item = desk.catalog().item(&code).ok_or_else(|| c.fail(DeskError::UnknownItem(code.clone())))?;
-            if c.json {
-                writeln!(c.out, "{}", serde_json::to_string(item)?)?;
-                return Ok(());
-            }
-            writeln!(c.out, "{} {}（{}）", item.code, clean(&item.name), clean(&item.name_en))?;
-            writeln!(c.out, "{}{}", lang.pick("类型：", "kind: "), item.kind.label(lang))?;
-            if item.days > 0 {
-                writeln!(c.out, "{}{}", lang.pick("承诺时限（工作日）：", "promised working days: "), item.days)?;
-            }
-            if let Some(a) = item.min_age {
-                writeln!(c.out, "{}{a}", lang.pick("申请人年龄不低于：", "minimum age: "))?;
-            }
-            writeln!(c.out, "{}", lang.pick("材料：", "materials:"))?;
-            for m in &item.materials {
-                let flag = match (m.key, m.may_defer) {
-                    (true, _) => lang.pick("必备", "key"),
-                    (false, true) => lang.pick("可容缺", "may be brought later"),
-                    (false, false) => lang.pick("可选", "optional"),
-                };
-                writeln!(c.out, "  - {}（{flag}）", clean(&m.name))?;
-            }
-        }
-        CatalogCmd::Import { file } => {
-            let src = std::fs::read_to_string(&file).map_err(|e| {
-                Failure::Message(format!("{}{}: {e}", lang.pick("无法读取 ", "cannot read "), file.display()))
-            })?;
-            desk.import_catalog(&src).map_err(|e| Failure::Message(e.localized(lang)))?;
-            let cat = desk.catalog();
-            writeln!(
-                c.out,
-                "{}{} {}，{} {}",
-                lang.pick("已导入事项清单：", "catalog imported: "),
-                cat.categories.len(),
-                lang.pick("个类别", "categories"),
-                cat.items.len(),
-                lang.pick("个事项", "items")
-            )?;
-        }
     }
     Ok(())
 }

@@ -1,0 +1,85 @@
+//! `yimen catalog list|show|import`: the service catalog.
+
+use super::args::CatalogCmd;
+use super::view::{self, clean};
+use super::{Ctx, Failure};
+use crate::app::DeskError;
+use crate::client::Client;
+use crate::domain::Lang;
+use crate::domain::lang::Localized;
+
+pub(super) fn catalog(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: CatalogCmd) -> Result<(), Failure> {
+    let lang = c.lang;
+    match cmd {
+        CatalogCmd::List => {
+            let cat = desk.catalog();
+            if c.json {
+                writeln!(c.out, "{}", serde_json::to_string(cat)?)?;
+                return Ok(());
+            }
+            let head: [&str; 6] = match lang {
+                Lang::Zh => ["代码", "类别", "事项", "类型", "承诺时限", "年龄"],
+                Lang::En => ["code", "category", "item", "kind", "days", "min age"],
+            };
+            let mut rows = vec![head.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+            for i in &cat.items {
+                let cg =
+                    cat.category_of(i).map(|g| format!("{} {}", g.letter, g.display_name(lang))).unwrap_or_default();
+                rows.push(vec![
+                    i.code.clone(),
+                    clean(&cg),
+                    clean(i.display_name(lang)),
+                    i.kind.label(lang).to_string(),
+                    if i.days == 0 {
+                        "-".into()
+                    } else {
+                        format!("{} {}", i.days, lang.pick("个工作日", "working days"))
+                    },
+                    i.min_age.map(|a| format!("{a}+")).unwrap_or_default(),
+                ]);
+            }
+            write!(c.out, "{}", view::table(&rows))?;
+        }
+        CatalogCmd::Show { code } => {
+            let item = desk.catalog().item(&code).ok_or_else(|| c.fail(DeskError::UnknownItem(code.clone())))?;
+            if c.json {
+                writeln!(c.out, "{}", serde_json::to_string(item)?)?;
+                return Ok(());
+            }
+            writeln!(c.out, "{} {}（{}）", item.code, clean(&item.name), clean(&item.name_en))?;
+            writeln!(c.out, "{}{}", lang.pick("类型：", "kind: "), item.kind.label(lang))?;
+            if item.days > 0 {
+                writeln!(c.out, "{}{}", lang.pick("承诺时限（工作日）：", "promised working days: "), item.days)?;
+            }
+            if let Some(a) = item.min_age {
+                writeln!(c.out, "{}{a}", lang.pick("申请人年龄不低于：", "minimum age: "))?;
+            }
+            writeln!(c.out, "{}", lang.pick("材料：", "materials:"))?;
+            for m in &item.materials {
+                let flag = match (m.key, m.may_defer) {
+                    (true, _) => lang.pick("必备", "key"),
+                    (false, true) => lang.pick("可容缺", "may be brought later"),
+                    (false, false) => lang.pick("可选", "optional"),
+                };
+                writeln!(c.out, "  - {}（{flag}）", clean(&m.name))?;
+            }
+        }
+        CatalogCmd::Import { file } => {
+            let src = std::fs::read_to_string(&file).map_err(|e| {
+                Failure::Message(format!("{}{}: {e}", lang.pick("无法读取 ", "cannot read "), file.display()))
+            })?;
+            desk.import_catalog(&src).map_err(|e| Failure::Message(e.localized(lang)))?;
+            let cat = desk.catalog();
+            writeln!(
+                c.out,
+                "{}{} {}，{} {}",
+                lang.pick("已导入事项清单：", "catalog imported: "),
+                cat.categories.len(),
+                lang.pick("个类别", "categories"),
+                cat.items.len(),
+                lang.pick("个事项", "items")
+            )?;
+        }
+    }
+    Ok(())
+}

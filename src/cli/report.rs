@@ -1,0 +1,83 @@
+//! `yimen report daily|range`: a report computed by the client (on the file or by the server)
+//! and printed as text, Markdown, CSV or JSON.
+
+use super::args::{ReportCmd, ReportFormat, ReportOut};
+use super::{Ctx, Failure, check_period, emit, parse_day};
+use crate::client::Client;
+
+pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> Result<(), Failure> {
+    use crate::report::{self, render};
+    let lang = c.lang;
+    let today = desk.clock().today();
+    let write = |c: &mut Ctx<'_>,
+                 out: &ReportOut,
+                 title: &str,
+                 when: &str,
+                 header: &report::Header,
+                 sections: &[render::Section],
+                 json: Result<String, String>|
+     -> Result<(), Failure> {
+        let format = if c.json { ReportFormat::Json } else { out.format };
+        let bytes = match format {
+            ReportFormat::Text => render::text(title, when, header, sections, lang).into_bytes(),
+            ReportFormat::Markdown => render::markdown(title, when, header, sections, lang).into_bytes(),
+            ReportFormat::Csv => render::csv(sections, out.excel).map_err(Failure::Message)?,
+            ReportFormat::Json => {
+                let mut s = json.map_err(Failure::Message)?;
+                s.push('\n');
+                s.into_bytes()
+            }
+        };
+        emit(c, &bytes, out.out.as_deref())
+    };
+    match cmd {
+        ReportCmd::Daily { date, out } => {
+            let day = match date {
+                Some(d) => parse_day(&d, lang)?,
+                None => today,
+            };
+            let r = desk.daily_report(day, lang).map_err(|e| c.fail(e))?;
+            let sections = render::daily_sections(&r, lang);
+            write(c, &out, lang.pick("便民服务日报", "Daily summary"), &r.date, &r.header, &sections, render::json(&r))
+        }
+        ReportCmd::Range { from, to, week, month, out } => {
+            let (from, to) = if let Some(w) = week {
+                let d = if w == "today" { today } else { parse_day(&w, lang)? };
+                let monday = d - time::Duration::days(i64::from(d.weekday().number_days_from_monday()));
+                (monday, monday + time::Duration::days(6))
+            } else if let Some(m) = month {
+                let first = if m == "this" {
+                    today.replace_day(1).unwrap_or(today)
+                } else {
+                    parse_day(&format!("{m}-01"), lang)?
+                };
+                let next = if first.month() == time::Month::December {
+                    time::Date::from_calendar_date(first.year() + 1, time::Month::January, 1)
+                } else {
+                    time::Date::from_calendar_date(first.year(), first.month().next(), 1)
+                }
+                .unwrap_or(first);
+                (first, next.previous_day().unwrap_or(first))
+            } else {
+                let to = match to {
+                    Some(d) => parse_day(&d, lang)?,
+                    None => today,
+                };
+                (parse_day(from.as_deref().unwrap_or_default(), lang)?, to)
+            };
+            check_period(from, to, lang)?;
+            let r = desk.range_report(from, to, lang).map_err(|e| c.fail(e))?;
+            let sections = render::range_sections(&r, lang);
+            let when = format!("{from} ~ {to}");
+            write(
+                c,
+                &out,
+                lang.pick("便民服务周期报告", "Period report"),
+                &when,
+                &r.header,
+                &sections,
+                render::json(&r),
+            )
+        }
+    }
+}
