@@ -338,8 +338,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         }
         Command::Board => {
             // The board shows no names, so it needs no sign-in: a screen in the hall runs it.
-            let mut client = open_client(cli.server.as_deref(), &db, lang).map_err(|e| c.fail(e))?;
             if c.json {
+                let mut client = open_client(cli.server.as_deref(), &db, lang).map_err(|e| c.fail(e))?;
                 let board = client.board().map_err(|e| c.fail(e))?;
                 writeln!(c.out, "{}", serde_json::to_string(&board)?)?;
                 return Ok(());
@@ -350,7 +350,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                     "the board needs a terminal; scripts use yimen --json board",
                 )));
             }
-            crate::tui::board::run(client, lang, cli.ascii)?;
+            let server = cli.server.clone();
+            crate::tui::board::run(|| open_client(server.as_deref(), &db, lang), lang, cli.ascii)?;
             return Ok(());
         }
         Command::CrashWriter => {

@@ -18,6 +18,7 @@ use tui_big_text::{BigText, PixelSize};
 
 use super::i18n::T;
 use super::screens::{titled, width};
+use crate::app::DeskError;
 use crate::client::Client;
 use crate::domain::Lang;
 use crate::domain::board::{Board, Call};
@@ -39,10 +40,9 @@ enum Msg {
     Changed,
 }
 
-/// Shows the board until `q`, `Esc` or `Ctrl-C`.
-pub fn run(mut client: Box<dyn Client>, lang: Lang, ascii: bool) -> io::Result<()> {
-    let hall = client.settings().hall.clone();
-    let clock = *client.clock();
+/// Shows the board until `q`, `Esc` or `Ctrl-C`. `connect` opens the hall's records; a board
+/// started before its server (a screen that boots first) says so and keeps trying.
+pub fn run(mut connect: impl FnMut() -> Result<Box<dyn Client>, DeskError>, lang: Lang, ascii: bool) -> io::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let keys = tx.clone();
     std::thread::spawn(move || {
@@ -61,20 +61,44 @@ pub fn run(mut client: Box<dyn Client>, lang: Lang, ascii: bool) -> io::Result<(
             }
         }
     });
-    if let Some(watch) = client.watch() {
-        watch.spawn(move || tx.send(Msg::Changed).is_ok());
-    }
-    let fetch = |c: &mut dyn Client| c.board().map_err(|e| e.localized(lang));
-    let mut view = View { hall, now: clock.local(clock.now()), board: fetch(client.as_mut()), lang, ascii };
+    let fallback = crate::clock::Clock::from_env(crate::clock::DEFAULT_OFFSET)
+        .unwrap_or_else(|_| crate::clock::Clock::new(crate::clock::DEFAULT_OFFSET, None));
+    let mut client: Option<Box<dyn Client>> = None;
+    let mut view =
+        View { hall: String::new(), now: fallback.local(fallback.now()), board: Ok(Board::default()), lang, ascii };
+    // Opens the records if need be, then reads the board.
+    let mut refresh = |client: &mut Option<Box<dyn Client>>, view: &mut View| {
+        if client.is_none() {
+            match connect() {
+                Ok(c) => {
+                    view.hall = c.settings().hall.clone();
+                    if let Some(watch) = c.watch() {
+                        let tx = tx.clone();
+                        watch.spawn(move || tx.send(Msg::Changed).is_ok());
+                    }
+                    *client = Some(c);
+                }
+                Err(e) => {
+                    view.board = Err(e.localized(lang));
+                    return;
+                }
+            }
+        }
+        if let Some(c) = client.as_mut() {
+            view.board = c.board().map_err(|e| e.localized(lang));
+        }
+    };
+    refresh(&mut client, &mut view);
     let mut terminal = ratatui::try_init()?;
     let result = (|| -> io::Result<()> {
         loop {
+            let clock = client.as_ref().map(|c| *c.clock()).unwrap_or(fallback);
             view.now = clock.local(clock.now());
             terminal.draw(|f| render(&view, f))?;
             match rx.recv_timeout(Duration::from_secs(1)) {
                 Ok(Msg::Quit) | Err(RecvTimeoutError::Disconnected) => return Ok(()),
                 Ok(Msg::Redraw) => {}
-                Ok(Msg::Changed) | Err(RecvTimeoutError::Timeout) => view.board = fetch(client.as_mut()),
+                Ok(Msg::Changed) | Err(RecvTimeoutError::Timeout) => refresh(&mut client, &mut view),
             }
         }
     })();

@@ -441,3 +441,25 @@ fn the_server_logs_sign_ins_with_where_from_and_health_names_the_hall_as_it_is_n
         ureq::get(format!("{}/api/health", server.url)).call().unwrap().body_mut().read_json().unwrap();
     assert_eq!(health["hall"], "凤栖镇便民服务中心");
 }
+
+#[test]
+fn a_board_started_before_its_server_waits_for_it() {
+    let hall = hall_with_clerk();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let bin = assert_cmd::cargo::cargo_bin("yimen");
+    let board = Tmux { socket: format!("yimen-early-board-{}", std::process::id()) };
+    let cmd = format!(
+        "env -u YIMEN_DB YIMEN_SERVER='http://{addr}' HOME='{}' YIMEN_NOW='{NOW}' LANG=C.UTF-8 '{}' board; echo EXIT=$?; sleep 60",
+        hall.dir.path().display(),
+        bin.display()
+    );
+    board.run(&["new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", &cmd]);
+    board.wait_for("连不上大厅服务器");
+    assert!(board.screen().contains("正在重新连接"), "{}", board.screen());
+    let _server = Server::start(&hall, &addr, &[]);
+    board.wait_for("青龙镇便民服务中心");
+    board.wait_for("请取号，等候叫号");
+    board.keys(&["q"]);
+    board.wait_for("EXIT=0");
+}
