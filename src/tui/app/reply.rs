@@ -1,0 +1,126 @@
+//! What the worker answers: snapshots, finished actions, details, sign-ins, the server's
+//! connection — applied to the interface's state.
+
+use super::*;
+
+impl App {
+    pub(super) fn on_reply(&mut self, r: Reply) {
+        match r {
+            Reply::Snapshot(Err(e)) => {
+                self.refreshing = false;
+                self.error(e);
+            }
+            Reply::Snapshot(Ok(s)) => {
+                self.refreshing = false;
+                if std::mem::take(&mut self.stale) {
+                    self.refresh();
+                }
+                self.snapshot.today = s.today;
+                if s.open.is_some() {
+                    self.snapshot.open = s.open;
+                }
+                self.queue_sel = self.queue_sel.min(self.queue_rows().len().saturating_sub(1));
+                self.open_sel = self.open_sel.min(self.open_rows().len().saturating_sub(1));
+            }
+            Reply::Done(res) => {
+                self.pending = self.pending.saturating_sub(1);
+                match res {
+                    Ok(t) => {
+                        let msg = match (t.status, &t.window) {
+                            (Status::Called, Some(w)) if self.cfg.lang == Lang::Zh => {
+                                format!("请 {} 号到 {} 号窗口", t.number, w)
+                            }
+                            (Status::Called, Some(w)) => format!("{} please go to window {}", t.number, w),
+                            _ => format!("{} {}：{}", t.number, t.item_name, t.status.label(self.cfg.lang)),
+                        };
+                        self.status = Some((msg, false));
+                        if std::mem::take(&mut self.registering) {
+                            // The registration went through: the form's work is stored.
+                            self.form = IntakeForm::default();
+                            self.follow = Some(t.id);
+                        }
+                        if std::mem::take(&mut self.notice_slip) {
+                            self.send_quiet(Job::Slip(t.id));
+                        }
+                        if self.follow == Some(t.id) || self.detail.as_ref().is_some_and(|(d, _)| d.id == t.id) {
+                            self.send_quiet(Job::Show(t.id));
+                        }
+                        self.refreshing = false;
+                        self.refresh();
+                    }
+                    Err(e) => {
+                        // The form keeps everything typed; only the reason is shown.
+                        self.registering = false;
+                        self.notice_slip = false;
+                        self.error(e);
+                    }
+                }
+            }
+            Reply::Detail(Ok(d)) => {
+                self.follow = None;
+                self.detail = Some(d);
+                self.screen = Screen::Detail;
+            }
+            Reply::Detail(Err(e)) => self.error(e),
+            Reply::Search(Err(e)) => self.error(e),
+            Reply::Search(Ok(found)) => {
+                if let Some((_, v)) = &mut self.search {
+                    *v = found;
+                }
+                self.open_sel = 0;
+                self.screen = Screen::Open;
+            }
+            Reply::Slip(Ok(path)) => {
+                self.status = Some((format!("{} {path}", self.t(T::SlipSaved)), false));
+                self.slips.push(path);
+            }
+            Reply::Slip(Err(e)) => self.error(e),
+            Reply::SignedIn(Ok(name)) => {
+                self.signed_in = true;
+                self.cfg.clerk = name;
+                let w = self.signin.window.value().trim().to_string();
+                if !w.is_empty() {
+                    self.cfg.window = w;
+                }
+                self.signin.pin = Input::default();
+                self.status = None;
+                self.refreshing = false;
+                self.refresh();
+                // What a clerk may see depends on who it is (ratings): read the open case again.
+                if let Some(id) = self.detail_id() {
+                    self.send_quiet(Job::Show(id));
+                }
+            }
+            Reply::SignedIn(Err(e)) => {
+                self.signin.pin = Input::default();
+                if !e.is_empty() {
+                    self.error(e);
+                }
+            }
+            Reply::Daily(r) => match *r {
+                Ok(r) => self.report = Some(r),
+                Err(e) => self.error(e),
+            },
+            Reply::ReportSaved(Ok(path)) => {
+                self.status = Some((format!("{} {path}", self.t(T::ReportSaved)), false));
+                self.slips.push(path);
+            }
+            Reply::ReportSaved(Err(e)) => self.error(e),
+            Reply::SignInEnded => {
+                // Like the lock key: what was typed stays; the clerk signs in again.
+                self.signed_in = false;
+                self.modal = None;
+            }
+            Reply::Connection(online) => {
+                self.offline = !online;
+                if online {
+                    self.status = Some((self.t(T::ServerBack).to_string(), false));
+                    self.refreshing = false;
+                    self.refresh();
+                } else {
+                    self.error(String::new());
+                }
+            }
+        }
+    }
+}
