@@ -14,4 +14,5 @@ pub mod report;
 pub mod server;
 pub mod slip;
 pub mod store;
+pub mod token;
 pub mod tui;

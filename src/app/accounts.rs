@@ -137,6 +137,11 @@ impl Desk {
         Ok(self.store.write(|tx| tx.set_meta(SESSIONS_META, &bytes))?)
     }
 
+    /// The active accounts' names and roles: the sign-in screen's list.
+    pub fn roster(&self) -> Result<Vec<(String, Role)>, DeskError> {
+        Ok(self.users()?.into_iter().filter(|u| !u.disabled).map(|u| (u.name, u.role)).collect())
+    }
+
     pub fn users(&self) -> Result<Vec<User>, DeskError> {
         Ok(self.store.read(|rx| rx.users())?)
     }

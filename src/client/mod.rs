@@ -138,7 +138,7 @@ impl Client for Desk {
         Desk::set_clerk(self, clerk)
     }
     fn roster(&mut self) -> Result<Vec<(String, Role)>, DeskError> {
-        Ok(Desk::users(self)?.into_iter().filter(|u| !u.disabled).map(|u| (u.name, u.role)).collect())
+        Desk::roster(self)
     }
     fn take(&mut self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
         Desk::take(self, req)

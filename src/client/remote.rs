@@ -78,9 +78,7 @@ fn encode(s: &str) -> String {
 }
 
 fn fresh_key() -> Result<String, DeskError> {
-    let mut raw = [0u8; 16];
-    getrandom::fill(&mut raw).map_err(|e| DeskError::Io(e.to_string()))?;
-    Ok(raw.iter().map(|b| format!("{b:02x}")).collect())
+    crate::token::random_hex::<16>().map_err(|e| DeskError::Io(e.to_string()))
 }
 
 /// Waits for the hall's records to change (a long poll on the change counter); one per

@@ -28,7 +28,7 @@ pub(super) struct Session {
 /// Sessions are kept by the SHA-256 of their token, in memory and in the database.
 pub(super) fn token_hash(token: &str) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::token::hex(&sha2::Sha256::digest(token.as_bytes()))
 }
 
 pub(super) fn unix_now() -> u64 {
@@ -59,10 +59,8 @@ pub(super) async fn sign_in(
     Json(b): Json<SignIn>,
 ) -> Result<Json<Value>, ApiError> {
     let lang = lang_of(&headers, h.lang);
-    let mut raw = [0u8; 32];
-    getrandom::fill(&mut raw)
+    let token = crate::token::random_hex::<32>()
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
-    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
     let expires_in = h.session.as_secs();
     let hall = h.clone();
     let (name, pin) = (b.clerk, b.pin);

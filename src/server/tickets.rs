@@ -158,7 +158,7 @@ pub(super) async fn setup(State(h): Shared) -> Result<Json<Value>, ApiError> {
     let lang = h.lang;
     let v = tokio::task::spawn_blocking(move || {
         let desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
-        let accounts: Vec<_> = desk.users()?.into_iter().filter(|u| !u.disabled).map(|u| (u.name, u.role)).collect();
+        let accounts = desk.roster()?;
         Ok::<_, DeskError>(json!({
             "hall": desk.settings().hall,
             "settings": desk.settings().pairs(),

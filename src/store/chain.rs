@@ -45,8 +45,7 @@ pub fn canonical(e: &Event) -> Vec<u8> {
 }
 
 pub fn hash_of(e: &Event) -> String {
-    let digest = Sha256::digest(canonical(e));
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::token::hex(&Sha256::digest(canonical(e)))
 }
 
 /// Links `e` to the chain whose head is `prev`, returning the new head.

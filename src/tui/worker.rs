@@ -165,13 +165,11 @@ pub fn spawn(
 
 /// A fresh name for a clerk's request.
 fn request_key() -> String {
-    let mut raw = [0u8; 12];
     // Without the OS's randomness, the time still tells requests apart.
-    if getrandom::fill(&mut raw).is_err() {
+    crate::token::random_hex::<12>().unwrap_or_else(|_| {
         let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        raw[..12].copy_from_slice(&t.as_nanos().to_le_bytes()[..12]);
-    }
-    raw.iter().map(|b| format!("{b:02x}")).collect()
+        crate::token::hex(&t.as_nanos().to_le_bytes()[..12])
+    })
 }
 
 /// Runs one job against the desk. Public so tests can run the interface synchronously.
