@@ -10,7 +10,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use time::{Date, UtcOffset};
 
-use yimen::app::{self, AcceptRequest, DeskError, SearchPlan, Settings, TakeRequest, TicketRef};
+use yimen::app::{self, AcceptRequest, DeskError, HallContext, SearchPlan, Settings, TakeRequest, TicketRef};
 use yimen::clock::Clock;
 use yimen::domain::calendar::Calendar;
 use yimen::domain::catalog::Catalog;
@@ -433,7 +433,7 @@ impl SqliteHall {
     }
 }
 
-impl Source for SqliteHall {
+impl HallContext for SqliteHall {
     fn clock(&self) -> &Clock {
         &self.clock
     }
@@ -449,6 +449,9 @@ impl Source for SqliteHall {
     fn clerk(&self) -> Option<&str> {
         Some(&self.clerk)
     }
+}
+
+impl Source for SqliteHall {
     fn require_supervisor(&self) -> Result<(), DeskError> {
         Ok(())
     }

@@ -47,6 +47,36 @@ pub struct Desk {
     idempotency_key: Option<String>,
 }
 
+/// What every reader of a hall's records knows: its clock, calendar, catalog and settings, and
+/// who is acting. The desk, a window working through the server and the benchmark's SQLite
+/// baseline each have it; the reports' `Source` and the windows' `Client` build on it.
+pub trait HallContext {
+    fn clock(&self) -> &Clock;
+    fn calendar(&self) -> &Calendar;
+    fn catalog(&self) -> &Catalog;
+    fn settings(&self) -> &Settings;
+    /// The signed-in (or, in setup mode, named) clerk.
+    fn clerk(&self) -> Option<&str>;
+}
+
+impl HallContext for Desk {
+    fn clock(&self) -> &Clock {
+        Desk::clock(self)
+    }
+    fn calendar(&self) -> &Calendar {
+        Desk::calendar(self)
+    }
+    fn catalog(&self) -> &Catalog {
+        Desk::catalog(self)
+    }
+    fn settings(&self) -> &Settings {
+        Desk::settings(self)
+    }
+    fn clerk(&self) -> Option<&str> {
+        Desk::clerk(self)
+    }
+}
+
 /// A hint shown beside a successful action; it never blocks.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "hint", rename_all = "snake_case")]

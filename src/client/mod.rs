@@ -11,26 +11,17 @@ use time::Date;
 
 pub use remote::Remote;
 
-use crate::app::{Act, Desk, DeskError, Hint, Settings, TakeRequest};
-use crate::clock::Clock;
+use crate::app::{Act, Desk, DeskError, HallContext, Hint, TakeRequest};
 use crate::domain::Lang;
 use crate::domain::account::{Role, User};
 use crate::domain::board::Board;
-use crate::domain::calendar::Calendar;
-use crate::domain::catalog::Catalog;
 use crate::domain::ticket::{Event, Status, Ticket};
 use crate::report::export::Row;
 use crate::report::{DailyReport, RangeReport};
 use crate::store::chain::Verdict;
 
 /// Everything a window does with the hall's records.
-pub trait Client: Send {
-    fn clock(&self) -> &Clock;
-    fn calendar(&self) -> &Calendar;
-    fn catalog(&self) -> &Catalog;
-    fn settings(&self) -> &Settings;
-    /// The signed-in (or, in setup mode, named) clerk.
-    fn clerk(&self) -> Option<&str>;
+pub trait Client: HallContext + Send {
     /// Whether clerks sign in with PINs (otherwise: setup mode).
     fn has_accounts(&self) -> bool;
     /// Where this PC keeps what it writes for itself: slips, saved reports, the log.
@@ -104,21 +95,6 @@ pub trait Client: Send {
 }
 
 impl Client for Desk {
-    fn clock(&self) -> &Clock {
-        Desk::clock(self)
-    }
-    fn calendar(&self) -> &Calendar {
-        Desk::calendar(self)
-    }
-    fn catalog(&self) -> &Catalog {
-        Desk::catalog(self)
-    }
-    fn settings(&self) -> &Settings {
-        Desk::settings(self)
-    }
-    fn clerk(&self) -> Option<&str> {
-        Desk::clerk(self)
-    }
     fn has_accounts(&self) -> bool {
         Desk::has_accounts(self)
     }

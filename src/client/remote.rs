@@ -18,7 +18,7 @@ use time::Date;
 
 use super::Client;
 use crate::app::act::Acted;
-use crate::app::{Act, DeskError, Hint, Settings, TakeRequest};
+use crate::app::{Act, DeskError, HallContext, Hint, Settings, TakeRequest};
 use crate::clock::Clock;
 use crate::domain::Lang;
 use crate::domain::account::{Role, User};
@@ -342,7 +342,7 @@ struct Saved {
     tickets: u64,
 }
 
-impl Client for Remote {
+impl HallContext for Remote {
     fn clock(&self) -> &Clock {
         &self.clock
     }
@@ -358,6 +358,9 @@ impl Client for Remote {
     fn clerk(&self) -> Option<&str> {
         self.clerk.as_deref()
     }
+}
+
+impl Client for Remote {
     fn has_accounts(&self) -> bool {
         // The server refuses to run without accounts.
         true

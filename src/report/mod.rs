@@ -11,12 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::app::{Desk, DeskError, Settings};
-use crate::clock::Clock;
+use crate::app::{Desk, DeskError, HallContext};
 use crate::domain::Lang;
-use crate::domain::calendar::Calendar;
 use crate::domain::calendar::Light;
-use crate::domain::catalog::Catalog;
 use crate::domain::catalog::Kind;
 use crate::domain::ticket::{Status, Ticket};
 
@@ -238,13 +235,7 @@ impl Totals {
 
 /// What the reports read. The desk is the one real source; the benchmark's SQLite baseline is
 /// another, so both compute their figures with the same code.
-pub trait Source {
-    fn clock(&self) -> &Clock;
-    fn catalog(&self) -> &Catalog;
-    fn calendar(&self) -> &Calendar;
-    fn settings(&self) -> &Settings;
-    /// Who prints the report.
-    fn clerk(&self) -> Option<&str>;
+pub trait Source: HallContext {
     fn require_supervisor(&self) -> Result<(), DeskError>;
     /// Every ticket with an event on `day` or taken that day.
     fn active_on(&self, day: Date) -> Result<Vec<Ticket>, DeskError>;
@@ -260,21 +251,6 @@ pub trait Source {
 }
 
 impl Source for Desk {
-    fn clock(&self) -> &Clock {
-        Desk::clock(self)
-    }
-    fn catalog(&self) -> &Catalog {
-        Desk::catalog(self)
-    }
-    fn calendar(&self) -> &Calendar {
-        Desk::calendar(self)
-    }
-    fn settings(&self) -> &Settings {
-        Desk::settings(self)
-    }
-    fn clerk(&self) -> Option<&str> {
-        Desk::clerk(self)
-    }
     fn require_supervisor(&self) -> Result<(), DeskError> {
         Desk::require_supervisor(self)
     }
