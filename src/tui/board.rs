@@ -8,7 +8,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use ratatui::Frame;
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Color, Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -44,22 +44,14 @@ enum Msg {
 /// started before its server (a screen that boots first) says so and keeps trying.
 pub fn run(mut connect: impl FnMut() -> Result<Box<dyn Client>, DeskError>, lang: Lang, ascii: bool) -> io::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
-    let keys = tx.clone();
-    std::thread::spawn(move || {
-        loop {
-            let msg = match event::read() {
-                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => {
-                    let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
-                    if ctrl_c || matches!(k.code, KeyCode::Char('q') | KeyCode::Esc) { Msg::Quit } else { continue }
-                }
-                Ok(Event::Resize(..)) => Msg::Redraw,
-                Ok(_) => continue,
-                Err(_) => Msg::Quit,
-            };
-            if keys.send(msg).is_err() {
-                break;
-            }
+    super::forward_events(tx.clone(), |ev| match ev {
+        Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+            let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
+            (ctrl_c || matches!(k.code, KeyCode::Char('q') | KeyCode::Esc)).then_some(Msg::Quit)
         }
+        Ok(Event::Resize(..)) => Some(Msg::Redraw),
+        Ok(_) => None,
+        Err(_) => Some(Msg::Quit),
     });
     let fallback = crate::clock::Clock::from_env(crate::clock::DEFAULT_OFFSET)
         .unwrap_or_else(|_| crate::clock::Clock::new(crate::clock::DEFAULT_OFFSET, None));

@@ -36,6 +36,28 @@ pub struct Options {
 
 const TICK: Duration = Duration::from_secs(1);
 
+/// Reads the terminal's events on their own thread and sends what `map` makes of each, until
+/// the receiver is gone or the terminal fails (after `map` has seen the failure).
+fn forward_events<M: Send + 'static>(
+    tx: mpsc::Sender<M>,
+    map: impl Fn(io::Result<Event>) -> Option<M> + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        loop {
+            let ev = event::read();
+            let failed = ev.is_err();
+            if let Some(m) = map(ev)
+                && tx.send(m).is_err()
+            {
+                break;
+            }
+            if failed {
+                break;
+            }
+        }
+    });
+}
+
 /// Runs the interface until the clerk quits; returns the slips saved during the session.
 pub fn run(mut desk: Box<dyn Client>, opts: Options) -> io::Result<Vec<String>> {
     let setup = Setup {
@@ -66,20 +88,11 @@ pub fn run(mut desk: Box<dyn Client>, opts: Options) -> io::Result<Vec<String>> 
     // restores the terminal before the panic message is printed.
     let mut terminal = ratatui::try_init()?;
     let _ = execute!(io::stdout(), EnableBracketedPaste);
-    let key_tx = msg_tx;
-    std::thread::spawn(move || {
-        loop {
-            let msg = match event::read() {
-                Ok(Event::Key(k)) => Msg::Key(k),
-                Ok(Event::Paste(s)) => Msg::Paste(s),
-                Ok(Event::Resize(..)) => Msg::Tick,
-                Ok(_) => continue,
-                Err(_) => break,
-            };
-            if key_tx.send(msg).is_err() {
-                break;
-            }
-        }
+    forward_events(msg_tx, |ev| match ev {
+        Ok(Event::Key(k)) => Some(Msg::Key(k)),
+        Ok(Event::Paste(s)) => Some(Msg::Paste(s)),
+        Ok(Event::Resize(..)) => Some(Msg::Tick),
+        _ => None,
     });
 
     let mut app = App::new(setup, job_tx);
