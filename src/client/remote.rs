@@ -36,7 +36,6 @@ const RETRY_PAUSES: [Duration; 2] = [Duration::from_millis(300), Duration::from_
 /// What `GET /api/setup` tells a window before anyone signs in.
 #[derive(Debug, Deserialize)]
 pub struct Setup {
-    pub hall: String,
     pub settings: Vec<(String, String)>,
     pub catalog: Catalog,
     pub accounts: Vec<(String, Role)>,
@@ -188,11 +187,6 @@ impl Remote {
         Ok(())
     }
 
-    /// The server's address.
-    pub fn url(&self) -> &str {
-        &self.base
-    }
-
     fn unreachable(&self, e: &ureq::Error) -> DeskError {
         use std::io::ErrorKind as K;
         let t = |zh: &str, en: &str| self.lang.pick(zh, en).to_string();
@@ -229,28 +223,34 @@ impl Remote {
             Lang::Zh => "zh-CN",
             Lang::En => "en",
         };
+        // The headers every try sends: language, the session, the write's key.
+        fn headers<B>(
+            mut req: ureq::RequestBuilder<B>,
+            lang: &str,
+            auth: Option<&str>,
+            key: Option<&str>,
+        ) -> ureq::RequestBuilder<B> {
+            req = req.header("accept-language", lang);
+            if let Some(a) = auth {
+                req = req.header("authorization", a);
+            }
+            if let Some(k) = key {
+                req = req.header("idempotency-key", k);
+            }
+            req
+        }
+        let auth = self.token.as_ref().map(|t| format!("Bearer {t}"));
         let mut last: Option<ureq::Error> = None;
         let tries = if self.away { 1 } else { RETRY_PAUSES.len() + 1 };
         for attempt in 0..tries {
             if attempt > 0 {
                 std::thread::sleep(RETRY_PAUSES[attempt - 1]);
             }
-            let auth = self.token.as_ref().map(|t| format!("Bearer {t}"));
             let sent = if method == "POST" {
-                let mut req = self.agent.post(&url).header("accept-language", lang);
-                if let Some(a) = &auth {
-                    req = req.header("authorization", a);
-                }
-                if let Some(k) = &key {
-                    req = req.header("idempotency-key", k);
-                }
-                req.send_json(body.clone().unwrap_or_else(|| json!({})))
+                headers(self.agent.post(&url), lang, auth.as_deref(), key.as_deref())
+                    .send_json(body.clone().unwrap_or_else(|| json!({})))
             } else {
-                let mut req = self.agent.get(&url).header("accept-language", lang);
-                if let Some(a) = &auth {
-                    req = req.header("authorization", a);
-                }
-                req.call()
+                headers(self.agent.get(&url), lang, auth.as_deref(), None).call()
             };
             match sent {
                 Ok(mut resp) => {
