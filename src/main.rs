@@ -3,11 +3,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use yimen::cli::Failure;
 
 fn main() -> ExitCode {
-    let cli = yimen::cli::Cli::parse();
+    let cli = yimen::cli::Cli::parse_with_path();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match yimen::cli::run(cli, &mut out) {

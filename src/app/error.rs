@@ -47,6 +47,8 @@ pub enum DeskError {
     Setting(String, String),
     #[error("{0}")]
     Io(String),
+    #[error("this Idempotency-Key was used for another request; send a new key for a new request")]
+    KeyReused,
     /// The hall server's refusal, already in the language the request asked for.
     #[error("{0}")]
     Remote(String),
@@ -92,6 +94,7 @@ impl Localized for DeskError {
             }
             Setting(k, v) => format!("设置 {k} 有误：{v}"),
             Io(s) => s.clone(),
+            KeyReused => "此 Idempotency-Key 已用于另一个请求；新的请求请用新的 key".into(),
             Unreachable(url, why) => format!("连不上大厅服务器 {url}（{why}），请确认服务器在运行"),
         }
     }

@@ -4,6 +4,7 @@
 
 mod accounts;
 pub mod act;
+pub mod authority;
 mod error;
 pub mod input;
 mod settings;
@@ -32,7 +33,8 @@ pub const RECEPTION: &str = "前台";
 
 /// The front desk: the store, the clock, the calendar and the catalog, and the acting clerk.
 pub struct Desk {
-    store: Store,
+    /// Shared with the desk's forks (see `fork`).
+    store: std::sync::Arc<Store>,
     clock: Clock,
     calendar: Calendar,
     catalog: Catalog,
@@ -42,9 +44,11 @@ pub struct Desk {
     role: Option<crate::domain::account::Role>,
     /// Whether any account exists (otherwise: setup mode).
     accounts: bool,
-    /// The idempotency key of the request being served (the hall server): an action whose key
-    /// was seen before returns the ticket it acted on then, and does nothing again.
-    idempotency_key: Option<String>,
+    /// The idempotency key of the request being served (the hall server) and the fingerprint
+    /// of that request (account, action, body): an action whose key was seen before with the
+    /// same fingerprint returns the ticket it acted on then and does nothing again; with
+    /// another fingerprint it is refused.
+    idempotency_key: Option<(String, String)>,
 }
 
 /// What every reader of a hall's records knows: its clock, calendar, catalog and settings, and
@@ -75,6 +79,18 @@ impl HallContext for Desk {
     fn clerk(&self) -> Option<&str> {
         Desk::clerk(self)
     }
+}
+
+/// Open cases read for the open-cases screen and the server's `/api/open` default.
+pub const OPEN_LIMIT: usize = 2000;
+
+/// What `yimen check` found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CheckReport {
+    /// redb's check of every page (false: it found and repaired damage to its allocator state).
+    pub pages_intact: bool,
+    /// The audit chain and the ticket records it anchors.
+    pub verdict: crate::store::chain::Verdict,
 }
 
 /// A hint shown beside a successful action; it never blocks.
@@ -167,9 +183,13 @@ impl Desk {
         Ok((Desk::from_store(store)?, fresh))
     }
 
-    /// Opens an existing database.
+    /// Opens an existing database, read-only until the first write (see
+    /// `Store::open_read_only`): a command that only reads never changes the file.
+    ///
+    /// # Errors
+    /// The store's: `Missing`, `Locked`, `Permission`, `NotOurs`, `Damaged`, `NewerSchema`.
     pub fn open(path: &Path) -> Result<Desk, DeskError> {
-        Desk::from_store(Store::open(path, false)?)
+        Desk::from_store(Store::open_read_only(path)?)
     }
 
     fn from_store(store: Store) -> Result<Desk, DeskError> {
@@ -179,7 +199,7 @@ impl Desk {
         })?;
         let clock = Clock::from_env(settings.utc_offset).map_err(DeskError::Clock)?;
         Ok(Desk {
-            store,
+            store: std::sync::Arc::new(store),
             clock,
             calendar: Calendar::builtin(),
             catalog,
@@ -189,6 +209,23 @@ impl Desk {
             accounts,
             idempotency_key: None,
         })
+    }
+
+    /// A second desk on the same open file, with the same clock, calendar, catalog and
+    /// settings and no one signed in: the hall server serves reads on forks, so a long read
+    /// (a report, a backup) never holds the lock that writes wait on.
+    pub fn fork(&self) -> Desk {
+        Desk {
+            store: self.store.clone(),
+            clock: self.clock,
+            calendar: self.calendar.clone(),
+            catalog: self.catalog.clone(),
+            settings: self.settings.clone(),
+            clerk: None,
+            role: None,
+            accounts: self.accounts,
+            idempotency_key: None,
+        }
     }
 
     /// Names the clerk whose actions follow, without a PIN: only in setup mode (no accounts);
@@ -244,7 +281,7 @@ impl Desk {
 
     /// Gives the space of rewritten pages back to the file system (admin). Returns the file's
     /// size when it was opened and after compacting.
-    pub fn compact(&mut self) -> Result<(u64, u64), DeskError> {
+    pub fn compact(&self) -> Result<(u64, u64), DeskError> {
         self.require_admin()?;
         self.store.compact()?;
         let after = std::fs::metadata(self.store.path()).map(|m| m.len()).unwrap_or(0);
@@ -285,8 +322,7 @@ impl Desk {
 
     fn hints(&self, item: &ServiceItem, t: &Ticket, today: Date, at_take: bool) -> Vec<Hint> {
         let mut out = Vec::new();
-        if let Some(id) = &t.citizen.id_number {
-            let age = id.age_on(today);
+        if let Some(age) = t.citizen.id_number.as_ref().and_then(|id| id.age_on(today)) {
             if at_take && age >= 80 && t.priority == Some(Priority::Elderly) {
                 out.push(Hint::ElderlyPriority { age });
             }
@@ -306,7 +342,7 @@ impl Desk {
         let ticket = self.write_ticket(|tx| take_in(tx, &self.catalog, &ctx, req))?;
         let item = self.item(&ticket.item)?;
         let hints = self.hints(item, &ticket, ctx.today, true);
-        Ok((ticket, hints))
+        Ok((self.as_seen(ticket), hints))
     }
 
     /// 叫号: the window calls the next waiting ticket of its categories (priority first, then
@@ -319,7 +355,7 @@ impl Desk {
             letters.push(cat.letter);
         }
         let ctx = self.context(self.acting_clerk()?, Some(window.clone()));
-        self.write_ticket(|tx| call_in(tx, &ctx, &window, &letters))
+        self.write_ticket(|tx| call_in(tx, &ctx, &window, &letters)).map(|t| self.as_seen(t))
     }
 
     /// Forgets the idempotency keys older than `days` days (the hall server, as it starts).
@@ -328,32 +364,47 @@ impl Desk {
         Ok(self.store.prune_idempotency(before)?)
     }
 
-    /// Sets the idempotency key for the next actions (`None` clears it); see `idempotency_key`.
-    pub fn set_idempotency_key(&mut self, key: Option<String>) {
+    /// Sets the idempotency key and the request's fingerprint for the next actions (`None`
+    /// clears it); see `idempotency_key`.
+    pub fn set_idempotency_key(&mut self, key: Option<(String, String)>) {
         self.idempotency_key = key;
     }
 
     /// One write transaction of an action on a ticket, honouring the idempotency key: a key seen
-    /// before gives back that ticket as it is now; a new one is recorded with the action.
+    /// before with the same request gives back that ticket as it is now; with another request
+    /// it is refused; a new one is recorded with the action.
     fn write_ticket(
         &self,
         f: impl FnOnce(&mut crate::store::WriteTx<'_>) -> Result<Ticket, DeskError>,
     ) -> Result<Ticket, DeskError> {
         self.store.write(|tx| {
-            if let Some(key) = &self.idempotency_key
-                && let Some(id) = tx.idempotent(key)?
+            if let Some((key, fingerprint)) = &self.idempotency_key
+                && let Some(seen) = tx.idempotent(key)?
             {
-                return tx.ticket(id)?.ok_or_else(|| DeskError::NotFound(id.to_string()));
+                if &seen.fingerprint != fingerprint {
+                    return Err(DeskError::KeyReused);
+                }
+                return tx.ticket(seen.ticket)?.ok_or_else(|| DeskError::NotFound(seen.ticket.to_string()));
             }
             let t = f(tx)?;
-            if let Some(key) = &self.idempotency_key {
-                tx.set_idempotent(key, t.id, self.clock.today())?;
+            if let Some((key, fingerprint)) = &self.idempotency_key {
+                tx.set_idempotent(key, t.id, self.clock.today(), fingerprint)?;
             }
             Ok(t)
         })
     }
 
+    /// An action on a ticket; the result as the acting clerk may see it.
     fn act<'c>(
+        &'c self,
+        r: &str,
+        window: Option<String>,
+        build: impl FnOnce(&Ticket) -> Result<Command<'c>, DeskError>,
+    ) -> Result<Ticket, DeskError> {
+        self.act_raw(r, window, build).map(|t| self.as_seen(t))
+    }
+
+    fn act_raw<'c>(
         &'c self,
         r: &str,
         window: Option<String>,
@@ -404,7 +455,7 @@ impl Desk {
         let deferred: Vec<String> =
             req.deferred.iter().map(|m| input::short(Field::Material, m)).collect::<Result<_, _>>()?;
         let make_good_days = self.catalog.make_good_days;
-        let t = self.act(r, None, |old| {
+        let t = self.act_raw(r, None, |old| {
             let item = self.catalog.item(&old.item).ok_or_else(|| DeskError::ItemGone(old.item.clone()))?;
             Ok(Command::Accept { item, citizen, proxy, deferred, make_good_days })
         })?;
@@ -412,7 +463,7 @@ impl Desk {
             Some(item) => self.hints(item, &t, today, false),
             None => Vec::new(),
         };
-        Ok((t, hints))
+        Ok((self.as_seen(t), hints))
     }
 
     pub fn suspend(
@@ -533,36 +584,93 @@ impl Desk {
         self.store.read(|rx| {
             let t =
                 resolve_in(rx, tref, today)?.ok_or_else(|| DeskError::NotFound(r.trim().chars().take(40).collect()))?;
-            let mut events = rx.events(t.id)?;
-            if self.withholds_ratings() {
-                // The score is in the rating event's note, the follow-up in its own.
-                for e in events.iter_mut().filter(|e| {
-                    matches!(e.action, crate::domain::ticket::Action::Rate | crate::domain::ticket::Action::FollowUp)
-                }) {
-                    e.note = None;
-                }
-            }
+            let events = self.events_as_seen(rx.events(t.id)?);
             Ok((self.as_seen(t), events))
         })
     }
 
-    /// Whether the acting clerk sees ratings only in aggregate (not a supervisor, accounts on).
-    fn withholds_ratings(&self) -> bool {
+    /// One ticket with its ID numbers and phones in full, for the case in front of the clerk:
+    /// one ticket at a time, and each reveal is an event in the audit chain (who, which
+    /// ticket, when). Ratings stay withheld from clerks.
+    ///
+    /// # Errors
+    /// `BadRef`, `NotFound`, not signed in.
+    pub fn reveal(&self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
+        let actor = self.acting_clerk()?.to_string();
+        let tref = TicketRef::parse(r).ok_or_else(|| DeskError::BadRef(r.chars().take(40).collect()))?;
+        let today = self.clock.today();
+        let (mut t, events) = self
+            .store
+            .write(|tx| {
+                let t = resolve_in(tx, tref, today)?
+                    .ok_or_else(|| DeskError::NotFound(r.trim().chars().take(40).collect()))?;
+                accounts::system_event(
+                    tx,
+                    &actor,
+                    crate::domain::ticket::Action::Reveal,
+                    Some(format!("ticket {} ({} {})", t.id, t.date, t.number)),
+                    &self.context(&actor, None),
+                )?;
+                Ok::<_, DeskError>(t)
+            })
+            .and_then(|t| Ok((t.clone(), self.store.read(|rx| rx.events(t.id))?)))?;
+        if self.withholds_ratings()
+            && let Some(rating) = &mut t.rating
+        {
+            rating.withhold();
+        }
+        Ok((t, self.events_as_seen(events)))
+    }
+
+    /// Whether the acting clerk sees ratings only in aggregate and citizens' ID numbers and
+    /// phones masked (not a supervisor, accounts on).
+    fn below_supervisor(&self) -> bool {
         self.accounts && self.role.is_none_or(|r| r < crate::domain::account::Role::Supervisor)
     }
 
-    /// A ticket as the acting clerk may see it: a clerk does not see who rated what.
+    fn withholds_ratings(&self) -> bool {
+        self.below_supervisor()
+    }
+
+    /// A ticket as the acting clerk may see it: a clerk does not see who rated what, nor
+    /// citizens' whole ID numbers and phones (see `reveal`).
     fn as_seen(&self, mut t: Ticket) -> Ticket {
-        if self.withholds_ratings()
-            && let Some(r) = &mut t.rating
-        {
+        if !self.below_supervisor() {
+            return t;
+        }
+        if let Some(r) = &mut t.rating {
             r.withhold();
         }
+        t.mask_personal_data();
         t
     }
 
     fn all_as_seen(&self, v: Vec<Ticket>) -> Vec<Ticket> {
-        if self.withholds_ratings() { v.into_iter().map(|t| self.as_seen(t)).collect() } else { v }
+        if self.below_supervisor() { v.into_iter().map(|t| self.as_seen(t)).collect() } else { v }
+    }
+
+    /// A ticket's history as the acting clerk may see it. A clerk gets no follow-up events
+    /// of a bad rating, no note of the rating event, and no hashes at all: a rating event's
+    /// hash (or the next event's `prev`) would let five guesses recover the score.
+    fn events_as_seen(&self, mut events: Vec<Event>) -> Vec<Event> {
+        if !self.below_supervisor() {
+            return events;
+        }
+        events.retain(|e| e.action != crate::domain::ticket::Action::FollowUp);
+        for e in &mut events {
+            if e.action == crate::domain::ticket::Action::Rate {
+                e.note = None;
+            }
+            e.prev.clear();
+            e.hash.clear();
+            e.state = None;
+        }
+        events
+    }
+
+    /// The acting account's role (`None`: no one signed in, or setup mode).
+    pub fn role(&self) -> Option<crate::domain::account::Role> {
+        self.role
     }
 
     /// Tickets taken on `date`, optionally only those in `status`.
@@ -615,6 +723,18 @@ impl Desk {
         Ok(Some(path))
     }
 
+    /// `yimen check`: redb's integrity check of the whole file, then the audit chain and every
+    /// ticket record against the hash its newest event carries (supervisor).
+    ///
+    /// # Errors
+    /// Not a supervisor; `Damaged`.
+    pub fn check(&self) -> Result<CheckReport, DeskError> {
+        self.require_supervisor()?;
+        let pages_intact = self.store.check_integrity()?;
+        let verdict = self.store.read(|rx| rx.verify_chain())?;
+        Ok(CheckReport { pages_intact, verdict })
+    }
+
     /// Walks the hall's whole audit chain.
     pub fn verify_chain(&self) -> Result<crate::store::chain::Verdict, DeskError> {
         self.require_supervisor()?;
@@ -628,6 +748,7 @@ impl Desk {
 
     /// Bad ratings awaiting the supervisor's follow-up, soonest first.
     pub fn followups(&self) -> Result<Vec<Ticket>, DeskError> {
+        self.require_supervisor()?;
         Ok(self.store.read(|rx| rx.followups())?)
     }
 
@@ -650,7 +771,7 @@ impl Desk {
 
     /// Every ticket with an event on `date`.
     pub fn active_on(&self, date: Date) -> Result<Vec<Ticket>, DeskError> {
-        Ok(self.store.read(|rx| rx.active_on(date))?)
+        Ok(self.all_as_seen(self.store.read(|rx| rx.active_on(date))?))
     }
 
     /// Today's display board (no names; anyone may read it).
@@ -661,7 +782,7 @@ impl Desk {
 
     /// Waiting tickets of today in call order.
     pub fn queue(&self) -> Result<Vec<Ticket>, DeskError> {
-        Ok(self.store.read(|rx| rx.waiting(self.clock.today()))?)
+        Ok(self.all_as_seen(self.store.read(|rx| rx.waiting(self.clock.today()))?))
     }
 
     /// Open cases (accepted, suspended, transferred) by deadline, at most `limit`.
@@ -749,44 +870,213 @@ fn stamp(clock: &Clock) -> String {
     format!("{:04}{:02}{:02}-{:02}{:02}{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
 }
 
-/// Puts a backup back as the database at `target`. The backup is checked first (data
-/// version, audit chain); an existing database is replaced only with `force`, and is kept
-/// beside it as `<name>.replaced-<time>`. Returns the kept file and the restored ticket count.
-pub fn restore(target: &Path, backup: &Path, force: bool) -> Result<(Option<std::path::PathBuf>, u64), DeskError> {
+/// Puts a backup back as the database at `target`, so that at every moment the database
+/// file is either the old one or the new one, complete:
+///
+/// 1. the backup is copied (read, never opened for writing) to a temporary file beside the
+///    database and synced; that copy is opened, upgraded if it is from an older yimen, and its
+///    audit chain and records are checked;
+/// 2. `authorize` signs an admin in: on the database being replaced (whose journal, if any, is
+///    folded in first), or on the copy when there is no database or it cannot be read;
+/// 3. the old file is kept under a name that never overwrites anything (a hard link
+///    `<name>.replaced-<time>-<n>`, so no copy and no extra space), and the checked copy is
+///    renamed over the database in one atomic step; the folder is synced.
+///
+/// A crash or a full disk at any step leaves the old database in place (and at most a
+/// `.restoring-…` file, removed by the next restore). Returns the kept file and the ticket
+/// count.
+///
+/// # Errors
+/// `Missing` (no backup), `Io` (exists without `force`, disk full …), a damaged or foreign
+/// backup, `Locked` (the database is in use), and whatever `authorize` refuses.
+pub fn restore(
+    target: &Path,
+    backup: &Path,
+    force: bool,
+    mut authorize: impl FnMut(&mut Desk) -> Result<(), DeskError>,
+) -> Result<(Option<std::path::PathBuf>, u64), DeskError> {
     if !backup.exists() {
         return Err(StoreError::Missing { path: backup.to_path_buf() }.into());
     }
-    let n = Store::check_file(backup)?;
+    if target.exists() && !force {
+        return Err(DeskError::Io(format!(
+            "{} already exists; add --force to replace it (it will be kept as {}.replaced-…)",
+            target.display(),
+            target.display()
+        )));
+    }
     let clock = Clock::from_env(crate::clock::DEFAULT_OFFSET).map_err(DeskError::Clock)?;
-    let mut kept = None;
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    remove_leftovers(target);
+    // The admin of the file being replaced, when it can be read; its journal is folded in now
+    // (opening it replays it), so nothing acknowledged is left in a journal beside it.
+    let mut authorized = false;
     if target.exists() {
-        if !force {
-            return Err(DeskError::Io(format!(
-                "{} already exists; add --force to replace it (it will be kept as {}.replaced-…)",
-                target.display(),
-                target.display()
-            )));
+        match Desk::open(target) {
+            Ok(mut desk) => {
+                authorize(&mut desk)?;
+                authorized = true;
+            }
+            Err(e @ DeskError::Store(StoreError::Locked { .. } | StoreError::Permission { .. })) => return Err(e),
+            Err(_) => {} // damaged or not ours: the backup's admin decides
         }
-        // Refused while another program holds the database; a damaged one is replaced.
-        if let Err(e @ StoreError::Locked { .. }) = Store::open(target, false) {
-            return Err(e.into());
+    }
+    let temp = dir.join(format!(
+        "{}.restoring-{}-{}",
+        target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        std::process::id(),
+        crate::token::random_hex::<4>().unwrap_or_default()
+    ));
+    let result = (|| {
+        copy_synced(backup, &temp)?;
+        let n = {
+            let mut copy = Desk::open(&temp)?;
+            let n = match copy.store.read(|rx| rx.verify_chain())? {
+                crate::store::chain::Verdict::Intact { .. } => copy.ticket_count()?,
+                _ => {
+                    return Err(DeskError::Store(StoreError::Corrupt(format!(
+                        "{}: the audit chain or the records it anchors do not hold",
+                        backup.display()
+                    ))));
+                }
+            };
+            if !authorized {
+                authorize(&mut copy)?;
+            }
+            n
+        };
+        // Opening the copy may have upgraded it: sync what is there now.
+        std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(|e| io_at(&temp, &e))?;
+        let kept = if target.exists() { Some(keep_aside(target, &clock)?) } else { None };
+        // A journal still beside the old file (one that could not be replayed into it) goes
+        // with it: it never belongs to the restored one.
+        let journal = crate::store::journal::path_of(target);
+        if journal.exists() {
+            let aside =
+                kept.clone().unwrap_or_else(|| format!("{}.replaced-{}", target.display(), stamp(&clock)).into());
+            std::fs::rename(&journal, crate::store::journal::path_of(&aside)).map_err(|e| io_at(&journal, &e))?;
         }
-        let keep = std::path::PathBuf::from(format!("{}.replaced-{}", target.display(), stamp(&clock)));
-        std::fs::rename(target, &keep).map_err(|e| DeskError::Io(format!("{}: {e}", target.display())))?;
-        kept = Some(keep);
+        std::fs::rename(&temp, target).map_err(|e| io_at(target, &e))?;
+        sync_dir(dir);
+        Ok((kept, n))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+        let _ = std::fs::remove_file(crate::store::journal::path_of(&temp));
     }
-    // A journal left beside the replaced file belongs to it, never to the restored one.
-    let journal = crate::store::journal::path_of(target);
-    if journal.exists() {
-        let aside = kept.clone().unwrap_or_else(|| format!("{}.replaced-{}", target.display(), stamp(&clock)).into());
-        let aside = crate::store::journal::path_of(&aside);
-        std::fs::rename(&journal, &aside).map_err(|e| DeskError::Io(format!("{}: {e}", journal.display())))?;
+    result
+}
+
+fn io_at(path: &Path, e: &std::io::Error) -> DeskError {
+    StoreError::io_on(path, true, e).into()
+}
+
+/// Copies `from` to a new file `to` (never overwriting) and syncs it.
+fn copy_synced(from: &Path, to: &Path) -> Result<(), DeskError> {
+    let mut src = std::fs::File::open(from).map_err(|e| DeskError::from(StoreError::io_on(from, false, &e)))?;
+    let mut dst = std::fs::OpenOptions::new().write(true).create_new(true).open(to).map_err(|e| io_at(to, &e))?;
+    std::io::copy(&mut src, &mut dst).map_err(|e| io_at(to, &e))?;
+    dst.sync_all().map_err(|e| io_at(to, &e))
+}
+
+/// Keeps the database at `target` under `<name>.replaced-<time>-<n>`, a name no other file has:
+/// a hard link where the file system has them (no copy, no space), else a synced copy.
+fn keep_aside(target: &Path, clock: &Clock) -> Result<std::path::PathBuf, DeskError> {
+    let base = format!("{}.replaced-{}", target.display(), stamp(clock));
+    for n in 1..10_000u32 {
+        let keep = std::path::PathBuf::from(format!("{base}-{n}"));
+        match std::fs::hard_link(target, &keep) {
+            Ok(()) => return Ok(keep),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) => match copy_synced(target, &keep) {
+                Ok(()) => return Ok(keep),
+                Err(_) if keep.exists() => continue,
+                Err(e) => return Err(e),
+            },
+        }
     }
-    let partial = target.with_extension("restoring");
-    std::fs::copy(backup, &partial).map_err(|e| DeskError::Io(format!("{}: {e}", partial.display())))?;
-    std::fs::File::open(&partial).and_then(|f| f.sync_all()).map_err(|e| DeskError::Io(e.to_string()))?;
-    std::fs::rename(&partial, target).map_err(|e| DeskError::Io(format!("{}: {e}", target.display())))?;
-    Ok((kept, n))
+    Err(DeskError::Io(format!("{base}-…: too many kept files")))
+}
+
+/// Makes a rename in `dir` durable (on systems where a folder can be synced).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Removes what an interrupted restore or `init` of `target` left beside it.
+fn remove_leftovers(target: &Path) {
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else { return };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let name = name.to_string_lossy();
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.filter_map(Result::ok) {
+        let f = e.file_name().to_string_lossy().into_owned();
+        if f.starts_with(&format!("{name}.restoring-")) || f.starts_with(&format!("{name}.creating-")) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+impl Desk {
+    /// Creates a new database at `path` with its first admin, in one step: the file is built
+    /// beside it under a temporary name and appears at `path` only once the admin exists, so a
+    /// refused `init` (a short password, a bad name) leaves nothing behind.
+    ///
+    /// # Errors
+    /// `Io` when `path` exists; `Account`/`Text` for a refused name or password.
+    pub fn create(
+        path: &Path,
+        hall: Option<&str>,
+        clock_offset: Option<&str>,
+        admin: &str,
+        secret: &str,
+    ) -> Result<Desk, DeskError> {
+        use crate::domain::account::Role;
+        if path.exists() {
+            return Err(DeskError::Io(format!("{} already exists", path.display())));
+        }
+        input::short(Field::Clerk, admin)?;
+        crate::domain::account::check_secret(Role::Admin, secret)?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| io_at(dir, &e))?;
+        remove_leftovers(path);
+        let temp = dir.join(format!(
+            "{}.creating-{}",
+            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            std::process::id()
+        ));
+        let made = (|| {
+            {
+                let (mut desk, _) = Desk::init(&temp, hall, clock_offset)?;
+                desk.add_user(admin, Role::Admin, secret)?;
+            }
+            std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(|e| io_at(&temp, &e))?;
+            // A link never replaces a file that appeared at `path` meanwhile.
+            std::fs::hard_link(&temp, path).or_else(|_| std::fs::rename(&temp, path)).map_err(|e| io_at(path, &e))?;
+            sync_dir(dir);
+            Ok::<(), DeskError>(())
+        })();
+        let _ = std::fs::remove_file(&temp);
+        made?;
+        Desk::open(path)
+    }
+
+    /// Renames the hall or changes its UTC offset on an existing file (admin).
+    ///
+    /// # Errors
+    /// Not an admin; a bad name or offset.
+    pub fn update_identity(&mut self, hall: Option<&str>, clock_offset: Option<&str>) -> Result<(), DeskError> {
+        self.require(crate::domain::account::Role::Admin)?;
+        if let Some(h) = hall {
+            self.set_setting("hall", h)?;
+        }
+        if let Some(o) = clock_offset {
+            self.set_setting("utc_offset", o)?;
+        }
+        Ok(())
+    }
 }
 
 /// The ticket a reference names, looked up in a read or a write transaction.
@@ -815,7 +1105,7 @@ pub fn take_in<T: Tables>(
     let citizen = req.citizen.check(ctx.today)?;
     let proxy = req.proxy.check(ctx.today)?;
     let note = input::optional_note(Field::Note, req.note.as_deref())?;
-    let elderly = citizen.id_number.as_ref().is_some_and(|id| id.age_on(ctx.today) >= 80);
+    let elderly = citizen.id_number.as_ref().and_then(|id| id.age_on(ctx.today)).is_some_and(|age| age >= 80);
     let priority = req.priority.or(elderly.then_some(Priority::Elderly));
     let number = tx.allocate_number(ctx.today, category.letter)?;
     let id = tx.next_ticket_id()?;

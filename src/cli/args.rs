@@ -47,6 +47,33 @@ pub struct Cli {
     /// Without a command: open the terminal interface on the database
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The command's path as typed (`user add`), set from the parsed arguments: the key of
+    /// its row in `app::authority::COMMANDS`.
+    #[arg(skip)]
+    pub path: String,
+}
+
+impl Cli {
+    /// Parses the process's arguments (exits with clap's message on bad ones), noting the
+    /// command's path.
+    pub fn parse_with_path() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.path = command_path(&matches);
+        cli
+    }
+}
+
+/// `user add` from parsed arguments (empty without a command).
+pub fn command_path(m: &clap::ArgMatches) -> String {
+    let mut parts = Vec::new();
+    let mut m = m;
+    while let Some((name, sub)) = m.subcommand() {
+        parts.push(name.to_string());
+        m = sub;
+    }
+    parts.join(" ")
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,7 +203,14 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// Everything about one ticket, with its full history
-    Show(TicketArg),
+    Show {
+        #[command(flatten)]
+        ticket: TicketArg,
+        /// Show ID numbers and phones whole (recorded in the audit chain; a clerk sees them
+        /// masked otherwise)
+        #[arg(long)]
+        reveal: bool,
+    },
     /// Tickets of a day (default today), or every open case by deadline
     List {
         /// The day, YYYY-MM-DD
@@ -234,6 +268,9 @@ pub enum Command {
     /// The audit chain of every event
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Check the whole file: redb's page checksums, the audit chain and every ticket record
+    /// against the chain (supervisor)
+    Check,
     /// Write a checked copy of the database (default: backups/ beside it)
     Backup { file: Option<PathBuf> },
     /// Give the space of rewritten pages back to the disk (admin; a large file takes a while)

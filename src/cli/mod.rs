@@ -180,17 +180,27 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
 
     match command {
         Command::Init { hall, utc_offset, admin } => {
-            let (mut desk, fresh) = Desk::init(&db, hall.as_deref(), utc_offset.as_deref()).map_err(|e| c.fail(e))?;
-            if !desk.has_accounts() {
-                // The first admin: named by --admin or --clerk, with a password.
+            let fresh = !db.exists();
+            let mut desk = if fresh {
+                // The file and its first admin come in one step, or nothing is left behind.
                 let name = admin.or_else(|| cli.clerk.clone()).ok_or_else(|| {
                     Failure::Message(t("请用 --admin 姓名 指定第一个管理员", "name the first admin with --admin NAME"))
                 })?;
                 let secret = read_secret(cli.pin_stdin, "YIMEN_PIN", &t("管理员密码：", "admin password: "), lang)?;
-                desk.add_user(&name, crate::domain::account::Role::Admin, &secret).map_err(|e| c.fail(e))?;
+                let desk =
+                    Desk::create(&db, hall.as_deref(), utc_offset.as_deref(), &name, &secret).map_err(|e| c.fail(e))?;
                 writeln!(c.out, "{}{}", t("已创建管理员：", "admin created: "), clean(&name))?;
-            }
+                desk
+            } else {
+                // Renaming the hall or changing its offset on an existing file: an admin, here.
+                let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
+                sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
+                authorize(&c, "init", desk.clerk(), desk.role(), true)?;
+                desk.update_identity(hall.as_deref(), utc_offset.as_deref()).map_err(|e| c.fail(e))?;
+                desk
+            };
             let n = desk.ticket_count().map_err(|e| c.fail(e))?;
+            desk.sign_out();
             if c.json {
                 writeln!(
                     c.out,
@@ -228,13 +238,17 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                     clean(&listen)
                 ))
             })?;
-            let desk = Desk::open(&db).map_err(|e| c.fail(e))?;
+            let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
             if !desk.has_accounts() {
                 return Err(Failure::Message(t(
                     "服务需要工作人员账号：先用 `yimen user add 姓名 --role admin` 建立管理员",
                     "the server needs clerk accounts: create an admin first with `yimen user add NAME --role admin`",
                 )));
             }
+            // Serving the file to the hall's network is an admin's decision, made at this PC.
+            sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
+            authorize(&c, "serve", desk.clerk(), desk.role(), true)?;
+            desk.sign_out();
             desk.enable_journal().map_err(|e| c.fail(e))?;
             // A retry comes within minutes; a week of keys is plenty.
             desk.prune_idempotency_keys(7).map_err(|e| c.fail(e))?;
@@ -266,7 +280,30 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             return Ok(());
         }
         Command::Restore { file, force } => {
-            let (kept, n) = crate::app::restore(&db, &file, force).map_err(|e| c.fail(e))?;
+            // An admin of the hall's file (or, when there is none or it is too damaged to read,
+            // of the backup being put back) signs in first.
+            let (clerk, pin_stdin) = (cli.clerk.clone(), cli.pin_stdin);
+            let mut secret = None;
+            let (kept, n) = crate::app::restore(&db, &file, force, |desk| {
+                let name = clerk.as_deref().ok_or(crate::domain::account::AccountError::NotSignedIn)?;
+                if secret.is_none() {
+                    secret = Some(
+                        read_secret(pin_stdin, "YIMEN_PIN", &format!("{name} PIN: "), lang)
+                            .map_err(|_| DeskError::Account(crate::domain::account::AccountError::NotSignedIn))?,
+                    );
+                }
+                let role = desk.sign_in(name, secret.as_deref().unwrap_or_default())?;
+                if role != crate::domain::account::Role::Admin {
+                    return Err(crate::domain::account::AccountError::NeedsRole(
+                        crate::domain::account::Role::Admin,
+                        name.to_string(),
+                        role,
+                    )
+                    .into());
+                }
+                Ok(())
+            })
+            .map_err(|e| c.fail(e))?;
             writeln!(c.out, "{}{}（{n} {}）", t("已恢复到 ", "restored to "), db.display(), t("条办件", "tickets"))?;
             if let Some(k) = kept {
                 writeln!(c.out, "{}{}", t("原数据库已保留为 ", "the replaced database is kept as "), k.display())?;
@@ -382,11 +419,56 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     }
 
     let mut client = open_client(cli.server.as_deref(), &db, lang).map_err(|e| c.fail(e))?;
+    if !client.has_accounts() {
+        // A file without any account (made before accounts, or by hand): only its first admin
+        // may be added; nothing else runs without a sign-in.
+        if !matches!(&command, Command::User(args::UserCmd::Add { role: crate::domain::account::Role::Admin, .. })) {
+            return Err(Failure::Message(t(
+                "此数据库还没有管理员：先用 `yimen user add 姓名 --role admin` 建立管理员",
+                "this database has no admin yet: create one first with `yimen user add NAME --role admin`",
+            )));
+        }
+    }
     sign_in(&mut c, client.as_mut(), cli.clerk.as_deref(), cli.pin_stdin)?;
+    if client.has_accounts() {
+        authorize(&c, &cli.path, client.clerk(), client.role(), cli.server.is_none())?;
+    }
     let result = records::command_on(&mut c, client.as_mut(), command);
     // A sign-in through a server ends with the command.
     client.sign_out();
     result
+}
+
+/// Refuses a command its row in `app::authority::COMMANDS` does not allow for `role` (a
+/// command without a row is refused too).
+fn authorize(
+    c: &Ctx<'_>,
+    path: &str,
+    who: Option<&str>,
+    role: Option<crate::domain::account::Role>,
+    local: bool,
+) -> Result<(), Failure> {
+    use crate::app::authority::{Need, allows, need_of_command};
+    use crate::domain::account::{AccountError, Role};
+    let lang = c.lang;
+    let Some(need) = need_of_command(path) else {
+        return Err(Failure::Message(format!("{}{path}", lang.pick("此命令未开放：", "this command is not open: "))));
+    };
+    if allows(need, role, local) {
+        return Ok(());
+    }
+    Err(match (need, role) {
+        (_, None) => c.fail(AccountError::NotSignedIn.into()),
+        (Need::Role(r), Some(has)) => c.fail(AccountError::NeedsRole(r, who.unwrap_or_default().into(), has).into()),
+        (Need::LocalAdmin, Some(Role::Admin)) => Failure::Message(
+            lang.pick(
+                "此命令直接操作数据库文件，请在服务器电脑上运行（不带 --server）",
+                "this command works on the database file itself: run it on the server PC (without --server)",
+            )
+            .to_string(),
+        ),
+        (_, Some(has)) => c.fail(AccountError::NeedsRole(Role::Admin, who.unwrap_or_default().into(), has).into()),
+    })
 }
 
 /// A PIN or password: the first line of stdin with `--pin-stdin`, else the environment

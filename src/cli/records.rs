@@ -127,12 +127,31 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
                 }
             }
         }
+        Command::Check => {
+            let report = desk.check().map_err(|e| c.fail(e))?;
+            if c.json {
+                writeln!(c.out, "{}", serde_json::to_string(&report)?)?;
+            }
+            let pages = if report.pages_intact {
+                t("文件页校验通过", "file pages intact")
+            } else {
+                t("文件页有损坏，已修复分配信息", "file pages damaged; redb repaired its allocator state")
+            };
+            if !c.json {
+                writeln!(c.out, "{pages}")?;
+            }
+            return command_on(c, desk, Command::Audit(args::AuditCmd::Verify));
+        }
         Command::Audit(args::AuditCmd::Verify) => {
             use crate::store::chain::Verdict;
             match desk.verify_chain().map_err(|e| c.fail(e))? {
-                Verdict::Intact { events, head } => {
+                Verdict::Intact { events, head, uncovered } => {
                     if c.json {
-                        writeln!(c.out, "{}", json!({"ok": true, "events": events, "head": head}))?;
+                        writeln!(
+                            c.out,
+                            "{}",
+                            json!({"ok": true, "events": events, "head": head, "uncovered": uncovered})
+                        )?;
                     } else {
                         writeln!(
                             c.out,
@@ -140,7 +159,41 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
                             t("审计链完整：", "audit chain intact: "),
                             t(" 条事件，链头 ", " events, head ")
                         )?;
+                        if uncovered > 0 {
+                            writeln!(
+                                c.out,
+                                "{uncovered}{}",
+                                t(
+                                    " 条办件的最后一次操作早于数据版本 7，其办件记录不在链的保护范围内（事件仍受保护）",
+                                    " tickets were last changed before data version 7: their events are covered, their records are not"
+                                )
+                            )?;
+                        }
                     }
+                }
+                Verdict::Altered { tickets, .. } => {
+                    let list: Vec<String> = tickets
+                        .iter()
+                        .take(20)
+                        .map(|(id, why)| {
+                            let what = match (why.as_str(), lang) {
+                                ("record changed", Lang::Zh) => "记录被改动",
+                                ("record missing", Lang::Zh) => "记录缺失",
+                                (w, _) => w,
+                            };
+                            if *id == 0 { what.to_string() } else { format!("#{id} {what}") }
+                        })
+                        .collect();
+                    let more =
+                        if tickets.len() > 20 { format!(" …（+{}）", tickets.len() - 20) } else { String::new() };
+                    return Err(Failure::Message(format!(
+                        "{}{}{more}",
+                        t(
+                            "审计链本身完整，但以下办件记录与链上记载的不一致（文件被改动过）：",
+                            "the audit chain holds, but these ticket records differ from what it recorded (the file was edited): "
+                        ),
+                        list.join("；")
+                    )));
                 }
                 Verdict::Broken { position, ticket, seq, at, why } => {
                     let which = match desk.show(&ticket.to_string()) {
@@ -252,8 +305,9 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
         Command::Followup { ticket, step, note } => act(c, desk, &ticket.id, Act::FollowUp { step, note })?,
         Command::Reassign { ticket, to } => act(c, desk, &ticket.id, Act::Reassign { to })?,
         Command::Reopen(a) => act(c, desk, &a.ticket.id, Act::Reopen { reason: a.reason })?,
-        Command::Show(a) => {
-            let (tk, events) = desk.show(&a.id).map_err(|e| c.fail(e))?;
+        Command::Show { ticket: a, reveal } => {
+            let shown = if reveal { desk.reveal(&a.id) } else { desk.show(&a.id) };
+            let (tk, events) = shown.map_err(|e| c.fail(e))?;
             if c.json {
                 let mut v = view::ticket_json(desk, &tk, true);
                 v["events"] = json!(events.iter().map(|e| view::event_json(desk, e)).collect::<Vec<_>>());

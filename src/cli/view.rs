@@ -157,7 +157,7 @@ pub fn ticket_json(desk: &dyn Client, t: &Ticket, full: bool) -> Value {
             "phone": phone,
             "village": c.village,
             "age": c.id_number.as_ref().map(|i| i.age_on(today)),
-            "sex": c.id_number.as_ref().map(|i| i.sex().label(Lang::En)),
+            "sex": c.id_number.as_ref().and_then(|i| i.sex()).map(|s| s.label(Lang::En)),
         },
         "proxy": t.proxy.as_ref().map(|p| json!({
             "name": if full { p.name.clone() } else { mask::name(&p.name) },
@@ -314,10 +314,13 @@ pub fn detail(desk: &dyn Client, t: &Ticket, events: &[Event], lang: Lang) -> St
     }
     row(lang.pick("申请人", "applicant"), name_of(t, false));
     if let Some(id) = &t.citizen.id_number {
-        row(
-            lang.pick("身份证号", "ID number"),
-            format!("{id}（{}，{} {}）", id.sex().label(lang), id.age_on(today), lang.pick("岁", "years")),
-        );
+        let about = match (id.sex(), id.age_on(today)) {
+            (Some(sex), Some(age)) => format!("（{}，{age} {}）", sex.label(lang), lang.pick("岁", "years")),
+            _ => lang
+                .pick("（已遮挡，查看完整号码：yimen show --reveal）", " (masked; see it whole: yimen show --reveal)")
+                .to_string(),
+        };
+        row(lang.pick("身份证号", "ID number"), format!("{id}{about}"));
     }
     row(lang.pick("电话", "phone"), t.citizen.phone.as_ref().map(|p| p.to_string()).unwrap_or_default());
     row(lang.pick("村（社区）", "village"), t.citizen.village.as_deref().map(clean).unwrap_or_default());

@@ -42,6 +42,12 @@ pub trait Client: HallContext + Send {
     fn perform(&mut self, r: &str, act: &Act) -> Result<(Ticket, Vec<Hint>), DeskError>;
 
     fn show(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError>;
+    /// One ticket with ID numbers and phones whole; audited (see `Desk::reveal`).
+    fn reveal(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError>;
+    /// `yimen check` (supervisor).
+    fn check(&mut self) -> Result<crate::app::CheckReport, DeskError>;
+    /// The signed-in account's role.
+    fn role(&self) -> Option<crate::domain::account::Role>;
     fn list_day(&mut self, date: Date, status: Option<Status>) -> Result<Vec<Ticket>, DeskError>;
     /// Today's tickets, for screens that refresh every second; a remote client asks only
     /// whether anything changed and reuses what it has when nothing did.
@@ -127,6 +133,15 @@ impl Client for Desk {
     }
     fn show(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
         Desk::show(self, r)
+    }
+    fn reveal(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
+        Desk::reveal(self, r)
+    }
+    fn check(&mut self) -> Result<crate::app::CheckReport, DeskError> {
+        Desk::check(self)
+    }
+    fn role(&self) -> Option<crate::domain::account::Role> {
+        Desk::role(self)
     }
     fn list_day(&mut self, date: Date, status: Option<Status>) -> Result<Vec<Ticket>, DeskError> {
         Desk::list_day(self, date, status)

@@ -47,6 +47,8 @@ pub struct Remote {
     lang: Lang,
     token: Option<String>,
     clerk: Option<String>,
+    /// The signed-in account's role.
+    role: Option<Role>,
     clock: Clock,
     calendar: Calendar,
     catalog: Catalog,
@@ -159,6 +161,7 @@ impl Remote {
             lang,
             token: None,
             clerk: None,
+            role: None,
             clock: Clock::new(crate::clock::DEFAULT_OFFSET, None),
             calendar: Calendar::builtin(),
             catalog: Catalog::builtin(),
@@ -384,6 +387,7 @@ impl Client for Remote {
         let s: SignedIn = self.post("/api/sign-in", json!({ "clerk": name, "pin": secret }))?;
         self.token = Some(s.token);
         self.clerk = Some(s.clerk);
+        self.role = Some(s.role);
         Ok(s.role)
     }
     fn sign_out(&mut self) {
@@ -392,6 +396,7 @@ impl Client for Remote {
         }
         self.token = None;
         self.clerk = None;
+        self.role = None;
         self.today = None;
     }
     fn set_clerk(&mut self, _clerk: Option<&str>) -> Result<(), DeskError> {
@@ -416,6 +421,16 @@ impl Client for Remote {
     fn show(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
         let s: Shown = self.get(&format!("/api/tickets/{}", encode(r.trim())))?;
         Ok((s.ticket, s.events))
+    }
+    fn reveal(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
+        let s: Shown = self.get(&format!("/api/reveal/{}", encode(r.trim())))?;
+        Ok((s.ticket, s.events))
+    }
+    fn check(&mut self) -> Result<crate::app::CheckReport, DeskError> {
+        self.get("/api/check")
+    }
+    fn role(&self) -> Option<crate::domain::account::Role> {
+        self.role
     }
     fn list_day(&mut self, date: Date, status: Option<Status>) -> Result<Vec<Ticket>, DeskError> {
         let status = match status {

@@ -50,11 +50,6 @@ pub struct User {
     pub locked_until: Option<OffsetDateTime>,
 }
 
-/// Wrong PINs in a row before the account is locked.
-pub const MAX_FAILURES: u32 = 5;
-/// How long a lockout lasts, in minutes (an admin can lift it sooner).
-pub const LOCK_MINUTES: i64 = 15;
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccountError {
     #[error("no such clerk or wrong PIN")]
@@ -77,6 +72,10 @@ pub enum AccountError {
     NotSignedIn,
     #[error("the last active admin cannot be disabled or demoted")]
     LastAdmin,
+    #[error("the sign-in of {0} has ended (the PIN was changed); sign in again")]
+    SessionEnded(String),
+    #[error("too many wrong PINs; try again in {0} s")]
+    Throttled(u64),
 }
 
 impl Localized for AccountError {
@@ -99,6 +98,8 @@ impl Localized for AccountError {
                 "请先登录：用 --clerk 指明工作人员，并提供 PIN（环境变量 YIMEN_PIN、--pin-stdin 或按提示输入）".into()
             }
             AccountError::LastAdmin => "不能停用或降级最后一个管理员".into(),
+            AccountError::SessionEnded(n) => format!("{n} 的登录已结束（PIN 已更改），请重新登录"),
+            AccountError::Throttled(s) => format!("PIN 错误次数过多，请 {s} 秒后再试"),
         }
     }
 }

@@ -123,25 +123,38 @@ impl IdNumber {
         &self.0
     }
 
-    pub fn birth_date(&self) -> Date {
-        // Validated at parse time; a stored value that fails falls back to a neutral date
-        // rather than panicking.
-        birth_date_of(&self.0[6..14]).unwrap_or(Date::MIN)
+    /// The birth date in the number (digits 7–14, GB 11643-1999); `None` for a masked number.
+    pub fn birth_date(&self) -> Option<Date> {
+        birth_date_of(self.0.get(6..14)?)
     }
 
-    pub fn sex(&self) -> Sex {
-        let d = self.0.as_bytes()[16] - b'0';
-        if d % 2 == 1 { Sex::Male } else { Sex::Female }
+    /// The sex in the number (digit 17: odd male, even female); `None` for a masked number.
+    pub fn sex(&self) -> Option<Sex> {
+        if self.is_masked() {
+            return None;
+        }
+        let d = self.0.as_bytes().get(16).filter(|b| b.is_ascii_digit())? - b'0';
+        Some(if d % 2 == 1 { Sex::Male } else { Sex::Female })
     }
 
-    /// Age in whole years on `on`.
-    pub fn age_on(&self, on: Date) -> u32 {
-        let b = self.birth_date();
+    /// Age in whole years on `on`; `None` for a masked number.
+    pub fn age_on(&self, on: Date) -> Option<u32> {
+        let b = self.birth_date()?;
         let mut age = on.year() - b.year();
         if (on.month() as u8, on.day()) < (b.month() as u8, b.day()) {
             age -= 1;
         }
-        age.max(0) as u32
+        Some(age.max(0) as u32)
+    }
+
+    /// The number as a clerk sees it outside a revealed case: 430822********3325.
+    pub fn masked(&self) -> IdNumber {
+        IdNumber(super::mask::id_number(&self.0))
+    }
+
+    /// Whether this is a masked number (as the server sends it to a clerk).
+    pub fn is_masked(&self) -> bool {
+        self.0.contains('*')
     }
 }
 
@@ -195,14 +208,22 @@ mod tests {
     #[test]
     fn derived_facts() {
         let id = IdNumber::parse("430822194503153325", TODAY).unwrap();
-        assert_eq!(id.birth_date(), date!(1945 - 03 - 15));
-        assert_eq!(id.sex(), Sex::Female);
-        assert_eq!(id.age_on(TODAY), 81);
-        assert_eq!(id.age_on(date!(2026 - 03 - 14)), 80);
-        assert_eq!(id.age_on(date!(2026 - 03 - 15)), 81);
+        assert_eq!(id.birth_date(), Some(date!(1945 - 03 - 15)));
+        assert_eq!(id.sex(), Some(Sex::Female));
+        assert_eq!(id.age_on(TODAY), Some(81));
+        assert_eq!(id.age_on(date!(2026 - 03 - 14)), Some(80));
+        assert_eq!(id.age_on(date!(2026 - 03 - 15)), Some(81));
         let id = IdNumber::parse("430822195602294056", TODAY).unwrap();
-        assert_eq!(id.sex(), Sex::Male);
-        assert_eq!(id.birth_date(), date!(1956 - 02 - 29));
+        assert_eq!(id.sex(), Some(Sex::Male));
+        assert_eq!(id.birth_date(), Some(date!(1956 - 02 - 29)));
+    }
+
+    #[test]
+    fn a_masked_number_says_nothing_and_never_panics() {
+        let id = IdNumber::parse("430822195602294056", TODAY).unwrap().masked();
+        assert_eq!(id.as_str(), "430822********4056");
+        assert!(id.is_masked());
+        assert_eq!((id.sex(), id.birth_date(), id.age_on(TODAY)), (None, None, None));
     }
 
     #[test]

@@ -49,6 +49,11 @@ impl Phone {
         Err(err())
     }
 
+    /// The number as a clerk sees it outside a revealed case: 138****1234.
+    pub fn masked(&self) -> Phone {
+        Phone(super::mask::phone(&self.0))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -432,6 +432,12 @@ pub struct Event {
     /// SHA-256 over `prev` and this event's canonical encoding (hex; set by the store).
     #[serde(default)]
     pub hash: String,
+    /// SHA-256 of the ticket's stored record as it stands after this event (hex; set by the
+    /// store from data version 7 on; `None` on older events and on the hall's own events). It
+    /// is inside the hashed encoding, so the chain covers what reports read, not only what
+    /// happened (`audit verify` compares it with the stored record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
 }
 
 /// A request to change a ticket. Text in it is already validated by the application layer.
@@ -590,6 +596,17 @@ impl Localized for TransitionError {
 }
 
 impl Ticket {
+    /// Masks the citizen's and the proxy's ID numbers and phones (what a clerk sees outside a
+    /// revealed case; see docs/security.md).
+    pub fn mask_personal_data(&mut self) {
+        self.citizen.id_number = self.citizen.id_number.as_ref().map(|i| i.masked());
+        self.citizen.phone = self.citizen.phone.as_ref().map(|p| p.masked());
+        if let Some(p) = &mut self.proxy {
+            p.id_number = p.id_number.as_ref().map(|i| i.masked());
+            p.phone = p.phone.as_ref().map(|x| x.masked());
+        }
+    }
+
     /// A new ticket for a citizen who takes a number. The number is allocated by the store.
     #[allow(clippy::too_many_arguments)]
     pub fn take(
@@ -650,6 +667,7 @@ impl Ticket {
             note,
             prev: String::new(),
             hash: String::new(),
+            state: None,
         };
         (ticket, event)
     }
@@ -701,8 +719,14 @@ impl Ticket {
             }
             Command::Accept { item, citizen, proxy, deferred, make_good_days } => {
                 t.citizen.merge(citizen);
-                if proxy.is_some() {
-                    t.proxy = proxy;
+                if let Some(mut p) = proxy {
+                    // The same proxy named again without a phone or ID keeps those on record
+                    // (a window that saw them masked leaves them out).
+                    if let Some(old) = t.proxy.as_ref().filter(|o| o.name == p.name) {
+                        p.phone = p.phone.or_else(|| old.phone.clone());
+                        p.id_number = p.id_number.or_else(|| old.id_number.clone());
+                    }
+                    t.proxy = Some(p);
                 }
                 if t.citizen.name.is_none() {
                     return Err(TransitionError::MissingApplicant(ApplicantField::Name));
@@ -892,6 +916,7 @@ impl Ticket {
             note,
             prev: String::new(),
             hash: String::new(),
+            state: None,
         };
         t.events += 1;
         Ok((t, event))

@@ -10,6 +10,20 @@ use serde_json::{Value, json};
 use super::tickets::to_json;
 use super::{ApiError, Shared};
 
+/// Ends the sessions of `name` at once (its PIN changed or it was disabled).
+async fn end_sessions(h: &std::sync::Arc<super::Hall>, name: &str) -> Result<(), ApiError> {
+    let (hall, name) = (h.clone(), name.to_string());
+    let lang = h.lang;
+    tokio::task::spawn_blocking(move || {
+        let desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+        let mut sessions = hall.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        super::sessions::end_sessions_of(&desk, &mut sessions, &name)
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+    .map_err(|e| ApiError::desk(e, lang))
+}
+
 pub(super) async fn users(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let c = h.caller(&headers)?;
     let mut users = h
@@ -55,9 +69,15 @@ pub(super) async fn user_change(
         }
         "pin" => {
             let pin = b.pin.ok_or_else(|| missing("pin"))?;
-            h.run(c, true, move |d| d.set_secret(&b.name, &pin)).await?
+            let name = b.name.trim().to_string();
+            h.run(c, true, move |d| d.set_secret(&b.name, &pin)).await?;
+            end_sessions(&h, &name).await?
         }
-        "disable" => h.run(c, true, move |d| d.disable_user(&b.name)).await?,
+        "disable" => {
+            let name = b.name.trim().to_string();
+            h.run(c, true, move |d| d.disable_user(&b.name)).await?;
+            end_sessions(&h, &name).await?
+        }
         "unlock" => h.run(c, true, move |d| d.unlock_user(&b.name)).await?,
         other => {
             return Err(ApiError::new(
@@ -118,6 +138,13 @@ pub(super) async fn backup(State(h): Shared, headers: HeaderMap) -> Result<Json<
 pub(super) async fn compact(State(h): Shared, headers: HeaderMap) -> Result<Json<(u64, u64)>, ApiError> {
     let c = h.caller(&headers)?;
     Ok(Json(h.run(c, true, |d| d.compact()).await?))
+}
+
+/// `yimen check` over the API: the audit chain and the records it anchors.
+pub(super) async fn check(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let v = h.run(c, false, |d| d.check()).await?;
+    to_json(v)
 }
 
 pub(super) async fn audit(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {

@@ -7,6 +7,7 @@
 
 mod admin;
 mod sessions;
+mod throttle;
 mod tickets;
 
 use std::collections::HashMap;
@@ -44,7 +45,10 @@ pub struct Options {
 }
 
 struct Hall {
+    /// Writes go through this desk one at a time; reads run on forks of it (see `run`).
     desk: Mutex<Desk>,
+    /// Wrong PINs, per account and per address (docs/security.md).
+    throttle: Mutex<throttle::Throttle>,
     sessions: Mutex<HashMap<String, Session>>,
     changes: tokio::sync::watch::Sender<u64>,
     session: Duration,
@@ -83,13 +87,16 @@ impl ApiError {
             DeskError::Account(AccountError::BadCredentials | AccountError::NotSignedIn) => {
                 (StatusCode::UNAUTHORIZED, "unauthorized")
             }
+            DeskError::Account(AccountError::SessionEnded(..)) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            DeskError::Account(AccountError::Throttled(..)) => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
             DeskError::Account(AccountError::Locked(..) | AccountError::Disabled(..)) => {
                 (StatusCode::FORBIDDEN, "locked")
             }
+            DeskError::KeyReused => (StatusCode::CONFLICT, "conflict"),
             DeskError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            DeskError::Store(StoreError::Io(_) | StoreError::Corrupt(_) | StoreError::Locked { .. }) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "storage")
-            }
+            DeskError::Store(
+                StoreError::Io(_) | StoreError::Corrupt(_) | StoreError::Locked { .. } | StoreError::Damaged { .. },
+            ) => (StatusCode::SERVICE_UNAVAILABLE, "storage"),
             _ => (StatusCode::UNPROCESSABLE_ENTITY, "refused"),
         };
         ApiError::new(status, code, e.localized(lang))
@@ -105,11 +112,29 @@ fn lang_of(headers: &HeaderMap, default: Lang) -> Lang {
     }
 }
 
-/// The caller of a request: the session's clerk and the request's language and idempotency key.
+/// The caller of a request: the session's clerk, the request's language and idempotency key,
+/// and what the request asks (set by a writing handler: the key is bound to it).
 struct Caller {
     clerk: String,
+    stamp: String,
     lang: Lang,
     key: Option<String>,
+    request: String,
+}
+
+impl Caller {
+    /// Binds the idempotency key to this request: `what` (the endpoint and action) and its
+    /// body as JSON.
+    fn binds(mut self, what: &str, body: &impl serde::Serialize) -> Caller {
+        self.request = format!("{what}\n{}", serde_json::to_string(body).unwrap_or_default());
+        self
+    }
+
+    /// The fingerprint the key is stored with: account, action and body.
+    fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        crate::token::hex(&sha2::Sha256::digest(format!("{}\n{}", self.clerk, self.request).as_bytes()))
+    }
 }
 
 impl Hall {
@@ -126,13 +151,14 @@ impl Hall {
         let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         sessions.retain(|_, s| s.expires > now);
-        let clerk = sessions.get(&token_hash(token)).map(|s| s.clerk.clone()).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                t("登录已过期，请重新登录", "session expired or unknown; sign in again"),
-            )
-        })?;
+        let (clerk, stamp) =
+            sessions.get(&token_hash(token)).map(|s| (s.clerk.clone(), s.stamp.clone())).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    t("登录已过期，请重新登录", "session expired or unknown; sign in again"),
+                )
+            })?;
         let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(|k| k.trim().to_string());
         if let Some(k) = &key
             && (k.is_empty() || k.len() > 100 || k.chars().any(|c| c.is_control()))
@@ -143,11 +169,12 @@ impl Hall {
                 t("Idempotency-Key 须为 1–100 个可见字符", "Idempotency-Key must be 1–100 visible characters"),
             ));
         }
-        Ok(Caller { clerk, lang, key })
+        Ok(Caller { clerk, stamp, lang, key, request: String::new() })
     }
 
     /// Runs `f` on the desk as the caller, off the async threads; a write bumps the change
-    /// counter.
+    /// counter. A write holds the desk's lock; a read runs on a fork of the desk, so a long
+    /// report never makes the windows' actions wait.
     async fn run<T: Send + 'static>(
         self: &Arc<Self>,
         caller: Caller,
@@ -158,15 +185,23 @@ impl Hall {
         let lang = caller.lang;
         let clerk = caller.clerk.clone();
         let out = tokio::task::spawn_blocking(move || {
-            let mut desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
-            let r = desk.assume(&caller.clerk).and_then(|_| {
-                desk.set_idempotency_key(caller.key.clone());
-                let r = f(&mut desk);
-                desk.set_idempotency_key(None);
+            let fingerprint = caller.fingerprint();
+            let act = |desk: &mut Desk| {
+                let r = desk.assume(&caller.clerk, &caller.stamp).and_then(|_| {
+                    desk.set_idempotency_key(caller.key.clone().map(|k| (k, fingerprint)));
+                    let r = f(desk);
+                    desk.set_idempotency_key(None);
+                    r
+                });
+                desk.sign_out();
                 r
-            });
-            desk.sign_out();
-            r
+            };
+            if writes {
+                act(&mut hall.desk.lock().unwrap_or_else(|p| p.into_inner()))
+            } else {
+                let mut fork = hall.desk.lock().unwrap_or_else(|p| p.into_inner()).fork();
+                act(&mut fork)
+            }
         })
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
@@ -232,8 +267,52 @@ async fn json_errors(State(h): Shared, req: Request, next: Next) -> Response {
     ApiError::new(status, code, message).into_response()
 }
 
+/// Checks every request against the table of routes (`app::authority::ROUTES`) before its
+/// handler runs: a route without a row is refused, and a route that needs a role needs a
+/// live session of an account that has it.
+async fn authorize(State(h): Shared, req: Request, next: Next) -> Response {
+    use crate::app::authority::{Need, allows, need_of_route};
+    let lang = lang_of(req.headers(), h.lang);
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let Some(path) = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_string()) else {
+        // No route matched: the router answers 404 itself.
+        return next.run(req).await;
+    };
+    match need_of_route(req.method().as_str(), &path) {
+        None => ApiError::new(StatusCode::FORBIDDEN, "forbidden", t("此接口未开放", "this endpoint is not open"))
+            .into_response(),
+        Some(Need::Anyone) => next.run(req).await,
+        Some(need) => {
+            let role = match h.caller(req.headers()) {
+                Ok(c) => h
+                    .sessions
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .values()
+                    .find(|s| s.clerk == c.clerk)
+                    .map(|s| s.role),
+                Err(e) => return e.into_response(),
+            };
+            // Whole-file operations are never served over the network.
+            if !allows(need, role, false) {
+                let e = match need {
+                    Need::Role(r) => DeskError::Account(AccountError::NeedsRole(
+                        r,
+                        String::new(),
+                        role.unwrap_or(crate::domain::account::Role::Clerk),
+                    )),
+                    _ => DeskError::Account(AccountError::NotSignedIn),
+                };
+                return ApiError::desk(e, lang).into_response();
+            }
+            next.run(req).await
+        }
+    }
+}
+
 fn router(hall: Arc<Hall>) -> axum::Router {
     let errors = middleware::from_fn_with_state(hall.clone(), json_errors);
+    let authority = middleware::from_fn_with_state(hall.clone(), authorize);
     axum::Router::new()
         .route("/api/health", get(health))
         .route("/api/sign-in", post(sessions::sign_in))
@@ -245,6 +324,8 @@ fn router(hall: Arc<Hall>) -> axum::Router {
         .route("/api/take", post(tickets::take))
         .route("/api/call", post(tickets::call))
         .route("/api/tickets/{ticket}", get(tickets::show))
+        .route("/api/reveal/{ticket}", get(tickets::reveal))
+        .route("/api/check", get(admin::check))
         .route("/api/tickets/{ticket}/{action}", post(tickets::act))
         .route("/api/report/daily", get(tickets::daily))
         .route("/api/report/range", get(tickets::range))
@@ -261,6 +342,7 @@ fn router(hall: Arc<Hall>) -> axum::Router {
         .route("/api/backup", post(admin::backup))
         .route("/api/audit", get(admin::audit))
         .route("/api/compact", post(admin::compact))
+        .route_layer(authority)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(errors)
         .with_state(hall)
@@ -274,17 +356,25 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
         .saved_sessions()
         .map_err(|e| std::io::Error::other(e.to_string()))?
         .into_iter()
-        .filter(|s| s.expires > wall)
-        .map(|s| {
+        .filter(|s| s.expires > wall && !s.stamp.is_empty())
+        .filter_map(|s| {
             let left = Duration::from_secs(s.expires - wall);
-            (s.token_hash, Session { clerk: s.clerk, expires: now + left, until: s.expires })
+            let mut probe = desk.fork();
+            // A PIN changed or an account disabled while the server was down ends its sessions.
+            let role = probe.assume(&s.clerk, &s.stamp).ok()?;
+            Some((
+                s.token_hash,
+                Session { clerk: s.clerk, role, stamp: s.stamp, expires: now + left, until: s.expires },
+            ))
         })
         .collect();
+    let db_path = desk.path().to_path_buf();
     let hall = Arc::new(Hall {
         hall: Mutex::new(desk.settings().hall.clone()),
         home: desk.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default(),
         clock: *desk.clock(),
         desk: Mutex::new(desk),
+        throttle: Mutex::new(throttle::Throttle::default()),
         sessions: Mutex::new(sessions),
         // The counter starts from the clock, so it only ever grows, across restarts too: a
         // window waiting past the old count hears the restarted server at once.
@@ -301,7 +391,12 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.listen).await?;
-        ready(listener.local_addr()?);
+        let addr = listener.local_addr()?;
+        // Tells a command that finds the file held where to work instead (StoreError::Locked).
+        let note = crate::store::server_note(&db_path);
+        let _ = std::fs::write(&note, format!("http://{addr}\n"));
+        let _note = RemoveOnDrop(note);
+        ready(addr);
         tokio::spawn(daily_backups(hall.clone()));
         let app = router(hall).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app).with_graceful_shutdown(shutdown()).await
@@ -316,7 +411,8 @@ async fn daily_backups(hall: Arc<Hall>) {
         every.tick().await;
         let h = hall.clone();
         let _ = tokio::task::spawn_blocking(move || {
-            let desk = h.desk.lock().unwrap_or_else(|p| p.into_inner());
+            // A fork: the copy reads one snapshot and never holds the windows' lock.
+            let desk = h.desk.lock().unwrap_or_else(|p| p.into_inner()).fork();
             match desk.daily_backup() {
                 Ok(Some(path)) => h.log(&format!("daily backup: {}", path.display())),
                 Ok(None) => {}
@@ -328,6 +424,15 @@ async fn daily_backups(hall: Arc<Hall>) {
             }
         })
         .await;
+    }
+}
+
+/// Deletes a file when dropped (the server's address note, when the server stops).
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 

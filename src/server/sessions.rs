@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::{ApiError, Shared, lang_of};
 use crate::app::{Desk, DeskError, SavedSession};
+use crate::domain::account::AccountError;
 use crate::domain::lang::Localized;
 
 /// The most sign-ins kept at once (a hall has a few dozen windows and scripts).
@@ -20,6 +21,10 @@ const MAX_SESSIONS: usize = 500;
 
 pub(super) struct Session {
     pub(super) clerk: String,
+    /// The account's role at sign-in (the route check; the desk checks the role as it is now).
+    pub(super) role: crate::domain::account::Role,
+    /// The account's credential stamp at sign-in: a PIN change ends the session.
+    pub(super) stamp: String,
     pub(super) expires: Instant,
     /// The same end in Unix seconds, for the copy kept in the database.
     pub(super) until: u64,
@@ -41,7 +46,12 @@ pub(super) fn persist(desk: &Desk, sessions: &HashMap<String, Session>) -> Resul
     let saved: Vec<SavedSession> = sessions
         .iter()
         .filter(|(_, s)| s.expires > now)
-        .map(|(k, s)| SavedSession { token_hash: k.clone(), clerk: s.clerk.clone(), expires: s.until })
+        .map(|(k, s)| SavedSession {
+            token_hash: k.clone(),
+            clerk: s.clerk.clone(),
+            expires: s.until,
+            stamp: s.stamp.clone(),
+        })
         .collect();
     desk.save_sessions(&saved)
 }
@@ -66,14 +76,34 @@ pub(super) async fn sign_in(
     let (name, pin) = (b.clerk, b.pin);
     let who = crate::domain::text::escape_for_output(&name.chars().take(40).collect::<String>(), false);
     let hash = token_hash(&token);
+    let wait = h.throttle.lock().unwrap_or_else(|p| p.into_inner()).wait(from.ip(), name_key(&name), Instant::now());
+    if wait > 0 {
+        h.log(&format!("server sign-in {who} from {}: held back {wait} s", from.ip()));
+        return Err(ApiError::desk(AccountError::Throttled(wait).into(), lang));
+    }
+    let ip = from.ip();
     let role = tokio::task::spawn_blocking(move || {
         let mut desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
-        let r = desk.sign_in(&name, &pin).map(|role| (name, role));
+        let r = desk.sign_in(&name, &pin).and_then(|role| Ok((role, desk.credential_stamp()?.unwrap_or_default())));
         desk.sign_out();
-        let (name, role) = r?;
+        let mut throttle = hall.throttle.lock().unwrap_or_else(|p| p.into_inner());
+        match &r {
+            Ok(_) => throttle.succeeded(ip, name_key(&name)),
+            Err(DeskError::Account(AccountError::BadCredentials)) => {
+                throttle.failed(ip, name_key(&name), Instant::now())
+            }
+            Err(_) => {}
+        }
+        drop(throttle);
+        let (role, stamp) = r?;
         let mut sessions = hall.sessions.lock().unwrap_or_else(|p| p.into_inner());
-        let session =
-            Session { clerk: name.clone(), expires: Instant::now() + hall.session, until: unix_now() + expires_in };
+        let session = Session {
+            clerk: name.clone(),
+            role,
+            stamp,
+            expires: Instant::now() + hall.session,
+            until: unix_now() + expires_in,
+        };
         sessions.insert(hash, session);
         // A runaway script signing in over and over cannot grow the list without end: the
         // sign-ins closest to their end give way first.
@@ -92,6 +122,25 @@ pub(super) async fn sign_in(
     })?;
     h.log(&format!("server sign-in {who} from {}: ok", from.ip()));
     Ok(Json(json!({ "token": token, "clerk": role.0, "role": role.1, "expires_in": expires_in })))
+}
+
+/// The name a sign-in is counted under (as the desk reads it: trimmed, at most 40 chars).
+fn name_key(name: &str) -> &str {
+    let t = name.trim();
+    match t.char_indices().nth(40) {
+        Some((i, _)) => &t[..i],
+        None => t,
+    }
+}
+
+/// Ends every session of `clerk` (a PIN changed, an account disabled).
+pub(super) fn end_sessions_of(
+    desk: &Desk,
+    sessions: &mut HashMap<String, Session>,
+    clerk: &str,
+) -> Result<(), DeskError> {
+    sessions.retain(|_, s| s.clerk != clerk);
+    persist(desk, sessions)
 }
 
 pub(super) async fn sign_out(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {

@@ -52,7 +52,7 @@ pub(super) async fn open_cases(
     Query(q): Query<Limit>,
 ) -> Result<Json<Vec<Ticket>>, ApiError> {
     let c = h.caller(&headers)?;
-    let limit = q.limit.unwrap_or(crate::tui::worker::OPEN_LIMIT).min(10_000);
+    let limit = q.limit.unwrap_or(crate::app::OPEN_LIMIT).min(10_000);
     Ok(Json(h.run(c, false, move |d| d.open_cases(limit)).await?))
 }
 
@@ -78,17 +78,29 @@ pub(super) async fn show(State(h): Shared, headers: HeaderMap, Path(r): Path<Str
     Ok(Json(json!({ "ticket": t, "events": events })))
 }
 
+/// One ticket with ID numbers and phones whole, for the case at the window: audited, one
+/// ticket at a time (docs/api.md).
+pub(super) async fn reveal(
+    State(h): Shared,
+    headers: HeaderMap,
+    Path(r): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let c = h.caller(&headers)?;
+    let (t, events) = h.run(c, true, move |d| d.reveal(&r)).await?;
+    Ok(Json(json!({ "ticket": t, "events": events })))
+}
+
 pub(super) async fn take(
     State(h): Shared,
     headers: HeaderMap,
     Json(req): Json<TakeRequest>,
 ) -> Result<Json<Acted>, ApiError> {
-    let c = h.caller(&headers)?;
+    let c = h.caller(&headers)?.binds("take", &req);
     let (ticket, hints) = h.run(c, true, move |d| d.take(&req)).await?;
     Ok(Json(Acted { ticket, hints }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize)]
 pub(super) struct CallBody {
     window: String,
     #[serde(default)]
@@ -100,7 +112,7 @@ pub(super) async fn call(
     headers: HeaderMap,
     Json(b): Json<CallBody>,
 ) -> Result<Json<Ticket>, ApiError> {
-    let c = h.caller(&headers)?;
+    let c = h.caller(&headers)?.binds("call", &b);
     Ok(Json(h.run(c, true, move |d| d.call(&b.window, &b.categories)).await?))
 }
 
@@ -110,9 +122,9 @@ pub(super) async fn act(
     Path((r, action)): Path<(String, String)>,
     body: Option<Json<Wire>>,
 ) -> Result<Json<Acted>, ApiError> {
-    let c = h.caller(&headers)?;
-    let lang = c.lang;
     let wire = body.map(|Json(b)| b).unwrap_or_default();
+    let c = h.caller(&headers)?.binds(&format!("{r}/{action}"), &wire);
+    let lang = c.lang;
     let act = Act::from_wire(&action, wire).map_err(|e| match e {
         WireError::NoSuchAction(a) => ApiError::new(
             StatusCode::NOT_FOUND,

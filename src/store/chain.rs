@@ -41,7 +41,17 @@ pub fn canonical(e: &Event) -> Vec<u8> {
     opt(&mut out, e.from.map(|s| s.code()));
     field(&mut out, e.to.code().as_bytes());
     opt(&mut out, e.note.as_deref());
+    // Added in data version 7; events before it hash exactly as they did.
+    if let Some(state) = &e.state {
+        out.extend_from_slice(b"state");
+        field(&mut out, state.as_bytes());
+    }
     out
+}
+
+/// The hash a ticket's stored record is anchored by (SHA-256 of its bytes, hex).
+pub fn state_of(record: &[u8]) -> String {
+    crate::token::hex(&Sha256::digest(record))
 }
 
 pub fn hash_of(e: &Event) -> String {
@@ -62,15 +72,16 @@ pub enum Verdict {
     Intact {
         events: u64,
         head: String,
+        /// Tickets whose newest event is from before data version 7 and so carries no hash of
+        /// the record (their events are covered; their stored record is not).
+        #[serde(default)]
+        uncovered: u64,
     },
+    /// The chain holds, but stored ticket records differ from what their newest event says
+    /// they were (edited in the file): each ticket id with what is wrong.
+    Altered { events: u64, head: String, tickets: Vec<(u64, String)> },
     /// The first event whose link does not hold: its place in the chain, ticket and time.
-    Broken {
-        position: u64,
-        ticket: u64,
-        seq: u32,
-        at: Option<time::OffsetDateTime>,
-        why: String,
-    },
+    Broken { position: u64, ticket: u64, seq: u32, at: Option<time::OffsetDateTime>, why: String },
 }
 
 #[cfg(test)]
@@ -92,6 +103,7 @@ mod tests {
             note: Some(note.into()),
             prev: String::new(),
             hash: String::new(),
+            state: None,
         }
     }
 

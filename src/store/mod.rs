@@ -3,13 +3,14 @@
 
 pub mod chain;
 mod error;
+pub mod guard;
 pub mod journal;
 pub mod keys;
 pub mod tables;
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use redb::{Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle};
@@ -17,7 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::Date;
 
-pub use error::StoreError;
+pub use error::{StoreError, server_note};
 use keys::*;
 use tables::*;
 
@@ -39,11 +40,22 @@ pub const SEARCH_TOKEN_CAP: usize = 200;
 pub struct Store {
     /// The file's size when it was opened (before redb reserved room in it).
     size_at_rest: u64,
-    db: Database,
+    /// The open file: read-only until the first write asks for more (see `writable`).
+    db: RwLock<Handle>,
     path: PathBuf,
     /// The write-ahead journal, for long-running writers (see `journal`); `None`: every
     /// commit is a durable redb commit.
     journal: Mutex<Option<journal::Journal>>,
+}
+
+/// How the file is open. Reads never need write access, so a command that only reads (and
+/// the checks of a backup or a foreign file) never changes a byte of it and works on a
+/// read-only (0444) file; the first write reopens it for writing.
+enum Handle {
+    ReadOnly(redb::ReadOnlyDatabase),
+    ReadWrite(Database),
+    /// Between closing the read-only handle and opening the writable one.
+    Closed,
 }
 
 fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
@@ -68,8 +80,66 @@ fn is_lock_error(e: &DatabaseError) -> bool {
     }
 }
 
+/// Whether the file starts with redb's magic number: a file that does and still cannot be
+/// opened is a damaged yimen database, not somebody else's file.
+fn looks_like_redb(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 9];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
+        && head == [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A]
+}
+
+/// Opens `path` with `open`, waiting a little while another short-lived yimen command holds
+/// it (a window holding it all day still gets the error), and says what went wrong in the
+/// store's words.
+fn open_with<D>(path: &Path, open: impl Fn() -> Result<D, DatabaseError>, write: bool) -> Result<D, StoreError> {
+    let deadline = Instant::now() + lock_wait();
+    loop {
+        match guard::guarded(path, || open().map_err(OpenFailure)) {
+            Ok(db) => return Ok(db),
+            Err(OpenFailure(e)) if is_lock_error(&e) => {
+                if Instant::now() >= deadline {
+                    return Err(StoreError::locked(path));
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            Err(OpenFailure(DatabaseError::Storage(redb::StorageError::Io(io))))
+                if io.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                return Err(StoreError::Permission { path: path.to_path_buf(), write });
+            }
+            Err(OpenFailure(DatabaseError::RepairAborted)) => return Err(StoreError::NeedsRepair),
+            Err(OpenFailure(DatabaseError::Storage(redb::StorageError::Backend(b)))) if b.is::<StoreError>() => {
+                return Err(b.downcast::<StoreError>().map(|b| *b).unwrap_or_else(|_| StoreError::damaged(path, "?")));
+            }
+            Err(OpenFailure(other)) => {
+                let detail = other.to_string().replace('\n', " ");
+                return Err(if looks_like_redb(path) {
+                    StoreError::damaged(path, &detail)
+                } else {
+                    StoreError::NotOurs { path: path.to_path_buf(), detail }
+                });
+            }
+        }
+    }
+}
+
+/// A failed open, carried through the panic guard (a panic becomes `Damaged`, wrapped here as
+/// a backend error so the caller sees it as it is).
+struct OpenFailure(DatabaseError);
+
+impl From<StoreError> for OpenFailure {
+    fn from(e: StoreError) -> Self {
+        OpenFailure(DatabaseError::Storage(redb::StorageError::Backend(Box::new(e))))
+    }
+}
+
 impl Store {
-    /// Opens the database at `path`; with `create`, makes a new one if there is none.
+    /// Opens the database at `path` for reading and writing; with `create`, makes a new one
+    /// if there is none.
+    ///
+    /// # Errors
+    /// `Missing`, `Locked`, `Permission`, `NotOurs`, `Damaged`, `NewerSchema`.
     pub fn open(path: &Path, create: bool) -> Result<Store, StoreError> {
         let exists = path.exists();
         if !exists && !create {
@@ -79,71 +149,180 @@ impl Store {
             && !exists
             && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::io_on(dir, true, &e))?;
         }
         // redb reserves room in the file while it is open; this is the size at rest.
         let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        let mut builder = Database::builder();
-        builder.set_cache_size(CACHE_BYTES);
-        // Another short-lived yimen command may hold the file for a few milliseconds; wait a
-        // little before saying it is taken (a TUI holding it all day still gets the error).
-        let deadline = Instant::now() + lock_wait();
-        let db = loop {
-            let opened = if path.exists() { builder.open(path) } else { builder.create(path) };
-            match opened {
-                Ok(db) => break db,
-                Err(e) if is_lock_error(&e) => {
-                    if Instant::now() >= deadline {
-                        return Err(StoreError::Locked { path: path.to_path_buf() });
-                    }
-                    std::thread::sleep(Duration::from_millis(25));
-                }
-                Err(other) => {
-                    return Err(StoreError::NotOurs {
-                        path: path.to_path_buf(),
-                        detail: other.to_string().replace('\n', " "),
-                    });
-                }
-            }
+        let db = Store::open_rw(path)?;
+        let store = Store {
+            db: RwLock::new(Handle::ReadWrite(db)),
+            path: path.to_path_buf(),
+            size_at_rest,
+            journal: Mutex::new(None),
         };
-        let store = Store { db, path: path.to_path_buf(), size_at_rest, journal: Mutex::new(None) };
         store.prepare(create)?;
         store.recover()?;
         Ok(store)
+    }
+
+    /// Opens an existing database without write access: nothing about the file changes until
+    /// the first write, which reopens it for writing. A file that needs work before it can be
+    /// read (a journal to replay, an older data version to migrate, an unclean shutdown to
+    /// repair) is opened for writing at once.
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        if journal::path_of(path).exists() {
+            return Store::open(path, false);
+        }
+        let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let db = match Store::open_ro(path) {
+            Ok(db) => db,
+            // redb repairs a file left by a crash only when it may write it.
+            Err(StoreError::NeedsRepair) => return Store::open(path, false),
+            Err(e) => return Err(e),
+        };
+        let store = Store {
+            db: RwLock::new(Handle::ReadOnly(db)),
+            path: path.to_path_buf(),
+            size_at_rest,
+            journal: Mutex::new(None),
+        };
+        match store.check_version()? {
+            Some(v) if v == SCHEMA_VERSION => Ok(store),
+            Some(_) => {
+                drop(store);
+                Store::open(path, false)
+            }
+            None => Err(StoreError::Missing { path: path.to_path_buf() }),
+        }
+    }
+
+    fn open_rw(path: &Path) -> Result<Database, StoreError> {
+        let mut builder = Database::builder();
+        builder.set_cache_size(CACHE_BYTES);
+        open_with(path, || if path.exists() { builder.open(path) } else { builder.create(path) }, true)
+    }
+
+    fn open_ro(path: &Path) -> Result<redb::ReadOnlyDatabase, StoreError> {
+        let mut builder = Database::builder();
+        builder.set_cache_size(CACHE_BYTES);
+        open_with(path, || builder.open_read_only(path), false)
+    }
+
+    /// Opens a file only to check it (a backup before a restore, a file named on the command
+    /// line): never for writing, so its bytes stay as they are whatever the verdict.
+    ///
+    /// # Errors
+    /// As [`Store::open`]; a file that would need repair or migration is refused as damaged
+    /// or old rather than changed.
+    pub fn open_for_check(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let db = match Store::open_ro(path) {
+            Err(StoreError::NeedsRepair) => {
+                return Err(StoreError::damaged(path, "it was not closed cleanly and needs a repair"));
+            }
+            other => other?,
+        };
+        let store = Store {
+            db: RwLock::new(Handle::ReadOnly(db)),
+            path: path.to_path_buf(),
+            size_at_rest,
+            journal: Mutex::new(None),
+        };
+        match store.check_version()? {
+            Some(v) if v == SCHEMA_VERSION => Ok(store),
+            Some(v) => Err(StoreError::OlderSchema { path: path.to_path_buf(), found: v, supported: SCHEMA_VERSION }),
+            None => Err(StoreError::NotOurs { path: path.to_path_buf(), detail: "it has no data version".into() }),
+        }
+    }
+
+    /// A read transaction on whichever handle is open.
+    fn begin_read(&self) -> Result<redb::ReadTransaction, StoreError> {
+        let g = self.db.read().unwrap_or_else(|p| p.into_inner());
+        match &*g {
+            Handle::ReadOnly(d) => Ok(d.begin_read()?),
+            Handle::ReadWrite(d) => Ok(d.begin_read()?),
+            Handle::Closed => Err(StoreError::Io("the database is closed".into())),
+        }
+    }
+
+    /// A write transaction: reopens a read-only handle for writing first.
+    fn begin_write(&self) -> Result<redb::WriteTransaction, StoreError> {
+        {
+            let g = self.db.read().unwrap_or_else(|p| p.into_inner());
+            if let Handle::ReadWrite(d) = &*g {
+                return Ok(d.begin_write()?);
+            }
+        }
+        let mut g = self.db.write().unwrap_or_else(|p| p.into_inner());
+        if !matches!(&*g, Handle::ReadWrite(_)) {
+            // The shared lock of the read-only handle must go before the writable one locks.
+            *g = Handle::Closed;
+            *g = match Store::open_rw(&self.path) {
+                Ok(db) => Handle::ReadWrite(db),
+                Err(e) => {
+                    if let Ok(ro) = Store::open_ro(&self.path) {
+                        *g = Handle::ReadOnly(ro);
+                    }
+                    return Err(e);
+                }
+            };
+        }
+        match &*g {
+            Handle::ReadWrite(d) => Ok(d.begin_write()?),
+            _ => Err(StoreError::Io("the database is closed".into())),
+        }
+    }
+
+    /// The data version of the file, checking that every table is one of ours.
+    fn check_version(&self) -> Result<Option<u32>, StoreError> {
+        guard::guarded(&self.path, || {
+            let txn = self.begin_read()?;
+            let foreign = txn.list_tables()?.map(|t| t.name().to_string()).find(|n| !ALL_TABLES.contains(&n.as_str()));
+            if let Some(name) = foreign {
+                return Err(StoreError::NotOurs {
+                    path: self.path.clone(),
+                    detail: format!("it has a table '{name}'"),
+                });
+            }
+            let version = match txn.open_table(META) {
+                Ok(meta) => match meta.get("schema")? {
+                    Some(v) => {
+                        let b = v.value();
+                        let arr: [u8; 4] = b.try_into().map_err(|_| StoreError::Corrupt("schema version".into()))?;
+                        Some(u32::from_be_bytes(arr))
+                    }
+                    None => None,
+                },
+                Err(redb::TableError::TableDoesNotExist(_)) => None,
+                Err(e) => return Err(e.into()),
+            };
+            if let Some(v) = version.filter(|&v| v > SCHEMA_VERSION) {
+                return Err(StoreError::NewerSchema { path: self.path.clone(), found: v, supported: SCHEMA_VERSION });
+            }
+            Ok(version)
+        })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Creates every table on a new file, checks the data version of an old one, and refuses
-    /// a redb file that belongs to some other program.
+    /// Creates every table on a new file, checks the data version of an old one (migrating
+    /// it), and refuses a redb file that belongs to some other program.
     fn prepare(&self, create: bool) -> Result<(), StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from)?;
-        let foreign = txn.list_tables()?.map(|t| t.name().to_string()).find(|n| !ALL_TABLES.contains(&n.as_str()));
-        if let Some(name) = foreign {
-            return Err(StoreError::NotOurs { path: self.path.clone(), detail: format!("it has a table '{name}'") });
-        }
-        let version = match txn.open_table(META) {
-            Ok(meta) => match meta.get("schema")? {
-                Some(v) => {
-                    let b = v.value();
-                    let arr: [u8; 4] = b.try_into().map_err(|_| StoreError::Corrupt("schema version".into()))?;
-                    Some(u32::from_be_bytes(arr))
-                }
-                None => None,
-            },
-            Err(redb::TableError::TableDoesNotExist(_)) => None,
-            Err(e) => return Err(e.into()),
-        };
-        drop(txn);
-        match version {
-            Some(v) if v > SCHEMA_VERSION => {
-                Err(StoreError::NewerSchema { path: self.path.clone(), found: v, supported: SCHEMA_VERSION })
-            }
-            Some(v @ 1..=5) => {
-                let steps: [Migration; 5] =
-                    [migrate_1_to_2, migrate_2_to_3, migrate_3_to_4, migrate_4_to_5, migrate_5_to_6];
+        match self.check_version()? {
+            Some(v @ 1..=6) if v < SCHEMA_VERSION => {
+                let steps: [Migration; 6] =
+                    [migrate_1_to_2, migrate_2_to_3, migrate_3_to_4, migrate_4_to_5, migrate_5_to_6, migrate_6_to_7];
                 for step in &steps[v as usize - 1..] {
                     self.write_durable(step)?;
                 }
@@ -163,12 +342,19 @@ impl Store {
     /// "on disk" means in the synced journal (see `journal`), and redb is made durable every
     /// `journal::CHECKPOINT_EVERY` writes and on close.
     pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>) -> Result<T, E> {
+        guard::guarded(&self.path, || self.write_unguarded(f))
+    }
+
+    fn write_unguarded<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
         let Some(j) = guard.as_mut() else {
             drop(guard);
             return self.write_durable(f);
         };
-        let mut txn = self.db.begin_write().map_err(StoreError::from)?;
+        let mut txn = self.begin_write()?;
         txn.set_durability(Durability::None).map_err(StoreError::from)?;
         let (out, set, seq) = {
             let mut tx = WriteTx::open(&txn, true)?;
@@ -206,8 +392,15 @@ impl Store {
         &self,
         f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
+        guard::guarded(&self.path, || self.write_durable_unguarded(f))
+    }
+
+    fn write_durable_unguarded<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
-        let mut txn = self.db.begin_write().map_err(StoreError::from)?;
+        let mut txn = self.begin_write()?;
         txn.set_durability(Durability::Immediate).map_err(StoreError::from)?;
         // A long-running writer's durable commits also save redb's allocator state (see `write`).
         txn.set_quick_repair(journal.is_some());
@@ -279,9 +472,10 @@ impl Store {
 
     /// Runs `f` on one consistent snapshot.
     pub fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&ReadTx) -> Result<T, E>) -> Result<T, E> {
-        let txn = self.db.begin_read().map_err(StoreError::from)?;
-        let tx = ReadTx::open(txn);
-        f(&tx)
+        guard::guarded(&self.path, || {
+            let tx = ReadTx::open(self.begin_read()?);
+            f(&tx)
+        })
     }
 
     /// Writes a consistent copy of the whole database to `dest` (a new file) from one read
@@ -296,11 +490,32 @@ impl Store {
         }
         let partial = dest.with_extension("partial");
         let _ = std::fs::remove_file(&partial);
+        // A backup killed half-way left a partial file; it is never a backup.
+        remove_stale_partials(dest.parent());
+        let made = guard::guarded(&self.path, || self.copy_to(&partial));
+        let expected = match made {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e);
+            }
+        };
+        std::fs::rename(&partial, dest).map_err(|e| StoreError::io_on(dest, true, &e))?;
+        let check = Store::check_file(dest)?;
+        if check != expected {
+            return Err(StoreError::Corrupt(format!("the backup holds {check} tickets, not {expected}")));
+        }
+        Ok(check)
+    }
+
+    /// Copies every table into a new file at `partial` from one read snapshot, durably.
+    /// Returns the number of tickets copied.
+    fn copy_to(&self, partial: &Path) -> Result<u64, StoreError> {
         let expected = {
-            let rx = self.db.begin_read()?;
+            let rx = self.begin_read()?;
             let copy = Database::builder()
                 .set_cache_size(CACHE_BYTES)
-                .create(&partial)
+                .create(partial)
                 .map_err(|e| StoreError::Io(format!("{}: {e}", partial.display())))?;
             let mut wx = copy.begin_write()?;
             wx.set_durability(Durability::Immediate)?;
@@ -325,19 +540,20 @@ impl Store {
                 Err(_) => 0,
             }
         };
-        std::fs::rename(&partial, dest).map_err(|e| StoreError::Io(format!("{}: {e}", dest.display())))?;
-        let check = Store::check_file(dest)?;
-        if check != expected {
-            return Err(StoreError::Corrupt(format!("the backup holds {check} tickets, not {expected}")));
-        }
-        Ok(check)
+        std::fs::File::open(partial).and_then(|f| f.sync_all()).map_err(|e| StoreError::io_on(partial, true, &e))?;
+        Ok(expected)
     }
 
     /// Opens a file, checks its data version and audit chain, and returns its ticket count.
     pub fn check_file(path: &Path) -> Result<u64, StoreError> {
-        let store = Store::open(path, false)?;
+        let store = Store::open_for_check(path)?;
         store.read(|rx| match rx.verify_chain()? {
             chain::Verdict::Intact { .. } => rx.ticket_count(),
+            chain::Verdict::Altered { tickets, .. } => Err(StoreError::Corrupt(format!(
+                "{}: {} ticket records differ from their audit chain",
+                path.display(),
+                tickets.len()
+            ))),
             chain::Verdict::Broken { position, .. } => Err(StoreError::Corrupt(format!(
                 "{}: the audit chain breaks at event {}",
                 path.display(),
@@ -347,13 +563,34 @@ impl Store {
     }
 
     /// Rewrites the file to drop free pages (after a large demo build).
-    pub fn compact(&mut self) -> Result<bool, StoreError> {
-        let done = self.db.compact()?;
+    pub fn compact(&self) -> Result<bool, StoreError> {
+        drop(self.begin_write()?);
+        let done = match &mut *self.db.write().unwrap_or_else(|p| p.into_inner()) {
+            Handle::ReadWrite(db) => db.compact()?,
+            _ => false,
+        };
         // Compaction commits durably: whatever the journal held is in redb now.
         if let Some(j) = self.journal.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
             j.checkpointed();
         }
         Ok(done)
+    }
+
+    /// Runs redb's own integrity check over the whole file (every page's checksum). Needs the
+    /// file open for writing, and holds it for the check's length.
+    ///
+    /// # Errors
+    /// `Damaged` when redb finds the file damaged beyond its repair.
+    pub fn check_integrity(&self) -> Result<bool, StoreError> {
+        guard::guarded(&self.path, || {
+            drop(self.begin_write()?);
+            match &mut *self.db.write().unwrap_or_else(|p| p.into_inner()) {
+                Handle::ReadWrite(db) => {
+                    db.check_integrity().map_err(|e| StoreError::damaged(&self.path, &e.to_string()))
+                }
+                _ => Ok(false),
+            }
+        })
     }
 
     /// Drops the idempotency keys recorded before `day` (a retry comes within minutes, not
@@ -362,7 +599,7 @@ impl Store {
         let before = julian(day);
         self.write_durable(|tx| {
             let n = tx.idem.len()?;
-            tx.idem.retain(|_, v| v.1 >= before)?;
+            tx.idem.retain(|_, v| rmp_serde::from_slice::<IdemRecord>(v).is_ok_and(|r| r.day >= before))?;
             Ok::<u64, StoreError>(n - tx.idem.len()?)
         })
     }
@@ -384,7 +621,9 @@ impl Drop for Store {
             Ok(())
         } else {
             (|| -> Result<(), redb::Error> {
-                let mut t = self.db.begin_write()?;
+                let g = self.db.read().unwrap_or_else(|p| p.into_inner());
+                let Handle::ReadWrite(db) = &*g else { return Ok(()) };
+                let mut t = db.begin_write()?;
                 t.set_durability(Durability::Immediate)?;
                 t.set_quick_repair(true);
                 t.commit()?;
@@ -397,12 +636,33 @@ impl Drop for Store {
     }
 }
 
+/// Removes `*.partial` files (backups killed half-way) from `dir`.
+fn remove_stale_partials(dir: Option<&Path>) {
+    let Some(entries) = dir.and_then(|d| std::fs::read_dir(d).ok()) else { return };
+    for e in entries.filter_map(Result::ok) {
+        if e.path().extension().is_some_and(|x| x == "partial") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// What an idempotency key recorded (`idem-2`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IdemRecord {
+    pub ticket: TicketId,
+    /// Julian day of the action.
+    pub day: i32,
+    /// SHA-256 (hex) of the request: account, action and body.
+    pub fingerprint: String,
+}
+
 /// `meta-1` keys of the journal: the database's id, and the last journal record in redb.
 const STORE_ID: &str = "store_id";
 const JOURNAL_SEQ: &str = "journal_seq";
 
 /// A write transaction with every table open.
 pub struct WriteTx<'t> {
+    txn: &'t redb::WriteTransaction,
     pub(crate) meta: redb::Table<'t, &'static str, &'static [u8]>,
     pub(crate) tickets: redb::Table<'t, u64, &'static [u8]>,
     pub(crate) events: redb::Table<'t, (u64, u32), &'static [u8]>,
@@ -418,7 +678,7 @@ pub struct WriteTx<'t> {
     pub(crate) numbers: redb::Table<'t, (i32, u8, u32), u64>,
     pub(crate) catalog: redb::Table<'t, &'static str, &'static [u8]>,
     pub(crate) search: redb::Table<'t, (&'static str, u64), ()>,
-    pub(crate) idem: redb::Table<'t, &'static str, (u64, i32)>,
+    pub(crate) idem: redb::Table<'t, &'static str, &'static [u8]>,
     /// The hall's UTC offset, to date a ticket's steps for the day-totals cache.
     offset: time::UtcOffset,
     /// What this transaction changed, for the journal (`None`: not journaled).
@@ -463,6 +723,7 @@ impl<'t> WriteTx<'t> {
         let journal_seq =
             meta.get(JOURNAL_SEQ)?.and_then(|v| v.value().try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
         Ok(WriteTx {
+            txn,
             offset,
             log: journaled.then(journal::WriteSet::default),
             journal_seq,
@@ -489,14 +750,16 @@ impl<'t> WriteTx<'t> {
         Ok(self.meta.get(key)?.map(|v| v.value().to_vec()))
     }
 
-    /// The ticket an earlier request with this idempotency key acted on.
-    pub fn idempotent(&self, key: &str) -> Result<Option<TicketId>, StoreError> {
-        Ok(self.idem.get(key)?.map(|v| v.value().0))
+    /// What an earlier request with this idempotency key did.
+    pub fn idempotent(&self, key: &str) -> Result<Option<IdemRecord>, StoreError> {
+        self.idem.get(key)?.map(|v| decode(v.value(), &|| "idempotency key".into())).transpose()
     }
 
-    /// Records that the request with this idempotency key acted on `id` on `day`.
-    pub fn set_idempotent(&mut self, key: &str, id: TicketId, day: Date) -> Result<(), StoreError> {
-        put(&mut self.idem, &mut self.log, J_IDEM, &key, &(id, julian(day)))
+    /// Records that the request with this idempotency key and `fingerprint` acted on `id` on
+    /// `day`.
+    pub fn set_idempotent(&mut self, key: &str, id: TicketId, day: Date, fingerprint: &str) -> Result<(), StoreError> {
+        let rec = IdemRecord { ticket: id, day: julian(day), fingerprint: fingerprint.to_string() };
+        put(&mut self.idem, &mut self.log, J_IDEM, &key, &encode(&rec)?.as_slice())
     }
 
     pub fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
@@ -602,6 +865,11 @@ impl<'t> WriteTx<'t> {
             put(&mut self.activity, &mut self.log, J_ACTIVITY, &(julian(day), e.ticket), &())?;
         }
         let mut e = e.clone();
+        if e.ticket != SYSTEM {
+            // The ticket is written before its event in the same transaction.
+            let record = self.tickets.get(e.ticket)?.map(|v| chain::state_of(v.value()));
+            e.state = Some(record.ok_or_else(|| StoreError::Corrupt(format!("ticket {} missing", e.ticket)))?);
+        }
         let (head, len) = self.chain_state()?;
         let new_head = chain::link(&mut e, &head);
         put(&mut self.chain, &mut self.log, J_CHAIN, &len, &(e.ticket, e.seq))?;
@@ -733,6 +1001,15 @@ fn apply<K: redb::Key + 'static, V: redb::Value + 'static>(
 }
 
 impl WriteTx<'_> {
+    /// Deletes a table of an older data version (migrations).
+    fn drop_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+        &mut self,
+        def: redb::TableDefinition<K, V>,
+    ) -> Result<(), StoreError> {
+        self.txn.delete_table(def)?;
+        Ok(())
+    }
+
     /// Ends the journal's record of this transaction: numbers it (the number is stored in the
     /// same commit) and hands back the write set.
     fn finish_log(&mut self) -> Result<(journal::WriteSet, u64), StoreError> {
@@ -784,7 +1061,8 @@ fn migrate_1_to_2(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
         .and_then(|b| crate::clock::parse_offset(&String::from_utf8_lossy(&b)))
         .unwrap_or(crate::clock::DEFAULT_OFFSET);
     let mut entries = Vec::new();
-    for row in tx.events.iter()? {
+    // The hall's own events (ticket 0: sign-ins, accounts) are not ticket activity.
+    for row in tx.events.range((SYSTEM + 1, 0u32)..)? {
         let (k, v) = row?;
         let (ticket, seq) = k.value();
         let e: Event = decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?;
@@ -930,6 +1208,15 @@ fn migrate_3_to_4(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
 
 /// Schema 5 → 6: adds the idempotency keys of the hall server (created empty on open); only the
 /// version changes.
+/// Schema 6 → 7: idempotency keys are bound to their request (`idem-2`; the old unbound keys
+/// are dropped: a retry comes within minutes), and events carry the hash of the ticket record
+/// after them (new events only; older ones hash as before).
+fn migrate_6_to_7(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    tx.drop_table(IDEM_V1)?;
+    tx.meta.insert("schema", 7u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
 fn migrate_5_to_6(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
     tx.meta.insert("schema", 6u32.to_be_bytes().as_slice())?;
     Ok(())
@@ -1209,7 +1496,55 @@ impl ReadTx {
             let why = if stored != len { "events outside the chain" } else { "the recorded head does not match" };
             return Ok(chain::Verdict::Broken { position, ticket: 0, seq: 0, at: None, why: why.into() });
         }
-        Ok(chain::Verdict::Intact { events: len, head })
+        let (altered, uncovered) = self.verify_records()?;
+        if !altered.is_empty() {
+            return Ok(chain::Verdict::Altered { events: len, head, tickets: altered });
+        }
+        Ok(chain::Verdict::Intact { events: len, head, uncovered })
+    }
+
+    /// Compares every stored ticket record with the hash its newest event carries. Returns the
+    /// tickets that differ (with why) and how many have no hash to compare with (their newest
+    /// event is older than data version 7).
+    fn verify_records(&self) -> Result<(Vec<(u64, String)>, u64), StoreError> {
+        let (mut altered, mut uncovered, mut seen) = (Vec::new(), 0u64, 0u64);
+        let Some(events) = self.events_table()? else { return Ok((altered, 0)) };
+        let tickets = self.tickets_table()?;
+        let mut check = |id: u64, last: &Event| -> Result<(), StoreError> {
+            seen += 1;
+            let record = match tickets {
+                Some(t) => t.get(id)?.map(|v| chain::state_of(v.value())),
+                None => None,
+            };
+            match (&last.state, record) {
+                (_, None) => altered.push((id, "record missing".into())),
+                (None, Some(_)) => uncovered += 1,
+                (Some(want), Some(have)) if *want != have => altered.push((id, "record changed".into())),
+                _ => {}
+            }
+            Ok(())
+        };
+        let mut current: Option<(u64, Event)> = None;
+        for row in events.range((SYSTEM + 1, 0u32)..)? {
+            let (k, v) = row?;
+            let (ticket, seq) = k.value();
+            if let Some((id, last)) = current.take_if(|(id, _)| *id != ticket) {
+                check(id, &last)?;
+            }
+            let e: Event = decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?;
+            current = Some((ticket, e));
+        }
+        if let Some((id, last)) = current {
+            check(id, &last)?;
+        }
+        let stored = match tickets {
+            Some(t) => t.len()?,
+            None => 0,
+        };
+        if stored != seen {
+            altered.push((0, format!("{} ticket records without events", stored.saturating_sub(seen))));
+        }
+        Ok((altered, uncovered))
     }
 
     /// Bad ratings awaiting follow-up, by follow-up date.

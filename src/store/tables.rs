@@ -60,14 +60,21 @@ pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-
 /// `v:` village. Searched by prefix.
 pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
 
-/// `idem-1`: idempotency key of an action sent to the hall server → (the ticket it acted on, the
-/// Julian day it did). A retried request finds its key and gets that ticket back instead of
-/// acting twice; keys older than a week are dropped when the server starts. (Schema 6.)
-pub const IDEM: TableDefinition<&str, (u64, i32)> = TableDefinition::new("idem-1");
+/// `idem-1`: the idempotency keys of data version 6 (key → ticket, day), bound to nothing;
+/// dropped by the migration to 7.
+pub const IDEM_V1: TableDefinition<&str, (u64, i32)> = TableDefinition::new("idem-1");
+
+/// `idem-2`: idempotency key of an action sent to the hall server → an `IdemRecord` (the
+/// ticket it acted on, the Julian day it did, and the fingerprint of the request: account,
+/// action and body). A retried request with the same fingerprint gets that ticket back
+/// instead of acting twice; another request under the same key is refused. Keys older than a
+/// week are dropped when the server starts. (Schema 7.)
+pub const IDEM: TableDefinition<&str, &[u8]> = TableDefinition::new("idem-2");
 
 /// Every table name of this data version; any other table means the file is not ours.
-pub const ALL_TABLES: [&str; 16] = [
+pub const ALL_TABLES: [&str; 17] = [
     "idem-1",
+    "idem-2",
     "daytotals-1",
     "users-1",
     "activity-1",
@@ -86,4 +93,4 @@ pub const ALL_TABLES: [&str; 16] = [
 ];
 
 /// The data version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;

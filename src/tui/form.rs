@@ -227,14 +227,19 @@ impl IntakeForm {
     pub fn citizen(&self) -> CitizenInput {
         CitizenInput {
             name: Self::opt(&self.name),
-            id_number: Self::opt(&self.id_number),
-            phone: Self::opt(&self.phone),
+            id_number: Self::opt(&self.id_number).filter(|v| !v.contains('*')),
+            phone: Self::opt(&self.phone).filter(|v| !v.contains('*')),
             village: Self::opt(&self.village),
         }
     }
 
     pub fn proxy_input(&self) -> ProxyInput {
-        ProxyInput { name: Self::opt(&self.proxy), phone: Self::opt(&self.proxy_phone), id_number: None }
+        // A masked phone left as the server sent it keeps the stored one.
+        ProxyInput {
+            name: Self::opt(&self.proxy),
+            phone: Self::opt(&self.proxy_phone).filter(|v| !v.contains('*')),
+            id_number: None,
+        }
     }
 
     pub fn take_request(&self) -> TakeRequest {

@@ -111,7 +111,7 @@ impl Job {
 }
 
 /// Open cases read for the open-cases screen.
-pub const OPEN_LIMIT: usize = 2000;
+pub use crate::app::OPEN_LIMIT;
 
 /// Starts the worker; each reply is handed to `deliver`, which returns false once nobody
 /// listens any more.

@@ -71,26 +71,24 @@ fn roles_are_enforced_and_say_what_they_need() {
 }
 
 #[test]
-fn five_wrong_pins_lock_the_account_until_an_admin_unlocks_it() {
+fn wrong_pins_never_lock_an_account_and_are_all_in_the_audit_chain() {
     let hall = hall_with_clerk();
-    for i in 1..=4 {
+    // Anyone can type wrong PINs for a name they read on the sign-in list: that must never
+    // lock the clerk (or the only admin) out. Ten in a row, then the right PIN works.
+    for i in 1..=10 {
         let out = as_zhang(&hall, "000000").arg("list").output().unwrap();
         assert!(one_line_error(&out).contains("PIN 错误"), "attempt {i}");
     }
-    let out = as_zhang(&hall, "000000").arg("list").output().unwrap();
-    assert!(one_line_error(&out).contains("锁定"));
-    // Locked: even the right PIN is refused.
-    let out = as_zhang(&hall, "246810").arg("list").output().unwrap();
-    assert!(one_line_error(&out).contains("锁定"));
-    let list = hall.cmd(NOW).args(["--json", "user", "list"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&list.stdout).contains("\"locked\":true"));
-    hall.cmd(NOW).args(["user", "unlock", "张三"]).assert().success();
     as_zhang(&hall, "246810").arg("list").assert().success();
-    // Every failure and the lockout are in the audit chain, and it verifies.
+    for _ in 0..10 {
+        hall.cmd(NOW).env("YIMEN_PIN", "wrong-admin-pass").arg("list").assert().failure();
+    }
+    hall.cmd(NOW).arg("list").assert().success();
+    // Every failure is in the audit chain, and it verifies.
     let out = hall.cmd(NOW).args(["--json", "audit", "verify"]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    // first admin + add 张三 + 5 failures + lockout + unlock
-    assert_eq!(v["events"], 9);
+    // first admin + add 张三 + 20 failures
+    assert_eq!(v["events"], 22);
     // An unknown clerk is refused the same way, without saying which part was wrong.
     let out = hall.cmd(NOW).env("YIMEN_CLERK", "无此人").arg("list").output().unwrap();
     assert!(one_line_error(&out).contains("不存在或 PIN 错误"));

@@ -9,6 +9,7 @@ use time::format_description::well_known::Rfc3339;
 
 use yimen::app::Desk;
 use yimen::clock::{Clock, DEFAULT_OFFSET};
+use yimen::domain::account::Role;
 
 /// The password of the admin 李娟 that `init` creates in command-line tests.
 pub const TEST_PASSWORD: &str = "yimen-test-pass";
@@ -26,14 +27,19 @@ impl Hall {
         Hall { dir, db }
     }
 
-    /// A desk on this hall's file, created if needed, acting as `clerk` at `now` (RFC 3339).
+    /// A desk on this hall's file, created if needed (with the admin 李娟, as `init` makes
+    /// it), acting as `clerk` at `now` (RFC 3339); a clerk not yet known is added as an admin
+    /// with the test password.
     pub fn desk(&self, clerk: &str, now: &str) -> Desk {
         let (mut desk, _) = Desk::init(&self.db, None, None).expect("init");
-        if desk.has_accounts() {
-            desk.sign_in(clerk, TEST_PASSWORD).expect("sign in");
-        } else {
-            desk.set_clerk(Some(clerk)).expect("clerk");
+        if !desk.has_accounts() {
+            desk.add_user("李娟", Role::Admin, TEST_PASSWORD).expect("first admin");
         }
+        if !desk.users().expect("users").iter().any(|u| u.name == clerk) {
+            desk.sign_in("李娟", TEST_PASSWORD).expect("sign in");
+            desk.add_user(clerk, Role::Admin, TEST_PASSWORD).expect("add clerk");
+        }
+        desk.sign_in(clerk, TEST_PASSWORD).expect("sign in");
         desk.set_clock(clock(now));
         desk
     }

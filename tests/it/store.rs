@@ -2,7 +2,7 @@
 
 use redb::{Database, TableDefinition};
 
-use crate::common::{Hall, clock};
+use crate::common::{Hall, TEST_PASSWORD, clock};
 use yimen::app::{AcceptRequest, CitizenInput, Desk, DeskError, TakeRequest};
 use yimen::domain::queue::Priority;
 use yimen::domain::ticket::Status;
@@ -161,7 +161,7 @@ fn a_second_opener_gets_a_clear_error_naming_the_file() {
     let hall = Hall::new();
     let _desk = hall.desk("李娟", MON);
     match Store::open(&hall.db, false) {
-        Err(StoreError::Locked { path }) => assert_eq!(path, hall.db),
+        Err(StoreError::Locked { path, .. }) => assert_eq!(path, hall.db),
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("a second open must fail"),
     }
@@ -283,6 +283,7 @@ fn commands_run_at_the_same_moment_wait_their_turn() {
         .map(|_| {
             let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("yimen"));
             c.env("YIMEN_DB", &hall.db).env("YIMEN_NOW", MON).env("YIMEN_LOCK_WAIT_MS", "10000");
+            c.env("YIMEN_CLERK", "李娟").env("YIMEN_PIN", TEST_PASSWORD);
             c.args(["--json", "take", "SB03"]).stdout(std::process::Stdio::piped());
             c.spawn().unwrap()
         })
@@ -354,6 +355,7 @@ fn journaled_writes_survive_a_crash_and_a_clean_close_leaves_no_journal() {
     assert!(!yimen::store::journal::path_of(&hall.db).exists(), "a clean close folds the journal in");
 
     let mut back = Desk::open(&crashed).unwrap();
+    back.sign_in("李娟", TEST_PASSWORD).unwrap();
     back.set_clock(clock(MON));
     assert!(!yimen::store::journal::path_of(&crashed).exists(), "replayed, then removed");
     assert_eq!(back.show(&a.id.to_string()).unwrap().0.status, Status::Called);
@@ -362,7 +364,8 @@ fn journaled_writes_survive_a_crash_and_a_clean_close_leaves_no_journal() {
     // Numbering goes on after the replayed tickets.
     assert_eq!(take(&back, "MZ01", None).number.to_string(), "A002");
 
-    let back = Desk::open(&later).unwrap();
+    let mut back = Desk::open(&later).unwrap();
+    back.sign_in("李娟", TEST_PASSWORD).unwrap();
     assert_eq!(back.ticket_count().unwrap(), 2 + u64::from(yimen::store::journal::CHECKPOINT_EVERY) + 5);
     assert!(matches!(back.verify_chain().unwrap(), yimen::store::chain::Verdict::Intact { .. }));
 }
@@ -409,12 +412,14 @@ fn a_torn_journal_tail_is_ignored_and_a_foreign_journal_refused() {
 fn an_idempotency_key_acts_once_and_is_forgotten_after_a_week() {
     let hall = Hall::new();
     let mut desk = hall.desk("李娟", MON);
-    desk.set_idempotency_key(Some("window-2-17".into()));
+    let key = |fp: &str| Some(("window-2-17".to_string(), fp.to_string()));
+    desk.set_idempotency_key(key("take MZ01"));
     let first = take(&desk, "MZ01", None);
     let again = take(&desk, "MZ01", None);
     assert_eq!(again.id, first.id, "a retried take gives back the same ticket");
-    // The key is per action: a call under it gives back the take's ticket, not a second call.
-    assert_eq!(desk.call("1", &[]).unwrap().id, first.id);
+    // The key is bound to its request: another request under it is refused and does nothing.
+    desk.set_idempotency_key(key("call 1"));
+    assert!(matches!(desk.call("1", &[]), Err(DeskError::KeyReused)));
     assert_eq!(desk.show(&first.id.to_string()).unwrap().0.status, Status::Waiting);
     desk.set_idempotency_key(None);
     assert_eq!(desk.ticket_count().unwrap(), 1);
@@ -423,6 +428,6 @@ fn an_idempotency_key_acts_once_and_is_forgotten_after_a_week() {
     assert_eq!(desk.prune_idempotency_keys(7).unwrap(), 0);
     desk.set_clock(clock("2026-12-08T09:00:00+08:00"));
     assert_eq!(desk.prune_idempotency_keys(7).unwrap(), 1);
-    desk.set_idempotency_key(Some("window-2-17".into()));
+    desk.set_idempotency_key(key("take MZ01"));
     assert_ne!(take(&desk, "MZ01", None).id, first.id, "a forgotten key acts again");
 }

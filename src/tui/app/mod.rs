@@ -287,7 +287,8 @@ impl App {
     /// What the ID number field says as it is typed: derived facts or the problem.
     pub fn id_feedback(&self) -> Option<Result<IdNumber, String>> {
         let v = self.form.id_number.value().trim();
-        if v.is_empty() {
+        // Empty, or the masked number the server sent (left as it is: the stored one stays).
+        if v.is_empty() || v.contains('*') {
             return None;
         }
         let len = v.chars().filter(|c| !c.is_whitespace()).count();

@@ -30,7 +30,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let c = &t.citizen;
     let mut who = format!("{}：{}", app.t(T::Applicant), c.name.clone().unwrap_or_default());
     if let Some(id) = &c.id_number {
-        who.push_str(&format!("  {id}  {}{}", id.age_on(today), app.t(T::Age)));
+        match id.age_on(today) {
+            Some(age) => who.push_str(&format!("  {id}  {age}{}", app.t(T::Age))),
+            None => who.push_str(&format!("  {id}")),
+        }
     }
     lines.push(Line::raw(who));
     let mut contact = String::new();

@@ -95,11 +95,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     }
     // What the ID number says, as it is typed.
     let feedback = match app.id_feedback() {
-        Some(Ok(id)) => {
+        Some(Ok(id)) if !id.is_masked() => {
             let today = app.cfg.clock.date_of(app.now);
-            let age = id.age_on(today);
-            let sex = if id.sex() == Sex::Female { app.t(T::Female) } else { app.t(T::Male) };
-            let mut s = format!("{} {}  {age}{}  {sex}", app.t(T::Born), id.birth_date(), app.t(T::Age));
+            let age = id.age_on(today).unwrap_or_default();
+            let sex = if id.sex() == Some(Sex::Female) { app.t(T::Female) } else { app.t(T::Male) };
+            let born = id.birth_date().map(|d| d.to_string()).unwrap_or_default();
+            let mut s = format!("{} {born}  {age}{}  {sex}", app.t(T::Born), app.t(T::Age));
             let mut style = Style::new().fg(Color::Green);
             if age >= 80 {
                 s.push_str(&format!("  {}", app.t(T::Elderly)));
@@ -111,7 +112,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Line::styled(s, style)
         }
         Some(Err(e)) => Line::styled(e, Style::new().fg(Color::Red)),
-        None => Line::raw(""),
+        Some(Ok(_)) | None => Line::raw(""),
     };
     let [_, fb] = Layout::horizontal([Constraint::Length(LABEL), Constraint::Min(10)]).areas(rows[3]);
     f.render_widget(Paragraph::new(feedback), fb);
