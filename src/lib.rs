@@ -3,6 +3,9 @@
 //! Layers, each depending only on those before it: [`domain`] (pure rules), [`store`] (the
 //! redb file), [`app`] (one method per user action), then the front ends ([`cli`]).
 
+// No unwrap or expect outside tests: a bad record or input is an error, never a panic.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod app;
 pub mod cli;
 pub mod client;

@@ -1,5 +1,7 @@
 //! The `yimen` binary: parse, run, print one line on failure, exit 0 / 1 / 2.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::process::ExitCode;
 

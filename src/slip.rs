@@ -31,7 +31,7 @@ fn header(desk: &dyn Client, title: &str, t: &Ticket, lang: Lang) -> Vec<String>
         format!(
             "{}{}",
             lang.pick("申请人：", "Applicant: "),
-            t.citizen.name.as_deref().map(crate::domain::mask::name).unwrap_or_default()
+            escape_for_output(&t.citizen.name.as_deref().map(crate::domain::mask::name).unwrap_or_default(), false)
         ),
         format!("{}{} {:02}:{:02}", lang.pick("时间：", "Time: "), now.date(), now.hour(), now.minute()),
     ]
@@ -73,7 +73,8 @@ pub fn receipt(desk: &dyn Client, t: &Ticket, lang: Lang) -> String {
         }
     }
     lines.extend(footer(desk, t, lang));
-    lines.join("\n")
+    // Every line once more, whatever it quotes: a stored control character never reaches paper.
+    lines.iter().map(|l| escape_for_output(l, false)).collect::<Vec<_>>().join("\n")
 }
 
 /// 一次性告知单: the complete list of what is missing, given once and in writing.
@@ -91,7 +92,8 @@ pub fn notice(desk: &dyn Client, t: &Ticket, missing: &[String], lang: Lang) -> 
         .to_string(),
     );
     lines.extend(footer(desk, t, lang));
-    lines.join("\n")
+    // Every line once more, whatever it quotes: a stored control character never reaches paper.
+    lines.iter().map(|l| escape_for_output(l, false)).collect::<Vec<_>>().join("\n")
 }
 
 /// The slip a ticket calls for: the notice for a visit that ended with one, else the receipt.

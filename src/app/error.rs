@@ -47,6 +47,10 @@ pub enum DeskError {
     Setting(String, String),
     #[error("{0}")]
     Io(String),
+    /// A report or export period that ends before it starts (`false`) or is longer than three
+    /// years (`true`).
+    #[error("{}", period_en(*.0, *.1, *.2))]
+    Period(time::Date, time::Date, bool),
     #[error("this Idempotency-Key was used for another request; send a new key for a new request")]
     KeyReused,
     /// The hall server's refusal, already in the language the request asked for.
@@ -62,6 +66,17 @@ impl DeskError {
     pub fn is_unreachable(&self) -> bool {
         matches!(self, DeskError::Unreachable(..))
     }
+}
+
+fn period_en(from: time::Date, to: time::Date, too_long: bool) -> String {
+    if !too_long {
+        return format!("the period starts after it ends: {from} > {to}");
+    }
+    format!(
+        "one report or export covers at most three years ({} days); split it, e.g. --from {from} --to {} first, then on from there",
+        crate::report::MAX_PERIOD_DAYS,
+        from + time::Duration::days(crate::report::MAX_PERIOD_DAYS - 1)
+    )
 }
 
 impl Localized for DeskError {
@@ -94,6 +109,12 @@ impl Localized for DeskError {
             }
             Setting(k, v) => format!("设置 {k} 有误：{v}"),
             Io(s) => s.clone(),
+            Period(from, to, false) => format!("开始日期晚于结束日期：{from} > {to}"),
+            Period(from, _, true) => format!(
+                "一次最多统计或导出三年（{} 天）；请分段进行，例如先 --from {from} --to {}，再接着往后",
+                crate::report::MAX_PERIOD_DAYS,
+                *from + time::Duration::days(crate::report::MAX_PERIOD_DAYS - 1)
+            ),
             KeyReused => "此 Idempotency-Key 已用于另一个请求；新的请求请用新的 key".into(),
             Unreachable(url, why) => format!("连不上大厅服务器 {url}（{why}），请确认服务器在运行"),
         }

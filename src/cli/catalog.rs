@@ -65,8 +65,22 @@ pub(super) fn catalog(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: CatalogCmd) -
             }
         }
         CatalogCmd::Import { file } => {
-            let src = std::fs::read_to_string(&file).map_err(|e| {
+            let bytes = std::fs::read(&file).map_err(|e| {
                 Failure::Message(format!("{}{}: {e}", lang.pick("无法读取 ", "cannot read "), file.display()))
+            })?;
+            let src = String::from_utf8(bytes).map_err(|e| {
+                // Say where: the line of the first byte that is not UTF-8.
+                let good = e.utf8_error().valid_up_to();
+                let line = e.as_bytes()[..good].iter().filter(|&&b| b == b'\n').count() + 1;
+                Failure::Message(format!(
+                    "{}{}{line}{}",
+                    file.display(),
+                    lang.pick("：第 ", ": line "),
+                    lang.pick(
+                        " 行不是 UTF-8 文本（请用 UTF-8 保存事项清单）",
+                        " is not UTF-8 text (save the catalog as UTF-8)"
+                    )
+                ))
             })?;
             desk.import_catalog(&src).map_err(|e| Failure::Message(e.localized(lang)))?;
             let cat = desk.catalog();

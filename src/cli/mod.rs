@@ -511,16 +511,7 @@ fn parse_day(s: &str, lang: Lang) -> Result<time::Date, Failure> {
 }
 
 fn check_period(from: time::Date, to: time::Date, lang: Lang) -> Result<(), Failure> {
-    if from > to {
-        return Err(Failure::Message(format!(
-            "{}{from} > {to}",
-            lang.pick("开始日期晚于结束日期：", "the period starts after it ends: ")
-        )));
-    }
-    if (to - from).whole_days() > 3660 {
-        return Err(Failure::Message(lang.pick("时间段最长十年", "a period is at most ten years").to_string()));
-    }
-    Ok(())
+    crate::report::check_period(from, to).map_err(|e| Failure::Message(e.localized(lang)))
 }
 
 /// Writes output to a file (saying where) or to the screen.

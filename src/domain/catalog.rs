@@ -182,8 +182,9 @@ impl Catalog {
             if let Some(o) = categories.iter().find(|o| o.letter == l) {
                 return Err(at(letter_span, format!("letter {l} is already used by category '{}'", o.code)));
             }
-            let name = text::short_text(Field::Hall, &c.name, 20).map_err(|e| at(span.clone(), e.to_string()))?;
-            let name_en = text::short_text(Field::Hall, c.name_en.as_deref().unwrap_or(&name), 40)
+            let name =
+                text::short_text(Field::CatalogName, &c.name, 20).map_err(|e| at(span.clone(), e.to_string()))?;
+            let name_en = text::short_text(Field::CatalogName, c.name_en.as_deref().unwrap_or(&name), 40)
                 .map_err(|e| at(span.clone(), e.to_string()))?;
             categories.push(Category { code, name, name_en, letter: l });
         }
@@ -205,9 +206,9 @@ impl Catalog {
             if !categories.iter().any(|c| c.code == category) {
                 return Err(at(cat_span, format!("item {code}: there is no category '{category}'")));
             }
-            let name = text::short_text(Field::Hall, &i.name, 60)
+            let name = text::short_text(Field::CatalogName, &i.name, 60)
                 .map_err(|e| at(span.clone(), format!("item {code}: {e}")))?;
-            let name_en = text::short_text(Field::Hall, i.name_en.as_deref().unwrap_or(&name), 100)
+            let name_en = text::short_text(Field::CatalogName, i.name_en.as_deref().unwrap_or(&name), 100)
                 .map_err(|e| at(span.clone(), format!("item {code}: {e}")))?;
             let days_span = i.days.span();
             let days = i.days.into_inner();

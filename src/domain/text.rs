@@ -38,6 +38,8 @@ pub enum Field {
     Clerk,
     Comment,
     Hall,
+    /// The name of a category or an item in the catalog.
+    CatalogName,
     Relation,
 }
 
@@ -67,6 +69,8 @@ impl Field {
             (Comment, Lang::En) => "comment",
             (Hall, Lang::Zh) => "大厅名称",
             (Hall, Lang::En) => "hall name",
+            (CatalogName, Lang::Zh) => "事项或类别名称",
+            (CatalogName, Lang::En) => "item or category name",
             (Relation, Lang::Zh) => "与申请人关系",
             (Relation, Lang::En) => "relation",
         }
@@ -101,23 +105,45 @@ impl Localized for TextError {
     }
 }
 
-/// True for characters that must never be stored: C0/C1 controls (except a newline where
-/// allowed), bidirectional controls and zero-width characters.
+/// True for characters that must never be stored, decided by Unicode properties (UAX #44,
+/// through ICU4X's tables) rather than a hand list: controls (Cc, except a newline where
+/// allowed), format characters (Cf: bidi overrides, zero-width joiners, soft hyphen, tags),
+/// line and paragraph separators (Zl, Zp), surrogates, private-use and unassigned code points,
+/// every Default_Ignorable_Code_Point (Hangul fillers U+3164/U+115F, variation selectors …),
+/// and spaces other than the plain and the ideographic space (U+00A0 and its kin look like a
+/// space but compare differently). They can hide or reorder what a supervisor later reads
+/// and signs (Unicode Technical Standard #39, section 3.1).
 pub fn is_forbidden(c: char, allow_newline: bool) -> bool {
+    use icu_properties::props::{DefaultIgnorableCodePoint, GeneralCategory};
+    use icu_properties::{CodePointMapData, CodePointSetData};
     if c == '\n' {
         return !allow_newline;
     }
-    c.is_control()
-        || matches!(c,
-            '\u{200B}'..='\u{200F}'   // zero-width space/joiners, LRM, RLM
-            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
-            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
-            | '\u{2066}'..='\u{2069}' // bidi isolates
-            | '\u{061C}'              // Arabic letter mark
-            | '\u{180E}'              // Mongolian vowel separator
-            | '\u{FEFF}'              // zero-width no-break space / BOM
-            | '\u{FFF9}'..='\u{FFFB}' // interlinear annotations
-        )
+    if c == ' ' || c == '\u{3000}' {
+        return false;
+    }
+    let category = CodePointMapData::<GeneralCategory>::new().get(c);
+    matches!(
+        category,
+        GeneralCategory::Control
+            | GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+            | GeneralCategory::SpaceSeparator
+            | GeneralCategory::Surrogate
+            | GeneralCategory::PrivateUse
+            | GeneralCategory::Unassigned
+    ) || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+}
+
+/// A combining mark (Mn, Mc, Me): allowed in names after a letter (e.g. é written as e + ◌́).
+fn is_combining_mark(c: char) -> bool {
+    use icu_properties::CodePointMapData;
+    use icu_properties::props::GeneralCategory;
+    matches!(
+        CodePointMapData::<GeneralCategory>::new().get(c),
+        GeneralCategory::NonspacingMark | GeneralCategory::SpacingMark | GeneralCategory::EnclosingMark
+    )
 }
 
 /// Describes a character for an error message, e.g. `U+202E`.
@@ -185,10 +211,6 @@ pub fn person_name(field: Field, s: &str) -> Result<String, TextError> {
     Ok(collapsed)
 }
 
-fn is_combining_mark(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
-}
-
 /// Replaces hidden and control characters in already-stored text before it is written anywhere
 /// that does not filter them (stdout, files): `\u{202E}` becomes the visible `<U+202E>`.
 pub fn escape_for_output(s: &str, allow_newline: bool) -> String {
@@ -231,6 +253,26 @@ mod tests {
         assert!(short_text(Field::Village, "一\n二", 40).is_err());
         assert!(note(Field::Note, &"字".repeat(NOTE_MAX_CHARS)).is_ok());
         assert!(note(Field::Note, &"字".repeat(NOTE_MAX_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn invisible_characters_found_by_a_hostile_user_are_refused_in_every_field() {
+        // Separators, fillers, no-break spaces, tags and the soft hyphen (issue findings).
+        let bad = ['\u{2028}', '\u{2029}', '\u{3164}', '\u{00A0}', '\u{E0041}', '\u{00AD}', '\u{115F}', '\u{FE0F}'];
+        for c in bad {
+            let s = format!("张{c}三");
+            assert!(matches!(person_name(Field::Name, &s), Err(TextError::Forbidden { .. })), "{c:?} in a name");
+            assert!(matches!(note(Field::Note, &s), Err(TextError::Forbidden { .. })), "{c:?} in a note");
+            assert!(matches!(short_text(Field::Hall, &s, 40), Err(TextError::Forbidden { .. })), "{c:?}");
+            assert!(escape_for_output(&s, false).contains("<U+"), "{c:?} is made visible on output");
+        }
+        // What a hall really writes passes: CJK (also outside the BMP), the ideographic space,
+        // full-width punctuation, accents, emoji without selectors.
+        for good in ["阿依古丽·买买提", "𠈌", "José", "材料：身份证（复印件）、户口本", "张三\u{3000}李四", "好评👍"]
+        {
+            assert!(note(Field::Note, good).is_ok(), "{good}");
+        }
+        assert!(person_name(Field::Name, "Jose\u{301}").is_ok(), "a combining accent in a name");
     }
 
     #[test]

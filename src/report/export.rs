@@ -112,6 +112,7 @@ pub fn row(desk: &Desk, t: &Ticket, full_ids: bool) -> Row {
 /// audit chain.
 pub fn rows(desk: &Desk, from: Date, to: Date, full_ids: bool) -> Result<Vec<Row>, DeskError> {
     desk.require_supervisor()?;
+    super::check_period(from, to)?;
     if full_ids {
         desk.record_reveal(&format!("export with full ID numbers {from} ~ {to}"))?;
     }

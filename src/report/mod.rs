@@ -165,6 +165,26 @@ pub struct Header {
     /// anchors the history outside the file.
     pub chain_head: String,
     pub chain_events: u64,
+    /// SHA-256 (hex, first 32 digits) over every ticket record the report's figures and lists
+    /// were computed from, as read: with the chain head, the signed paper anchors the figures
+    /// themselves, so an edit of a record in the file changes it even where the chain would
+    /// not (`yimen check` names the edited record).
+    #[serde(default)]
+    pub sources: String,
+}
+
+/// The digest of the tickets a report was computed from (see `Header::sources`).
+fn sources_digest<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> String {
+    use sha2::Digest;
+    let mut all: Vec<&Ticket> = tickets.into_iter().collect();
+    all.sort_by_key(|t| t.id);
+    all.dedup_by_key(|t| t.id);
+    let mut h = sha2::Sha256::new();
+    for t in all {
+        h.update(serde_json::to_vec(t).unwrap_or_default());
+        h.update(b"\n");
+    }
+    crate::token::hex(&h.finalize())[..32].to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -499,11 +519,30 @@ fn header(desk: &dyn Source, lang: Lang, note_range: Option<(Date, Date)>) -> Re
     Ok(Header {
         chain_head,
         chain_events,
+        sources: String::new(),
         hall: desk.settings().hall.clone(),
         printed_at: format!("{} {:02}:{:02}", now.date(), now.hour(), now.minute()),
         printed_by: desk.clerk().map(str::to_string),
         calendar_note: note_range.and_then(|(a, b)| desk.calendar().estimate_note(a, b, lang)),
     })
+}
+
+/// The longest period one report or export covers, in days (three years, leap day included):
+/// a longer one would hold the hall's file for minutes and answer hundreds of megabytes.
+pub const MAX_PERIOD_DAYS: i64 = 3 * 365 + 1;
+
+/// Refuses a period that ends before it starts or is longer than [`MAX_PERIOD_DAYS`].
+///
+/// # Errors
+/// `DeskError::Period`, saying how to split a long one.
+pub fn check_period(from: Date, to: Date) -> Result<(), DeskError> {
+    if from > to {
+        return Err(DeskError::Period(from, to, false));
+    }
+    if (to - from).whole_days() + 1 > MAX_PERIOD_DAYS {
+        return Err(DeskError::Period(from, to, true));
+    }
+    Ok(())
 }
 
 /// The end-of-day summary of `date`.
@@ -519,7 +558,10 @@ pub fn daily(desk: &dyn Source, date: Date, lang: Lang) -> Result<DailyReport, D
     let tomorrow = cal.add_working_days(date, 1).date;
     let (mut overdue, mut due_soon, mut make_good) = (Vec::new(), Vec::new(), Vec::new());
     let mut latest = date;
-    for t in desk.open_cases(usize::MAX)? {
+    let open = desk.open_cases(usize::MAX)?;
+    let followups = desk.followups()?;
+    let sources = sources_digest(tickets.iter().chain(&open).chain(&followups));
+    for t in open {
         if let Some(d) = t.deadline {
             latest = latest.max(d.date);
         }
@@ -534,8 +576,7 @@ pub fn daily(desk: &dyn Source, date: Date, lang: Lang) -> Result<DailyReport, D
             make_good.push(CaseRow { material: Some(d.material.clone()), ..case_row(desk, &t, date) });
         }
     }
-    let open_bad_ratings = desk
-        .followups()?
+    let open_bad_ratings = followups
         .into_iter()
         .filter(|t| t.rating.as_ref().is_some_and(|r| desk.clock().date_of(r.at) <= date))
         .map(|t| BadRating {
@@ -555,7 +596,7 @@ pub fn daily(desk: &dyn Source, date: Date, lang: Lang) -> Result<DailyReport, D
     }
     Ok(DailyReport {
         date: date.to_string(),
-        header: header(desk, lang, Some((date, latest)))?,
+        header: Header { sources, ..header(desk, lang, Some((date, latest)))? },
         figures,
         overdue,
         due_soon,
@@ -573,6 +614,7 @@ pub fn daily(desk: &dyn Source, date: Date, lang: Lang) -> Result<DailyReport, D
 /// cases opened and closed.
 pub fn range(desk: &dyn Source, from: Date, to: Date, lang: Lang) -> Result<RangeReport, DeskError> {
     desk.require_supervisor()?;
+    check_period(from, to)?;
     let tickets = tickets_in(desk, from, to)?;
     let figures = figures(desk, &tickets, from, to);
     let mut days = Vec::new();
@@ -603,7 +645,7 @@ pub fn range(desk: &dyn Source, from: Date, to: Date, lang: Lang) -> Result<Rang
     Ok(RangeReport {
         from: from.to_string(),
         to: to.to_string(),
-        header: header(desk, lang, None)?,
+        header: Header { sources: sources_digest(&tickets), ..header(desk, lang, None)? },
         figures,
         days,
         requests_opened: opened,

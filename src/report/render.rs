@@ -312,10 +312,12 @@ pub fn text(title: &str, when: &str, header: &super::Header, sections: &[Section
     }
     out.push_str(&format!("\n{}\n", "=".repeat(PAGE)));
     out.push_str(&format!(
-        "{}{}\n  {}\n",
+        "{}{}\n  {}\n{}{}\n",
         lang.pick("审计链：事件数 ", "Audit chain: events "),
         header.chain_events,
-        header.chain_head
+        header.chain_head,
+        lang.pick("数据摘要：", "Records digest: "),
+        header.sources
     ));
     out.push_str(&format!(
         "\n{}\n",
@@ -341,10 +343,12 @@ pub fn markdown(title: &str, when: &str, header: &super::Header, sections: &[Sec
         out.push_str(&format!("\n> {n}\n"));
     }
     out.push_str(&format!(
-        "\n{}{} `{}`\n",
+        "\n{}{} `{}` · {}`{}`\n",
         lang.pick("审计链：事件数 ", "Audit chain: events "),
         header.chain_events,
-        header.chain_head
+        header.chain_head,
+        lang.pick("数据摘要：", "records digest: "),
+        header.sources
     ));
     for sec in sections {
         out.push_str(&format!("\n## {}\n\n", sec.title));

@@ -34,6 +34,8 @@ pub enum StoreError {
         "the database holds a damaged record ({0}); nothing was changed — a backup can be put back with `yimen restore FILE`"
     )]
     Corrupt(String),
+    #[error("the journal {path} does not belong to this database file; move it away to open the file as it is")]
+    ForeignJournal { path: PathBuf },
     #[error("the database could not be read or written: {0}")]
     Io(String),
     #[error("the queue for {letter} on {date} has run out of numbers ({max})")]
@@ -79,6 +81,9 @@ impl Localized for StoreError {
                 path.display()
             ),
             StoreError::Corrupt(what) => format!("数据库中有损坏的记录（{what}），未做任何修改"),
+            StoreError::ForeignJournal { path } => {
+                format!("日志文件 {} 不属于这个数据库文件；把它移到别处后即可按原样打开数据库", path.display())
+            }
             StoreError::Io(e) => format!("数据库读写失败：{e}"),
             StoreError::NumbersExhausted { letter, date, max } => {
                 format!("{date} 的 {letter} 类号码已用完（最多 {max} 个）")

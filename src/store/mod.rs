@@ -445,12 +445,7 @@ impl Store {
             let seq = rx.meta(JOURNAL_SEQ)?.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
             Ok::<_, StoreError>((rx.meta(STORE_ID)?, seq))
         })?;
-        let foreign = || {
-            StoreError::Corrupt(format!(
-                "the journal {} does not belong to this database file; move it away to open the file as it is",
-                path.display()
-            ))
-        };
+        let foreign = || StoreError::ForeignJournal { path: path.clone() };
         let id: [u8; 16] = id.and_then(|b| b.try_into().ok()).ok_or_else(foreign)?;
         let records = match journal::read(&path, &id) {
             Ok(r) => r.unwrap_or_default(),
