@@ -71,21 +71,28 @@ impl Desk {
     /// `BadCredentials` (unknown name or wrong PIN), `Disabled`.
     pub fn sign_in(&mut self, name: &str, secret: &str) -> Result<Role, DeskError> {
         let name = input::short(Field::Clerk, name).map_err(|_| AccountError::BadCredentials)?;
+        // The PIN is checked on a read: a right PIN for a command that only reads leaves the
+        // file exactly as it was. Only a failure (an audit event) or a reset is written.
+        let user = self.store.read(|rx| rx.user(&name))?;
+        let right = user.as_ref().is_some_and(|u| !u.disabled && verify_secret(secret, &u.hash));
+        if let Some(u) = user.as_ref().filter(|u| u.disabled) {
+            return Err(AccountError::Disabled(u.name.clone()).into());
+        }
+        if right && user.as_ref().is_some_and(|u| u.failures == 0 && u.locked_until.is_none()) {
+            let role = user.as_ref().map(|u| u.role).ok_or(AccountError::BadCredentials)?;
+            self.clerk = Some(name);
+            self.role = Some(role);
+            return Ok(role);
+        }
         let outcome = self.store.write(|tx| {
             let Some(mut u) = tx.user(&name)? else {
                 system_event(tx, &name, Action::SignInFailed, None, &self.context_at(&name))?;
                 return Ok::<_, DeskError>(Err(AccountError::BadCredentials));
             };
-            if u.disabled {
-                return Ok(Err(AccountError::Disabled(name.clone())));
-            }
-            if verify_secret(secret, &u.hash) {
-                // Only a change is written: a sign-in for a read leaves the file as it was.
-                if u.failures != 0 || u.locked_until.is_some() {
-                    u.failures = 0;
-                    u.locked_until = None;
-                    tx.put_user(&u)?;
-                }
+            if right {
+                u.failures = 0;
+                u.locked_until = None;
+                tx.put_user(&u)?;
                 return Ok(Ok(u.role));
             }
             u.failures = u.failures.saturating_add(1);

@@ -895,9 +895,6 @@ pub fn restore(
     force: bool,
     mut authorize: impl FnMut(&mut Desk) -> Result<(), DeskError>,
 ) -> Result<(Option<std::path::PathBuf>, u64), DeskError> {
-    if !backup.exists() {
-        return Err(StoreError::Missing { path: backup.to_path_buf() }.into());
-    }
     if target.exists() && !force {
         return Err(DeskError::Io(format!(
             "{} already exists; add --force to replace it (it will be kept as {}.replaced-…)",
@@ -920,6 +917,9 @@ pub fn restore(
             Err(e @ DeskError::Store(StoreError::Locked { .. } | StoreError::Permission { .. })) => return Err(e),
             Err(_) => {} // damaged or not ours: the backup's admin decides
         }
+    }
+    if !backup.exists() {
+        return Err(StoreError::Missing { path: backup.to_path_buf() }.into());
     }
     let temp = dir.join(format!(
         "{}.restoring-{}-{}",

@@ -14,4 +14,5 @@ mod report;
 mod server;
 mod store;
 mod transitions;
+mod trust;
 mod tui;

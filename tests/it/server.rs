@@ -58,7 +58,7 @@ impl Drop for Server {
     }
 }
 
-fn agent() -> ureq::Agent {
+pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(30)))
@@ -67,21 +67,21 @@ fn agent() -> ureq::Agent {
 }
 
 /// A signed-in client.
-struct Client {
+pub struct Client {
     agent: ureq::Agent,
     url: String,
-    token: String,
+    pub token: String,
 }
 
 impl Client {
-    fn sign_in(url: &str, clerk: &str, pin: &str) -> Client {
+    pub fn sign_in(url: &str, clerk: &str, pin: &str) -> Client {
         let agent = agent();
         let (status, v) = post(&agent, &format!("{url}/api/sign-in"), None, None, json!({"clerk": clerk, "pin": pin}));
         assert_eq!(status, 200, "{v}");
         Client { agent, url: url.to_string(), token: v["token"].as_str().expect("token").to_string() }
     }
 
-    fn post(&self, path: &str, key: Option<&str>, body: Value) -> Result<(u16, Value), ureq::Error> {
+    pub fn post(&self, path: &str, key: Option<&str>, body: Value) -> Result<(u16, Value), ureq::Error> {
         let mut req =
             self.agent.post(format!("{}{path}", self.url)).header("authorization", format!("Bearer {}", self.token));
         if let Some(k) = key {
@@ -92,7 +92,7 @@ impl Client {
         Ok((status, resp.body_mut().read_json::<Value>().unwrap_or(Value::Null)))
     }
 
-    fn get(&self, path: &str) -> (u16, Value) {
+    pub fn get(&self, path: &str) -> (u16, Value) {
         let mut resp = self
             .agent
             .get(format!("{}{path}", self.url))
@@ -104,7 +104,7 @@ impl Client {
     }
 }
 
-fn post(agent: &ureq::Agent, url: &str, token: Option<&str>, key: Option<&str>, body: Value) -> (u16, Value) {
+pub fn post(agent: &ureq::Agent, url: &str, token: Option<&str>, key: Option<&str>, body: Value) -> (u16, Value) {
     let mut req = agent.post(url);
     if let Some(t) = token {
         req = req.header("authorization", format!("Bearer {t}"));
