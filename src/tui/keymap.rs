@@ -56,6 +56,8 @@ pub enum UiAction {
     Resume,
     Transfer,
     Complete,
+    /// Show the case's whole ID numbers and phones (a clerk sees them masked; audited).
+    Reveal,
     Reject,
     Withdraw,
     Terminate,
@@ -181,6 +183,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Some(Detail), Char('g'), A::Reassign, "改派", "reassign", true),
     b(Some(Detail), Char('y'), A::Reopen, "重新办理", "reopen", true),
     b(Some(Detail), Char('o'), A::Print, "打印凭条", "print slip", true),
+    b(Some(Detail), Char('v'), A::Reveal, "查看完整证件号", "show whole ID", true),
     b(Some(Detail), Code(KeyCode::Esc), A::Back, "返回", "back", false),
     // Open cases
     b(Some(Open), Code(KeyCode::Enter), A::OpenSelected, "详情", "details", true),

@@ -600,3 +600,35 @@ fn the_display_board_shows_calls_and_counts_never_a_name_at_any_size() {
     let s = text_of(term.draw(|f| render(&view, f)).unwrap().buffer);
     assert!(s.contains("正在重新连接") && s.contains("连不上大厅服务器"), "{s}");
 }
+
+#[test]
+fn a_clerk_sees_the_case_masked_and_one_key_shows_it_whole_on_the_record() {
+    use yimen::app::CitizenInput;
+    use yimen::domain::account::Role;
+    let hall = Hall::new();
+    let mut desk = hall.desk("李娟", NOW);
+    desk.add_user("张三", Role::Clerk, "246810").unwrap();
+    let citizen = CitizenInput {
+        name: Some("张三丰".into()),
+        id_number: Some("430822195602294056".into()),
+        phone: Some("13812341234".into()),
+        ..Default::default()
+    };
+    desk.take(&TakeRequest { item: "SB03".into(), citizen, ..Default::default() }).unwrap();
+    desk.sign_in("张三", "246810").unwrap();
+    let mut ui = Ui::with_desk(desk, Lang::Zh, vec![]);
+    ui.keys("1/B001<Enter><Enter>");
+    assert_eq!(ui.app.screen, Screen::Detail, "{}", ui.screen());
+    let s = ui.screen();
+    assert!(s.contains("430822********4056") && !s.contains("430822195602294056"), "{s}");
+    assert!(s.contains("查看完整证件号"), "the key is offered while something is masked: {s}");
+    let (_, events_before) = ui.desk.chain_state().unwrap();
+    ui.keys("v");
+    let s = ui.screen();
+    assert!(s.contains("430822195602294056") && s.contains("13812341234"), "{s}");
+    assert!(!s.contains("查看完整证件号"), "nothing left to reveal: {s}");
+    // On the record: one more event in the audit chain, and the chain holds.
+    assert_eq!(ui.desk.chain_state().unwrap().1, events_before + 1);
+    ui.desk.sign_in("李娟", crate::common::TEST_PASSWORD).unwrap();
+    assert!(matches!(ui.desk.verify_chain().unwrap(), yimen::store::chain::Verdict::Intact { .. }));
+}

@@ -476,6 +476,15 @@ impl App {
             A::Reassign => Action::Reassign,
             A::Reopen => Action::Reopen,
             A::Print => return self.detail.is_some(),
+            // Only when the case on screen has a masked number to show whole.
+            A::Reveal => {
+                return self.detail.as_ref().is_some_and(|(t, _)| {
+                    let c = &t.citizen;
+                    c.id_number.as_ref().is_some_and(|i| i.is_masked())
+                        || c.phone.as_ref().is_some_and(|p| p.as_str().contains('*'))
+                        || t.proxy.as_ref().is_some_and(|p| p.phone.as_ref().is_some_and(|x| x.as_str().contains('*')))
+                });
+            }
             A::Lock => return !self.cfg.users.is_empty(),
             _ => return true,
         };
@@ -652,6 +661,14 @@ impl App {
                 if let Some((t, _)) = &self.detail {
                     let id = t.id;
                     self.send_quiet(Job::Slip(id));
+                }
+            }
+            A::Reveal => {
+                if self.action_available(A::Reveal)
+                    && let Some((t, _)) = &self.detail
+                {
+                    let id = t.id;
+                    self.send_quiet(Job::Reveal(id));
                 }
             }
             A::FilterCategory => {
