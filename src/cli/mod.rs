@@ -142,6 +142,9 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let Some(command) = cli.command else {
         // No command: the terminal interface on the hall's database.
         let mut desk = open_client(cli.server.as_deref(), &db, lang).map_err(|e| c.fail(e))?;
+        if !desk.has_accounts() {
+            return Err(no_admin_yet(lang));
+        }
         // With accounts and no PIN given, the interface opens on its sign-in screen.
         let pin_given = cli.pin_stdin || std::env::var_os("YIMEN_PIN").is_some();
         if !desk.has_accounts() || pin_given {
@@ -419,10 +422,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         // A file without any account (made before accounts, or by hand): only its first admin
         // may be added; nothing else runs without a sign-in.
         if !matches!(&command, Command::User(args::UserCmd::Add { role: crate::domain::account::Role::Admin, .. })) {
-            return Err(Failure::Message(t(
-                "此数据库还没有管理员：先用 `yimen user add 姓名 --role admin` 建立管理员",
-                "this database has no admin yet: create one first with `yimen user add NAME --role admin`",
-            )));
+            return Err(no_admin_yet(lang));
         }
     }
     sign_in(&mut c, client.as_mut(), cli.clerk.as_deref(), cli.pin_stdin)?;
@@ -433,6 +433,18 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     // A sign-in through a server ends with the command.
     client.sign_out();
     result
+}
+
+/// A file without any account (made before accounts, or by hand) runs nothing until its first
+/// admin exists: there is no one to ask.
+fn no_admin_yet(lang: Lang) -> Failure {
+    Failure::Message(
+        lang.pick(
+            "此数据库还没有管理员：先用 `yimen user add 姓名 --role admin` 建立管理员",
+            "this database has no admin yet: create one first with `yimen user add NAME --role admin`",
+        )
+        .to_string(),
+    )
 }
 
 /// Refuses a command its row in `app::authority::COMMANDS` does not allow for `role` (a

@@ -122,7 +122,8 @@ fn a_file_without_accounts_runs_nothing_until_its_first_admin_exists() {
     let hall = Hall::new();
     // Made by an older yimen (or by hand): no accounts.
     drop(yimen::app::Desk::init(&hall.db, None, None).unwrap());
-    for args in [&["take", "SB03"][..], &["list"], &["user", "add", "黑客", "--role", "clerk"]] {
+    let interface: &[&str] = &[];
+    for args in [&["take", "SB03"][..], &["list"], &["user", "add", "黑客", "--role", "clerk"], interface] {
         let out = hall.cmd(NOW).env("YIMEN_CLERK", "黑客").args(args).output().unwrap();
         assert!(one_line_error(&out).contains("管理员"), "{args:?}");
     }
