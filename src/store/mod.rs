@@ -263,6 +263,10 @@ impl Store {
             }
         }
         let mut g = self.db.write().unwrap_or_else(|p| p.into_inner());
+        if let Handle::ReadOnly(ro) = &*g {
+            // A file whose tables do not read as ours is refused before anything writes to it.
+            check_tables(&self.path, &ro.begin_read()?)?;
+        }
         if !matches!(&*g, Handle::ReadWrite(_)) {
             // The shared lock of the read-only handle must go before the writable one locks.
             *g = Handle::Closed;
@@ -629,6 +633,37 @@ impl Drop for Store {
             let _ = j.remove();
         }
     }
+}
+
+/// Opens every table of ours that the file has, with its definition: a table whose stored key
+/// or value type is not ours means a damaged (or foreign) file.
+fn check_tables(path: &Path, txn: &redb::ReadTransaction) -> Result<(), StoreError> {
+    fn one<K: redb::Key + 'static, V: redb::Value + 'static>(
+        path: &Path,
+        txn: &redb::ReadTransaction,
+        def: redb::TableDefinition<K, V>,
+    ) -> Result<(), StoreError> {
+        match txn.open_table(def) {
+            Ok(_) | Err(redb::TableError::TableDoesNotExist(_)) => Ok(()),
+            Err(e) => Err(StoreError::damaged(path, &e.to_string())),
+        }
+    }
+    one(path, txn, META)?;
+    one(path, txn, TICKETS)?;
+    one(path, txn, EVENTS)?;
+    one(path, txn, DAY)?;
+    one(path, txn, OPEN)?;
+    one(path, txn, WAITING)?;
+    one(path, txn, ACTIVITY)?;
+    one(path, txn, FOLLOWUP)?;
+    one(path, txn, CHAIN)?;
+    one(path, txn, USERS)?;
+    one(path, txn, DAYTOTALS)?;
+    one(path, txn, COUNTERS)?;
+    one(path, txn, NUMBERS)?;
+    one(path, txn, CATALOG)?;
+    one(path, txn, SEARCH)?;
+    one(path, txn, IDEM)
 }
 
 /// Removes `*.partial` files (backups killed half-way) from `dir`.
