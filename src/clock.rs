@@ -12,6 +12,16 @@ pub const DEFAULT_OFFSET: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
     Err(_) => UtcOffset::UTC,
 };
 
+/// The years `YIMEN_NOW` may name.
+pub const NOW_YEARS: std::ops::RangeInclusive<i32> = 1970..=2999;
+
+/// `t` at `offset`; a time so close to the end of the representable years that it has no
+/// such local form (only a damaged or hand-made record holds one) stays as it is, rather than
+/// panicking as `OffsetDateTime::to_offset` would.
+pub fn in_offset(t: OffsetDateTime, offset: UtcOffset) -> OffsetDateTime {
+    t.checked_to_offset(offset).unwrap_or(t)
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
     offset: UtcOffset,
@@ -20,7 +30,7 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(offset: UtcOffset, fixed: Option<OffsetDateTime>) -> Clock {
-        Clock { offset, fixed: fixed.map(|t| t.to_offset(UtcOffset::UTC)) }
+        Clock { offset, fixed: fixed.map(|t| in_offset(t, UtcOffset::UTC)) }
     }
 
     /// The system clock, or `YIMEN_NOW` when set. A malformed `YIMEN_NOW` is an error, never
@@ -30,6 +40,14 @@ impl Clock {
             Ok(s) if !s.trim().is_empty() => {
                 let t = OffsetDateTime::parse(s.trim(), &Rfc3339)
                     .map_err(|_| format!("{NOW_ENV}={s} is not an RFC 3339 time such as 2026-11-30T09:00:00+08:00"))?;
+                // A hall's "now" lies within years a calendar and a deadline can be counted in.
+                if !(NOW_YEARS.contains(&t.year())) {
+                    return Err(format!(
+                        "{NOW_ENV}={s} is outside the years {}–{}",
+                        NOW_YEARS.start(),
+                        NOW_YEARS.end()
+                    ));
+                }
                 Ok(Clock::new(offset, Some(t)))
             }
             _ => Ok(Clock::new(offset, None)),
@@ -51,7 +69,7 @@ impl Clock {
     }
 
     pub fn local(&self, t: OffsetDateTime) -> OffsetDateTime {
-        t.to_offset(self.offset)
+        in_offset(t, self.offset)
     }
 
     /// The hall's local date now.

@@ -108,7 +108,8 @@ pub fn build(path: &Path, opts: &Options) -> Result<Summary, DeskError> {
             let desk = Desk::open(path)?;
             (desk.settings().demo, desk.ticket_count()?)
         };
-        if !is_demo && count > 0 {
+        // Only a demo is ever replaced: a new hall's file (accounts, no tickets yet) is not.
+        if !is_demo {
             return Err(DeskError::DemoRefused(path.display().to_string(), count));
         }
         std::fs::remove_file(path).map_err(|e| DeskError::Io(format!("{}: {e}", path.display())))?;

@@ -28,9 +28,10 @@ pub fn mask_digit_runs(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < chars.len() {
-        if chars[i].is_ascii_digit() {
+        // Any script's digits: an input method may type full-width ones (４３０８…).
+        if chars[i].is_numeric() {
             let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
+            while i < chars.len() && chars[i].is_numeric() {
                 i += 1;
             }
             let mut end = i;

@@ -167,6 +167,11 @@ impl Desk {
     /// Adds an account. Needs an admin — except the very first account, which must be an admin.
     pub fn add_user(&mut self, name: &str, role: Role, secret: &str) -> Result<(), DeskError> {
         let name = input::short(Field::Clerk, name)?;
+        // An account's name starts with a letter: a lone mark or a dot would look blank on the
+        // sign-in list.
+        if let Some(first) = name.chars().next().filter(|c| !c.is_alphabetic()) {
+            return Err(crate::domain::text::TextError::NotAName { field: Field::Clerk, ch: first }.into());
+        }
         if self.accounts {
             self.require(Role::Admin)?;
         } else if role != Role::Admin {

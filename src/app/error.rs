@@ -41,7 +41,7 @@ pub enum DeskError {
     Clock(String),
     #[error("the catalog file is not valid: {0}")]
     Catalog(String),
-    #[error("{0} already holds {1} real tickets; the demo builds only into its own file (give another --db)")]
+    #[error("{0} is a hall's own database ({1} tickets); the demo builds only into its own file (give another --db)")]
     DemoRefused(String, u64),
     #[error("setting {0}: {1}")]
     Setting(String, String),
@@ -51,6 +51,8 @@ pub enum DeskError {
     /// years (`true`).
     #[error("{}", period_en(*.0, *.1, *.2))]
     Period(time::Date, time::Date, bool),
+    #[error("{} already exists; add --force to replace it (it is kept beside it as {}.replaced-…)", .0.display(), .0.display())]
+    ExistsNeedsForce(std::path::PathBuf),
     #[error("this Idempotency-Key was used for another request; send a new key for a new request")]
     KeyReused,
     /// The hall server's refusal, already in the language the request asked for.
@@ -105,7 +107,7 @@ impl Localized for DeskError {
             Clock(s) => format!("时间设置有误：{s}"),
             Catalog(s) => format!("事项清单文件有误：{s}"),
             DemoRefused(p, n) => {
-                format!("{p} 中已有 {n} 条真实办件；演示数据只能建在单独的文件里（请另指定 --db）")
+                format!("{p} 是大厅自己的数据库（{n} 条办件）；演示数据只能建在单独的文件里（请另指定 --db）")
             }
             Setting(k, v) => format!("设置 {k} 有误：{v}"),
             Io(s) => s.clone(),
@@ -114,6 +116,11 @@ impl Localized for DeskError {
                 "一次最多统计或导出三年（{} 天）；请分段进行，例如先 --from {from} --to {}，再接着往后",
                 crate::report::MAX_PERIOD_DAYS,
                 *from + time::Duration::days(crate::report::MAX_PERIOD_DAYS - 1)
+            ),
+            ExistsNeedsForce(p) => format!(
+                "{} 已存在；加 --force 才会替换（原文件保留在旁边，名为 {}.replaced-…）",
+                p.display(),
+                p.display()
             ),
             KeyReused => "此 Idempotency-Key 已用于另一个请求；新的请求请用新的 key".into(),
             Unreachable(url, why) => format!("连不上大厅服务器 {url}（{why}），请确认服务器在运行"),

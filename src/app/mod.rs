@@ -614,10 +614,8 @@ impl Desk {
                 Ok::<_, DeskError>(t)
             })
             .and_then(|t| Ok((t.clone(), self.store.read(|rx| rx.events(t.id))?)))?;
-        if self.withholds_ratings()
-            && let Some(rating) = &mut t.rating
-        {
-            rating.withhold();
+        if self.withholds_ratings() {
+            withhold_rating(&mut t);
         }
         Ok((t, self.events_as_seen(events)))
     }
@@ -638,9 +636,7 @@ impl Desk {
         if !self.below_supervisor() {
             return t;
         }
-        if let Some(r) = &mut t.rating {
-            r.withhold();
-        }
+        withhold_rating(&mut t);
         t.mask_personal_data();
         t
     }
@@ -657,7 +653,9 @@ impl Desk {
             return events;
         }
         events.retain(|e| e.action != crate::domain::ticket::Action::FollowUp);
-        for e in &mut events {
+        // Numbered as seen, so no gap tells where follow-up steps were left out.
+        for (seq, e) in events.iter_mut().enumerate() {
+            e.seq = u32::try_from(seq).unwrap_or(u32::MAX);
             if e.action == crate::domain::ticket::Action::Rate {
                 e.note = None;
             }
@@ -797,9 +795,12 @@ impl Desk {
     /// Finds tickets by queue number, ID number (whole or last four), phone (whole or last
     /// four), name, village or pinyin initials. Newest first, at most `limit`.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Ticket>, DeskError> {
-        let Some(plan) = SearchPlan::of(query) else {
+        let Some(mut plan) = SearchPlan::of(query) else {
             return Ok(Vec::new());
         };
+        if self.below_supervisor() {
+            plan = plan.whole_numbers_only();
+        }
         let today = self.clock.today();
         self.store
             .read(|rx| {
@@ -862,6 +863,28 @@ impl SearchPlan {
         }
         Some(SearchPlan { reference: TicketRef::parse(&q), prefixes })
     }
+
+    /// The plan for someone who sees ID numbers and phones masked: a part of a number longer
+    /// than the last four is looked up only as a whole number (15 or 18 characters of an ID
+    /// number, 11 or more digits of a phone). Otherwise a clerk could recover the masked
+    /// digits one prefix at a time (`4308221…`, `4308222…`), unaudited.
+    pub fn whole_numbers_only(mut self) -> SearchPlan {
+        self.prefixes.retain(|p| match p.split_once(':') {
+            Some(("i", n)) => matches!(n.chars().count(), 15 | 18),
+            Some(("p", n)) => n.chars().count() >= 11,
+            _ => true,
+        });
+        self
+    }
+}
+
+/// Keeps only that a ticket was rated: no score, comment or follow-up, and an event count that
+/// leaves the follow-up steps out (their number would tell that the rating was bad).
+fn withhold_rating(t: &mut Ticket) {
+    if let Some(r) = &mut t.rating {
+        t.events = t.events.saturating_sub(u32::try_from(r.follow_up.len()).unwrap_or(u32::MAX));
+        r.withhold();
+    }
 }
 
 /// "20261130-091500" in the hall's time, for file names.
@@ -895,12 +918,11 @@ pub fn restore(
     force: bool,
     mut authorize: impl FnMut(&mut Desk) -> Result<(), DeskError>,
 ) -> Result<(Option<std::path::PathBuf>, u64), DeskError> {
+    // Through a link, the file itself is what is replaced (and kept), not the link.
+    let resolved = std::fs::canonicalize(target).ok().filter(|_| target.is_symlink());
+    let target = resolved.as_deref().unwrap_or(target);
     if target.exists() && !force {
-        return Err(DeskError::Io(format!(
-            "{} already exists; add --force to replace it (it will be kept as {}.replaced-…)",
-            target.display(),
-            target.display()
-        )));
+        return Err(DeskError::ExistsNeedsForce(target.to_path_buf()));
     }
     let clock = Clock::from_env(crate::clock::DEFAULT_OFFSET).map_err(DeskError::Clock)?;
     let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -914,8 +936,16 @@ pub fn restore(
                 authorize(&mut desk)?;
                 authorized = true;
             }
-            Err(e @ DeskError::Store(StoreError::Locked { .. } | StoreError::Permission { .. })) => return Err(e),
-            Err(_) => {} // damaged or not ours: the backup's admin decides
+            // Damaged beyond reading, or not a yimen file at all: the backup's admin decides.
+            Err(DeskError::Store(
+                StoreError::Damaged { .. }
+                | StoreError::NotOurs { .. }
+                | StoreError::Corrupt(_)
+                | StoreError::Missing { .. },
+            )) => {}
+            // Anything else (in use, a newer yimen, a journal that is not its own …) is said
+            // as it is: no one can prove to be its admin, so nothing is replaced.
+            Err(e) => return Err(e),
         }
     }
     if !backup.exists() {
@@ -930,7 +960,19 @@ pub fn restore(
     let result = (|| {
         copy_synced(backup, &temp)?;
         let n = {
-            let mut copy = Desk::open(&temp)?;
+            // What is wrong with the copy is said of the backup it came from.
+            let mut copy = Desk::open(&temp).map_err(|e| match e {
+                DeskError::Store(StoreError::NotOurs { detail, .. }) => {
+                    StoreError::NotOurs { path: backup.to_path_buf(), detail }.into()
+                }
+                DeskError::Store(StoreError::Damaged { detail, .. }) => {
+                    StoreError::Damaged { path: backup.to_path_buf(), detail, backup: None }.into()
+                }
+                DeskError::Store(StoreError::NewerSchema { found, supported, .. }) => {
+                    StoreError::NewerSchema { path: backup.to_path_buf(), found, supported }.into()
+                }
+                other => other,
+            })?;
             let n = match copy.store.read(|rx| rx.verify_chain())? {
                 crate::store::chain::Verdict::Intact { .. } => copy.ticket_count()?,
                 _ => {
@@ -988,10 +1030,15 @@ fn keep_aside(target: &Path, clock: &Clock) -> Result<std::path::PathBuf, DeskEr
         match std::fs::hard_link(target, &keep) {
             Ok(()) => return Ok(keep),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            // No hard links here (FAT, some shares): a synced copy under a name of its own.
+            Err(_) if keep.exists() => continue,
             Err(_) => match copy_synced(target, &keep) {
                 Ok(()) => return Ok(keep),
-                Err(_) if keep.exists() => continue,
-                Err(e) => return Err(e),
+                Err(e) => {
+                    // A copy cut short (a full disk) is not kept: it is not the old file.
+                    let _ = std::fs::remove_file(&keep);
+                    return Err(e);
+                }
             },
         }
     }
@@ -1053,8 +1100,15 @@ impl Desk {
                 desk.add_user(admin, Role::Admin, secret)?;
             }
             std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(|e| io_at(&temp, &e))?;
-            // A link never replaces a file that appeared at `path` meanwhile.
-            std::fs::hard_link(&temp, path).or_else(|_| std::fs::rename(&temp, path)).map_err(|e| io_at(path, &e))?;
+            // A link never replaces a file that appeared at `path` meanwhile; where there are no
+            // links, a rename (after one more look).
+            match std::fs::hard_link(&temp, path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists || path.exists() => {
+                    return Err(io_at(path, &e));
+                }
+                Err(_) => std::fs::rename(&temp, path).map_err(|e| io_at(path, &e))?,
+            }
             sync_dir(dir);
             Ok::<(), DeskError>(())
         })();

@@ -43,8 +43,10 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
         ReportCmd::Range { from, to, week, month, out } => {
             let (from, to) = if let Some(w) = week {
                 let d = if w == "today" { today } else { parse_day(&w, lang)? };
-                let monday = d - time::Duration::days(i64::from(d.weekday().number_days_from_monday()));
-                (monday, monday + time::Duration::days(6))
+                // Checked: a week at the very end (or start) of the calendar is cut there.
+                let back = time::Duration::days(i64::from(d.weekday().number_days_from_monday()));
+                let monday = d.checked_sub(back).unwrap_or(time::Date::MIN);
+                (monday, monday.checked_add(time::Duration::days(6)).unwrap_or(time::Date::MAX))
             } else if let Some(m) = month {
                 let first = if m == "this" {
                     today.replace_day(1).unwrap_or(today)
@@ -55,9 +57,9 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
                     time::Date::from_calendar_date(first.year() + 1, time::Month::January, 1)
                 } else {
                     time::Date::from_calendar_date(first.year(), first.month().next(), 1)
-                }
-                .unwrap_or(first);
-                (first, next.previous_day().unwrap_or(first))
+                };
+                // December of the calendar's last year ends on its last day.
+                (first, next.ok().and_then(|n| n.previous_day()).unwrap_or(time::Date::MAX))
             } else {
                 let to = match to {
                     Some(d) => parse_day(&d, lang)?,

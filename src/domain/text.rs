@@ -134,6 +134,8 @@ pub fn is_forbidden(c: char, allow_newline: bool) -> bool {
             | GeneralCategory::PrivateUse
             | GeneralCategory::Unassigned
     ) || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+        // The one blank glyph no property marks (So): BRAILLE PATTERN BLANK renders as nothing.
+        || c == '\u{2800}'
 }
 
 /// A combining mark (Mn, Mc, Me): allowed in names after a letter (e.g. é written as e + ◌́).
@@ -202,6 +204,10 @@ pub fn person_name(field: Field, s: &str) -> Result<String, TextError> {
         .collect();
     let collapsed = normalised.split_whitespace().collect::<Vec<_>>().join(" ");
     check_len(field, &collapsed, NAME_MAX_CHARS)?;
+    // A name starts with a letter: a lone combining mark or a dot would look blank or odd.
+    if let Some(first) = collapsed.chars().next().filter(|c| !c.is_alphabetic()) {
+        return Err(TextError::NotAName { field, ch: first });
+    }
     for c in collapsed.chars() {
         let ok = c.is_alphabetic() || c == '·' || c == ' ' || is_combining_mark(c);
         if !ok {
@@ -258,7 +264,17 @@ mod tests {
     #[test]
     fn invisible_characters_found_by_a_hostile_user_are_refused_in_every_field() {
         // Separators, fillers, no-break spaces, tags and the soft hyphen (issue findings).
-        let bad = ['\u{2028}', '\u{2029}', '\u{3164}', '\u{00A0}', '\u{E0041}', '\u{00AD}', '\u{115F}', '\u{FE0F}'];
+        let bad = [
+            '\u{2028}',
+            '\u{2029}',
+            '\u{3164}',
+            '\u{00A0}',
+            '\u{E0041}',
+            '\u{00AD}',
+            '\u{115F}',
+            '\u{FE0F}',
+            '\u{2800}',
+        ];
         for c in bad {
             let s = format!("张{c}三");
             assert!(matches!(person_name(Field::Name, &s), Err(TextError::Forbidden { .. })), "{c:?} in a name");
@@ -273,6 +289,8 @@ mod tests {
             assert!(note(Field::Note, good).is_ok(), "{good}");
         }
         assert!(person_name(Field::Name, "Jose\u{301}").is_ok(), "a combining accent in a name");
+        assert!(matches!(person_name(Field::Name, "\u{301}"), Err(TextError::NotAName { .. })), "a lone mark");
+        assert!(matches!(person_name(Field::Clerk, "·"), Err(TextError::NotAName { .. })));
     }
 
     #[test]

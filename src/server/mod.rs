@@ -117,6 +117,8 @@ fn lang_of(headers: &HeaderMap, default: Lang) -> Lang {
 struct Caller {
     clerk: String,
     stamp: String,
+    /// The role of this session's account at sign-in (the desk checks the role as it is now).
+    role: crate::domain::account::Role,
     lang: Lang,
     key: Option<String>,
     request: String,
@@ -151,8 +153,8 @@ impl Hall {
         let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         sessions.retain(|_, s| s.expires > now);
-        let (clerk, stamp) =
-            sessions.get(&token_hash(token)).map(|s| (s.clerk.clone(), s.stamp.clone())).ok_or_else(|| {
+        let (clerk, stamp, role) =
+            sessions.get(&token_hash(token)).map(|s| (s.clerk.clone(), s.stamp.clone(), s.role)).ok_or_else(|| {
                 ApiError::new(
                     StatusCode::UNAUTHORIZED,
                     "unauthorized",
@@ -169,7 +171,7 @@ impl Hall {
                 t("Idempotency-Key 须为 1–100 个可见字符", "Idempotency-Key must be 1–100 visible characters"),
             ));
         }
-        Ok(Caller { clerk, stamp, lang, key, request: String::new() })
+        Ok(Caller { clerk, stamp, role, lang, key, request: String::new() })
     }
 
     /// Runs `f` on the desk as the caller, off the async threads; a write bumps the change
@@ -283,27 +285,17 @@ async fn authorize(State(h): Shared, req: Request, next: Next) -> Response {
             .into_response(),
         Some(Need::Anyone) => next.run(req).await,
         Some(need) => {
-            let role = match h.caller(req.headers()) {
-                Ok(c) => h
-                    .sessions
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .values()
-                    .find(|s| s.clerk == c.clerk)
-                    .map(|s| s.role),
+            let caller = match h.caller(req.headers()) {
+                Ok(c) => c,
                 Err(e) => return e.into_response(),
             };
-            // Whole-file operations are never served over the network.
-            if !allows(need, role, false) {
+            // Whole-file operations (local admin) are never served over the network.
+            if !allows(need, Some(caller.role), false) {
                 let e = match need {
-                    Need::Role(r) => DeskError::Account(AccountError::NeedsRole(
-                        r,
-                        String::new(),
-                        role.unwrap_or(crate::domain::account::Role::Clerk),
-                    )),
-                    _ => DeskError::Account(AccountError::NotSignedIn),
+                    Need::Role(r) => AccountError::NeedsRole(r, caller.clerk, caller.role),
+                    _ => AccountError::NotSignedIn,
                 };
-                return ApiError::desk(e, lang).into_response();
+                return ApiError::desk(e.into(), lang).into_response();
             }
             next.run(req).await
         }

@@ -76,26 +76,31 @@ pub(super) async fn sign_in(
     let (name, pin) = (b.clerk, b.pin);
     let who = crate::domain::text::escape_for_output(&name.chars().take(40).collect::<String>(), false);
     let hash = token_hash(&token);
-    let wait = h.throttle.lock().unwrap_or_else(|p| p.into_inner()).wait(from.ip(), name_key(&name), Instant::now());
-    if wait > 0 {
-        h.log(&format!("server sign-in {who} from {}: held back {wait} s", from.ip()));
-        return Err(ApiError::desk(AccountError::Throttled(wait).into(), lang));
-    }
     let ip = from.ip();
     let role = tokio::task::spawn_blocking(move || {
+        // PINs are judged one at a time under the desk's lock, and the wait is looked at under
+        // it too: tries sent all at once each see the strikes of those judged before them.
         let mut desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
-        let r = desk.sign_in(&name, &pin).and_then(|role| Ok((role, desk.credential_stamp()?.unwrap_or_default())));
+        let wait = hall.throttle.lock().unwrap_or_else(|p| p.into_inner()).wait(ip, name_key(&name), Instant::now());
+        if wait > 0 {
+            return Err(DeskError::from(AccountError::Throttled(wait)));
+        }
+        // The name as the desk reads it (trimmed): the session's requests act as that account.
+        let r = desk.sign_in(&name, &pin).and_then(|role| {
+            let canonical = desk.clerk().unwrap_or_default().to_string();
+            Ok((role, desk.credential_stamp()?.unwrap_or_default(), canonical))
+        });
         desk.sign_out();
         let mut throttle = hall.throttle.lock().unwrap_or_else(|p| p.into_inner());
         match &r {
-            Ok(_) => throttle.succeeded(ip, name_key(&name)),
+            Ok(_) => throttle.succeeded(name_key(&name)),
             Err(DeskError::Account(AccountError::BadCredentials)) => {
                 throttle.failed(ip, name_key(&name), Instant::now())
             }
             Err(_) => {}
         }
         drop(throttle);
-        let (role, stamp) = r?;
+        let (role, stamp, name) = r?;
         let mut sessions = hall.sessions.lock().unwrap_or_else(|p| p.into_inner());
         let session = Session {
             clerk: name.clone(),

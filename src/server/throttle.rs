@@ -16,13 +16,16 @@ const FREE_TRIES: u32 = 3;
 const ADDRESS_CAP_SECS: u64 = 300;
 /// The longest wait an account earns, in seconds (kept short: anyone can earn it for an account).
 const ACCOUNT_CAP_SECS: u64 = 30;
-/// Most entries kept of each kind; the oldest go first.
+/// Strikes older than this are forgotten (a clerk who mistyped in the morning starts afresh).
+const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
+/// Most entries kept of each kind; past it the stalest go first.
 const MAX_ENTRIES: usize = 10_000;
 
 #[derive(Debug, Clone, Copy)]
 struct Strikes {
     wrong: u32,
     wait_until: Instant,
+    last: Instant,
 }
 
 /// Wrong PINs per address and per account, in the server's memory.
@@ -41,48 +44,62 @@ fn wait_after(wrong: u32, cap: u64) -> Duration {
     Duration::from_secs((1u64 << exp).min(cap))
 }
 
-fn left(s: Option<&Strikes>, now: Instant) -> u64 {
+/// The strikes still remembered at `now`.
+fn live(s: Option<&Strikes>, now: Instant) -> Option<Strikes> {
+    s.copied().filter(|s| now.saturating_duration_since(s.last) < FORGET_AFTER)
+}
+
+fn left(s: Option<Strikes>, now: Instant) -> u64 {
     s.map(|s| s.wait_until.saturating_duration_since(now))
         .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0))
         .unwrap_or(0)
 }
 
+fn bump(s: Option<Strikes>, cap: u64, now: Instant) -> Strikes {
+    let wrong = s.map_or(0, |s| s.wrong).saturating_add(1);
+    Strikes { wrong, wait_until: now + wait_after(wrong, cap), last: now }
+}
+
+/// Keeps a map under `MAX_ENTRIES`: forgotten entries go, then the stalest half.
+fn trim<K: std::hash::Hash + Eq + Clone>(map: &mut HashMap<K, Strikes>, now: Instant) {
+    if map.len() <= MAX_ENTRIES {
+        return;
+    }
+    map.retain(|_, s| now.saturating_duration_since(s.last) < FORGET_AFTER);
+    if map.len() > MAX_ENTRIES / 2 {
+        let mut by_age: Vec<(Instant, K)> = map.iter().map(|(k, s)| (s.last, k.clone())).collect();
+        by_age.sort_by_key(|(last, _)| *last);
+        for (_, k) in by_age.into_iter().take(map.len() - MAX_ENTRIES / 2) {
+            map.remove(&k);
+        }
+    }
+}
+
 impl Throttle {
     /// Seconds `from` must still wait before trying `account` again (0: go ahead).
     pub fn wait(&self, from: IpAddr, account: &str, now: Instant) -> u64 {
-        let by_address = left(self.addresses.get(&from), now);
-        let by_account = if from.is_loopback() { 0 } else { left(self.accounts.get(account), now) };
+        let by_address = left(live(self.addresses.get(&from), now), now);
+        let by_account = if from.is_loopback() { 0 } else { left(live(self.accounts.get(account), now), now) };
         by_address.max(by_account)
     }
 
     /// Records a wrong PIN for `account` from `from`.
     pub fn failed(&mut self, from: IpAddr, account: &str, now: Instant) {
-        let bump = |s: Option<Strikes>, cap| {
-            let wrong = s.map_or(0, |s| s.wrong) + 1;
-            Strikes { wrong, wait_until: now + wait_after(wrong, cap) }
-        };
-        let a = bump(self.addresses.get(&from).copied(), ADDRESS_CAP_SECS);
+        let a = bump(live(self.addresses.get(&from), now), ADDRESS_CAP_SECS, now);
         self.addresses.insert(from, a);
         if !from.is_loopback() {
-            let u = bump(self.accounts.get(account).copied(), ACCOUNT_CAP_SECS);
+            let u = bump(live(self.accounts.get(account), now), ACCOUNT_CAP_SECS, now);
             self.accounts.insert(account.to_string(), u);
         }
-        self.trim();
+        trim(&mut self.addresses, now);
+        trim(&mut self.accounts, now);
     }
 
-    /// A right PIN: clears the address's and the account's strikes.
-    pub fn succeeded(&mut self, from: IpAddr, account: &str) {
-        self.addresses.remove(&from);
+    /// A right PIN: the account's strikes are cleared. The address keeps its strikes (they
+    /// fade after a quarter of an hour): a right PIN of one's own does not wash out wrong
+    /// guesses at another account.
+    pub fn succeeded(&mut self, account: &str) {
         self.accounts.remove(account);
-    }
-
-    fn trim(&mut self) {
-        if self.addresses.len() > MAX_ENTRIES {
-            self.addresses.retain(|_, s| s.wrong >= FREE_TRIES);
-        }
-        if self.accounts.len() > MAX_ENTRIES {
-            self.accounts.retain(|_, s| s.wrong >= FREE_TRIES);
-        }
     }
 }
 
@@ -113,8 +130,42 @@ mod tests {
         }
         assert_eq!(t.wait(lan, "王芳", now), ADDRESS_CAP_SECS);
         assert_eq!(t.wait(other, "王芳", now), ACCOUNT_CAP_SECS, "an account's wait stays short");
-        t.succeeded(other, "王芳");
+        t.succeeded("王芳");
         assert_eq!(t.wait(other, "王芳", now), 0);
         assert_eq!(t.wait(lan, "王芳", now), ADDRESS_CAP_SECS, "the guessing address still waits");
+        // Strikes are forgotten after a while.
+        assert_eq!(t.wait(lan, "王芳", now + FORGET_AFTER), 0);
+    }
+
+    #[test]
+    fn a_right_pin_of_ones_own_does_not_wash_out_guesses_at_another_account() {
+        let mut t = Throttle::default();
+        let mut now = Instant::now();
+        let lan: IpAddr = "192.168.1.20".parse().unwrap();
+        // The server judges tries one at a time: each sees the strikes of those before it.
+        let mut tries = 0;
+        let mut waited = Duration::ZERO;
+        for _ in 0..12 {
+            let wait = Duration::from_secs(t.wait(lan, "管理员", now));
+            now += wait;
+            waited += wait;
+            t.failed(lan, "管理员", now);
+            tries += 1;
+            // The guesser's own right PIN in between.
+            t.succeeded("张三");
+        }
+        assert_eq!(tries, 12);
+        assert!(waited >= Duration::from_secs(1 + 2 + 4 + 8 + 16 + 32 + 64 + 128), "{waited:?}");
+    }
+
+    #[test]
+    fn random_names_and_addresses_never_grow_the_maps_without_end() {
+        let mut t = Throttle::default();
+        let now = Instant::now();
+        for i in 0..(3 * MAX_ENTRIES as u32) {
+            let ip = IpAddr::from([10, (i >> 16) as u8, (i >> 8) as u8, i as u8]);
+            t.failed(ip, &format!("名{i}"), now);
+        }
+        assert!(t.addresses.len() <= MAX_ENTRIES && t.accounts.len() <= MAX_ENTRIES);
     }
 }

@@ -36,6 +36,12 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the journal {path} does not belong to this database file; move it away to open the file as it is")]
     ForeignJournal { path: PathBuf },
+    /// A fault in yimen itself (a panic outside redb): nothing was changed; the line is for
+    /// whoever maintains the program.
+    #[error("internal error in yimen ({0}); nothing was changed — please report this line")]
+    Internal(String),
+    #[error("the database is in use by other windows right now; run this when the hall is closed")]
+    Busy,
     #[error("the database could not be read or written: {0}")]
     Io(String),
     #[error("the queue for {letter} on {date} has run out of numbers ({max})")]
@@ -84,6 +90,8 @@ impl Localized for StoreError {
             StoreError::ForeignJournal { path } => {
                 format!("日志文件 {} 不属于这个数据库文件；把它移到别处后即可按原样打开数据库", path.display())
             }
+            StoreError::Internal(e) => format!("一门程序内部错误（{e}），未做任何修改；请把这一行报告给维护人员"),
+            StoreError::Busy => "其他窗口正在使用数据库，请在大厅下班后再运行".into(),
             StoreError::Io(e) => format!("数据库读写失败：{e}"),
             StoreError::NumbersExhausted { letter, date, max } => {
                 format!("{date} 的 {letter} 类号码已用完（最多 {max} 个）")

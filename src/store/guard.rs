@@ -14,6 +14,8 @@ thread_local! {
     /// How many guarded sections this thread is inside: a panic there is reported as an
     /// error, so the panic hook stays quiet.
     static QUIET: Cell<u32> = const { Cell::new(0) };
+    /// Where the last quiet panic happened (`file:line`), to tell redb's from our own.
+    static WHERE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 static HOOK: Once = Once::new();
@@ -26,15 +28,21 @@ fn install_hook() {
         std::panic::set_hook(Box::new(move |info| {
             if QUIET.with(Cell::get) == 0 {
                 previous(info);
+            } else {
+                let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+                WHERE.with(|w| *w.borrow_mut() = at);
             }
         }));
     });
 }
 
-/// Runs `f`, turning a panic inside it into [`StoreError::Damaged`] for the file at `path`.
+/// Runs `f`, turning a panic inside it into an error: [`StoreError::Damaged`] for the file at
+/// `path` when the panic is redb's (its code met bytes it did not write), else
+/// [`StoreError::Internal`] — a fault of ours is never blamed on the file. A panic inside a
+/// write transaction drops it, so nothing of it is committed.
 ///
 /// # Errors
-/// Whatever `f` returns, or `Damaged` when it panicked.
+/// Whatever `f` returns, or `Damaged`/`Internal` when it panicked.
 pub fn guarded<T, E: From<StoreError>>(path: &Path, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     install_hook();
     QUIET.with(|q| q.set(q.get() + 1));
@@ -46,7 +54,12 @@ pub fn guarded<T, E: From<StoreError>>(path: &Path, f: impl FnOnce() -> Result<T
             .map(|s| (*s).to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "internal inconsistency".into());
-        Err(StoreError::damaged(path, &detail).into())
+        let at = WHERE.with(|w| std::mem::take(&mut *w.borrow_mut()));
+        if at.contains("redb") {
+            Err(StoreError::damaged(path, &detail).into())
+        } else {
+            Err(StoreError::Internal(format!("{at}: {}", detail.chars().take(120).collect::<String>())).into())
+        }
     })
 }
 

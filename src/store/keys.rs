@@ -35,7 +35,7 @@ fn counted_days(t: &Ticket, offset: time::UtcOffset) -> Vec<i32> {
         t.rating.as_ref().map(|r| r.at),
     ];
     std::iter::once(julian(t.date))
-        .chain(steps.into_iter().flatten().map(|x| julian(x.to_offset(offset).date())))
+        .chain(steps.into_iter().flatten().map(|x| julian(crate::clock::in_offset(x, offset).date())))
         .collect()
 }
 

@@ -176,10 +176,26 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing { path: path.to_path_buf() });
         }
+        let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         if journal::path_of(path).exists() {
+            // A journal to replay needs the file open for writing; one that is not this file's
+            // is refused first, without writing a byte.
+            // (A file left by a crash needs redb's repair first, which writes anyway.)
+            match Store::open_ro(path) {
+                Ok(db) => {
+                    let ro = Store {
+                        db: RwLock::new(Handle::ReadOnly(db)),
+                        path: path.to_path_buf(),
+                        size_at_rest,
+                        journal: Mutex::new(None),
+                    };
+                    ro.check_journal_is_ours()?;
+                }
+                Err(StoreError::NeedsRepair) => {}
+                Err(e) => return Err(e),
+            }
             return Store::open(path, false);
         }
-        let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let db = match Store::open_ro(path) {
             Ok(db) => db,
             // redb repairs a file left by a crash only when it may write it.
@@ -438,6 +454,18 @@ impl Store {
         self.write_durable(|_| Ok::<(), StoreError>(()))
     }
 
+    /// Refuses a journal beside the file that does not carry this file's id.
+    fn check_journal_is_ours(&self) -> Result<(), StoreError> {
+        let path = journal::path_of(&self.path);
+        let foreign = || StoreError::ForeignJournal { path: path.clone() };
+        let id: [u8; 16] = self.read(|rx| rx.meta(STORE_ID))?.and_then(|b| b.try_into().ok()).ok_or_else(foreign)?;
+        match journal::read(&path, &id) {
+            Ok(_) => Ok(()),
+            Err(journal::ReadError::Foreign) => Err(foreign()),
+            Err(journal::ReadError::Io(e)) => Err(StoreError::Io(format!("{}: {e}", path.display()))),
+        }
+    }
+
     /// Replays a journal left by a process that did not close (see `journal`): the records
     /// after the durable state, in one durable transaction; then the journal is deleted.
     fn recover(&self) -> Result<(), StoreError> {
@@ -487,8 +515,8 @@ impl Store {
         if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
         }
-        let partial = dest.with_extension("partial");
-        let _ = std::fs::remove_file(&partial);
+        // A name of its own: two backups at once (the daily one and an admin's) never meet.
+        let partial = PathBuf::from(format!("{}.{}.partial", dest.display(), std::process::id()));
         // A backup killed half-way left a partial file; it is never a backup.
         remove_stale_partials(dest.parent());
         let made = guard::guarded(&self.path, || self.copy_to(&partial));
@@ -575,21 +603,39 @@ impl Store {
         Ok(done)
     }
 
-    /// Runs redb's own integrity check over the whole file (every page's checksum). Needs the
-    /// file open for writing, and holds it for the check's length.
+    /// Runs redb's own integrity check (every page's checksum) over a copy of the file taken
+    /// beside it: the check repairs and commits what it checks, and the hall's file itself must
+    /// not change, whatever the verdict. Needs free space for one copy for the check's length;
+    /// the copy is removed afterwards.
     ///
     /// # Errors
-    /// `Damaged` when redb finds the file damaged beyond its repair.
+    /// `Damaged` when redb finds the file damaged; `Busy` when other windows are writing.
     pub fn check_integrity(&self) -> Result<bool, StoreError> {
-        guard::guarded(&self.path, || {
-            drop(self.begin_write()?);
-            match &mut *self.db.write().unwrap_or_else(|p| p.into_inner()) {
-                Handle::ReadWrite(db) => {
-                    db.check_integrity().map_err(|e| StoreError::damaged(&self.path, &e.to_string()))
-                }
-                _ => Ok(false),
+        let copy = PathBuf::from(format!("{}.checking-{}", self.path.display(), std::process::id()));
+        let result = guard::guarded(&self.path, || {
+            // One consistent moment of the file. Read-only, no one can be writing it (our shared
+            // lock keeps writers out); open for writing (the server), a write transaction held
+            // while copying keeps the other windows' writes out.
+            let held = match &*self.db.read().unwrap_or_else(|p| p.into_inner()) {
+                Handle::ReadWrite(db) => Some(db.begin_write().map_err(StoreError::from)?),
+                _ => None,
+            };
+            std::fs::copy(&self.path, &copy).map_err(|e| StoreError::io_on(&copy, true, &e))?;
+            if let Some(txn) = held {
+                txn.abort().map_err(StoreError::from)?;
             }
-        })
+            let mut db = Database::builder()
+                .set_cache_size(CACHE_BYTES)
+                .open(&copy)
+                .map_err(|e| StoreError::damaged(&self.path, &e.to_string()))?;
+            db.check_integrity().map_err(|e| match e {
+                DatabaseError::Storage(redb::StorageError::Corrupted(why)) => StoreError::damaged(&self.path, &why),
+                DatabaseError::TransactionInProgress => StoreError::Busy,
+                other => StoreError::Io(other.to_string().replace('\n', " ")),
+            })
+        });
+        let _ = std::fs::remove_file(&copy);
+        result
     }
 
     /// Drops the idempotency keys recorded before `day` (a retry comes within minutes, not
@@ -666,11 +712,18 @@ fn check_tables(path: &Path, txn: &redb::ReadTransaction) -> Result<(), StoreErr
     one(path, txn, IDEM)
 }
 
-/// Removes `*.partial` files (backups killed half-way) from `dir`.
+/// Removes from `dir` the partial files of backups killed half-way: ours only (`….redb.<pid>
+/// .partial`, or the older `….partial` of a yimen backup name) and only once they are an hour
+/// old, so a backup still being written is never touched.
 fn remove_stale_partials(dir: Option<&Path>) {
     let Some(entries) = dir.and_then(|d| std::fs::read_dir(d).ok()) else { return };
+    let hour = Duration::from_secs(3600);
     for e in entries.filter_map(Result::ok) {
-        if e.path().extension().is_some_and(|x| x == "partial") {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = name.ends_with(".partial")
+            && (name.contains(".redb.") || name.starts_with("yimen-") || name.starts_with("auto-"));
+        let old = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|a| a > hour);
+        if ours && old {
             let _ = std::fs::remove_file(e.path());
         }
     }
@@ -1096,7 +1149,7 @@ fn migrate_1_to_2(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
         let (k, v) = row?;
         let (ticket, seq) = k.value();
         let e: Event = decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?;
-        entries.push((julian(e.at.to_offset(offset).date()), ticket));
+        entries.push((julian(crate::clock::in_offset(e.at, offset).date()), ticket));
     }
     for key in entries {
         tx.activity.insert(key, ())?;

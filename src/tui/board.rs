@@ -169,7 +169,7 @@ pub fn render(view: &View, f: &mut Frame) {
         .map(|c| {
             let again =
                 if c.recalls > 0 { format!("  {}{}", T::BoardRecall.get(lang), c.recalls) } else { String::new() };
-            let t = c.at.to_offset(view.now.offset());
+            let t = crate::clock::in_offset(c.at, view.now.offset());
             let line = match lang {
                 Lang::Zh => format!(" {:<5} → {} 号窗口  {:02}:{:02}{again}", c.number, c.window, t.hour(), t.minute()),
                 Lang::En => format!(" {:<5} → window {}  {:02}:{:02}{again}", c.number, c.window, t.hour(), t.minute()),

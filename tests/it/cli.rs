@@ -235,10 +235,15 @@ fn catalog_import_replaces_or_names_the_bad_line() {
 fn the_demo_builds_its_own_file_and_refuses_a_real_one() {
     let hall = Hall::new();
     hall.cmd(NOW).arg("init").assert().success();
+    // A new hall's file (its admin, no tickets yet) is not a demo either.
+    let out = hall.cmd(NOW).args(["demo", "--days", "2", "--per-day", "20", "--no-tui"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("大厅自己的数据库"));
+    hall.cmd(NOW).arg("list").assert().success();
     hall.cmd(NOW).args(["take", "MZ01"]).assert().success();
     let out = hall.cmd(NOW).args(["demo", "--days", "2", "--per-day", "20", "--no-tui"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("真实办件"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("大厅自己的数据库"));
     assert_eq!(json(&hall, &["list"]).as_array().unwrap().len(), 1, "the real file is untouched");
 
     let demo = hall.dir.path().join("demo.redb");

@@ -256,9 +256,25 @@ fn a_clerk_gets_citizens_masked_and_ratings_withheld_entirely_over_the_api() {
     let hall = hall();
     rated_case(&hall);
     hall.cmd(NOW).args(["take", "MZ01", "--name", "李四", "--id-number", "430822194503153325"]).assert().success();
+    // The supervisor has begun the 差评 follow-up: its steps must not show, not even as a count.
+    as_(&hall, "王主任", "boss-pass-2026")
+        .args(["followup", "B001", "--step", "callback", "--note", "已电话回访"])
+        .assert()
+        .success();
     let server = Server::start(&hall, "127.0.0.1:0", &[]);
     let clerk = Client::sign_in(&server.url, "张三", "246810");
     let boss = Client::sign_in(&server.url, "王主任", "boss-pass-2026");
+    // A part of a number is no way round the mask: only whole numbers are looked up for a clerk.
+    for part in [&ID[..7], &ID[..12], &PHONE[..7]] {
+        let (status, v) = clerk.get(&format!("/api/search?q={part}"));
+        assert_eq!((status, v.as_array().map(Vec::len)), (200, Some(0)), "{part}: {v}");
+        let (_, v) = boss.get(&format!("/api/search?q={part}"));
+        assert!(v.as_array().is_some_and(|a| !a.is_empty()), "a supervisor searches by part: {v}");
+    }
+    let (_, v) = clerk.get(&format!("/api/search?q={ID}"));
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "the whole number finds the case: {v}");
+    let (_, v) = clerk.get(&format!("/api/search?q={}", &ID[14..]));
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "and the last four, which the mask shows: {v}");
     for path in ["/api/day", "/api/open", "/api/queue", "/api/waiting", "/api/search?q=张三丰", "/api/tickets/B001"]
     {
         let (status, v) = clerk.get(path);
@@ -281,7 +297,11 @@ fn a_clerk_gets_citizens_masked_and_ratings_withheld_entirely_over_the_api() {
     let (_, seen) = clerk.get("/api/tickets/B001");
     let text = seen.to_string();
     assert!(!text.contains(&rate_hash), "no hash derived from the rating: {text}");
-    assert!(seen["events"].as_array().unwrap().iter().all(|e| e["action"] != "follow_up"));
+    let events = seen["events"].as_array().unwrap();
+    assert!(events.iter().all(|e| e["action"] != "follow_up"));
+    assert_eq!(seen["ticket"]["events"], json!(events.len()), "the count leaves the follow-up out");
+    let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, (0..events.len() as u64).collect::<Vec<_>>(), "no gap in the numbering");
     assert!(seen["ticket"]["rating"]["comment"].is_null());
     // One ticket revealed, on purpose, and recorded.
     let (status, revealed) = clerk.get("/api/reveal/B001");
@@ -656,9 +676,15 @@ fn reads_and_checks_never_change_a_byte() {
     let hall = hall();
     rated_case(&hall);
     let before = std::fs::read(&hall.db).unwrap();
-    for args in
-        [&["queue"][..], &["list"], &["search", "张"], &["show", "B001"], &["audit", "verify"], &["config", "show"]]
-    {
+    for args in [
+        &["queue"][..],
+        &["list"],
+        &["search", "张"],
+        &["show", "B001"],
+        &["audit", "verify"],
+        &["config", "show"],
+        &["check"],
+    ] {
         hall.cmd(NOW).args(args).assert().success();
         assert!(std::fs::read(&hall.db).unwrap() == before, "{args:?} changed the file");
     }
@@ -813,15 +839,60 @@ fn the_smaller_messages_say_what_and_where_in_the_users_language() {
     // A backup killed half-way left a partial file: the next backup removes it.
     let backups = hall.dir.path().join("backups");
     std::fs::create_dir_all(&backups).unwrap();
-    std::fs::write(backups.join("yimen-20261130-080000.partial"), b"half").unwrap();
+    let stale = backups.join("yimen-20261130-080000.redb.4242.partial");
+    std::fs::write(&stale, b"half").unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options().write(true).open(&stale).unwrap().set_modified(two_hours_ago).unwrap();
+    // Someone else's file that happens to end in .partial is not ours to remove.
+    std::fs::write(backups.join("notes.partial"), b"mine").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(backups.join("notes.partial"))
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
     hall.cmd(NOW).arg("backup").assert().success();
     let partials = std::fs::read_dir(&backups)
         .unwrap()
         .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "partial"))
         .count();
-    assert_eq!(partials, 0);
+    assert_eq!(partials, 1, "only the stale backup part went");
+    assert!(backups.join("notes.partial").exists());
     // The file held by a server on another port: the hint names that server.
     let server = Server::start(&hall, "127.0.0.1:0", &[]);
     let err = one_line_error(&hall.cmd(NOW).arg("list").output().unwrap());
     assert!(err.contains(&server.url), "{err} (server at {})", server.url);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_restore_through_a_linked_database_path_replaces_the_file_itself() {
+    let hall = hall();
+    hall.cmd(NOW).args(["take", "SB03"]).assert().success();
+    let backup = hall.dir.path().join("b.redb");
+    hall.cmd(NOW).args(["backup", backup.to_str().unwrap()]).assert().success();
+    hall.cmd(NOW).args(["take", "SB03"]).assert().success();
+    let link = hall.dir.path().join("link.redb");
+    std::os::unix::fs::symlink(&hall.db, &link).unwrap();
+    hall.cmd(NOW).env("YIMEN_DB", &link).args(["restore", backup.to_str().unwrap(), "--force"]).assert().success();
+    assert!(link.is_symlink(), "the link stays a link");
+    assert_eq!(tickets_of(&hall, &hall.db), 1, "the file it points to was restored");
+    let out = hall.cmd(NOW).args(["restore", backup.to_str().unwrap()]).output().unwrap();
+    assert!(one_line_error(&out).contains("--force"));
+}
+
+#[test]
+fn blank_looking_names_are_refused() {
+    let hall = hall();
+    for name in ["\u{2800}", "\u{301}", "·", "\u{3164}"] {
+        let out = hall
+            .cmd(NOW)
+            .env("YIMEN_NEW_PIN", "246810")
+            .args(["user", "add", name, "--role", "clerk"])
+            .output()
+            .unwrap();
+        one_line_error(&out);
+        let out = hall.cmd(NOW).args(["take", "SB03", "--name", name]).output().unwrap();
+        one_line_error(&out);
+    }
 }
