@@ -12,6 +12,27 @@ pub const DEFAULT_OFFSET: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
     Err(_) => UtcOffset::UTC,
 };
 
+/// Why `YIMEN_NOW` is refused (the value as given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NowError {
+    NotRfc3339(String),
+    OutOfYears(String),
+}
+
+impl NowError {
+    pub fn text(&self, zh: bool) -> String {
+        let (start, end) = (NOW_YEARS.start(), NOW_YEARS.end());
+        match (self, zh) {
+            (NowError::NotRfc3339(s), true) => format!("{NOW_ENV}={s} 不是 2026-11-30T09:00:00+08:00 这样的时间"),
+            (NowError::NotRfc3339(s), false) => {
+                format!("{NOW_ENV}={s} is not an RFC 3339 time such as 2026-11-30T09:00:00+08:00")
+            }
+            (NowError::OutOfYears(s), true) => format!("{NOW_ENV}={s} 不在 {start}–{end} 年之间"),
+            (NowError::OutOfYears(s), false) => format!("{NOW_ENV}={s} is outside the years {start}–{end}"),
+        }
+    }
+}
+
 /// The years `YIMEN_NOW` may name.
 pub const NOW_YEARS: std::ops::RangeInclusive<i32> = 1970..=2999;
 
@@ -35,18 +56,16 @@ impl Clock {
 
     /// The system clock, or `YIMEN_NOW` when set. A malformed `YIMEN_NOW` is an error, never
     /// silently ignored.
-    pub fn from_env(offset: UtcOffset) -> Result<Clock, String> {
+    ///
+    /// # Errors
+    /// `YIMEN_NOW` is not RFC 3339, or outside [`NOW_YEARS`].
+    pub fn from_env(offset: UtcOffset) -> Result<Clock, NowError> {
         match std::env::var(NOW_ENV) {
             Ok(s) if !s.trim().is_empty() => {
-                let t = OffsetDateTime::parse(s.trim(), &Rfc3339)
-                    .map_err(|_| format!("{NOW_ENV}={s} is not an RFC 3339 time such as 2026-11-30T09:00:00+08:00"))?;
+                let t = OffsetDateTime::parse(s.trim(), &Rfc3339).map_err(|_| NowError::NotRfc3339(s.clone()))?;
                 // A hall's "now" lies within years a calendar and a deadline can be counted in.
-                if !(NOW_YEARS.contains(&t.year())) {
-                    return Err(format!(
-                        "{NOW_ENV}={s} is outside the years {}–{}",
-                        NOW_YEARS.start(),
-                        NOW_YEARS.end()
-                    ));
+                if !NOW_YEARS.contains(&t.year()) {
+                    return Err(NowError::OutOfYears(s));
                 }
                 Ok(Clock::new(offset, Some(t)))
             }

@@ -37,14 +37,14 @@ pub enum DeskError {
     NoOneWaiting(String),
     #[error("name the clerk who does this with --clerk NAME or YIMEN_CLERK")]
     NoClerk,
-    #[error("{0}")]
-    Clock(String),
+    #[error("{}", .0.text(false))]
+    Clock(crate::clock::NowError),
     #[error("the catalog file is not valid: {0}")]
     Catalog(String),
     #[error("{0} is a hall's own database ({1} tickets); the demo builds only into its own file (give another --db)")]
     DemoRefused(String, u64),
-    #[error("setting {0}: {1}")]
-    Setting(String, String),
+    #[error("setting {0}: {why}", why = .1.text(Lang::En))]
+    Setting(String, SettingWhy),
     #[error("{0}")]
     Io(String),
     /// A report or export period that ends before it starts (`false`) or is longer than three
@@ -67,6 +67,38 @@ impl DeskError {
     /// Whether the hall server could not be reached (the request may be tried again).
     pub fn is_unreachable(&self) -> bool {
         matches!(self, DeskError::Unreachable(..))
+    }
+}
+
+/// Why a setting (or a value typed for one) is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingWhy {
+    /// Not a UTC offset such as +08:00.
+    NotAnOffset(String),
+    /// Not a whole number in `min..=max`; `unit` says of what (zh, en).
+    OutOfRange { value: String, min: u32, max: u32, unit: (&'static str, &'static str) },
+    /// No such setting; the known ones.
+    Unknown(Vec<&'static str>),
+    /// Not a date such as 2026-11-30.
+    NotADate(String),
+}
+
+impl SettingWhy {
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (SettingWhy::NotAnOffset(v), Lang::Zh) => format!("「{v}」不是 +08:00 这样的时区偏移"),
+            (SettingWhy::NotAnOffset(v), Lang::En) => format!("'{v}' is not an offset like +08:00"),
+            (SettingWhy::OutOfRange { value, min, max, unit }, Lang::Zh) => {
+                format!("「{value}」不是 {min}–{max} {}", unit.0)
+            }
+            (SettingWhy::OutOfRange { value, min, max, unit }, Lang::En) => {
+                format!("'{value}' is not {min}–{max} {}", unit.1)
+            }
+            (SettingWhy::Unknown(keys), Lang::Zh) => format!("没有这个设置；可设置的有：{}", keys.join("、")),
+            (SettingWhy::Unknown(keys), Lang::En) => format!("unknown setting; known: {}", keys.join(", ")),
+            (SettingWhy::NotADate(v), Lang::Zh) => format!("「{v}」不是 2026-11-30 这样的日期"),
+            (SettingWhy::NotADate(v), Lang::En) => format!("'{v}' is not a date such as 2026-11-30"),
+        }
     }
 }
 
@@ -104,12 +136,12 @@ impl Localized for DeskError {
             BadRef(s) => format!("「{s}」不是办件：请填取号时给出的办件编号、今天的号码（如 A012）或 2026-11-29/A012"),
             NoOneWaiting(s) => format!("当前没有人在等候{s}"),
             NoClerk => "请用 --clerk 姓名 或环境变量 YIMEN_CLERK 说明是哪位工作人员在操作".into(),
-            Clock(s) => format!("时间设置有误：{s}"),
+            Clock(e) => format!("时间设置有误：{}", e.text(true)),
             Catalog(s) => format!("事项清单文件有误：{s}"),
             DemoRefused(p, n) => {
                 format!("{p} 是大厅自己的数据库（{n} 条办件）；演示数据只能建在单独的文件里（请另指定 --db）")
             }
-            Setting(k, v) => format!("设置 {k} 有误：{v}"),
+            Setting(k, why) => format!("设置 {k} 有误：{}", why.text(lang)),
             Io(s) => s.clone(),
             Period(from, to, false) => format!("开始日期晚于结束日期：{from} > {to}"),
             Period(from, _, true) => format!(

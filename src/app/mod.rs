@@ -15,7 +15,7 @@ use time::Date;
 
 pub use accounts::{SavedSession, verify_secret};
 pub use act::Act;
-pub use error::DeskError;
+pub use error::{DeskError, SettingWhy};
 pub use input::{CitizenInput, ProxyInput};
 pub use settings::Settings;
 
@@ -159,7 +159,7 @@ impl Desk {
         let offset = clock_offset
             .map(|o| {
                 crate::clock::parse_offset(o).ok_or_else(|| {
-                    DeskError::Setting("utc_offset".into(), format!("'{o}' is not an offset like +08:00"))
+                    DeskError::Setting("utc_offset".into(), error::SettingWhy::NotAnOffset(o.to_string()))
                 })
             })
             .transpose()?;
@@ -486,7 +486,13 @@ impl Desk {
     pub fn transfer(&self, r: &str, to: &str, days: Option<u32>) -> Result<Ticket, DeskError> {
         let to = input::short(Field::Department, to)?;
         if let Some(d) = days.filter(|&d| d == 0 || d > 365) {
-            return Err(DeskError::Setting("--days".into(), format!("{d} is not 1–365 working days")));
+            let why = error::SettingWhy::OutOfRange {
+                value: d.to_string(),
+                min: 1,
+                max: 365,
+                unit: ("个工作日", "working days"),
+            };
+            return Err(DeskError::Setting("--days".into(), why));
         }
         self.act(r, None, |_| Ok(Command::Transfer { to, days }))
     }

@@ -80,16 +80,17 @@ impl Settings {
     }
 
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), DeskError> {
-        let bad = |why: String| DeskError::Setting(key.to_string(), why);
+        use super::error::SettingWhy;
+        let bad = |why: SettingWhy| DeskError::Setting(key.to_string(), why);
+        let range = |min, max, unit| SettingWhy::OutOfRange { value: value.to_string(), min, max, unit };
         match key {
             "hall" => self.hall = super::input::short(Field::Hall, value)?,
             "utc_offset" => {
-                self.utc_offset =
-                    parse_offset(value).ok_or_else(|| bad(format!("'{value}' is not an offset like +08:00")))?
+                self.utc_offset = parse_offset(value).ok_or_else(|| bad(SettingWhy::NotAnOffset(value.to_string())))?
             }
             "follow_up_days" => {
                 self.follow_up_days =
-                    number_in(value, 1..=60).ok_or_else(|| bad(format!("'{value}' is not 1–60 working days")))?
+                    number_in(value, 1..=60).ok_or_else(|| bad(range(1, 60, ("个工作日", "working days"))))?
             }
             "hall_phone" => {
                 self.hall_phone = if value.trim().is_empty() {
@@ -99,10 +100,9 @@ impl Settings {
                 }
             }
             "backup_keep" => {
-                self.backup_keep =
-                    number_in(value, 1..=365).ok_or_else(|| bad(format!("'{value}' is not 1–365 backups")))?
+                self.backup_keep = number_in(value, 1..=365).ok_or_else(|| bad(range(1, 365, ("份备份", "backups"))))?
             }
-            _ => return Err(bad(format!("unknown setting; known: {}", KEYS.join(", ")))),
+            _ => return Err(bad(SettingWhy::Unknown(KEYS.to_vec()))),
         }
         Ok(())
     }

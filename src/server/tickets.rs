@@ -198,7 +198,7 @@ pub(super) async fn board(State(h): Shared) -> Result<Json<crate::domain::board:
 }
 
 pub(super) fn bad_date(s: &str) -> DeskError {
-    DeskError::Setting("date".into(), s.chars().take(20).collect())
+    DeskError::Setting("date".into(), crate::app::SettingWhy::NotADate(s.chars().take(20).collect()))
 }
 
 pub(super) fn date_or_today(d: &Desk, s: Option<&str>) -> Result<time::Date, DeskError> {

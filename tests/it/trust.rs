@@ -858,6 +858,21 @@ fn the_smaller_messages_say_what_and_where_in_the_users_language() {
         .count();
     assert_eq!(partials, 1, "only the stale backup part went");
     assert!(backups.join("notes.partial").exists());
+    // Settings and the clock say what is wrong in the user's language, wholly.
+    for (args, zh) in [
+        (&["config", "set", "utc_offset", "+25:00"][..], "时区偏移"),
+        (&["config", "set", "follow_up_days", "99"], "工作日"),
+        (&["config", "set", "nokey", "1"], "没有这个设置"),
+    ] {
+        let err = one_line_error(&hall.cmd(NOW).args(args).output().unwrap());
+        assert!(err.contains(zh) && !err.contains(" is not") && !err.contains("unknown"), "{err}");
+        let err = one_line_error(&hall.cmd(NOW).args(["--lang", "en"]).args(args).output().unwrap());
+        assert!(!err.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{err}");
+    }
+    let err = one_line_error(&hall.cmd("garbage").arg("list").output().unwrap());
+    assert!(err.contains("不是") && !err.contains("is not"), "{err}");
+    let err = one_line_error(&hall.cmd(NOW).args(["restore", "x.redb"]).output().unwrap());
+    assert!(err.contains("已存在") && !err.contains("already"), "{err}");
     // The file held by a server on another port: the hint names that server.
     let server = Server::start(&hall, "127.0.0.1:0", &[]);
     let err = one_line_error(&hall.cmd(NOW).arg("list").output().unwrap());
