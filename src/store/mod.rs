@@ -182,15 +182,7 @@ impl Store {
             // is refused first, without writing a byte.
             // (A file left by a crash needs redb's repair first, which writes anyway.)
             match Store::open_ro(path) {
-                Ok(db) => {
-                    let ro = Store {
-                        db: RwLock::new(Handle::ReadOnly(db)),
-                        path: path.to_path_buf(),
-                        size_at_rest,
-                        journal: Mutex::new(None),
-                    };
-                    ro.check_journal_is_ours()?;
-                }
+                Ok(db) => Store::read_only(path, size_at_rest, db).check_journal_is_ours()?,
                 Err(StoreError::NeedsRepair) => {}
                 Err(e) => return Err(e),
             }
@@ -202,12 +194,7 @@ impl Store {
             Err(StoreError::NeedsRepair) => return Store::open(path, false),
             Err(e) => return Err(e),
         };
-        let store = Store {
-            db: RwLock::new(Handle::ReadOnly(db)),
-            path: path.to_path_buf(),
-            size_at_rest,
-            journal: Mutex::new(None),
-        };
+        let store = Store::read_only(path, size_at_rest, db);
         match store.check_version()? {
             Some(v) if v == SCHEMA_VERSION => Ok(store),
             Some(_) => {
@@ -215,6 +202,16 @@ impl Store {
                 Store::open(path, false)
             }
             None => Err(StoreError::Missing { path: path.to_path_buf() }),
+        }
+    }
+
+    /// A store on a read-only handle (no journal).
+    fn read_only(path: &Path, size_at_rest: u64, db: redb::ReadOnlyDatabase) -> Store {
+        Store {
+            db: RwLock::new(Handle::ReadOnly(db)),
+            path: path.to_path_buf(),
+            size_at_rest,
+            journal: Mutex::new(None),
         }
     }
 
@@ -247,12 +244,7 @@ impl Store {
             }
             other => other?,
         };
-        let store = Store {
-            db: RwLock::new(Handle::ReadOnly(db)),
-            path: path.to_path_buf(),
-            size_at_rest,
-            journal: Mutex::new(None),
-        };
+        let store = Store::read_only(path, size_at_rest, db);
         match store.check_version()? {
             Some(v) if v == SCHEMA_VERSION => Ok(store),
             Some(v) => Err(StoreError::OlderSchema { path: path.to_path_buf(), found: v, supported: SCHEMA_VERSION }),
