@@ -911,3 +911,34 @@ fn blank_looking_names_are_refused() {
         one_line_error(&out);
     }
 }
+
+#[test]
+fn a_control_character_written_into_the_file_by_another_program_never_reaches_a_slip_raw() {
+    let hall = hall();
+    hall.cmd(NOW).args(["take", "SB03", "--name", "张三丰"]).assert().success();
+    hall.cmd(NOW).args(["call", "--window", "1"]).assert().success();
+    hall.cmd(NOW).args(["complete", "B001"]).assert().success();
+    {
+        use redb::ReadableTable;
+        let db = redb::Database::open(&hall.db).unwrap();
+        let tx = db.begin_write().unwrap();
+        {
+            let mut t = tx.open_table(redb::TableDefinition::<u64, &[u8]>::new("tickets-1")).unwrap();
+            let mut ticket: yimen::domain::ticket::Ticket =
+                rmp_serde::from_slice(t.get(1).unwrap().unwrap().value()).unwrap();
+            ticket.citizen.name = Some("张\u{1b}[2J\u{202E}三丰".into());
+            ticket.item_name = "养老\u{7}认证".into();
+            t.insert(1, rmp_serde::to_vec_named(&ticket).unwrap().as_slice()).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let file = hall.dir.path().join("slip.txt");
+    let out = hall.cmd(NOW).args(["slip", "B001", "--out", file.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for text in [String::from_utf8_lossy(&out.stdout).into_owned(), std::fs::read_to_string(&file).unwrap()] {
+        for raw in ['\u{1b}', '\u{7}', '\u{202E}'] {
+            assert!(!text.contains(raw), "{raw:?} raw on the slip: {text:?}");
+        }
+        assert!(text.contains("<U+0007>"), "shown, not hidden: {text}");
+    }
+}
