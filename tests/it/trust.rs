@@ -942,3 +942,52 @@ fn a_control_character_written_into_the_file_by_another_program_never_reaches_a_
         assert!(text.contains("<U+0007>"), "shown, not hidden: {text}");
     }
 }
+
+/// Runs the real binary as an ordinary user (`nobody`) when the tests run as root, so file
+/// permissions apply as they do for a clerk's account; as anyone else, as that user.
+#[cfg(unix)]
+fn as_ordinary_user(hall: &Hall, dir: &Path, args: &[&str]) -> std::process::Output {
+    let bin = dir.join("yimen");
+    if !bin.exists() {
+        std::fs::copy(assert_cmd::cargo::cargo_bin("yimen"), &bin).unwrap();
+    }
+    let root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut c = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    c.env("YIMEN_DB", &hall.db)
+        .env("YIMEN_NOW", NOW)
+        .env("YIMEN_CLERK", "李娟")
+        .env("YIMEN_PIN", TEST_PASSWORD)
+        .env("YIMEN_LOCK_WAIT_MS", "100")
+        .env("HOME", dir)
+        .env_remove("YIMEN_LANG")
+        .env_remove("YIMEN_SERVER")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_is_read_by_an_ordinary_user_and_a_write_says_permission() {
+    use std::os::unix::fs::PermissionsExt;
+    let hall = hall();
+    rated_case(&hall);
+    let dir = hall.dir.path();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&hall.db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&hall.db).unwrap();
+    for args in [&["list"][..], &["show", "B001"], &["audit", "verify"]] {
+        let out = as_ordinary_user(&hall, dir, args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = as_ordinary_user(&hall, dir, &["take", "SB03"]);
+    let err = one_line_error(&out);
+    assert!(err.contains("没有权限") && err.contains("hall.redb"), "{err}");
+    assert!(std::fs::read(&hall.db).unwrap() == before, "nothing changed");
+}
