@@ -40,7 +40,7 @@ pub enum DeskError {
     #[error("{}", .0.text(false))]
     Clock(crate::clock::NowError),
     #[error("the catalog file is not valid: {0}")]
-    Catalog(String),
+    Catalog(crate::domain::catalog::CatalogError),
     #[error("{0} is a hall's own database ({1} tickets); the demo builds only into its own file (give another --db)")]
     DemoRefused(String, u64),
     #[error("setting {0}: {why}", why = .1.text(Lang::En))]
@@ -137,7 +137,7 @@ impl Localized for DeskError {
             NoOneWaiting(s) => format!("当前没有人在等候{s}"),
             NoClerk => "请用 --clerk 姓名 或环境变量 YIMEN_CLERK 说明是哪位工作人员在操作".into(),
             Clock(e) => format!("时间设置有误：{}", e.text(true)),
-            Catalog(s) => format!("事项清单文件有误：{s}"),
+            Catalog(e) => format!("事项清单文件有误：{}", e.text(lang)),
             DemoRefused(p, n) => {
                 format!("{p} 是大厅自己的数据库（{n} 条办件）；演示数据只能建在单独的文件里（请另指定 --db）")
             }

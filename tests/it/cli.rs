@@ -223,7 +223,7 @@ fn catalog_import_replaces_or_names_the_bad_line() {
     let bad = hall.dir.path().join("bad.toml");
     std::fs::write(&bad, "[[category]]\ncode = \"x\"\nname = \"综合\"\nletter = \"FF\"\n").unwrap();
     let err = refused(&hall, &["catalog", "import", bad.to_str().unwrap()]);
-    assert!(err.contains("line 4"), "{err}");
+    assert!(err.contains("第 4 行"), "{err}");
     hall.cmd(NOW).args(["catalog", "show", "MZ01"]).assert().success().stdout(predicate::str::contains("授权核查书"));
     hall.cmd(NOW).args(["catalog", "import", good.to_str().unwrap()]).assert().success();
     hall.cmd(NOW).args(["catalog", "list"]).assert().success().stdout(predicate::str::contains("开具证明"));

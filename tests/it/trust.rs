@@ -835,7 +835,7 @@ fn the_smaller_messages_say_what_and_where_in_the_users_language() {
     let bad = builtin.replacen("name = \"", "name = \"\u{00AD}", 1);
     std::fs::write(&catalog, bad).unwrap();
     let err = one_line_error(&hall.cmd(NOW).args(["catalog", "import", catalog.to_str().unwrap()]).output().unwrap());
-    assert!(!err.contains("hall name") && err.contains("item or category name"), "{err}");
+    assert!(!err.contains("大厅名称") && err.contains("事项或类别名称") && !err.contains("line"), "{err}");
     // A backup killed half-way left a partial file: the next backup removes it.
     let backups = hall.dir.path().join("backups");
     std::fs::create_dir_all(&backups).unwrap();
