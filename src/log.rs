@@ -20,34 +20,49 @@ pub fn write(home: &Path, clock: &crate::clock::Clock, line: &str) {
     });
 }
 
-/// Masks every run of six or more digits (an ID number, a phone, a bank card typed where a
-/// ticket was expected), with a trailing ID check letter X: a log never holds personal
-/// numbers, whatever a refusal quotes.
+/// Masks every run of six or more digits (an ID number, a phone or a bank card typed where a
+/// ticket was expected), in any script's digits, also when typed in groups (`4308 2219 …`,
+/// `138-1234-1234`, `138.1234.1234`) and with a trailing ID check letter X: a log never holds
+/// personal numbers, whatever a refusal quotes.
 pub fn mask_digit_runs(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
+    let is_sep = |c: char| matches!(c, ' ' | '-' | '.' | '\u{3000}');
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < chars.len() {
-        // Any script's digits: an input method may type full-width ones (４３０８…).
-        if chars[i].is_numeric() {
-            let start = i;
-            while i < chars.len() && chars[i].is_numeric() {
-                i += 1;
-            }
-            let mut end = i;
-            if end - start >= 6 && end < chars.len() && matches!(chars[end], 'X' | 'x') {
-                end += 1;
-                i = end;
-            }
-            if end - start >= 6 {
-                out.extend(std::iter::repeat_n('*', end - start));
-            } else {
-                out.extend(&chars[start..end]);
-            }
-        } else {
+        if !chars[i].is_numeric() {
             out.push(chars[i]);
             i += 1;
+            continue;
         }
+        // A run: digits, single separators between digits, and a final X.
+        let start = i;
+        let mut digits = 0;
+        let mut end = i;
+        while end < chars.len() {
+            if chars[end].is_numeric() {
+                digits += 1;
+                end += 1;
+            } else if is_sep(chars[end]) && end + 1 < chars.len() && chars[end + 1].is_numeric() {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        if digits >= 6 && end < chars.len() && matches!(chars[end], 'X' | 'x') {
+            end += 1;
+        }
+        // An IPv4 address (four dotted groups of one to three digits) says where a sign-in came
+        // from; it is kept.
+        let run: String = chars[start..end].iter().collect();
+        let groups: Vec<&str> = run.split('.').collect();
+        let address = groups.len() == 4
+            && groups.iter().all(|g| (1..=3).contains(&g.len()) && g.chars().all(|c| c.is_ascii_digit()));
+        let mask = digits >= 6 && !address;
+        for &c in &chars[start..end] {
+            out.push(if mask && !is_sep(c) { '*' } else { c });
+        }
+        i = end;
     }
     out
 }
@@ -59,9 +74,11 @@ mod tests {
         let m = super::mask_digit_runs;
         assert_eq!(m("no ticket 430822195602294056"), "no ticket ******************");
         assert_eq!(m("id 43082219560229405X!"), "id ******************!");
-        assert_eq!(
-            m("phone 13812341234, ticket 12345, at 2026-11-30 09:00:00"),
-            "phone ***********, ticket 12345, at 2026-11-30 09:00:00"
-        );
+        assert_eq!(m("phone 13812341234, ticket 12345"), "phone ***********, ticket 12345");
+        assert_eq!(m("show ４３０８２２１９５６"), "show **********", "full-width digits too");
+        assert_eq!(m("「4308 2219 5602 2940 56」"), "「**** **** **** **** **」", "grouped digits too");
+        assert_eq!(m("138-1234-1234 and 138.1234.1234"), "***-****-**** and ***.****.****");
+        assert_eq!(m("A012 at 09:00, window 3"), "A012 at 09:00, window 3", "short runs stay");
+        assert_eq!(m("sign-in from 192.168.1.20: ok"), "sign-in from 192.168.1.20: ok", "addresses stay");
     }
 }

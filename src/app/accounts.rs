@@ -169,7 +169,7 @@ impl Desk {
         let name = input::short(Field::Clerk, name)?;
         // An account's name starts with a letter: a lone mark or a dot would look blank on the
         // sign-in list.
-        if let Some(first) = name.chars().next().filter(|c| !c.is_alphabetic()) {
+        if let Some(first) = name.chars().next().filter(|c| !crate::domain::text::is_letter(*c)) {
             return Err(crate::domain::text::TextError::NotAName { field: Field::Clerk, ch: first }.into());
         }
         if self.accounts {

@@ -804,30 +804,51 @@ impl Desk {
         let Some(mut plan) = SearchPlan::of(query) else {
             return Ok(Vec::new());
         };
-        if self.below_supervisor() {
+        let masked = self.below_supervisor();
+        if masked {
             plan = plan.whole_numbers_only();
         }
         let today = self.clock.today();
-        self.store
-            .read(|rx| {
-                let mut ids: Vec<TicketId> = Vec::new();
-                if let Some(tref) = plan.reference
-                    && let Some(t) = resolve_in(rx, tref, today)?
-                {
-                    ids.push(t.id);
-                }
-                for p in &plan.prefixes {
-                    for id in rx.search_prefix(p, limit)? {
-                        if !ids.contains(&id) {
-                            ids.push(id);
-                        }
+        let found = self.store.read(|rx| {
+            let mut ids: Vec<TicketId> = Vec::new();
+            if let Some(tref) = plan.reference
+                && let Some(t) = resolve_in(rx, tref, today)?
+            {
+                ids.push(t.id);
+            }
+            for p in &plan.prefixes {
+                for id in rx.search_prefix(p, limit)? {
+                    if !ids.contains(&id) {
+                        ids.push(id);
                     }
                 }
-                ids.sort_unstable_by(|a, b| b.cmp(a));
-                ids.truncate(limit);
-                Ok::<_, DeskError>(rx.tickets(&ids)?)
-            })
-            .map(|v| self.all_as_seen(v))
+            }
+            ids.sort_unstable_by(|a, b| b.cmp(a));
+            ids.truncate(limit);
+            Ok::<_, DeskError>(rx.tickets(&ids)?)
+        })?;
+        // A hit on a whole ID number or phone confirms a guess at the digits the mask hides:
+        // for a clerk each such search is on the record, like a reveal (who, which tickets —
+        // never the number), so guessing through the search box leaves a trail.
+        if masked && plan.prefixes.iter().any(|p| p.starts_with("i:") || p.starts_with("p:")) {
+            let actor = self.acting_clerk()?.to_string();
+            let which: Vec<String> = found.iter().map(|t| t.id.to_string()).collect();
+            let note = if which.is_empty() {
+                "search by a whole ID number or phone: no match".to_string()
+            } else {
+                format!("search by a whole ID number or phone: tickets {}", which.join(","))
+            };
+            self.store.write(|tx| {
+                accounts::system_event(
+                    tx,
+                    &actor,
+                    crate::domain::ticket::Action::Reveal,
+                    Some(note),
+                    &self.context(&actor, None),
+                )
+            })?;
+        }
+        Ok(self.all_as_seen(found))
     }
 }
 

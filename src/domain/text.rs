@@ -138,6 +138,14 @@ pub fn is_forbidden(c: char, allow_newline: bool) -> bool {
         || c == '\u{2800}'
 }
 
+/// A letter by General_Category (Lu, Ll, Lt, Lm, Lo): what a name may start with. Not Rust's
+/// `is_alphabetic`, which also counts many combining marks (Other_Alphabetic: U+0E31, U+0345 …).
+pub fn is_letter(c: char) -> bool {
+    use icu_properties::CodePointMapData;
+    use icu_properties::props::{GeneralCategory, GeneralCategoryGroup};
+    GeneralCategoryGroup::Letter.contains(CodePointMapData::<GeneralCategory>::new().get(c))
+}
+
 /// A combining mark (Mn, Mc, Me): allowed in names after a letter (e.g. é written as e + ◌́).
 fn is_combining_mark(c: char) -> bool {
     use icu_properties::CodePointMapData;
@@ -205,7 +213,7 @@ pub fn person_name(field: Field, s: &str) -> Result<String, TextError> {
     let collapsed = normalised.split_whitespace().collect::<Vec<_>>().join(" ");
     check_len(field, &collapsed, NAME_MAX_CHARS)?;
     // A name starts with a letter: a lone combining mark or a dot would look blank or odd.
-    if let Some(first) = collapsed.chars().next().filter(|c| !c.is_alphabetic()) {
+    if let Some(first) = collapsed.chars().next().filter(|c| !is_letter(*c)) {
         return Err(TextError::NotAName { field, ch: first });
     }
     for c in collapsed.chars() {
@@ -289,7 +297,9 @@ mod tests {
             assert!(note(Field::Note, good).is_ok(), "{good}");
         }
         assert!(person_name(Field::Name, "Jose\u{301}").is_ok(), "a combining accent in a name");
-        assert!(matches!(person_name(Field::Name, "\u{301}"), Err(TextError::NotAName { .. })), "a lone mark");
+        for mark in ["\u{301}", "\u{E31}", "\u{345}", "\u{5B0}", "\u{93F}", "\u{F71}"] {
+            assert!(matches!(person_name(Field::Name, mark), Err(TextError::NotAName { .. })), "a lone mark {mark:?}");
+        }
         assert!(matches!(person_name(Field::Clerk, "·"), Err(TextError::NotAName { .. })));
     }
 

@@ -35,6 +35,24 @@ pub struct Throttle {
     accounts: HashMap<String, Strikes>,
 }
 
+/// The address strikes are counted under: every loopback address (127.0.0.0/8, ::1, and IPv4
+/// mapped into IPv6) is the one server PC; an IPv6 address counts by its /64 network, which one
+/// machine can fill with addresses of its own.
+fn source(ip: IpAddr) -> IpAddr {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        v4 => v4,
+    };
+    match ip {
+        ip if ip.is_loopback() => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
+}
+
 /// The wait after `wrong` wrong PINs in a row: 0 for the free tries, then doubling to `cap`.
 fn wait_after(wrong: u32, cap: u64) -> Duration {
     if wrong < FREE_TRIES {
@@ -78,6 +96,7 @@ fn trim<K: std::hash::Hash + Eq + Clone>(map: &mut HashMap<K, Strikes>, now: Ins
 impl Throttle {
     /// Seconds `from` must still wait before trying `account` again (0: go ahead).
     pub fn wait(&self, from: IpAddr, account: &str, now: Instant) -> u64 {
+        let from = source(from);
         let by_address = left(live(self.addresses.get(&from), now), now);
         let by_account = if from.is_loopback() { 0 } else { left(live(self.accounts.get(account), now), now) };
         by_address.max(by_account)
@@ -85,6 +104,7 @@ impl Throttle {
 
     /// Records a wrong PIN for `account` from `from`.
     pub fn failed(&mut self, from: IpAddr, account: &str, now: Instant) {
+        let from = source(from);
         let a = bump(live(self.addresses.get(&from), now), ADDRESS_CAP_SECS, now);
         self.addresses.insert(from, a);
         if !from.is_loopback() {
@@ -156,6 +176,28 @@ mod tests {
         }
         assert_eq!(tries, 12);
         assert!(waited >= Duration::from_secs(1 + 2 + 4 + 8 + 16 + 32 + 64 + 128), "{waited:?}");
+    }
+
+    #[test]
+    fn every_loopback_address_is_the_one_server_pc_and_ipv6_counts_by_network() {
+        let mut t = Throttle::default();
+        let now = Instant::now();
+        for i in 0..4u8 {
+            t.failed(IpAddr::from([127, 0, i, 1]), "张三", now);
+        }
+        assert!(t.wait("127.9.9.9".parse().unwrap(), "张三", now) > 0, "other 127.x addresses wait too");
+        assert!(t.wait("::1".parse().unwrap(), "李娟", now) > 0);
+        assert!(t.wait("::ffff:127.0.0.1".parse().unwrap(), "李娟", now) > 0);
+        let lan = |i: u16| IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, i));
+        for i in 0..4 {
+            t.failed(lan(i), "王五", now);
+        }
+        assert!(t.wait(lan(999), "其他", now) > 0, "a /64 is one source");
+        // A mapped address on a dual-stack listener is the same PC as its IPv4 form.
+        assert_eq!(
+            t.wait("::ffff:192.168.1.5".parse().unwrap(), "王五", now),
+            t.wait("192.168.1.5".parse().unwrap(), "王五", now)
+        );
     }
 
     #[test]

@@ -26,7 +26,10 @@ pub enum StoreError {
     Missing { path: PathBuf },
     #[error("{path} is not a yimen database ({detail}); nothing was changed")]
     NotOurs { path: PathBuf, detail: String },
-    #[error("{path} is damaged ({detail}); nothing was changed. {hint}", hint = restore_hint(path, backup.as_deref(), Lang::En))]
+    /// Found damaged. A read changes nothing; damage that shows only once a write has begun may
+    /// leave the file changed, so the message does not promise otherwise — the backup is the way
+    /// back either way.
+    #[error("{path} is damaged ({detail}). {hint}", hint = restore_hint(path, backup.as_deref(), Lang::En))]
     Damaged { path: PathBuf, detail: String, backup: Option<PathBuf> },
     #[error("{path} cannot be {what}: permission denied (ask whoever looks after this PC to give yimen access)", what = if *.write { "written" } else { "read" })]
     Permission { path: PathBuf, write: bool },
@@ -75,11 +78,7 @@ impl Localized for StoreError {
                 format!("{} 不是一门数据库（{detail}），未做任何修改", path.display())
             }
             StoreError::Damaged { path, detail, backup } => {
-                format!(
-                    "数据库 {} 已损坏（{detail}），未做任何修改。{}",
-                    path.display(),
-                    restore_hint(path, backup.as_deref(), lang)
-                )
+                format!("数据库 {} 已损坏（{detail}）。{}", path.display(), restore_hint(path, backup.as_deref(), lang))
             }
             StoreError::Permission { path, write } => format!(
                 "没有权限{} {}，请让负责这台电脑的人给一门开放权限",

@@ -16,6 +16,24 @@ thread_local! {
     static QUIET: Cell<u32> = const { Cell::new(0) };
     /// Where the last quiet panic happened (`file:line`), to tell redb's from our own.
     static WHERE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    /// Set when `guarded` caught a panic (read and cleared by `take_caught`).
+    static CAUGHT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the last `guarded` call on this thread caught a panic (and clears it): the store
+/// then treats its handle as unusable, since redb's own locks may be poisoned.
+pub fn take_caught() -> bool {
+    CAUGHT.with(|c| c.replace(false))
+}
+
+/// Runs `f` with the panic hook quiet; `None` when it panicked (dropping a damaged
+/// database's handle may).
+pub fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
+    install_hook();
+    QUIET.with(|q| q.set(q.get() + 1));
+    let out = std::panic::catch_unwind(AssertUnwindSafe(f)).ok();
+    QUIET.with(|q| q.set(q.get().saturating_sub(1)));
+    out
 }
 
 static HOOK: Once = Once::new();
@@ -49,6 +67,7 @@ pub fn guarded<T, E: From<StoreError>>(path: &Path, f: impl FnOnce() -> Result<T
     let out = std::panic::catch_unwind(AssertUnwindSafe(f));
     QUIET.with(|q| q.set(q.get().saturating_sub(1)));
     out.unwrap_or_else(|panic| {
+        CAUGHT.with(|c| c.set(true));
         let detail = panic
             .downcast_ref::<&str>()
             .map(|s| (*s).to_string())

@@ -46,6 +46,9 @@ pub struct Store {
     /// The write-ahead journal, for long-running writers (see `journal`); `None`: every
     /// commit is a durable redb commit.
     journal: Mutex<Option<journal::Journal>>,
+    /// Set once redb panicked on this file: its locks may be poisoned, so the handle is not
+    /// touched again (every later call says the file is damaged) and is dropped quietly.
+    poisoned: std::sync::atomic::AtomicBool,
 }
 
 /// How the file is open. Reads never need write access, so a command that only reads (and
@@ -159,6 +162,7 @@ impl Store {
             path: path.to_path_buf(),
             size_at_rest,
             journal: Mutex::new(None),
+            poisoned: Default::default(),
         };
         store.prepare(create)?;
         store.recover()?;
@@ -205,6 +209,20 @@ impl Store {
         }
     }
 
+    /// Runs `f` inside the panic guard (see `guard`); after a panic in redb the handle is
+    /// never used again.
+    fn guarded<T, E: From<StoreError>>(&self, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+        use std::sync::atomic::Ordering;
+        if self.poisoned.load(Ordering::SeqCst) {
+            return Err(StoreError::damaged(&self.path, "an earlier step found it damaged").into());
+        }
+        let out = guard::guarded(&self.path, f);
+        if guard::take_caught() {
+            self.poisoned.store(true, Ordering::SeqCst);
+        }
+        out
+    }
+
     /// A store on a read-only handle (no journal).
     fn read_only(path: &Path, size_at_rest: u64, db: redb::ReadOnlyDatabase) -> Store {
         Store {
@@ -212,6 +230,7 @@ impl Store {
             path: path.to_path_buf(),
             size_at_rest,
             journal: Mutex::new(None),
+            poisoned: Default::default(),
         }
     }
 
@@ -296,7 +315,7 @@ impl Store {
 
     /// The data version of the file, checking that every table is one of ours.
     fn check_version(&self) -> Result<Option<u32>, StoreError> {
-        guard::guarded(&self.path, || {
+        self.guarded(|| {
             let txn = self.begin_read()?;
             let foreign = txn.list_tables()?.map(|t| t.name().to_string()).find(|n| !ALL_TABLES.contains(&n.as_str()));
             if let Some(name) = foreign {
@@ -354,7 +373,7 @@ impl Store {
     /// "on disk" means in the synced journal (see `journal`), and redb is made durable every
     /// `journal::CHECKPOINT_EVERY` writes and on close.
     pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>) -> Result<T, E> {
-        guard::guarded(&self.path, || self.write_unguarded(f))
+        self.guarded(|| self.write_unguarded(f))
     }
 
     fn write_unguarded<T, E: From<StoreError>>(
@@ -404,7 +423,7 @@ impl Store {
         &self,
         f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        guard::guarded(&self.path, || self.write_durable_unguarded(f))
+        self.guarded(|| self.write_durable_unguarded(f))
     }
 
     fn write_durable_unguarded<T, E: From<StoreError>>(
@@ -491,7 +510,7 @@ impl Store {
 
     /// Runs `f` on one consistent snapshot.
     pub fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&ReadTx) -> Result<T, E>) -> Result<T, E> {
-        guard::guarded(&self.path, || {
+        self.guarded(|| {
             let tx = ReadTx::open(self.begin_read()?);
             f(&tx)
         })
@@ -511,7 +530,7 @@ impl Store {
         let partial = PathBuf::from(format!("{}.{}.partial", dest.display(), std::process::id()));
         // A backup killed half-way left a partial file; it is never a backup.
         remove_stale_partials(dest.parent());
-        let made = guard::guarded(&self.path, || self.copy_to(&partial));
+        let made = self.guarded(|| self.copy_to(&partial));
         let expected = match made {
             Ok(n) => n,
             Err(e) => {
@@ -583,11 +602,13 @@ impl Store {
 
     /// Rewrites the file to drop free pages (after a large demo build).
     pub fn compact(&self) -> Result<bool, StoreError> {
-        drop(self.begin_write()?);
-        let done = match &mut *self.db.write().unwrap_or_else(|p| p.into_inner()) {
-            Handle::ReadWrite(db) => db.compact()?,
-            _ => false,
-        };
+        let done = self.guarded(|| {
+            drop(self.begin_write()?);
+            match &mut *self.db.write().unwrap_or_else(|p| p.into_inner()) {
+                Handle::ReadWrite(db) => Ok::<bool, StoreError>(db.compact()?),
+                _ => Ok(false),
+            }
+        })?;
         // Compaction commits durably: whatever the journal held is in redb now.
         if let Some(j) = self.journal.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
             j.checkpointed();
@@ -604,7 +625,7 @@ impl Store {
     /// `Damaged` when redb finds the file damaged; `Busy` when other windows are writing.
     pub fn check_integrity(&self) -> Result<bool, StoreError> {
         let copy = PathBuf::from(format!("{}.checking-{}", self.path.display(), std::process::id()));
-        let result = guard::guarded(&self.path, || {
+        let result = self.guarded(|| {
             // One consistent moment of the file. Read-only, no one can be writing it (our shared
             // lock keeps writers out); open for writing (the server), a write transaction held
             // while copying keeps the other windows' writes out.
@@ -649,8 +670,20 @@ impl Store {
 
 impl Drop for Store {
     /// Makes the journaled writes durable in redb and deletes the journal; if that fails the
-    /// journal stays, and the next open replays it.
+    /// journal stays, and the next open replays it. Quietly, like every touch of redb: a
+    /// damaged file may make redb panic even while its handle is dropped.
     fn drop(&mut self) {
+        let poisoned = self.poisoned.load(std::sync::atomic::Ordering::SeqCst);
+        if !poisoned {
+            let _ = guard::quietly(|| self.fold_journal_in());
+        }
+        let handle = std::mem::replace(self.db.get_mut().unwrap_or_else(|p| p.into_inner()), Handle::Closed);
+        let _ = guard::quietly(move || drop(handle));
+    }
+}
+
+impl Store {
+    fn fold_journal_in(&self) {
         let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
         let Some(j) = guard.as_mut() else { return };
         // Nothing journaled since the last durable commit: nothing to fold in.
