@@ -42,7 +42,7 @@ pub fn path_of(db: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// A write set being recorded: ops on tables named by their index in `tables::ALL_TABLES`.
+/// A write set being recorded: ops on tables named by their journal id (`tables::for_every_table`).
 #[derive(Debug, Default)]
 pub struct WriteSet {
     pub bytes: Vec<u8>,

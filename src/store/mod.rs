@@ -317,7 +317,7 @@ impl Store {
     fn check_version(&self) -> Result<Option<u32>, StoreError> {
         self.guarded(|| {
             let txn = self.begin_read()?;
-            let foreign = txn.list_tables()?.map(|t| t.name().to_string()).find(|n| !ALL_TABLES.contains(&n.as_str()));
+            let foreign = txn.list_tables()?.map(|t| t.name().to_string()).find(|n| !is_our_table(n));
             if let Some(name) = foreign {
                 return Err(StoreError::NotOurs {
                     path: self.path.clone(),
@@ -557,21 +557,7 @@ impl Store {
                 .map_err(|e| StoreError::Io(format!("{}: {e}", partial.display())))?;
             let mut wx = copy.begin_write()?;
             wx.set_durability(Durability::Immediate)?;
-            copy_table(&rx, &wx, META)?;
-            copy_table(&rx, &wx, TICKETS)?;
-            copy_table(&rx, &wx, EVENTS)?;
-            copy_table(&rx, &wx, DAY)?;
-            copy_table(&rx, &wx, ACTIVITY)?;
-            copy_table(&rx, &wx, FOLLOWUP)?;
-            copy_table(&rx, &wx, CHAIN)?;
-            copy_table(&rx, &wx, OPEN)?;
-            copy_table(&rx, &wx, WAITING)?;
-            copy_table(&rx, &wx, COUNTERS)?;
-            copy_table(&rx, &wx, NUMBERS)?;
-            copy_table(&rx, &wx, CATALOG)?;
-            copy_table(&rx, &wx, SEARCH)?;
-            copy_table(&rx, &wx, USERS)?;
-            copy_table(&rx, &wx, IDEM)?;
+            copy_every_table(&rx, &wx)?;
             wx.commit()?;
             match rx.open_table(TICKETS) {
                 Ok(t) => t.len()?,
@@ -706,35 +692,16 @@ impl Store {
     }
 }
 
-/// Opens every table of ours that the file has, with its definition: a table whose stored key
-/// or value type is not ours means a damaged (or foreign) file.
-fn check_tables(path: &Path, txn: &redb::ReadTransaction) -> Result<(), StoreError> {
-    fn one<K: redb::Key + 'static, V: redb::Value + 'static>(
-        path: &Path,
-        txn: &redb::ReadTransaction,
-        def: redb::TableDefinition<K, V>,
-    ) -> Result<(), StoreError> {
-        match txn.open_table(def) {
-            Ok(_) | Err(redb::TableError::TableDoesNotExist(_)) => Ok(()),
-            Err(e) => Err(StoreError::damaged(path, &e.to_string())),
-        }
+/// Opens one table with its definition (see `check_tables`).
+fn check_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    path: &Path,
+    txn: &redb::ReadTransaction,
+    def: redb::TableDefinition<K, V>,
+) -> Result<(), StoreError> {
+    match txn.open_table(def) {
+        Ok(_) | Err(redb::TableError::TableDoesNotExist(_)) => Ok(()),
+        Err(e) => Err(StoreError::damaged(path, &e.to_string())),
     }
-    one(path, txn, META)?;
-    one(path, txn, TICKETS)?;
-    one(path, txn, EVENTS)?;
-    one(path, txn, DAY)?;
-    one(path, txn, OPEN)?;
-    one(path, txn, WAITING)?;
-    one(path, txn, ACTIVITY)?;
-    one(path, txn, FOLLOWUP)?;
-    one(path, txn, CHAIN)?;
-    one(path, txn, USERS)?;
-    one(path, txn, DAYTOTALS)?;
-    one(path, txn, COUNTERS)?;
-    one(path, txn, NUMBERS)?;
-    one(path, txn, CATALOG)?;
-    one(path, txn, SEARCH)?;
-    one(path, txn, IDEM)
 }
 
 /// Removes from `dir` the partial files of backups killed half-way: ours only (`….redb.<pid>
@@ -768,32 +735,77 @@ pub struct IdemRecord {
 const STORE_ID: &str = "store_id";
 const JOURNAL_SEQ: &str = "journal_seq";
 
-/// A write transaction with every table open.
-pub struct WriteTx<'t> {
-    txn: &'t redb::WriteTransaction,
-    pub(crate) meta: redb::Table<'t, &'static str, &'static [u8]>,
-    pub(crate) tickets: redb::Table<'t, u64, &'static [u8]>,
-    pub(crate) events: redb::Table<'t, (u64, u32), &'static [u8]>,
-    pub(crate) day: redb::Table<'t, (i32, u64), ()>,
-    pub(crate) activity: redb::Table<'t, (i32, u64), ()>,
-    pub(crate) followup: redb::Table<'t, (i32, u64), ()>,
-    pub(crate) chain: redb::Table<'t, u64, (u64, u32)>,
-    pub(crate) users: redb::Table<'t, &'static str, &'static [u8]>,
-    pub(crate) daytotals: redb::Table<'t, i32, &'static [u8]>,
-    pub(crate) open: redb::Table<'t, (i32, u64), ()>,
-    pub(crate) waiting: redb::Table<'t, (i32, u8, i64, u64), u8>,
-    pub(crate) counters: redb::Table<'t, (i32, u8), u32>,
-    pub(crate) numbers: redb::Table<'t, (i32, u8, u32), u64>,
-    pub(crate) catalog: redb::Table<'t, &'static str, &'static [u8]>,
-    pub(crate) search: redb::Table<'t, (&'static str, u64), ()>,
-    pub(crate) idem: redb::Table<'t, &'static str, &'static [u8]>,
-    /// The hall's UTC offset, to date a ticket's steps for the day-totals cache.
-    offset: time::UtcOffset,
-    /// What this transaction changed, for the journal (`None`: not journaled).
-    log: Option<journal::WriteSet>,
-    /// The last journal record in the file's state when the transaction began.
-    journal_seq: u64,
+macro_rules! write_tx {
+    ($($field:ident: $def:ident = $j:ident => $k:ty, $v:ty;)*) => {
+        /// A write transaction with every table open.
+        pub struct WriteTx<'t> {
+            txn: &'t redb::WriteTransaction,
+            $(pub(crate) $field: redb::Table<'t, $k, $v>,)*
+            /// The hall's UTC offset, to date a ticket's steps for the day-totals cache.
+            offset: time::UtcOffset,
+            /// What this transaction changed, for the journal (`None`: not journaled).
+            log: Option<journal::WriteSet>,
+            /// The last journal record in the file's state when the transaction began.
+            journal_seq: u64,
+        }
+
+        impl<'t> WriteTx<'t> {
+            /// Opens every table, then reads the offset and the journal position from `meta`.
+            fn open(txn: &'t redb::WriteTransaction, journaled: bool) -> Result<WriteTx<'t>, StoreError> {
+                let mut tx = WriteTx {
+                    txn,
+                    offset: crate::clock::DEFAULT_OFFSET,
+                    log: journaled.then(journal::WriteSet::default),
+                    journal_seq: 0,
+                    $($field: txn.open_table($def)?,)*
+                };
+                if let Some(o) =
+                    tx.meta.get("utc_offset")?.and_then(|v| crate::clock::parse_offset(&String::from_utf8_lossy(v.value())))
+                {
+                    tx.offset = o;
+                }
+                tx.journal_seq = tx
+                    .meta
+                    .get(JOURNAL_SEQ)?
+                    .and_then(|v| v.value().try_into().ok())
+                    .map(u64::from_be_bytes)
+                    .unwrap_or(0);
+                Ok(tx)
+            }
+
+            /// Applies a journal record's ops (recovery).
+            fn replay(&mut self, r: &journal::Record) -> Result<(), StoreError> {
+                let ops = r.ops().ok_or_else(|| StoreError::Corrupt(format!("journal record {}", r.seq)))?;
+                for op in &ops {
+                    match op.table {
+                        $($j => apply(&mut self.$field, op)?,)*
+                        other => return Err(StoreError::Corrupt(format!("journal table {other}"))),
+                    }
+                }
+                Ok(())
+            }
+        }
+
+        /// Copies every table from a read snapshot into a write transaction of another file.
+        fn copy_every_table(rx: &redb::ReadTransaction, wx: &redb::WriteTransaction) -> Result<(), StoreError> {
+            $(copy_table(rx, wx, $def)?;)*
+            Ok(())
+        }
+
+        /// Opens every table of ours that the file has, with its definition: a table whose
+        /// stored key or value type is not ours means a damaged (or foreign) file.
+        fn check_tables(path: &Path, txn: &redb::ReadTransaction) -> Result<(), StoreError> {
+            $(check_table(path, txn, $def)?;)*
+            Ok(())
+        }
+
+        /// Whether a table of that name belongs to this data version (or an older one).
+        fn is_our_table(name: &str) -> bool {
+            [$($def.name(),)*].contains(&name) || LEGACY_TABLES.contains(&name)
+        }
+    };
 }
+for_every_table!(write_tx);
 
 /// A read snapshot. Each table is opened the first time a read needs it; tables that do not
 /// exist yet (a brand-new file) read as empty.
@@ -821,39 +833,7 @@ pub struct ReadTx {
     search: Lazy<(&'static str, u64), ()>,
 }
 
-impl<'t> WriteTx<'t> {
-    fn open(txn: &'t redb::WriteTransaction, journaled: bool) -> Result<WriteTx<'t>, StoreError> {
-        let meta = txn.open_table(META)?;
-        let offset = meta
-            .get("utc_offset")?
-            .and_then(|v| crate::clock::parse_offset(&String::from_utf8_lossy(v.value())))
-            .unwrap_or(crate::clock::DEFAULT_OFFSET);
-        let journal_seq =
-            meta.get(JOURNAL_SEQ)?.and_then(|v| v.value().try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
-        Ok(WriteTx {
-            txn,
-            offset,
-            log: journaled.then(journal::WriteSet::default),
-            journal_seq,
-            meta,
-            tickets: txn.open_table(TICKETS)?,
-            events: txn.open_table(EVENTS)?,
-            day: txn.open_table(DAY)?,
-            activity: txn.open_table(ACTIVITY)?,
-            followup: txn.open_table(FOLLOWUP)?,
-            chain: txn.open_table(CHAIN)?,
-            users: txn.open_table(USERS)?,
-            daytotals: txn.open_table(DAYTOTALS)?,
-            open: txn.open_table(OPEN)?,
-            waiting: txn.open_table(WAITING)?,
-            counters: txn.open_table(COUNTERS)?,
-            numbers: txn.open_table(NUMBERS)?,
-            catalog: txn.open_table(CATALOG)?,
-            search: txn.open_table(SEARCH)?,
-            idem: txn.open_table(IDEM)?,
-        })
-    }
-
+impl WriteTx<'_> {
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.meta.get(key)?.map(|v| v.value().to_vec()))
     }
@@ -1127,33 +1107,6 @@ impl WriteTx<'_> {
             self.meta.insert(JOURNAL_SEQ, seq.to_be_bytes().as_slice())?;
         }
         Ok((set, seq))
-    }
-
-    /// Applies a journal record's ops (recovery).
-    fn replay(&mut self, r: &journal::Record) -> Result<(), StoreError> {
-        let ops = r.ops().ok_or_else(|| StoreError::Corrupt(format!("journal record {}", r.seq)))?;
-        for op in &ops {
-            match op.table {
-                J_META => apply(&mut self.meta, op)?,
-                J_TICKETS => apply(&mut self.tickets, op)?,
-                J_EVENTS => apply(&mut self.events, op)?,
-                J_DAY => apply(&mut self.day, op)?,
-                J_ACTIVITY => apply(&mut self.activity, op)?,
-                J_FOLLOWUP => apply(&mut self.followup, op)?,
-                J_CHAIN => apply(&mut self.chain, op)?,
-                J_USERS => apply(&mut self.users, op)?,
-                J_DAYTOTALS => apply(&mut self.daytotals, op)?,
-                J_OPEN => apply(&mut self.open, op)?,
-                J_WAITING => apply(&mut self.waiting, op)?,
-                J_COUNTERS => apply(&mut self.counters, op)?,
-                J_NUMBERS => apply(&mut self.numbers, op)?,
-                J_CATALOG => apply(&mut self.catalog, op)?,
-                J_SEARCH => apply(&mut self.search, op)?,
-                J_IDEM => apply(&mut self.idem, op)?,
-                other => return Err(StoreError::Corrupt(format!("journal table {other}"))),
-            }
-        }
-        Ok(())
     }
 }
 

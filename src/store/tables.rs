@@ -71,26 +71,37 @@ pub const IDEM_V1: TableDefinition<&str, (u64, i32)> = TableDefinition::new("ide
 /// week are dropped when the server starts. (Schema 7.)
 pub const IDEM: TableDefinition<&str, &[u8]> = TableDefinition::new("idem-2");
 
-/// Every table name of this data version; any other table means the file is not ours.
-pub const ALL_TABLES: [&str; 17] = [
-    "idem-1",
-    "idem-2",
-    "daytotals-1",
-    "users-1",
-    "activity-1",
-    "chain-1",
-    "followup-1",
-    "meta-1",
-    "tickets-1",
-    "events-1",
-    "day-1",
-    "open-1",
-    "waiting-1",
-    "counters-1",
-    "numbers-1",
-    "catalog-1",
-    "search-1",
-];
+/// Every table of this data version, declared once: its field in the transaction handles,
+/// its definition above, its journal id (stable: written in journal files) and its key and
+/// value types. The write handle, backup's copy list, the check of a file's tables, the
+/// foreign-table check and the journal's replay are all derived from this one list
+/// (`for_every_table!(some_macro)` calls `some_macro!` with it).
+macro_rules! for_every_table {
+    ($then:ident) => {
+        $then! {
+            meta: META = J_META => &'static str, &'static [u8];
+            tickets: TICKETS = J_TICKETS => u64, &'static [u8];
+            events: EVENTS = J_EVENTS => (u64, u32), &'static [u8];
+            day: DAY = J_DAY => (i32, u64), ();
+            activity: ACTIVITY = J_ACTIVITY => (i32, u64), ();
+            followup: FOLLOWUP = J_FOLLOWUP => (i32, u64), ();
+            chain: CHAIN = J_CHAIN => u64, (u64, u32);
+            users: USERS = J_USERS => &'static str, &'static [u8];
+            daytotals: DAYTOTALS = J_DAYTOTALS => i32, &'static [u8];
+            open: OPEN = J_OPEN => (i32, u64), ();
+            waiting: WAITING = J_WAITING => (i32, u8, i64, u64), u8;
+            counters: COUNTERS = J_COUNTERS => (i32, u8), u32;
+            numbers: NUMBERS = J_NUMBERS => (i32, u8, u32), u64;
+            catalog: CATALOG = J_CATALOG => &'static str, &'static [u8];
+            search: SEARCH = J_SEARCH => (&'static str, u64), ();
+            idem: IDEM = J_IDEM => &'static str, &'static [u8];
+        }
+    };
+}
+pub(crate) use for_every_table;
+
+/// Tables of older data versions a file may still hold until it is migrated.
+pub const LEGACY_TABLES: [&str; 1] = ["idem-1"];
 
 /// The data version this build writes and reads.
 pub const SCHEMA_VERSION: u32 = 7;
