@@ -736,7 +736,7 @@ const STORE_ID: &str = "store_id";
 const JOURNAL_SEQ: &str = "journal_seq";
 
 macro_rules! write_tx {
-    ($($field:ident: $def:ident = $j:ident => $k:ty, $v:ty;)*) => {
+    ($($field:ident / $read:ident: $def:ident = $j:ident => $k:ty, $v:ty;)*) => {
         /// A write transaction with every table open.
         pub struct WriteTx<'t> {
             txn: &'t redb::WriteTransaction,
@@ -815,23 +815,28 @@ type Lazy<K, V> = OnceCell<Option<redb::ReadOnlyTable<K, V>>>;
 /// What a lazily opened table gives: the table, or `None` when it does not exist yet.
 type Opened<'a, K, V> = Result<Option<&'a redb::ReadOnlyTable<K, V>>, StoreError>;
 
-pub struct ReadTx {
-    txn: redb::ReadTransaction,
-    meta: Lazy<&'static str, &'static [u8]>,
-    tickets: Lazy<u64, &'static [u8]>,
-    events: Lazy<(u64, u32), &'static [u8]>,
-    day: Lazy<(i32, u64), ()>,
-    activity: Lazy<(i32, u64), ()>,
-    followup: Lazy<(i32, u64), ()>,
-    chain: Lazy<u64, (u64, u32)>,
-    users: Lazy<&'static str, &'static [u8]>,
-    daytotals: Lazy<i32, &'static [u8]>,
-    open: Lazy<(i32, u64), ()>,
-    waiting: Lazy<(i32, u8, i64, u64), u8>,
-    numbers: Lazy<(i32, u8, u32), u64>,
-    catalog: Lazy<&'static str, &'static [u8]>,
-    search: Lazy<(&'static str, u64), ()>,
+macro_rules! read_tx {
+    ($($field:ident / $read:ident: $def:ident = $j:ident => $k:ty, $v:ty;)*) => {
+        pub struct ReadTx {
+            txn: redb::ReadTransaction,
+            $($field: Lazy<$k, $v>,)*
+        }
+
+        #[allow(dead_code)] // every table has its accessor; not every one is read yet
+        impl ReadTx {
+            fn open(txn: redb::ReadTransaction) -> ReadTx {
+                ReadTx { txn, $($field: OnceCell::new(),)* }
+            }
+
+            $(
+                fn $read(&self) -> Opened<'_, $k, $v> {
+                    lazy(&self.txn, &self.$field, $def)
+                }
+            )*
+        }
+    };
 }
+for_every_table!(read_tx);
 
 impl WriteTx<'_> {
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -1332,82 +1337,6 @@ fn missing_ok<T>(r: Result<T, redb::TableError>) -> Result<Option<T>, StoreError
 }
 
 impl ReadTx {
-    fn open(txn: redb::ReadTransaction) -> ReadTx {
-        ReadTx {
-            txn,
-            meta: OnceCell::new(),
-            tickets: OnceCell::new(),
-            events: OnceCell::new(),
-            day: OnceCell::new(),
-            activity: OnceCell::new(),
-            followup: OnceCell::new(),
-            chain: OnceCell::new(),
-            users: OnceCell::new(),
-            daytotals: OnceCell::new(),
-            open: OnceCell::new(),
-            waiting: OnceCell::new(),
-            numbers: OnceCell::new(),
-            catalog: OnceCell::new(),
-            search: OnceCell::new(),
-        }
-    }
-
-    fn meta_table(&self) -> Opened<'_, &'static str, &'static [u8]> {
-        lazy(&self.txn, &self.meta, META)
-    }
-
-    fn tickets_table(&self) -> Opened<'_, u64, &'static [u8]> {
-        lazy(&self.txn, &self.tickets, TICKETS)
-    }
-
-    fn events_table(&self) -> Opened<'_, (u64, u32), &'static [u8]> {
-        lazy(&self.txn, &self.events, EVENTS)
-    }
-
-    fn day_table(&self) -> Opened<'_, (i32, u64), ()> {
-        lazy(&self.txn, &self.day, DAY)
-    }
-
-    fn activity_table(&self) -> Opened<'_, (i32, u64), ()> {
-        lazy(&self.txn, &self.activity, ACTIVITY)
-    }
-
-    fn followup_table(&self) -> Opened<'_, (i32, u64), ()> {
-        lazy(&self.txn, &self.followup, FOLLOWUP)
-    }
-
-    fn chain_table(&self) -> Opened<'_, u64, (u64, u32)> {
-        lazy(&self.txn, &self.chain, CHAIN)
-    }
-
-    fn users_table(&self) -> Opened<'_, &'static str, &'static [u8]> {
-        lazy(&self.txn, &self.users, USERS)
-    }
-
-    fn daytotals_table(&self) -> Opened<'_, i32, &'static [u8]> {
-        lazy(&self.txn, &self.daytotals, DAYTOTALS)
-    }
-
-    fn open_table(&self) -> Opened<'_, (i32, u64), ()> {
-        lazy(&self.txn, &self.open, OPEN)
-    }
-
-    fn waiting_table(&self) -> Opened<'_, (i32, u8, i64, u64), u8> {
-        lazy(&self.txn, &self.waiting, WAITING)
-    }
-
-    fn numbers_table(&self) -> Opened<'_, (i32, u8, u32), u64> {
-        lazy(&self.txn, &self.numbers, NUMBERS)
-    }
-
-    fn catalog_table(&self) -> Opened<'_, &'static str, &'static [u8]> {
-        lazy(&self.txn, &self.catalog, CATALOG)
-    }
-
-    fn search_table(&self) -> Opened<'_, (&'static str, u64), ()> {
-        lazy(&self.txn, &self.search, SEARCH)
-    }
-
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let Some(t) = self.meta_table()? else { return Ok(None) };
         Ok(t.get(key)?.map(|v| v.value().to_vec()))

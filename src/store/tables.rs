@@ -71,7 +71,8 @@ pub const IDEM_V1: TableDefinition<&str, (u64, i32)> = TableDefinition::new("ide
 /// week are dropped when the server starts. (Schema 7.)
 pub const IDEM: TableDefinition<&str, &[u8]> = TableDefinition::new("idem-2");
 
-/// Every table of this data version, declared once: its field in the transaction handles,
+/// Every table of this data version, declared once: its field in the transaction handles and
+/// the read snapshot's accessor,
 /// its definition above, its journal id (stable: written in journal files) and its key and
 /// value types. The write handle, backup's copy list, the check of a file's tables, the
 /// foreign-table check and the journal's replay are all derived from this one list
@@ -79,22 +80,22 @@ pub const IDEM: TableDefinition<&str, &[u8]> = TableDefinition::new("idem-2");
 macro_rules! for_every_table {
     ($then:ident) => {
         $then! {
-            meta: META = J_META => &'static str, &'static [u8];
-            tickets: TICKETS = J_TICKETS => u64, &'static [u8];
-            events: EVENTS = J_EVENTS => (u64, u32), &'static [u8];
-            day: DAY = J_DAY => (i32, u64), ();
-            activity: ACTIVITY = J_ACTIVITY => (i32, u64), ();
-            followup: FOLLOWUP = J_FOLLOWUP => (i32, u64), ();
-            chain: CHAIN = J_CHAIN => u64, (u64, u32);
-            users: USERS = J_USERS => &'static str, &'static [u8];
-            daytotals: DAYTOTALS = J_DAYTOTALS => i32, &'static [u8];
-            open: OPEN = J_OPEN => (i32, u64), ();
-            waiting: WAITING = J_WAITING => (i32, u8, i64, u64), u8;
-            counters: COUNTERS = J_COUNTERS => (i32, u8), u32;
-            numbers: NUMBERS = J_NUMBERS => (i32, u8, u32), u64;
-            catalog: CATALOG = J_CATALOG => &'static str, &'static [u8];
-            search: SEARCH = J_SEARCH => (&'static str, u64), ();
-            idem: IDEM = J_IDEM => &'static str, &'static [u8];
+            meta / meta_table: META = J_META => &'static str, &'static [u8];
+            tickets / tickets_table: TICKETS = J_TICKETS => u64, &'static [u8];
+            events / events_table: EVENTS = J_EVENTS => (u64, u32), &'static [u8];
+            day / day_table: DAY = J_DAY => (i32, u64), ();
+            activity / activity_table: ACTIVITY = J_ACTIVITY => (i32, u64), ();
+            followup / followup_table: FOLLOWUP = J_FOLLOWUP => (i32, u64), ();
+            chain / chain_table: CHAIN = J_CHAIN => u64, (u64, u32);
+            users / users_table: USERS = J_USERS => &'static str, &'static [u8];
+            daytotals / daytotals_table: DAYTOTALS = J_DAYTOTALS => i32, &'static [u8];
+            open / open_table: OPEN = J_OPEN => (i32, u64), ();
+            waiting / waiting_table: WAITING = J_WAITING => (i32, u8, i64, u64), u8;
+            counters / counters_table: COUNTERS = J_COUNTERS => (i32, u8), u32;
+            numbers / numbers_table: NUMBERS = J_NUMBERS => (i32, u8, u32), u64;
+            catalog / catalog_table: CATALOG = J_CATALOG => &'static str, &'static [u8];
+            search / search_table: SEARCH = J_SEARCH => (&'static str, u64), ();
+            idem / idem_table: IDEM = J_IDEM => &'static str, &'static [u8];
         }
     };
 }
