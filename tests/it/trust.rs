@@ -54,6 +54,22 @@ fn tickets_of(hall: &Hall, db: &Path) -> u64 {
     serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().len() as u64
 }
 
+/// Changes a stored ticket record straight in the file, as another program (or an attacker
+/// with the file) could: no event, no hash.
+fn edit_ticket_in_file(db: &Path, id: u64, change: impl FnOnce(&mut yimen::domain::ticket::Ticket)) {
+    use redb::ReadableTable;
+    let db = redb::Database::open(db).unwrap();
+    let tx = db.begin_write().unwrap();
+    {
+        let mut t = tx.open_table(redb::TableDefinition::<u64, &[u8]>::new("tickets-1")).unwrap();
+        let mut ticket: yimen::domain::ticket::Ticket =
+            rmp_serde::from_slice(t.get(id).unwrap().unwrap().value()).unwrap();
+        change(&mut ticket);
+        t.insert(id, rmp_serde::to_vec_named(&ticket).unwrap().as_slice()).unwrap();
+    }
+    tx.commit().unwrap();
+}
+
 /// Whether a test that needs root (a tmpfs) may be skipped: never under CI.
 fn skip(what: &str) {
     assert!(std::env::var("CI").as_deref() != Ok("true"), "CI must run this test: needs {what}");
@@ -586,22 +602,12 @@ fn an_edited_ticket_record_fails_the_check_and_changes_the_reports_digest() {
     let before = digest(&hall);
     hall.cmd(NOW).args(["audit", "verify"]).assert().success();
     // Change the rating from 2 to 5 and the citizen's ID number in the stored record.
-    {
-        use redb::ReadableTable;
-        let db = redb::Database::open(&hall.db).unwrap();
-        let tx = db.begin_write().unwrap();
-        {
-            let mut t = tx.open_table(redb::TableDefinition::<u64, &[u8]>::new("tickets-1")).unwrap();
-            let mut ticket: yimen::domain::ticket::Ticket =
-                rmp_serde::from_slice(t.get(1).unwrap().unwrap().value()).unwrap();
-            ticket.rating.as_mut().unwrap().score = 5;
-            let mut v = serde_json::to_value(&ticket).unwrap();
-            v["citizen"]["id_number"] = json!("430822194503153325");
-            let ticket: yimen::domain::ticket::Ticket = serde_json::from_value(v).unwrap();
-            t.insert(1, rmp_serde::to_vec_named(&ticket).unwrap().as_slice()).unwrap();
-        }
-        tx.commit().unwrap();
-    }
+    edit_ticket_in_file(&hall.db, 1, |ticket| {
+        ticket.rating.as_mut().unwrap().score = 5;
+        let mut v = serde_json::to_value(&*ticket).unwrap();
+        v["citizen"]["id_number"] = json!("430822194503153325");
+        *ticket = serde_json::from_value(v).unwrap();
+    });
     let after = digest(&hall);
     assert_eq!(before["chain_head"], after["chain_head"], "the events did not change");
     assert_ne!(before["sources"], after["sources"], "but the signed report's anchor does");
@@ -938,20 +944,10 @@ fn a_control_character_written_into_the_file_by_another_program_never_reaches_a_
     hall.cmd(NOW).args(["take", "SB03", "--name", "张三丰"]).assert().success();
     hall.cmd(NOW).args(["call", "--window", "1"]).assert().success();
     hall.cmd(NOW).args(["complete", "B001"]).assert().success();
-    {
-        use redb::ReadableTable;
-        let db = redb::Database::open(&hall.db).unwrap();
-        let tx = db.begin_write().unwrap();
-        {
-            let mut t = tx.open_table(redb::TableDefinition::<u64, &[u8]>::new("tickets-1")).unwrap();
-            let mut ticket: yimen::domain::ticket::Ticket =
-                rmp_serde::from_slice(t.get(1).unwrap().unwrap().value()).unwrap();
-            ticket.citizen.name = Some("张\u{1b}[2J\u{202E}三丰".into());
-            ticket.item_name = "养老\u{7}认证".into();
-            t.insert(1, rmp_serde::to_vec_named(&ticket).unwrap().as_slice()).unwrap();
-        }
-        tx.commit().unwrap();
-    }
+    edit_ticket_in_file(&hall.db, 1, |ticket| {
+        ticket.citizen.name = Some("张\u{1b}[2J\u{202E}三丰".into());
+        ticket.item_name = "养老\u{7}认证".into();
+    });
     let file = hall.dir.path().join("slip.txt");
     let out = hall.cmd(NOW).args(["slip", "B001", "--out", file.to_str().unwrap()]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
