@@ -632,3 +632,36 @@ fn a_clerk_sees_the_case_masked_and_one_key_shows_it_whole_on_the_record() {
     ui.desk.sign_in("李娟", crate::common::TEST_PASSWORD).unwrap();
     assert!(matches!(ui.desk.verify_chain().unwrap(), yimen::store::chain::Verdict::Intact { .. }));
 }
+
+#[test]
+fn a_clerk_accepts_a_case_whose_numbers_came_masked_and_the_stored_ones_stay_whole() {
+    use yimen::app::CitizenInput;
+    use yimen::domain::account::Role;
+    let hall = Hall::new();
+    let mut desk = hall.desk("李娟", NOW);
+    desk.add_user("张三", Role::Clerk, "246810").unwrap();
+    let citizen = CitizenInput {
+        name: Some("张三丰".into()),
+        id_number: Some("430822195602294056".into()),
+        phone: Some("13812341234".into()),
+        ..Default::default()
+    };
+    desk.take(&TakeRequest { item: "MZ01".into(), citizen, ..Default::default() }).unwrap();
+    desk.sign_in("张三", "246810").unwrap();
+    let mut ui = Ui::with_desk(desk, Lang::Zh, vec![]);
+    ui.keys("ci");
+    assert_eq!(ui.app.screen, Screen::Intake, "{}", ui.screen());
+    // The form shows what the clerk may see: the masked numbers, and no error for them.
+    assert_eq!(ui.app.form.id_number.value(), "430822********4056");
+    assert!(ui.app.form.error(yimen::tui::form::FieldId::IdNumber).is_none());
+    ui.app.form.focus = 8;
+    for _ in 0..5 {
+        ui.keys("<Space>");
+    }
+    ui.keys("<C-s>");
+    ui.desk.sign_in("李娟", crate::common::TEST_PASSWORD).unwrap();
+    let t = ui.desk.show("A001").unwrap().0;
+    assert_eq!(t.status, Status::Accepted, "{}", ui.screen());
+    assert_eq!(t.citizen.id_number.map(|i| i.to_string()).as_deref(), Some("430822195602294056"));
+    assert_eq!(t.citizen.phone.map(|p| p.to_string()).as_deref(), Some("13812341234"));
+}
