@@ -20,6 +20,14 @@ pub fn write(home: &Path, clock: &crate::clock::Clock, line: &str) {
     });
 }
 
+/// A decimal digit of any script (General_Category Nd): an input method may type full-width
+/// ones (４３０８…). Not circled numbers or fractions.
+fn is_digit(c: char) -> bool {
+    use icu_properties::CodePointMapData;
+    use icu_properties::props::GeneralCategory;
+    CodePointMapData::<GeneralCategory>::new().get(c) == GeneralCategory::DecimalNumber
+}
+
 /// Masks every run of six or more digits (an ID number, a phone or a bank card typed where a
 /// ticket was expected), in any script's digits, also when typed in groups (`4308 2219 …`,
 /// `138-1234-1234`, `138.1234.1234`) and with a trailing ID check letter X: a log never holds
@@ -30,7 +38,7 @@ pub fn mask_digit_runs(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < chars.len() {
-        if !chars[i].is_numeric() {
+        if !is_digit(chars[i]) {
             out.push(chars[i]);
             i += 1;
             continue;
@@ -40,10 +48,10 @@ pub fn mask_digit_runs(line: &str) -> String {
         let mut digits = 0;
         let mut end = i;
         while end < chars.len() {
-            if chars[end].is_numeric() {
+            if is_digit(chars[end]) {
                 digits += 1;
                 end += 1;
-            } else if is_sep(chars[end]) && end + 1 < chars.len() && chars[end + 1].is_numeric() {
+            } else if is_sep(chars[end]) && end + 1 < chars.len() && is_digit(chars[end + 1]) {
                 end += 1;
             } else {
                 break;
@@ -52,13 +60,16 @@ pub fn mask_digit_runs(line: &str) -> String {
         if digits >= 6 && end < chars.len() && matches!(chars[end], 'X' | 'x') {
             end += 1;
         }
-        // An IPv4 address (four dotted groups of one to three digits) says where a sign-in came
-        // from; it is kept.
+        // Kept: an IPv4 address (where a sign-in came from) and a date, or a date and its hour
+        // (`2026-11-30 09`): they are the log's own facts, not a citizen's.
         let run: String = chars[start..end].iter().collect();
-        let groups: Vec<&str> = run.split('.').collect();
-        let address = groups.len() == 4
-            && groups.iter().all(|g| (1..=3).contains(&g.len()) && g.chars().all(|c| c.is_ascii_digit()));
-        let mask = digits >= 6 && !address;
+        let address = run.parse::<std::net::Ipv4Addr>().is_ok();
+        let widths: Vec<usize> = run.split([' ', '-']).map(|g| g.chars().count()).collect();
+        let dashes = run.chars().filter(|c| *c == '-').count();
+        let date = dashes == 2
+            && (widths == [4, 2, 2] || widths == [4, 2, 2, 2])
+            && run.get(..10).and_then(crate::domain::calendar::parse_date).is_some();
+        let mask = digits >= 6 && !address && !date;
         for &c in &chars[start..end] {
             out.push(if mask && !is_sep(c) { '*' } else { c });
         }
@@ -80,5 +91,8 @@ mod tests {
         assert_eq!(m("138-1234-1234 and 138.1234.1234"), "***-****-**** and ***.****.****");
         assert_eq!(m("A012 at 09:00, window 3"), "A012 at 09:00, window 3", "short runs stay");
         assert_eq!(m("sign-in from 192.168.1.20: ok"), "sign-in from 192.168.1.20: ok", "addresses stay");
+        assert_eq!(m("138.123.412.34"), "***.***.***.**", "not an address: 412 is no octet");
+        assert_eq!(m("at 2026-11-30 09:00:00"), "at 2026-11-30 09:00:00", "dates and times stay");
+        assert_eq!(m("①②③④⑤⑥ ½"), "①②③④⑤⑥ ½", "circled numbers are not digits");
     }
 }

@@ -143,8 +143,9 @@ pub(super) async fn compact(State(h): Shared, headers: HeaderMap) -> Result<Json
 /// `yimen check` over the API: the audit chain and the records it anchors.
 pub(super) async fn check(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let c = h.caller(&headers)?;
-    // Holds the windows' lock: redb checks only a file no one else is writing.
-    let v = h.run(c, true, |d| d.check()).await?;
+    // On a fork: the copy is taken under a write transaction of its own, so the windows wait
+    // only for the copy, not for the check.
+    let v = h.run(c, false, |d| d.check()).await?;
     to_json(v)
 }
 

@@ -77,6 +77,13 @@ pub(super) async fn sign_in(
     let who = crate::domain::text::escape_for_output(&name.chars().take(40).collect::<String>(), false);
     let hash = token_hash(&token);
     let ip = from.ip();
+    // A try already held back is refused at once, without waiting for the desk (it is looked
+    // at again under the desk's lock, where tries are judged one at a time).
+    let early = h.throttle.lock().unwrap_or_else(|p| p.into_inner()).wait(ip, name_key(&name), Instant::now());
+    if early > 0 {
+        h.log(&format!("server sign-in {who} from {}: held back {early} s", from.ip()));
+        return Err(ApiError::desk(AccountError::Throttled(early).into(), lang));
+    }
     let role = tokio::task::spawn_blocking(move || {
         // PINs are judged one at a time under the desk's lock, and the wait is looked at under
         // it too: tries sent all at once each see the strikes of those judged before them.

@@ -20,8 +20,8 @@ thread_local! {
     static CAUGHT: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Whether the last `guarded` call on this thread caught a panic (and clears it): the store
-/// then treats its handle as unusable, since redb's own locks may be poisoned.
+/// Whether the last `guarded` call on this thread caught a panic inside redb (and clears it):
+/// the store then treats its handle as unusable, since redb's own locks may be poisoned.
 pub fn take_caught() -> bool {
     CAUGHT.with(|c| c.replace(false))
 }
@@ -39,19 +39,24 @@ pub fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
 static HOOK: Once = Once::new();
 
 /// Installs (once) a panic hook that is silent inside guarded sections and otherwise defers to
-/// the hook that was there before (the default one, or the interface's terminal restorer).
+/// the hook that was there before (the default one).
 fn install_hook() {
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if QUIET.with(Cell::get) == 0 {
-                previous(info);
-            } else {
-                let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-                WHERE.with(|w| *w.borrow_mut() = at);
-            }
-        }));
-    });
+    HOOK.call_once(wrap_hook);
+}
+
+/// Wraps the panic hook in place now with the quiet-inside-guarded-sections check. A front end
+/// that installs its own hook (the interface restores the terminal in one) calls this after,
+/// so a panic the store guard catches never tears the screen down.
+pub fn wrap_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if QUIET.with(Cell::get) == 0 {
+            previous(info);
+        } else {
+            let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+            WHERE.with(|w| *w.borrow_mut() = at);
+        }
+    }));
 }
 
 /// Runs `f`, turning a panic inside it into an error: [`StoreError::Damaged`] for the file at
@@ -63,11 +68,12 @@ fn install_hook() {
 /// Whatever `f` returns, or `Damaged`/`Internal` when it panicked.
 pub fn guarded<T, E: From<StoreError>>(path: &Path, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     install_hook();
+    // A flag left by an earlier guarded call (an open that panicked) is not this call's.
+    CAUGHT.with(|c| c.set(false));
     QUIET.with(|q| q.set(q.get() + 1));
     let out = std::panic::catch_unwind(AssertUnwindSafe(f));
     QUIET.with(|q| q.set(q.get().saturating_sub(1)));
     out.unwrap_or_else(|panic| {
-        CAUGHT.with(|c| c.set(true));
         let detail = panic
             .downcast_ref::<&str>()
             .map(|s| (*s).to_string())
@@ -75,6 +81,8 @@ pub fn guarded<T, E: From<StoreError>>(path: &Path, f: impl FnOnce() -> Result<T
             .unwrap_or_else(|| "internal inconsistency".into());
         let at = WHERE.with(|w| std::mem::take(&mut *w.borrow_mut()));
         if at.contains("redb") {
+            // Only redb's own panics make its handle suspect (its locks may be poisoned).
+            CAUGHT.with(|c| c.set(true));
             Err(StoreError::damaged(path, &detail).into())
         } else {
             Err(StoreError::Internal(format!("{at}: {}", detail.chars().take(120).collect::<String>())).into())

@@ -611,6 +611,7 @@ impl Store {
     /// `Damaged` when redb finds the file damaged; `Busy` when other windows are writing.
     pub fn check_integrity(&self) -> Result<bool, StoreError> {
         let copy = PathBuf::from(format!("{}.checking-{}", self.path.display(), std::process::id()));
+        remove_stale_checks(&self.path);
         let result = self.guarded(|| {
             // One consistent moment of the file. Read-only, no one can be writing it (our shared
             // lock keeps writers out); open for writing (the server), a write transaction held
@@ -623,10 +624,11 @@ impl Store {
             if let Some(txn) = held {
                 txn.abort().map_err(StoreError::from)?;
             }
-            let mut db = Database::builder()
-                .set_cache_size(CACHE_BYTES)
-                .open(&copy)
-                .map_err(|e| StoreError::damaged(&self.path, &e.to_string()))?;
+            let mut db = Database::builder().set_cache_size(CACHE_BYTES).open(&copy).map_err(|e| match e {
+                DatabaseError::Storage(redb::StorageError::Corrupted(why)) => StoreError::damaged(&self.path, &why),
+                // The copy's own trouble (a full disk while it is repaired …), not the file's.
+                other => StoreError::Io(format!("{}: {}", copy.display(), other.to_string().replace('\n', " "))),
+            })?;
             db.check_integrity().map_err(|e| match e {
                 DatabaseError::Storage(redb::StorageError::Corrupted(why)) => StoreError::damaged(&self.path, &why),
                 DatabaseError::TransactionInProgress => StoreError::Busy,
@@ -701,6 +703,26 @@ fn check_table<K: redb::Key + 'static, V: redb::Value + 'static>(
     match txn.open_table(def) {
         Ok(_) | Err(redb::TableError::TableDoesNotExist(_)) => Ok(()),
         Err(e) => Err(StoreError::damaged(path, &e.to_string())),
+    }
+}
+
+/// Removes the copies a `check` killed half-way left beside the database at `db`
+/// (`<db>.checking-<pid>`), once they are an hour old.
+fn remove_stale_checks(db: &Path) {
+    let (Some(dir), Some(name)) = (db.parent(), db.file_name()) else { return };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let prefix = format!("{}.checking-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.filter_map(Result::ok) {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|a| a > Duration::from_secs(3600));
+        if old && e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 

@@ -82,6 +82,8 @@ pub fn run(mut connect: impl FnMut() -> Result<Box<dyn Client>, DeskError>, lang
     };
     refresh(&mut client, &mut view);
     let mut terminal = ratatui::try_init()?;
+    // A panic the store guard turns into an error must not restore (tear down) the screen.
+    crate::store::guard::wrap_hook();
     let result = (|| -> io::Result<()> {
         loop {
             let clock = client.as_ref().map(|c| *c.clock()).unwrap_or(fallback);

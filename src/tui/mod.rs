@@ -87,6 +87,8 @@ pub fn run(mut desk: Box<dyn Client>, opts: Options) -> io::Result<Vec<String>> 
     // ratatui::init enters raw mode and the alternate screen, and installs a panic hook that
     // restores the terminal before the panic message is printed.
     let mut terminal = ratatui::try_init()?;
+    // A panic the store guard turns into an error must not restore (tear down) the screen.
+    crate::store::guard::wrap_hook();
     let _ = execute!(io::stdout(), EnableBracketedPaste);
     forward_events(msg_tx, |ev| match ev {
         Ok(Event::Key(k)) => Some(Msg::Key(k)),
