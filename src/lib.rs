@@ -13,6 +13,7 @@ pub mod clock;
 pub mod demo;
 pub mod domain;
 pub mod log;
+pub mod present;
 pub mod report;
 pub mod server;
 pub mod slip;

@@ -4,8 +4,6 @@
 
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use unicode_width::UnicodeWidthStr;
 
 use crate::app::Hint;
 use crate::client::Client;
@@ -19,35 +17,7 @@ pub fn clean(s: &str) -> String {
     escape_for_output(s, false)
 }
 
-pub fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
-}
-
-/// Cuts `s` to at most `w` cells, marking a cut with "..".
-pub fn fit(s: &str, w: usize) -> String {
-    if width(s) <= w {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + cw + 2 > w {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    out.push_str("..");
-    out
-}
-
-/// Pads `s` with spaces to `w` cells.
-pub fn pad(s: &str, w: usize) -> String {
-    let s = fit(s, w);
-    let n = w.saturating_sub(width(&s));
-    format!("{s}{}", " ".repeat(n))
-}
+pub use crate::present::{fit, pad, width};
 
 /// Prints rows as columns separated by two spaces, each column as wide as its widest cell.
 pub fn table(rows: &[Vec<String>]) -> String {
@@ -64,7 +34,7 @@ pub fn table(rows: &[Vec<String>]) -> String {
 }
 
 pub fn local(desk: &dyn Client, t: OffsetDateTime) -> String {
-    desk.clock().local(t).format(&Rfc3339).unwrap_or_default()
+    crate::present::rfc3339_local(desk.clock(), t)
 }
 
 /// "2026-11-29 09:05:03" in the hall's time, for people.
@@ -72,10 +42,7 @@ pub fn stamp(desk: &dyn Client, t: OffsetDateTime) -> String {
     stamp_at(desk.clock(), t)
 }
 
-pub fn stamp_at(clock: &crate::clock::Clock, t: OffsetDateTime) -> String {
-    let l = clock.local(t);
-    format!("{} {:02}:{:02}:{:02}", l.date(), l.hour(), l.minute(), l.second())
-}
+pub use crate::present::stamp_at;
 
 fn hhmm(desk: &dyn Client, t: OffsetDateTime) -> String {
     let l = desk.clock().local(t);

@@ -71,7 +71,7 @@ pub const COLUMNS: [&str; 26] = [
 ];
 
 pub fn row(desk: &Desk, t: &Ticket, full_ids: bool) -> Row {
-    let ts = |o: Option<OffsetDateTime>| o.map(|t| crate::cli::view::local(desk, t)).unwrap_or_default();
+    let ts = |o: Option<OffsetDateTime>| o.map(|t| crate::present::rfc3339_local(desk.clock(), t)).unwrap_or_default();
     Row {
         id: t.id,
         number: t.number.to_string(),

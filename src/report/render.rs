@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use super::{CaseRow, DailyReport, Figures, Minutes, RangeReport, Totals};
-use crate::cli::view::{fit, pad, width};
 use crate::domain::Lang;
 use crate::domain::text::escape_for_output;
+use crate::present::{fit, pad, width};
 
 pub const PAGE: usize = 80;
 

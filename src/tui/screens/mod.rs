@@ -80,7 +80,7 @@ pub fn masked_name(t: &Ticket) -> String {
 
 /// Cuts text to `w` cells.
 pub fn fit(s: &str, w: usize) -> String {
-    crate::cli::view::fit(s, w)
+    crate::present::fit(s, w)
 }
 
 pub fn width(s: &str) -> usize {
