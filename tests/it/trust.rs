@@ -54,6 +54,21 @@ fn tickets_of(hall: &Hall, db: &Path) -> u64 {
     serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().len() as u64
 }
 
+/// A file damaged the way the issue found it: one byte in every 997 flipped from offset 4096.
+fn damaged_as_the_issue_found(mut bytes: Vec<u8>) -> Vec<u8> {
+    for at in (4096..bytes.len()).step_by(997) {
+        bytes[at] ^= 0xFF;
+    }
+    bytes
+}
+
+/// A checked backup of the hall's file, beside it as `b.redb`.
+fn backup_of(hall: &Hall) -> std::path::PathBuf {
+    let backup = hall.dir.path().join("b.redb");
+    hall.cmd(NOW).args(["backup", backup.to_str().unwrap()]).assert().success();
+    backup
+}
+
 /// Changes a stored ticket record straight in the file, as another program (or an attacker
 /// with the file) could: no event, no hash.
 fn edit_ticket_in_file(db: &Path, id: u64, change: impl FnOnce(&mut yimen::domain::ticket::Ticket)) {
@@ -156,8 +171,7 @@ fn a_file_without_accounts_runs_nothing_until_its_first_admin_exists() {
 #[test]
 fn two_restores_in_one_second_keep_both_replaced_files() {
     let hall = hall();
-    let backup = hall.dir.path().join("b.redb");
-    hall.cmd(NOW).args(["backup", backup.to_str().unwrap()]).assert().success();
+    let backup = backup_of(&hall);
     hall.cmd(NOW).args(["take", "SB03"]).assert().success();
     let original = std::fs::read(&hall.db).unwrap();
     hall.cmd(NOW).args(["restore", backup.to_str().unwrap(), "--force"]).assert().success();
@@ -178,8 +192,7 @@ fn a_restore_killed_at_any_moment_leaves_the_old_or_the_new_file_complete() {
     for _ in 0..3 {
         hall.cmd(NOW).args(["take", "SB03", "--note", &"材料".repeat(300)]).assert().success();
     }
-    let backup = hall.dir.path().join("b.redb");
-    hall.cmd(NOW).args(["backup", backup.to_str().unwrap()]).assert().success();
+    let backup = backup_of(&hall);
     for _ in 0..40 {
         hall.cmd(NOW).args(["take", "MZ01", "--note", &"材料".repeat(300)]).assert().success();
     }
@@ -635,11 +648,7 @@ fn two_hundred_damaged_copies_never_panic_and_a_refused_file_is_never_changed() 
     let mut rng = Lcg(seed);
     let damaged = hall.dir.path().join("damaged.redb");
     // The issue's own reproduction first: one byte in every 997 from offset 4096.
-    let mut every = good.clone();
-    for at in (4096..every.len()).step_by(997) {
-        every[at] ^= 0xFF;
-    }
-    let mut cases = vec![every];
+    let mut cases = vec![damaged_as_the_issue_found(good.clone())];
     for _ in 0..200 {
         let mut bytes = good.clone();
         match rng.next() % 3 {
@@ -715,8 +724,7 @@ fn reads_and_checks_never_change_a_byte() {
         assert!(std::fs::read(&hall.db).unwrap() == before, "{args:?} changed the file");
     }
     // A backup being restored is read, never written.
-    let backup = hall.dir.path().join("b.redb");
-    hall.cmd(NOW).args(["backup", backup.to_str().unwrap()]).assert().success();
+    let backup = backup_of(&hall);
     let b = std::fs::read(&backup).unwrap();
     hall.cmd(NOW).args(["restore", backup.to_str().unwrap(), "--force"]).assert().success();
     assert!(std::fs::read(&backup).unwrap() == b, "the source backup is unchanged");
@@ -755,8 +763,7 @@ fn a_read_only_database_is_read_and_a_read_only_backup_restored() {
     use std::os::unix::fs::PermissionsExt;
     let hall = hall();
     rated_case(&hall);
-    let backup = hall.dir.path().join("b.redb");
-    hall.cmd(NOW).args(["backup", backup.to_str().unwrap()]).assert().success();
+    let backup = backup_of(&hall);
     std::fs::set_permissions(&backup, std::fs::Permissions::from_mode(0o444)).unwrap();
     std::fs::set_permissions(&hall.db, std::fs::Permissions::from_mode(0o444)).unwrap();
     hall.cmd(NOW).args(["list"]).assert().success();
@@ -910,8 +917,7 @@ fn the_smaller_messages_say_what_and_where_in_the_users_language() {
 fn a_restore_through_a_linked_database_path_replaces_the_file_itself() {
     let hall = hall();
     hall.cmd(NOW).args(["take", "SB03"]).assert().success();
-    let backup = hall.dir.path().join("b.redb");
-    hall.cmd(NOW).args(["backup", backup.to_str().unwrap()]).assert().success();
+    let backup = backup_of(&hall);
     hall.cmd(NOW).args(["take", "SB03"]).assert().success();
     let link = hall.dir.path().join("link.redb");
     std::os::unix::fs::symlink(&hall.db, &link).unwrap();
@@ -1012,14 +1018,9 @@ fn a_read_only_file_is_read_by_an_ordinary_user_and_a_write_says_permission() {
 fn a_damaged_hall_file_is_restored_from_its_backup() {
     let hall = hall();
     rated_case(&hall);
-    let backup = hall.dir.path().join("b.redb");
-    hall.cmd(NOW).args(["backup", backup.to_str().unwrap()]).assert().success();
-    // The hall's file damaged the way the issue found it: one byte in every 997 from 4096.
-    let mut bytes = std::fs::read(&hall.db).unwrap();
-    for at in (4096..bytes.len()).step_by(997) {
-        bytes[at] ^= 0xFF;
-    }
-    std::fs::write(&hall.db, &bytes).unwrap();
+    let backup = backup_of(&hall);
+    // The hall's file damaged the way the issue found it.
+    std::fs::write(&hall.db, damaged_as_the_issue_found(std::fs::read(&hall.db).unwrap())).unwrap();
     let out = hall.cmd(NOW).arg("list").output().unwrap();
     assert!(one_line_error(&out).contains("已损坏"));
     // The admin puts the backup back (the damaged file cannot vouch for anyone; the backup's

@@ -601,11 +601,11 @@ fn the_display_board_shows_calls_and_counts_never_a_name_at_any_size() {
     assert!(s.contains("正在重新连接") && s.contains("连不上大厅服务器"), "{s}");
 }
 
-#[test]
-fn a_clerk_sees_the_case_masked_and_one_key_shows_it_whole_on_the_record() {
+/// The clerk 张三 signed in at an interface over a hall where a citizen with an ID number and a
+/// phone took a number for `item`.
+fn clerk_with_a_citizens_ticket(hall: &Hall, item: &str) -> Ui {
     use yimen::app::CitizenInput;
     use yimen::domain::account::Role;
-    let hall = Hall::new();
     let mut desk = hall.desk("李娟", NOW);
     desk.add_user("张三", Role::Clerk, "246810").unwrap();
     let citizen = CitizenInput {
@@ -614,9 +614,15 @@ fn a_clerk_sees_the_case_masked_and_one_key_shows_it_whole_on_the_record() {
         phone: Some("13812341234".into()),
         ..Default::default()
     };
-    desk.take(&TakeRequest { item: "SB03".into(), citizen, ..Default::default() }).unwrap();
+    desk.take(&TakeRequest { item: item.into(), citizen, ..Default::default() }).unwrap();
     desk.sign_in("张三", "246810").unwrap();
-    let mut ui = Ui::with_desk(desk, Lang::Zh, vec![]);
+    Ui::with_desk(desk, Lang::Zh, vec![])
+}
+
+#[test]
+fn a_clerk_sees_the_case_masked_and_one_key_shows_it_whole_on_the_record() {
+    let hall = Hall::new();
+    let mut ui = clerk_with_a_citizens_ticket(&hall, "SB03");
     ui.keys("1/B001<Enter><Enter>");
     assert_eq!(ui.app.screen, Screen::Detail, "{}", ui.screen());
     let s = ui.screen();
@@ -635,20 +641,8 @@ fn a_clerk_sees_the_case_masked_and_one_key_shows_it_whole_on_the_record() {
 
 #[test]
 fn a_clerk_accepts_a_case_whose_numbers_came_masked_and_the_stored_ones_stay_whole() {
-    use yimen::app::CitizenInput;
-    use yimen::domain::account::Role;
     let hall = Hall::new();
-    let mut desk = hall.desk("李娟", NOW);
-    desk.add_user("张三", Role::Clerk, "246810").unwrap();
-    let citizen = CitizenInput {
-        name: Some("张三丰".into()),
-        id_number: Some("430822195602294056".into()),
-        phone: Some("13812341234".into()),
-        ..Default::default()
-    };
-    desk.take(&TakeRequest { item: "MZ01".into(), citizen, ..Default::default() }).unwrap();
-    desk.sign_in("张三", "246810").unwrap();
-    let mut ui = Ui::with_desk(desk, Lang::Zh, vec![]);
+    let mut ui = clerk_with_a_citizens_ticket(&hall, "MZ01");
     ui.keys("ci");
     assert_eq!(ui.app.screen, Screen::Intake, "{}", ui.screen());
     // The form shows what the clerk may see: the masked numbers, and no error for them.
