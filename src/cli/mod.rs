@@ -145,16 +145,11 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         if !desk.has_accounts() {
             return Err(no_admin_yet(lang));
         }
-        // With accounts and no PIN given, the interface opens on its sign-in screen.
-        let pin_given = cli.pin_stdin || std::env::var_os("YIMEN_PIN").is_some();
-        if !desk.has_accounts() || pin_given {
+        // With no PIN given, the interface opens on its sign-in screen.
+        if cli.pin_stdin || std::env::var_os("YIMEN_PIN").is_some() {
             sign_in(&mut c, desk.as_mut(), cli.clerk.as_deref(), cli.pin_stdin)?;
         }
-        let clerk = match desk.clerk() {
-            Some(name) => name.to_string(),
-            None if desk.has_accounts() => cli.clerk.clone().unwrap_or_default(),
-            None => return Err(c.fail(DeskError::NoClerk)),
-        };
+        let clerk = desk.clerk().map(str::to_string).or_else(|| cli.clerk.clone()).unwrap_or_default();
         let opts = crate::tui::Options {
             lang,
             ascii: cli.ascii,
@@ -175,10 +170,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             | Command::CrashWriter
     );
     if cli.server.is_some() && file_only {
-        return Err(Failure::Message(t(
-            "此命令直接操作数据库文件，请在服务器电脑上运行（不带 --server）",
-            "this command works on the database file itself: run it on the server PC (without --server)",
-        )));
+        return Err(on_the_file_itself(lang));
     }
 
     match command {
@@ -282,25 +274,13 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             // An admin of the hall's file (or, when there is none or it is too damaged to read,
             // of the backup being put back) signs in first.
             let (clerk, pin_stdin) = (cli.clerk.clone(), cli.pin_stdin);
-            let mut secret = None;
             let (kept, n) = crate::app::restore(&db, &file, force, |desk| {
-                let name = clerk.as_deref().ok_or(crate::domain::account::AccountError::NotSignedIn)?;
-                if secret.is_none() {
-                    secret = Some(
-                        read_secret(pin_stdin, "YIMEN_PIN", &format!("{name} PIN: "), lang)
-                            .map_err(|_| DeskError::Account(crate::domain::account::AccountError::NotSignedIn))?,
-                    );
-                }
-                let role = desk.sign_in(name, secret.as_deref().unwrap_or_default())?;
-                if role != crate::domain::account::Role::Admin {
-                    return Err(crate::domain::account::AccountError::NeedsRole(
-                        crate::domain::account::Role::Admin,
-                        name.to_string(),
-                        role,
-                    )
-                    .into());
-                }
-                Ok(())
+                use crate::domain::account::{AccountError, Role};
+                let name = clerk.as_deref().ok_or(AccountError::NotSignedIn)?;
+                let secret = read_secret(pin_stdin, "YIMEN_PIN", &format!("{name} PIN: "), lang)
+                    .map_err(|_| AccountError::NotSignedIn)?;
+                desk.sign_in(name, &secret)?;
+                desk.require(Role::Admin)
             })
             .map_err(|e| c.fail(e))?;
             writeln!(c.out, "{}{}（{n} {}）", t("已恢复到 ", "restored to "), db.display(), t("条办件", "tickets"))?;
@@ -447,6 +427,17 @@ fn no_admin_yet(lang: Lang) -> Failure {
     )
 }
 
+/// A command that works on the database file itself, asked for through a server.
+fn on_the_file_itself(lang: Lang) -> Failure {
+    Failure::Message(
+        lang.pick(
+            "此命令直接操作数据库文件，请在服务器电脑上运行（不带 --server）",
+            "this command works on the database file itself: run it on the server PC (without --server)",
+        )
+        .to_string(),
+    )
+}
+
 /// Refuses a command its row in `app::authority::COMMANDS` does not allow for `role` (a
 /// command without a row is refused too).
 fn authorize(
@@ -468,13 +459,7 @@ fn authorize(
     Err(match (need, role) {
         (_, None) => c.fail(AccountError::NotSignedIn.into()),
         (Need::Role(r), Some(has)) => c.fail(AccountError::NeedsRole(r, who.unwrap_or_default().into(), has).into()),
-        (Need::LocalAdmin, Some(Role::Admin)) => Failure::Message(
-            lang.pick(
-                "此命令直接操作数据库文件，请在服务器电脑上运行（不带 --server）",
-                "this command works on the database file itself: run it on the server PC (without --server)",
-            )
-            .to_string(),
-        ),
+        (Need::LocalAdmin, Some(Role::Admin)) => on_the_file_itself(lang),
         (_, Some(has)) => c.fail(AccountError::NeedsRole(Role::Admin, who.unwrap_or_default().into(), has).into()),
     })
 }
