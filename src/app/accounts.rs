@@ -256,8 +256,13 @@ impl Desk {
             self.require(Role::Supervisor)?;
         }
         let actor = self.clerk.clone().ok_or(DeskError::NoClerk)?;
-        self.store
-            .write(|tx| system_event(tx, &actor, Action::Reveal, Some(what.to_string()), &self.context_at(&actor)))
+        self.record_reveal_by(&actor, what.to_string())
+    }
+
+    /// Records in the audit chain that `actor` saw citizens' data whole: `what` names the
+    /// tickets or the export, never the numbers themselves.
+    pub(super) fn record_reveal_by(&self, actor: &str, what: String) -> Result<(), DeskError> {
+        self.store.write(|tx| system_event(tx, actor, Action::Reveal, Some(what), &self.context_at(actor)))
     }
 
     fn context_at(&self, clerk: &str) -> crate::domain::ticket::Context<'_> {
@@ -273,7 +278,7 @@ fn credential_stamp(hash: &str) -> String {
 }
 
 /// Appends one of the hall's own events (ticket id 0) to the chain.
-pub(super) fn system_event(
+fn system_event(
     tx: &mut WriteTx<'_>,
     clerk: &str,
     action: Action,

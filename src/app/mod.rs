@@ -605,22 +605,14 @@ impl Desk {
         let actor = self.acting_clerk()?.to_string();
         let tref = TicketRef::parse(r).ok_or_else(|| DeskError::BadRef(r.chars().take(40).collect()))?;
         let today = self.clock.today();
-        let (mut t, events) = self
-            .store
-            .write(|tx| {
-                let t = resolve_in(tx, tref, today)?
-                    .ok_or_else(|| DeskError::NotFound(r.trim().chars().take(40).collect()))?;
-                accounts::system_event(
-                    tx,
-                    &actor,
-                    crate::domain::ticket::Action::Reveal,
-                    Some(format!("ticket {} ({} {})", t.id, t.date, t.number)),
-                    &self.context(&actor, None),
-                )?;
-                Ok::<_, DeskError>(t)
-            })
-            .and_then(|t| Ok((t.clone(), self.store.read(|rx| rx.events(t.id))?)))?;
-        if self.withholds_ratings() {
+        let (mut t, events) = self.store.read(|rx| {
+            let t =
+                resolve_in(rx, tref, today)?.ok_or_else(|| DeskError::NotFound(r.trim().chars().take(40).collect()))?;
+            let events = rx.events(t.id)?;
+            Ok::<_, DeskError>((t, events))
+        })?;
+        self.record_reveal_by(&actor, format!("ticket {} ({} {})", t.id, t.date, t.number))?;
+        if self.below_supervisor() {
             withhold_rating(&mut t);
         }
         Ok((t, self.events_as_seen(events)))
@@ -630,10 +622,6 @@ impl Desk {
     /// phones masked (not a supervisor, accounts on).
     fn below_supervisor(&self) -> bool {
         self.accounts && self.role.is_none_or(|r| r < crate::domain::account::Role::Supervisor)
-    }
-
-    fn withholds_ratings(&self) -> bool {
-        self.below_supervisor()
     }
 
     /// A ticket as the acting clerk may see it: a clerk does not see who rated what, nor
@@ -838,15 +826,7 @@ impl Desk {
             } else {
                 format!("search by a whole ID number or phone: tickets {}", which.join(","))
             };
-            self.store.write(|tx| {
-                accounts::system_event(
-                    tx,
-                    &actor,
-                    crate::domain::ticket::Action::Reveal,
-                    Some(note),
-                    &self.context(&actor, None),
-                )
-            })?;
+            self.record_reveal_by(&actor, note)?;
         }
         Ok(self.all_as_seen(found))
     }
