@@ -1,6 +1,6 @@
 //! The store's boundary against damaged files: redb may panic (an `unreachable!` in its B-tree
 //! code, a debug assertion) on bytes it did not write. Every open and every transaction runs
-//! inside [`guarded`], which turns such a panic into [`StoreError::Damaged`] without printing
+//! inside [`catch`], which turns such a panic into [`StoreError::Damaged`] without printing
 //! a backtrace, so a damaged file is one line naming the file and the backup to put back.
 
 use std::cell::Cell;
@@ -16,24 +16,6 @@ thread_local! {
     static QUIET: Cell<u32> = const { Cell::new(0) };
     /// Where the last quiet panic happened (`file:line`), to tell redb's from our own.
     static WHERE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-    /// Set when `guarded` caught a panic (read and cleared by `take_caught`).
-    static CAUGHT: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Whether the last `guarded` call on this thread caught a panic inside redb (and clears it):
-/// the store then treats its handle as unusable, since redb's own locks may be poisoned.
-pub fn take_caught() -> bool {
-    CAUGHT.with(|c| c.replace(false))
-}
-
-/// Runs `f` with the panic hook quiet; `None` when it panicked (dropping a damaged
-/// database's handle may).
-pub fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
-    install_hook();
-    QUIET.with(|q| q.set(q.get() + 1));
-    let out = std::panic::catch_unwind(AssertUnwindSafe(f)).ok();
-    QUIET.with(|q| q.set(q.get().saturating_sub(1)));
-    out
 }
 
 static HOOK: Once = Once::new();
@@ -59,34 +41,50 @@ pub fn wrap_hook() {
     }));
 }
 
-/// Runs `f`, turning a panic inside it into an error: [`StoreError::Damaged`] for the file at
-/// `path` when the panic is redb's (its code met bytes it did not write), else
-/// [`StoreError::Internal`] — a fault of ours is never blamed on the file. A panic inside a
-/// write transaction drops it, so nothing of it is committed.
+/// A panic caught at the store's boundary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Panic {
+    /// The panic's message.
+    pub detail: String,
+    /// Where it happened (`file:line`).
+    pub at: String,
+}
+
+impl Panic {
+    /// Whether redb panicked (its code met bytes it did not write): its handle is then suspect,
+    /// since its own locks may be poisoned.
+    pub fn in_redb(&self) -> bool {
+        self.at.contains("redb")
+    }
+
+    /// The error to say: [`StoreError::Damaged`] for the file at `path` when the panic is
+    /// redb's, else [`StoreError::Internal`] — a fault of ours is never blamed on the file.
+    pub fn error(&self, path: &Path) -> StoreError {
+        if self.in_redb() {
+            StoreError::damaged(path, &self.detail)
+        } else {
+            StoreError::Internal(format!("{}: {}", self.at, self.detail.chars().take(120).collect::<String>()))
+        }
+    }
+}
+
+/// Runs `f` with the panic hook quiet, catching a panic inside it. A panic inside a write
+/// transaction drops it, so nothing of it is committed.
 ///
 /// # Errors
-/// Whatever `f` returns, or `Damaged`/`Internal` when it panicked.
-pub fn guarded<T, E: From<StoreError>>(path: &Path, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+/// The [`Panic`], when `f` panicked.
+pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, Panic> {
     install_hook();
-    // A flag left by an earlier guarded call (an open that panicked) is not this call's.
-    CAUGHT.with(|c| c.set(false));
     QUIET.with(|q| q.set(q.get() + 1));
     let out = std::panic::catch_unwind(AssertUnwindSafe(f));
     QUIET.with(|q| q.set(q.get().saturating_sub(1)));
-    out.unwrap_or_else(|panic| {
-        let detail = panic
+    out.map_err(|panic| Panic {
+        detail: panic
             .downcast_ref::<&str>()
             .map(|s| (*s).to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "internal inconsistency".into());
-        let at = WHERE.with(|w| std::mem::take(&mut *w.borrow_mut()));
-        if at.contains("redb") {
-            // Only redb's own panics make its handle suspect (its locks may be poisoned).
-            CAUGHT.with(|c| c.set(true));
-            Err(StoreError::damaged(path, &detail).into())
-        } else {
-            Err(StoreError::Internal(format!("{at}: {}", detail.chars().take(120).collect::<String>())).into())
-        }
+            .unwrap_or_else(|| "internal inconsistency".into()),
+        at: WHERE.with(|w| std::mem::take(&mut *w.borrow_mut())),
     })
 }
 

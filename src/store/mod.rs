@@ -40,7 +40,7 @@ pub const SEARCH_TOKEN_CAP: usize = 200;
 pub struct Store {
     /// The file's size when it was opened (before redb reserved room in it).
     size_at_rest: u64,
-    /// The open file: read-only until the first write asks for more (see `writable`).
+    /// The open file: read-only until the first write asks for more (see `begin_write`).
     db: RwLock<Handle>,
     path: PathBuf,
     /// The write-ahead journal, for long-running writers (see `journal`); `None`: every
@@ -98,24 +98,21 @@ fn looks_like_redb(path: &Path) -> bool {
 fn open_with<D>(path: &Path, open: impl Fn() -> Result<D, DatabaseError>, write: bool) -> Result<D, StoreError> {
     let deadline = Instant::now() + lock_wait();
     loop {
-        match guard::guarded(path, || open().map_err(OpenFailure)) {
+        match guard::catch(&open).map_err(|p| p.error(path))? {
             Ok(db) => return Ok(db),
-            Err(OpenFailure(e)) if is_lock_error(&e) => {
+            Err(e) if is_lock_error(&e) => {
                 if Instant::now() >= deadline {
                     return Err(StoreError::locked(path));
                 }
                 std::thread::sleep(Duration::from_millis(25));
             }
-            Err(OpenFailure(DatabaseError::Storage(redb::StorageError::Io(io))))
+            Err(DatabaseError::Storage(redb::StorageError::Io(io)))
                 if io.kind() == std::io::ErrorKind::PermissionDenied =>
             {
                 return Err(StoreError::Permission { path: path.to_path_buf(), write });
             }
-            Err(OpenFailure(DatabaseError::RepairAborted)) => return Err(StoreError::NeedsRepair),
-            Err(OpenFailure(DatabaseError::Storage(redb::StorageError::Backend(b)))) if b.is::<StoreError>() => {
-                return Err(b.downcast::<StoreError>().map(|b| *b).unwrap_or_else(|_| StoreError::damaged(path, "?")));
-            }
-            Err(OpenFailure(other)) => {
+            Err(DatabaseError::RepairAborted) => return Err(StoreError::NeedsRepair),
+            Err(other) => {
                 let detail = other.to_string().replace('\n', " ");
                 return Err(if looks_like_redb(path) {
                     StoreError::damaged(path, &detail)
@@ -124,16 +121,6 @@ fn open_with<D>(path: &Path, open: impl Fn() -> Result<D, DatabaseError>, write:
                 });
             }
         }
-    }
-}
-
-/// A failed open, carried through the panic guard (a panic becomes `Damaged`, wrapped here as
-/// a backend error so the caller sees it as it is).
-struct OpenFailure(DatabaseError);
-
-impl From<StoreError> for OpenFailure {
-    fn from(e: StoreError) -> Self {
-        OpenFailure(DatabaseError::Storage(redb::StorageError::Backend(Box::new(e))))
     }
 }
 
@@ -216,11 +203,15 @@ impl Store {
         if self.poisoned.load(Ordering::SeqCst) {
             return Err(StoreError::damaged(&self.path, "an earlier step found it damaged").into());
         }
-        let out = guard::guarded(&self.path, f);
-        if guard::take_caught() {
-            self.poisoned.store(true, Ordering::SeqCst);
+        match guard::catch(f) {
+            Ok(out) => out,
+            Err(panic) => {
+                if panic.in_redb() {
+                    self.poisoned.store(true, Ordering::SeqCst);
+                }
+                Err(panic.error(&self.path).into())
+            }
         }
-        out
     }
 
     /// A store on a read-only handle (no journal).
@@ -663,10 +654,10 @@ impl Drop for Store {
     fn drop(&mut self) {
         let poisoned = self.poisoned.load(std::sync::atomic::Ordering::SeqCst);
         if !poisoned {
-            let _ = guard::quietly(|| self.fold_journal_in());
+            let _ = guard::catch(|| self.fold_journal_in());
         }
         let handle = std::mem::replace(self.db.get_mut().unwrap_or_else(|p| p.into_inner()), Handle::Closed);
-        let _ = guard::quietly(move || drop(handle));
+        let _ = guard::catch(move || drop(handle));
     }
 }
 
@@ -1522,8 +1513,10 @@ impl ReadTx {
         let (mut altered, mut uncovered, mut seen) = (Vec::new(), 0u64, 0u64);
         let Some(events) = self.events_table()? else { return Ok((altered, 0)) };
         let tickets = self.tickets_table()?;
-        let mut check = |id: u64, last: &Event| -> Result<(), StoreError> {
+        // Only each ticket's newest event is decoded (the chain walk decoded them all once).
+        let mut check = |id: u64, raw: &[u8]| -> Result<(), StoreError> {
             seen += 1;
+            let last: Event = decode(raw, &|| format!("the newest event of ticket {id}"))?;
             let record = match tickets {
                 Some(t) => t.get(id)?.map(|v| chain::state_of(v.value())),
                 None => None,
@@ -1536,15 +1529,14 @@ impl ReadTx {
             }
             Ok(())
         };
-        let mut current: Option<(u64, Event)> = None;
+        let mut current: Option<(u64, Vec<u8>)> = None;
         for row in events.range((SYSTEM + 1, 0u32)..)? {
             let (k, v) = row?;
-            let (ticket, seq) = k.value();
+            let ticket = k.value().0;
             if let Some((id, last)) = current.take_if(|(id, _)| *id != ticket) {
                 check(id, &last)?;
             }
-            let e: Event = decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?;
-            current = Some((ticket, e));
+            current = Some((ticket, v.value().to_vec()));
         }
         if let Some((id, last)) = current {
             check(id, &last)?;
