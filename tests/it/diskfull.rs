@@ -27,7 +27,7 @@ fn a_full_disk_refuses_cleanly_and_loses_nothing() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !mounted {
-        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root); the full-disk test did not run");
+        crate::common::skip("root to mount a small tmpfs");
         return;
     }
     let _guard = Mount(dir.clone());

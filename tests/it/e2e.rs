@@ -13,6 +13,17 @@ pub struct Tmux {
 }
 
 impl Tmux {
+    /// A tmux server of its own (`name` and this process's id), or `None` when tmux is not
+    /// installed — the test is then skipped, except under CI, where its absence fails.
+    pub fn new(name: &str) -> Option<Tmux> {
+        let present = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
+        if !present {
+            crate::common::skip("tmux (apt-get install tmux)");
+            return None;
+        }
+        Some(Tmux { socket: format!("{name}-{}", std::process::id()) })
+    }
+
     pub fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .arg("-L")
@@ -64,7 +75,7 @@ fn a_clerk_registers_and_completes_a_case_in_the_real_terminal() {
     // A file where the backups folder should be: the daily backup fails, the hall still opens.
     std::fs::write(hall.dir.path().join("backups"), "not a folder").unwrap();
     let bin = assert_cmd::cargo::cargo_bin("yimen");
-    let tmux = Tmux { socket: format!("yimen-e2e-{}", std::process::id()) };
+    let Some(tmux) = Tmux::new("yimen-e2e") else { return };
     let cmd = format!(
         "env YIMEN_DB='{}' YIMEN_NOW='{NOW}' YIMEN_CLERK=李娟 YIMEN_PIN='{}' LANG=C.UTF-8 '{}' --window 2; echo EXIT=$?; sleep 60",
         hall.db.display(),

@@ -211,7 +211,7 @@ fn a_window_on_the_server_sees_other_windows_at_once_and_rides_out_a_restart() {
     let url = server.url.clone();
     let addr = url.trim_start_matches("http://").to_string();
     let bin = assert_cmd::cargo::cargo_bin("yimen");
-    let tmux = Tmux { socket: format!("yimen-remote-{}", std::process::id()) };
+    let Some(tmux) = Tmux::new("yimen-remote") else { return };
     let cmd = format!(
         "env -u YIMEN_DB YIMEN_SERVER='{url}' HOME='{}' YIMEN_NOW='{NOW}' YIMEN_CLERK=王芳 YIMEN_PIN=246810 LANG=C.UTF-8 '{}' --window 2; echo EXIT=$?; sleep 60",
         hall.dir.path().display(),
@@ -220,7 +220,7 @@ fn a_window_on_the_server_sees_other_windows_at_once_and_rides_out_a_restart() {
     tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "110", "-y", "32", &cmd]);
     tmux.wait_for("叫下一位");
     // The hall's display board on another screen, through the same server, signed in as no one.
-    let board = Tmux { socket: format!("yimen-board-{}", std::process::id()) };
+    let Some(board) = Tmux::new("yimen-board") else { return };
     let board_cmd = format!(
         "env -u YIMEN_DB -u YIMEN_PIN -u YIMEN_CLERK YIMEN_SERVER='{url}' HOME='{}' YIMEN_NOW='{NOW}' LANG=C.UTF-8 '{}' board; echo EXIT=$?; sleep 60",
         hall.dir.path().display(),
@@ -448,7 +448,7 @@ fn a_board_started_before_its_server_waits_for_it() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr = format!("127.0.0.1:{port}");
     let bin = assert_cmd::cargo::cargo_bin("yimen");
-    let board = Tmux { socket: format!("yimen-early-board-{}", std::process::id()) };
+    let Some(board) = Tmux::new("yimen-early-board") else { return };
     let cmd = format!(
         "env -u YIMEN_DB YIMEN_SERVER='http://{addr}' HOME='{}' YIMEN_NOW='{NOW}' LANG=C.UTF-8 '{}' board; echo EXIT=$?; sleep 60",
         hall.dir.path().display(),

@@ -85,12 +85,6 @@ fn edit_ticket_in_file(db: &Path, id: u64, change: impl FnOnce(&mut yimen::domai
     tx.commit().unwrap();
 }
 
-/// Whether a test that needs root (a tmpfs) may be skipped: never under CI.
-fn skip(what: &str) {
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "CI must run this test: needs {what}");
-    eprintln!("SKIPPED: needs {what}");
-}
-
 // ---- 1, 2: who may replace or create the file -------------------------------------------
 
 #[test]
@@ -248,7 +242,7 @@ fn a_restore_onto_a_full_disk_refuses_and_keeps_the_file() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !mounted {
-        return skip("root to mount a small tmpfs");
+        return crate::common::skip("root to mount a small tmpfs");
     }
     struct Unmount<'a>(&'a Path);
     impl Drop for Unmount<'_> {
