@@ -1,22 +1,18 @@
 //! yimen (一门): the front desk of a township convenience service hall.
 //!
-//! Layers, each depending only on those before it: [`domain`] (pure rules), [`store`] (the
-//! redb file), [`app`] (one method per user action), then the front ends ([`cli`]).
+//! The crates are the floors, each depending only on those below it (docs/architecture.md):
+//! [`domain`] (pure rules) ← [`store`] (the redb file) ← [`app`] (the desk) ← [`client`] (the
+//! wire and the `Client` trait) ← {[`present`], [`server`], [`tui`]} ← this binary ([`cli`]).
+//! The re-exports below let tests and benchmarks name every floor through one crate.
 
-// No unwrap or expect outside tests: a bad record or input is an error, never a panic.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
-
-pub mod app;
 pub mod cli;
-pub mod client;
-pub mod clock;
-pub mod demo;
-pub mod domain;
-pub mod log;
-pub mod present;
-pub mod report;
-pub mod server;
-pub mod slip;
-pub mod store;
-pub mod token;
-pub mod tui;
+
+pub use yimen_api as client;
+pub use yimen_app as app;
+pub use yimen_app::{demo, log, report};
+pub use yimen_domain as domain;
+pub use yimen_domain::{clock, token};
+pub use yimen_present as present;
+pub use yimen_present::slip;
+pub use yimen_server as server;
+pub use yimen_tui as tui;

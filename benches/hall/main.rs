@@ -11,6 +11,8 @@
 //! ratio (ours ÷ SQLite: below 1 means yimen is faster). Latencies are p50 / p99 over
 //! repeated runs of the operation.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod load;
 mod sqlite;
 
@@ -801,8 +803,8 @@ fn child(mode: &str) -> i32 {
             }
             match report::daily(&hall, day, Lang::Zh) {
                 Ok(r) => {
-                    let sections = report::render::daily_sections(&r, Lang::Zh);
-                    print!("{}", report::render::text("便民服务日报", &r.date, &r.header, &sections, Lang::Zh));
+                    let sections = yimen::present::render::daily_sections(&r, Lang::Zh);
+                    print!("{}", yimen::present::render::text("便民服务日报", &r.date, &r.header, &sections, Lang::Zh));
                     0
                 }
                 Err(e) => {

@@ -17,9 +17,9 @@ use yimen::domain::catalog::Catalog;
 use yimen::domain::queue::{MAX_SEQ, QueueNumber};
 use yimen::domain::ticket::{Command, Context, Event, Ticket, TicketId};
 use yimen::report::{self, Source};
-use yimen::store::keys::{julian, letter_byte, reindex};
-use yimen::store::{SEARCH_TOKEN_CAP, StoreError, Tables, TicketLookup, chain};
 use yimen::tui::worker::{Job, OPEN_LIMIT, Reply, Snapshot};
+use yimen_store::keys::{julian, letter_byte, reindex};
+use yimen_store::{SEARCH_TOKEN_CAP, StoreError, Tables, TicketLookup, chain};
 
 /// The schema: one table per redb table, same keys, same values (MessagePack blobs).
 const SCHEMA: &str = "

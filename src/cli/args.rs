@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::domain::Lang;
-use crate::domain::queue::Priority;
-use crate::domain::ticket::{Status, SuspendReason};
+use yimen_domain::Lang;
+use yimen_domain::queue::Priority;
+use yimen_domain::ticket::{Status, SuspendReason};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,7 +26,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "YIMEN_CLERK", value_name = "NAME")]
     pub clerk: Option<String>,
     /// Interface language
-    #[arg(long, global = true, env = "YIMEN_LANG", value_enum, default_value = "zh")]
+    #[arg(long, global = true, env = "YIMEN_LANG", value_parser = choice(&Lang::ALL), default_value = "zh")]
     pub lang: Lang,
     /// Machine-readable JSON output
     #[arg(long, global = true)]
@@ -113,7 +113,7 @@ pub enum Command {
     Suspend {
         #[command(flatten)]
         ticket: TicketArg,
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = choice(&SuspendReason::ALL))]
         reason: SuspendReason,
         /// A missing material (repeat for each; required with --reason materials)
         #[arg(long, value_name = "MATERIAL")]
@@ -174,8 +174,8 @@ pub enum Command {
     Followup {
         #[command(flatten)]
         ticket: TicketArg,
-        #[arg(long, value_enum)]
-        step: crate::domain::ticket::FollowUp,
+        #[arg(long, value_parser = choice(&yimen_domain::ticket::FollowUp::ORDER))]
+        step: yimen_domain::ticket::FollowUp,
         #[arg(long)]
         note: String,
     },
@@ -216,7 +216,7 @@ pub enum Command {
         /// The day, YYYY-MM-DD
         #[arg(long)]
         date: Option<String>,
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = choice(&Status::ALL))]
         status: Option<Status>,
         /// Every accepted, suspended or transferred case, by deadline
         #[arg(long, conflicts_with_all = ["date", "status"])]
@@ -379,8 +379,8 @@ pub enum UserCmd {
     /// Add an account; its PIN comes from YIMEN_NEW_PIN or a prompt
     Add {
         name: String,
-        #[arg(long, value_enum)]
-        role: crate::domain::account::Role,
+        #[arg(long, value_parser = choice(&yimen_domain::account::Role::ALL))]
+        role: yimen_domain::account::Role,
     },
     List,
     /// Change a PIN or password (your own, or anyone's as admin); from YIMEN_NEW_PIN or a prompt
@@ -465,7 +465,7 @@ pub struct TakeArgs {
     /// The item: its code (see `yimen catalog list`) or its exact name
     pub item: String,
     /// Call first: elderly, disability, pregnant or military (80+ is set from the ID number)
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice(&Priority::ALL))]
     pub priority: Option<Priority>,
     #[command(flatten)]
     pub citizen: CitizenArgs,
@@ -482,4 +482,24 @@ pub struct AcceptArgs {
     /// A non-key material accepted as missing, to bring by the make-good date (repeat)
     #[arg(long, value_name = "MATERIAL")]
     pub defer: Vec<String>,
+}
+
+/// A value parser for a domain enum, named as its serde name with `-` for `_` (`no-show`), so
+/// the domain needs no clap derive and the command line lists the choices in `--help` and in
+/// its error.
+fn choice<T>(all: &'static [T]) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: serde::Serialize + Copy + Send + Sync + 'static,
+{
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    let names: Vec<String> = all.iter().map(choice_name).collect();
+    PossibleValuesParser::new(names)
+        .try_map(move |s| all.iter().copied().find(|c| choice_name(c) == s).ok_or("not one of the choices"))
+}
+
+fn choice_name<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s.replace('_', "-"),
+        _ => String::new(),
+    }
 }

@@ -3,10 +3,10 @@
 use super::args::CatalogCmd;
 use super::view::{self, clean};
 use super::{Ctx, Failure};
-use crate::app::DeskError;
-use crate::client::Client;
-use crate::domain::Lang;
-use crate::domain::lang::Localized;
+use yimen_api::Client;
+use yimen_app::DeskError;
+use yimen_domain::Lang;
+use yimen_domain::lang::Localized;
 
 pub(super) fn catalog(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: CatalogCmd) -> Result<(), Failure> {
     let lang = c.lang;

@@ -15,12 +15,12 @@ use serde_json::json;
 pub use args::Cli;
 use args::Command;
 
-use crate::app::{CitizenInput, Desk, DeskError, TakeRequest};
-use crate::client::{Client, Remote};
-use crate::domain::Lang;
-use crate::domain::lang::Localized;
-use crate::domain::ticket::Ticket;
 use view::clean;
+use yimen_api::{Client, Remote};
+use yimen_app::{CitizenInput, Desk, DeskError, TakeRequest};
+use yimen_domain::Lang;
+use yimen_domain::lang::Localized;
+use yimen_domain::ticket::Ticket;
 
 /// The file used when neither `--db` nor `YIMEN_DB` is given.
 pub fn default_db_path(file: &str) -> PathBuf {
@@ -123,13 +123,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     };
     let result = run_command(cli, out);
     if let Some(home) = home {
-        let clock = crate::clock::Clock::from_env(crate::clock::DEFAULT_OFFSET)
-            .unwrap_or_else(|_| crate::clock::Clock::new(crate::clock::DEFAULT_OFFSET, None));
+        let clock = yimen_domain::clock::Clock::from_env(yimen_domain::clock::DEFAULT_OFFSET)
+            .unwrap_or_else(|_| yimen_domain::clock::Clock::new(yimen_domain::clock::DEFAULT_OFFSET, None));
         let outcome = match &result {
             Ok(()) | Err(Failure::BrokenPipe) => "ok".to_string(),
             Err(Failure::Message(m)) => format!("refused: {m}"),
         };
-        crate::log::write(&home, &clock, &format!("cli {what}: {outcome}"));
+        yimen_app::log::write(&home, &clock, &format!("cli {what}: {outcome}"));
     }
     result
 }
@@ -150,7 +150,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             sign_in(&mut c, desk.as_mut(), cli.clerk.as_deref(), cli.pin_stdin)?;
         }
         let clerk = desk.clerk().map(str::to_string).or_else(|| cli.clerk.clone()).unwrap_or_default();
-        let opts = crate::tui::Options {
+        let opts = yimen_tui::Options {
             lang,
             ascii: cli.ascii,
             clerk,
@@ -243,13 +243,13 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             desk.enable_journal().map_err(|e| c.fail(e))?;
             // A retry comes within minutes; a week of keys is plenty.
             desk.prune_idempotency_keys(7).map_err(|e| c.fail(e))?;
-            let opts = crate::server::Options {
+            let opts = yimen_server::Options {
                 listen: addr,
                 session: std::time::Duration::from_secs(session_secs.unwrap_or(u64::from(session_hours) * 3600)),
                 lang,
             };
             let out = &mut *c.out;
-            crate::server::run(desk, opts, |a| {
+            yimen_server::run(desk, opts, |a| {
                 let scope = if a.ip().is_loopback() {
                     lang.pick("仅本机可访问", "this PC only")
                 } else {
@@ -274,8 +274,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             // An admin of the hall's file (or, when there is none or it is too damaged to read,
             // of the backup being put back) signs in first.
             let (clerk, pin_stdin) = (cli.clerk.clone(), cli.pin_stdin);
-            let (kept, n) = crate::app::restore(&db, &file, force, |desk| {
-                use crate::domain::account::{AccountError, Role};
+            let (kept, n) = yimen_app::restore(&db, &file, force, |desk| {
+                use yimen_domain::account::{AccountError, Role};
                 let name = clerk.as_deref().ok_or(AccountError::NotSignedIn)?;
                 let secret = read_secret(pin_stdin, "YIMEN_PIN", &format!("{name} PIN: "), lang)
                     .map_err(|_| AccountError::NotSignedIn)?;
@@ -291,10 +291,10 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         }
         Command::Demo { days, per_day, seed, no_tui } => {
             let path = cli.db.clone().unwrap_or_else(|| default_db_path("yimen-demo.redb"));
-            let opts = crate::demo::Options { days, per_day, seed };
-            let summary = crate::demo::build(&path, &opts).map_err(|e| c.fail(e))?;
+            let opts = yimen_app::demo::Options { days, per_day, seed };
+            let summary = yimen_app::demo::build(&path, &opts).map_err(|e| c.fail(e))?;
             let mut desk = Desk::open(&path).map_err(|e| c.fail(e))?;
-            let accounts: Vec<String> = crate::demo::ACCOUNTS.iter().map(|(n, _, p)| format!("{n} {p}")).collect();
+            let accounts: Vec<String> = yimen_app::demo::ACCOUNTS.iter().map(|(n, _, p)| format!("{n} {p}")).collect();
             // Two short lines, so they fit an 80-column screen: the clerks, then the others.
             let on_screen = format!(
                 "{}{}\n{}",
@@ -338,7 +338,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 return Ok(());
             }
             // The demo signs in as a demo clerk at window 1.
-            let opts = crate::tui::Options {
+            let opts = yimen_tui::Options {
                 lang,
                 ascii: cli.ascii,
                 clerk: cli.clerk.clone().unwrap_or_else(|| "李娟".into()),
@@ -346,7 +346,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 categories: cli.categories.clone(),
                 notice: Some(on_screen),
             };
-            let pin = crate::demo::pin_of(&opts.clerk).ok_or_else(|| {
+            let pin = yimen_app::demo::pin_of(&opts.clerk).ok_or_else(|| {
                 Failure::Message(format!("{}{}", t("演示账号只有：", "the demo accounts are: "), accounts.join("  ")))
             })?;
             desk.sign_in(&opts.clerk, pin).map_err(|e| c.fail(e))?;
@@ -367,7 +367,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 )));
             }
             let server = cli.server.clone();
-            crate::tui::board::run(|| open_client(server.as_deref(), &db, lang), lang, cli.ascii)?;
+            yimen_tui::board::run(|| open_client(server.as_deref(), &db, lang), lang, cli.ascii)?;
             return Ok(());
         }
         Command::CrashWriter => {
@@ -401,7 +401,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     if !client.has_accounts() {
         // A file without any account (made before accounts, or by hand): only its first admin
         // may be added; nothing else runs without a sign-in.
-        if !matches!(&command, Command::User(args::UserCmd::Add { role: crate::domain::account::Role::Admin, .. })) {
+        if !matches!(&command, Command::User(args::UserCmd::Add { role: yimen_domain::account::Role::Admin, .. })) {
             return Err(no_admin_yet(lang));
         }
     }
@@ -444,11 +444,11 @@ fn authorize(
     c: &Ctx<'_>,
     path: &str,
     who: Option<&str>,
-    role: Option<crate::domain::account::Role>,
+    role: Option<yimen_domain::account::Role>,
     local: bool,
 ) -> Result<(), Failure> {
-    use crate::app::authority::{Need, allows, need_of_command};
-    use crate::domain::account::{AccountError, Role};
+    use yimen_app::authority::{Need, allows, need_of_command};
+    use yimen_domain::account::{AccountError, Role};
     let lang = c.lang;
     let Some(need) = need_of_command(path) else {
         return Err(Failure::Message(format!("{}{path}", lang.pick("此命令未开放：", "this command is not open: "))));
@@ -478,8 +478,8 @@ fn read_secret(stdin: bool, env: &str, prompt: &str, lang: Lang) -> Result<Strin
     if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         return rpassword::prompt_password(prompt).map_err(Failure::from);
     }
-    Err(Failure::Message(crate::domain::lang::Localized::localized(
-        &crate::domain::account::AccountError::NotSignedIn,
+    Err(Failure::Message(yimen_domain::lang::Localized::localized(
+        &yimen_domain::account::AccountError::NotSignedIn,
         lang,
     )))
 }
@@ -490,7 +490,7 @@ fn sign_in(c: &mut Ctx<'_>, desk: &mut dyn Client, clerk: Option<&str>, pin_stdi
         return desk.set_clerk(clerk).map_err(|e| c.fail(e));
     }
     let Some(name) = clerk else {
-        return Err(c.fail(crate::domain::account::AccountError::NotSignedIn.into()));
+        return Err(c.fail(yimen_domain::account::AccountError::NotSignedIn.into()));
     };
     let secret = read_secret(pin_stdin, "YIMEN_PIN", &format!("{name} PIN: "), c.lang)?;
     desk.sign_in(name, &secret).map_err(|e| c.fail(e))?;
@@ -498,13 +498,13 @@ fn sign_in(c: &mut Ctx<'_>, desk: &mut dyn Client, clerk: Option<&str>, pin_stdi
 }
 
 fn parse_day(s: &str, lang: Lang) -> Result<time::Date, Failure> {
-    crate::domain::calendar::parse_date(s).ok_or_else(|| {
+    yimen_domain::calendar::parse_date(s).ok_or_else(|| {
         Failure::Message(format!("{}{}", lang.pick("日期格式应为 YYYY-MM-DD：", "a date is YYYY-MM-DD: "), clean(s)))
     })
 }
 
 fn check_period(from: time::Date, to: time::Date, lang: Lang) -> Result<(), Failure> {
-    crate::report::check_period(from, to).map_err(|e| Failure::Message(e.localized(lang)))
+    yimen_app::report::check_period(from, to).map_err(|e| Failure::Message(e.localized(lang)))
 }
 
 /// Writes output to a file (saying where) or to the screen.
@@ -520,7 +520,7 @@ fn emit(c: &mut Ctx<'_>, bytes: &[u8], out: Option<&std::path::Path>) -> Result<
 }
 
 /// Runs the terminal interface, then says where the slips printed during it went.
-fn open_tui(c: &mut Ctx<'_>, mut desk: Box<dyn Client>, mut opts: crate::tui::Options) -> Result<(), Failure> {
+fn open_tui(c: &mut Ctx<'_>, mut desk: Box<dyn Client>, mut opts: yimen_tui::Options) -> Result<(), Failure> {
     let lang = opts.lang;
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         return Err(Failure::Message(
@@ -541,7 +541,7 @@ fn open_tui(c: &mut Ctx<'_>, mut desk: Box<dyn Client>, mut opts: crate::tui::Op
                 lang.pick("今日自动备份失败：", "today's automatic backup failed: "),
                 e.localized(lang)
             );
-            crate::log::write(&desk.home(), desk.clock(), &warn);
+            yimen_app::log::write(&desk.home(), desk.clock(), &warn);
             opts.notice = Some(match opts.notice.take() {
                 Some(n) => format!("{warn}\n{n}"),
                 None => warn,
@@ -552,7 +552,7 @@ fn open_tui(c: &mut Ctx<'_>, mut desk: Box<dyn Client>, mut opts: crate::tui::Op
     // The interface writes all day: each action becomes one synced journal append, and redb is
     // made durable in batches and on quit.
     desk.keep_open().map_err(|e| c.fail(e))?;
-    let slips = crate::tui::run(desk, opts)?;
+    let slips = yimen_tui::run(desk, opts)?;
     if let Some(b) = backup {
         writeln!(c.out, "{}{}", lang.pick("今日自动备份：", "today's automatic backup: "), b.display())?;
     }

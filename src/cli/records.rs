@@ -9,9 +9,9 @@ use super::catalog::catalog;
 use super::report::report;
 use super::view::{self, clean};
 use super::{Ctx, Failure, check_period, emit, parse_day, read_secret};
-use crate::app::{AcceptRequest, Act, CitizenInput, ProxyInput, TakeRequest};
-use crate::client::Client;
-use crate::domain::Lang;
+use yimen_api::Client;
+use yimen_app::{AcceptRequest, Act, CitizenInput, ProxyInput, TakeRequest};
+use yimen_domain::Lang;
 
 fn citizen(a: &CitizenArgs) -> (CitizenInput, ProxyInput) {
     (
@@ -29,7 +29,7 @@ fn citizen(a: &CitizenArgs) -> (CitizenInput, ProxyInput) {
 pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Command) -> Result<(), Failure> {
     let lang = c.lang;
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
-    let hints = |h: &[crate::app::Hint]| h.iter().map(|h| view::hint_text(h, lang)).collect::<Vec<_>>();
+    let hints = |h: &[yimen_app::Hint]| h.iter().map(|h| view::hint_text(h, lang)).collect::<Vec<_>>();
 
     match command {
         Command::Init { .. }
@@ -61,7 +61,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
         }
         Command::Notice { ticket, missing } => {
             let (tk, _) = desk.perform(&ticket.id, &Act::Notice { missing: missing.clone() }).map_err(|e| c.fail(e))?;
-            let slip = crate::slip::notice(desk, &tk, &missing, lang);
+            let slip = yimen_present::slip::notice(desk, &tk, &missing, lang);
             if c.json {
                 c.ticket(desk, &tk, vec![])?;
             } else {
@@ -70,7 +70,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
         }
         Command::Slip { ticket, out } => {
             let (tk, _) = desk.show(&ticket.id).map_err(|e| c.fail(e))?;
-            let (text, _) = crate::slip::for_ticket(desk, &tk, lang);
+            let (text, _) = yimen_present::slip::for_ticket(desk, &tk, lang);
             writeln!(c.out, "{text}")?;
             if let Some(path) = out {
                 std::fs::write(&path, &text).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?;
@@ -143,7 +143,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
             return command_on(c, desk, Command::Audit(args::AuditCmd::Verify));
         }
         Command::Audit(args::AuditCmd::Verify) => {
-            use crate::store::chain::Verdict;
+            use yimen_app::Verdict;
             match desk.verify_chain().map_err(|e| c.fail(e))? {
                 Verdict::Intact { events, head, uncovered } => {
                     if c.json {
@@ -229,8 +229,8 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
             check_period(from, to, lang)?;
             let rows = desk.export_rows(from, to, full_ids).map_err(|e| c.fail(e))?;
             let bytes = match format {
-                ExportFormat::Csv => crate::report::export::csv(&rows, excel).map_err(Failure::Message)?,
-                ExportFormat::Jsonl => crate::report::export::jsonl(&rows).map_err(Failure::Message)?.into_bytes(),
+                ExportFormat::Csv => yimen_present::export::csv(&rows, excel).map_err(Failure::Message)?,
+                ExportFormat::Jsonl => yimen_present::export::jsonl(&rows).map_err(Failure::Message)?.into_bytes(),
             };
             emit(c, &bytes, out.as_deref())?;
         }
@@ -321,7 +321,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
                 desk.open_cases(usize::from(limit)).map_err(|e| c.fail(e))?
             } else {
                 let day = match date {
-                    Some(d) => crate::domain::calendar::parse_date(&d).ok_or_else(|| {
+                    Some(d) => yimen_domain::calendar::parse_date(&d).ok_or_else(|| {
                         Failure::Message(format!(
                             "{}{}",
                             t("日期格式应为 YYYY-MM-DD：", "a date is YYYY-MM-DD: "),

@@ -3,10 +3,11 @@
 
 use super::args::{ReportCmd, ReportFormat, ReportOut};
 use super::{Ctx, Failure, check_period, emit, parse_day};
-use crate::client::Client;
+use yimen_api::Client;
 
 pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> Result<(), Failure> {
-    use crate::report::{self, render};
+    use yimen_app::report;
+    use yimen_present::render;
     let lang = c.lang;
     let today = desk.clock().today();
     let write = |c: &mut Ctx<'_>,

@@ -5,19 +5,19 @@
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use crate::app::Hint;
-use crate::client::Client;
-use crate::domain::Lang;
-use crate::domain::mask;
-use crate::domain::text::escape_for_output;
-use crate::domain::ticket::{Event, Status, Ticket};
+use yimen_api::Client;
+use yimen_app::Hint;
+use yimen_domain::Lang;
+use yimen_domain::mask;
+use yimen_domain::text::escape_for_output;
+use yimen_domain::ticket::{Event, Status, Ticket};
 
 /// Clean one-line text for the terminal.
 pub fn clean(s: &str) -> String {
     escape_for_output(s, false)
 }
 
-pub use crate::present::{fit, pad, width};
+pub use yimen_present::{fit, pad, width};
 
 /// Prints rows as columns separated by two spaces, each column as wide as its widest cell.
 pub fn table(rows: &[Vec<String>]) -> String {
@@ -34,7 +34,7 @@ pub fn table(rows: &[Vec<String>]) -> String {
 }
 
 pub fn local(desk: &dyn Client, t: OffsetDateTime) -> String {
-    crate::present::rfc3339_local(desk.clock(), t)
+    yimen_domain::clock::rfc3339_local(desk.clock(), t)
 }
 
 /// "2026-11-29 09:05:03" in the hall's time, for people.
@@ -42,7 +42,7 @@ pub fn stamp(desk: &dyn Client, t: OffsetDateTime) -> String {
     stamp_at(desk.clock(), t)
 }
 
-pub use crate::present::stamp_at;
+pub use yimen_present::stamp_at;
 
 fn hhmm(desk: &dyn Client, t: OffsetDateTime) -> String {
     let l = desk.clock().local(t);
@@ -56,7 +56,7 @@ pub fn deadline_text(desk: &dyn Client, t: &Ticket, lang: Lang) -> Option<String
     let mut s = d.date.to_string();
     if let Some((light, left)) = t.light(desk.calendar(), today) {
         let detail = match (light, lang) {
-            (crate::domain::Light::Paused, _) => light.label(lang).to_string(),
+            (yimen_domain::Light::Paused, _) => light.label(lang).to_string(),
             (_, Lang::Zh) if left < 0 => format!("超期 {} 个工作日，{}", -left, light.label(lang)),
             (_, Lang::Zh) => format!("剩 {left} 个工作日，{}", light.label(lang)),
             (_, Lang::En) if left < 0 => {
@@ -233,7 +233,7 @@ pub fn list_row(desk: &dyn Client, t: &Ticket, lang: Lang) -> Vec<String> {
     let light = t
         .light(desk.calendar(), desk.clock().today())
         .map(|(l, left)| match l {
-            crate::domain::Light::Paused => l.label(lang).to_string(),
+            yimen_domain::Light::Paused => l.label(lang).to_string(),
             _ => format!("{} {left}", l.label(lang)),
         })
         .unwrap_or_default();

@@ -68,7 +68,7 @@ fn re_hashing_an_edit_still_breaks_the_next_link() {
     // A careful forger recomputes the edited event's hash; the next event no longer follows it.
     rewrite(&hall, (1, 0), |e| {
         e.clerk = "别人".into();
-        e.hash = yimen::store::chain::hash_of(e);
+        e.hash = yimen_store::chain::hash_of(e);
     });
     let (code, _, err) = verify(&hall);
     assert_eq!(code, Some(1));

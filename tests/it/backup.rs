@@ -127,7 +127,7 @@ fn a_restore_onto_a_file_with_a_foreign_journal_says_so_and_replaces_nothing() {
     hall.cmd(NOW).args(["backup", copy.to_str().unwrap()]).assert().success();
     // A journal beside the hall's file that is not its own: no one can prove to be the admin of
     // a file that cannot be opened that way, so nothing is replaced, and the message says why.
-    let journal = yimen::store::journal::path_of(&hall.db);
+    let journal = yimen_store::journal::path_of(&hall.db);
     std::fs::write(&journal, b"YIMENJ01 left by someone else").unwrap();
     let before = std::fs::read(&hall.db).unwrap();
     let out = hall.cmd(NOW).args(["restore", copy.to_str().unwrap(), "--force"]).output().unwrap();

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use crate::common::Hall;
 use yimen::domain::ticket::Ticket;
-use yimen::store::chain::Verdict;
+use yimen_store::chain::Verdict;
 
 const NOW: &str = "2026-11-30T09:00:00+08:00";
 
@@ -31,7 +31,7 @@ fn acknowledged_writes_survive_sigkill() {
     let mut seed: u64 =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(7);
     let rounds = 12;
-    let journal = yimen::store::journal::path_of(&hall.db);
+    let journal = yimen_store::journal::path_of(&hall.db);
     let mut replays = 0;
     for round in 0..rounds {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);

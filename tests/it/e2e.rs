@@ -103,10 +103,10 @@ fn a_clerk_registers_and_completes_a_case_in_the_real_terminal() {
     tmux.keys(&["d"]);
     tmux.wait_for("状态：已办结");
     // While the interface runs, its steps are in the journal beside the file.
-    assert!(yimen::store::journal::path_of(&hall.db).exists(), "the interface writes through its journal");
+    assert!(yimen_store::journal::path_of(&hall.db).exists(), "the interface writes through its journal");
     tmux.keys(&["q"]);
     tmux.wait_for("EXIT=0");
-    assert!(!yimen::store::journal::path_of(&hall.db).exists(), "quitting folds the journal into the file");
+    assert!(!yimen_store::journal::path_of(&hall.db).exists(), "quitting folds the journal into the file");
 
     let out = hall.cmd(NOW).args(["--json", "show", "A001"]).output().unwrap();
     let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

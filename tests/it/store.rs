@@ -6,7 +6,7 @@ use crate::common::{Hall, TEST_PASSWORD, clock};
 use yimen::app::{AcceptRequest, CitizenInput, Desk, DeskError, TakeRequest};
 use yimen::domain::queue::Priority;
 use yimen::domain::ticket::Status;
-use yimen::store::{Store, StoreError};
+use yimen_store::{Store, StoreError};
 
 const MON: &str = "2026-11-30T09:00:00+08:00";
 const TUE: &str = "2026-12-01T09:00:00+08:00";
@@ -330,9 +330,9 @@ fn a_schema_1_file_is_migrated_and_gains_the_activity_index() {
 /// or a killed process leaves.
 fn crash_copy(db: &std::path::Path, to: &std::path::Path) {
     std::fs::copy(db, to).unwrap();
-    let j = yimen::store::journal::path_of(db);
+    let j = yimen_store::journal::path_of(db);
     assert!(j.exists(), "the journal is there while writes are pending");
-    std::fs::copy(&j, yimen::store::journal::path_of(to)).unwrap();
+    std::fs::copy(&j, yimen_store::journal::path_of(to)).unwrap();
 }
 
 #[test]
@@ -346,28 +346,28 @@ fn journaled_writes_survive_a_crash_and_a_clean_close_leaves_no_journal() {
     let crashed = hall.dir.path().join("crashed.redb");
     crash_copy(&hall.db, &crashed);
     // Past a checkpoint too: more writes than one journal holds between two.
-    for _ in 0..yimen::store::journal::CHECKPOINT_EVERY + 5 {
+    for _ in 0..yimen_store::journal::CHECKPOINT_EVERY + 5 {
         take(&desk, "YB01", None);
     }
     let later = hall.dir.path().join("later.redb");
     crash_copy(&hall.db, &later);
     drop(desk);
-    assert!(!yimen::store::journal::path_of(&hall.db).exists(), "a clean close folds the journal in");
+    assert!(!yimen_store::journal::path_of(&hall.db).exists(), "a clean close folds the journal in");
 
     let mut back = Desk::open(&crashed).unwrap();
     back.sign_in("李娟", TEST_PASSWORD).unwrap();
     back.set_clock(clock(MON));
-    assert!(!yimen::store::journal::path_of(&crashed).exists(), "replayed, then removed");
+    assert!(!yimen_store::journal::path_of(&crashed).exists(), "replayed, then removed");
     assert_eq!(back.show(&a.id.to_string()).unwrap().0.status, Status::Called);
     assert_eq!(back.show(&b.id.to_string()).unwrap().0, b);
-    assert!(matches!(back.verify_chain().unwrap(), yimen::store::chain::Verdict::Intact { .. }));
+    assert!(matches!(back.verify_chain().unwrap(), yimen_store::chain::Verdict::Intact { .. }));
     // Numbering goes on after the replayed tickets.
     assert_eq!(take(&back, "MZ01", None).number.to_string(), "A002");
 
     let mut back = Desk::open(&later).unwrap();
     back.sign_in("李娟", TEST_PASSWORD).unwrap();
-    assert_eq!(back.ticket_count().unwrap(), 2 + u64::from(yimen::store::journal::CHECKPOINT_EVERY) + 5);
-    assert!(matches!(back.verify_chain().unwrap(), yimen::store::chain::Verdict::Intact { .. }));
+    assert_eq!(back.ticket_count().unwrap(), 2 + u64::from(yimen_store::journal::CHECKPOINT_EVERY) + 5);
+    assert!(matches!(back.verify_chain().unwrap(), yimen_store::chain::Verdict::Intact { .. }));
 }
 
 #[test]
@@ -380,7 +380,7 @@ fn a_torn_journal_tail_is_ignored_and_a_foreign_journal_refused() {
     crash_copy(&hall.db, &crashed);
     drop(desk);
     // Half a record at the end, as a cut-off write leaves it.
-    let j = yimen::store::journal::path_of(&crashed);
+    let j = yimen_store::journal::path_of(&crashed);
     let mut bytes = std::fs::read(&j).unwrap();
     let end = bytes.iter().rposition(|b| *b != 0).unwrap() + 1;
     bytes.truncate(end);
@@ -398,13 +398,13 @@ fn a_torn_journal_tail_is_ignored_and_a_foreign_journal_refused() {
     let stray = other.dir.path().join("stray.redb");
     crash_copy(&other.db, &stray);
     drop(od);
-    std::fs::copy(yimen::store::journal::path_of(&stray), yimen::store::journal::path_of(&crashed)).unwrap();
+    std::fs::copy(yimen_store::journal::path_of(&stray), yimen_store::journal::path_of(&crashed)).unwrap();
     let err = match Desk::open(&crashed) {
         Err(e) => e.to_string(),
         Ok(_) => panic!("a foreign journal was accepted"),
     };
     assert!(err.contains("journal") && err.contains("crashed.redb.journal"), "{err}");
-    std::fs::remove_file(yimen::store::journal::path_of(&crashed)).unwrap();
+    std::fs::remove_file(yimen_store::journal::path_of(&crashed)).unwrap();
     assert_eq!(Desk::open(&crashed).unwrap().ticket_count().unwrap(), 1);
 }
 

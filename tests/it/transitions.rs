@@ -384,8 +384,8 @@ proptest! {
         let ev = |note: &str| yimen::domain::ticket::Event {
             ticket: 1, seq: 0, at: time::macros::datetime!(2026-11-30 01:00 UTC), clock_override: false,
             clerk: "李娟".into(), window: None, action: Action::Take, from: None, to: Status::Waiting, state: None,
-            note: Some(note.to_string()), prev: yimen::store::chain::GENESIS.into(), hash: String::new(),
+            note: Some(note.to_string()), prev: yimen_store::chain::GENESIS.into(), hash: String::new(),
         };
-        prop_assert_ne!(yimen::store::chain::hash_of(&ev(&a)), yimen::store::chain::hash_of(&ev(&b)));
+        prop_assert_ne!(yimen_store::chain::hash_of(&ev(&a)), yimen_store::chain::hash_of(&ev(&b)));
     }
 }

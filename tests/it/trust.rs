@@ -445,7 +445,7 @@ fn every_route_and_every_command_is_in_the_authority_table() {
     }
     // Every route the server serves has a row: a request to a route without one is refused,
     // so walking the table and probing each route covers the router too.
-    let src = include_str!("../../src/server/mod.rs");
+    let src = include_str!("../../crates/yimen-server/src/lib.rs");
     for line in src.lines().filter(|l| l.trim_start().starts_with(".route(\"")) {
         let path = line.split('"').nth(1).unwrap();
         assert!(ROUTES.iter().any(|r| r.path == path), "route {path} has no row in app::authority::ROUTES");
@@ -847,7 +847,7 @@ mod rand_like {
 fn the_smaller_messages_say_what_and_where_in_the_users_language() {
     let hall = hall();
     // A journal that is not this file's: one Chinese line, no English fragment.
-    let journal = yimen::store::journal::path_of(&hall.db);
+    let journal = yimen_store::journal::path_of(&hall.db);
     std::fs::write(&journal, b"YIMENJ01 left by someone else").unwrap();
     let err = one_line_error(&hall.cmd(NOW).arg("list").output().unwrap());
     assert!(err.contains("不属于这个数据库") && !err.contains("does not belong"), "{err}");

@@ -636,7 +636,7 @@ fn a_clerk_sees_the_case_masked_and_one_key_shows_it_whole_on_the_record() {
     // On the record: one more event in the audit chain, and the chain holds.
     assert_eq!(ui.desk.chain_state().unwrap().1, events_before + 1);
     ui.desk.sign_in("李娟", crate::common::TEST_PASSWORD).unwrap();
-    assert!(matches!(ui.desk.verify_chain().unwrap(), yimen::store::chain::Verdict::Intact { .. }));
+    assert!(matches!(ui.desk.verify_chain().unwrap(), yimen_store::chain::Verdict::Intact { .. }));
 }
 
 #[test]

@@ -1,0 +1,173 @@
+//! Who may do what: one table of every command of the command line and every endpoint of the
+//! hall server, with the least role each needs. The command line checks a command against it
+//! before running it, the server checks every request's route against it before its handler
+//! runs, and the desk's own methods check the finer rules (a clerk may change only their own
+//! PIN, a follow-up needs a supervisor …). A command or a route without a row is refused, and
+//! a test walks the whole command list and route list, so nothing new slips in unguarded.
+//!
+//! Source of the roles: docs/security.md (clerk, supervisor, admin as in domain.md's hall
+//! roles); the local-admin rule keeps whole-file operations on the PC that holds the file.
+
+use yimen_domain::account::Role;
+
+/// What a command or an endpoint needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Need {
+    /// Nothing: what a screen in the hall or a window before sign-in may read (never a name).
+    Anyone,
+    /// A signed-in account with at least this role.
+    Role(Role),
+    /// An admin signed in on the database file itself (not through the server): operations
+    /// that replace or create the whole file.
+    LocalAdmin,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// The command's path as typed, e.g. `user add`.
+    pub command: &'static str,
+    pub need: Need,
+}
+
+/// One endpoint of the hall server.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub method: &'static str,
+    /// axum's route pattern, e.g. `/api/tickets/{ticket}`.
+    pub path: &'static str,
+    pub need: Need,
+}
+
+const CLERK: Need = Need::Role(Role::Clerk);
+const SUPERVISOR: Need = Need::Role(Role::Supervisor);
+const ADMIN: Need = Need::Role(Role::Admin);
+
+/// Every command of the command line. `init` on a file that does not exist yet needs nothing
+/// (it creates the first admin in the same step); on an existing file it is `LocalAdmin`.
+pub const COMMANDS: &[Rule] = &[
+    Rule { command: "init", need: Need::LocalAdmin },
+    Rule { command: "take", need: CLERK },
+    Rule { command: "call", need: CLERK },
+    Rule { command: "recall", need: CLERK },
+    Rule { command: "noshow", need: CLERK },
+    Rule { command: "requeue", need: CLERK },
+    Rule { command: "accept", need: CLERK },
+    Rule { command: "suspend", need: CLERK },
+    Rule { command: "resume", need: CLERK },
+    Rule { command: "transfer", need: CLERK },
+    Rule { command: "complete", need: CLERK },
+    Rule { command: "reject", need: CLERK },
+    Rule { command: "withdraw", need: CLERK },
+    Rule { command: "terminate", need: CLERK },
+    Rule { command: "supply", need: CLERK },
+    Rule { command: "rate", need: CLERK },
+    Rule { command: "reopen", need: SUPERVISOR },
+    Rule { command: "followup", need: SUPERVISOR },
+    Rule { command: "reassign", need: SUPERVISOR },
+    Rule { command: "notice", need: CLERK },
+    Rule { command: "slip", need: CLERK },
+    Rule { command: "show", need: CLERK },
+    Rule { command: "list", need: CLERK },
+    Rule { command: "queue", need: CLERK },
+    Rule { command: "search", need: CLERK },
+    Rule { command: "report daily", need: SUPERVISOR },
+    Rule { command: "report range", need: SUPERVISOR },
+    Rule { command: "export", need: SUPERVISOR },
+    Rule { command: "catalog list", need: CLERK },
+    Rule { command: "catalog show", need: CLERK },
+    Rule { command: "catalog import", need: ADMIN },
+    Rule { command: "config show", need: CLERK },
+    Rule { command: "config set", need: ADMIN },
+    Rule { command: "user add", need: ADMIN },
+    Rule { command: "user list", need: SUPERVISOR },
+    // A clerk may change their own PIN; another's needs an admin (checked by the desk).
+    Rule { command: "user passwd", need: CLERK },
+    Rule { command: "user disable", need: ADMIN },
+    Rule { command: "user unlock", need: ADMIN },
+    Rule { command: "audit verify", need: SUPERVISOR },
+    Rule { command: "check", need: SUPERVISOR },
+    Rule { command: "backup", need: ADMIN },
+    Rule { command: "compact", need: ADMIN },
+    Rule { command: "board", need: Need::Anyone },
+    // Started unattended at boot (a scheduled task, a service): it needs the file, not a PIN,
+    // and serves only what each request's sign-in allows.
+    Rule { command: "serve", need: Need::Anyone },
+    Rule { command: "restore", need: Need::LocalAdmin },
+    Rule { command: "_crash-writer", need: CLERK },
+    // The demo builds only into its own new file, never the hall's (checked by `demo`).
+    Rule { command: "demo", need: Need::Anyone },
+    // No command: the terminal interface, which opens on its sign-in screen.
+    Rule { command: "", need: Need::Anyone },
+];
+
+/// Every endpoint of the hall server.
+pub const ROUTES: &[Route] = &[
+    Route { method: "GET", path: "/api/health", need: Need::Anyone },
+    Route { method: "POST", path: "/api/sign-in", need: Need::Anyone },
+    Route { method: "POST", path: "/api/sign-out", need: CLERK },
+    Route { method: "GET", path: "/api/changes", need: Need::Anyone },
+    Route { method: "GET", path: "/api/setup", need: Need::Anyone },
+    Route { method: "GET", path: "/api/board", need: Need::Anyone },
+    Route { method: "GET", path: "/api/queue", need: CLERK },
+    Route { method: "GET", path: "/api/open", need: CLERK },
+    Route { method: "GET", path: "/api/search", need: CLERK },
+    Route { method: "POST", path: "/api/take", need: CLERK },
+    Route { method: "POST", path: "/api/call", need: CLERK },
+    Route { method: "GET", path: "/api/tickets/{ticket}", need: CLERK },
+    Route { method: "GET", path: "/api/reveal/{ticket}", need: CLERK },
+    // Reopen, follow-up and reassign need a supervisor (checked by the desk).
+    Route { method: "POST", path: "/api/tickets/{ticket}/{action}", need: CLERK },
+    Route { method: "GET", path: "/api/day", need: CLERK },
+    Route { method: "GET", path: "/api/waiting", need: CLERK },
+    Route { method: "GET", path: "/api/report/daily", need: SUPERVISOR },
+    Route { method: "GET", path: "/api/report/range", need: SUPERVISOR },
+    Route { method: "GET", path: "/api/export", need: SUPERVISOR },
+    Route { method: "GET", path: "/api/users", need: SUPERVISOR },
+    // A clerk may change their own PIN (`pin`); everything else needs an admin (the desk).
+    Route { method: "POST", path: "/api/users/{what}", need: CLERK },
+    Route { method: "POST", path: "/api/config", need: ADMIN },
+    Route { method: "POST", path: "/api/catalog", need: ADMIN },
+    Route { method: "POST", path: "/api/backup", need: ADMIN },
+    Route { method: "GET", path: "/api/audit", need: SUPERVISOR },
+    Route { method: "GET", path: "/api/check", need: SUPERVISOR },
+    Route { method: "POST", path: "/api/compact", need: ADMIN },
+];
+
+/// What the command at `path` (e.g. `user add`) needs; `None` for a command without a row,
+/// which must then be refused.
+pub fn need_of_command(path: &str) -> Option<Need> {
+    COMMANDS.iter().find(|r| r.command == path).map(|r| r.need)
+}
+
+/// What the endpoint needs; `None` for a route without a row (refused).
+pub fn need_of_route(method: &str, path: &str) -> Option<Need> {
+    ROUTES.iter().find(|r| r.method.eq_ignore_ascii_case(method) && r.path == path).map(|r| r.need)
+}
+
+/// Whether someone signed in with `role` (or no one: `None`) on the file itself (`local`) or
+/// through the server meets `need`.
+pub fn allows(need: Need, role: Option<Role>, local: bool) -> bool {
+    match need {
+        Need::Anyone => true,
+        Need::Role(r) => role.is_some_and(|has| has >= r),
+        Need::LocalAdmin => local && role == Some(Role::Admin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_ordered_and_local_admin_is_only_local() {
+        assert!(allows(CLERK, Some(Role::Admin), false));
+        assert!(!allows(SUPERVISOR, Some(Role::Clerk), true));
+        assert!(!allows(CLERK, None, true));
+        assert!(allows(Need::LocalAdmin, Some(Role::Admin), true));
+        assert!(!allows(Need::LocalAdmin, Some(Role::Admin), false));
+        assert!(!allows(Need::LocalAdmin, Some(Role::Supervisor), true));
+        assert!(need_of_command("no such").is_none());
+        assert!(need_of_route("GET", "/api/nothing").is_none());
+    }
+}

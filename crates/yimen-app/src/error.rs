@@ -1,0 +1,161 @@
+//! Every reason an action is refused, in one type the front ends print in the user's language.
+
+use yimen_domain::id_number::IdError;
+use yimen_domain::lang::{Lang, Localized};
+use yimen_domain::phone::PhoneError;
+use yimen_domain::text::TextError;
+use yimen_domain::ticket::TransitionError;
+use yimen_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    Text(#[from] TextError),
+    #[error(transparent)]
+    Account(#[from] yimen_domain::account::AccountError),
+    #[error("ID number: {0}")]
+    Id(#[from] IdError),
+    #[error("proxy's ID number: {0}")]
+    ProxyId(IdError),
+    #[error(transparent)]
+    Phone(#[from] PhoneError),
+    #[error("there is no service item '{0}'; see `yimen catalog list`")]
+    UnknownItem(String),
+    #[error("item {0} of this ticket is no longer in the catalog")]
+    ItemGone(String),
+    #[error("there is no category '{0}'; use a letter such as A or a name such as 民政")]
+    UnknownCategory(String),
+    #[error("no ticket {0}")]
+    NotFound(String),
+    #[error("'{0}' is not a ticket: give the id printed by `take`, a number such as A012 (today), or 2026-11-29/A012")]
+    BadRef(String),
+    #[error("no one is waiting{0}")]
+    NoOneWaiting(String),
+    #[error("name the clerk who does this with --clerk NAME or YIMEN_CLERK")]
+    NoClerk,
+    #[error("{}", .0.text(false))]
+    Clock(yimen_domain::clock::NowError),
+    #[error("the catalog file is not valid: {0}")]
+    Catalog(yimen_domain::catalog::CatalogError),
+    #[error("{0} is a hall's own database ({1} tickets); the demo builds only into its own file (give another --db)")]
+    DemoRefused(String, u64),
+    #[error("setting {0}: {why}", why = .1.text(Lang::En))]
+    Setting(String, SettingWhy),
+    #[error("{0}")]
+    Io(String),
+    /// A report or export period that ends before it starts (`false`) or is longer than three
+    /// years (`true`).
+    #[error("{}", period_en(*.0, *.1, *.2))]
+    Period(time::Date, time::Date, bool),
+    #[error("{} already exists; add --force to replace it (it is kept beside it as {}.replaced-…)", .0.display(), .0.display())]
+    ExistsNeedsForce(std::path::PathBuf),
+    #[error("this Idempotency-Key was used for another request; send a new key for a new request")]
+    KeyReused,
+    /// The hall server's refusal, already in the language the request asked for.
+    #[error("{0}")]
+    Remote(String),
+    /// The hall server did not answer (its address, and why).
+    #[error("cannot reach the hall server {0} ({1}); is it running?")]
+    Unreachable(String, String),
+}
+
+impl DeskError {
+    /// Whether the hall server could not be reached (the request may be tried again).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, DeskError::Unreachable(..))
+    }
+}
+
+/// Why a setting (or a value typed for one) is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingWhy {
+    /// Not a UTC offset such as +08:00.
+    NotAnOffset(String),
+    /// Not a whole number in `min..=max`; `unit` says of what (zh, en).
+    OutOfRange { value: String, min: u32, max: u32, unit: (&'static str, &'static str) },
+    /// No such setting; the known ones.
+    Unknown(Vec<&'static str>),
+    /// Not a date such as 2026-11-30.
+    NotADate(String),
+}
+
+impl SettingWhy {
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (SettingWhy::NotAnOffset(v), Lang::Zh) => format!("「{v}」不是 +08:00 这样的时区偏移"),
+            (SettingWhy::NotAnOffset(v), Lang::En) => format!("'{v}' is not an offset like +08:00"),
+            (SettingWhy::OutOfRange { value, min, max, unit }, Lang::Zh) => {
+                format!("「{value}」不是 {min}–{max} {}", unit.0)
+            }
+            (SettingWhy::OutOfRange { value, min, max, unit }, Lang::En) => {
+                format!("'{value}' is not {min}–{max} {}", unit.1)
+            }
+            (SettingWhy::Unknown(keys), Lang::Zh) => format!("没有这个设置；可设置的有：{}", keys.join("、")),
+            (SettingWhy::Unknown(keys), Lang::En) => format!("unknown setting; known: {}", keys.join(", ")),
+            (SettingWhy::NotADate(v), Lang::Zh) => format!("「{v}」不是 2026-11-30 这样的日期"),
+            (SettingWhy::NotADate(v), Lang::En) => format!("'{v}' is not a date such as 2026-11-30"),
+        }
+    }
+}
+
+fn period_en(from: time::Date, to: time::Date, too_long: bool) -> String {
+    if !too_long {
+        return format!("the period starts after it ends: {from} > {to}");
+    }
+    format!(
+        "one report or export covers at most three years ({} days); split it, e.g. --from {from} --to {} first, then on from there",
+        crate::report::MAX_PERIOD_DAYS,
+        from + time::Duration::days(crate::report::MAX_PERIOD_DAYS - 1)
+    )
+}
+
+impl Localized for DeskError {
+    fn localized(&self, lang: Lang) -> String {
+        use DeskError::*;
+        match self {
+            Store(e) => e.localized(lang),
+            Transition(e) => e.localized(lang),
+            Text(e) => e.localized(lang),
+            Account(e) => e.localized(lang),
+            Id(e) => e.localized(lang),
+            ProxyId(e) => match lang {
+                Lang::Zh => format!("代办人{}", e.localized(lang)),
+                Lang::En => self.to_string(),
+            },
+            Phone(e) => e.localized(lang),
+            Remote(s) => s.clone(),
+            _ if lang == Lang::En => self.to_string(),
+            UnknownItem(s) => format!("没有事项「{s}」，请用 `yimen catalog list` 查看事项清单"),
+            ItemGone(s) => format!("此办件的事项 {s} 已不在事项清单中"),
+            UnknownCategory(s) => format!("没有业务类别「{s}」，请用字母（如 A）或名称（如 民政）"),
+            NotFound(s) => format!("找不到办件 {s}"),
+            BadRef(s) => format!("「{s}」不是办件：请填取号时给出的办件编号、今天的号码（如 A012）或 2026-11-29/A012"),
+            NoOneWaiting(s) => format!("当前没有人在等候{s}"),
+            NoClerk => "请用 --clerk 姓名 或环境变量 YIMEN_CLERK 说明是哪位工作人员在操作".into(),
+            Clock(e) => format!("时间设置有误：{}", e.text(true)),
+            Catalog(e) => format!("事项清单文件有误：{}", e.text(lang)),
+            DemoRefused(p, n) => {
+                format!("{p} 是大厅自己的数据库（{n} 条办件）；演示数据只能建在单独的文件里（请另指定 --db）")
+            }
+            Setting(k, why) => format!("设置 {k} 有误：{}", why.text(lang)),
+            Io(s) => s.clone(),
+            Period(from, to, false) => format!("开始日期晚于结束日期：{from} > {to}"),
+            Period(from, _, true) => format!(
+                "一次最多统计或导出三年（{} 天）；请分段进行，例如先 --from {from} --to {}，再接着往后",
+                crate::report::MAX_PERIOD_DAYS,
+                *from + time::Duration::days(crate::report::MAX_PERIOD_DAYS - 1)
+            ),
+            ExistsNeedsForce(p) => format!(
+                "{} 已存在；加 --force 才会替换（原文件保留在旁边，名为 {}.replaced-…）",
+                p.display(),
+                p.display()
+            ),
+            KeyReused => "此 Idempotency-Key 已用于另一个请求；新的请求请用新的 key".into(),
+            Unreachable(url, why) => format!("连不上大厅服务器 {url}（{why}），请确认服务器在运行"),
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! The log: one plain-text file per day in a `logs` folder beside the database (a window
+//! working through a server: in this PC's data folder), never the
+//! terminal (the interface draws there). Logging never makes an action fail.
+
+use std::io::Write;
+use std::path::Path;
+
+use yimen_domain::text::escape_for_output;
+
+/// Appends `line` to `logs/yimen-<date>.log` in `home` (the database's folder), stamped with
+/// the hall's time.
+pub fn write(home: &Path, clock: &yimen_domain::clock::Clock, line: &str) {
+    let now = clock.local(clock.now());
+    let dir = home.join("logs");
+    let path = dir.join(format!("yimen-{}.log", now.date()));
+    let stamp = format!("{} {:02}:{:02}:{:02}", now.date(), now.hour(), now.minute(), now.second());
+    let _ = std::fs::create_dir_all(&dir).and_then(|_| {
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
+        writeln!(f, "{stamp} {}", escape_for_output(&mask_digit_runs(line), false))
+    });
+}
+
+/// A decimal digit of any script (General_Category Nd): an input method may type full-width
+/// ones (４３０８…). Not circled numbers or fractions.
+fn is_digit(c: char) -> bool {
+    use icu_properties::CodePointMapData;
+    use icu_properties::props::GeneralCategory;
+    CodePointMapData::<GeneralCategory>::new().get(c) == GeneralCategory::DecimalNumber
+}
+
+/// Masks every run of six or more digits (an ID number, a phone or a bank card typed where a
+/// ticket was expected), in any script's digits, also when typed in groups (`4308 2219 …`,
+/// `138-1234-1234`, `138.1234.1234`) and with a trailing ID check letter X: a log never holds
+/// personal numbers, whatever a refusal quotes.
+pub fn mask_digit_runs(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let is_sep = |c: char| matches!(c, ' ' | '-' | '.' | '\u{3000}');
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_digit(chars[i]) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // A run: digits, single separators between digits, and a final X.
+        let start = i;
+        let mut digits = 0;
+        let mut end = i;
+        while end < chars.len() {
+            if is_digit(chars[end]) {
+                digits += 1;
+                end += 1;
+            } else if is_sep(chars[end]) && end + 1 < chars.len() && is_digit(chars[end + 1]) {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        if digits >= 6 && end < chars.len() && matches!(chars[end], 'X' | 'x') {
+            end += 1;
+        }
+        // Kept: an IPv4 address (where a sign-in came from) and a date, or a date and its hour
+        // (`2026-11-30 09`): they are the log's own facts, not a citizen's.
+        let run: String = chars[start..end].iter().collect();
+        let address = run.parse::<std::net::Ipv4Addr>().is_ok();
+        let widths: Vec<usize> = run.split([' ', '-']).map(|g| g.chars().count()).collect();
+        let dashes = run.chars().filter(|c| *c == '-').count();
+        let date = dashes == 2
+            && (widths == [4, 2, 2] || widths == [4, 2, 2, 2])
+            && run.get(..10).and_then(yimen_domain::calendar::parse_date).is_some();
+        let mask = digits >= 6 && !address && !date;
+        for &c in &chars[start..end] {
+            out.push(if mask && !is_sep(c) { '*' } else { c });
+        }
+        i = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn personal_numbers_never_reach_the_log() {
+        let m = super::mask_digit_runs;
+        assert_eq!(m("no ticket 430822195602294056"), "no ticket ******************");
+        assert_eq!(m("id 43082219560229405X!"), "id ******************!");
+        assert_eq!(m("phone 13812341234, ticket 12345"), "phone ***********, ticket 12345");
+        assert_eq!(m("show ４３０８２２１９５６"), "show **********", "full-width digits too");
+        assert_eq!(m("「4308 2219 5602 2940 56」"), "「**** **** **** **** **」", "grouped digits too");
+        assert_eq!(m("138-1234-1234 and 138.1234.1234"), "***-****-**** and ***.****.****");
+        assert_eq!(m("A012 at 09:00, window 3"), "A012 at 09:00, window 3", "short runs stay");
+        assert_eq!(m("sign-in from 192.168.1.20: ok"), "sign-in from 192.168.1.20: ok", "addresses stay");
+        assert_eq!(m("138.123.412.34"), "***.***.***.**", "not an address: 412 is no octet");
+        assert_eq!(m("at 2026-11-30 09:00:00"), "at 2026-11-30 09:00:00", "dates and times stay");
+        assert_eq!(m("①②③④⑤⑥ ½"), "①②③④⑤⑥ ½", "circled numbers are not digits");
+    }
+}

@@ -1,0 +1,125 @@
+//! The hall's settings, kept in the database's meta table so every window agrees.
+
+use time::UtcOffset;
+
+use super::DeskError;
+use yimen_domain::clock::{DEFAULT_OFFSET, format_offset, parse_offset};
+use yimen_domain::text::Field;
+use yimen_store::{ReadTx, StoreError, WriteTx};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The hall's name, printed on slips and reports.
+    pub hall: String,
+    /// The hall's UTC offset; local dates and day boundaries follow it.
+    pub utc_offset: UtcOffset,
+    /// Working days a supervisor has to follow up a bad rating (差评).
+    pub follow_up_days: u32,
+    /// The phone number printed on receipts.
+    pub hall_phone: Option<String>,
+    /// True in a database built by `yimen demo`.
+    pub demo: bool,
+    /// How many automatic daily backups to keep.
+    pub backup_keep: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            hall: "便民服务大厅".into(),
+            utc_offset: DEFAULT_OFFSET,
+            follow_up_days: 5,
+            hall_phone: None,
+            demo: false,
+            backup_keep: 7,
+        }
+    }
+}
+
+pub const KEYS: [&str; 5] = ["hall", "utc_offset", "follow_up_days", "hall_phone", "backup_keep"];
+
+impl Settings {
+    fn from_lookup(get: impl Fn(&str) -> Result<Option<Vec<u8>>, StoreError>) -> Result<Settings, StoreError> {
+        let mut s = Settings::default();
+        let text = |k: &str| -> Result<Option<String>, StoreError> {
+            Ok(get(k)?.map(|b| String::from_utf8_lossy(&b).into_owned()))
+        };
+        if let Some(h) = text("hall")? {
+            s.hall = h;
+        }
+        if let Some(o) = text("utc_offset")? {
+            s.utc_offset = parse_offset(&o).ok_or_else(|| StoreError::Corrupt(format!("utc_offset '{o}'")))?;
+        }
+        if let Some(d) = text("follow_up_days")? {
+            s.follow_up_days = d.parse().map_err(|_| StoreError::Corrupt(format!("follow_up_days '{d}'")))?;
+        }
+        s.hall_phone = text("hall_phone")?.filter(|p| !p.is_empty());
+        s.demo = text("demo")?.as_deref() == Some("1");
+        if let Some(k) = text("backup_keep")? {
+            s.backup_keep = k.parse().map_err(|_| StoreError::Corrupt(format!("backup_keep '{k}'")))?;
+        }
+        Ok(s)
+    }
+
+    pub fn load_r(rx: &ReadTx) -> Result<Settings, StoreError> {
+        Settings::from_lookup(|k| rx.meta(k))
+    }
+
+    pub fn load_w(tx: &WriteTx<'_>) -> Result<Settings, StoreError> {
+        Settings::from_lookup(|k| tx.meta(k))
+    }
+
+    pub fn save(&self, tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+        tx.set_meta("hall", self.hall.as_bytes())?;
+        tx.set_meta("utc_offset", format_offset(self.utc_offset).as_bytes())?;
+        tx.set_meta("follow_up_days", self.follow_up_days.to_string().as_bytes())?;
+        tx.set_meta("hall_phone", self.hall_phone.as_deref().unwrap_or("").as_bytes())?;
+        tx.set_meta("demo", if self.demo { b"1" } else { b"0" })?;
+        tx.set_meta("backup_keep", self.backup_keep.to_string().as_bytes())?;
+        Ok(())
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), DeskError> {
+        use super::error::SettingWhy;
+        let bad = |why: SettingWhy| DeskError::Setting(key.to_string(), why);
+        let range = |min, max, unit| SettingWhy::OutOfRange { value: value.to_string(), min, max, unit };
+        match key {
+            "hall" => self.hall = super::input::short(Field::Hall, value)?,
+            "utc_offset" => {
+                self.utc_offset = parse_offset(value).ok_or_else(|| bad(SettingWhy::NotAnOffset(value.to_string())))?
+            }
+            "follow_up_days" => {
+                self.follow_up_days =
+                    number_in(value, 1..=60).ok_or_else(|| bad(range(1, 60, ("个工作日", "working days"))))?
+            }
+            "hall_phone" => {
+                self.hall_phone = if value.trim().is_empty() {
+                    None
+                } else {
+                    Some(yimen_domain::phone::Phone::parse(value)?.to_string())
+                }
+            }
+            "backup_keep" => {
+                self.backup_keep = number_in(value, 1..=365).ok_or_else(|| bad(range(1, 365, ("份备份", "backups"))))?
+            }
+            _ => return Err(bad(SettingWhy::Unknown(KEYS.to_vec()))),
+        }
+        Ok(())
+    }
+
+    /// (key, value) pairs for display.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("hall", self.hall.clone()),
+            ("utc_offset", format_offset(self.utc_offset)),
+            ("follow_up_days", self.follow_up_days.to_string()),
+            ("hall_phone", self.hall_phone.clone().unwrap_or_default()),
+            ("backup_keep", self.backup_keep.to_string()),
+        ]
+    }
+}
+
+/// A whole number within `range`, as typed.
+fn number_in(value: &str, range: std::ops::RangeInclusive<u32>) -> Option<u32> {
+    value.trim().parse().ok().filter(|n| range.contains(n))
+}

@@ -1,0 +1,402 @@
+//! Rendering of computed reports: text for the printer (80 display columns, a Chinese
+//! character counting two), Markdown, CSV (one table per section) and JSON.
+
+use serde::Serialize;
+
+use crate::{fit, pad, width};
+use yimen_app::report::{CaseRow, DailyReport, Figures, Minutes, RangeReport, Totals};
+use yimen_domain::Lang;
+use yimen_domain::text::escape_for_output;
+
+pub const PAGE: usize = 80;
+
+/// One section of a report as a table: a title, a header row and rows of cells.
+pub struct Section {
+    pub title: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn s(x: impl ToString) -> String {
+    x.to_string()
+}
+
+fn minutes(m: &Minutes) -> [String; 3] {
+    let f = |x: Option<f64>| x.map(|v| format!("{v:.1}")).unwrap_or_else(|| "-".into());
+    [f(m.mean), f(m.median), f(m.p90)]
+}
+
+fn totals_rows(t: &Totals, lang: Lang) -> Vec<Vec<String>> {
+    let l = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    vec![
+        vec![l("取号", "taken"), s(t.taken)],
+        vec![l("已叫号", "called"), s(t.called)],
+        vec![l("已服务", "served"), s(t.served)],
+        vec![l("过号", "no-show"), s(t.no_show)],
+        vec![l("下班时仍在等候", "still waiting at close"), s(t.waiting_at_close)],
+        vec![l("受理", "accepted"), s(t.accepted)],
+        vec![l("  其中容缺受理", "  of which with materials later"), s(t.deferred)],
+        vec![l("办结", "completed"), s(t.completed)],
+        vec![l("  即办件", "  on the spot"), s(t.completed_on_the_spot)],
+        vec![l("  承诺件", "  promised"), s(t.completed_promised)],
+        vec![l("不予受理", "rejected"), s(t.rejected)],
+        vec![l("撤回", "withdrawn"), s(t.withdrawn)],
+        vec![l("  其中一次性告知", "  of which one-time notices"), s(t.notices)],
+        vec![l("终止", "terminated"), s(t.terminated)],
+        vec![l("转办", "transferred"), s(t.transferred)],
+        vec![l("挂起（仍在挂起）", "suspended (still)"), s(t.suspended)],
+        vec![l("评价", "rated"), s(t.rated)],
+    ]
+}
+
+fn case_rows(rows: &[CaseRow], lang: Lang) -> (Vec<String>, Vec<Vec<String>>) {
+    let head: Vec<String> = match lang {
+        Lang::Zh => ["号码", "日期", "事项", "经办人", "期限", "剩余工作日/状态"],
+        Lang::En => ["number", "date", "item", "clerk", "due", "days left/status"],
+    }
+    .iter()
+    .map(s)
+    .collect();
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let item = match &r.material {
+                Some(m) => format!("{}（{m}）", r.item),
+                None => r.item.clone(),
+            };
+            vec![
+                r.number.clone(),
+                r.date.clone(),
+                item,
+                r.clerk.clone().unwrap_or_default(),
+                r.deadline.clone().unwrap_or_default(),
+                r.working_days_left.map(s).unwrap_or_else(|| status_label(&r.status, lang)),
+            ]
+        })
+        .collect();
+    (head, rows)
+}
+
+fn status_label(code: &str, lang: Lang) -> String {
+    yimen_domain::ticket::Status::ALL
+        .iter()
+        .find(|s| s.code() == code)
+        .map(|s| s.label(lang).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+fn figure_sections(f: &Figures, lang: Lang) -> Vec<Section> {
+    let l = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let mut v = vec![Section {
+        title: l("总量", "Totals"),
+        head: vec![l("项目", "figure"), l("数量", "count")],
+        rows: totals_rows(&f.totals, lang),
+    }];
+    v.push(Section {
+        title: l("分类别", "By category"),
+        head: vec![l("类别", "category"), l("取号", "taken"), l("受理", "accepted"), l("办结", "completed")],
+        rows: f.by_category.iter().map(|c| vec![c.name.clone(), s(c.taken), s(c.accepted), s(c.completed)]).collect(),
+    });
+    v.push(Section {
+        title: l("分事项", "By item"),
+        head: vec![l("事项", "item"), l("取号", "taken"), l("受理", "accepted"), l("办结", "completed")],
+        rows: f
+            .by_item
+            .iter()
+            .map(|i| vec![format!("{} {}", i.item, i.name), s(i.taken), s(i.accepted), s(i.completed)])
+            .collect(),
+    });
+    v.push(Section {
+        title: l("分窗口", "By window"),
+        head: vec![l("窗口", "window"), l("叫号", "called"), l("服务", "served")],
+        rows: f.by_window.iter().map(|w| vec![w.window.clone(), s(w.called), s(w.served)]).collect(),
+    });
+    v.push(Section {
+        title: l("分工作人员", "By clerk"),
+        head: vec![l("工作人员", "clerk"), l("受理", "accepted"), l("办结", "completed"), l("不予受理", "rejected")],
+        rows: f.by_clerk.iter().map(|c| vec![c.clerk.clone(), s(c.accepted), s(c.completed), s(c.rejected)]).collect(),
+    });
+    let [wm, wmed, w90] = minutes(&f.wait_minutes);
+    let [sm, smed, s90] = minutes(&f.service_minutes);
+    v.push(Section {
+        title: l("时长（分钟）", "Minutes"),
+        head: vec![l("", ""), l("平均", "mean"), l("中位数", "median"), l("90%", "p90"), l("件数", "count")],
+        rows: vec![
+            vec![l("等候（取号到叫号）", "waiting (taken to call)"), wm, wmed, w90, s(f.wait_minutes.count)],
+            vec![
+                l("办理（叫号到受理/结束）", "service (call to accepted/closed)"),
+                sm,
+                smed,
+                s90,
+                s(f.service_minutes.count),
+            ],
+        ],
+    });
+    let rate = f.satisfaction_rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "-".into());
+    let mut ratings: Vec<Vec<String>> = (1..=5u8)
+        .rev()
+        .map(|k| {
+            vec![
+                format!("{k} {}", yimen_domain::ticket::Rating::level_label(k, lang)),
+                s(f.ratings.get(&k.to_string()).copied().unwrap_or(0)),
+            ]
+        })
+        .collect();
+    ratings.push(vec![l("满意率（3-5 分）", "satisfaction (3-5)"), rate]);
+    v.push(Section {
+        title: l("好差评", "Ratings"),
+        head: vec![l("等级", "level"), l("数量", "count")],
+        rows: ratings,
+    });
+    v.push(Section {
+        title: l("群众来自", "Where citizens came from"),
+        head: vec![l("村（社区）", "village"), l("取号", "taken")],
+        rows: f.by_village.iter().map(|r| vec![r.village.clone(), s(r.taken)]).collect(),
+    });
+    v
+}
+
+pub fn daily_sections(r: &DailyReport, lang: Lang) -> Vec<Section> {
+    let l = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let mut v = figure_sections(&r.figures, lang);
+    // A past day's report: the lists are the cases as they stand at printing.
+    let as_of = |title: String| match &r.lists_as_of {
+        Some(at) => format!("{title}{}{at}{}", l("（按 ", " (as of "), l(" 的情况）", ")")),
+        None => title,
+    };
+    for (title, rows) in [
+        (l("超期在办件", "Overdue open cases"), &r.overdue),
+        (l("一个工作日内到期", "Due within one working day"), &r.due_soon),
+        (l("明日须补齐容缺材料", "Deferred materials due next working day"), &r.make_good_tomorrow),
+    ] {
+        let (head, rows) = case_rows(rows, lang);
+        v.push(Section { title: as_of(title), head, rows });
+    }
+    v.push(Section {
+        title: as_of(l("未办结的差评回访", "Bad ratings awaiting follow-up")),
+        head: vec![
+            l("号码", "number"),
+            l("日期", "date"),
+            l("事项", "item"),
+            l("评分", "score"),
+            l("经办人", "clerk"),
+            l("回访期限", "follow up by"),
+        ],
+        rows: r
+            .open_bad_ratings
+            .iter()
+            .map(|b| {
+                vec![
+                    b.number.clone(),
+                    b.date.clone(),
+                    b.item.clone(),
+                    s(b.score),
+                    b.clerk.clone().unwrap_or_default(),
+                    b.follow_up_due.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    });
+    v.push(Section {
+        title: l("本年累计", "Year to date"),
+        head: vec![l("项目", "figure"), l("数量", "count")],
+        rows: totals_rows(&r.year_to_date, lang),
+    });
+    v
+}
+
+pub fn range_sections(r: &RangeReport, lang: Lang) -> Vec<Section> {
+    let l = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let mut v = figure_sections(&r.figures, lang);
+    v.push(Section {
+        title: l("逐日趋势", "Day by day"),
+        head: vec![
+            l("日期", "date"),
+            l("取号", "taken"),
+            l("服务", "served"),
+            l("受理", "accepted"),
+            l("办结", "completed"),
+        ],
+        rows: r
+            .days
+            .iter()
+            .map(|d| vec![d.date.clone(), s(d.taken), s(d.served), s(d.accepted), s(d.completed)])
+            .collect(),
+    });
+    let (head, rows) = case_rows(&r.requests, lang);
+    v.push(Section {
+        title: format!(
+            "{}：{} {}，{} {}",
+            l("诉求/纠纷", "Requests and disputes"),
+            l("新登记", "opened"),
+            r.requests_opened,
+            l("办结", "closed"),
+            r.requests_closed
+        ),
+        head,
+        rows,
+    });
+    v
+}
+
+/// Lays a table out in at most `PAGE` columns: every cell measured in display width; the
+/// widest column gives way (its cells cut with "..") when the page is too narrow.
+fn text_table(head: &[String], rows: &[Vec<String>]) -> String {
+    let mut cells: Vec<Vec<String>> = vec![head.to_vec()];
+    cells.extend(rows.iter().cloned());
+    let cols = head.len();
+    let mut widths: Vec<usize> =
+        (0..cols).map(|i| cells.iter().filter_map(|r| r.get(i)).map(|c| width(c)).max().unwrap_or(0)).collect();
+    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1) + 2;
+    while total(&widths) > PAGE {
+        let Some((i, _)) = widths.iter().enumerate().max_by_key(|(_, w)| **w) else { break };
+        if widths[i] <= 6 {
+            break;
+        }
+        widths[i] -= 1;
+    }
+    let mut out = String::new();
+    for (n, r) in cells.iter().enumerate() {
+        let mut line = String::from("  ");
+        for (i, w) in widths.iter().enumerate() {
+            let cell = r.get(i).map(String::as_str).unwrap_or("");
+            let numeric =
+                n > 0 && i > 0 && !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit() || ".-%".contains(c));
+            let shown = fit(cell, *w);
+            if numeric {
+                line.push_str(&format!("{}{shown}", " ".repeat(w - width(&shown))));
+            } else {
+                line.push_str(&pad(&shown, *w));
+            }
+            if i + 1 < widths.len() {
+                line.push_str("  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        if n == 0 {
+            out.push_str(&format!("  {}\n", "-".repeat(total(&widths) - 2)));
+        }
+    }
+    out
+}
+
+/// The printable page: header with hall, date, time of printing and who printed it; the
+/// sections; a signature line.
+pub fn text(title: &str, when: &str, header: &yimen_app::report::Header, sections: &[Section], lang: Lang) -> String {
+    let mut out = String::new();
+    let center = |s: &str| format!("{}{s}\n", " ".repeat(PAGE.saturating_sub(width(s)) / 2));
+    out.push_str(&center(&fit(&escape_for_output(&header.hall, false), PAGE)));
+    out.push_str(&center(&format!("{title}  {when}")));
+    let printed = format!(
+        "{}{}  {}{}",
+        lang.pick("打印时间：", "Printed: "),
+        header.printed_at,
+        lang.pick("打印人：", "by: "),
+        header.printed_by.as_deref().map(|c| escape_for_output(c, false)).unwrap_or_else(|| "-".into())
+    );
+    out.push_str(&format!("{}\n", fit(&printed, PAGE)));
+    if let Some(n) = &header.calendar_note {
+        out.push_str(&format!("{}\n", fit(&format!("[!] {n}"), PAGE)));
+    }
+    out.push_str(&format!("{}\n", "=".repeat(PAGE)));
+    for sec in sections {
+        out.push_str(&format!("\n{}\n", sec.title));
+        if sec.rows.is_empty() {
+            out.push_str(&format!("  {}\n", lang.pick("（无）", "(none)")));
+        } else {
+            let clean: Vec<Vec<String>> =
+                sec.rows.iter().map(|r| r.iter().map(|c| escape_for_output(c, false)).collect()).collect();
+            out.push_str(&text_table(&sec.head, &clean));
+        }
+    }
+    out.push_str(&format!("\n{}\n", "=".repeat(PAGE)));
+    out.push_str(&format!(
+        "{}{}\n  {}\n{}{}\n",
+        lang.pick("审计链：事件数 ", "Audit chain: events "),
+        header.chain_events,
+        header.chain_head,
+        lang.pick("数据摘要：", "Records digest: "),
+        header.sources
+    ));
+    out.push_str(&format!(
+        "\n{}\n",
+        lang.pick(
+            "大厅负责人（签字）：____________________    日期：______________",
+            "Supervisor (signature): ____________________    Date: ______________"
+        )
+    ));
+    out
+}
+
+pub fn markdown(
+    title: &str,
+    when: &str,
+    header: &yimen_app::report::Header,
+    sections: &[Section],
+    lang: Lang,
+) -> String {
+    let cell = |c: &str| escape_for_output(c, false).replace('|', "\\|");
+    let mut out = format!("# {} {title} {when}\n\n", cell(&header.hall));
+    out.push_str(&format!(
+        "{}{} · {}{}\n",
+        lang.pick("打印时间：", "Printed: "),
+        header.printed_at,
+        lang.pick("打印人：", "by: "),
+        header.printed_by.as_deref().map(cell).unwrap_or_else(|| "-".into())
+    ));
+    if let Some(n) = &header.calendar_note {
+        out.push_str(&format!("\n> {n}\n"));
+    }
+    out.push_str(&format!(
+        "\n{}{} `{}` · {}`{}`\n",
+        lang.pick("审计链：事件数 ", "Audit chain: events "),
+        header.chain_events,
+        header.chain_head,
+        lang.pick("数据摘要：", "records digest: "),
+        header.sources
+    ));
+    for sec in sections {
+        out.push_str(&format!("\n## {}\n\n", sec.title));
+        if sec.rows.is_empty() {
+            out.push_str(lang.pick("（无）\n", "(none)\n"));
+            continue;
+        }
+        out.push_str(&format!("| {} |\n", sec.head.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(sec.head.len())));
+        for r in &sec.rows {
+            out.push_str(&format!("| {} |\n", r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")));
+        }
+    }
+    out
+}
+
+/// A cell made safe for a spreadsheet: hidden characters made visible, and a leading
+/// `= + - @` (or tab / carriage return) escaped so it is not read as a formula.
+pub fn csv_cell(c: &str) -> String {
+    let c = escape_for_output(c, false);
+    if c.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{c}") } else { c }
+}
+
+pub fn csv(sections: &[Section], excel: bool) -> Result<Vec<u8>, String> {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    for sec in sections {
+        w.write_record([csv_cell(&sec.title)]).map_err(|e| e.to_string())?;
+        w.write_record(sec.head.iter().map(|h| csv_cell(h))).map_err(|e| e.to_string())?;
+        for r in &sec.rows {
+            w.write_record(r.iter().map(|c| csv_cell(c))).map_err(|e| e.to_string())?;
+        }
+        w.write_record([""]).map_err(|e| e.to_string())?;
+    }
+    let body = w.into_inner().map_err(|e| e.to_string())?;
+    Ok(with_bom(body, excel))
+}
+
+/// CSV for Excel on Chinese Windows starts with a UTF-8 byte-order mark.
+pub fn with_bom(body: Vec<u8>, excel: bool) -> Vec<u8> {
+    if excel { [b"\xEF\xBB\xBF".as_slice(), &body].concat() } else { body }
+}
+
+pub fn json<T: Serialize>(r: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(r).map_err(|e| e.to_string())
+}

@@ -1,0 +1,447 @@
+//! `yimen serve`: the hall server. One process owns the database and serves the application
+//! layer as HTTP/JSON to every window of the hall (docs/api.md). Sessions come from signing in
+//! with a clerk's PIN; each request acts as its session's clerk with the role the account has
+//! now, through the same `Desk` methods the command line and the interface call. Actions carry
+//! an idempotency key, stored with the action, so a retried request never acts twice. A change
+//! counter, with long polling, tells every window when the queue moved.
+
+mod admin;
+mod sessions;
+mod throttle;
+mod tickets;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use sessions::{Session, token_hash, unix_now};
+use yimen_app::{Desk, DeskError};
+use yimen_domain::Lang;
+use yimen_domain::account::AccountError;
+use yimen_domain::lang::Localized;
+
+/// Largest request body accepted (a take with every field and a long note is a few KiB).
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// Largest catalog file accepted by `POST /api/catalog`.
+pub const CATALOG_LIMIT: usize = 1024 * 1024;
+/// The longest a `/api/changes` request waits for a change.
+const LONG_POLL: Duration = Duration::from_secs(20);
+
+pub struct Options {
+    pub listen: SocketAddr,
+    /// How long a sign-in lasts.
+    pub session: Duration,
+    /// The language of messages when a request does not ask for one.
+    pub lang: Lang,
+}
+
+struct Hall {
+    /// Writes go through this desk one at a time; reads run on forks of it (see `run`).
+    desk: Mutex<Desk>,
+    /// Wrong PINs, per account and per address (docs/security.md).
+    throttle: Mutex<throttle::Throttle>,
+    sessions: Mutex<HashMap<String, Session>>,
+    changes: tokio::sync::watch::Sender<u64>,
+    session: Duration,
+    lang: Lang,
+    /// The hall's name (health answers without taking the database lock).
+    hall: Mutex<String>,
+    /// Where the log goes (the database's folder) and its clock.
+    home: std::path::PathBuf,
+    clock: yimen_domain::clock::Clock,
+}
+
+/// A refusal as the API sends it: an HTTP status, a stable code and a one-line message in the
+/// request's language.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "error": self.message, "code": self.code }))).into_response()
+    }
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into() }
+    }
+
+    fn desk(e: DeskError, lang: Lang) -> ApiError {
+        use yimen_app::StoreError;
+        let (status, code) = match &e {
+            DeskError::Account(AccountError::NeedsRole(..)) => (StatusCode::FORBIDDEN, "forbidden"),
+            DeskError::Account(AccountError::BadCredentials | AccountError::NotSignedIn) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized")
+            }
+            DeskError::Account(AccountError::SessionEnded(..)) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            DeskError::Account(AccountError::Throttled(..)) => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
+            DeskError::Account(AccountError::Locked(..) | AccountError::Disabled(..)) => {
+                (StatusCode::FORBIDDEN, "locked")
+            }
+            DeskError::KeyReused => (StatusCode::CONFLICT, "conflict"),
+            DeskError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            DeskError::Store(
+                StoreError::Io(_) | StoreError::Corrupt(_) | StoreError::Locked { .. } | StoreError::Damaged { .. },
+            ) => (StatusCode::SERVICE_UNAVAILABLE, "storage"),
+            _ => (StatusCode::UNPROCESSABLE_ENTITY, "refused"),
+        };
+        ApiError::new(status, code, e.localized(lang))
+    }
+}
+
+/// The language a request asks for (`Accept-Language: en…`), else the server's.
+fn lang_of(headers: &HeaderMap, default: Lang) -> Lang {
+    match headers.get("accept-language").and_then(|v| v.to_str().ok()) {
+        Some(v) if v.trim_start().starts_with("en") => Lang::En,
+        Some(v) if v.trim_start().starts_with("zh") => Lang::Zh,
+        _ => default,
+    }
+}
+
+/// The caller of a request: the session's clerk, the request's language and idempotency key,
+/// and what the request asks (set by a writing handler: the key is bound to it).
+struct Caller {
+    clerk: String,
+    stamp: String,
+    /// The role of this session's account at sign-in (the desk checks the role as it is now).
+    role: yimen_domain::account::Role,
+    lang: Lang,
+    key: Option<String>,
+    request: String,
+}
+
+impl Caller {
+    /// Binds the idempotency key to this request: `what` (the endpoint and action) and its
+    /// body as JSON.
+    fn binds(mut self, what: &str, body: &impl serde::Serialize) -> Caller {
+        self.request = format!("{what}\n{}", serde_json::to_string(body).unwrap_or_default());
+        self
+    }
+
+    /// The fingerprint the key is stored with: account, action and body.
+    fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        yimen_domain::token::hex(&sha2::Sha256::digest(format!("{}\n{}", self.clerk, self.request).as_bytes()))
+    }
+}
+
+impl Hall {
+    fn caller(&self, headers: &HeaderMap) -> Result<Caller, ApiError> {
+        let lang = lang_of(headers, self.lang);
+        let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+        let token = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", t("请先登录", "sign in first")))?;
+        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        sessions.retain(|_, s| s.expires > now);
+        let (clerk, stamp, role) =
+            sessions.get(&token_hash(token)).map(|s| (s.clerk.clone(), s.stamp.clone(), s.role)).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    t("登录已过期，请重新登录", "session expired or unknown; sign in again"),
+                )
+            })?;
+        let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(|k| k.trim().to_string());
+        if let Some(k) = &key
+            && (k.is_empty() || k.len() > 100 || k.chars().any(|c| c.is_control()))
+        {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                t("Idempotency-Key 须为 1–100 个可见字符", "Idempotency-Key must be 1–100 visible characters"),
+            ));
+        }
+        Ok(Caller { clerk, stamp, role, lang, key, request: String::new() })
+    }
+
+    /// Runs `f` on the desk as the caller, off the async threads; a write bumps the change
+    /// counter. A write holds the desk's lock; a read runs on a fork of the desk, so a long
+    /// report never makes the windows' actions wait.
+    async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        caller: Caller,
+        writes: bool,
+        f: impl FnOnce(&mut Desk) -> Result<T, DeskError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let hall = self.clone();
+        let lang = caller.lang;
+        let clerk = caller.clerk.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            let fingerprint = caller.fingerprint();
+            let act = |desk: &mut Desk| {
+                let r = desk.assume(&caller.clerk, &caller.stamp).and_then(|_| {
+                    desk.set_idempotency_key(caller.key.clone().map(|k| (k, fingerprint)));
+                    let r = f(desk);
+                    desk.set_idempotency_key(None);
+                    r
+                });
+                desk.sign_out();
+                r
+            };
+            if writes {
+                act(&mut hall.desk.lock().unwrap_or_else(|p| p.into_inner()))
+            } else {
+                let mut fork = hall.desk.lock().unwrap_or_else(|p| p.into_inner()).fork();
+                act(&mut fork)
+            }
+        })
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+        match out {
+            Ok(v) => {
+                if writes {
+                    self.changes.send_modify(|n| *n += 1);
+                }
+                Ok(v)
+            }
+            Err(e) => {
+                self.log(&format!("server {}: refused: {}", clerk, e.localized(self.lang)));
+                Err(ApiError::desk(e, lang))
+            }
+        }
+    }
+
+    /// A line in the server's log beside the database (sign-ins and refusals; never a
+    /// citizen's data beyond what a refusal quotes).
+    fn log(&self, line: &str) {
+        yimen_app::log::write(&self.home, &self.clock, line);
+    }
+}
+
+type Shared = State<Arc<Hall>>;
+
+async fn health(State(h): Shared) -> Json<Value> {
+    let hall = h.hall.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Json(json!({ "ok": true, "hall": hall, "version": env!("CARGO_PKG_VERSION") }))
+}
+
+/// Turns axum's own refusals (a body too large or not JSON, an unknown path) into the API's
+/// JSON errors, in the request's language.
+async fn json_errors(State(h): Shared, req: Request, next: Next) -> Response {
+    let lang = lang_of(req.headers(), h.lang);
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if status.is_success() || is_json {
+        return resp;
+    }
+    let t = |zh: String, en: String| if lang == Lang::En { en } else { zh };
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("too_large", t(format!("请求内容超过 {BODY_LIMIT} 字节"), format!("request body over {BODY_LIMIT} bytes")))
+        }
+        StatusCode::NOT_FOUND => {
+            ("not_found", t("没有这个接口（见 docs/api.md）".into(), "no such endpoint (see docs/api.md)".into()))
+        }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("bad_request", t("此接口不接受这种请求方法".into(), "wrong method for this endpoint".into()))
+        }
+        s if s.is_client_error() => (
+            "bad_request",
+            t("请求内容不是此接口要求的 JSON".into(), "the request body is not the JSON this endpoint takes".into()),
+        ),
+        _ => ("internal", status.to_string()),
+    };
+    ApiError::new(status, code, message).into_response()
+}
+
+/// Checks every request against the table of routes (`app::authority::ROUTES`) before its
+/// handler runs: a route without a row is refused, and a route that needs a role needs a
+/// live session of an account that has it.
+async fn authorize(State(h): Shared, req: Request, next: Next) -> Response {
+    use yimen_app::authority::{Need, allows, need_of_route};
+    let lang = lang_of(req.headers(), h.lang);
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let Some(path) = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_string()) else {
+        // No route matched: the router answers 404 itself.
+        return next.run(req).await;
+    };
+    match need_of_route(req.method().as_str(), &path) {
+        None => ApiError::new(StatusCode::FORBIDDEN, "forbidden", t("此接口未开放", "this endpoint is not open"))
+            .into_response(),
+        Some(Need::Anyone) => next.run(req).await,
+        Some(need) => {
+            let caller = match h.caller(req.headers()) {
+                Ok(c) => c,
+                Err(e) => return e.into_response(),
+            };
+            // Whole-file operations (local admin) are never served over the network.
+            if !allows(need, Some(caller.role), false) {
+                let e = match need {
+                    Need::Role(r) => AccountError::NeedsRole(r, caller.clerk, caller.role),
+                    _ => AccountError::NotSignedIn,
+                };
+                return ApiError::desk(e.into(), lang).into_response();
+            }
+            next.run(req).await
+        }
+    }
+}
+
+fn router(hall: Arc<Hall>) -> axum::Router {
+    let errors = middleware::from_fn_with_state(hall.clone(), json_errors);
+    let authority = middleware::from_fn_with_state(hall.clone(), authorize);
+    axum::Router::new()
+        .route("/api/health", get(health))
+        .route("/api/sign-in", post(sessions::sign_in))
+        .route("/api/sign-out", post(sessions::sign_out))
+        .route("/api/changes", get(tickets::changes))
+        .route("/api/queue", get(tickets::queue))
+        .route("/api/open", get(tickets::open_cases))
+        .route("/api/search", get(tickets::search))
+        .route("/api/take", post(tickets::take))
+        .route("/api/call", post(tickets::call))
+        .route("/api/tickets/{ticket}", get(tickets::show))
+        .route("/api/reveal/{ticket}", get(tickets::reveal))
+        .route("/api/check", get(admin::check))
+        .route("/api/tickets/{ticket}/{action}", post(tickets::act))
+        .route("/api/report/daily", get(tickets::daily))
+        .route("/api/report/range", get(tickets::range))
+        .route("/api/export", get(tickets::export))
+        .route("/api/setup", get(tickets::setup))
+        .route("/api/board", get(tickets::board))
+        .route("/api/day", get(tickets::day))
+        .route("/api/waiting", get(tickets::waiting))
+        .route("/api/users", get(admin::users))
+        .route("/api/users/{what}", post(admin::user_change))
+        .route("/api/config", post(admin::config))
+        // A county's whole catalog may be larger than any other request.
+        .route("/api/catalog", post(admin::catalog).layer(DefaultBodyLimit::max(CATALOG_LIMIT)))
+        .route("/api/backup", post(admin::backup))
+        .route("/api/audit", get(admin::audit))
+        .route("/api/compact", post(admin::compact))
+        .route_layer(authority)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(errors)
+        .with_state(hall)
+}
+
+/// Serves until Ctrl-C (or SIGTERM); `ready` hears the address once it listens.
+pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    // Sign-ins from before a restart carry on until they would have ended.
+    let (now, wall) = (Instant::now(), unix_now());
+    let sessions: HashMap<String, Session> = desk
+        .saved_sessions()
+        .map_err(|e| std::io::Error::other(e.to_string()))?
+        .into_iter()
+        .filter(|s| s.expires > wall && !s.stamp.is_empty())
+        .filter_map(|s| {
+            let left = Duration::from_secs(s.expires - wall);
+            let mut probe = desk.fork();
+            // A PIN changed or an account disabled while the server was down ends its sessions.
+            let role = probe.assume(&s.clerk, &s.stamp).ok()?;
+            Some((
+                s.token_hash,
+                Session { clerk: s.clerk, role, stamp: s.stamp, expires: now + left, until: s.expires },
+            ))
+        })
+        .collect();
+    let db_path = desk.path().to_path_buf();
+    let hall = Arc::new(Hall {
+        hall: Mutex::new(desk.settings().hall.clone()),
+        home: desk.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default(),
+        clock: *desk.clock(),
+        desk: Mutex::new(desk),
+        throttle: Mutex::new(throttle::Throttle::default()),
+        sessions: Mutex::new(sessions),
+        // The counter starts from the clock, so it only ever grows, across restarts too: a
+        // window waiting past the old count hears the restarted server at once.
+        changes: tokio::sync::watch::channel(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0),
+        )
+        .0,
+        session: opts.session,
+        lang: opts.lang,
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(opts.listen).await?;
+        let addr = listener.local_addr()?;
+        // Tells a command that finds the file held where to work instead (StoreError::Locked).
+        let note = yimen_app::server_note(&db_path);
+        let _ = std::fs::write(&note, format!("http://{addr}\n"));
+        let _note = RemoveOnDrop(note);
+        ready(addr);
+        tokio::spawn(daily_backups(hall.clone()));
+        let app = router(hall).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app).with_graceful_shutdown(shutdown()).await
+    })
+}
+
+/// The server takes the hall's automatic daily backup (windows working through it take none):
+/// at start, then on the first check of each new day.
+async fn daily_backups(hall: Arc<Hall>) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        let h = hall.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            // A fork: the copy reads one snapshot and never holds the windows' lock.
+            let desk = h.desk.lock().unwrap_or_else(|p| p.into_inner()).fork();
+            match desk.daily_backup() {
+                Ok(Some(path)) => h.log(&format!("daily backup: {}", path.display())),
+                Ok(None) => {}
+                Err(e) => {
+                    let line = format!("daily backup failed: {}", e.localized(h.lang));
+                    eprintln!("yimen: {line}");
+                    h.log(&line);
+                }
+            }
+        })
+        .await;
+    }
+}
+
+/// Deletes a file when dropped (the server's address note, when the server stops).
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

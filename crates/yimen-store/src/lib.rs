@@ -1,0 +1,1629 @@
+//! The store: one redb file holding tickets, their events and the indexes the screens and
+//! reports read. Only this module touches redb. One user action is one write transaction.
+
+pub mod chain;
+mod error;
+pub mod guard;
+pub mod journal;
+pub mod keys;
+pub mod tables;
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use redb::{Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use time::Date;
+
+pub use error::{StoreError, server_note};
+use keys::*;
+use tables::*;
+
+use yimen_domain::account::User;
+use yimen_domain::catalog::Catalog;
+use yimen_domain::queue::{MAX_SEQ, QueueNumber};
+use yimen_domain::ticket::{Event, Ticket, TicketId};
+
+/// The ticket id under which the hall's own events (sign-ins, accounts) are kept.
+pub const SYSTEM: TicketId = 0;
+
+/// redb's cache defaults to 1 GiB; an old office PC has far less to spare.
+const CACHE_BYTES: usize = 32 * 1024 * 1024;
+
+/// A prefix search looks at most at this many distinct tokens (names, initials …) under the
+/// prefix; a one-letter query over years of history is cut there rather than reading them all.
+pub const SEARCH_TOKEN_CAP: usize = 200;
+
+pub struct Store {
+    /// The file's size when it was opened (before redb reserved room in it).
+    size_at_rest: u64,
+    /// The open file: read-only until the first write asks for more (see `begin_write`).
+    db: RwLock<Handle>,
+    path: PathBuf,
+    /// The write-ahead journal, for long-running writers (see `journal`); `None`: every
+    /// commit is a durable redb commit.
+    journal: Mutex<Option<journal::Journal>>,
+    /// Set once redb panicked on this file: its locks may be poisoned, so the handle is not
+    /// touched again (every later call says the file is damaged) and is dropped quietly.
+    poisoned: std::sync::atomic::AtomicBool,
+}
+
+/// How the file is open. Reads never need write access, so a command that only reads (and
+/// the checks of a backup or a foreign file) never changes a byte of it and works on a
+/// read-only (0444) file; the first write reopens it for writing.
+enum Handle {
+    ReadOnly(redb::ReadOnlyDatabase),
+    ReadWrite(Database),
+    /// Between closing the read-only handle and opening the writable one.
+    Closed,
+}
+
+fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+    rmp_serde::to_vec_named(v).map_err(|e| StoreError::Corrupt(format!("encode: {e}")))
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8], what: &dyn Fn() -> String) -> Result<T, StoreError> {
+    rmp_serde::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("{}: {e}", what())))
+}
+
+/// How long to wait for a file another yimen command holds: `YIMEN_LOCK_WAIT_MS`, default 2 s.
+fn lock_wait() -> Duration {
+    let ms = std::env::var("YIMEN_LOCK_WAIT_MS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(2000u64);
+    Duration::from_millis(ms.min(60_000))
+}
+
+fn is_lock_error(e: &DatabaseError) -> bool {
+    match e {
+        DatabaseError::DatabaseAlreadyOpen | DatabaseError::LockProtocolMismatch => true,
+        DatabaseError::Storage(redb::StorageError::Io(io)) => io.kind() == std::io::ErrorKind::WouldBlock,
+        _ => false,
+    }
+}
+
+/// Whether the file starts with redb's magic number: a file that does and still cannot be
+/// opened is a damaged yimen database, not somebody else's file.
+fn looks_like_redb(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 9];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
+        && head == [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A]
+}
+
+/// Opens `path` with `open`, waiting a little while another short-lived yimen command holds
+/// it (a window holding it all day still gets the error), and says what went wrong in the
+/// store's words.
+fn open_with<D>(path: &Path, open: impl Fn() -> Result<D, DatabaseError>, write: bool) -> Result<D, StoreError> {
+    let deadline = Instant::now() + lock_wait();
+    loop {
+        match guard::catch(&open).map_err(|p| p.error(path))? {
+            Ok(db) => return Ok(db),
+            Err(e) if is_lock_error(&e) => {
+                if Instant::now() >= deadline {
+                    return Err(StoreError::locked(path));
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            Err(DatabaseError::Storage(redb::StorageError::Io(io)))
+                if io.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                return Err(StoreError::Permission { path: path.to_path_buf(), write });
+            }
+            Err(DatabaseError::RepairAborted) => return Err(StoreError::NeedsRepair),
+            Err(other) => {
+                let detail = other.to_string().replace('\n', " ");
+                return Err(if looks_like_redb(path) {
+                    StoreError::damaged(path, &detail)
+                } else {
+                    StoreError::NotOurs { path: path.to_path_buf(), detail }
+                });
+            }
+        }
+    }
+}
+
+impl Store {
+    /// Opens the database at `path` for reading and writing; with `create`, makes a new one
+    /// if there is none.
+    ///
+    /// # Errors
+    /// `Missing`, `Locked`, `Permission`, `NotOurs`, `Damaged`, `NewerSchema`.
+    pub fn open(path: &Path, create: bool) -> Result<Store, StoreError> {
+        let exists = path.exists();
+        if !exists && !create {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        if create
+            && !exists
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::io_on(dir, true, &e))?;
+        }
+        // redb reserves room in the file while it is open; this is the size at rest.
+        let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let db = Store::open_rw(path)?;
+        let store = Store {
+            db: RwLock::new(Handle::ReadWrite(db)),
+            path: path.to_path_buf(),
+            size_at_rest,
+            journal: Mutex::new(None),
+            poisoned: Default::default(),
+        };
+        store.prepare(create)?;
+        store.recover()?;
+        Ok(store)
+    }
+
+    /// Opens an existing database without write access: nothing about the file changes until
+    /// the first write, which reopens it for writing. A file that needs work before it can be
+    /// read (a journal to replay, an older data version to migrate, an unclean shutdown to
+    /// repair) is opened for writing at once.
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if journal::path_of(path).exists() {
+            // A journal to replay needs the file open for writing; one that is not this file's
+            // is refused first, without writing a byte.
+            // (A file left by a crash needs redb's repair first, which writes anyway.)
+            match Store::open_ro(path) {
+                Ok(db) => Store::read_only(path, size_at_rest, db).check_journal_is_ours()?,
+                Err(StoreError::NeedsRepair) => {}
+                Err(e) => return Err(e),
+            }
+            return Store::open(path, false);
+        }
+        let db = match Store::open_ro(path) {
+            Ok(db) => db,
+            // redb repairs a file left by a crash only when it may write it.
+            Err(StoreError::NeedsRepair) => return Store::open(path, false),
+            Err(e) => return Err(e),
+        };
+        let store = Store::read_only(path, size_at_rest, db);
+        match store.check_version()? {
+            Some(v) if v == SCHEMA_VERSION => Ok(store),
+            Some(_) => {
+                drop(store);
+                Store::open(path, false)
+            }
+            None => Err(StoreError::Missing { path: path.to_path_buf() }),
+        }
+    }
+
+    /// Runs `f` inside the panic guard (see `guard`); after a panic in redb the handle is
+    /// never used again.
+    fn guarded<T, E: From<StoreError>>(&self, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+        use std::sync::atomic::Ordering;
+        if self.poisoned.load(Ordering::SeqCst) {
+            return Err(StoreError::damaged(&self.path, "an earlier step found it damaged").into());
+        }
+        match guard::catch(f) {
+            Ok(out) => out,
+            Err(panic) => {
+                if panic.in_redb() {
+                    self.poisoned.store(true, Ordering::SeqCst);
+                }
+                Err(panic.error(&self.path).into())
+            }
+        }
+    }
+
+    /// A store on a read-only handle (no journal).
+    fn read_only(path: &Path, size_at_rest: u64, db: redb::ReadOnlyDatabase) -> Store {
+        Store {
+            db: RwLock::new(Handle::ReadOnly(db)),
+            path: path.to_path_buf(),
+            size_at_rest,
+            journal: Mutex::new(None),
+            poisoned: Default::default(),
+        }
+    }
+
+    fn open_rw(path: &Path) -> Result<Database, StoreError> {
+        let mut builder = Database::builder();
+        builder.set_cache_size(CACHE_BYTES);
+        open_with(path, || if path.exists() { builder.open(path) } else { builder.create(path) }, true)
+    }
+
+    fn open_ro(path: &Path) -> Result<redb::ReadOnlyDatabase, StoreError> {
+        let mut builder = Database::builder();
+        builder.set_cache_size(CACHE_BYTES);
+        open_with(path, || builder.open_read_only(path), false)
+    }
+
+    /// Opens a file only to check it (a backup before a restore, a file named on the command
+    /// line): never for writing, so its bytes stay as they are whatever the verdict.
+    ///
+    /// # Errors
+    /// As [`Store::open`]; a file that would need repair or migration is refused as damaged
+    /// or old rather than changed.
+    pub fn open_for_check(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let db = match Store::open_ro(path) {
+            Err(StoreError::NeedsRepair) => {
+                return Err(StoreError::damaged(path, "it was not closed cleanly and needs a repair"));
+            }
+            other => other?,
+        };
+        let store = Store::read_only(path, size_at_rest, db);
+        match store.check_version()? {
+            Some(v) if v == SCHEMA_VERSION => Ok(store),
+            Some(v) => Err(StoreError::OlderSchema { path: path.to_path_buf(), found: v, supported: SCHEMA_VERSION }),
+            None => Err(StoreError::NotOurs { path: path.to_path_buf(), detail: "it has no data version".into() }),
+        }
+    }
+
+    /// A read transaction on whichever handle is open.
+    fn begin_read(&self) -> Result<redb::ReadTransaction, StoreError> {
+        let g = self.db.read().unwrap_or_else(|p| p.into_inner());
+        match &*g {
+            Handle::ReadOnly(d) => Ok(d.begin_read()?),
+            Handle::ReadWrite(d) => Ok(d.begin_read()?),
+            Handle::Closed => Err(StoreError::Io("the database is closed".into())),
+        }
+    }
+
+    /// A write transaction: reopens a read-only handle for writing first.
+    fn begin_write(&self) -> Result<redb::WriteTransaction, StoreError> {
+        {
+            let g = self.db.read().unwrap_or_else(|p| p.into_inner());
+            if let Handle::ReadWrite(d) = &*g {
+                return Ok(d.begin_write()?);
+            }
+        }
+        let mut g = self.db.write().unwrap_or_else(|p| p.into_inner());
+        if let Handle::ReadOnly(ro) = &*g {
+            // A file whose tables do not read as ours is refused before anything writes to it.
+            check_tables(&self.path, &ro.begin_read()?)?;
+        }
+        if !matches!(&*g, Handle::ReadWrite(_)) {
+            // The shared lock of the read-only handle must go before the writable one locks.
+            *g = Handle::Closed;
+            *g = match Store::open_rw(&self.path) {
+                Ok(db) => Handle::ReadWrite(db),
+                Err(e) => {
+                    if let Ok(ro) = Store::open_ro(&self.path) {
+                        *g = Handle::ReadOnly(ro);
+                    }
+                    return Err(e);
+                }
+            };
+        }
+        match &*g {
+            Handle::ReadWrite(d) => Ok(d.begin_write()?),
+            _ => Err(StoreError::Io("the database is closed".into())),
+        }
+    }
+
+    /// The data version of the file, checking that every table is one of ours.
+    fn check_version(&self) -> Result<Option<u32>, StoreError> {
+        self.guarded(|| {
+            let txn = self.begin_read()?;
+            let foreign = txn.list_tables()?.map(|t| t.name().to_string()).find(|n| !is_our_table(n));
+            if let Some(name) = foreign {
+                return Err(StoreError::NotOurs {
+                    path: self.path.clone(),
+                    detail: format!("it has a table '{name}'"),
+                });
+            }
+            let version = match txn.open_table(META) {
+                Ok(meta) => match meta.get("schema")? {
+                    Some(v) => {
+                        let b = v.value();
+                        let arr: [u8; 4] = b.try_into().map_err(|_| StoreError::Corrupt("schema version".into()))?;
+                        Some(u32::from_be_bytes(arr))
+                    }
+                    None => None,
+                },
+                Err(redb::TableError::TableDoesNotExist(_)) => None,
+                Err(e) => return Err(e.into()),
+            };
+            if let Some(v) = version.filter(|&v| v > SCHEMA_VERSION) {
+                return Err(StoreError::NewerSchema { path: self.path.clone(), found: v, supported: SCHEMA_VERSION });
+            }
+            Ok(version)
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Creates every table on a new file, checks the data version of an old one (migrating
+    /// it), and refuses a redb file that belongs to some other program.
+    fn prepare(&self, create: bool) -> Result<(), StoreError> {
+        match self.check_version()? {
+            Some(v @ 1..=6) if v < SCHEMA_VERSION => {
+                let steps: [Migration; 6] =
+                    [migrate_1_to_2, migrate_2_to_3, migrate_3_to_4, migrate_4_to_5, migrate_5_to_6, migrate_6_to_7];
+                for step in &steps[v as usize - 1..] {
+                    self.write_durable(step)?;
+                }
+                Ok(())
+            }
+            Some(_) => Ok(()),
+            None if !create => Err(StoreError::Missing { path: self.path.clone() }),
+            None => self.write_durable(|tx| {
+                tx.meta.insert("schema", SCHEMA_VERSION.to_be_bytes().as_slice())?;
+                Ok::<(), StoreError>(())
+            }),
+        }
+    }
+
+    /// Runs `f` in one durable write transaction: everything `f` wrote is committed and on disk
+    /// when this returns `Ok`, and nothing is when `f` or the commit fails. With the journal on,
+    /// "on disk" means in the synced journal (see `journal`), and redb is made durable every
+    /// `journal::CHECKPOINT_EVERY` writes and on close.
+    pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>) -> Result<T, E> {
+        self.guarded(|| self.write_unguarded(f))
+    }
+
+    fn write_unguarded<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(j) = guard.as_mut() else {
+            drop(guard);
+            return self.write_durable(f);
+        };
+        let mut txn = self.begin_write()?;
+        txn.set_durability(Durability::None).map_err(StoreError::from)?;
+        let (out, set, seq) = {
+            let mut tx = WriteTx::open(&txn, true)?;
+            let out = f(&mut tx)?;
+            let (set, seq) = tx.finish_log()?;
+            (out, set, seq)
+        };
+        if set.ops == 0 {
+            txn.abort().map_err(StoreError::from)?;
+            return Ok(out);
+        }
+        if !j.fits(set.bytes.len()) {
+            // A checkpoint is due (or the write set is too big to journal): this commit is made
+            // durable, and with it every journaled one before it. It also saves redb's
+            // allocator state, so opening after a crash needs no walk over the whole file.
+            txn.set_durability(Durability::Immediate).map_err(StoreError::from)?;
+            txn.set_quick_repair(true);
+            txn.commit().map_err(StoreError::from)?;
+            j.checkpointed();
+            return Ok(out);
+        }
+        let at = j.end();
+        j.append(seq, &set.bytes)
+            .map_err(|e| StoreError::Io(format!("{}: {e}", journal::path_of(&self.path).display())))?;
+        if let Err(e) = txn.commit() {
+            j.undo_last(at);
+            return Err(StoreError::from(e).into());
+        }
+        Ok(out)
+    }
+
+    /// Runs `f` in one transaction that redb itself makes durable before returning (no
+    /// journal record): migrations, and every write when the journal is off.
+    pub fn write_durable<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.guarded(|| self.write_durable_unguarded(f))
+    }
+
+    fn write_durable_unguarded<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let mut txn = self.begin_write()?;
+        txn.set_durability(Durability::Immediate).map_err(StoreError::from)?;
+        // A long-running writer's durable commits also save redb's allocator state (see `write`).
+        txn.set_quick_repair(journal.is_some());
+        let out = {
+            let mut tx = WriteTx::open(&txn, false)?;
+            f(&mut tx)?
+        };
+        txn.commit().map_err(StoreError::from)?;
+        if let Some(j) = journal.as_mut() {
+            j.checkpointed();
+        }
+        Ok(out)
+    }
+
+    /// Turns the write-ahead journal on (a long-running writer: the interface). The database
+    /// gets an id first, which its journal carries.
+    pub fn enable_journal(&self) -> Result<(), StoreError> {
+        let stored: Option<[u8; 16]> = self.read(|rx| rx.meta(STORE_ID))?.and_then(|b| b.try_into().ok());
+        let id = match stored {
+            Some(id) => id,
+            None => {
+                // Random, so a journal never matches another file.
+                let mut id = [0u8; 16];
+                getrandom::fill(&mut id).map_err(|e| StoreError::Io(format!("random id: {e}")))?;
+                self.write_durable(|tx| tx.set_meta(STORE_ID, &id))?;
+                id
+            }
+        };
+        *self.journal.lock().unwrap_or_else(|p| p.into_inner()) = Some(journal::Journal::new(&self.path, id));
+        // From the start, the durable state carries redb's allocator state (a quick reopen).
+        self.write_durable(|_| Ok::<(), StoreError>(()))
+    }
+
+    /// Refuses a journal beside the file that does not carry this file's id.
+    fn check_journal_is_ours(&self) -> Result<(), StoreError> {
+        let path = journal::path_of(&self.path);
+        let foreign = || StoreError::ForeignJournal { path: path.clone() };
+        let id: [u8; 16] = self.read(|rx| rx.meta(STORE_ID))?.and_then(|b| b.try_into().ok()).ok_or_else(foreign)?;
+        match journal::read(&path, &id) {
+            Ok(_) => Ok(()),
+            Err(journal::ReadError::Foreign) => Err(foreign()),
+            Err(journal::ReadError::Io(e)) => Err(StoreError::Io(format!("{}: {e}", path.display()))),
+        }
+    }
+
+    /// Replays a journal left by a process that did not close (see `journal`): the records
+    /// after the durable state, in one durable transaction; then the journal is deleted.
+    fn recover(&self) -> Result<(), StoreError> {
+        let path = journal::path_of(&self.path);
+        if !path.exists() {
+            return Ok(());
+        }
+        let (id, durable) = self.read(|rx| {
+            let seq = rx.meta(JOURNAL_SEQ)?.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
+            Ok::<_, StoreError>((rx.meta(STORE_ID)?, seq))
+        })?;
+        let foreign = || StoreError::ForeignJournal { path: path.clone() };
+        let id: [u8; 16] = id.and_then(|b| b.try_into().ok()).ok_or_else(foreign)?;
+        let records = match journal::read(&path, &id) {
+            Ok(r) => r.unwrap_or_default(),
+            Err(journal::ReadError::Foreign) => return Err(foreign()),
+            Err(journal::ReadError::Io(e)) => return Err(StoreError::Io(format!("{}: {e}", path.display()))),
+        };
+        let todo = journal::to_replay(records, durable).map_err(|_| foreign())?;
+        if let Some(last) = todo.last().map(|r| r.seq) {
+            self.write_durable(|tx| {
+                for r in &todo {
+                    tx.replay(r)?;
+                }
+                tx.meta.insert(JOURNAL_SEQ, last.to_be_bytes().as_slice())?;
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        std::fs::remove_file(&path).map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))
+    }
+
+    /// Runs `f` on one consistent snapshot.
+    pub fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&ReadTx) -> Result<T, E>) -> Result<T, E> {
+        self.guarded(|| {
+            let tx = ReadTx::open(self.begin_read()?);
+            f(&tx)
+        })
+    }
+
+    /// Writes a consistent copy of the whole database to `dest` (a new file) from one read
+    /// snapshot, then opens the copy and checks it: its data version, its audit chain and its
+    /// number of tickets. Returns that number.
+    pub fn backup_to(&self, dest: &Path) -> Result<u64, StoreError> {
+        if dest.exists() {
+            return Err(StoreError::Io(format!("{} already exists", dest.display())));
+        }
+        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+        }
+        // A name of its own: two backups at once (the daily one and an admin's) never meet.
+        let partial = PathBuf::from(format!("{}.{}.partial", dest.display(), std::process::id()));
+        // A backup killed half-way left a partial file; it is never a backup.
+        remove_stale_partials(dest.parent());
+        let made = self.guarded(|| self.copy_to(&partial));
+        let expected = match made {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e);
+            }
+        };
+        std::fs::rename(&partial, dest).map_err(|e| StoreError::io_on(dest, true, &e))?;
+        let check = Store::check_file(dest)?;
+        if check != expected {
+            return Err(StoreError::Corrupt(format!("the backup holds {check} tickets, not {expected}")));
+        }
+        Ok(check)
+    }
+
+    /// Copies every table into a new file at `partial` from one read snapshot, durably.
+    /// Returns the number of tickets copied.
+    fn copy_to(&self, partial: &Path) -> Result<u64, StoreError> {
+        let expected = {
+            let rx = self.begin_read()?;
+            let copy = Database::builder()
+                .set_cache_size(CACHE_BYTES)
+                .create(partial)
+                .map_err(|e| StoreError::Io(format!("{}: {e}", partial.display())))?;
+            let mut wx = copy.begin_write()?;
+            wx.set_durability(Durability::Immediate)?;
+            copy_every_table(&rx, &wx)?;
+            wx.commit()?;
+            match rx.open_table(TICKETS) {
+                Ok(t) => t.len()?,
+                Err(_) => 0,
+            }
+        };
+        std::fs::File::open(partial).and_then(|f| f.sync_all()).map_err(|e| StoreError::io_on(partial, true, &e))?;
+        Ok(expected)
+    }
+
+    /// Opens a file, checks its data version and audit chain, and returns its ticket count.
+    pub fn check_file(path: &Path) -> Result<u64, StoreError> {
+        let store = Store::open_for_check(path)?;
+        store.read(|rx| match rx.verify_chain()? {
+            chain::Verdict::Intact { .. } => rx.ticket_count(),
+            chain::Verdict::Altered { tickets, .. } => Err(StoreError::Corrupt(format!(
+                "{}: {} ticket records differ from their audit chain",
+                path.display(),
+                tickets.len()
+            ))),
+            chain::Verdict::Broken { position, .. } => Err(StoreError::Corrupt(format!(
+                "{}: the audit chain breaks at event {}",
+                path.display(),
+                position + 1
+            ))),
+        })
+    }
+
+    /// Rewrites the file to drop free pages (after a large demo build).
+    pub fn compact(&self) -> Result<bool, StoreError> {
+        let done = self.guarded(|| {
+            drop(self.begin_write()?);
+            match &mut *self.db.write().unwrap_or_else(|p| p.into_inner()) {
+                Handle::ReadWrite(db) => Ok::<bool, StoreError>(db.compact()?),
+                _ => Ok(false),
+            }
+        })?;
+        // Compaction commits durably: whatever the journal held is in redb now.
+        if let Some(j) = self.journal.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            j.checkpointed();
+        }
+        Ok(done)
+    }
+
+    /// Runs redb's own integrity check (every page's checksum) over a copy of the file taken
+    /// beside it: the check repairs and commits what it checks, and the hall's file itself must
+    /// not change, whatever the verdict. Needs free space for one copy for the check's length;
+    /// the copy is removed afterwards.
+    ///
+    /// # Errors
+    /// `Damaged` when redb finds the file damaged; `Busy` when other windows are writing.
+    pub fn check_integrity(&self) -> Result<bool, StoreError> {
+        let copy = PathBuf::from(format!("{}.checking-{}", self.path.display(), std::process::id()));
+        remove_stale_checks(&self.path);
+        let result = self.guarded(|| {
+            // One consistent moment of the file. Read-only, no one can be writing it (our shared
+            // lock keeps writers out); open for writing (the server), a write transaction held
+            // while copying keeps the other windows' writes out.
+            let held = match &*self.db.read().unwrap_or_else(|p| p.into_inner()) {
+                Handle::ReadWrite(db) => Some(db.begin_write().map_err(StoreError::from)?),
+                _ => None,
+            };
+            std::fs::copy(&self.path, &copy).map_err(|e| StoreError::io_on(&copy, true, &e))?;
+            if let Some(txn) = held {
+                txn.abort().map_err(StoreError::from)?;
+            }
+            let mut db = Database::builder().set_cache_size(CACHE_BYTES).open(&copy).map_err(|e| match e {
+                DatabaseError::Storage(redb::StorageError::Corrupted(why)) => StoreError::damaged(&self.path, &why),
+                // The copy's own trouble (a full disk while it is repaired …), not the file's.
+                other => StoreError::Io(format!("{}: {}", copy.display(), other.to_string().replace('\n', " "))),
+            })?;
+            db.check_integrity().map_err(|e| match e {
+                DatabaseError::Storage(redb::StorageError::Corrupted(why)) => StoreError::damaged(&self.path, &why),
+                DatabaseError::TransactionInProgress => StoreError::Busy,
+                other => StoreError::Io(other.to_string().replace('\n', " ")),
+            })
+        });
+        let _ = std::fs::remove_file(&copy);
+        result
+    }
+
+    /// Drops the idempotency keys recorded before `day` (a retry comes within minutes, not
+    /// days). Returns how many were dropped.
+    pub fn prune_idempotency(&self, day: Date) -> Result<u64, StoreError> {
+        let before = julian(day);
+        self.write_durable(|tx| {
+            let n = tx.idem.len()?;
+            tx.idem.retain(|_, v| rmp_serde::from_slice::<IdemRecord>(v).is_ok_and(|r| r.day >= before))?;
+            Ok::<u64, StoreError>(n - tx.idem.len()?)
+        })
+    }
+
+    /// The file's size when it was opened.
+    pub fn size_at_rest(&self) -> u64 {
+        self.size_at_rest
+    }
+}
+
+impl Drop for Store {
+    /// Makes the journaled writes durable in redb and deletes the journal; if that fails the
+    /// journal stays, and the next open replays it. Quietly, like every touch of redb: a
+    /// damaged file may make redb panic even while its handle is dropped.
+    fn drop(&mut self) {
+        let poisoned = self.poisoned.load(std::sync::atomic::Ordering::SeqCst);
+        if !poisoned {
+            let _ = guard::catch(|| self.fold_journal_in());
+        }
+        let handle = std::mem::replace(self.db.get_mut().unwrap_or_else(|p| p.into_inner()), Handle::Closed);
+        let _ = guard::catch(move || drop(handle));
+    }
+}
+
+impl Store {
+    fn fold_journal_in(&self) {
+        let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(j) = guard.as_mut() else { return };
+        // Nothing journaled since the last durable commit: nothing to fold in.
+        let durable = if j.pending == 0 {
+            Ok(())
+        } else {
+            (|| -> Result<(), redb::Error> {
+                let g = self.db.read().unwrap_or_else(|p| p.into_inner());
+                let Handle::ReadWrite(db) = &*g else { return Ok(()) };
+                let mut t = db.begin_write()?;
+                t.set_durability(Durability::Immediate)?;
+                t.set_quick_repair(true);
+                t.commit()?;
+                Ok(())
+            })()
+        };
+        if durable.is_ok() {
+            let _ = j.remove();
+        }
+    }
+}
+
+/// Opens one table with its definition (see `check_tables`).
+fn check_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    path: &Path,
+    txn: &redb::ReadTransaction,
+    def: redb::TableDefinition<K, V>,
+) -> Result<(), StoreError> {
+    match txn.open_table(def) {
+        Ok(_) | Err(redb::TableError::TableDoesNotExist(_)) => Ok(()),
+        Err(e) => Err(StoreError::damaged(path, &e.to_string())),
+    }
+}
+
+/// Removes the copies a `check` killed half-way left beside the database at `db`
+/// (`<db>.checking-<pid>`), once they are an hour old.
+fn remove_stale_checks(db: &Path) {
+    let (Some(dir), Some(name)) = (db.parent(), db.file_name()) else { return };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let prefix = format!("{}.checking-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.filter_map(Result::ok) {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|a| a > Duration::from_secs(3600));
+        if old && e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Removes from `dir` the partial files of backups killed half-way: ours only (`….redb.<pid>
+/// .partial`, or the older `….partial` of a yimen backup name) and only once they are an hour
+/// old, so a backup still being written is never touched.
+fn remove_stale_partials(dir: Option<&Path>) {
+    let Some(entries) = dir.and_then(|d| std::fs::read_dir(d).ok()) else { return };
+    let hour = Duration::from_secs(3600);
+    for e in entries.filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = name.ends_with(".partial")
+            && (name.contains(".redb.") || name.starts_with("yimen-") || name.starts_with("auto-"));
+        let old = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|a| a > hour);
+        if ours && old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// What an idempotency key recorded (`idem-2`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IdemRecord {
+    pub ticket: TicketId,
+    /// Julian day of the action.
+    pub day: i32,
+    /// SHA-256 (hex) of the request: account, action and body.
+    pub fingerprint: String,
+}
+
+/// `meta-1` keys of the journal: the database's id, and the last journal record in redb.
+const STORE_ID: &str = "store_id";
+const JOURNAL_SEQ: &str = "journal_seq";
+
+macro_rules! write_tx {
+    ($($field:ident / $read:ident: $def:ident = $j:ident => $k:ty, $v:ty;)*) => {
+        /// A write transaction with every table open.
+        pub struct WriteTx<'t> {
+            txn: &'t redb::WriteTransaction,
+            $(pub(crate) $field: redb::Table<'t, $k, $v>,)*
+            /// The hall's UTC offset, to date a ticket's steps for the day-totals cache.
+            offset: time::UtcOffset,
+            /// What this transaction changed, for the journal (`None`: not journaled).
+            log: Option<journal::WriteSet>,
+            /// The last journal record in the file's state when the transaction began.
+            journal_seq: u64,
+        }
+
+        impl<'t> WriteTx<'t> {
+            /// Opens every table, then reads the offset and the journal position from `meta`.
+            fn open(txn: &'t redb::WriteTransaction, journaled: bool) -> Result<WriteTx<'t>, StoreError> {
+                let mut tx = WriteTx {
+                    txn,
+                    offset: yimen_domain::clock::DEFAULT_OFFSET,
+                    log: journaled.then(journal::WriteSet::default),
+                    journal_seq: 0,
+                    $($field: txn.open_table($def)?,)*
+                };
+                if let Some(o) =
+                    tx.meta.get("utc_offset")?.and_then(|v| yimen_domain::clock::parse_offset(&String::from_utf8_lossy(v.value())))
+                {
+                    tx.offset = o;
+                }
+                tx.journal_seq = tx
+                    .meta
+                    .get(JOURNAL_SEQ)?
+                    .and_then(|v| v.value().try_into().ok())
+                    .map(u64::from_be_bytes)
+                    .unwrap_or(0);
+                Ok(tx)
+            }
+
+            /// Applies a journal record's ops (recovery).
+            fn replay(&mut self, r: &journal::Record) -> Result<(), StoreError> {
+                let ops = r.ops().ok_or_else(|| StoreError::Corrupt(format!("journal record {}", r.seq)))?;
+                for op in &ops {
+                    match op.table {
+                        $($j => apply(&mut self.$field, op)?,)*
+                        other => return Err(StoreError::Corrupt(format!("journal table {other}"))),
+                    }
+                }
+                Ok(())
+            }
+        }
+
+        /// Copies every table from a read snapshot into a write transaction of another file.
+        fn copy_every_table(rx: &redb::ReadTransaction, wx: &redb::WriteTransaction) -> Result<(), StoreError> {
+            $(copy_table(rx, wx, $def)?;)*
+            Ok(())
+        }
+
+        /// Opens every table of ours that the file has, with its definition: a table whose
+        /// stored key or value type is not ours means a damaged (or foreign) file.
+        fn check_tables(path: &Path, txn: &redb::ReadTransaction) -> Result<(), StoreError> {
+            $(check_table(path, txn, $def)?;)*
+            Ok(())
+        }
+
+        /// Whether a table of that name belongs to this data version (or an older one).
+        fn is_our_table(name: &str) -> bool {
+            [$($def.name(),)*].contains(&name) || LEGACY_TABLES.contains(&name)
+        }
+    };
+}
+for_every_table!(write_tx);
+
+/// A read snapshot. Each table is opened the first time a read needs it; tables that do not
+/// exist yet (a brand-new file) read as empty.
+/// A table of a read snapshot, opened on first use (`None`: it does not exist yet).
+type Lazy<K, V> = OnceCell<Option<redb::ReadOnlyTable<K, V>>>;
+
+/// What a lazily opened table gives: the table, or `None` when it does not exist yet.
+type Opened<'a, K, V> = Result<Option<&'a redb::ReadOnlyTable<K, V>>, StoreError>;
+
+macro_rules! read_tx {
+    ($($field:ident / $read:ident: $def:ident = $j:ident => $k:ty, $v:ty;)*) => {
+        pub struct ReadTx {
+            txn: redb::ReadTransaction,
+            $($field: Lazy<$k, $v>,)*
+        }
+
+        #[allow(dead_code)] // every table has its accessor; not every one is read yet
+        impl ReadTx {
+            fn open(txn: redb::ReadTransaction) -> ReadTx {
+                ReadTx { txn, $($field: OnceCell::new(),)* }
+            }
+
+            $(
+                fn $read(&self) -> Opened<'_, $k, $v> {
+                    lazy(&self.txn, &self.$field, $def)
+                }
+            )*
+        }
+    };
+}
+for_every_table!(read_tx);
+
+impl WriteTx<'_> {
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.meta.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    /// What an earlier request with this idempotency key did.
+    pub fn idempotent(&self, key: &str) -> Result<Option<IdemRecord>, StoreError> {
+        self.idem.get(key)?.map(|v| decode(v.value(), &|| "idempotency key".into())).transpose()
+    }
+
+    /// Records that the request with this idempotency key and `fingerprint` acted on `id` on
+    /// `day`.
+    pub fn set_idempotent(&mut self, key: &str, id: TicketId, day: Date, fingerprint: &str) -> Result<(), StoreError> {
+        let rec = IdemRecord { ticket: id, day: julian(day), fingerprint: fingerprint.to_string() };
+        put(&mut self.idem, &mut self.log, J_IDEM, &key, &encode(&rec)?.as_slice())
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        put(&mut self.meta, &mut self.log, J_META, &key, &value)
+    }
+
+    pub fn catalog(&self) -> Result<Option<Catalog>, StoreError> {
+        match self.catalog.get("current")? {
+            Some(v) => Ok(Some(decode(v.value(), &|| "catalog".into())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn set_catalog(&mut self, catalog: &Catalog, source: &str) -> Result<(), StoreError> {
+        put(&mut self.catalog, &mut self.log, J_CATALOG, &"current", &encode(catalog)?.as_slice())?;
+        put(&mut self.catalog, &mut self.log, J_CATALOG, &"source", &source.as_bytes())
+    }
+
+    /// The next ticket id: one more than the largest ever stored.
+    pub fn next_ticket_id(&self) -> Result<TicketId, StoreError> {
+        Ok(self.tickets.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1))
+    }
+
+    /// Hands out the next queue number of `letter` on `day`. Part of the caller's transaction,
+    /// so a failed action never burns or repeats a number.
+    pub fn allocate_number(&mut self, day: Date, letter: char) -> Result<QueueNumber, StoreError> {
+        let key = (julian(day), letter_byte(letter));
+        let last = self.counters.get(key)?.map(|v| v.value()).unwrap_or(0);
+        if last >= MAX_SEQ {
+            return Err(StoreError::NumbersExhausted { letter, date: day.to_string(), max: MAX_SEQ });
+        }
+        put(&mut self.counters, &mut self.log, J_COUNTERS, &key, &(last + 1))?;
+        Ok(QueueNumber { letter, seq: last + 1 })
+    }
+
+    pub fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        read_ticket(&self.tickets, id)
+    }
+
+    /// Writes a new ticket and every index entry it belongs in.
+    pub fn insert_ticket(&mut self, t: &Ticket) -> Result<(), StoreError> {
+        let n = t.number;
+        let nkey = (julian(t.date), letter_byte(n.letter), n.seq);
+        if self.numbers.get(nkey)?.is_some() {
+            return Err(StoreError::Corrupt(format!("number {n} on {} is already taken", t.date)));
+        }
+        put(&mut self.numbers, &mut self.log, J_NUMBERS, &nkey, &t.id)?;
+        put(&mut self.day, &mut self.log, J_DAY, &(julian(t.date), t.id), &())?;
+        self.update_ticket(None, t)
+    }
+
+    /// Writes a changed ticket and moves its index entries from `old` to `new`.
+    pub fn update_ticket(&mut self, old: Option<&Ticket>, new: &Ticket) -> Result<(), StoreError> {
+        put(&mut self.tickets, &mut self.log, J_TICKETS, &new.id, &encode(new)?.as_slice())?;
+        let r = reindex(old, new, self.offset);
+        for d in r.stale_days {
+            del(&mut self.daytotals, &mut self.log, J_DAYTOTALS, &d)?;
+        }
+        if let Some(k) = r.waiting_out {
+            del(&mut self.waiting, &mut self.log, J_WAITING, &k)?;
+        }
+        if let Some(k) = r.open_out {
+            del(&mut self.open, &mut self.log, J_OPEN, &k)?;
+        }
+        if let Some((k, letter)) = r.waiting_in {
+            put(&mut self.waiting, &mut self.log, J_WAITING, &k, &letter)?;
+        }
+        if let Some(k) = r.open_in {
+            put(&mut self.open, &mut self.log, J_OPEN, &k, &())?;
+        }
+        if let Some(k) = r.followup_out {
+            del(&mut self.followup, &mut self.log, J_FOLLOWUP, &k)?;
+        }
+        if let Some(k) = r.followup_in {
+            put(&mut self.followup, &mut self.log, J_FOLLOWUP, &k, &())?;
+        }
+        for tok in &r.tokens_out {
+            del(&mut self.search, &mut self.log, J_SEARCH, &(tok.as_str(), new.id))?;
+        }
+        for tok in &r.tokens_in {
+            put(&mut self.search, &mut self.log, J_SEARCH, &(tok.as_str(), new.id), &())?;
+        }
+        Ok(())
+    }
+
+    /// Stores a finished day's totals (opaque bytes owned by the report module).
+    pub fn put_day_totals(&mut self, day: Date, bytes: &[u8]) -> Result<(), StoreError> {
+        put(&mut self.daytotals, &mut self.log, J_DAYTOTALS, &julian(day), &bytes)
+    }
+
+    /// Forgets every cached day (after the hall's UTC offset changes).
+    pub fn clear_day_totals(&mut self) -> Result<(), StoreError> {
+        self.daytotals.retain(|_, _| false)?;
+        if let Some(w) = &mut self.log {
+            w.push(J_DAYTOTALS, journal::OP_CLEAR, &[], &[]);
+        }
+        Ok(())
+    }
+
+    /// Appends an event; `day` is its date in the hall's time (for the activity index).
+    pub fn append_event(&mut self, e: &Event, day: Date) -> Result<(), StoreError> {
+        if e.ticket != SYSTEM {
+            put(&mut self.activity, &mut self.log, J_ACTIVITY, &(julian(day), e.ticket), &())?;
+        }
+        let mut e = e.clone();
+        if e.ticket != SYSTEM {
+            // The ticket is written before its event in the same transaction.
+            let record = self.tickets.get(e.ticket)?.map(|v| chain::state_of(v.value()));
+            e.state = Some(record.ok_or_else(|| StoreError::Corrupt(format!("ticket {} missing", e.ticket)))?);
+        }
+        let (head, len) = self.chain_state()?;
+        let new_head = chain::link(&mut e, &head);
+        put(&mut self.chain, &mut self.log, J_CHAIN, &len, &(e.ticket, e.seq))?;
+        put(&mut self.meta, &mut self.log, J_META, &CHAIN_HEAD, &new_head.as_bytes())?;
+        put(&mut self.meta, &mut self.log, J_META, &CHAIN_LEN, &(len + 1).to_be_bytes().as_slice())?;
+        let e = &e;
+        let key = (e.ticket, e.seq);
+        if self.events.get(key)?.is_some() {
+            return Err(StoreError::Corrupt(format!("event {} of ticket {} already exists", e.seq, e.ticket)));
+        }
+        put(&mut self.events, &mut self.log, J_EVENTS, &key, &encode(e)?.as_slice())
+    }
+
+    pub fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
+        Ok(self.numbers.get((julian(day), letter_byte(n.letter), n.seq))?.map(|v| v.value()))
+    }
+
+    /// The next sequence number of the hall's own events (ticket id 0).
+    pub fn next_system_seq(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .events
+            .range((SYSTEM, 0u32)..=(SYSTEM, u32::MAX))?
+            .next_back()
+            .transpose()?
+            .map(|(k, _)| k.value().1 + 1)
+            .unwrap_or(0))
+    }
+
+    pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        match self.users.get(name)? {
+            Some(v) => Ok(Some(decode_user(name, v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn put_user(&mut self, u: &User) -> Result<(), StoreError> {
+        put(&mut self.users, &mut self.log, J_USERS, &u.name.as_str(), &encode(u)?.as_slice())
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        read_users(&self.users)
+    }
+
+    /// The audit chain's head hash and length.
+    fn chain_state(&self) -> Result<(String, u64), StoreError> {
+        chain_state_of(self.meta(CHAIN_HEAD)?, self.meta(CHAIN_LEN)?)
+    }
+
+    /// The first waiting ticket of `day` in call order whose letter is in `letters` (all when
+    /// empty): priority first, then the longest in the queue.
+    pub fn next_waiting(&self, day: Date, letters: &[char]) -> Result<Option<TicketId>, StoreError> {
+        let d = julian(day);
+        for row in self.waiting.range((d, 0u8, i64::MIN, 0u64)..=(d, u8::MAX, i64::MAX, u64::MAX))? {
+            let (k, v) = row?;
+            let letter = v.value() as char;
+            if letters.is_empty() || letters.contains(&letter) {
+                return Ok(Some(k.value().3));
+            }
+        }
+        Ok(None)
+    }
+}
+
+// Journal ids of the tables: stable, they are written in journal files.
+const J_META: u8 = 0;
+const J_TICKETS: u8 = 1;
+const J_EVENTS: u8 = 2;
+const J_DAY: u8 = 3;
+const J_ACTIVITY: u8 = 4;
+const J_FOLLOWUP: u8 = 5;
+const J_CHAIN: u8 = 6;
+const J_USERS: u8 = 7;
+const J_DAYTOTALS: u8 = 8;
+const J_OPEN: u8 = 9;
+const J_WAITING: u8 = 10;
+const J_COUNTERS: u8 = 11;
+const J_NUMBERS: u8 = 12;
+const J_CATALOG: u8 = 13;
+const J_SEARCH: u8 = 14;
+const J_IDEM: u8 = 15;
+
+/// Inserts into a table of the transaction and records it for the journal.
+fn put<K: redb::Key + 'static, V: redb::Value + 'static>(
+    table: &mut redb::Table<'_, K, V>,
+    log: &mut Option<journal::WriteSet>,
+    id: u8,
+    key: &K::SelfType<'_>,
+    value: &V::SelfType<'_>,
+) -> Result<(), StoreError> {
+    table.insert(key, value)?;
+    if let Some(w) = log {
+        w.push(id, journal::OP_PUT, K::as_bytes(key).as_ref(), V::as_bytes(value).as_ref());
+    }
+    Ok(())
+}
+
+/// Removes from a table of the transaction and records it for the journal.
+fn del<K: redb::Key + 'static, V: redb::Value + 'static>(
+    table: &mut redb::Table<'_, K, V>,
+    log: &mut Option<journal::WriteSet>,
+    id: u8,
+    key: &K::SelfType<'_>,
+) -> Result<(), StoreError> {
+    table.remove(key)?;
+    if let Some(w) = log {
+        w.push(id, journal::OP_DEL, K::as_bytes(key).as_ref(), &[]);
+    }
+    Ok(())
+}
+
+/// Applies one journaled op to its table.
+fn apply<K: redb::Key + 'static, V: redb::Value + 'static>(
+    table: &mut redb::Table<'_, K, V>,
+    op: &journal::Op<'_>,
+) -> Result<(), StoreError> {
+    match op.op {
+        journal::OP_PUT => {
+            table.insert(K::from_bytes(op.key), V::from_bytes(op.value))?;
+        }
+        journal::OP_DEL => {
+            table.remove(K::from_bytes(op.key))?;
+        }
+        journal::OP_CLEAR => {
+            table.retain(|_, _| false)?;
+        }
+        other => return Err(StoreError::Corrupt(format!("journal op {other}"))),
+    }
+    Ok(())
+}
+
+impl WriteTx<'_> {
+    /// Deletes a table of an older data version (migrations).
+    fn drop_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+        &mut self,
+        def: redb::TableDefinition<K, V>,
+    ) -> Result<(), StoreError> {
+        self.txn.delete_table(def)?;
+        Ok(())
+    }
+
+    /// Ends the journal's record of this transaction: numbers it (the number is stored in the
+    /// same commit) and hands back the write set.
+    fn finish_log(&mut self) -> Result<(journal::WriteSet, u64), StoreError> {
+        let set = self.log.take().unwrap_or_default();
+        let seq = self.journal_seq + 1;
+        if set.ops > 0 {
+            self.meta.insert(JOURNAL_SEQ, seq.to_be_bytes().as_slice())?;
+        }
+        Ok((set, seq))
+    }
+}
+
+/// One named step from a data version to the next, in one durable transaction.
+type Migration = fn(&mut WriteTx<'_>) -> Result<(), StoreError>;
+
+/// Schema 1 → 2: builds the activity index (`activity-1`) from every stored event, dating each
+/// event in the hall's configured UTC offset, and the follow-up index (`followup-1`) of bad
+/// ratings from the tickets.
+fn migrate_1_to_2(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    let offset = tx
+        .meta("utc_offset")?
+        .and_then(|b| yimen_domain::clock::parse_offset(&String::from_utf8_lossy(&b)))
+        .unwrap_or(yimen_domain::clock::DEFAULT_OFFSET);
+    let mut entries = Vec::new();
+    // The hall's own events (ticket 0: sign-ins, accounts) are not ticket activity.
+    for row in tx.events.range((SYSTEM + 1, 0u32)..)? {
+        let (k, v) = row?;
+        let (ticket, seq) = k.value();
+        let e: Event = decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?;
+        entries.push((julian(yimen_domain::clock::in_offset(e.at, offset).date()), ticket));
+    }
+    for key in entries {
+        tx.activity.insert(key, ())?;
+    }
+    let mut followups = Vec::new();
+    for row in tx.tickets.iter()? {
+        let (k, v) = row?;
+        let id = k.value();
+        let t: Ticket = decode(v.value(), &|| format!("ticket {id}"))?;
+        followups.extend(followup_key(&t));
+    }
+    for key in followups {
+        tx.followup.insert(key, ())?;
+    }
+    tx.meta.insert("schema", 2u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
+fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    rx: &redb::ReadTransaction,
+    wx: &redb::WriteTransaction,
+    def: redb::TableDefinition<K, V>,
+) -> Result<(), StoreError> {
+    let src = match rx.open_table(def) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut dst = wx.open_table(def)?;
+    for row in src.iter()? {
+        let (k, v) = row?;
+        dst.insert(k.value(), v.value())?;
+    }
+    Ok(())
+}
+
+const CHAIN_HEAD: &str = "chain_head";
+const CHAIN_LEN: &str = "chain_len";
+
+fn chain_state_of(head: Option<Vec<u8>>, len: Option<Vec<u8>>) -> Result<(String, u64), StoreError> {
+    let head = head.map(|h| String::from_utf8_lossy(&h).into_owned()).unwrap_or_else(|| chain::GENESIS.to_string());
+    let len = match len {
+        Some(b) => u64::from_be_bytes(b.as_slice().try_into().map_err(|_| StoreError::Corrupt("chain length".into()))?),
+        None => 0,
+    };
+    Ok((head, len))
+}
+
+/// Schema 2 → 3: links every stored event into the audit chain, oldest first (by time, then
+/// ticket and sequence).
+fn migrate_2_to_3(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    // Only the order is kept in memory (a million tickets have millions of events); each event
+    // is read again, linked and written back one at a time.
+    let mut order: Vec<(i128, u64, u32)> = Vec::new();
+    for row in tx.events.iter()? {
+        let (k, v) = row?;
+        let (ticket, seq) = k.value();
+        let e: Event = decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?;
+        order.push((e.at.unix_timestamp_nanos(), ticket, seq));
+    }
+    order.sort_unstable();
+    let mut head = chain::GENESIS.to_string();
+    for (i, &(_, ticket, seq)) in order.iter().enumerate() {
+        let mut e: Event = match tx.events.get((ticket, seq))? {
+            Some(v) => decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?,
+            None => return Err(StoreError::Corrupt(format!("event {seq} of ticket {ticket} vanished"))),
+        };
+        head = chain::link(&mut e, &head);
+        tx.chain.insert(i as u64, (ticket, seq))?;
+        tx.events.insert((ticket, seq), encode(&e)?.as_slice())?;
+    }
+    tx.meta.insert(CHAIN_HEAD, head.as_bytes())?;
+    tx.meta.insert(CHAIN_LEN, (order.len() as u64).to_be_bytes().as_slice())?;
+    tx.meta.insert("schema", 3u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
+/// The writes the application layer makes inside one transaction. `WriteTx` is the store's;
+/// the benchmark's SQLite baseline implements it too, so both run the very same actions.
+pub trait Tables: TicketLookup {
+    fn allocate_number(&mut self, day: Date, letter: char) -> Result<QueueNumber, StoreError>;
+    fn next_ticket_id(&self) -> Result<TicketId, StoreError>;
+    fn insert_ticket(&mut self, t: &Ticket) -> Result<(), StoreError>;
+    fn update_ticket(&mut self, old: Option<&Ticket>, new: &Ticket) -> Result<(), StoreError>;
+    fn append_event(&mut self, e: &Event, day: Date) -> Result<(), StoreError>;
+    fn next_waiting(&self, day: Date, letters: &[char]) -> Result<Option<TicketId>, StoreError>;
+}
+
+impl Tables for WriteTx<'_> {
+    fn allocate_number(&mut self, day: Date, letter: char) -> Result<QueueNumber, StoreError> {
+        WriteTx::allocate_number(self, day, letter)
+    }
+    fn next_ticket_id(&self) -> Result<TicketId, StoreError> {
+        WriteTx::next_ticket_id(self)
+    }
+    fn insert_ticket(&mut self, t: &Ticket) -> Result<(), StoreError> {
+        WriteTx::insert_ticket(self, t)
+    }
+    fn update_ticket(&mut self, old: Option<&Ticket>, new: &Ticket) -> Result<(), StoreError> {
+        WriteTx::update_ticket(self, old, new)
+    }
+    fn append_event(&mut self, e: &Event, day: Date) -> Result<(), StoreError> {
+        WriteTx::append_event(self, e, day)
+    }
+    fn next_waiting(&self, day: Date, letters: &[char]) -> Result<Option<TicketId>, StoreError> {
+        WriteTx::next_waiting(self, day, letters)
+    }
+}
+
+/// Finding a ticket by id or by a day's queue number, in a read or a write transaction.
+pub trait TicketLookup {
+    fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError>;
+    fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError>;
+}
+
+impl TicketLookup for WriteTx<'_> {
+    fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        WriteTx::ticket(self, id)
+    }
+    fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
+        WriteTx::find_number(self, day, n)
+    }
+}
+
+impl TicketLookup for ReadTx {
+    fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        ReadTx::ticket(self, id)
+    }
+    fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
+        ReadTx::find_number(self, day, n)
+    }
+}
+
+/// Schema 3 → 4: adds the accounts table (created empty on open); only the version changes.
+fn migrate_3_to_4(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    tx.meta.insert("schema", 4u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
+/// Schema 5 → 6: adds the idempotency keys of the hall server (created empty on open); only the
+/// version changes.
+/// Schema 6 → 7: idempotency keys are bound to their request (`idem-2`; the old unbound keys
+/// are dropped: a retry comes within minutes), and events carry the hash of the ticket record
+/// after them (new events only; older ones hash as before).
+fn migrate_6_to_7(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    tx.drop_table(IDEM_V1)?;
+    tx.meta.insert("schema", 7u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
+fn migrate_5_to_6(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    tx.meta.insert("schema", 6u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
+/// Schema 4 → 5: adds the day-totals cache (created empty on open); only the version changes.
+fn migrate_4_to_5(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    tx.meta.insert("schema", 5u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
+fn decode_user(name: &str, bytes: &[u8]) -> Result<User, StoreError> {
+    decode(bytes, &|| format!("account {name}"))
+}
+
+fn read_users(table: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<Vec<User>, StoreError> {
+    let mut out = Vec::new();
+    for row in table.iter()? {
+        let (k, v) = row?;
+        out.push(decode_user(k.value(), v.value())?);
+    }
+    Ok(out)
+}
+
+fn read_ticket(table: &impl ReadableTable<u64, &'static [u8]>, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+    match table.get(id)? {
+        Some(v) => Ok(Some(decode(v.value(), &|| format!("ticket {id}"))?)),
+        None => Ok(None),
+    }
+}
+
+/// Opens a table of a read transaction the first time it is asked for; a table that does not
+/// exist yet (a brand-new file) reads as empty.
+fn lazy<'c, K: redb::Key + 'static, V: redb::Value + 'static>(
+    txn: &redb::ReadTransaction,
+    cell: &'c Lazy<K, V>,
+    def: redb::TableDefinition<K, V>,
+) -> Opened<'c, K, V> {
+    if let Some(t) = cell.get() {
+        return Ok(t.as_ref());
+    }
+    let t = missing_ok(txn.open_table(def))?;
+    Ok(cell.get_or_init(|| t).as_ref())
+}
+
+fn missing_ok<T>(r: Result<T, redb::TableError>) -> Result<Option<T>, StoreError> {
+    match r {
+        Ok(t) => Ok(Some(t)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl ReadTx {
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(t) = self.meta_table()? else { return Ok(None) };
+        Ok(t.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    pub fn catalog(&self) -> Result<Option<Catalog>, StoreError> {
+        let Some(t) = self.catalog_table()? else {
+            return Ok(None);
+        };
+        match t.get("current")? {
+            Some(v) => Ok(Some(decode(v.value(), &|| "catalog".into())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        match self.tickets_table()? {
+            Some(t) => read_ticket(t, id),
+            None => Ok(None),
+        }
+    }
+
+    pub fn ticket_count(&self) -> Result<u64, StoreError> {
+        match self.tickets_table()? {
+            Some(t) => Ok(t.len()?),
+            None => Ok(0),
+        }
+    }
+
+    /// Every event of a ticket, oldest first.
+    pub fn events(&self, id: TicketId) -> Result<Vec<Event>, StoreError> {
+        let Some(t) = self.events_table()? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for row in t.range((id, 0u32)..=(id, u32::MAX))? {
+            let (k, v) = row?;
+            let seq = k.value().1;
+            out.push(decode(v.value(), &|| format!("event {seq} of ticket {id}"))?);
+        }
+        Ok(out)
+    }
+
+    fn tickets_of(&self, ids: impl IntoIterator<Item = TicketId>) -> Result<Vec<Ticket>, StoreError> {
+        let mut out = Vec::new();
+        for id in ids {
+            match self.ticket(id)? {
+                Some(t) => out.push(t),
+                None => {
+                    return Err(StoreError::Corrupt(format!("an index names ticket {id}, which is missing")));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every ticket taken on `day`, in the order they were taken.
+    pub fn day(&self, day: Date) -> Result<Vec<Ticket>, StoreError> {
+        let Some(t) = self.day_table()? else {
+            return Ok(Vec::new());
+        };
+        let d = julian(day);
+        let mut ids = Vec::new();
+        for row in t.range((d, 0u64)..=(d, u64::MAX))? {
+            ids.push(row?.0.value().1);
+        }
+        self.tickets_of(ids)
+    }
+
+    /// The cached totals of the finished days in `[from, to]` that have them, by Julian day.
+    pub fn day_totals(&self, from: Date, to: Date) -> Result<Vec<(i32, Vec<u8>)>, StoreError> {
+        let Some(t) = self.daytotals_table()? else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for row in t.range(julian(from)..=julian(to))? {
+            let (k, v) = row?;
+            out.push((k.value(), v.value().to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Every ticket with an event on `day` (taken, called, accepted, completed, rated …).
+    pub fn active_on(&self, day: Date) -> Result<Vec<Ticket>, StoreError> {
+        let Some(t) = self.activity_table()? else { return Ok(Vec::new()) };
+        let d = julian(day);
+        let mut ids = Vec::new();
+        for row in t.range((d, 0u64)..=(d, u64::MAX))? {
+            ids.push(row?.0.value().1);
+        }
+        self.tickets_of(ids)
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        match self.users_table()? {
+            Some(t) => read_users(t),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        let Some(t) = self.users_table()? else { return Ok(None) };
+        t.get(name)?.map(|v| decode_user(name, v.value())).transpose()
+    }
+
+    /// The audit chain's head hash and length.
+    pub fn chain_state(&self) -> Result<(String, u64), StoreError> {
+        chain_state_of(self.meta(CHAIN_HEAD)?, self.meta(CHAIN_LEN)?)
+    }
+
+    /// Walks the whole audit chain: each event's hash must match its content and the hash of
+    /// the event before it, the chain must end at the recorded head, and every stored event
+    /// must be in it.
+    pub fn verify_chain(&self) -> Result<chain::Verdict, StoreError> {
+        let (head, len) = self.chain_state()?;
+        let mut prev = chain::GENESIS.to_string();
+        let mut position = 0u64;
+        let broken = |position, e: &Event, why: &str| chain::Verdict::Broken {
+            position,
+            ticket: e.ticket,
+            seq: e.seq,
+            at: Some(e.at),
+            why: why.into(),
+        };
+        if let (Some(order), Some(events)) = (self.chain_table()?, self.events_table()?) {
+            for row in order.iter()? {
+                let (k, v) = row?;
+                let (ticket, seq) = v.value();
+                position = k.value();
+                let Some(raw) = events.get((ticket, seq))? else {
+                    return Ok(chain::Verdict::Broken { position, ticket, seq, at: None, why: "event missing".into() });
+                };
+                let e: Event = decode(raw.value(), &|| format!("event {seq} of ticket {ticket}"))?;
+                if e.prev != prev {
+                    return Ok(broken(position, &e, "does not follow the event before it"));
+                }
+                if chain::hash_of(&e) != e.hash {
+                    return Ok(broken(position, &e, "content changed"));
+                }
+                prev = e.hash.clone();
+                position += 1;
+            }
+        }
+        let stored = match self.events_table()? {
+            Some(t) => t.len()?,
+            None => 0,
+        };
+        if position != len || prev != head || stored != len {
+            let why = if stored != len { "events outside the chain" } else { "the recorded head does not match" };
+            return Ok(chain::Verdict::Broken { position, ticket: 0, seq: 0, at: None, why: why.into() });
+        }
+        let (altered, uncovered) = self.verify_records()?;
+        if !altered.is_empty() {
+            return Ok(chain::Verdict::Altered { events: len, head, tickets: altered });
+        }
+        Ok(chain::Verdict::Intact { events: len, head, uncovered })
+    }
+
+    /// Compares every stored ticket record with the hash its newest event carries. Returns the
+    /// tickets that differ (with why) and how many have no hash to compare with (their newest
+    /// event is older than data version 7).
+    fn verify_records(&self) -> Result<(Vec<(u64, String)>, u64), StoreError> {
+        let (mut altered, mut uncovered, mut seen) = (Vec::new(), 0u64, 0u64);
+        let Some(events) = self.events_table()? else { return Ok((altered, 0)) };
+        let tickets = self.tickets_table()?;
+        // Only each ticket's newest event is decoded (the chain walk decoded them all once).
+        let mut check = |id: u64, raw: &[u8]| -> Result<(), StoreError> {
+            seen += 1;
+            let last: Event = decode(raw, &|| format!("the newest event of ticket {id}"))?;
+            let record = match tickets {
+                Some(t) => t.get(id)?.map(|v| chain::state_of(v.value())),
+                None => None,
+            };
+            match (&last.state, record) {
+                (_, None) => altered.push((id, "record missing".into())),
+                (None, Some(_)) => uncovered += 1,
+                (Some(want), Some(have)) if *want != have => altered.push((id, "record changed".into())),
+                _ => {}
+            }
+            Ok(())
+        };
+        let mut current: Option<(u64, Vec<u8>)> = None;
+        for row in events.range((SYSTEM + 1, 0u32)..)? {
+            let (k, v) = row?;
+            let ticket = k.value().0;
+            if let Some((id, last)) = current.take_if(|(id, _)| *id != ticket) {
+                check(id, &last)?;
+            }
+            current = Some((ticket, v.value().to_vec()));
+        }
+        if let Some((id, last)) = current {
+            check(id, &last)?;
+        }
+        let stored = match tickets {
+            Some(t) => t.len()?,
+            None => 0,
+        };
+        if stored != seen {
+            altered.push((0, format!("{} ticket records without events", stored.saturating_sub(seen))));
+        }
+        Ok((altered, uncovered))
+    }
+
+    /// Bad ratings awaiting follow-up, by follow-up date.
+    pub fn followups(&self) -> Result<Vec<Ticket>, StoreError> {
+        let Some(t) = self.followup_table()? else { return Ok(Vec::new()) };
+        let mut ids = Vec::new();
+        for row in t.iter()? {
+            ids.push(row?.0.value().1);
+        }
+        self.tickets_of(ids)
+    }
+
+    /// Waiting tickets of `day` in call order.
+    pub fn waiting(&self, day: Date) -> Result<Vec<Ticket>, StoreError> {
+        let Some(t) = self.waiting_table()? else {
+            return Ok(Vec::new());
+        };
+        let d = julian(day);
+        let mut ids = Vec::new();
+        for row in t.range((d, 0u8, i64::MIN, 0u64)..=(d, u8::MAX, i64::MAX, u64::MAX))? {
+            ids.push(row?.0.value().3);
+        }
+        self.tickets_of(ids)
+    }
+
+    /// Open cases in deadline order (no deadline last), at most `limit`.
+    pub fn open_cases(&self, limit: usize) -> Result<Vec<Ticket>, StoreError> {
+        let Some(t) = self.open_table()? else {
+            return Ok(Vec::new());
+        };
+        let mut ids = Vec::new();
+        for row in t.iter()?.take(limit) {
+            ids.push(row?.0.value().1);
+        }
+        self.tickets_of(ids)
+    }
+
+    pub fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
+        let Some(t) = self.numbers_table()? else {
+            return Ok(None);
+        };
+        Ok(t.get((julian(day), letter_byte(n.letter), n.seq))?.map(|v| v.value()))
+    }
+
+    /// Ticket ids whose search token starts with `prefix` (e.g. `n:张`), newest first, at most
+    /// `limit`. A skip scan: for each distinct token under the prefix (at most
+    /// `SEARCH_TOKEN_CAP`), it seeks to the token's newest entry and reads back at most `limit`,
+    /// so the cost depends on the answer's size, not on how many tickets the history holds.
+    pub fn search_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<TicketId>, StoreError> {
+        let Some(t) = self.search_table()? else {
+            return Ok(Vec::new());
+        };
+        let mut ids = Vec::new();
+        let mut from = prefix.to_string();
+        for _ in 0..SEARCH_TOKEN_CAP {
+            let token = match t.range((from.as_str(), 0u64)..)?.next() {
+                Some(row) => row?.0.value().0.to_string(),
+                None => break,
+            };
+            if !token.starts_with(prefix) {
+                break;
+            }
+            for row in t.range((token.as_str(), 0u64)..=(token.as_str(), u64::MAX))?.rev().take(limit) {
+                ids.push(row?.0.value().1);
+            }
+            // Tokens never hold NUL, so this is the first key after every entry of `token`.
+            from = format!("{token}\0");
+        }
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.dedup();
+        ids.truncate(limit);
+        Ok(ids)
+    }
+
+    pub fn tickets(&self, ids: &[TicketId]) -> Result<Vec<Ticket>, StoreError> {
+        self.tickets_of(ids.iter().copied())
+    }
+}

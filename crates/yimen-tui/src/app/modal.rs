@@ -1,0 +1,163 @@
+//! Keys while a modal is open (help, confirmations, pickers, prompts) and what a pick or a
+//! prompt then does.
+
+use super::*;
+
+impl App {
+    pub(super) fn on_modal_key(&mut self, modal: Modal, k: KeyEvent) {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && matches!(k.code, KeyCode::Char('c')) {
+            self.quit = true;
+            return;
+        }
+        match modal {
+            Modal::Help(scroll) => match k.code {
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {}
+                KeyCode::Down | KeyCode::PageDown | KeyCode::Char(' ') => {
+                    let step = if k.code == KeyCode::Down { 1 } else { 10 };
+                    let max = keymap::BINDINGS.len() as u16 + 4;
+                    self.modal = Some(Modal::Help((scroll + step).min(max)));
+                }
+                KeyCode::Up | KeyCode::PageUp => {
+                    let step = if k.code == KeyCode::Up { 1 } else { 10 };
+                    self.modal = Some(Modal::Help(scroll.saturating_sub(step)));
+                }
+                _ => self.modal = Some(Modal::Help(scroll)),
+            },
+            Modal::ConfirmDiscard => match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.form = IntakeForm::default();
+                    self.screen = Screen::Queue;
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {}
+                _ => self.modal = Some(Modal::ConfirmDiscard),
+            },
+            Modal::Picker { kind, mut filter, mut sel } => {
+                let options = self.picker_options(kind, filter.value());
+                match k.code {
+                    KeyCode::Esc => {}
+                    KeyCode::Up => {
+                        sel = sel.saturating_sub(1);
+                        self.modal = Some(Modal::Picker { kind, filter, sel });
+                    }
+                    KeyCode::Down => {
+                        sel = (sel + 1).min(options.len().saturating_sub(1));
+                        self.modal = Some(Modal::Picker { kind, filter, sel });
+                    }
+                    KeyCode::Enter => {
+                        if let Some((key, _)) = options.get(sel) {
+                            self.picked(kind, key.clone());
+                        } else {
+                            self.modal = Some(Modal::Picker { kind, filter, sel });
+                        }
+                    }
+                    _ => {
+                        edit_input(&mut filter, k);
+                        self.modal = Some(Modal::Picker { kind, filter, sel: 0 });
+                    }
+                }
+            }
+            Modal::Prompt { kind, mut input } => match k.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => self.prompted(kind, input.value().trim().to_string()),
+                _ => {
+                    edit_input(&mut input, k);
+                    self.modal = Some(Modal::Prompt { kind, input });
+                }
+            },
+            Modal::SuspendReason => {
+                let reason = match k.code {
+                    KeyCode::Char('1') => Some(SuspendReason::Materials),
+                    KeyCode::Char('2') => Some(SuspendReason::Notice),
+                    KeyCode::Char('3') => Some(SuspendReason::Assessment),
+                    KeyCode::Esc => return,
+                    _ => {
+                        self.modal = Some(Modal::SuspendReason);
+                        return;
+                    }
+                };
+                match (reason, self.detail_id()) {
+                    (Some(SuspendReason::Materials), Some(_)) => {
+                        self.modal = Some(Modal::Prompt { kind: PromptKind::Missing, input: Input::default() })
+                    }
+                    (Some(r), Some(id)) => self.send(Job::Suspend(id, r, Vec::new())),
+                    _ => {}
+                }
+            }
+            Modal::Score => match k.code {
+                KeyCode::Char(c @ '1'..='5') => {
+                    if let Some(id) = self.detail_id() {
+                        self.send(Job::Rate(id, c as u8 - b'0'));
+                    }
+                }
+                KeyCode::Esc => {}
+                _ => self.modal = Some(Modal::Score),
+            },
+            Modal::Materials { key, later } => match k.code {
+                KeyCode::Char('1') => {
+                    let mut all = key.clone();
+                    all.extend(later.iter().cloned());
+                    self.give_notice(all);
+                }
+                KeyCode::Char('2') if key.is_empty() => self.register(later),
+                KeyCode::Esc => {}
+                _ => self.modal = Some(Modal::Materials { key, later }),
+            },
+        }
+    }
+
+    pub(super) fn picked(&mut self, kind: PickKind, key: String) {
+        match kind {
+            PickKind::TakeItem => {
+                let req = yimen_app::TakeRequest { item: key, ..Default::default() };
+                self.send(Job::Take(req));
+            }
+            PickKind::IntakeItem => {
+                if let Some(item) = self.cfg.catalog.item(&key).cloned() {
+                    self.form.set_item(&item);
+                    self.form.focus = 1;
+                }
+            }
+            PickKind::Clerk => {
+                if let Some(id) = self.allowed(Action::Reassign) {
+                    self.send(Job::Reassign(id, key));
+                }
+            }
+            PickKind::Village => {
+                self.form.village = Input::new(key);
+                self.form.dirty = true;
+                self.form.errors.retain(|(f, _)| *f != FieldId::Village);
+                self.form.focus = FieldId::ORDER.iter().position(|f| *f == FieldId::Proxy).unwrap_or(5);
+            }
+        }
+    }
+
+    pub(super) fn prompted(&mut self, kind: PromptKind, text: String) {
+        let id = self.detail_id();
+        match (kind, id) {
+            (PromptKind::Search, _) if !text.is_empty() => {
+                self.search = Some((text.clone(), Vec::new()));
+                self.send_quiet(Job::Search(text));
+            }
+            (PromptKind::Reject, Some(id)) => self.send(Job::Reject(id, text)),
+            (PromptKind::Withdraw, Some(id)) => self.send(Job::Withdraw(id, text)),
+            (PromptKind::Transfer, Some(id)) => self.send(Job::Transfer(id, text)),
+            (PromptKind::Supply, Some(id)) => self.send(Job::Supply(id, text)),
+            (PromptKind::Reopen, Some(id)) => self.send(Job::Reopen(id, text)),
+            (PromptKind::FollowUp, Some(id)) => {
+                if let Some(step) = self.next_follow_up() {
+                    self.send(Job::FollowUp(id, step, text));
+                }
+            }
+            (PromptKind::Missing, Some(id)) => {
+                let missing: Vec<String> = text
+                    .split(['、', ',', '，', ';', '；'])
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                self.send(Job::Suspend(id, SuspendReason::Materials, missing));
+            }
+            _ => {}
+        }
+    }
+}

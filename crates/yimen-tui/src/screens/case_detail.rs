@@ -1,0 +1,102 @@
+//! 办件详情: everything about one ticket, its timeline, and only the actions its state allows.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{block, light_text};
+use crate::app::App;
+use crate::i18n::T;
+use crate::keymap::{BINDINGS, Screen, UiAction};
+
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let Some((t, events)) = &app.detail else {
+        f.render_widget(Paragraph::new(app.t(T::NoTicket)).block(block(app, app.t(T::TabDetail))), area);
+        return;
+    };
+    let lang = app.cfg.lang;
+    let [top, bottom] = Layout::vertical([Constraint::Length(10), Constraint::Min(4)]).areas(area);
+    let [info, actions] = Layout::horizontal([Constraint::Min(40), Constraint::Length(26)]).areas(top);
+    let today = app.cfg.clock.date_of(app.now);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{}  #{}  ", t.number, t.id), Style::new().bold()),
+            Span::raw(format!("{}  {}", t.item_name, t.kind.label(lang))),
+        ]),
+        Line::raw(format!("{}：{}", app.t(T::Status), t.status.label(lang))),
+    ];
+    let c = &t.citizen;
+    let mut who = format!("{}：{}", app.t(T::Applicant), c.name.clone().unwrap_or_default());
+    if let Some(id) = &c.id_number {
+        match id.age_on(today) {
+            Some(age) => who.push_str(&format!("  {id}  {age}{}", app.t(T::Age))),
+            None => who.push_str(&format!("  {id}")),
+        }
+    }
+    lines.push(Line::raw(who));
+    let mut contact = String::new();
+    if let Some(p) = &c.phone {
+        contact.push_str(&format!("{}：{p}  ", app.t(T::Phone)));
+    }
+    if let Some(v) = &c.village {
+        contact.push_str(&format!("{}：{v}", app.t(T::Village)));
+    }
+    lines.push(Line::raw(contact));
+    if let Some(p) = &t.proxy {
+        lines.push(Line::raw(format!("{}：{}", app.t(T::Proxy), p.name)));
+    }
+    if let Some(d) = t.deadline {
+        let (light, style) = light_text(app, t);
+        let mut spans = vec![Span::raw(format!("{}：{}  ", app.t(T::Due), d.date)), Span::styled(light, style)];
+        if d.estimated {
+            spans.push(Span::raw(format!("  ({})", app.t(T::CalendarGuess))));
+        }
+        lines.push(Line::from(spans));
+    }
+    for d in &t.deferred {
+        let state = if d.supplied_at.is_some() { lang.pick("已补齐", "supplied") } else { "" };
+        lines.push(Line::raw(format!("{}：{}  {}  {state}", app.t(T::Deferred), d.material, d.due)));
+    }
+    if let Some(r) = &t.rating {
+        lines.push(Line::raw(r.text(lang)));
+    }
+    if let Some(reason) = &t.close_reason {
+        lines.push(Line::raw(reason.clone()));
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(app, app.t(T::TabDetail))), info);
+
+    // Only what this state allows.
+    let acts: Vec<Line> = BINDINGS
+        .iter()
+        .filter(|b| b.screen == Some(Screen::Detail) && b.action != UiAction::Back && app.action_available(b.action))
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(format!(" {} ", b.key.label()), Style::new().reversed()),
+                Span::raw(format!(" {}", b.describe(lang))),
+            ])
+        })
+        .collect();
+    f.render_widget(Paragraph::new(acts).block(block(app, app.t(T::ActionsHere))), actions);
+
+    let history: Vec<Line> = events
+        .iter()
+        .rev()
+        .map(|e| {
+            let at = app.cfg.clock.local(e.at);
+            let from = e.from.map(|s| format!("{} -> ", s.label(lang))).unwrap_or_default();
+            Line::raw(format!(
+                "{} {:02}:{:02}  {}  {}  {from}{}  {}",
+                at.date(),
+                at.hour(),
+                at.minute(),
+                e.clerk,
+                e.action.label(lang),
+                e.to.label(lang),
+                e.note.clone().unwrap_or_default()
+            ))
+        })
+        .collect();
+    f.render_widget(Paragraph::new(history).block(block(app, app.t(T::History))).dim(), bottom);
+}

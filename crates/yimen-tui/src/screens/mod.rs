@@ -1,0 +1,361 @@
+//! Drawing: the frame (header, tabs, status, footer), each screen, and the modals. Everything
+//! here reads `App` and writes to the frame; nothing changes state.
+
+mod case_detail;
+mod intake;
+mod open_cases;
+mod queue;
+mod report;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::symbols::border;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+use super::app::{App, Modal, PickKind, PromptKind};
+use super::i18n::T;
+use super::keymap::{self, Screen};
+use yimen_domain::calendar::Light;
+use yimen_domain::mask;
+use yimen_domain::ticket::Ticket;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Borders drawn with plain ASCII, for old consoles that draw box characters two cells wide.
+const ASCII: border::Set = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+pub fn block<'a>(app: &App, title: &'a str) -> Block<'a> {
+    titled(title, app.cfg.ascii)
+}
+
+/// A bordered box with a bold title; plain ASCII lines for old consoles.
+pub fn titled(title: &str, ascii: bool) -> Block<'_> {
+    let b = Block::default().borders(Borders::ALL).title(Span::styled(title, Style::new().bold()));
+    if ascii { b.border_set(ASCII) } else { b }
+}
+
+pub fn light_style(l: Light) -> Style {
+    match l {
+        Light::Green => Style::new().fg(Color::Green),
+        Light::Yellow => Style::new().fg(Color::Yellow),
+        Light::Red => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        Light::Paused => Style::new().fg(Color::Gray),
+    }
+}
+
+/// "● 绿 12" style text for a ticket's light, or empty.
+pub fn light_text(app: &App, t: &Ticket) -> (String, Style) {
+    let today = app.cfg.clock.date_of(app.now);
+    match t.light(&app.cfg.calendar, today) {
+        Some((l, left)) => {
+            // Short forms so the column stays narrow: 绿灯 12, 红灯 -3 (overdue by 3).
+            let name = match l {
+                Light::Green => app.cfg.lang.pick("绿灯", "green"),
+                Light::Yellow => app.cfg.lang.pick("黄灯", "yellow"),
+                Light::Red => app.cfg.lang.pick("红灯", "red"),
+                Light::Paused => return (l.label(app.cfg.lang).to_string(), light_style(l)),
+            };
+            (format!("{name} {left}"), light_style(l))
+        }
+        None => (String::new(), Style::new()),
+    }
+}
+
+pub fn masked_name(t: &Ticket) -> String {
+    t.citizen.name.as_deref().map(mask::name).unwrap_or_default()
+}
+
+/// Cuts text to `w` cells.
+pub fn fit(s: &str, w: usize) -> String {
+    yimen_present::fit(s, w)
+}
+
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+pub fn render(app: &App, f: &mut Frame) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!("{}（{}x{}）\n{}", app.t(T::TooSmall), area.width, area.height, app.t(T::WindowTooSmallHint));
+        f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [header, tabs, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(1),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    render_header(app, f, header);
+    if !app.signed_in {
+        render_sign_in(app, f, body);
+        // The demo's accounts are under the box already; other messages (a wrong PIN) show here.
+        if let Some((msg, is_err)) = app.status.as_ref().filter(|(m, _)| app.cfg.notice.as_ref() != Some(m)) {
+            let style = if *is_err { Style::new().fg(Color::Red).bold() } else { Style::new().fg(Color::Cyan) };
+            f.render_widget(Paragraph::new(msg.clone()).style(style).wrap(Wrap { trim: false }), footer);
+        }
+        f.render_widget(Paragraph::new(app.t(T::SignInHint)), status);
+        return;
+    }
+    render_tabs(app, f, tabs);
+    match app.screen {
+        Screen::Queue => queue::render(app, f, body),
+        Screen::Intake => intake::render(app, f, body),
+        Screen::Detail => case_detail::render(app, f, body),
+        Screen::Open => open_cases::render(app, f, body),
+        Screen::Report => report::render(app, f, body),
+    }
+    match &app.status {
+        // A message too long for its row (the demo's accounts) borrows the footer's rows.
+        Some((msg, is_err)) => {
+            let style = if *is_err { Style::new().fg(Color::Red).bold() } else { Style::new().fg(Color::Cyan) };
+            if msg.contains('\n') || width(msg) > status.width as usize {
+                let both = Rect { height: status.height + footer.height, ..status };
+                f.render_widget(Paragraph::new(msg.clone()).style(style).wrap(Wrap { trim: false }), both);
+            } else {
+                f.render_widget(Paragraph::new(Line::styled(msg.clone(), style)), status);
+                render_footer(app, f, footer);
+            }
+        }
+        None => render_footer(app, f, footer),
+    }
+    if let Some(m) = &app.modal {
+        render_modal(app, f, m, area);
+    }
+}
+
+fn render_sign_in(app: &App, f: &mut Frame, area: Rect) {
+    let s = &app.signin;
+    let r = centered(area, 60, (app.cfg.users.len() as u16 + 8).min(area.height));
+    let b = block(app, app.t(T::SignInTitle));
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let [list, pin, window] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(2), Constraint::Length(2)]).areas(inner);
+    let rows: Vec<Line> = app
+        .cfg
+        .users
+        .iter()
+        .enumerate()
+        .map(|(i, (name, role))| {
+            let text = format!(" {name}（{}）", role.label(app.cfg.lang));
+            let style = match (i == s.sel, s.focus == 0) {
+                (true, true) => Style::new().reversed(),
+                (true, false) => Style::new().bold(),
+                _ => Style::new(),
+            };
+            Line::styled(text, style)
+        })
+        .collect();
+    f.render_widget(Paragraph::new(rows), list);
+    let label = |text: &str, focused: bool| {
+        Span::styled(format!("{text:<8}"), if focused { Style::new().bold().fg(Color::Cyan) } else { Style::new() })
+    };
+    let [pl, pv] =
+        Layout::horizontal([Constraint::Length(12), Constraint::Min(8)]).areas(Rect { height: 1, y: pin.y + 1, ..pin });
+    f.render_widget(Paragraph::new(label(app.t(T::Pin), s.focus == 1)), pl);
+    // The PIN is never drawn: one star per character.
+    let stars = "*".repeat(s.pin.value().chars().count());
+    f.render_widget(Paragraph::new(stars.clone()), pv);
+    let [wl, wv] = Layout::horizontal([Constraint::Length(12), Constraint::Min(8)]).areas(Rect {
+        height: 1,
+        y: window.y + 1,
+        ..window
+    });
+    f.render_widget(Paragraph::new(label(app.t(T::Window), s.focus == 2)), wl);
+    input_line(f, wv, &s.window, s.focus == 2);
+    if s.focus == 1 {
+        f.set_cursor_position(Position { x: pv.x + (stars.len() as u16).min(pv.width.saturating_sub(1)), y: pv.y });
+    }
+    if let Some(n) = &app.cfg.notice {
+        let below = Rect { y: r.y + r.height, height: area.height.saturating_sub(r.y + r.height - area.y), ..area };
+        f.render_widget(Paragraph::new(n.clone()).wrap(Wrap { trim: false }), below);
+    }
+}
+
+fn render_header(app: &App, f: &mut Frame, area: Rect) {
+    let now = app.cfg.clock.local(app.now);
+    let clock = format!("{} {:02}:{:02}:{:02}", now.date(), now.hour(), now.minute(), now.second());
+    let left =
+        format!(" {}  {}：{}  {}：{}", app.cfg.hall, app.t(T::Clerk), app.cfg.clerk, app.t(T::Window), app.cfg.window);
+    let pad = (area.width as usize).saturating_sub(width(&left) + width(&clock) + 1);
+    let line = Line::from(vec![
+        Span::styled(fit(&left, area.width as usize), Style::new().bold()),
+        Span::raw(" ".repeat(pad)),
+        Span::raw(clock),
+    ]);
+    f.render_widget(Paragraph::new(line).style(Style::new().reversed()), area);
+}
+
+fn render_tabs(app: &App, f: &mut Frame, area: Rect) {
+    let mut spans = Vec::new();
+    for (i, s) in Screen::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, app.t(s.title()));
+        let style = if *s == app.screen { Style::new().reversed().bold() } else { Style::new() };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_footer(app: &App, f: &mut Frame, area: Rect) {
+    let mut spans: Vec<Span> = Vec::new();
+    // While a text field has the focus, plain letters type into it, so their keys are not offered.
+    let typing = app.screen == Screen::Intake && app.form.focus().is_text();
+    let available =
+        |b: &keymap::Binding| app.action_available(b.action) && !(typing && matches!(b.key, keymap::Key::Char(_)));
+    for (key, desc) in keymap::footer(app.screen, app.cfg.lang, available) {
+        spans.push(Span::styled(format!(" {key} "), Style::new().reversed()));
+        spans.push(Span::raw(format!(" {desc} ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)).wrap(Wrap { trim: false }), area);
+}
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+/// Draws an input line and puts the terminal's cursor at its caret (for the IME window).
+pub fn input_line(f: &mut Frame, area: Rect, input: &tui_input::Input, focused: bool) {
+    let w = area.width.max(1) as usize;
+    let scroll = input.visual_scroll(w.saturating_sub(1));
+    let visible: String = {
+        let mut used = 0;
+        let mut out = String::new();
+        let mut skipped = 0;
+        for c in input.value().chars() {
+            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if skipped < scroll {
+                skipped += cw;
+                continue;
+            }
+            if used + cw > w {
+                break;
+            }
+            used += cw;
+            out.push(c);
+        }
+        out
+    };
+    let style = if focused { Style::new().underlined() } else { Style::new() };
+    f.render_widget(Paragraph::new(Span::styled(visible, style)), area);
+    if focused {
+        let x = (input.visual_cursor().saturating_sub(scroll)).min(w.saturating_sub(1)) as u16;
+        f.set_cursor_position(Position { x: area.x + x, y: area.y });
+    }
+}
+
+fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
+    match m {
+        Modal::Help(scroll) => {
+            let r = centered(area, 70, area.height.saturating_sub(2));
+            f.render_widget(Clear, r);
+            let mut lines = Vec::new();
+            let mut last: Option<Option<Screen>> = None;
+            for b in keymap::BINDINGS {
+                if last != Some(b.screen) {
+                    let title = match b.screen {
+                        Some(s) => app.t(s.title()),
+                        None => app.cfg.lang.pick("所有屏幕", "Everywhere"),
+                    };
+                    lines.push(Line::styled(title, Style::new().bold()));
+                    last = Some(b.screen);
+                }
+                lines.push(Line::raw(format!("  {:<10} {}", b.key.label(), b.describe(app.cfg.lang))));
+            }
+            let title = format!("{}  Up/Down", app.t(T::KeysTitle));
+            f.render_widget(Paragraph::new(lines).scroll((*scroll, 0)).block(block(app, &title)), r);
+        }
+        Modal::ConfirmDiscard => {
+            let r = centered(area, 44, 5);
+            f.render_widget(Clear, r);
+            let text = format!("{}\n{}   {}", app.t(T::DiscardForm), app.t(T::Yes), app.t(T::No));
+            f.render_widget(Paragraph::new(text).block(block(app, app.t(T::Confirm))), r);
+        }
+        Modal::Picker { kind, filter, sel } => {
+            let r = centered(area, 60, area.height.saturating_sub(4).min(18));
+            f.render_widget(Clear, r);
+            let title = match kind {
+                PickKind::Village => app.t(T::PickVillage),
+                PickKind::Clerk => app.t(T::PickClerk),
+                _ => app.t(T::PickItem),
+            };
+            let b = block(app, title);
+            let inner = b.inner(r);
+            f.render_widget(b, r);
+            let [hint, line, list] =
+                Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+            f.render_widget(Paragraph::new(app.t(T::TypeToFilter)).dim(), hint);
+            let options = app.picker_options(*kind, filter.value());
+            let rows: Vec<Line> = options
+                .iter()
+                .enumerate()
+                .skip(sel.saturating_sub(list.height.saturating_sub(1) as usize))
+                .take(list.height as usize)
+                .map(|(i, (_, label))| {
+                    let s = fit(label, list.width as usize);
+                    if i == *sel { Line::styled(s, Style::new().reversed()) } else { Line::raw(s) }
+                })
+                .collect();
+            f.render_widget(Paragraph::new(rows), list);
+            input_line(f, line, filter, true);
+        }
+        Modal::Prompt { kind, input } => {
+            let r = centered(area, 64, 4);
+            f.render_widget(Clear, r);
+            let title = match kind {
+                PromptKind::Search => app.t(T::SearchPrompt).to_string(),
+                PromptKind::Reject | PromptKind::Withdraw | PromptKind::Reopen => app.t(T::ReasonPrompt).to_string(),
+                PromptKind::Transfer => app.t(T::DeptPrompt).to_string(),
+                PromptKind::Missing => app.t(T::MissingPrompt).to_string(),
+                PromptKind::Supply => app.t(T::MaterialPrompt).to_string(),
+                PromptKind::FollowUp => match app.next_follow_up() {
+                    Some(step) => format!("{}：{}", app.t(T::FollowUpPrompt), step.label(app.cfg.lang)),
+                    None => app.t(T::FollowUpPrompt).to_string(),
+                },
+            };
+            let b = block(app, &title);
+            let inner = b.inner(r);
+            f.render_widget(b, r);
+            input_line(f, Rect { height: 1, ..inner }, input, true);
+        }
+        Modal::SuspendReason | Modal::Score => {
+            let text = if matches!(m, Modal::Score) { app.t(T::ScorePrompt) } else { app.t(T::SuspendReasonPrompt) };
+            let r = centered(area, 76, 4);
+            f.render_widget(Clear, r);
+            f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(block(app, app.t(T::Confirm))), r);
+        }
+        Modal::Materials { key, later } => {
+            let r = centered(area, 76, 8);
+            f.render_widget(Clear, r);
+            let mut lines = vec![];
+            if !key.is_empty() {
+                lines.push(Line::raw(format!("{}：{}", app.t(T::KeyMissing), key.join("、"))));
+            }
+            if !later.is_empty() {
+                lines.push(Line::raw(format!("{}：{}", app.t(T::MayDefer), later.join("、"))));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::raw(if key.is_empty() { app.t(T::NoticeOrDefer) } else { app.t(T::NoticeOnly) }));
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(app, app.t(T::Materials))), r);
+        }
+    }
+}

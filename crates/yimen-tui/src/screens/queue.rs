@@ -1,0 +1,86 @@
+//! 排队叫号: the waiting queue in call order, who is being served at each window, today's counts.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Style, Stylize};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::{block, fit, masked_name};
+use crate::app::App;
+use crate::i18n::T;
+use yimen_domain::ticket::Status;
+
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let [left, right] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
+    let rows = app.queue_rows();
+    let mut table_rows = Vec::new();
+    for (i, t) in rows.iter().enumerate() {
+        let waited = (app.now - t.queued_at).whole_minutes().max(0);
+        let prio = if t.priority.is_some() { app.t(T::Priority) } else { "" };
+        let state = if t.status == Status::NoShow { app.t(T::NoShows) } else { "" };
+        let row = Row::new(vec![
+            Cell::from(t.number.to_string()),
+            Cell::from(fit(&t.item_name, 18)),
+            Cell::from(prio),
+            Cell::from(format!("{waited}{}", app.t(T::Minutes))),
+            Cell::from(masked_name(t)),
+            Cell::from(state),
+        ]);
+        table_rows.push(if i == app.queue_sel { row.style(Style::new().reversed()) } else { row });
+    }
+    let waiting = rows.iter().filter(|t| t.status == Status::Waiting).count();
+    let title = format!("{}（{waiting}）", app.t(T::Waiting));
+    if table_rows.is_empty() {
+        f.render_widget(Paragraph::new(app.t(T::NoOneWaiting)).block(block(app, &title)), left);
+    } else {
+        let widths = [
+            Constraint::Length(5),
+            Constraint::Min(10),
+            Constraint::Length(4),
+            Constraint::Length(7),
+            Constraint::Length(8),
+            Constraint::Length(4),
+        ];
+        f.render_widget(Table::new(table_rows, widths).block(block(app, &title)), left);
+    }
+
+    let [serving, counts] = Layout::vertical([Constraint::Min(5), Constraint::Length(5)]).areas(right);
+    let mut lines: Vec<Line> = Vec::new();
+    match app.current() {
+        Some(t) => {
+            lines.push(Line::styled(format!("> {}  {}", t.number, fit(&t.item_name, 24)), Style::new().bold()));
+            lines.push(Line::raw(format!("  {} {}/3", app.cfg.lang.pick("重呼", "recalls"), t.recalls)));
+        }
+        None => lines.push(Line::raw(app.t(T::NoCurrent)).dim()),
+    }
+    for t in app.serving().into_iter().filter(|t| t.window.as_deref() != Some(app.cfg.window.as_str())) {
+        let w = t.window.clone().unwrap_or_default();
+        lines.push(Line::raw(format!("{} {w}：{}  {}", app.t(T::Window), t.number, fit(&t.item_name, 20))));
+    }
+    f.render_widget(Paragraph::new(lines).block(block(app, app.t(T::Serving))), serving);
+
+    let today = &app.snapshot.today;
+    let count = |s: &[Status]| today.iter().filter(|t| s.contains(&t.status)).count();
+    let text = vec![
+        Line::raw(format!(
+            "{} {}   {} {}   {} {}",
+            app.t(T::Taken),
+            today.len(),
+            app.t(T::Waiting),
+            count(&[Status::Waiting]),
+            app.t(T::Called),
+            count(&[Status::Called])
+        )),
+        Line::raw(format!(
+            "{} {}   {} {}   {} {}",
+            app.t(T::Accepted),
+            count(&[Status::Accepted, Status::Suspended, Status::Transferred]),
+            app.t(T::Completed),
+            count(&[Status::Completed]),
+            app.t(T::NoShows),
+            count(&[Status::NoShow])
+        )),
+    ];
+    f.render_widget(Paragraph::new(text).block(block(app, app.t(T::Today))), counts);
+}

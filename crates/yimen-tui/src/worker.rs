@@ -1,0 +1,266 @@
+//! The worker thread: it owns the desk (and so the database) and runs every read and write
+//! the interface asks for, so a slow disk never freezes typing. Requests go in over one
+//! channel and replies come back over another.
+
+use std::sync::mpsc::Receiver;
+use std::thread::JoinHandle;
+
+use yimen_api::Client;
+use yimen_app::{AcceptRequest, Act, DeskError, TakeRequest};
+use yimen_domain::Lang;
+use yimen_domain::lang::Localized;
+use yimen_domain::ticket::{Event, SuspendReason, Ticket};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    /// Today's tickets, and the open cases too when the open-cases screen needs them.
+    Refresh {
+        open_cases: bool,
+    },
+    Take(TakeRequest),
+    Call {
+        window: String,
+        categories: Vec<String>,
+    },
+    /// A walk-in registered at the window: take, call to this window, accept.
+    WalkIn {
+        take: TakeRequest,
+        window: String,
+        accept: AcceptRequest,
+    },
+    Recall(u64),
+    NoShow(u64),
+    Requeue(u64),
+    Accept(u64, AcceptRequest),
+    Notice(u64, Vec<String>),
+    WalkInNotice {
+        take: TakeRequest,
+        window: String,
+        missing: Vec<String>,
+    },
+    Suspend(u64, SuspendReason, Vec<String>),
+    Resume(u64),
+    Transfer(u64, String),
+    Complete(u64),
+    Reject(u64, String),
+    Withdraw(u64, String),
+    Terminate(u64),
+    Rate(u64, u8),
+    Supply(u64, String),
+    FollowUp(u64, yimen_domain::ticket::FollowUp, String),
+    Reassign(u64, String),
+    Reopen(u64, String),
+    Show(u64),
+    /// The case with whole ID numbers and phones (recorded in the audit chain).
+    Reveal(u64),
+    Search(String),
+    /// Sign a clerk in with a PIN (the sign-in screen).
+    SignIn {
+        name: String,
+        pin: String,
+    },
+    /// Forget who was signed in (the lock key).
+    SignOut,
+    /// The daily report of a day.
+    Daily(time::Date),
+    /// Save a day's printable report; the reply carries the path.
+    SaveReport(time::Date),
+    /// Save the ticket's slip (receipt, or the one-time notice); the reply carries the path.
+    Slip(u64),
+}
+
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Every ticket taken today.
+    pub today: Vec<Ticket>,
+    /// Open cases by deadline, when they were asked for.
+    pub open: Option<Vec<Ticket>>,
+}
+
+#[derive(Debug)]
+pub enum Reply {
+    /// A fresh view of today and the open cases, or why it could not be read.
+    Snapshot(Result<Snapshot, String>),
+    /// An action finished: the ticket as it is now, or why not (in the user's language).
+    Done(Result<Ticket, String>),
+    Detail(Result<(Ticket, Vec<Event>), String>),
+    Search(Result<Vec<Ticket>, String>),
+    Slip(Result<String, String>),
+    Daily(Box<Result<yimen_app::report::DailyReport, String>>),
+    SignedIn(Result<String, String>),
+    ReportSaved(Result<String, String>),
+    /// The hall server stopped answering (false) or answers again (true).
+    Connection(bool),
+    /// The server ended the clerk's sign-in (it expired): sign in again.
+    SignInEnded,
+}
+
+impl Job {
+    /// Whether the job writes (and so may need to be sent again without acting twice).
+    fn writes(&self) -> bool {
+        !matches!(
+            self,
+            Job::Refresh { .. }
+                | Job::Show(_)
+                | Job::Search(_)
+                | Job::SignIn { .. }
+                | Job::SignOut
+                | Job::Daily(_)
+                | Job::SaveReport(_)
+                | Job::Slip(_)
+        )
+    }
+}
+
+/// Open cases read for the open-cases screen.
+pub use yimen_app::OPEN_LIMIT;
+
+/// Starts the worker; each reply is handed to `deliver`, which returns false once nobody
+/// listens any more.
+pub fn spawn(
+    desk: Box<dyn Client>,
+    lang: Lang,
+    jobs: Receiver<Job>,
+    deliver: impl Fn(Reply) -> bool + Send + 'static,
+) -> JoinHandle<Box<dyn Client>> {
+    std::thread::spawn(move || {
+        let mut desk = desk;
+        // The last write the server did not answer, with its key: sent again, it keeps the key.
+        let mut unanswered: Option<(Job, String)> = None;
+        let mut online = true;
+        for job in jobs {
+            let key = job.writes().then(|| match &unanswered {
+                Some((j, k)) if *j == job => k.clone(),
+                _ => request_key(),
+            });
+            desk.set_request_key(key.clone());
+            let sent = key.map(|k| (job.clone(), k));
+            let was_signed_in = desk.clerk().is_some() && job != Job::SignOut;
+            let (reply, offline) = run_checked(desk.as_mut(), lang, job);
+            if was_signed_in && desk.clerk().is_none() && !deliver(Reply::SignInEnded) {
+                break;
+            }
+            desk.set_request_key(None);
+            unanswered = if offline { sent } else { None };
+            if online == offline {
+                online = !offline;
+                if !deliver(Reply::Connection(online)) {
+                    break;
+                }
+            }
+            if let Reply::Done(Err(e)) | Reply::SignedIn(Err(e)) = &reply
+                && !e.is_empty()
+            {
+                yimen_app::log::write(
+                    &desk.home(),
+                    desk.clock(),
+                    &format!("tui {}: refused: {e}", desk.clerk().unwrap_or("-")),
+                );
+            }
+            if !deliver(reply) {
+                break;
+            }
+        }
+        desk
+    })
+}
+
+/// A fresh name for a clerk's request.
+fn request_key() -> String {
+    // Without the OS's randomness, the time still tells requests apart.
+    yimen_domain::token::random_hex::<12>().unwrap_or_else(|_| {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        yimen_domain::token::hex(&t.as_nanos().to_le_bytes()[..12])
+    })
+}
+
+/// Runs one job against the desk. Public so tests can run the interface synchronously.
+pub fn run(desk: &mut dyn Client, lang: Lang, job: Job) -> Reply {
+    run_checked(desk, lang, job).0
+}
+
+/// Runs one job; also says whether it failed because the hall server could not be reached.
+fn run_checked(desk: &mut dyn Client, lang: Lang, job: Job) -> (Reply, bool) {
+    let offline = std::cell::Cell::new(false);
+    let msg = |e: DeskError, lang: Lang| {
+        offline.set(offline.get() || e.is_unreachable());
+        e.localized(lang)
+    };
+    let reply = run_job(desk, lang, job, &msg);
+    (reply, offline.get())
+}
+
+fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, Lang) -> String) -> Reply {
+    let done = |r: Result<Ticket, DeskError>| Reply::Done(r.map_err(|e| msg(e, lang)));
+    let id = |n: u64| n.to_string();
+    let mut act = |n: u64, a: Act| desk.perform(&id(n), &a).map(|(t, _)| t);
+    match job {
+        Job::Refresh { open_cases } => Reply::Snapshot(
+            (|| {
+                let today = desk.today()?;
+                let open = if open_cases { Some(desk.open_cases(OPEN_LIMIT)?) } else { None };
+                Ok(Snapshot { today, open })
+            })()
+            .map_err(|e| msg(e, lang)),
+        ),
+        Job::Take(req) => done(desk.take(&req).map(|(t, _)| t)),
+        Job::Call { window, categories } => done(desk.call(&window, &categories)),
+        Job::WalkIn { take, window, accept } => done((|| {
+            let (t, _) = desk.take(&take)?;
+            desk.perform(&id(t.id), &Act::Call { window })?;
+            desk.perform(&id(t.id), &Act::Accept(accept)).map(|(t, _)| t)
+        })()),
+        Job::WalkInNotice { take, window, missing } => done((|| {
+            let (t, _) = desk.take(&take)?;
+            desk.perform(&id(t.id), &Act::Call { window })?;
+            desk.perform(&id(t.id), &Act::Notice { missing }).map(|(t, _)| t)
+        })()),
+        Job::Recall(n) => done(act(n, Act::Recall)),
+        Job::NoShow(n) => done(act(n, Act::NoShow)),
+        Job::Requeue(n) => done(act(n, Act::Requeue)),
+        Job::Accept(n, req) => done(act(n, Act::Accept(req))),
+        Job::Notice(n, missing) => done(act(n, Act::Notice { missing })),
+        Job::Suspend(n, reason, missing) => done(act(n, Act::Suspend { reason, missing, note: None })),
+        Job::Resume(n) => done(act(n, Act::Resume)),
+        Job::Transfer(n, to) => done(act(n, Act::Transfer { to, days: None })),
+        Job::Complete(n) => done(act(n, Act::Complete { note: None })),
+        Job::Reject(n, reason) => done(act(n, Act::Reject { reason })),
+        Job::Withdraw(n, reason) => done(act(n, Act::Withdraw { reason })),
+        Job::Terminate(n) => done(act(n, Act::Terminate { note: None })),
+        Job::Rate(n, score) => done(act(n, Act::Rate { score, comment: None })),
+        Job::Supply(n, material) => done(act(n, Act::Supply { material })),
+        Job::FollowUp(n, step, note) => done(act(n, Act::FollowUp { step, note })),
+        Job::Reassign(n, to) => done(act(n, Act::Reassign { to })),
+        Job::Reopen(n, reason) => done(act(n, Act::Reopen { reason })),
+        Job::Show(n) => Reply::Detail(desk.show(&id(n)).map_err(|e| msg(e, lang))),
+        Job::Reveal(n) => Reply::Detail(desk.reveal(&id(n)).map_err(|e| msg(e, lang))),
+        Job::Search(q) => Reply::Search(desk.search(&q, 100).map_err(|e| msg(e, lang))),
+        Job::Daily(d) => Reply::Daily(Box::new(desk.daily_report(d, lang).map_err(|e| msg(e, lang)))),
+        Job::SaveReport(d) => Reply::ReportSaved((|| {
+            let r = desk.daily_report(d, lang).map_err(|e| msg(e, lang))?;
+            let sections = yimen_present::render::daily_sections(&r, lang);
+            let text = yimen_present::render::text(
+                lang.pick("便民服务日报", "Daily summary"),
+                &r.date,
+                &r.header,
+                &sections,
+                lang,
+            );
+            let dir = desk.home().join("reports");
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let path = dir.join(format!("daily-{d}.txt"));
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(path.display().to_string())
+        })()),
+        Job::SignIn { name, pin } => Reply::SignedIn(desk.sign_in(&name, &pin).map(|_| name).map_err(|e| msg(e, lang))),
+        Job::SignOut => {
+            desk.sign_out();
+            Reply::SignedIn(Err(String::new()))
+        }
+        Job::Slip(n) => Reply::Slip((|| {
+            let (t, _) = desk.show(&id(n)).map_err(|e| msg(e, lang))?;
+            let (text, kind) = yimen_present::slip::for_ticket(desk, &t, lang);
+            yimen_present::slip::save(desk, &t, kind, &text).map(|p| p.display().to_string()).map_err(|e| e.to_string())
+        })()),
+    }
+}
