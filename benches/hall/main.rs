@@ -249,11 +249,10 @@ fn clock() -> Clock {
     Clock::from_env(DEFAULT_OFFSET).expect("YIMEN_NOW is set by the benchmark")
 }
 
-/// The desk as the interface runs it: signed in, with the write-ahead journal on.
+/// The desk as the interface runs it: signed in.
 fn open_ours(path: &Path) -> Desk {
     let mut desk = Desk::open(path).expect("open the yimen database");
     desk.sign_in(SUPERVISOR.0, SUPERVISOR.1).expect("sign in");
-    desk.enable_journal().expect("journal");
     desk
 }
 
@@ -597,13 +596,8 @@ fn frames(run: &mut Run, paths: [&Path; 2], dir: &Path) {
             if i == 0 {
                 let mut d = open_ours(path);
                 done(d.job(Job::Take(take_request(10_000 + k))));
-                // The file and its journal, as a killed interface leaves them.
-                for ext in ["", ".journal"] {
-                    let from = PathBuf::from(format!("{}{ext}", path.display()));
-                    if from.exists() {
-                        std::fs::copy(&from, format!("{}{ext}", crashed.display())).expect("copy the open file");
-                    }
-                }
+                // The file as a killed interface leaves it.
+                std::fs::copy(path, &crashed).expect("copy the open file");
             } else {
                 let mut h = open_sqlite(path);
                 done(h.job(Job::Take(take_request(10_000 + k))));
@@ -616,7 +610,7 @@ fn frames(run: &mut Run, paths: [&Path; 2], dir: &Path) {
             }
             // What a killed process wrote is on disk already; the copy's own write-back is not
             // part of opening it.
-            for ext in ["", "-wal", "-shm", ".journal"] {
+            for ext in ["", "-wal", "-shm"] {
                 if let Ok(f) = std::fs::File::open(format!("{}{ext}", crashed.display())) {
                     f.sync_all().expect("sync the copy");
                 }
@@ -624,7 +618,7 @@ fn frames(run: &mut Run, paths: [&Path; 2], dir: &Path) {
             let (d, text) = first_frame(i == 0, &crashed);
             assert!(text.contains("利福塔"), "the first frame after a crash is drawn");
             v.push(d);
-            for ext in ["", "-wal", "-shm", ".journal"] {
+            for ext in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{ext}", crashed.display()));
             }
         }

@@ -240,7 +240,6 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                     "the server needs clerk accounts: create an admin first with `yimen user add NAME --role admin`",
                 )));
             }
-            desk.enable_journal().map_err(|e| c.fail(e))?;
             // A retry comes within minutes; a week of keys is plenty.
             desk.prune_idempotency_keys(7).map_err(|e| c.fail(e))?;
             let opts = yimen_server::Options {
@@ -375,7 +374,6 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             // hold us to after a SIGKILL.
             let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
             sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
-            desk.enable_journal().map_err(|e| c.fail(e))?;
             let items = ["MZ01", "SB03", "YB01", "SB04", "SQ01"];
             for i in 0u64.. {
                 let req = TakeRequest {
@@ -549,9 +547,6 @@ fn open_tui(c: &mut Ctx<'_>, mut desk: Box<dyn Client>, mut opts: yimen_tui::Opt
             None
         }
     };
-    // The interface writes all day: each action becomes one synced journal append, and redb is
-    // made durable in batches and on quit.
-    desk.keep_open().map_err(|e| c.fail(e))?;
     let slips = yimen_tui::run(desk, opts)?;
     if let Some(b) = backup {
         writeln!(c.out, "{}{}", lang.pick("今日自动备份：", "today's automatic backup: "), b.display())?;

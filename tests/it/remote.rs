@@ -148,10 +148,10 @@ fn commands_on_the_file_itself_are_refused_through_a_server_and_a_dead_server_is
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("请在服务器电脑上运行"), "{args:?}: {err}");
     }
-    // On the server PC, the file is the server's: the refusal says how to work through it.
+    // On the server PC, a command on the file itself works beside the server (one hall, one PC:
+    // the board, a report and the server share the file).
     let out = hall.cmd(NOW).arg("queue").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("yimen --server http://"), "{out:?}");
+    assert!(out.status.success(), "{out:?}");
     // Compacting runs on the server (admin only); the windows wait meanwhile.
     let through = |c: &mut assert_cmd::Command| {
         c.env_remove("YIMEN_DB").env("YIMEN_SERVER", &server.url);

@@ -157,20 +157,35 @@ fn a_refused_action_writes_nothing_and_burns_no_number() {
 }
 
 #[test]
-fn a_second_opener_gets_a_clear_error_naming_the_file() {
+fn programs_share_the_file_and_only_a_whole_file_replacement_needs_it_alone() {
     let hall = Hall::new();
-    let _desk = hall.desk("李娟", MON);
-    match Store::open(&hall.db, false) {
+    let desk = hall.desk("李娟", MON);
+    let first = take(&desk, "MZ01", None);
+    // A second opener in this process and another program both read and write beside it.
+    let second = Store::open(&hall.db, false).expect("a second opener shares the file");
+    drop(second);
+    let out = hall.cmd(MON).args(["take", "SB03"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = hall.cmd(MON).arg("list").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("B001"), "the other program's take is listed");
+    assert_eq!(desk.list_day(time::macros::date!(2026 - 11 - 30), None).unwrap().len(), 2, "and seen here");
+    assert_eq!(desk.show(&first.id.to_string()).unwrap().0, first);
+    // What replaces the whole file waits for everyone else to close it, and says so.
+    match Store::open_exclusive(&hall.db) {
         Err(StoreError::Locked { path, .. }) => assert_eq!(path, hall.db),
         Err(e) => panic!("wrong error: {e}"),
-        Ok(_) => panic!("a second open must fail"),
+        Ok(_) => panic!("an exclusive open beside an open desk must fail"),
     }
-    // And from another process, through the real binary.
-    let out = hall.cmd(MON).arg("list").output().unwrap();
+    let backup = hall.dir.path().join("b.redb");
+    hall.cmd(MON).args(["backup", backup.to_str().unwrap()]).assert().success();
+    let out = hall.cmd(MON).args(["restore", backup.to_str().unwrap(), "--force"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains(&hall.db.display().to_string()), "{err}");
+    drop(desk);
+    hall.cmd(MON).args(["restore", backup.to_str().unwrap(), "--force"]).assert().success();
 }
 
 #[test]
@@ -326,86 +341,136 @@ fn a_schema_1_file_is_migrated_and_gains_the_activity_index() {
     assert!(desk.active_on(time::macros::date!(2026 - 12 - 01)).unwrap().is_empty());
 }
 
-/// A copy of a file and its journal taken while the interface has them open: what a power cut
-/// or a killed process leaves.
-fn crash_copy(db: &std::path::Path, to: &std::path::Path) {
-    std::fs::copy(db, to).unwrap();
-    let j = yimen_store::journal::path_of(db);
-    assert!(j.exists(), "the journal is there while writes are pending");
-    std::fs::copy(&j, yimen_store::journal::path_of(to)).unwrap();
+/// The file and journal the version with the write-ahead journal left when it was killed
+/// (SIGKILL) while taking numbers, copied into `dir`; and the tickets it had acknowledged: id,
+/// number, status (`tests/fixtures/journal-v7`, made with that version's `_crash-writer`).
+fn journal_fixture(dir: &std::path::Path) -> (std::path::PathBuf, Vec<(u64, String, String)>) {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/journal-v7");
+    let db = dir.join("hall.redb");
+    std::fs::copy(from.join("hall.redb"), &db).unwrap();
+    std::fs::copy(from.join("hall.redb.journal"), yimen_store::journal::path_of(&db)).unwrap();
+    let acked = std::fs::read_to_string(from.join("acked.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (f[0].parse().unwrap(), f[1].to_string(), f[2].to_string())
+        })
+        .collect();
+    (db, acked)
 }
 
 #[test]
-fn journaled_writes_survive_a_crash_and_a_clean_close_leaves_no_journal() {
-    let hall = Hall::new();
-    let desk = hall.desk("李娟", MON);
-    desk.enable_journal().unwrap();
-    let a = take(&desk, "MZ01", None);
-    let b = take(&desk, "SB03", None);
-    desk.call("1", &[]).unwrap();
-    let crashed = hall.dir.path().join("crashed.redb");
-    crash_copy(&hall.db, &crashed);
-    // Past a checkpoint too: more writes than one journal holds between two.
-    for _ in 0..yimen_store::journal::CHECKPOINT_EVERY + 5 {
-        take(&desk, "YB01", None);
+fn a_journal_left_by_the_earlier_version_is_replayed_once_and_nothing_acknowledged_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, acked) = journal_fixture(dir.path());
+    // Without its journal the file lacks the last acknowledged tickets: the test has teeth.
+    {
+        let bare = dir.path().join("bare.redb");
+        std::fs::copy(&db, &bare).unwrap();
+        let n = Desk::open(&bare).unwrap().ticket_count().unwrap();
+        assert!(n < acked.len() as u64, "the fixture has tickets only in its journal ({n} of {})", acked.len());
     }
-    let later = hall.dir.path().join("later.redb");
-    crash_copy(&hall.db, &later);
-    drop(desk);
-    assert!(!yimen_store::journal::path_of(&hall.db).exists(), "a clean close folds the journal in");
-
-    let mut back = Desk::open(&crashed).unwrap();
-    back.sign_in("李娟", TEST_PASSWORD).unwrap();
-    back.set_clock(clock(MON));
-    assert!(!yimen_store::journal::path_of(&crashed).exists(), "replayed, then removed");
-    assert_eq!(back.show(&a.id.to_string()).unwrap().0.status, Status::Called);
-    assert_eq!(back.show(&b.id.to_string()).unwrap().0, b);
-    assert!(matches!(back.verify_chain().unwrap(), yimen_store::chain::Verdict::Intact { .. }));
+    // A command that only reads is enough to bring them in.
+    let mut desk = Desk::open(&db).unwrap();
+    assert!(!yimen_store::journal::path_of(&db).exists(), "replayed, then removed");
+    desk.sign_in("李娟", TEST_PASSWORD).unwrap();
+    desk.set_clock(clock(MON));
+    for (id, number, status) in &acked {
+        let (t, _) = desk.show(&id.to_string()).unwrap_or_else(|e| panic!("acknowledged ticket {id} lost: {e}"));
+        assert_eq!(&t.number.to_string(), number, "ticket {id}");
+        assert_eq!(&format!("{:?}", t.status).to_lowercase(), status, "ticket {id}");
+    }
+    // The writer may have committed one more ticket than it lived to acknowledge.
+    let n = desk.ticket_count().unwrap();
+    assert!((acked.len() as u64..=acked.len() as u64 + 1).contains(&n), "{n} tickets for {} acknowledged", acked.len());
+    assert!(matches!(desk.verify_chain().unwrap(), yimen_store::chain::Verdict::Intact { .. }));
     // Numbering goes on after the replayed tickets.
-    assert_eq!(take(&back, "MZ01", None).number.to_string(), "A002");
-
-    let mut back = Desk::open(&later).unwrap();
-    back.sign_in("李娟", TEST_PASSWORD).unwrap();
-    assert_eq!(back.ticket_count().unwrap(), 2 + u64::from(yimen_store::journal::CHECKPOINT_EVERY) + 5);
-    assert!(matches!(back.verify_chain().unwrap(), yimen_store::chain::Verdict::Intact { .. }));
+    let next = take(&desk, "MZ01", None);
+    assert!(next.id > n, "ids go on after the replayed tickets");
+    let taken_a = desk
+        .list_day(time::macros::date!(2026 - 11 - 30), None)
+        .unwrap()
+        .iter()
+        .filter(|t| t.number.letter == 'A')
+        .count();
+    assert_eq!(next.number.to_string(), format!("A{taken_a:03}"), "so do the numbers");
+    drop(desk);
+    let again = Desk::open(&db).unwrap();
+    assert_eq!(again.ticket_count().unwrap(), n + 1);
 }
 
 #[test]
-fn a_torn_journal_tail_is_ignored_and_a_foreign_journal_refused() {
-    let hall = Hall::new();
-    let desk = hall.desk("李娟", MON);
-    desk.enable_journal().unwrap();
-    take(&desk, "MZ01", None);
-    let crashed = hall.dir.path().join("crashed.redb");
-    crash_copy(&hall.db, &crashed);
-    drop(desk);
-    // Half a record at the end, as a cut-off write leaves it.
-    let j = yimen_store::journal::path_of(&crashed);
-    let mut bytes = std::fs::read(&j).unwrap();
-    let end = bytes.iter().rposition(|b| *b != 0).unwrap() + 1;
-    bytes.truncate(end);
-    bytes.extend_from_slice(&[200, 0, 0, 0, 1, 2, 3]);
-    std::fs::write(&j, &bytes).unwrap();
-    let back = Desk::open(&crashed).unwrap();
-    assert_eq!(back.ticket_count().unwrap(), 1);
-    drop(back);
+fn a_journal_damaged_in_the_middle_or_not_its_own_is_refused_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = journal_fixture(dir.path());
+    let journal = yimen_store::journal::path_of(&db);
+    // One flipped bit in the first live record: the records after it are whole, so replaying
+    // around it would drop acknowledged tickets.
+    let mut bytes = std::fs::read(&journal).unwrap();
+    bytes[yimen_store::journal::HEADER + 40] ^= 0x01;
+    std::fs::write(&journal, &bytes).unwrap();
+    let before = (std::fs::read(&db).unwrap(), std::fs::read(&journal).unwrap());
+    let durable = {
+        let bare = dir.path().join("bare.redb");
+        std::fs::copy(&db, &bare).unwrap();
+        Desk::open(&bare).unwrap().ticket_count().unwrap()
+    };
+    for _ in 0..2 {
+        let err = match Desk::open(&db) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("a damaged journal was accepted"),
+        };
+        assert!(
+            err.contains("hall.redb.journal") && err.contains("damaged") && err.contains("nothing was changed"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+    // The journal is kept as it was; the file got no record of it (redb's own repair of the
+    // killed process's file is all that touched it).
+    assert_eq!(std::fs::read(&journal).unwrap(), before.1, "the journal is kept");
+    std::fs::rename(&journal, dir.path().join("aside.journal")).unwrap();
+    assert_eq!(Desk::open(&db).unwrap().ticket_count().unwrap(), durable, "nothing of it was replayed");
+    std::fs::rename(dir.path().join("aside.journal"), &journal).unwrap();
 
-    // Another hall's journal beside this file: refused, naming the journal, nothing changed.
-    let other = Hall::new();
-    let od = other.desk("李娟", MON);
-    od.enable_journal().unwrap();
-    take(&od, "SB03", None);
-    let stray = other.dir.path().join("stray.redb");
-    crash_copy(&other.db, &stray);
-    drop(od);
-    std::fs::copy(yimen_store::journal::path_of(&stray), yimen_store::journal::path_of(&crashed)).unwrap();
-    let err = match Desk::open(&crashed) {
+    // Another file's journal: refused, naming the journal, nothing changed.
+    std::fs::write(&journal, yimen_store::journal::writer::journal(&[9u8; 16], &[])).unwrap();
+    let err = match Desk::open(&db) {
         Err(e) => e.to_string(),
         Ok(_) => panic!("a foreign journal was accepted"),
     };
-    assert!(err.contains("journal") && err.contains("crashed.redb.journal"), "{err}");
-    std::fs::remove_file(yimen_store::journal::path_of(&crashed)).unwrap();
-    assert_eq!(Desk::open(&crashed).unwrap().ticket_count().unwrap(), 1);
+    assert!(err.contains("journal") && err.contains("hall.redb.journal"), "{err}");
+    std::fs::remove_file(&journal).unwrap();
+    assert!(Desk::open(&db).unwrap().ticket_count().unwrap() > 0, "without it the file opens as it is");
+}
+
+#[test]
+fn journal_ops_that_redb_could_not_decode_are_refused_not_panicked_on() {
+    use yimen_store::journal::{OP_PUT, writer};
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = journal_fixture(dir.path());
+    // The journal's id and position, read from the file as the replay does.
+    let id: [u8; 16] = std::fs::read(yimen_store::journal::path_of(&db)).unwrap()[8..24].try_into().unwrap();
+    let durable = {
+        let d = Database::open(&db).unwrap();
+        let rx = redb::ReadableDatabase::begin_read(&d).unwrap();
+        let meta = rx.open_table(TableDefinition::<&str, &[u8]>::new("meta-1")).unwrap();
+        u64::from_be_bytes(meta.get("journal_seq").unwrap().unwrap().value().try_into().unwrap())
+    };
+    // A well-formed record (right checksum, right sequence) whose ticket key is 3 bytes, not 8;
+    // then one whose search key is not UTF-8.
+    for op in
+        [writer::op(1, OP_PUT, &[1, 2, 3], b"x"), writer::op(14, OP_PUT, &[2, 0xff, 0xfe, 0, 0, 0, 0, 0, 0, 0, 1], &[])]
+    {
+        std::fs::write(yimen_store::journal::path_of(&db), writer::journal(&id, &[(durable + 1, op)])).unwrap();
+        let err = match Desk::open(&db) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("an undecodable op was replayed"),
+        };
+        assert!(err.contains("damaged") && err.contains("record"), "{err}");
+    }
 }
 
 #[test]

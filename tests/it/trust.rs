@@ -341,7 +341,7 @@ fn a_clerk_gets_citizens_masked_and_ratings_withheld_entirely_over_the_api() {
     let (_, audit) = boss.get("/api/audit");
     assert_eq!(audit["verdict"], "intact", "{audit}");
     drop(server);
-    // Opening the file folds in what the killed server journaled.
+    // Every step the killed server acknowledged is in the file.
     hall.cmd(NOW).arg("list").assert().success();
     // The reveal is an event of the hall, naming the clerk and the ticket (not the number).
     let db = redb_events_text(&hall.db);
@@ -900,9 +900,13 @@ fn the_smaller_messages_say_what_and_where_in_the_users_language() {
     assert!(err.contains("不是") && !err.contains("is not"), "{err}");
     let err = one_line_error(&hall.cmd(NOW).args(["restore", "x.redb"]).output().unwrap());
     assert!(err.contains("已存在") && !err.contains("already"), "{err}");
-    // The file held by a server on another port: the hint names that server.
+    // The file held by a server on another port: reading beside it works; replacing the file
+    // is refused, and the hint names that server.
     let server = Server::start(&hall, "127.0.0.1:0", &[]);
-    let err = one_line_error(&hall.cmd(NOW).arg("list").output().unwrap());
+    hall.cmd(NOW).arg("list").assert().success();
+    let backup = hall.dir.path().join("b.redb");
+    hall.cmd(NOW).args(["backup", backup.to_str().unwrap()]).assert().success();
+    let err = one_line_error(&hall.cmd(NOW).args(["restore", backup.to_str().unwrap(), "--force"]).output().unwrap());
     assert!(err.contains(&server.url), "{err} (server at {})", server.url);
 }
 

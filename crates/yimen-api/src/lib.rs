@@ -94,10 +94,6 @@ pub trait Client: HallContext + Send {
     fn daily_backup(&mut self) -> Result<Option<PathBuf>, DeskError> {
         Ok(None)
     }
-    /// Readies a long-running interface: a local file writes through its journal.
-    fn keep_open(&mut self) -> Result<(), DeskError> {
-        Ok(())
-    }
 }
 
 impl Client for Desk {
@@ -200,8 +196,5 @@ impl Client for Desk {
     }
     fn daily_backup(&mut self) -> Result<Option<PathBuf>, DeskError> {
         Desk::daily_backup(self)
-    }
-    fn keep_open(&mut self) -> Result<(), DeskError> {
-        self.enable_journal()
     }
 }

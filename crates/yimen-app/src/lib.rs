@@ -201,10 +201,17 @@ impl Desk {
     }
 
     fn from_store(store: Store) -> Result<Desk, DeskError> {
-        let (catalog, settings, accounts) = store.read(|rx| {
-            let catalog = rx.catalog()?.unwrap_or_else(Catalog::builtin);
-            Ok::<_, DeskError>((catalog, Settings::load_r(rx)?, !rx.users()?.is_empty()))
-        })?;
+        let (catalog, settings, accounts) = store
+            .read(|rx| {
+                let catalog = rx.catalog()?.unwrap_or_else(Catalog::builtin);
+                Ok::<_, DeskError>((catalog, Settings::load_r(rx)?, !rx.users()?.is_empty()))
+            })
+            .map_err(|e| match e {
+                // The hall's own records do not read: the file is damaged, and the message names
+                // the newest backup and how to put it back.
+                DeskError::Store(StoreError::Corrupt(what)) => StoreError::damaged(store.path(), &what).into(),
+                other => other,
+            })?;
         let clock = Clock::from_env(settings.utc_offset).map_err(DeskError::Clock)?;
         Ok(Desk {
             store: std::sync::Arc::new(store),
@@ -273,13 +280,6 @@ impl Desk {
 
     pub fn path(&self) -> &Path {
         self.store.path()
-    }
-
-    /// Turns on the write-ahead journal: each action is then one small synced append, and redb
-    /// is made durable in batches (see `store::journal`). For long-running writers: the
-    /// interface, the crash test's writer, the benchmark.
-    pub fn enable_journal(&self) -> Result<(), DeskError> {
-        Ok(self.store.enable_journal()?)
     }
 
     /// The store underneath, for whole-file work (the demo, the benchmark's import).
@@ -942,8 +942,9 @@ pub fn restore(
     let clock = Clock::from_env(yimen_domain::clock::DEFAULT_OFFSET).map_err(DeskError::Clock)?;
     let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     remove_leftovers(target);
-    // The admin of the file being replaced, when it can be read; its journal is folded in now
-    // (opening it replays it), so nothing acknowledged is left in a journal beside it.
+    // The admin of the file being replaced, when it can be read (read-only: a refused restore
+    // changes nothing). An earlier version's journal beside it is replayed into it now, so
+    // nothing acknowledged is left behind.
     let mut authorized = false;
     if target.exists() {
         match Desk::open(target) {
@@ -1004,6 +1005,10 @@ pub fn restore(
         };
         // Opening the copy may have upgraded it: sync what is there now.
         std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(|e| io_at(&temp, &e))?;
+        // From here until the new file is in place no other program may have the old one open:
+        // a window still writing to it would lose its work. (A file that could not be read
+        // above cannot be opened this way either; nothing can be working on it.)
+        let held = if authorized { Some(Store::open_exclusive(target)?) } else { None };
         let kept = if target.exists() { Some(keep_aside(target, &clock)?) } else { None };
         // A journal still beside the old file (one that could not be replayed into it) goes
         // with it: it never belongs to the restored one.
@@ -1015,6 +1020,7 @@ pub fn restore(
         }
         std::fs::rename(&temp, target).map_err(|e| io_at(target, &e))?;
         sync_dir(dir);
+        drop(held);
         Ok((kept, n))
     })();
     if result.is_err() {

@@ -39,6 +39,12 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the journal {path} does not belong to this database file; move it away to open the file as it is")]
     ForeignJournal { path: PathBuf },
+    /// The journal an earlier version left beside the file cannot be replayed whole; the file
+    /// and the journal are left as they are.
+    #[error(
+        "the journal {path} left by an earlier yimen is damaged ({detail}); nothing was changed. Keep both files: put the newest backup back with `yimen restore FILE`, or move the journal away to open the file without the actions only it holds"
+    )]
+    JournalDamaged { path: PathBuf, detail: String },
     /// A fault in yimen itself (a panic outside redb): nothing was changed; the line is for
     /// whoever maintains the program.
     #[error("internal error in yimen ({0}); nothing was changed — please report this line")]
@@ -89,6 +95,10 @@ impl Localized for StoreError {
             StoreError::ForeignJournal { path } => {
                 format!("日志文件 {} 不属于这个数据库文件；把它移到别处后即可按原样打开数据库", path.display())
             }
+            StoreError::JournalDamaged { path, detail } => format!(
+                "旧版一门留下的日志文件 {} 已损坏（{detail}），未做任何修改。请保留这两个文件：可用 `yimen restore 备份文件` 放回最新备份；或把日志文件移走后打开数据库，但只记在日志里的办理步骤将不会出现",
+                path.display()
+            ),
             StoreError::Internal(e) => format!("一门程序内部错误（{e}），未做任何修改；请把这一行报告给维护人员"),
             StoreError::Busy => "其他窗口正在使用数据库，请在大厅下班后再运行".into(),
             StoreError::Io(e) => format!("数据库读写失败：{e}"),

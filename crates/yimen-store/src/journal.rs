@@ -1,35 +1,35 @@
-//! The write-ahead journal in front of redb, for long-running writers (the interface, the
-//! benchmark). redb makes a commit durable by rewriting every touched page elsewhere and
-//! syncing them all; that costs about twice an fsync even for one row. With the journal, an
-//! action's changes are committed to redb without a sync and its write set — every put and
-//! delete, as bytes — is appended here and synced first: one small sequential write. Every
-//! `CHECKPOINT_EVERY` actions (and when the process closes) redb is made durable and the
-//! journal starts over. After a crash, opening the database replays the records redb had not
-//! made durable yet.
+//! The write-ahead journal of earlier versions, read once on upgrade. Versions up to data
+//! version 7 could put a journal (`<file>.journal`) in front of redb: each action was one synced
+//! append there, and redb was made durable only every 128 actions and on close. A file such a
+//! version left after a crash has its last acknowledged actions only in the journal; opening it
+//! replays them (see `Store::open`), validated, into one durable transaction, then removes the
+//! journal. Nothing writes journals any more: every action is a durable redb commit.
 //!
-//! File: a header (magic and the database's id), then records: body length (u32 LE), the
-//! first 8 bytes of the body's SHA-256, and the body: sequence number (u64 LE), then the ops.
-//! The space is preallocated with zeros, so a sync writes data, not file metadata. A record is
-//! valid only whole and with a matching checksum; the first invalid one ends the journal.
-//! Each redb commit stores the sequence number it reached (`meta-1` `journal_seq`), so replay
-//! applies exactly the records after the durable state, in order, or refuses a journal that
-//! does not follow it.
+//! File: a header (magic and the database's 16-byte id, `meta-1` `store_id`), then records:
+//! body length (u32 LE), the first 8 bytes of the body's SHA-256, and the body: sequence number
+//! (u64 LE), then the ops. Each op: table id (u8, `tables::for_every_table`), op (put / delete /
+//! clear), key length (u32 LE), key, value length (u32 LE), value. The space was preallocated,
+//! and after each durable checkpoint the writer started over at the header, so records of
+//! earlier rounds (lower sequence numbers) may follow the live ones. Each redb commit stored the
+//! sequence number it reached (`meta-1` `journal_seq`).
+//!
+//! What is replayed: the whole, valid records after the durable state, in sequence. A record
+//! that fails its checksum ends the journal only if nothing after it continues the sequence (a
+//! write torn by the crash); a valid record further on with a higher number means the journal is
+//! damaged in the middle, and it is refused, whole, with nothing changed: replaying around the
+//! hole would silently drop acknowledged actions.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 const MAGIC: &[u8; 8] = b"YIMENJ01";
 /// Magic and the 16-byte database id.
-pub const HEADER: u64 = 24;
-/// Space preallocated at a time.
-const CHUNK: u64 = 256 * 1024;
-/// Journaled actions between two durable checkpoints.
-pub const CHECKPOINT_EVERY: u32 = 128;
-/// A write set larger than this is committed durably without the journal.
-pub const MAX_RECORD: usize = 192 * 1024;
+pub const HEADER: usize = 24;
+/// The largest record body a writer produced (a bigger write set was committed without it).
+const MAX_BODY: usize = 192 * 1024 + 8;
 
 pub const OP_PUT: u8 = 0;
 pub const OP_DEL: u8 = 1;
@@ -40,25 +40,6 @@ pub fn path_of(db: &Path) -> PathBuf {
     let mut s = db.as_os_str().to_owned();
     s.push(".journal");
     PathBuf::from(s)
-}
-
-/// A write set being recorded: ops on tables named by their journal id (`tables::for_every_table`).
-#[derive(Debug, Default)]
-pub struct WriteSet {
-    pub bytes: Vec<u8>,
-    pub ops: u32,
-}
-
-impl WriteSet {
-    pub fn push(&mut self, table: u8, op: u8, key: &[u8], value: &[u8]) {
-        self.bytes.push(table);
-        self.bytes.push(op);
-        self.bytes.extend_from_slice(&(key.len() as u32).to_le_bytes());
-        self.bytes.extend_from_slice(key);
-        self.bytes.extend_from_slice(&(value.len() as u32).to_le_bytes());
-        self.bytes.extend_from_slice(value);
-        self.ops += 1;
-    }
 }
 
 /// One op read back from a record.
@@ -78,7 +59,7 @@ pub struct Record {
 }
 
 impl Record {
-    /// The ops of the record; `None` if the bytes do not parse (a damaged journal).
+    /// The ops of the record; `None` if the bytes do not parse.
     pub fn ops(&self) -> Option<Vec<Op<'_>>> {
         let mut out = Vec::new();
         let mut b = self.ops.as_slice();
@@ -105,19 +86,6 @@ impl Record {
     }
 }
 
-/// One positioned write (no separate seek where the platform has one).
-fn write_at(f: &mut File, buf: &[u8], at: u64) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::FileExt::write_all_at(f, buf, at)
-    }
-    #[cfg(not(unix))]
-    {
-        f.seek(SeekFrom::Start(at))?;
-        f.write_all(buf)
-    }
-}
-
 fn checksum(body: &[u8]) -> [u8; 8] {
     let d = Sha256::digest(body);
     let mut out = [0u8; 8];
@@ -125,135 +93,45 @@ fn checksum(body: &[u8]) -> [u8; 8] {
     out
 }
 
-/// The open journal of a writer.
-pub struct Journal {
-    path: PathBuf,
-    id: [u8; 16],
-    file: Option<File>,
-    /// Where the next record goes.
-    end: u64,
-    /// Bytes preallocated.
-    capacity: u64,
-    /// Records since the last checkpoint.
-    pub pending: u32,
-}
-
-impl Journal {
-    pub fn new(db: &Path, id: [u8; 16]) -> Journal {
-        Journal { path: path_of(db), id, file: None, end: HEADER, capacity: 0, pending: 0 }
-    }
-
-    /// Whether a record of `len` ops bytes fits before a checkpoint is due.
-    pub fn fits(&self, len: usize) -> bool {
-        self.pending < CHECKPOINT_EVERY && len <= MAX_RECORD
-    }
-
-    fn open(&mut self) -> std::io::Result<()> {
-        if self.file.is_none() {
-            let mut f = OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&self.path)?;
-            let mut head = MAGIC.to_vec();
-            head.extend_from_slice(&self.id);
-            f.write_all(&head)?;
-            f.sync_all()?;
-            // The new name must survive a crash too.
-            if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty())
-                && let Ok(d) = File::open(dir)
-            {
-                let _ = d.sync_all();
-            }
-            self.file = Some(f);
-            self.end = HEADER;
-            self.capacity = HEADER;
-        }
-        Ok(())
-    }
-
-    /// Appends a record and syncs it. On failure the record is wiped again (best effort), so
-    /// a refused action is not replayed later.
-    pub fn append(&mut self, seq: u64, ops: &[u8]) -> std::io::Result<()> {
-        let mut body = Vec::with_capacity(8 + ops.len());
-        body.extend_from_slice(&seq.to_le_bytes());
-        body.extend_from_slice(ops);
-        let mut rec = Vec::with_capacity(12 + body.len());
-        rec.extend_from_slice(&(body.len() as u32).to_le_bytes());
-        rec.extend_from_slice(&checksum(&body));
-        rec.extend_from_slice(&body);
-        self.open()?;
-        let at = self.end;
-        let need = at + rec.len() as u64 + 12;
-        let capacity = self.capacity;
-        let f = self.file.as_mut().ok_or_else(|| std::io::Error::other("journal not open"))?;
-        let result = (|| {
-            if need > capacity {
-                // Zeros, written for real: later syncs then carry data only.
-                let grow = (need - capacity).div_ceil(CHUNK) * CHUNK;
-                f.seek(SeekFrom::Start(capacity))?;
-                f.write_all(&vec![0u8; grow as usize])?;
-            }
-            write_at(f, &rec, at)?;
-            f.sync_data()
-        })();
-        match result {
-            Ok(()) => {
-                if need > capacity {
-                    self.capacity = capacity + (need - capacity).div_ceil(CHUNK) * CHUNK;
-                }
-                self.end = at + rec.len() as u64;
-                self.pending += 1;
-                Ok(())
-            }
-            Err(e) => {
-                self.wipe_from(at);
-                Err(e)
-            }
-        }
-    }
-
-    /// Undoes the last record (its action could not be committed to redb after all).
-    pub fn undo_last(&mut self, at: u64) {
-        self.wipe_from(at);
-        self.end = at;
-        self.pending = self.pending.saturating_sub(1);
-    }
-
-    /// Where the next record will go (to undo it later).
-    pub fn end(&self) -> u64 {
-        self.end
-    }
-
-    fn wipe_from(&mut self, at: u64) {
-        if let Some(f) = self.file.as_mut() {
-            let _ = write_at(f, &[0u8; 12], at).and_then(|_| f.sync_data());
-        }
-    }
-
-    /// redb is durable up to the last record: start the journal over.
-    pub fn checkpointed(&mut self) {
-        self.end = HEADER;
-        self.pending = 0;
-    }
-
-    /// Closes and deletes the journal (everything in it is durable in redb).
-    pub fn remove(&mut self) -> std::io::Result<()> {
-        self.file = None;
-        match std::fs::remove_file(&self.path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
-    }
-}
-
 /// Why a journal cannot be replayed.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ReadError {
-    /// Not a journal, or one of another database.
+    /// Not a journal, or one of another database, or one that does not follow the file's
+    /// durable state.
     Foreign,
+    /// A record in the middle fails its checksum while a later one continues the sequence:
+    /// `at` is the byte offset of the bad record, `lost` the sequence number found after it.
+    Damaged {
+        at: usize,
+        lost: u64,
+    },
     Io(String),
 }
 
-/// Reads every whole, valid record of the journal at `path` written for database `id`, in
-/// file order, stopping at the first invalid one. `None` when there is no journal.
-pub fn read(path: &Path, id: &[u8; 16]) -> Result<Option<Vec<Record>>, ReadError> {
+/// The valid record starting at `at` of `all`, if there is one: its sequence number, body and
+/// length on disk.
+fn record_at(all: &[u8], at: usize) -> Option<(u64, &[u8], usize)> {
+    let head = all.get(at..at + 12)?;
+    let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+    if !(8..=MAX_BODY).contains(&len) {
+        return None;
+    }
+    let body = all.get(at + 12..at + 12 + len)?;
+    if checksum(body) != head[4..12] {
+        return None;
+    }
+    let seq = u64::from_le_bytes(body[..8].try_into().ok()?);
+    Some((seq, body, 12 + len))
+}
+
+/// Reads the journal at `path` written for database `id`, whose durable state reached record
+/// `durable`: every whole, valid record from the start, in file order. `None` when there is no
+/// journal.
+///
+/// # Errors
+/// `Foreign` for another file's journal; `Damaged` when a bad record is followed by one that
+/// continues the sequence (see the module's doc); `Io` when it cannot be read.
+pub fn read(path: &Path, id: &[u8; 16], durable: u64) -> Result<Option<Vec<Record>>, ReadError> {
     let mut f = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -261,24 +139,24 @@ pub fn read(path: &Path, id: &[u8; 16]) -> Result<Option<Vec<Record>>, ReadError
     };
     let mut all = Vec::new();
     f.read_to_end(&mut all).map_err(|e| ReadError::Io(e.to_string()))?;
-    if all.len() < HEADER as usize {
+    if all.len() < HEADER {
         // A crash while the header was written: nothing was ever appended.
         return Ok(Some(Vec::new()));
     }
-    if &all[..8] != MAGIC || all[8..24] != id[..] {
+    if &all[..8] != MAGIC || all[8..HEADER] != id[..] {
         return Err(ReadError::Foreign);
     }
     let mut out = Vec::new();
-    let mut at = HEADER as usize;
-    while at + 12 <= all.len() {
-        let len = u32::from_le_bytes([all[at], all[at + 1], all[at + 2], all[at + 3]]) as usize;
-        let Some(body) = all.get(at + 12..at + 12 + len) else { break };
-        if len < 8 || checksum(body) != all[at + 4..at + 12] {
-            break;
-        }
-        let seq = u64::from_le_bytes(body[..8].try_into().map_err(|_| ReadError::Io("record".into()))?);
+    let mut at = HEADER;
+    while let Some((seq, body, n)) = record_at(&all, at) {
         out.push(Record { seq, ops: body[8..].to_vec() });
-        at += 12 + len;
+        at += n;
+    }
+    // Past the last readable record: only a torn write, zeros or older rounds may follow.
+    let newest = out.iter().map(|r| r.seq).max().unwrap_or(0).max(durable);
+    let later = (at + 1..all.len().saturating_sub(12 + 8)).find_map(|p| record_at(&all, p).filter(|r| r.0 > newest));
+    if let Some((lost, _, _)) = later {
+        return Err(ReadError::Damaged { at, lost });
     }
     Ok(Some(out))
 }
@@ -287,6 +165,9 @@ pub fn read(path: &Path, id: &[u8; 16]) -> Result<Option<Vec<Record>>, ReadError
 /// must follow it without a gap. Records at or below it are already in redb (a crash between a
 /// checkpoint and the journal starting over); a record that does not follow ends the journal
 /// (what is left of the records before the last checkpoint).
+///
+/// # Errors
+/// `Foreign` when the first record to replay does not follow the durable state.
 pub fn to_replay(records: Vec<Record>, durable: u64) -> Result<Vec<Record>, ReadError> {
     let mut out: Vec<Record> = Vec::new();
     for r in records {
@@ -305,6 +186,62 @@ pub fn to_replay(records: Vec<Record>, durable: u64) -> Result<Vec<Record>, Read
     Ok(out)
 }
 
+/// Whether `bytes` decode as a value of redb type `T` without redb's decoder panicking: a fixed
+/// width must match, text must be UTF-8, and a (text, u64) key must have its length prefix,
+/// text and 8 bytes. Any other variable-width type is refused (none of our tables has one).
+pub fn decodes_as<T: redb::Value>(bytes: &[u8]) -> bool {
+    if let Some(w) = T::fixed_width() {
+        return bytes.len() == w;
+    }
+    match T::type_name().name() {
+        "&[u8]" => true,
+        "&str" => std::str::from_utf8(bytes).is_ok(),
+        "(&str,u64)" => {
+            // redb's tuple layout: the varint length of the text, the text, then the u64.
+            let (len, used) = match bytes.first() {
+                Some(&b @ 0..=253) => (b as usize, 1),
+                Some(254) if bytes.len() >= 3 => (u16::from_le_bytes([bytes[1], bytes[2]]) as usize, 3),
+                Some(255) if bytes.len() >= 5 => {
+                    (u32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]) as usize, 5)
+                }
+                _ => return false,
+            };
+            bytes.len() == used + len + 8 && std::str::from_utf8(&bytes[used..used + len]).is_ok()
+        }
+        _ => false,
+    }
+}
+
+/// Writes journals as the versions before this one did, for the tests of the upgrade.
+pub mod writer {
+    use super::{HEADER, MAGIC, checksum};
+
+    /// A journal's bytes: the header, then one record per `(seq, ops)`.
+    pub fn journal(id: &[u8; 16], records: &[(u64, Vec<u8>)]) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(id);
+        debug_assert_eq!(out.len(), HEADER);
+        for (seq, ops) in records {
+            let mut body = seq.to_le_bytes().to_vec();
+            body.extend_from_slice(ops);
+            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+            out.extend_from_slice(&checksum(&body));
+            out.extend_from_slice(&body);
+        }
+        out
+    }
+
+    /// One op's bytes.
+    pub fn op(table: u8, op: u8, key: &[u8], value: &[u8]) -> Vec<u8> {
+        let mut out = vec![table, op];
+        out.extend_from_slice(&(key.len() as u32).to_le_bytes());
+        out.extend_from_slice(key);
+        out.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        out.extend_from_slice(value);
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,11 +252,13 @@ mod tests {
 
     #[test]
     fn ops_round_trip() {
-        let mut w = WriteSet::default();
-        w.push(3, OP_PUT, b"key", b"value");
-        w.push(4, OP_DEL, b"k2", b"");
-        w.push(5, OP_CLEAR, b"", b"");
-        let r = Record { seq: 1, ops: w.bytes };
+        let bytes = [
+            writer::op(3, OP_PUT, b"key", b"value"),
+            writer::op(4, OP_DEL, b"k2", b""),
+            writer::op(5, OP_CLEAR, b"", b""),
+        ]
+        .concat();
+        let r = Record { seq: 1, ops: bytes };
         let ops = r.ops().unwrap();
         assert_eq!(ops.len(), 3);
         assert_eq!(ops[0], Op { table: 3, op: OP_PUT, key: b"key", value: b"value" });
@@ -339,28 +278,54 @@ mod tests {
     }
 
     #[test]
-    fn a_torn_or_damaged_record_ends_the_journal() {
+    fn a_torn_tail_ends_the_journal_but_a_hole_in_the_middle_refuses_it() {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("x.redb");
+        let path = dir.path().join("x.redb.journal");
         let id = [7u8; 16];
-        let mut j = Journal::new(&db, id);
-        j.append(1, b"\x00\x00\x01\x00\x00\x00k\x01\x00\x00\x00v").unwrap();
-        j.append(2, b"").unwrap();
-        let at = j.end();
-        j.append(3, b"").unwrap();
-        assert_eq!(read(&path_of(&db), &id).unwrap().unwrap().len(), 3);
-        j.undo_last(at);
-        assert_eq!(read(&path_of(&db), &id).unwrap().unwrap().len(), 2);
-        // Flip a byte of the second record's body.
-        let mut bytes = std::fs::read(path_of(&db)).unwrap();
-        let second = HEADER as usize + 32 + 12;
-        bytes[second] ^= 0xff;
-        std::fs::write(path_of(&db), &bytes).unwrap();
-        let back = read(&path_of(&db), &id).unwrap().unwrap();
-        assert_eq!(back.len(), 1);
-        assert_eq!(back[0].ops().unwrap()[0].key, b"k");
-        assert_eq!(read(&path_of(&db), &[8u8; 16]).unwrap_err(), ReadError::Foreign);
-        j.remove().unwrap();
-        assert!(read(&path_of(&db), &id).unwrap().is_none());
+        let records: Vec<(u64, Vec<u8>)> =
+            (1..=20u64).map(|s| (s, writer::op(1, OP_PUT, &s.to_be_bytes(), b"v"))).collect();
+        let whole = writer::journal(&id, &records);
+        std::fs::write(&path, &whole).unwrap();
+        assert_eq!(read(&path, &id, 0).unwrap().unwrap().len(), 20);
+        assert_eq!(read(&path, &[8u8; 16], 0).unwrap_err(), ReadError::Foreign);
+
+        // The last record torn by the crash, then zeros: 19 records, no complaint.
+        let mut torn = whole.clone();
+        let last = torn.len() - 5;
+        torn[last] ^= 0xff;
+        torn.extend_from_slice(&[0u8; 4096]);
+        std::fs::write(&path, &torn).unwrap();
+        assert_eq!(read(&path, &id, 0).unwrap().unwrap().len(), 19);
+
+        // One flipped byte in the 8th record: the 12 acknowledged records after it would be
+        // lost, so the journal is refused whole.
+        let size = (whole.len() - HEADER) / 20;
+        let mut hole = whole.clone();
+        hole[HEADER + 7 * size + 14] ^= 0x01;
+        std::fs::write(&path, &hole).unwrap();
+        assert!(matches!(read(&path, &id, 0), Err(ReadError::Damaged { lost: 9, .. })), "{:?}", read(&path, &id, 0));
+
+        // Records of an earlier round after the live ones are not a hole.
+        let mut rounds =
+            writer::journal(&id, &records[..3].iter().map(|(s, o)| (s + 40, o.clone())).collect::<Vec<_>>());
+        rounds.extend_from_slice(&[0u8; 12]);
+        rounds.extend_from_slice(&whole[HEADER..]);
+        std::fs::write(&path, &rounds).unwrap();
+        assert_eq!(read(&path, &id, 40).unwrap().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn only_bytes_redb_can_decode_are_let_through() {
+        assert!(decodes_as::<u64>(&[0; 8]));
+        assert!(!decodes_as::<u64>(&[0; 7]));
+        assert!(decodes_as::<(i32, u64)>(&[0; 12]));
+        assert!(!decodes_as::<&str>(&[0xff, 0xfe]));
+        assert!(decodes_as::<&str>("张三".as_bytes()));
+        let key = <(&str, u64) as redb::Value>::as_bytes(&("y:zs", 7));
+        assert!(decodes_as::<(&str, u64)>(&key));
+        assert!(!decodes_as::<(&str, u64)>(&key[..key.len() - 1]));
+        assert!(!decodes_as::<(&str, u64)>(&[200, 1, 2]));
+        assert!(decodes_as::<()>(&[]));
+        assert!(!decodes_as::<()>(&[1]));
     }
 }

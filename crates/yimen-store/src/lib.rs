@@ -10,10 +10,13 @@ pub mod tables;
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-use redb::{Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle};
+use redb::{
+    ConcurrencyMode, Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+    TableHandle,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::Date;
@@ -43,9 +46,6 @@ pub struct Store {
     /// The open file: read-only until the first write asks for more (see `begin_write`).
     db: RwLock<Handle>,
     path: PathBuf,
-    /// The write-ahead journal, for long-running writers (see `journal`); `None`: every
-    /// commit is a durable redb commit.
-    journal: Mutex<Option<journal::Journal>>,
     /// Set once redb panicked on this file: its locks may be poisoned, so the handle is not
     /// touched again (every later call says the file is damaged) and is dropped quietly.
     poisoned: std::sync::atomic::AtomicBool,
@@ -143,16 +143,19 @@ impl Store {
         }
         // redb reserves room in the file while it is open; this is the size at rest.
         let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        Store::precheck_journal(path, size_at_rest)?;
         let db = Store::open_rw(path)?;
         let store = Store {
             db: RwLock::new(Handle::ReadWrite(db)),
             path: path.to_path_buf(),
             size_at_rest,
-            journal: Mutex::new(None),
             poisoned: Default::default(),
         };
+        // A journal left by an earlier version holds acknowledged actions of the data version
+        // the file has now: they go in before any migration.
+        let version = store.check_version()?;
+        store.recover(version)?;
         store.prepare(create)?;
-        store.recover()?;
         Ok(store)
     }
 
@@ -169,14 +172,7 @@ impl Store {
         }
         let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         if journal::path_of(path).exists() {
-            // A journal to replay needs the file open for writing; one that is not this file's
-            // is refused first, without writing a byte.
-            // (A file left by a crash needs redb's repair first, which writes anyway.)
-            match Store::open_ro(path) {
-                Ok(db) => Store::read_only(path, size_at_rest, db).check_journal_is_ours()?,
-                Err(StoreError::NeedsRepair) => {}
-                Err(e) => return Err(e),
-            }
+            // A journal to replay needs the file open for writing (see `precheck_journal`).
             return Store::open(path, false);
         }
         let db = match Store::open_ro(path) {
@@ -214,27 +210,67 @@ impl Store {
         }
     }
 
-    /// A store on a read-only handle (no journal).
+    /// Refuses a journal an earlier version left beside the file that is not the file's own or
+    /// is damaged, before anything opens the file for writing (which may change its bytes).
+    fn precheck_journal(path: &Path, size_at_rest: u64) -> Result<(), StoreError> {
+        if !journal::path_of(path).exists() || !path.exists() {
+            return Ok(());
+        }
+        match Store::open_ro(path) {
+            Ok(db) => Store::read_only(path, size_at_rest, db).check_journal_is_ours(),
+            // A file left by a crash needs redb's repair before it can be read, and the repair
+            // writes anyway; the journal is checked right after it (`recover`).
+            Err(StoreError::NeedsRepair) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A store on a read-only handle.
     fn read_only(path: &Path, size_at_rest: u64, db: redb::ReadOnlyDatabase) -> Store {
         Store {
             db: RwLock::new(Handle::ReadOnly(db)),
             path: path.to_path_buf(),
             size_at_rest,
-            journal: Mutex::new(None),
             poisoned: Default::default(),
         }
     }
 
-    fn open_rw(path: &Path) -> Result<Database, StoreError> {
+    /// redb's settings for every handle: a small cache, and the multi-process mode in which
+    /// several yimen programs on one PC (the interface, `yimen board`, a report, the hall
+    /// server) share the file; redb lets one write transaction run at a time across them.
+    fn builder(mode: ConcurrencyMode) -> redb::Builder {
         let mut builder = Database::builder();
-        builder.set_cache_size(CACHE_BYTES);
+        builder.set_cache_size(CACHE_BYTES).set_concurrency_mode(mode);
+        builder
+    }
+
+    fn open_rw(path: &Path) -> Result<Database, StoreError> {
+        let builder = Store::builder(ConcurrencyMode::MultiWriter);
         open_with(path, || if path.exists() { builder.open(path) } else { builder.create(path) }, true)
     }
 
     fn open_ro(path: &Path) -> Result<redb::ReadOnlyDatabase, StoreError> {
-        let mut builder = Database::builder();
-        builder.set_cache_size(CACHE_BYTES);
+        let builder = Store::builder(ConcurrencyMode::MultiWriter);
         open_with(path, || builder.open_read_only(path), false)
+    }
+
+    /// Opens the database at `path` read-only with every writer kept out while this store
+    /// lives, in this process and any other (other programs may still read): for what replaces
+    /// the whole file (restore). Changes no byte of it.
+    ///
+    /// # Errors
+    /// `Locked` while another program has the file open for writing; otherwise as
+    /// [`Store::open_read_only`].
+    pub fn open_exclusive(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let builder = Store::builder(ConcurrencyMode::ExclusiveWriter);
+        let db = open_with(path, || builder.open_read_only(path), false)?;
+        let store = Store::read_only(path, size_at_rest, db);
+        store.check_version()?;
+        Ok(store)
     }
 
     /// Opens a file only to check it (a backup before a restore, a file named on the command
@@ -306,6 +342,13 @@ impl Store {
 
     /// The data version of the file, checking that every table is one of ours.
     fn check_version(&self) -> Result<Option<u32>, StoreError> {
+        // redb's multi-process mode reads the file's header when it is first read, not when it
+        // is opened: a short or garbled file shows here.
+        let as_damage = |e: StoreError| match e {
+            StoreError::Io(detail) if looks_like_redb(&self.path) => StoreError::damaged(&self.path, &detail),
+            StoreError::Io(detail) => StoreError::NotOurs { path: self.path.clone(), detail },
+            other => other,
+        };
         self.guarded(|| {
             let txn = self.begin_read()?;
             let foreign = txn.list_tables()?.map(|t| t.name().to_string()).find(|n| !is_our_table(n));
@@ -332,6 +375,7 @@ impl Store {
             }
             Ok(version)
         })
+        .map_err(as_damage)
     }
 
     pub fn path(&self) -> &Path {
@@ -346,13 +390,13 @@ impl Store {
                 let steps: [Migration; 6] =
                     [migrate_1_to_2, migrate_2_to_3, migrate_3_to_4, migrate_4_to_5, migrate_5_to_6, migrate_6_to_7];
                 for step in &steps[v as usize - 1..] {
-                    self.write_durable(step)?;
+                    self.write(step)?;
                 }
                 Ok(())
             }
             Some(_) => Ok(()),
             None if !create => Err(StoreError::Missing { path: self.path.clone() }),
-            None => self.write_durable(|tx| {
+            None => self.write(|tx| {
                 tx.meta.insert("schema", SCHEMA_VERSION.to_be_bytes().as_slice())?;
                 Ok::<(), StoreError>(())
             }),
@@ -360,139 +404,82 @@ impl Store {
     }
 
     /// Runs `f` in one durable write transaction: everything `f` wrote is committed and on disk
-    /// when this returns `Ok`, and nothing is when `f` or the commit fails. With the journal on,
-    /// "on disk" means in the synced journal (see `journal`), and redb is made durable every
-    /// `journal::CHECKPOINT_EVERY` writes and on close.
+    /// when this returns `Ok` (redb's `Durability::Immediate`: synced before the commit
+    /// returns), and nothing is when `f` or the commit fails.
+    ///
+    /// # Errors
+    /// What `f` returns; a `StoreError` when the transaction cannot begin or commit.
     pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>) -> Result<T, E> {
-        self.guarded(|| self.write_unguarded(f))
-    }
-
-    fn write_unguarded<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
-    ) -> Result<T, E> {
-        let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(j) = guard.as_mut() else {
-            drop(guard);
-            return self.write_durable(f);
-        };
-        let mut txn = self.begin_write()?;
-        txn.set_durability(Durability::None).map_err(StoreError::from)?;
-        let (out, set, seq) = {
-            let mut tx = WriteTx::open(&txn, true)?;
-            let out = f(&mut tx)?;
-            let (set, seq) = tx.finish_log()?;
-            (out, set, seq)
-        };
-        if set.ops == 0 {
-            txn.abort().map_err(StoreError::from)?;
-            return Ok(out);
-        }
-        if !j.fits(set.bytes.len()) {
-            // A checkpoint is due (or the write set is too big to journal): this commit is made
-            // durable, and with it every journaled one before it. It also saves redb's
-            // allocator state, so opening after a crash needs no walk over the whole file.
+        self.guarded(|| {
+            let mut txn = self.begin_write()?;
             txn.set_durability(Durability::Immediate).map_err(StoreError::from)?;
-            txn.set_quick_repair(true);
+            let out = {
+                let mut tx = WriteTx::open(&txn)?;
+                f(&mut tx)?
+            };
             txn.commit().map_err(StoreError::from)?;
-            j.checkpointed();
-            return Ok(out);
-        }
-        let at = j.end();
-        j.append(seq, &set.bytes)
-            .map_err(|e| StoreError::Io(format!("{}: {e}", journal::path_of(&self.path).display())))?;
-        if let Err(e) = txn.commit() {
-            j.undo_last(at);
-            return Err(StoreError::from(e).into());
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
-    /// Runs `f` in one transaction that redb itself makes durable before returning (no
-    /// journal record): migrations, and every write when the journal is off.
-    pub fn write_durable<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
-    ) -> Result<T, E> {
-        self.guarded(|| self.write_durable_unguarded(f))
+    /// The database's id and the last journal record its durable state holds (`meta-1`
+    /// `store_id`, `journal_seq`), for a journal an earlier version left beside it.
+    fn journal_position(&self) -> Result<(Option<[u8; 16]>, u64), StoreError> {
+        self.read(|rx| {
+            let seq = rx.meta(JOURNAL_SEQ)?.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
+            Ok::<_, StoreError>((rx.meta(STORE_ID)?.and_then(|b| b.try_into().ok()), seq))
+        })
     }
 
-    fn write_durable_unguarded<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
-    ) -> Result<T, E> {
-        let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
-        let mut txn = self.begin_write()?;
-        txn.set_durability(Durability::Immediate).map_err(StoreError::from)?;
-        // A long-running writer's durable commits also save redb's allocator state (see `write`).
-        txn.set_quick_repair(journal.is_some());
-        let out = {
-            let mut tx = WriteTx::open(&txn, false)?;
-            f(&mut tx)?
-        };
-        txn.commit().map_err(StoreError::from)?;
-        if let Some(j) = journal.as_mut() {
-            j.checkpointed();
-        }
-        Ok(out)
-    }
-
-    /// Turns the write-ahead journal on (a long-running writer: the interface). The database
-    /// gets an id first, which its journal carries.
-    pub fn enable_journal(&self) -> Result<(), StoreError> {
-        let stored: Option<[u8; 16]> = self.read(|rx| rx.meta(STORE_ID))?.and_then(|b| b.try_into().ok());
-        let id = match stored {
-            Some(id) => id,
-            None => {
-                // Random, so a journal never matches another file.
-                let mut id = [0u8; 16];
-                getrandom::fill(&mut id).map_err(|e| StoreError::Io(format!("random id: {e}")))?;
-                self.write_durable(|tx| tx.set_meta(STORE_ID, &id))?;
-                id
-            }
-        };
-        *self.journal.lock().unwrap_or_else(|p| p.into_inner()) = Some(journal::Journal::new(&self.path, id));
-        // From the start, the durable state carries redb's allocator state (a quick reopen).
-        self.write_durable(|_| Ok::<(), StoreError>(()))
-    }
-
-    /// Refuses a journal beside the file that does not carry this file's id.
-    fn check_journal_is_ours(&self) -> Result<(), StoreError> {
+    /// Reads the journal an earlier version left beside the file, refusing one that is not
+    /// this file's or that is damaged in the middle.
+    fn read_journal(&self) -> Result<Option<(u64, Vec<journal::Record>)>, StoreError> {
         let path = journal::path_of(&self.path);
+        if !path.exists() {
+            return Ok(None);
+        }
         let foreign = || StoreError::ForeignJournal { path: path.clone() };
-        let id: [u8; 16] = self.read(|rx| rx.meta(STORE_ID))?.and_then(|b| b.try_into().ok()).ok_or_else(foreign)?;
-        match journal::read(&path, &id) {
-            Ok(_) => Ok(()),
+        let (id, durable) = self.journal_position()?;
+        let id = id.ok_or_else(foreign)?;
+        match journal::read(&path, &id, durable) {
+            Ok(records) => Ok(Some((durable, records.unwrap_or_default()))),
             Err(journal::ReadError::Foreign) => Err(foreign()),
+            Err(journal::ReadError::Damaged { at, lost }) => Err(StoreError::JournalDamaged {
+                path: path.clone(),
+                detail: format!("the record at byte {at} is damaged and record {lost} after it is whole"),
+            }),
             Err(journal::ReadError::Io(e)) => Err(StoreError::Io(format!("{}: {e}", path.display()))),
         }
     }
 
-    /// Replays a journal left by a process that did not close (see `journal`): the records
-    /// after the durable state, in one durable transaction; then the journal is deleted.
-    fn recover(&self) -> Result<(), StoreError> {
+    /// Refuses a journal beside the file that is not its own or is damaged, without writing.
+    fn check_journal_is_ours(&self) -> Result<(), StoreError> {
+        self.read_journal().map(|_| ())
+    }
+
+    /// Replays the journal an earlier version left beside the file (see `journal`): the records
+    /// after the durable state, each op checked against its table's types, in one durable
+    /// transaction; then the journal is removed. A journal that cannot be replayed whole is
+    /// refused and left as it is, and so is the file.
+    fn recover(&self, version: Option<u32>) -> Result<(), StoreError> {
+        let Some((durable, records)) = self.read_journal()? else { return Ok(()) };
         let path = journal::path_of(&self.path);
-        if !path.exists() {
-            return Ok(());
-        }
-        let (id, durable) = self.read(|rx| {
-            let seq = rx.meta(JOURNAL_SEQ)?.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
-            Ok::<_, StoreError>((rx.meta(STORE_ID)?, seq))
-        })?;
-        let foreign = || StoreError::ForeignJournal { path: path.clone() };
-        let id: [u8; 16] = id.and_then(|b| b.try_into().ok()).ok_or_else(foreign)?;
-        let records = match journal::read(&path, &id) {
-            Ok(r) => r.unwrap_or_default(),
-            Err(journal::ReadError::Foreign) => return Err(foreign()),
-            Err(journal::ReadError::Io(e)) => return Err(StoreError::Io(format!("{}: {e}", path.display()))),
-        };
-        let todo = journal::to_replay(records, durable).map_err(|_| foreign())?;
+        let todo =
+            journal::to_replay(records, durable).map_err(|_| StoreError::ForeignJournal { path: path.clone() })?;
         if let Some(last) = todo.last().map(|r| r.seq) {
-            self.write_durable(|tx| {
+            let version = version.unwrap_or(SCHEMA_VERSION);
+            let damaged = |detail: String| StoreError::JournalDamaged { path: path.clone(), detail };
+            self.guarded(|| {
+                let mut txn = self.begin_write()?;
+                txn.set_durability(Durability::Immediate)?;
                 for r in &todo {
-                    tx.replay(r)?;
+                    let ops = r.ops().ok_or_else(|| damaged(format!("record {} does not parse", r.seq)))?;
+                    for op in &ops {
+                        replay_op(&txn, version, op).map_err(|e| damaged(format!("record {}: {e}", r.seq)))?;
+                    }
                 }
-                tx.meta.insert(JOURNAL_SEQ, last.to_be_bytes().as_slice())?;
+                txn.open_table(META)?.insert(JOURNAL_SEQ, last.to_be_bytes().as_slice())?;
+                txn.commit()?;
                 Ok::<(), StoreError>(())
             })?;
         }
@@ -586,10 +573,6 @@ impl Store {
                 _ => Ok(false),
             }
         })?;
-        // Compaction commits durably: whatever the journal held is in redb now.
-        if let Some(j) = self.journal.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-            j.checkpointed();
-        }
         Ok(done)
     }
 
@@ -634,7 +617,7 @@ impl Store {
     /// days). Returns how many were dropped.
     pub fn prune_idempotency(&self, day: Date) -> Result<u64, StoreError> {
         let before = julian(day);
-        self.write_durable(|tx| {
+        self.write(|tx| {
             let n = tx.idem.len()?;
             tx.idem.retain(|_, v| rmp_serde::from_slice::<IdemRecord>(v).is_ok_and(|r| r.day >= before))?;
             Ok::<u64, StoreError>(n - tx.idem.len()?)
@@ -648,40 +631,11 @@ impl Store {
 }
 
 impl Drop for Store {
-    /// Makes the journaled writes durable in redb and deletes the journal; if that fails the
-    /// journal stays, and the next open replays it. Quietly, like every touch of redb: a
-    /// damaged file may make redb panic even while its handle is dropped.
+    /// Quietly, like every touch of redb: a damaged file may make redb panic even while its
+    /// handle is dropped.
     fn drop(&mut self) {
-        let poisoned = self.poisoned.load(std::sync::atomic::Ordering::SeqCst);
-        if !poisoned {
-            let _ = guard::catch(|| self.fold_journal_in());
-        }
         let handle = std::mem::replace(self.db.get_mut().unwrap_or_else(|p| p.into_inner()), Handle::Closed);
         let _ = guard::catch(move || drop(handle));
-    }
-}
-
-impl Store {
-    fn fold_journal_in(&self) {
-        let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(j) = guard.as_mut() else { return };
-        // Nothing journaled since the last durable commit: nothing to fold in.
-        let durable = if j.pending == 0 {
-            Ok(())
-        } else {
-            (|| -> Result<(), redb::Error> {
-                let g = self.db.read().unwrap_or_else(|p| p.into_inner());
-                let Handle::ReadWrite(db) = &*g else { return Ok(()) };
-                let mut t = db.begin_write()?;
-                t.set_durability(Durability::Immediate)?;
-                t.set_quick_repair(true);
-                t.commit()?;
-                Ok(())
-            })()
-        };
-        if durable.is_ok() {
-            let _ = j.remove();
-        }
     }
 }
 
@@ -744,7 +698,8 @@ pub struct IdemRecord {
     pub fingerprint: String,
 }
 
-/// `meta-1` keys of the journal: the database's id, and the last journal record in redb.
+/// `meta-1` keys an earlier version's journal is matched with: the database's id, and the last
+/// journal record its durable state holds.
 const STORE_ID: &str = "store_id";
 const JOURNAL_SEQ: &str = "journal_seq";
 
@@ -756,20 +711,14 @@ macro_rules! write_tx {
             $(pub(crate) $field: redb::Table<'t, $k, $v>,)*
             /// The hall's UTC offset, to date a ticket's steps for the day-totals cache.
             offset: time::UtcOffset,
-            /// What this transaction changed, for the journal (`None`: not journaled).
-            log: Option<journal::WriteSet>,
-            /// The last journal record in the file's state when the transaction began.
-            journal_seq: u64,
         }
 
         impl<'t> WriteTx<'t> {
-            /// Opens every table, then reads the offset and the journal position from `meta`.
-            fn open(txn: &'t redb::WriteTransaction, journaled: bool) -> Result<WriteTx<'t>, StoreError> {
+            /// Opens every table, then reads the offset from `meta`.
+            fn open(txn: &'t redb::WriteTransaction) -> Result<WriteTx<'t>, StoreError> {
                 let mut tx = WriteTx {
                     txn,
                     offset: yimen_domain::clock::DEFAULT_OFFSET,
-                    log: journaled.then(journal::WriteSet::default),
-                    journal_seq: 0,
                     $($field: txn.open_table($def)?,)*
                 };
                 if let Some(o) =
@@ -777,25 +726,19 @@ macro_rules! write_tx {
                 {
                     tx.offset = o;
                 }
-                tx.journal_seq = tx
-                    .meta
-                    .get(JOURNAL_SEQ)?
-                    .and_then(|v| v.value().try_into().ok())
-                    .map(u64::from_be_bytes)
-                    .unwrap_or(0);
                 Ok(tx)
             }
+        }
 
-            /// Applies a journal record's ops (recovery).
-            fn replay(&mut self, r: &journal::Record) -> Result<(), StoreError> {
-                let ops = r.ops().ok_or_else(|| StoreError::Corrupt(format!("journal record {}", r.seq)))?;
-                for op in &ops {
-                    match op.table {
-                        $($j => apply(&mut self.$field, op)?,)*
-                        other => return Err(StoreError::Corrupt(format!("journal table {other}"))),
-                    }
-                }
-                Ok(())
+        /// Applies one op of an earlier version's journal to its table, opened by its
+        /// definition (a file of data version 6 kept `idem-1` under the id `idem-2` has now).
+        fn replay_op(txn: &redb::WriteTransaction, version: u32, op: &journal::Op<'_>) -> Result<(), StoreError> {
+            if op.table == J_IDEM && version < 7 {
+                return apply(&mut txn.open_table(IDEM_V1)?, op);
+            }
+            match op.table {
+                $($j => apply(&mut txn.open_table($def)?, op),)*
+                other => Err(StoreError::Corrupt(format!("table id {other}"))),
             }
         }
 
@@ -865,11 +808,11 @@ impl WriteTx<'_> {
     /// `day`.
     pub fn set_idempotent(&mut self, key: &str, id: TicketId, day: Date, fingerprint: &str) -> Result<(), StoreError> {
         let rec = IdemRecord { ticket: id, day: julian(day), fingerprint: fingerprint.to_string() };
-        put(&mut self.idem, &mut self.log, J_IDEM, &key, &encode(&rec)?.as_slice())
+        put(&mut self.idem, &key, &encode(&rec)?.as_slice())
     }
 
     pub fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        put(&mut self.meta, &mut self.log, J_META, &key, &value)
+        put(&mut self.meta, &key, &value)
     }
 
     pub fn catalog(&self) -> Result<Option<Catalog>, StoreError> {
@@ -880,8 +823,8 @@ impl WriteTx<'_> {
     }
 
     pub fn set_catalog(&mut self, catalog: &Catalog, source: &str) -> Result<(), StoreError> {
-        put(&mut self.catalog, &mut self.log, J_CATALOG, &"current", &encode(catalog)?.as_slice())?;
-        put(&mut self.catalog, &mut self.log, J_CATALOG, &"source", &source.as_bytes())
+        put(&mut self.catalog, &"current", &encode(catalog)?.as_slice())?;
+        put(&mut self.catalog, &"source", &source.as_bytes())
     }
 
     /// The next ticket id: one more than the largest ever stored.
@@ -897,7 +840,7 @@ impl WriteTx<'_> {
         if last >= MAX_SEQ {
             return Err(StoreError::NumbersExhausted { letter, date: day.to_string(), max: MAX_SEQ });
         }
-        put(&mut self.counters, &mut self.log, J_COUNTERS, &key, &(last + 1))?;
+        put(&mut self.counters, &key, &(last + 1))?;
         Ok(QueueNumber { letter, seq: last + 1 })
     }
 
@@ -912,63 +855,60 @@ impl WriteTx<'_> {
         if self.numbers.get(nkey)?.is_some() {
             return Err(StoreError::Corrupt(format!("number {n} on {} is already taken", t.date)));
         }
-        put(&mut self.numbers, &mut self.log, J_NUMBERS, &nkey, &t.id)?;
-        put(&mut self.day, &mut self.log, J_DAY, &(julian(t.date), t.id), &())?;
+        put(&mut self.numbers, &nkey, &t.id)?;
+        put(&mut self.day, &(julian(t.date), t.id), &())?;
         self.update_ticket(None, t)
     }
 
     /// Writes a changed ticket and moves its index entries from `old` to `new`.
     pub fn update_ticket(&mut self, old: Option<&Ticket>, new: &Ticket) -> Result<(), StoreError> {
-        put(&mut self.tickets, &mut self.log, J_TICKETS, &new.id, &encode(new)?.as_slice())?;
+        put(&mut self.tickets, &new.id, &encode(new)?.as_slice())?;
         let r = reindex(old, new, self.offset);
         for d in r.stale_days {
-            del(&mut self.daytotals, &mut self.log, J_DAYTOTALS, &d)?;
+            del(&mut self.daytotals, &d)?;
         }
         if let Some(k) = r.waiting_out {
-            del(&mut self.waiting, &mut self.log, J_WAITING, &k)?;
+            del(&mut self.waiting, &k)?;
         }
         if let Some(k) = r.open_out {
-            del(&mut self.open, &mut self.log, J_OPEN, &k)?;
+            del(&mut self.open, &k)?;
         }
         if let Some((k, letter)) = r.waiting_in {
-            put(&mut self.waiting, &mut self.log, J_WAITING, &k, &letter)?;
+            put(&mut self.waiting, &k, &letter)?;
         }
         if let Some(k) = r.open_in {
-            put(&mut self.open, &mut self.log, J_OPEN, &k, &())?;
+            put(&mut self.open, &k, &())?;
         }
         if let Some(k) = r.followup_out {
-            del(&mut self.followup, &mut self.log, J_FOLLOWUP, &k)?;
+            del(&mut self.followup, &k)?;
         }
         if let Some(k) = r.followup_in {
-            put(&mut self.followup, &mut self.log, J_FOLLOWUP, &k, &())?;
+            put(&mut self.followup, &k, &())?;
         }
         for tok in &r.tokens_out {
-            del(&mut self.search, &mut self.log, J_SEARCH, &(tok.as_str(), new.id))?;
+            del(&mut self.search, &(tok.as_str(), new.id))?;
         }
         for tok in &r.tokens_in {
-            put(&mut self.search, &mut self.log, J_SEARCH, &(tok.as_str(), new.id), &())?;
+            put(&mut self.search, &(tok.as_str(), new.id), &())?;
         }
         Ok(())
     }
 
     /// Stores a finished day's totals (opaque bytes owned by the report module).
     pub fn put_day_totals(&mut self, day: Date, bytes: &[u8]) -> Result<(), StoreError> {
-        put(&mut self.daytotals, &mut self.log, J_DAYTOTALS, &julian(day), &bytes)
+        put(&mut self.daytotals, &julian(day), &bytes)
     }
 
     /// Forgets every cached day (after the hall's UTC offset changes).
     pub fn clear_day_totals(&mut self) -> Result<(), StoreError> {
         self.daytotals.retain(|_, _| false)?;
-        if let Some(w) = &mut self.log {
-            w.push(J_DAYTOTALS, journal::OP_CLEAR, &[], &[]);
-        }
         Ok(())
     }
 
     /// Appends an event; `day` is its date in the hall's time (for the activity index).
     pub fn append_event(&mut self, e: &Event, day: Date) -> Result<(), StoreError> {
         if e.ticket != SYSTEM {
-            put(&mut self.activity, &mut self.log, J_ACTIVITY, &(julian(day), e.ticket), &())?;
+            put(&mut self.activity, &(julian(day), e.ticket), &())?;
         }
         let mut e = e.clone();
         if e.ticket != SYSTEM {
@@ -978,15 +918,15 @@ impl WriteTx<'_> {
         }
         let (head, len) = self.chain_state()?;
         let new_head = chain::link(&mut e, &head);
-        put(&mut self.chain, &mut self.log, J_CHAIN, &len, &(e.ticket, e.seq))?;
-        put(&mut self.meta, &mut self.log, J_META, &CHAIN_HEAD, &new_head.as_bytes())?;
-        put(&mut self.meta, &mut self.log, J_META, &CHAIN_LEN, &(len + 1).to_be_bytes().as_slice())?;
+        put(&mut self.chain, &len, &(e.ticket, e.seq))?;
+        put(&mut self.meta, &CHAIN_HEAD, &new_head.as_bytes())?;
+        put(&mut self.meta, &CHAIN_LEN, &(len + 1).to_be_bytes().as_slice())?;
         let e = &e;
         let key = (e.ticket, e.seq);
         if self.events.get(key)?.is_some() {
             return Err(StoreError::Corrupt(format!("event {} of ticket {} already exists", e.seq, e.ticket)));
         }
-        put(&mut self.events, &mut self.log, J_EVENTS, &key, &encode(e)?.as_slice())
+        put(&mut self.events, &key, &encode(e)?.as_slice())
     }
 
     pub fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
@@ -1012,7 +952,7 @@ impl WriteTx<'_> {
     }
 
     pub fn put_user(&mut self, u: &User) -> Result<(), StoreError> {
-        put(&mut self.users, &mut self.log, J_USERS, &u.name.as_str(), &encode(u)?.as_slice())
+        put(&mut self.users, &u.name.as_str(), &encode(u)?.as_slice())
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
@@ -1057,51 +997,52 @@ const J_CATALOG: u8 = 13;
 const J_SEARCH: u8 = 14;
 const J_IDEM: u8 = 15;
 
-/// Inserts into a table of the transaction and records it for the journal.
+/// Inserts into a table of the transaction.
 fn put<K: redb::Key + 'static, V: redb::Value + 'static>(
     table: &mut redb::Table<'_, K, V>,
-    log: &mut Option<journal::WriteSet>,
-    id: u8,
     key: &K::SelfType<'_>,
     value: &V::SelfType<'_>,
 ) -> Result<(), StoreError> {
     table.insert(key, value)?;
-    if let Some(w) = log {
-        w.push(id, journal::OP_PUT, K::as_bytes(key).as_ref(), V::as_bytes(value).as_ref());
-    }
     Ok(())
 }
 
-/// Removes from a table of the transaction and records it for the journal.
+/// Removes from a table of the transaction.
 fn del<K: redb::Key + 'static, V: redb::Value + 'static>(
     table: &mut redb::Table<'_, K, V>,
-    log: &mut Option<journal::WriteSet>,
-    id: u8,
     key: &K::SelfType<'_>,
 ) -> Result<(), StoreError> {
     table.remove(key)?;
-    if let Some(w) = log {
-        w.push(id, journal::OP_DEL, K::as_bytes(key).as_ref(), &[]);
-    }
     Ok(())
 }
 
-/// Applies one journaled op to its table.
+/// Applies one op of an earlier version's journal to its table, after checking that its bytes
+/// are a key and a value of the table's types (redb's decoders panic on anything else).
 fn apply<K: redb::Key + 'static, V: redb::Value + 'static>(
     table: &mut redb::Table<'_, K, V>,
     op: &journal::Op<'_>,
 ) -> Result<(), StoreError> {
+    let bad = |what: &str| StoreError::Corrupt(format!("a {what} that is not a {}", K::type_name().name()));
     match op.op {
         journal::OP_PUT => {
+            if !journal::decodes_as::<K>(op.key) {
+                return Err(bad("key"));
+            }
+            if !journal::decodes_as::<V>(op.value) {
+                return Err(StoreError::Corrupt(format!("a value that is not a {}", V::type_name().name())));
+            }
             table.insert(K::from_bytes(op.key), V::from_bytes(op.value))?;
         }
         journal::OP_DEL => {
+            if !journal::decodes_as::<K>(op.key) {
+                return Err(bad("key"));
+            }
             table.remove(K::from_bytes(op.key))?;
         }
         journal::OP_CLEAR => {
             table.retain(|_, _| false)?;
         }
-        other => return Err(StoreError::Corrupt(format!("journal op {other}"))),
+        other => return Err(StoreError::Corrupt(format!("op {other}"))),
     }
     Ok(())
 }
@@ -1114,17 +1055,6 @@ impl WriteTx<'_> {
     ) -> Result<(), StoreError> {
         self.txn.delete_table(def)?;
         Ok(())
-    }
-
-    /// Ends the journal's record of this transaction: numbers it (the number is stored in the
-    /// same commit) and hands back the write set.
-    fn finish_log(&mut self) -> Result<(journal::WriteSet, u64), StoreError> {
-        let set = self.log.take().unwrap_or_default();
-        let seq = self.journal_seq + 1;
-        if set.ops > 0 {
-            self.meta.insert(JOURNAL_SEQ, seq.to_be_bytes().as_slice())?;
-        }
-        Ok((set, seq))
     }
 }
 
