@@ -305,3 +305,62 @@ fn a_killed_server_keeps_every_acknowledged_write_and_retries_do_not_duplicate()
         today.iter().map(|t| format!("{}{}", t["number"]["letter"], t["number"]["seq"])).collect();
     assert_eq!(numbers.len(), today.len(), "no number twice");
 }
+
+/// The hall's file made large (1 GiB of ballast rows in its settings table, which every backup
+/// copies), written straight with redb as a year of history would have grown it.
+fn ballast(db: &std::path::Path, mib: usize) {
+    let d = redb::Database::open(db).unwrap();
+    let row = vec![0x5au8; 1 << 20];
+    for chunk in 0..mib.div_ceil(64) {
+        let tx = d.begin_write().unwrap();
+        {
+            let mut meta = tx.open_table(redb::TableDefinition::<&str, &[u8]>::new("meta-1")).unwrap();
+            for i in chunk * 64..((chunk + 1) * 64).min(mib) {
+                meta.insert(format!("ballast-{i:05}").as_str(), row.as_slice()).unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+}
+
+#[test]
+fn takes_answer_at_once_while_a_backup_of_a_one_gigabyte_file_runs() {
+    let hall = Hall::new();
+    hall.cmd(NOW).arg("init").assert().success();
+    hall.cmd(NOW).env("YIMEN_NEW_PIN", "246810").args(["user", "add", "张三", "--role", "clerk"]).assert().success();
+    ballast(&hall.db, 1024);
+    assert!(std::fs::metadata(&hall.db).unwrap().len() >= 1 << 30, "the file is 1 GiB");
+    let server = Server::start(&hall, "127.0.0.1:0", &[]);
+    let admin = Client::sign_in(&server.url, "李娟", TEST_PASSWORD);
+    let clerk = Client::sign_in(&server.url, "张三", "246810");
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let backup = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let began = std::time::Instant::now();
+            let r = admin.post("/api/backup", None, json!({}));
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            (r.map(|(status, v)| (status, v.to_string())).unwrap(), began.elapsed())
+        })
+    };
+    let mut waits = Vec::new();
+    while !done.load(std::sync::atomic::Ordering::SeqCst) {
+        let t = std::time::Instant::now();
+        let (status, v) = clerk.post("/api/take", None, json!({ "item": "SB03" })).unwrap();
+        waits.push(t.elapsed());
+        assert_eq!(status, 200, "{v}");
+    }
+    let ((status, answer), took) = backup.join().unwrap();
+    assert_eq!(status, 200, "{answer}");
+    assert!(waits.len() >= 20, "the backup ran long enough to matter: {} takes in {took:?}", waits.len());
+    waits.sort();
+    let p99 = waits[(waits.len() * 99).div_ceil(100) - 1];
+    assert!(
+        p99 < Duration::from_millis(200),
+        "p99 of {} takes during the backup: {p99:?}; slowest {:?}; median {:?}",
+        waits.len(),
+        &waits[waits.len() - 8..],
+        waits[waits.len() / 2]
+    );
+    let _ = std::fs::remove_file(serde_json::from_str::<Value>(&answer).unwrap()["path"].as_str().unwrap_or(""));
+}

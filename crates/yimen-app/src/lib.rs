@@ -226,9 +226,20 @@ impl Desk {
         })
     }
 
+    /// Takes over the hall's configuration (catalog, settings, clock) another desk on the same
+    /// file has just changed.
+    pub fn adopt_configuration(&mut self, from: &Desk) {
+        if self.settings != from.settings || self.catalog != from.catalog {
+            self.catalog = from.catalog.clone();
+            self.settings = from.settings.clone();
+            self.clock = from.clock;
+            self.accounts = from.accounts;
+        }
+    }
+
     /// A second desk on the same open file, with the same clock, calendar, catalog and
-    /// settings and no one signed in: the hall server serves reads on forks, so a long read
-    /// (a report, a backup) never holds the lock that writes wait on.
+    /// settings and no one signed in: the hall server runs each request on its own fork, so
+    /// requests never wait on one another except where redb makes writes take turns.
     pub fn fork(&self) -> Desk {
         Desk {
             store: self.store.clone(),

@@ -15,7 +15,7 @@ async fn end_sessions(h: &std::sync::Arc<super::Hall>, name: &str) -> Result<(),
     let (hall, name) = (h.clone(), name.to_string());
     let lang = h.lang;
     tokio::task::spawn_blocking(move || {
-        let desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+        let desk = hall.fork();
         let mut sessions = hall.sessions.lock().unwrap_or_else(|p| p.into_inner());
         super::sessions::end_sessions_of(&desk, &mut sessions, &name)
     })

@@ -12,7 +12,7 @@ mod tickets;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -45,8 +45,11 @@ pub struct Options {
 }
 
 struct Hall {
-    /// Writes go through this desk one at a time; reads run on forks of it (see `run`).
-    desk: Mutex<Desk>,
+    /// The desk every request forks (see `run`): held only while forking, or while a request
+    /// that changed the hall's configuration hands it over.
+    desk: RwLock<Desk>,
+    /// Sign-in tries are judged one at a time (see `sessions::sign_in`).
+    judging: Mutex<()>,
     /// Wrong PINs, per account and per address (docs/security.md).
     throttle: Mutex<throttle::Throttle>,
     sessions: Mutex<HashMap<String, Session>>,
@@ -174,9 +177,15 @@ impl Hall {
         Ok(Caller { clerk, stamp, role, lang, key, request: String::new() })
     }
 
-    /// Runs `f` on the desk as the caller, off the async threads; a write bumps the change
-    /// counter. A write holds the desk's lock; a read runs on a fork of the desk, so a long
-    /// report never makes the windows' actions wait.
+    /// A desk of its own for one request, on the shared file.
+    fn fork(&self) -> Desk {
+        self.desk.read().unwrap_or_else(|p| p.into_inner()).fork()
+    }
+
+    /// Runs `f` on a fork of the desk as the caller, off the async threads. No lock is held
+    /// while it runs: reads run side by side on redb snapshots, and redb lets one write
+    /// transaction commit at a time. A write bumps the change counter, and one that changed the
+    /// hall's configuration (catalog, settings) hands it to the desk later requests fork.
     async fn run<T: Send + 'static>(
         self: &Arc<Self>,
         caller: Caller,
@@ -198,12 +207,12 @@ impl Hall {
                 desk.sign_out();
                 r
             };
-            if writes {
-                act(&mut hall.desk.lock().unwrap_or_else(|p| p.into_inner()))
-            } else {
-                let mut fork = hall.desk.lock().unwrap_or_else(|p| p.into_inner()).fork();
-                act(&mut fork)
+            let mut fork = hall.fork();
+            let out = act(&mut fork);
+            if writes && out.is_ok() {
+                hall.desk.write().unwrap_or_else(|p| p.into_inner()).adopt_configuration(&fork);
             }
+            out
         })
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
@@ -365,7 +374,8 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
         hall: Mutex::new(desk.settings().hall.clone()),
         home: desk.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default(),
         clock: *desk.clock(),
-        desk: Mutex::new(desk),
+        desk: RwLock::new(desk),
+        judging: Mutex::new(()),
         throttle: Mutex::new(throttle::Throttle::default()),
         sessions: Mutex::new(sessions),
         // The counter starts from the clock, so it only ever grows, across restarts too: a
@@ -403,8 +413,8 @@ async fn daily_backups(hall: Arc<Hall>) {
         every.tick().await;
         let h = hall.clone();
         let _ = tokio::task::spawn_blocking(move || {
-            // A fork: the copy reads one snapshot and never holds the windows' lock.
-            let desk = h.desk.lock().unwrap_or_else(|p| p.into_inner()).fork();
+            // The copy reads one snapshot; the windows' requests go on meanwhile.
+            let desk = h.fork();
             match desk.daily_backup() {
                 Ok(Some(path)) => h.log(&format!("daily backup: {}", path.display())),
                 Ok(None) => {}

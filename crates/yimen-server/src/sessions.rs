@@ -85,9 +85,10 @@ pub(super) async fn sign_in(
         return Err(ApiError::desk(AccountError::Throttled(early).into(), lang));
     }
     let role = tokio::task::spawn_blocking(move || {
-        // PINs are judged one at a time under the desk's lock, and the wait is looked at under
-        // it too: tries sent all at once each see the strikes of those judged before them.
-        let mut desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+        // PINs are judged one at a time, and the wait is looked at under the same lock: tries
+        // sent all at once each see the strikes of those judged before them.
+        let _judging = hall.judging.lock().unwrap_or_else(|p| p.into_inner());
+        let mut desk = hall.fork();
         let wait = hall.throttle.lock().unwrap_or_else(|p| p.into_inner()).wait(ip, name_key(&name), Instant::now());
         if wait > 0 {
             return Err(DeskError::from(AccountError::Throttled(wait)));
@@ -161,7 +162,7 @@ pub(super) async fn sign_out(State(h): Shared, headers: HeaderMap) -> Result<Jso
     {
         let (hall, hash) = (h.clone(), token_hash(t.trim()));
         tokio::task::spawn_blocking(move || {
-            let desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+            let desk = hall.fork();
             let mut sessions = hall.sessions.lock().unwrap_or_else(|p| p.into_inner());
             sessions.remove(&hash);
             persist(&desk, &sessions)

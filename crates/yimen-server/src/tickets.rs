@@ -169,7 +169,7 @@ pub(super) async fn setup(State(h): Shared) -> Result<Json<Value>, ApiError> {
     let hall = h.clone();
     let lang = h.lang;
     let v = tokio::task::spawn_blocking(move || {
-        let desk = hall.desk.lock().unwrap_or_else(|p| p.into_inner());
+        let desk = hall.fork();
         let accounts = desk.roster()?;
         Ok::<_, DeskError>(json!({
             "hall": desk.settings().hall,
@@ -190,7 +190,7 @@ pub(super) async fn setup(State(h): Shared) -> Result<Json<Value>, ApiError> {
 pub(super) async fn board(State(h): Shared) -> Result<Json<yimen_domain::board::Board>, ApiError> {
     let hall = h.clone();
     let lang = h.lang;
-    let b = tokio::task::spawn_blocking(move || hall.desk.lock().unwrap_or_else(|p| p.into_inner()).board())
+    let b = tokio::task::spawn_blocking(move || hall.fork().board())
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
         .map_err(|e| ApiError::desk(e, lang))?;

@@ -529,14 +529,13 @@ impl Store {
     fn copy_to(&self, partial: &Path) -> Result<u64, StoreError> {
         let expected = {
             let rx = self.begin_read()?;
-            let copy = Database::builder()
+            let db = Database::builder()
                 .set_cache_size(CACHE_BYTES)
                 .create(partial)
                 .map_err(|e| StoreError::Io(format!("{}: {e}", partial.display())))?;
-            let mut wx = copy.begin_write()?;
-            wx.set_durability(Durability::Immediate)?;
-            copy_every_table(&rx, &wx)?;
-            wx.commit()?;
+            let mut copy = Copy { db, wx: None, pending: 0 };
+            copy_every_table(&rx, &mut copy)?;
+            copy.commit()?;
             match rx.open_table(TICKETS) {
                 Ok(t) => t.len()?,
                 Err(_) => 0,
@@ -742,9 +741,9 @@ macro_rules! write_tx {
             }
         }
 
-        /// Copies every table from a read snapshot into a write transaction of another file.
-        fn copy_every_table(rx: &redb::ReadTransaction, wx: &redb::WriteTransaction) -> Result<(), StoreError> {
-            $(copy_table(rx, wx, $def)?;)*
+        /// Copies every table from a read snapshot into another file (see `COPY_CHUNK`).
+        fn copy_every_table(rx: &redb::ReadTransaction, copy: &mut Copy) -> Result<(), StoreError> {
+            $(copy_table(rx, copy, $def)?;)*
             Ok(())
         }
 
@@ -1094,9 +1093,41 @@ fn migrate_1_to_2(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A backup's copy is committed, durably, every this many bytes: a window's own commit then
+/// never waits for more than this much of the copy to reach the disk (a file system's sync
+/// takes along what other files left unwritten), however large the hall's file is.
+const COPY_CHUNK: usize = 8 << 20;
+
+/// The copy a backup writes: the new file and its open write transaction.
+struct Copy {
+    db: Database,
+    wx: Option<redb::WriteTransaction>,
+    /// Bytes written since the last commit.
+    pending: usize,
+}
+
+impl Copy {
+    fn tx(&mut self) -> Result<&redb::WriteTransaction, StoreError> {
+        if self.wx.is_none() {
+            let mut wx = self.db.begin_write()?;
+            wx.set_durability(Durability::Immediate)?;
+            self.wx = Some(wx);
+        }
+        self.wx.as_ref().ok_or_else(|| StoreError::Internal("no write transaction".into()))
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        if let Some(wx) = self.wx.take() {
+            wx.commit()?;
+        }
+        self.pending = 0;
+        Ok(())
+    }
+}
+
 fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
     rx: &redb::ReadTransaction,
-    wx: &redb::WriteTransaction,
+    copy: &mut Copy,
     def: redb::TableDefinition<K, V>,
 ) -> Result<(), StoreError> {
     let src = match rx.open_table(def) {
@@ -1104,12 +1135,28 @@ fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
         Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
         Err(e) => return Err(e.into()),
     };
-    let mut dst = wx.open_table(def)?;
-    for row in src.iter()? {
-        let (k, v) = row?;
-        dst.insert(k.value(), v.value())?;
+    let mut rows = src.iter()?;
+    loop {
+        let mut pending = copy.pending;
+        let mut full = false;
+        {
+            let mut dst = copy.tx()?.open_table(def)?;
+            for row in rows.by_ref() {
+                let (k, v) = row?;
+                pending += K::as_bytes(&k.value()).as_ref().len() + V::as_bytes(&v.value()).as_ref().len();
+                dst.insert(k.value(), v.value())?;
+                if pending >= COPY_CHUNK {
+                    full = true;
+                    break;
+                }
+            }
+        }
+        copy.pending = pending;
+        if !full {
+            return Ok(());
+        }
+        copy.commit()?;
     }
-    Ok(())
 }
 
 const CHAIN_HEAD: &str = "chain_head";
