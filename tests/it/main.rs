@@ -13,6 +13,7 @@ mod common;
 mod crash;
 mod diskfull;
 mod e2e;
+mod pty;
 mod remote;
 mod report;
 mod server;

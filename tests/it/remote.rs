@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::common::Hall;
-use crate::e2e::Tmux;
+use crate::pty::Pty;
 use crate::server::{NOW, Server};
 
 /// A hall file with an admin (李娟) and a clerk (王芳).
@@ -193,13 +193,13 @@ fn commands_on_the_file_itself_are_refused_through_a_server_and_a_dead_server_is
 }
 
 /// Waits until the screen shows `text`; returns how long that took.
-fn time_until(tmux: &Tmux, text: &str, limit: Duration) -> Duration {
+fn time_until(term: &Pty, text: &str, limit: Duration) -> Duration {
     let start = Instant::now();
     loop {
-        if tmux.screen().contains(text) {
+        if term.screen().contains(text) {
             return start.elapsed();
         }
-        assert!(start.elapsed() < limit, "waited {limit:?} for {text:?}; the screen is:\n{}", tmux.screen());
+        assert!(start.elapsed() < limit, "waited {limit:?} for {text:?}; the screen is:\n{}", term.screen());
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -211,22 +211,24 @@ fn a_window_on_the_server_sees_other_windows_at_once_and_rides_out_a_restart() {
     let url = server.url.clone();
     let addr = url.trim_start_matches("http://").to_string();
     let bin = assert_cmd::cargo::cargo_bin("yimen");
-    let Some(tmux) = Tmux::new("yimen-remote") else { return };
-    let cmd = format!(
-        "env -u YIMEN_DB YIMEN_SERVER='{url}' HOME='{}' YIMEN_NOW='{NOW}' YIMEN_CLERK=王芳 YIMEN_PIN=246810 LANG=C.UTF-8 '{}' --window 2; echo EXIT=$?; sleep 60",
-        hall.dir.path().display(),
-        bin.display()
-    );
-    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "110", "-y", "32", &cmd]);
-    tmux.wait_for("叫下一位");
+    let home = hall.dir.path().display().to_string();
+    let env = [
+        ("YIMEN_SERVER", url.as_str()),
+        ("HOME", home.as_str()),
+        ("YIMEN_NOW", NOW),
+        ("YIMEN_CLERK", "王芳"),
+        ("YIMEN_PIN", "246810"),
+    ];
+    let mut term = Pty::spawn(&bin, &["--window", "2"], &env, 110, 32);
+    term.wait_for("叫下一位");
     // The hall's display board on another screen, through the same server, signed in as no one.
-    let Some(board) = Tmux::new("yimen-board") else { return };
-    let board_cmd = format!(
-        "env -u YIMEN_DB -u YIMEN_PIN -u YIMEN_CLERK YIMEN_SERVER='{url}' HOME='{}' YIMEN_NOW='{NOW}' LANG=C.UTF-8 '{}' board; echo EXIT=$?; sleep 60",
-        hall.dir.path().display(),
-        bin.display()
+    let mut board = Pty::spawn(
+        &bin,
+        &["board"],
+        &[("YIMEN_SERVER", url.as_str()), ("HOME", home.as_str()), ("YIMEN_NOW", NOW)],
+        100,
+        30,
     );
-    board.run(&["new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", &board_cmd]);
     board.wait_for("请取号，等候叫号");
 
     // Another window (the reception desk, through the command line) takes and calls numbers:
@@ -235,38 +237,38 @@ fn a_window_on_the_server_sees_other_windows_at_once_and_rides_out_a_restart() {
         hall.cmd(NOW).env_remove("YIMEN_DB").env("YIMEN_SERVER", &url).args(args).assert().success();
     };
     other(&["take", "SB03", "--name", "赵六"]);
-    let seen = time_until(&tmux, "B001", Duration::from_secs(5));
+    let seen = time_until(&term, "B001", Duration::from_secs(5));
     assert!(seen < Duration::from_secs(1), "another window's take showed after {seen:?}");
     other(&["call", "--window", "5"]);
     let called = Instant::now();
-    let seen = time_until(&tmux, "已叫号", Duration::from_secs(5));
+    let seen = time_until(&term, "已叫号", Duration::from_secs(5));
     assert!(seen < Duration::from_secs(1), "another window's call showed after {seen:?}");
     time_until(&board, "请 B001 号到 5 号窗口", Duration::from_secs(5));
     let shown = called.elapsed();
     assert!(shown < Duration::from_secs(1), "the board showed the call after {shown:?}");
     assert!(!board.screen().contains("赵六"), "never a name on the board:\n{}", board.screen());
     board.keys(&["q"]);
-    board.wait_for("EXIT=0");
+    assert_eq!(board.wait_exit(), 0);
 
     // The clerk starts a walk-in registration; the server dies mid-way.
-    tmux.keys(&["i"]);
-    tmux.wait_for("受理登记（现场登记）");
-    tmux.type_text("SQ01");
-    tmux.wait_for("群众诉求");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("SQ01");
+    term.keys(&["i"]);
+    term.wait_for("受理登记（现场登记）");
+    term.type_text("SQ01");
+    term.wait_for("群众诉求");
+    term.keys(&["Enter"]);
+    term.wait_for("SQ01");
     server.kill();
-    tmux.type_text("孙七");
-    tmux.keys(&["C-s"]);
-    tmux.wait_for("正在重新连接");
-    assert!(tmux.screen().contains("孙七"), "the form keeps what was typed:\n{}", tmux.screen());
+    term.type_text("孙七");
+    term.keys(&["C-s"]);
+    term.wait_for("正在重新连接");
+    assert!(term.screen().contains("孙七"), "the form keeps what was typed:\n{}", term.screen());
 
     // The server comes back on the same address; the window carries on signed in.
     let _server = Server::start(&hall, &addr, &[]);
-    tmux.wait_for("已重新连接");
-    assert!(tmux.screen().contains("孙七"), "the form still holds what was typed:\n{}", tmux.screen());
-    tmux.keys(&["C-s"]);
-    tmux.wait_for("状态：");
+    term.wait_for("已重新连接");
+    assert!(term.screen().contains("孙七"), "the form still holds what was typed:\n{}", term.screen());
+    term.keys(&["C-s"]);
+    term.wait_for("状态：");
     let out = hall
         .cmd(NOW)
         .env_remove("YIMEN_DB")
@@ -276,8 +278,8 @@ fn a_window_on_the_server_sees_other_windows_at_once_and_rides_out_a_restart() {
         .unwrap();
     let found: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(found.as_array().map(Vec::len), Some(1), "one ticket for one registration: {found}");
-    tmux.keys(&["q"]);
-    tmux.wait_for("EXIT=0");
+    term.keys(&["q"]);
+    assert_eq!(term.wait_exit(), 0);
 }
 
 /// Reads one HTTP message (headers, then a body of Content-Length bytes); None at the end.
@@ -448,18 +450,19 @@ fn a_board_started_before_its_server_waits_for_it() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr = format!("127.0.0.1:{port}");
     let bin = assert_cmd::cargo::cargo_bin("yimen");
-    let Some(board) = Tmux::new("yimen-early-board") else { return };
-    let cmd = format!(
-        "env -u YIMEN_DB YIMEN_SERVER='http://{addr}' HOME='{}' YIMEN_NOW='{NOW}' LANG=C.UTF-8 '{}' board; echo EXIT=$?; sleep 60",
-        hall.dir.path().display(),
-        bin.display()
+    let (server_url, home) = (format!("http://{addr}"), hall.dir.path().display().to_string());
+    let mut board = Pty::spawn(
+        &bin,
+        &["board"],
+        &[("YIMEN_SERVER", server_url.as_str()), ("HOME", home.as_str()), ("YIMEN_NOW", NOW)],
+        100,
+        30,
     );
-    board.run(&["new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", &cmd]);
     board.wait_for("连不上大厅服务器");
     assert!(board.screen().contains("正在重新连接"), "{}", board.screen());
     let _server = Server::start(&hall, &addr, &[]);
     board.wait_for("青龙镇便民服务中心");
     board.wait_for("请取号，等候叫号");
     board.keys(&["q"]);
-    board.wait_for("EXIT=0");
+    assert_eq!(board.wait_exit(), 0);
 }
