@@ -347,3 +347,34 @@ fn cached_days_follow_later_changes() {
     let completed = rows.iter().filter(|r| r["completed_at"] != "").count();
     assert_eq!(ytd("completed"), completed);
 }
+
+/// The daily and the range report of a seeded demo history in every format people read, in
+/// both languages, against reviewed snapshots (tests/it/snapshots): the layout of what a
+/// supervisor signs changes only on purpose.
+#[test]
+fn snapshots_of_the_reports_people_read() {
+    let hall = Hall::new();
+    let now = "2026-11-30T18:00:00+08:00";
+    hall.cmd(now).args(["demo", "--days", "6", "--per-day", "40", "--seed", "5", "--no-tui"]).assert().success();
+    std::fs::write(hall.dir.path().join("demo"), "").unwrap();
+    for lang in ["zh", "en"] {
+        for format in ["text", "markdown", "csv"] {
+            for (kind, args) in [
+                ("daily", &["report", "daily", "--date", "2026-11-27"][..]),
+                ("range", &["report", "range", "--from", "2026-11-23", "--to", "2026-11-30"][..]),
+            ] {
+                let out = as_supervisor(&hall, now)
+                    .args(["--lang", lang])
+                    .args(args)
+                    .args(["--format", format])
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                insta::assert_snapshot!(
+                    format!("report-{kind}-{format}-{lang}"),
+                    String::from_utf8(out.stdout).unwrap()
+                );
+            }
+        }
+    }
+}

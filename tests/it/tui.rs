@@ -659,3 +659,67 @@ fn a_clerk_accepts_a_case_whose_numbers_came_masked_and_the_stored_ones_stay_who
     assert_eq!(t.citizen.id_number.map(|i| i.to_string()).as_deref(), Some("430822195602294056"));
     assert_eq!(t.citizen.phone.map(|p| p.to_string()).as_deref(), Some("13812341234"));
 }
+
+/// Every screen, its help and a confirmation, in both languages at 80x24 and 120x40, against
+/// reviewed snapshots (tests/it/snapshots): a change to any drawing shows up as a diff to
+/// read, not only as a missing word.
+#[test]
+fn snapshots_of_every_screen_in_both_languages_at_both_sizes() {
+    use yimen::domain::account::Role;
+    for lang in [Lang::Zh, Lang::En] {
+        let code = if lang == Lang::Zh { "zh" } else { "en" };
+        let hall = Hall::new();
+        let mut ui = Ui::new(&hall, lang);
+        seed(&ui);
+        let accept = yimen::app::AcceptRequest {
+            citizen: yimen::app::CitizenInput {
+                name: Some("阿依古丽·买买提".into()),
+                id_number: Some("430822195602294056".into()),
+                phone: Some("13812341234".into()),
+                village: Some("青龙村".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        ui.desk.call("1", &[]).unwrap();
+        ui.desk.accept("A001", &accept).unwrap();
+        ui.app.update(Msg::Tick);
+        ui.settle();
+        let mut shots: Vec<(String, String)> = Vec::new();
+        let mut shoot = |ui: &Ui, name: &str| {
+            for (w, h) in [(80, 24), (120, 40)] {
+                shots.push((format!("{name}-{code}-{w}x{h}"), ui.draw(w, h).0));
+            }
+        };
+        ui.keys("1");
+        shoot(&ui, "queue");
+        ui.keys("?");
+        shoot(&ui, "help");
+        ui.keys("<Esc>");
+        ui.keys("c");
+        ui.keys("i");
+        for c in "张三".chars() {
+            ui.key(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+        shoot(&ui, "intake");
+        ui.keys("<Esc>");
+        shoot(&ui, "intake-discard");
+        ui.keys("y");
+        ui.keys("4");
+        shoot(&ui, "open");
+        ui.keys("<Enter>");
+        shoot(&ui, "detail");
+        ui.keys("5");
+        shoot(&ui, "report");
+        let mut sign_in = Ui::with_desk(
+            hall.desk("李娟", NOW),
+            lang,
+            vec![("李娟".into(), Role::Admin), ("张三".into(), Role::Clerk)],
+        );
+        sign_in.settle();
+        shoot(&sign_in, "sign-in");
+        for (name, text) in shots {
+            insta::assert_snapshot!(name, text);
+        }
+    }
+}
