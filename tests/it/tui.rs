@@ -677,7 +677,6 @@ fn snapshots_of_every_screen_in_both_languages_at_both_sizes() {
                 id_number: Some("430822195602294056".into()),
                 phone: Some("13812341234".into()),
                 village: Some("青龙村".into()),
-                ..Default::default()
             },
             ..Default::default()
         };
