@@ -6,6 +6,7 @@
 //! The re-exports below let tests and benchmarks name every floor through one crate.
 
 pub mod cli;
+pub mod logging;
 
 pub use yimen_api as client;
 pub use yimen_app as app;

@@ -121,15 +121,15 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         None if db.exists() => Some(db.parent().map(std::path::Path::to_path_buf).unwrap_or_default()),
         None => None,
     };
-    let result = run_command(cli, out);
-    if let Some(home) = home {
+    if let Some(home) = &home {
         let clock = yimen_domain::clock::Clock::from_env(yimen_domain::clock::DEFAULT_OFFSET)
             .unwrap_or_else(|_| yimen_domain::clock::Clock::new(yimen_domain::clock::DEFAULT_OFFSET, None));
-        let outcome = match &result {
-            Ok(()) | Err(Failure::BrokenPipe) => "ok".to_string(),
-            Err(Failure::Message(m)) => format!("refused: {m}"),
-        };
-        yimen_app::log::write(&home, &clock, &format!("cli {what}: {outcome}"));
+        crate::logging::install(home, clock);
+    }
+    let result = run_command(cli, out);
+    match &result {
+        Ok(()) | Err(Failure::BrokenPipe) => tracing::info!("cli {what}: ok"),
+        Err(Failure::Message(m)) => tracing::warn!("cli {what}: refused: {m}"),
     }
     result
 }
@@ -539,7 +539,7 @@ fn open_tui(c: &mut Ctx<'_>, mut desk: Box<dyn Client>, mut opts: yimen_tui::Opt
                 lang.pick("今日自动备份失败：", "today's automatic backup failed: "),
                 e.localized(lang)
             );
-            yimen_app::log::write(&desk.home(), desk.clock(), &warn);
+            tracing::warn!("{warn}");
             opts.notice = Some(match opts.notice.take() {
                 Some(n) => format!("{warn}\n{n}"),
                 None => warn,

@@ -121,8 +121,7 @@ fn commands_are_logged_to_a_file_beside_the_database_without_citizens_data() {
         .assert()
         .success();
     as_zhang(&hall, "000000").args(["list"]).assert().code(1);
-    let log = hall.dir.path().join("logs").join("yimen-2026-11-30.log");
-    let text = std::fs::read_to_string(&log).unwrap();
+    let text = crate::common::log_text(hall.dir.path());
     assert!(text.contains("take clerk=张三: ok"), "{text}");
     assert!(text.contains("list clerk=张三: refused"), "{text}");
     assert!(!text.contains("王五") && !text.contains("430822195602294056"), "{text}");

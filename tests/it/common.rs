@@ -70,6 +70,14 @@ pub fn clock(now: &str) -> Clock {
 
 /// Says that a test whose outside part is missing did not run. Under CI (`CI=true`) the
 /// absence is a failure: there every outside part must be installed.
+/// Everything the hall's log files in `dir/logs` hold (one file per day), in file-name order.
+pub fn log_text(dir: &std::path::Path) -> String {
+    let mut files: Vec<_> =
+        std::fs::read_dir(dir.join("logs")).expect("a logs folder").map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect()
+}
+
 pub fn skip(what: &str) {
     assert!(std::env::var("CI").as_deref() != Ok("true"), "CI must run this test: needs {what}");
     eprintln!("SKIPPED: needs {what}");

@@ -435,7 +435,13 @@ fn the_server_logs_sign_ins_with_where_from_and_health_names_the_hall_as_it_is_n
     through().env("YIMEN_CLERK", "王芳").env("YIMEN_PIN", "000000").arg("queue").assert().code(1);
     through().env("YIMEN_CLERK", "王芳").env("YIMEN_PIN", "246810").arg("queue").assert().success();
     through().args(["config", "set", "hall", "凤栖镇便民服务中心"]).assert().success();
-    let log = std::fs::read_to_string(hall.dir.path().join("logs/yimen-2026-11-30.log")).expect("the server's log");
+    through().env("YIMEN_CLERK", "王芳").env("YIMEN_PIN", "246810").args(["show", "Z999"]).assert().code(1);
+    let log = crate::common::log_text(hall.dir.path());
+    // A request's lines name its route and its clerk (the request's span).
+    assert!(
+        log.lines().any(|l| l.contains("request{route=/api/tickets/{ticket} clerk=王芳}") && l.contains("refused")),
+        "{log}"
+    );
     assert!(log.contains("server sign-in 王芳 from 127.0.0.1: refused"), "{log}");
     assert!(log.contains("server sign-in 王芳 from 127.0.0.1: ok"), "{log}");
     assert!(!log.contains("246810"), "never a PIN in the log");

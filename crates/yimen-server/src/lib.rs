@@ -58,9 +58,6 @@ struct Hall {
     lang: Lang,
     /// The hall's name (health answers without taking the database lock).
     hall: Mutex<String>,
-    /// Where the log goes (the database's folder) and its clock.
-    home: std::path::PathBuf,
-    clock: yimen_domain::clock::Clock,
 }
 
 /// A refusal as the API sends it: an HTTP status, a stable code and a one-line message in the
@@ -195,7 +192,9 @@ impl Hall {
         let hall = self.clone();
         let lang = caller.lang;
         let clerk = caller.clerk.clone();
+        let span = tracing::Span::current();
         let out = tokio::task::spawn_blocking(move || {
+            let _in_request = span.enter();
             let fingerprint = caller.fingerprint();
             let act = |desk: &mut Desk| {
                 let r = desk.assume(&caller.clerk, &caller.stamp).and_then(|_| {
@@ -233,7 +232,7 @@ impl Hall {
     /// A line in the server's log beside the database (sign-ins and refusals; never a
     /// citizen's data beyond what a refusal quotes).
     fn log(&self, line: &str) {
-        yimen_app::log::write(&self.home, &self.clock, line);
+        tracing::info!("{line}");
     }
 }
 
@@ -298,6 +297,8 @@ async fn authorize(State(h): Shared, req: Request, next: Next) -> Response {
                 Ok(c) => c,
                 Err(e) => return e.into_response(),
             };
+            // Everything the request logs, here and in the desk, names the route and the clerk.
+            let span = tracing::info_span!("request", route = %path, clerk = %caller.clerk);
             // Whole-file operations (local admin) are never served over the network.
             if !allows(need, Some(caller.role), false) {
                 let e = match need {
@@ -306,7 +307,7 @@ async fn authorize(State(h): Shared, req: Request, next: Next) -> Response {
                 };
                 return ApiError::desk(e.into(), lang).into_response();
             }
-            next.run(req).await
+            tracing::Instrument::instrument(next.run(req), span).await
         }
     }
 }
@@ -372,8 +373,6 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
     let db_path = desk.path().to_path_buf();
     let hall = Arc::new(Hall {
         hall: Mutex::new(desk.settings().hall.clone()),
-        home: desk.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default(),
-        clock: *desk.clock(),
         desk: RwLock::new(desk),
         judging: Mutex::new(()),
         throttle: Mutex::new(throttle::Throttle::default()),

@@ -151,11 +151,7 @@ pub fn spawn(
             if let Reply::Done(Err(e)) | Reply::SignedIn(Err(e)) = &reply
                 && !e.is_empty()
             {
-                yimen_app::log::write(
-                    &desk.home(),
-                    desk.clock(),
-                    &format!("tui {}: refused: {e}", desk.clerk().unwrap_or("-")),
-                );
+                tracing::warn!(clerk = desk.clerk().unwrap_or("-"), "tui: refused: {e}");
             }
             if !deliver(reply) {
                 break;
