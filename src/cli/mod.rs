@@ -3,6 +3,7 @@
 
 pub mod args;
 mod catalog;
+mod progress;
 mod records;
 mod report;
 pub mod view;
@@ -273,7 +274,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             // An admin of the hall's file (or, when there is none or it is too damaged to read,
             // of the backup being put back) signs in first.
             let (clerk, pin_stdin) = (cli.clerk.clone(), cli.pin_stdin);
-            let (kept, n) = yimen_app::restore(&db, &file, force, |desk| {
+            let bar = progress::bar(t("正在复制备份", "copying the backup"), true);
+            let (kept, n) = yimen_app::restore(&db, &file, force, &progress::callback(&bar), |desk| {
                 use yimen_domain::account::{AccountError, Role};
                 let name = clerk.as_deref().ok_or(AccountError::NotSignedIn)?;
                 let secret = read_secret(pin_stdin, "YIMEN_PIN", &format!("{name} PIN: "), lang)
@@ -282,6 +284,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 desk.require(Role::Admin)
             })
             .map_err(|e| c.fail(e))?;
+            bar.finish_and_clear();
             writeln!(c.out, "{}{}（{n} {}）", t("已恢复到 ", "restored to "), db.display(), t("条办件", "tickets"))?;
             if let Some(k) = kept {
                 writeln!(c.out, "{}{}", t("原数据库已保留为 ", "the replaced database is kept as "), k.display())?;
@@ -291,7 +294,10 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         Command::Demo { days, per_day, seed, no_tui } => {
             let path = cli.db.clone().unwrap_or_else(|| default_db_path("yimen-demo.redb"));
             let opts = yimen_app::demo::Options { days, per_day, seed };
-            let summary = yimen_app::demo::build(&path, &opts).map_err(|e| c.fail(e))?;
+            let bar = progress::bar(t("正在生成演示数据（天）", "building the demo (days)"), false);
+            let summary =
+                yimen_app::demo::build_with_progress(&path, &opts, &progress::callback(&bar)).map_err(|e| c.fail(e))?;
+            bar.finish_and_clear();
             let mut desk = Desk::open(&path).map_err(|e| c.fail(e))?;
             let accounts: Vec<String> = yimen_app::demo::ACCOUNTS.iter().map(|(n, _, p)| format!("{n} {p}")).collect();
             // Two short lines, so they fit an 80-column screen: the clerks, then the others.

@@ -39,7 +39,10 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
         | Command::CrashWriter => {}
         Command::Board => {}
         Command::Compact => {
-            let (before, after) = desk.compact().map_err(|e| c.fail(e))?;
+            let spin = super::progress::spinner(t("正在整理数据库文件", "compacting the database file"));
+            let done = desk.compact();
+            spin.finish_and_clear();
+            let (before, after) = done.map_err(|e| c.fail(e))?;
             let mib = |b: u64| format!("{:.1} MiB", b as f64 / 1024.0 / 1024.0);
             writeln!(
                 c.out,
@@ -50,7 +53,10 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
             )?;
         }
         Command::Backup { file } => {
-            let (path, n) = desk.backup(file.as_deref()).map_err(|e| c.fail(e))?;
+            let bar = super::progress::bar(t("正在备份（行）", "backing up (rows)"), false);
+            let done = desk.backup_with_progress(file.as_deref(), &super::progress::callback(&bar));
+            bar.finish_and_clear();
+            let (path, n) = done.map_err(|e| c.fail(e))?;
             writeln!(
                 c.out,
                 "{}{}（{n} {}）",
@@ -227,7 +233,10 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
                 None => to,
             };
             check_period(from, to, lang)?;
-            let rows = desk.export_rows(from, to, full_ids).map_err(|e| c.fail(e))?;
+            let spin = super::progress::spinner(t("正在导出", "exporting"));
+            let rows = desk.export_rows(from, to, full_ids);
+            spin.finish_and_clear();
+            let rows = rows.map_err(|e| c.fail(e))?;
             let bytes = match format {
                 ExportFormat::Csv => yimen_present::export::csv(&rows, excel).map_err(Failure::Message)?,
                 ExportFormat::Jsonl => yimen_present::export::jsonl(&rows).map_err(Failure::Message)?.into_bytes(),

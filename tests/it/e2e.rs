@@ -58,3 +58,23 @@ fn a_clerk_registers_and_completes_a_case_in_the_real_terminal() {
     let actions: Vec<&str> = t["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["take", "call", "accept", "complete"]);
 }
+
+#[test]
+fn long_commands_show_their_progress_on_a_terminal_and_nothing_in_a_pipe() {
+    let hall = Hall::new();
+    let bin = assert_cmd::cargo::cargo_bin("yimen");
+    let db = hall.db.display().to_string();
+    let home = hall.dir.path().display().to_string();
+    let args = ["demo", "--no-tui", "--days", "150", "--per-day", "60"];
+    let mut term =
+        Pty::spawn(&bin, &args, &[("YIMEN_DB", db.as_str()), ("HOME", home.as_str()), ("YIMEN_NOW", NOW)], 100, 30);
+    let screen = term.wait_for("正在生成演示数据");
+    assert!(screen.contains('/'), "a count of days:\n{screen}");
+    assert_eq!(term.wait_exit(), 0);
+    // Through a pipe: the same command's output and nothing of a bar.
+    std::fs::remove_file(&hall.db).unwrap();
+    let out = hall.cmd(NOW).args(["demo", "--no-tui", "--days", "3"]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("正在生成") && !err.contains('\r'), "{err}");
+}

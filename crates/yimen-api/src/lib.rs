@@ -75,7 +75,16 @@ pub trait Client: HallContext + Send {
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), DeskError>;
     fn import_catalog(&mut self, src: &str) -> Result<(), DeskError>;
     /// A checked copy of the database; a server keeps it on the server.
-    fn backup(&mut self, dest: Option<&Path>) -> Result<(PathBuf, u64), DeskError>;
+    fn backup(&mut self, dest: Option<&Path>) -> Result<(PathBuf, u64), DeskError> {
+        self.backup_with_progress(dest, &|_, _| {})
+    }
+    /// [`Client::backup`], telling `progress` how far the copy is (`(done, total)` rows; a
+    /// server does not tell, so nothing is heard until it is done).
+    fn backup_with_progress(
+        &mut self,
+        dest: Option<&Path>,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<(PathBuf, u64), DeskError>;
     fn verify_chain(&mut self) -> Result<Verdict, DeskError>;
     /// Gives rewritten pages' space back (admin): the file's size before and after.
     fn compact(&mut self) -> Result<(u64, u64), DeskError>;
@@ -185,8 +194,12 @@ impl Client for Desk {
     fn import_catalog(&mut self, src: &str) -> Result<(), DeskError> {
         Desk::import_catalog(self, src).map(|_| ())
     }
-    fn backup(&mut self, dest: Option<&Path>) -> Result<(PathBuf, u64), DeskError> {
-        Desk::backup(self, dest)
+    fn backup_with_progress(
+        &mut self,
+        dest: Option<&Path>,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<(PathBuf, u64), DeskError> {
+        Desk::backup_with_progress(self, dest, progress)
     }
     fn verify_chain(&mut self) -> Result<Verdict, DeskError> {
         Desk::verify_chain(self)

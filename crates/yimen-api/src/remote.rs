@@ -503,7 +503,11 @@ impl Client for Remote {
         let _: Value = self.post("/api/catalog", json!({ "toml": src }))?;
         self.reload()
     }
-    fn backup(&mut self, dest: Option<&Path>) -> Result<(PathBuf, u64), DeskError> {
+    fn backup_with_progress(
+        &mut self,
+        dest: Option<&Path>,
+        _progress: &dyn Fn(u64, u64),
+    ) -> Result<(PathBuf, u64), DeskError> {
         if dest.is_some() {
             return Err(DeskError::Remote(
                 self.lang

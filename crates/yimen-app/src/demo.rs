@@ -102,6 +102,14 @@ impl Rng {
 /// Builds the demo database at `path`, replacing an older demo there. A file holding real
 /// tickets is refused.
 pub fn build(path: &Path, opts: &Options) -> Result<Summary, DeskError> {
+    build_with_progress(path, opts, &|_, _| {})
+}
+
+/// [`build`], telling `progress` how many days of how many are written.
+///
+/// # Errors
+/// As [`build`].
+pub fn build_with_progress(path: &Path, opts: &Options, progress: &dyn Fn(u64, u64)) -> Result<Summary, DeskError> {
     let started = Instant::now();
     if path.exists() {
         let (is_demo, count) = {
@@ -141,9 +149,11 @@ pub fn build(path: &Path, opts: &Options) -> Result<Summary, DeskError> {
     }
     let mut rng = Rng(opts.seed ^ 0x5EED_0F11_F07A);
     let mut tickets = 0u64;
-    for &day in &days {
+    let total = days.len() as u64 + 1;
+    for (i, &day) in days.iter().enumerate() {
         let arrivals = arrival_times(&mut rng, day, opts.per_day, clock.offset());
         tickets += write_day(&desk, &mut rng, &world, arrivals)?;
+        progress(i as u64 + 1, total);
     }
     let morning: Vec<OffsetDateTime> = {
         let n = (opts.per_day / 4).max(1);

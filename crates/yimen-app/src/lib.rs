@@ -696,6 +696,19 @@ impl Desk {
     /// Writes a checked copy of the database to `dest` (default: `backups/yimen-<time>.redb`
     /// beside the database). Returns where it went and how many tickets it holds.
     pub fn backup(&self, dest: Option<&Path>) -> Result<(std::path::PathBuf, u64), DeskError> {
+        self.backup_with_progress(dest, &|_, _| {})
+    }
+
+    /// [`Desk::backup`], telling `progress` how many rows of how many are copied (for a
+    /// progress bar; the desk draws nothing).
+    ///
+    /// # Errors
+    /// As [`Desk::backup`].
+    pub fn backup_with_progress(
+        &self,
+        dest: Option<&Path>,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<(std::path::PathBuf, u64), DeskError> {
         self.require_admin()?;
         let path = match dest {
             Some(p) => p.to_path_buf(),
@@ -704,7 +717,7 @@ impl Desk {
                 dir.join(format!("yimen-{}.redb", stamp(&self.clock)))
             }
         };
-        let n = self.store.backup_to(&path)?;
+        let n = self.store.backup_with_progress(&path, progress)?;
         Ok((path, n))
     }
 
@@ -942,6 +955,7 @@ pub fn restore(
     target: &Path,
     backup: &Path,
     force: bool,
+    progress: &dyn Fn(u64, u64),
     mut authorize: impl FnMut(&mut Desk) -> Result<(), DeskError>,
 ) -> Result<(Option<std::path::PathBuf>, u64), DeskError> {
     // Through a link, the file itself is what is replaced (and kept), not the link.
@@ -985,7 +999,7 @@ pub fn restore(
         yimen_domain::token::random_hex::<4>().unwrap_or_default()
     ));
     let result = (|| {
-        copy_synced(backup, &temp)?;
+        copy_synced(backup, &temp, progress)?;
         let n = {
             // What is wrong with the copy is said of the backup it came from.
             let mut copy = Desk::open(&temp).map_err(|e| match e {
@@ -1046,10 +1060,22 @@ fn io_at(path: &Path, e: &std::io::Error) -> DeskError {
 }
 
 /// Copies `from` to a new file `to` (never overwriting) and syncs it.
-fn copy_synced(from: &Path, to: &Path) -> Result<(), DeskError> {
+fn copy_synced(from: &Path, to: &Path, progress: &dyn Fn(u64, u64)) -> Result<(), DeskError> {
+    use std::io::{Read, Write};
     let mut src = std::fs::File::open(from).map_err(|e| DeskError::from(StoreError::io_on(from, false, &e)))?;
+    let total = src.metadata().map(|m| m.len()).unwrap_or(0);
     let mut dst = std::fs::OpenOptions::new().write(true).create_new(true).open(to).map_err(|e| io_at(to, &e))?;
-    std::io::copy(&mut src, &mut dst).map_err(|e| io_at(to, &e))?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut done = 0u64;
+    loop {
+        let n = src.read(&mut buf).map_err(|e| DeskError::from(StoreError::io_on(from, false, &e)))?;
+        if n == 0 {
+            break;
+        }
+        dst.write_all(&buf[..n]).map_err(|e| io_at(to, &e))?;
+        done += n as u64;
+        progress(done, total);
+    }
     dst.sync_all().map_err(|e| io_at(to, &e))
 }
 
@@ -1064,7 +1090,7 @@ fn keep_aside(target: &Path, clock: &Clock) -> Result<std::path::PathBuf, DeskEr
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             // No hard links here (FAT, some shares): a synced copy under a name of its own.
             Err(_) if keep.exists() => continue,
-            Err(_) => match copy_synced(target, &keep) {
+            Err(_) => match copy_synced(target, &keep, &|_, _| {}) {
                 Ok(()) => return Ok(keep),
                 Err(e) => {
                     // A copy cut short (a full disk) is not kept: it is not the old file.

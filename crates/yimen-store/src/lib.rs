@@ -498,6 +498,14 @@ impl Store {
     /// snapshot, then opens the copy and checks it: its data version, its audit chain and its
     /// number of tickets. Returns that number.
     pub fn backup_to(&self, dest: &Path) -> Result<u64, StoreError> {
+        self.backup_with_progress(dest, &|_, _| {})
+    }
+
+    /// [`Store::backup_to`], telling `progress` how many rows of how many are copied.
+    ///
+    /// # Errors
+    /// As [`Store::backup_to`].
+    pub fn backup_with_progress(&self, dest: &Path, progress: &dyn Fn(u64, u64)) -> Result<u64, StoreError> {
         if dest.exists() {
             return Err(StoreError::Io(format!("{} already exists", dest.display())));
         }
@@ -508,7 +516,7 @@ impl Store {
         let partial = PathBuf::from(format!("{}.{}.partial", dest.display(), std::process::id()));
         // A backup killed half-way left a partial file; it is never a backup.
         remove_stale_partials(dest.parent());
-        let made = self.guarded(|| self.copy_to(&partial));
+        let made = self.guarded(|| self.copy_to(&partial, progress));
         let expected = match made {
             Ok(n) => n,
             Err(e) => {
@@ -526,14 +534,15 @@ impl Store {
 
     /// Copies every table into a new file at `partial` from one read snapshot, durably.
     /// Returns the number of tickets copied.
-    fn copy_to(&self, partial: &Path) -> Result<u64, StoreError> {
+    fn copy_to(&self, partial: &Path, progress: &dyn Fn(u64, u64)) -> Result<u64, StoreError> {
         let expected = {
             let rx = self.begin_read()?;
             let db = Database::builder()
                 .set_cache_size(CACHE_BYTES)
                 .create(partial)
                 .map_err(|e| StoreError::Io(format!("{}: {e}", partial.display())))?;
-            let mut copy = Copy { db, wx: None, pending: 0 };
+            let total = count_every_row(&rx)?;
+            let mut copy = Copy { db, wx: None, pending: 0, rows: 0, total, progress };
             copy_every_table(&rx, &mut copy)?;
             copy.commit()?;
             match rx.open_table(TICKETS) {
@@ -741,8 +750,19 @@ macro_rules! write_tx {
             }
         }
 
+        /// How many rows the tables of a read snapshot hold together.
+        fn count_every_row(rx: &redb::ReadTransaction) -> Result<u64, StoreError> {
+            let mut n = 0;
+            $(n += match rx.open_table($def) {
+                Ok(t) => t.len()?,
+                Err(redb::TableError::TableDoesNotExist(_)) => 0,
+                Err(e) => return Err(e.into()),
+            };)*
+            Ok(n)
+        }
+
         /// Copies every table from a read snapshot into another file (see `COPY_CHUNK`).
-        fn copy_every_table(rx: &redb::ReadTransaction, copy: &mut Copy) -> Result<(), StoreError> {
+        fn copy_every_table(rx: &redb::ReadTransaction, copy: &mut Copy<'_>) -> Result<(), StoreError> {
             $(copy_table(rx, copy, $def)?;)*
             Ok(())
         }
@@ -1099,14 +1119,18 @@ fn migrate_1_to_2(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
 const COPY_CHUNK: usize = 8 << 20;
 
 /// The copy a backup writes: the new file and its open write transaction.
-struct Copy {
+struct Copy<'p> {
     db: Database,
     wx: Option<redb::WriteTransaction>,
     /// Bytes written since the last commit.
     pending: usize,
+    /// Rows copied, of `total`, told to `progress` at each commit.
+    rows: u64,
+    total: u64,
+    progress: &'p dyn Fn(u64, u64),
 }
 
-impl Copy {
+impl Copy<'_> {
     fn tx(&mut self) -> Result<&redb::WriteTransaction, StoreError> {
         if self.wx.is_none() {
             let mut wx = self.db.begin_write()?;
@@ -1121,13 +1145,14 @@ impl Copy {
             wx.commit()?;
         }
         self.pending = 0;
+        (self.progress)(self.rows, self.total);
         Ok(())
     }
 }
 
 fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
     rx: &redb::ReadTransaction,
-    copy: &mut Copy,
+    copy: &mut Copy<'_>,
     def: redb::TableDefinition<K, V>,
 ) -> Result<(), StoreError> {
     let src = match rx.open_table(def) {
@@ -1138,6 +1163,7 @@ fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
     let mut rows = src.iter()?;
     loop {
         let mut pending = copy.pending;
+        let mut copied = copy.rows;
         let mut full = false;
         {
             let mut dst = copy.tx()?.open_table(def)?;
@@ -1145,6 +1171,7 @@ fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
                 let (k, v) = row?;
                 pending += K::as_bytes(&k.value()).as_ref().len() + V::as_bytes(&v.value()).as_ref().len();
                 dst.insert(k.value(), v.value())?;
+                copied += 1;
                 if pending >= COPY_CHUNK {
                     full = true;
                     break;
@@ -1152,6 +1179,7 @@ fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
             }
         }
         copy.pending = pending;
+        copy.rows = copied;
         if !full {
             return Ok(());
         }
