@@ -13,6 +13,8 @@ mod common;
 mod crash;
 mod diskfull;
 mod e2e;
+mod lazyfs;
+mod powercut;
 mod pty;
 mod remote;
 mod report;
