@@ -472,3 +472,56 @@ fn a_board_started_before_its_server_waits_for_it() {
     board.keys(&["q"]);
     assert_eq!(board.wait_exit(), 0);
 }
+
+/// The same refusal has the same kind whether the desk refused it on this PC or the hall
+/// server refused it for a window: the `{code, message}` answer comes back as the kind it was
+/// sent as. And the wire speaks RFC 3339: times as `2026-11-30T09:00:00+08:00`, dates as
+/// `2026-11-30`, never the storage's tuples.
+#[test]
+fn a_refusal_keeps_its_kind_across_the_wire_and_times_travel_as_rfc_3339() {
+    use yimen::app::{Act, DeskError, ErrorCode};
+    use yimen::client::{Client, Remote};
+    use yimen::domain::account::Role;
+    let hall = hall_with_clerk();
+    hall.cmd(NOW).args(["take", "SB03"]).assert().success();
+    let server = Server::start(&hall, "127.0.0.1:0", &[]);
+    let mut remote = Remote::connect(&server.url, yimen::domain::Lang::Zh, hall.dir.path().to_path_buf()).unwrap();
+    // The local desk, opened beside the server, as the other side of each comparison.
+    let mut local = yimen::app::Desk::open(&hall.db).unwrap();
+    fn kind<T: std::fmt::Debug>(r: Result<T, DeskError>) -> ErrorCode {
+        r.expect_err("a refusal").code()
+    }
+    assert_eq!(kind(remote.sign_in("王芳", "000000")), ErrorCode::Unauthorized);
+    assert_eq!(kind(local.sign_in("王芳", "000000")), ErrorCode::Unauthorized);
+    remote.sign_in("王芳", "246810").unwrap();
+    local.sign_in("王芳", "246810").unwrap();
+    let cases: Vec<(&str, ErrorCode, ErrorCode, ErrorCode)> = vec![
+        ("show", kind(Client::show(&mut remote, "Z999")), kind(Client::show(&mut local, "Z999")), ErrorCode::NotFound),
+        (
+            "complete a waiting ticket",
+            kind(remote.perform("B001", &Act::Complete { note: None })),
+            kind(Client::perform(&mut local, "B001", &Act::Complete { note: None })),
+            ErrorCode::Refused,
+        ),
+        (
+            "a clerk adds a user",
+            kind(remote.add_user("赵六", Role::Clerk, "135790")),
+            kind(Client::add_user(&mut local, "赵六", Role::Clerk, "135790")),
+            ErrorCode::Forbidden,
+        ),
+    ];
+    for (what, over_the_wire, here, want) in cases {
+        assert_eq!((over_the_wire, here), (want, want), "{what}");
+    }
+    assert_eq!(ErrorCode::ALL.into_iter().map(|c| ErrorCode::parse(c.as_str())).collect::<Vec<_>>(), ErrorCode::ALL);
+
+    // The wire's own words for time.
+    let http = crate::server::Client::sign_in(&server.url, "王芳", "246810");
+    let (status, t) = http.get("/api/tickets/B001");
+    assert_eq!(status, 200, "{t}");
+    let ticket = &t["ticket"];
+    assert_eq!(ticket["date"], "2026-11-30", "{t}");
+    let taken = ticket["taken_at"].as_str().unwrap_or_else(|| panic!("a string: {t}"));
+    assert!(time::OffsetDateTime::parse(taken, &time::format_description::well_known::Rfc3339).is_ok(), "{taken}");
+    assert!(t["events"][0]["at"].is_string(), "{t}");
+}

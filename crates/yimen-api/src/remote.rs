@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use time::Date;
 
 use super::Client;
+use yimen_app::ErrorCode;
 use yimen_app::Verdict;
 use yimen_app::act::Acted;
 use yimen_app::report::export::Row;
@@ -127,20 +128,17 @@ impl Remote {
     pub fn connect(url: &str, lang: Lang, home: PathBuf) -> Result<Remote, DeskError> {
         let url = url.trim().trim_end_matches('/');
         let base = if url.starts_with("https://") {
-            return Err(DeskError::Remote(
-                lang.pick(
-                    "大厅服务只支持 http://（局域网内），请写成 http://主机:端口",
-                    "the hall server speaks http:// on the hall's network; give http://HOST:PORT",
-                )
-                .into(),
-            ));
+            return Err(DeskError::remote(lang.pick(
+                "大厅服务只支持 http://（局域网内），请写成 http://主机:端口",
+                "the hall server speaks http:// on the hall's network; give http://HOST:PORT",
+            )));
         } else if url.starts_with("http://") {
             url.to_string()
         } else {
             format!("http://{url}")
         };
         if base.len() <= "http://".len() || base.contains(char::is_whitespace) {
-            return Err(DeskError::Remote(format!(
+            return Err(DeskError::remote(format!(
                 "{}{}",
                 lang.pick(
                     "服务器地址应如 http://192.168.1.10:7878：",
@@ -266,7 +264,7 @@ impl Remote {
                             continue;
                         }
                         Err(_) => {
-                            return Err(DeskError::Remote(format!(
+                            return Err(DeskError::remote(format!(
                                 "{}{}（HTTP {status}）",
                                 self.base,
                                 self.lang
@@ -282,9 +280,10 @@ impl Remote {
                             self.token = None;
                             self.clerk = None;
                         }
-                        return Err(DeskError::Remote(msg));
+                        let code = ErrorCode::parse(v["code"].as_str().unwrap_or_default());
+                        return Err(DeskError::Remote { code, message: msg });
                     }
-                    return serde_json::from_value(v).map_err(|e| DeskError::Remote(format!("{path}: {e}")));
+                    return serde_json::from_value(v).map_err(|e| DeskError::remote(format!("{path}: {e}")));
                 }
                 Err(e) => last = Some(e),
             }
@@ -509,14 +508,10 @@ impl Client for Remote {
         _progress: &dyn Fn(u64, u64),
     ) -> Result<(PathBuf, u64), DeskError> {
         if dest.is_some() {
-            return Err(DeskError::Remote(
-                self.lang
-                    .pick(
-                        "通过服务器备份时，备份保存在服务器的 backups 文件夹；请不要指定文件",
-                        "through the server, backups are kept in the server's backups folder; give no file",
-                    )
-                    .into(),
-            ));
+            return Err(DeskError::remote(self.lang.pick(
+                "通过服务器备份时，备份保存在服务器的 backups 文件夹；请不要指定文件",
+                "through the server, backups are kept in the server's backups folder; give no file",
+            )));
         }
         let s: Saved = self.post("/api/backup", json!({}))?;
         Ok((s.path, s.tickets))

@@ -55,9 +55,10 @@ pub enum DeskError {
     ExistsNeedsForce(std::path::PathBuf),
     #[error("this Idempotency-Key was used for another request; send a new key for a new request")]
     KeyReused,
-    /// The hall server's refusal, already in the language the request asked for.
-    #[error("{0}")]
-    Remote(String),
+    /// The hall server's refusal: its kind (the `code` of the answer) and its message,
+    /// already in the language the request asked for.
+    #[error("{message}")]
+    Remote { code: ErrorCode, message: String },
     /// The hall server did not answer (its address, and why).
     #[error("cannot reach the hall server {0} ({1}); is it running?")]
     Unreachable(String, String),
@@ -67,6 +68,114 @@ impl DeskError {
     /// Whether the hall server could not be reached (the request may be tried again).
     pub fn is_unreachable(&self) -> bool {
         matches!(self, DeskError::Unreachable(..))
+    }
+
+    /// A refusal said by the hall server's client itself (a malformed address, an answer
+    /// that is not a yimen server's): the request was not understood.
+    pub fn remote(message: impl Into<String>) -> DeskError {
+        DeskError::Remote { code: ErrorCode::BadRequest, message: message.into() }
+    }
+
+    /// The kind of this refusal, as the hall server names it on the wire (docs/api.md): the
+    /// same kind whether the desk refused here or a server refused it for a window.
+    pub fn code(&self) -> ErrorCode {
+        use yimen_domain::account::AccountError as A;
+        match self {
+            DeskError::Account(A::NeedsRole(..)) => ErrorCode::Forbidden,
+            DeskError::Account(A::BadCredentials | A::NotSignedIn | A::SessionEnded(..)) => ErrorCode::Unauthorized,
+            DeskError::Account(A::Throttled(..)) => ErrorCode::Throttled,
+            DeskError::Account(A::Locked(..) | A::Disabled(..)) => ErrorCode::Locked,
+            DeskError::KeyReused => ErrorCode::Conflict,
+            DeskError::NotFound(_) => ErrorCode::NotFound,
+            DeskError::Store(
+                StoreError::Io(_) | StoreError::Corrupt(_) | StoreError::Locked { .. } | StoreError::Damaged { .. },
+            ) => ErrorCode::Storage,
+            DeskError::Remote { code, .. } => *code,
+            DeskError::Unreachable(..) => ErrorCode::Unreachable,
+            _ => ErrorCode::Refused,
+        }
+    }
+}
+
+/// The kind of a refusal: a stable code on the wire (`{"code": …, "error": message}`), so a
+/// window working through the hall server, or a browser page, can act on the kind (sign in
+/// again, wait, say "not found") without reading the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// Not signed in, a wrong PIN, or a sign-in that has ended (HTTP 401).
+    Unauthorized,
+    /// The account's role may not do this (403).
+    Forbidden,
+    /// The account is disabled or locked (403).
+    Locked,
+    /// Too many wrong PINs: wait (429).
+    Throttled,
+    /// An idempotency key reused for another request (409).
+    Conflict,
+    /// No such ticket (404).
+    NotFound,
+    /// The database could not be read or written (503).
+    Storage,
+    /// The hall's rules refuse it: a wrong state, a bad ID number, an unknown item … (422).
+    Refused,
+    /// The request was not understood (400).
+    BadRequest,
+    /// A fault in the server (500).
+    Internal,
+    /// The server did not answer (never sent by a server; the client's own).
+    Unreachable,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 11] = [
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::Locked,
+        ErrorCode::Throttled,
+        ErrorCode::Conflict,
+        ErrorCode::NotFound,
+        ErrorCode::Storage,
+        ErrorCode::Refused,
+        ErrorCode::BadRequest,
+        ErrorCode::Internal,
+        ErrorCode::Unreachable,
+    ];
+
+    /// The code as the wire writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Locked => "locked",
+            ErrorCode::Throttled => "throttled",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Storage => "storage",
+            ErrorCode::Refused => "refused",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unreachable => "unreachable",
+        }
+    }
+
+    /// The code a wire answer names; an unknown one (a newer server) reads as `Refused`.
+    pub fn parse(s: &str) -> ErrorCode {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == s).unwrap_or(ErrorCode::Refused)
+    }
+
+    /// The HTTP status the hall server answers with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::Forbidden | ErrorCode::Locked => 403,
+            ErrorCode::Throttled => 429,
+            ErrorCode::Conflict => 409,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Storage | ErrorCode::Unreachable => 503,
+            ErrorCode::Refused => 422,
+            ErrorCode::BadRequest => 400,
+            ErrorCode::Internal => 500,
+        }
     }
 }
 
@@ -127,7 +236,7 @@ impl Localized for DeskError {
                 Lang::En => self.to_string(),
             },
             Phone(e) => e.localized(lang),
-            Remote(s) => s.clone(),
+            Remote { message, .. } => message.clone(),
             _ if lang == Lang::En => self.to_string(),
             UnknownItem(s) => format!("没有事项「{s}」，请用 `yimen catalog list` 查看事项清单"),
             ItemGone(s) => format!("此办件的事项 {s} 已不在事项清单中"),

@@ -18,7 +18,7 @@ use time::Date;
 
 pub use accounts::{SavedSession, verify_secret};
 pub use act::Act;
-pub use error::{DeskError, SettingWhy};
+pub use error::{DeskError, ErrorCode, SettingWhy};
 pub use input::{CitizenInput, ProxyInput};
 pub use settings::Settings;
 // What the floors above need of the store, so that none of them depends on it: errors the desk

@@ -48,7 +48,7 @@ pub struct User {
     /// Wrong PINs in a row.
     #[serde(default)]
     pub failures: u32,
-    #[serde(default)]
+    #[serde(default, with = "crate::wire_time::moment_opt")]
     pub locked_until: Option<OffsetDateTime>,
 }
 

@@ -54,6 +54,7 @@ struct HolidaySpec {
 /// A deadline and whether the calendar had to guess (weekends only) to reach it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
+    #[serde(with = "crate::wire_time::day")]
     pub date: Date,
     /// True when a day counted lies in a year the calendar has no data for.
     pub estimated: bool,

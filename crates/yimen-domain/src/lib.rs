@@ -16,6 +16,7 @@ pub mod queue;
 pub mod text;
 pub mod ticket;
 pub mod token;
+pub mod wire_time;
 
 pub use calendar::{Calendar, Light};
 pub use catalog::{Catalog, Category, Kind, Material, ServiceItem};

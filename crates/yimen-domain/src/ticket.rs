@@ -224,7 +224,9 @@ pub struct Suspension {
     pub reason: SuspendReason,
     #[serde(default)]
     pub missing: Vec<String>,
+    #[serde(with = "crate::wire_time::moment")]
     pub since: OffsetDateTime,
+    #[serde(with = "crate::wire_time::day")]
     pub since_date: Date,
 }
 
@@ -232,8 +234,9 @@ pub struct Suspension {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deferred {
     pub material: String,
+    #[serde(with = "crate::wire_time::day")]
     pub due: Date,
-    #[serde(default)]
+    #[serde(default, with = "crate::wire_time::moment_opt")]
     pub supplied_at: Option<OffsetDateTime>,
 }
 
@@ -243,9 +246,10 @@ pub struct Rating {
     pub score: u8,
     #[serde(default)]
     pub comment: Option<String>,
+    #[serde(with = "crate::wire_time::moment")]
     pub at: OffsetDateTime,
     /// For 差评 (1–2): the date the supervisor's follow-up must be done by.
-    #[serde(default)]
+    #[serde(default, with = "crate::wire_time::day_opt")]
     pub follow_up_due: Option<Date>,
     /// The follow-up steps done so far, in order.
     #[serde(default)]
@@ -279,6 +283,7 @@ impl FollowUp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FollowUpStep {
     pub step: FollowUp,
+    #[serde(with = "crate::wire_time::moment")]
     pub at: OffsetDateTime,
     pub clerk: String,
     pub note: String,
@@ -337,6 +342,7 @@ pub struct Ticket {
     pub id: TicketId,
     pub number: QueueNumber,
     /// The hall's local date the number was taken on; the day the ticket counts on.
+    #[serde(with = "crate::wire_time::day")]
     pub date: Date,
     pub item: String,
     pub item_name: String,
@@ -358,16 +364,18 @@ pub struct Ticket {
     /// The clerk who called, accepted or last handled the case.
     #[serde(default)]
     pub clerk: Option<String>,
+    #[serde(with = "crate::wire_time::moment")]
     pub taken_at: OffsetDateTime,
     /// Where it stands in the queue: taken, or requeued, at this time.
+    #[serde(with = "crate::wire_time::moment")]
     pub queued_at: OffsetDateTime,
-    #[serde(default)]
+    #[serde(default, with = "crate::wire_time::moment_opt")]
     pub called_at: Option<OffsetDateTime>,
     #[serde(default)]
     pub recalls: u8,
-    #[serde(default)]
+    #[serde(default, with = "crate::wire_time::moment_opt")]
     pub accepted_at: Option<OffsetDateTime>,
-    #[serde(default)]
+    #[serde(default, with = "crate::wire_time::day_opt")]
     pub accepted_on: Option<Date>,
     #[serde(default)]
     pub deadline: Option<Deadline>,
@@ -380,12 +388,12 @@ pub struct Ticket {
     pub deferred: Vec<Deferred>,
     #[serde(default)]
     pub transferred_to: Option<String>,
-    #[serde(default)]
+    #[serde(default, with = "crate::wire_time::moment_opt")]
     pub transferred_at: Option<OffsetDateTime>,
-    #[serde(default)]
+    #[serde(default, with = "crate::wire_time::moment_opt")]
     pub completed_at: Option<OffsetDateTime>,
     /// When it reached a closed state (completed, rejected, withdrawn, terminated).
-    #[serde(default)]
+    #[serde(default, with = "crate::wire_time::moment_opt")]
     pub closed_at: Option<OffsetDateTime>,
     #[serde(default)]
     pub close_reason: Option<String>,
@@ -416,6 +424,7 @@ pub struct Context<'a> {
 pub struct Event {
     pub ticket: TicketId,
     pub seq: u32,
+    #[serde(with = "crate::wire_time::moment")]
     pub at: OffsetDateTime,
     #[serde(default)]
     pub clock_override: bool,

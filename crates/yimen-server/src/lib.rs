@@ -81,25 +81,9 @@ impl ApiError {
     }
 
     fn desk(e: DeskError, lang: Lang) -> ApiError {
-        use yimen_app::StoreError;
-        let (status, code) = match &e {
-            DeskError::Account(AccountError::NeedsRole(..)) => (StatusCode::FORBIDDEN, "forbidden"),
-            DeskError::Account(AccountError::BadCredentials | AccountError::NotSignedIn) => {
-                (StatusCode::UNAUTHORIZED, "unauthorized")
-            }
-            DeskError::Account(AccountError::SessionEnded(..)) => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            DeskError::Account(AccountError::Throttled(..)) => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
-            DeskError::Account(AccountError::Locked(..) | AccountError::Disabled(..)) => {
-                (StatusCode::FORBIDDEN, "locked")
-            }
-            DeskError::KeyReused => (StatusCode::CONFLICT, "conflict"),
-            DeskError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            DeskError::Store(
-                StoreError::Io(_) | StoreError::Corrupt(_) | StoreError::Locked { .. } | StoreError::Damaged { .. },
-            ) => (StatusCode::SERVICE_UNAVAILABLE, "storage"),
-            _ => (StatusCode::UNPROCESSABLE_ENTITY, "refused"),
-        };
-        ApiError::new(status, code, e.localized(lang))
+        let code = e.code();
+        let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        ApiError::new(status, code.as_str(), e.localized(lang))
     }
 }
 

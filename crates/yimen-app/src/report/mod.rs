@@ -172,7 +172,9 @@ pub struct Header {
     pub sources: String,
 }
 
-/// The digest of the tickets a report was computed from (see `Header::sources`).
+/// The digest of the tickets a report was computed from (see `Header::sources`): SHA-256 over
+/// each record as the database stores it (MessagePack with field names), in id order — not over
+/// any display or wire form, so a change of how JSON is written never changes it.
 fn sources_digest<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> String {
     use sha2::Digest;
     let mut all: Vec<&Ticket> = tickets.into_iter().collect();
@@ -180,7 +182,7 @@ fn sources_digest<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> String {
     all.dedup_by_key(|t| t.id);
     let mut h = sha2::Sha256::new();
     for t in all {
-        h.update(serde_json::to_vec(t).unwrap_or_default());
+        h.update(rmp_serde::to_vec_named(t).unwrap_or_default());
         h.update(b"\n");
     }
     yimen_domain::token::hex(&h.finalize())[..32].to_string()
