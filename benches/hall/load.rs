@@ -248,3 +248,127 @@ pub fn render(what: &str, server: &Figures, local: &Figures, rounds: usize, ran:
     }
     s
 }
+
+/// Signs window `w` in at the server at `url`.
+fn window(url: &str, w: usize) -> Client {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let (clerk, pin) = clerk(w);
+    let mut resp =
+        agent.post(format!("{url}/api/sign-in")).send_json(json!({"clerk": clerk, "pin": pin})).expect("sign in");
+    let v: Value = resp.body_mut().read_json().expect("sign-in answer");
+    Client { agent, url: url.to_string(), token: v["token"].as_str().expect("token").to_string() }
+}
+
+/// Reads (the queue screen, one ticket, a search) by 10 windows for `secs`, first alone, then
+/// while 10 other windows write flat out (take, call, accept, complete): the figures of the
+/// reads in each phase, and the writes done in the second.
+pub fn reads_during_writes(db: &Path, secs: u64) -> (Figures, Figures, usize) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .env("YIMEN_DB", db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start yimen serve");
+    let mut line = String::new();
+    let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
+    let url =
+        line.find("http://").map(|at| line[at..].split_whitespace().next().unwrap_or("").to_string()).expect("url");
+    let readers = |secs: u64| -> Vec<std::thread::JoinHandle<BTreeMap<&'static str, Vec<Duration>>>> {
+        (0..10)
+            .map(|w| {
+                let url = url.clone();
+                std::thread::spawn(move || {
+                    let c = window(&url, w);
+                    let mut samples: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
+                    let deadline = Instant::now() + Duration::from_secs(secs);
+                    let mut i = 0usize;
+                    while Instant::now() < deadline {
+                        for (op, path) in [
+                            ("queue refresh", "/api/queue".to_string()),
+                            ("show a ticket", format!("/api/tickets/{}", 1 + (i * 7919) % 5000)),
+                            ("search by name", "/api/search?q=zs".to_string()),
+                        ] {
+                            let t = Instant::now();
+                            let _ = c
+                                .agent
+                                .get(format!("{}{path}", c.url))
+                                .header("authorization", format!("Bearer {}", c.token))
+                                .call();
+                            samples.entry(op).or_default().push(t.elapsed());
+                        }
+                        i += 1;
+                    }
+                    samples
+                })
+            })
+            .collect()
+    };
+    let collect = |hs: Vec<std::thread::JoinHandle<BTreeMap<&'static str, Vec<Duration>>>>| {
+        let mut all: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
+        for h in hs {
+            for (k, v) in h.join().expect("a reading window") {
+                all.entry(k).or_default().extend(v);
+            }
+        }
+        figures(all)
+    };
+    let alone = collect(readers(secs));
+    let writers: Vec<_> = (10..20)
+        .map(|w| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let c = window(&url, w);
+                let deadline = Instant::now() + Duration::from_secs(secs);
+                let mut n = 0usize;
+                while Instant::now() < deadline {
+                    let k = |what: &str| Some(format!("rw{w}-{n}-{what}"));
+                    c.send("POST", "/api/take", k("take"), Some(take_body(w, n)));
+                    let called = c.send("POST", "/api/call", k("call"), Some(json!({"window": w.to_string()})));
+                    let id = called["id"].as_u64().expect("called ticket");
+                    c.send("POST", &format!("/api/tickets/{id}/accept"), k("accept"), Some(json!({})));
+                    c.send("POST", &format!("/api/tickets/{id}/complete"), k("complete"), Some(json!({})));
+                    n += 4;
+                }
+                n
+            })
+        })
+        .collect();
+    let during = collect(readers(secs));
+    let writes = writers.into_iter().map(|h| h.join().expect("a writing window")).sum();
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let _ = child.wait();
+    (alone, during, writes)
+}
+
+pub fn render_reads(alone: &Figures, during: &Figures, writes: usize, secs: u64) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Reads while writes run: 10 windows reading for {secs} s alone, then again while 10 other windows write flat \
+         out ({:.0} writes a second).\n",
+        writes as f64 / secs as f64
+    );
+    let _ = writeln!(s, "| read | alone p50 / p99 | during writes p50 / p99 | during ÷ alone (p50, p99) |");
+    let _ = writeln!(s, "|---|---:|---:|---:|");
+    let ms = |x: f64| format!("{:.2} ms", x * 1e3);
+    for (op, a) in alone {
+        let Some(b) = during.get(op) else { continue };
+        let _ = writeln!(
+            s,
+            "| {op} | {} / {} | {} / {} | {:.2}, {:.2} |",
+            ms(a.0),
+            ms(a.1),
+            ms(b.0),
+            ms(b.1),
+            b.0 / a.0.max(1e-9),
+            b.1 / a.1.max(1e-9)
+        );
+    }
+    s
+}

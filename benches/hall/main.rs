@@ -109,12 +109,16 @@ fn load_run(root: &Path, secs: u64) -> String {
     let flat_secs = (secs / 6).max(5);
     let (flat, flat_rounds, flat_ran) = load::server(&db, flat_secs, Duration::ZERO);
     let local = load::local(&db, 300);
+    let read_secs = (secs / 6).max(5);
+    let (alone, during, writes) = load::reads_during_writes(&db, read_secs);
     if std::env::var("YIMEN_BENCH_KEEP").is_err() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     let mut out = load::render("The hall server on a busy day", &busy, &local, busy_rounds, busy_ran);
     out.push('\n');
     out.push_str(&load::render("The hall server flat out (no pause)", &flat, &local, flat_rounds, flat_ran));
+    out.push('\n');
+    out.push_str(&load::render_reads(&alone, &during, writes, read_secs));
     out
 }
 
@@ -162,6 +166,12 @@ impl Unit {
         match self {
             Unit::Latency { p50, .. } => p50,
             Unit::Bytes(b) | Unit::PerTicket(b) => b,
+        }
+    }
+    fn p99(self) -> f64 {
+        match self {
+            Unit::Latency { p99, .. } => p99,
+            other => other.value(),
         }
     }
     fn show(self) -> String {
@@ -286,7 +296,7 @@ fn take_request(i: usize) -> TakeRequest {
 }
 
 /// Writes: take, call, accept and complete, each `WRITES` times, durable.
-fn writes(run: &mut Run, ours: &mut Desk, base: &mut SqliteHall, dir: &Path) {
+fn writes(run: &mut Run, ours: &mut Desk, base: &mut SqliteHall, dir: &Path, n: u64) {
     let fsync = fsync_floor(dir);
     let mut sides: [(&mut dyn Hall, Vec<Vec<Duration>>); 2] = [(ours, Vec::new()), (base, Vec::new())];
     for (hall, out) in sides.iter_mut() {
@@ -320,8 +330,20 @@ fn writes(run: &mut Run, ours: &mut Desk, base: &mut SqliteHall, dir: &Path) {
     }
     let [(_, o), (_, s)] = sides;
     run.add("fsync of 4 KiB on the same disk (the floor)", fsync, None);
-    let (redb_one, sqlite_one) = commit_floors(dir);
-    run.add("one durable commit of one 100-byte row (redb, SQLite)", redb_one, Some(sqlite_one));
+    let (redb_one, sqlite_one) = commit_floors(dir, n, redb::ConcurrencyMode::MultiWriter);
+    run.add(
+        "one durable commit of one 100-byte row, table of the same size (redb multi-process mode, SQLite)",
+        redb_one,
+        Some(sqlite_one),
+    );
+    let (exclusive_one, _) = commit_floors(dir, n, redb::ConcurrencyMode::ExclusiveWriter);
+    run.add("the same commit in redb's exclusive mode (for comparison)", exclusive_one, None);
+    let take = latency(o[0].clone());
+    run.notes.push(format!(
+        "durable take ÷ redb's own durable commit of one row (same mode, same scale): p50 {:.2}x, p99 {:.2}x",
+        take.value() / redb_one.value(),
+        take.p99() / redb_one.p99()
+    ));
     for (i, name) in
         ["durable take (number + ticket + event + indexes)", "call next", "accept", "complete"].iter().enumerate()
     {
@@ -347,16 +369,17 @@ fn fsync_floor(dir: &Path) -> Unit {
     latency(v)
 }
 
-/// The engines' own floor: a durable commit that writes one 100-byte row into a table of
-/// 100,000, `WRITES` times, in redb and in SQLite (WAL, synchronous=FULL).
-fn commit_floors(dir: &Path) -> (Unit, Unit) {
+/// The engines' own floor: a durable commit that writes one 100-byte row into a table of `n`
+/// rows (the scale's number of tickets), `WRITES` times, in redb (in `mode`) and in SQLite
+/// (WAL, synchronous=FULL).
+fn commit_floors(dir: &Path, n: u64, mode: redb::ConcurrencyMode) -> (Unit, Unit) {
     let (rp, sp) = (dir.join("floor.redb"), dir.join("floor.db"));
     let def = redb::TableDefinition::<u64, &[u8]>::new("rows");
-    let db = redb::Database::create(&rp).expect("floor redb");
+    let db = redb::Database::builder().set_concurrency_mode(mode).create(&rp).expect("floor redb");
     let tx = db.begin_write().expect("begin");
     {
         let mut t = tx.open_table(def).expect("table");
-        for k in 0..100_000u64 {
+        for k in 0..n {
             t.insert(k * 16, [7u8; 100].as_slice()).expect("fill");
         }
     }
@@ -375,7 +398,7 @@ fn commit_floors(dir: &Path) -> (Unit, Unit) {
     let mut c = sqlite::connect(&sp).expect("floor sqlite");
     c.execute_batch("CREATE TABLE rows(k INTEGER PRIMARY KEY, v BLOB NOT NULL)").expect("table");
     let tx = c.transaction().expect("begin");
-    for k in 0..100_000i64 {
+    for k in 0..n as i64 {
         tx.execute("INSERT INTO rows VALUES (?1, ?2)", rusqlite::params![k * 16, [7u8; 100].as_slice()]).expect("fill");
     }
     tx.commit().expect("commit");
@@ -841,7 +864,7 @@ fn run_scale(n: u64, dir: &Path) -> Run {
     sizes(&mut run, "as built", paths);
     let mut ours = open_ours(&ours_path);
     let mut base = open_sqlite(&base_path);
-    writes(&mut run, &mut ours, &mut base, dir);
+    writes(&mut run, &mut ours, &mut base, dir, n);
     reports(&mut run, &mut ours, &mut base);
     searches(&mut run, &mut ours, &mut base);
     keys(&mut run, &mut ours, &mut base);
