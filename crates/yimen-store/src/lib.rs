@@ -6,6 +6,7 @@ mod error;
 pub mod guard;
 pub mod journal;
 pub mod keys;
+mod migrations;
 pub mod tables;
 
 use std::cell::OnceCell;
@@ -387,8 +388,7 @@ impl Store {
     fn prepare(&self, create: bool) -> Result<(), StoreError> {
         match self.check_version()? {
             Some(v @ 1..=6) if v < SCHEMA_VERSION => {
-                let steps: [Migration; 6] =
-                    [migrate_1_to_2, migrate_2_to_3, migrate_3_to_4, migrate_4_to_5, migrate_5_to_6, migrate_6_to_7];
+                let steps = migrations::STEPS;
                 for step in &steps[v as usize - 1..] {
                     self.write(step)?;
                 }
@@ -1077,42 +1077,6 @@ impl WriteTx<'_> {
     }
 }
 
-/// One named step from a data version to the next, in one durable transaction.
-type Migration = fn(&mut WriteTx<'_>) -> Result<(), StoreError>;
-
-/// Schema 1 → 2: builds the activity index (`activity-1`) from every stored event, dating each
-/// event in the hall's configured UTC offset, and the follow-up index (`followup-1`) of bad
-/// ratings from the tickets.
-fn migrate_1_to_2(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
-    let offset = tx
-        .meta("utc_offset")?
-        .and_then(|b| yimen_domain::clock::parse_offset(&String::from_utf8_lossy(&b)))
-        .unwrap_or(yimen_domain::clock::DEFAULT_OFFSET);
-    let mut entries = Vec::new();
-    // The hall's own events (ticket 0: sign-ins, accounts) are not ticket activity.
-    for row in tx.events.range((SYSTEM + 1, 0u32)..)? {
-        let (k, v) = row?;
-        let (ticket, seq) = k.value();
-        let e: Event = decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?;
-        entries.push((julian(yimen_domain::clock::in_offset(e.at, offset).date()), ticket));
-    }
-    for key in entries {
-        tx.activity.insert(key, ())?;
-    }
-    let mut followups = Vec::new();
-    for row in tx.tickets.iter()? {
-        let (k, v) = row?;
-        let id = k.value();
-        let t: Ticket = decode(v.value(), &|| format!("ticket {id}"))?;
-        followups.extend(followup_key(&t));
-    }
-    for key in followups {
-        tx.followup.insert(key, ())?;
-    }
-    tx.meta.insert("schema", 2u32.to_be_bytes().as_slice())?;
-    Ok(())
-}
-
 /// A backup's copy is committed, durably, every this many bytes: a window's own commit then
 /// never waits for more than this much of the copy to reach the disk (a file system's sync
 /// takes along what other files left unwritten), however large the hall's file is.
@@ -1199,35 +1163,6 @@ fn chain_state_of(head: Option<Vec<u8>>, len: Option<Vec<u8>>) -> Result<(String
     Ok((head, len))
 }
 
-/// Schema 2 → 3: links every stored event into the audit chain, oldest first (by time, then
-/// ticket and sequence).
-fn migrate_2_to_3(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
-    // Only the order is kept in memory (a million tickets have millions of events); each event
-    // is read again, linked and written back one at a time.
-    let mut order: Vec<(i128, u64, u32)> = Vec::new();
-    for row in tx.events.iter()? {
-        let (k, v) = row?;
-        let (ticket, seq) = k.value();
-        let e: Event = decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?;
-        order.push((e.at.unix_timestamp_nanos(), ticket, seq));
-    }
-    order.sort_unstable();
-    let mut head = chain::GENESIS.to_string();
-    for (i, &(_, ticket, seq)) in order.iter().enumerate() {
-        let mut e: Event = match tx.events.get((ticket, seq))? {
-            Some(v) => decode(v.value(), &|| format!("event {seq} of ticket {ticket}"))?,
-            None => return Err(StoreError::Corrupt(format!("event {seq} of ticket {ticket} vanished"))),
-        };
-        head = chain::link(&mut e, &head);
-        tx.chain.insert(i as u64, (ticket, seq))?;
-        tx.events.insert((ticket, seq), encode(&e)?.as_slice())?;
-    }
-    tx.meta.insert(CHAIN_HEAD, head.as_bytes())?;
-    tx.meta.insert(CHAIN_LEN, (order.len() as u64).to_be_bytes().as_slice())?;
-    tx.meta.insert("schema", 3u32.to_be_bytes().as_slice())?;
-    Ok(())
-}
-
 /// The writes the application layer makes inside one transaction. `WriteTx` is the store's;
 /// the benchmark's SQLite baseline implements it too, so both run the very same actions.
 pub trait Tables: TicketLookup {
@@ -1282,34 +1217,6 @@ impl TicketLookup for ReadTx {
     fn find_number(&self, day: Date, n: QueueNumber) -> Result<Option<TicketId>, StoreError> {
         ReadTx::find_number(self, day, n)
     }
-}
-
-/// Schema 3 → 4: adds the accounts table (created empty on open); only the version changes.
-fn migrate_3_to_4(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
-    tx.meta.insert("schema", 4u32.to_be_bytes().as_slice())?;
-    Ok(())
-}
-
-/// Schema 5 → 6: adds the idempotency keys of the hall server (created empty on open); only the
-/// version changes.
-/// Schema 6 → 7: idempotency keys are bound to their request (`idem-2`; the old unbound keys
-/// are dropped: a retry comes within minutes), and events carry the hash of the ticket record
-/// after them (new events only; older ones hash as before).
-fn migrate_6_to_7(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
-    tx.drop_table(IDEM_V1)?;
-    tx.meta.insert("schema", 7u32.to_be_bytes().as_slice())?;
-    Ok(())
-}
-
-fn migrate_5_to_6(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
-    tx.meta.insert("schema", 6u32.to_be_bytes().as_slice())?;
-    Ok(())
-}
-
-/// Schema 4 → 5: adds the day-totals cache (created empty on open); only the version changes.
-fn migrate_4_to_5(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
-    tx.meta.insert("schema", 5u32.to_be_bytes().as_slice())?;
-    Ok(())
 }
 
 fn decode_user(name: &str, bytes: &[u8]) -> Result<User, StoreError> {
