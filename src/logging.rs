@@ -8,6 +8,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::Writer;
@@ -15,12 +16,23 @@ use tracing_subscriber::fmt::time::FormatTime;
 use yimen_domain::clock::Clock;
 use yimen_domain::text::escape_for_output;
 
+/// The hall's UTC offset in seconds for the log's times: the default (+08:00) until the
+/// hall's file is open and says its own (`set_hall_offset`).
+static HALL_OFFSET: AtomicI32 = AtomicI32::new(8 * 3600);
+
+/// Stamps this process's log lines with the hall's configured offset from now on.
+pub fn set_hall_offset(offset: time::UtcOffset) {
+    HALL_OFFSET.store(offset.whole_seconds(), Ordering::Relaxed);
+}
+
 /// The hall's time for each line ("2026-11-30 09:05:03"), from the one injected clock.
 struct HallTime(Clock);
 
 impl FormatTime for HallTime {
     fn format_time(&self, w: &mut Writer<'_>) -> std::fmt::Result {
-        let l = self.0.local(self.0.now());
+        let offset =
+            time::UtcOffset::from_whole_seconds(HALL_OFFSET.load(Ordering::Relaxed)).unwrap_or(time::UtcOffset::UTC);
+        let l = self.0.now().to_offset(offset);
         write!(w, "{} {:02}:{:02}:{:02}", l.date(), l.hour(), l.minute(), l.second())
     }
 }
@@ -38,14 +50,15 @@ impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Masked<M> {
 }
 
 impl<W: Write> Write for MaskedWriter<W> {
+    /// One event per call (the formatter writes a whole event at once): its closing newline is
+    /// the line's end, and any newline or return inside it (a name typed with one) is shown as
+    /// `<U+000A>`, so no one can write a line of the log that looks like another event.
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
-        let mut out = String::with_capacity(text.len());
-        for (i, line) in text.split('\n').enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            out.push_str(&escape_for_output(&yimen_app::log::mask_digit_runs(line), false));
+        let body = text.strip_suffix('\n').unwrap_or(&text);
+        let mut out = escape_for_output(&yimen_app::log::mask_digit_runs(body), false);
+        if body.len() < text.len() {
+            out.push('\n');
         }
         self.0.write_all(out.as_bytes())?;
         Ok(buf.len())
@@ -74,6 +87,8 @@ pub fn install(home: &Path, clock: Clock) {
         .with_ansi(false)
         .with_target(false)
         .with_timer(HallTime(clock))
+        // A log that cannot be written is no log; it never adds a line to the user's screen.
+        .log_internal_errors(false)
         .with_writer(Masked(files))
         .finish();
     if tracing::subscriber::set_global_default(subscriber).is_ok() {

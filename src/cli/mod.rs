@@ -101,10 +101,12 @@ pub fn client_home() -> PathBuf {
 
 /// The hall's records: the server when one is named, else the database file.
 fn open_client(server: Option<&str>, db: &std::path::Path, lang: Lang) -> Result<Box<dyn Client>, DeskError> {
-    Ok(match server {
+    let client: Box<dyn Client> = match server {
         Some(url) => Box::new(Remote::connect(url, lang, client_home())?),
         None => Box::new(Desk::open(db)?),
-    })
+    };
+    crate::logging::set_hall_offset(client.clock().offset());
+    Ok(client)
 }
 
 /// Runs one command, writing its output to `out`. Errors come back as one line, and are also
@@ -401,6 +403,10 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         _ => {}
     }
 
+    if matches!(command, Command::Compact) && cli.server.is_none() && db.exists() {
+        // Compaction rewrites the whole file: with the hall closed (no other program on it).
+        yimen_app::require_file_to_itself(&db).map_err(|e| c.fail(e))?;
+    }
     let mut client = open_client(cli.server.as_deref(), &db, lang).map_err(|e| c.fail(e))?;
     if !client.has_accounts() {
         // A file without any account (made before accounts, or by hand): only its first admin

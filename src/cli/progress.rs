@@ -18,6 +18,9 @@ pub fn bar(what: impl Into<String>, bytes: bool) -> ProgressBar {
 /// A spinner for `what`, for work that cannot say how far it is.
 pub fn spinner(what: impl Into<String>) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+        bar.set_style(style);
+    }
     bar.set_message(what.into());
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar

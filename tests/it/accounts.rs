@@ -121,7 +121,15 @@ fn commands_are_logged_to_a_file_beside_the_database_without_citizens_data() {
         .assert()
         .success();
     as_zhang(&hall, "000000").args(["list"]).assert().code(1);
+    // A name typed with a line break cannot write a line of its own into the log.
+    hall.cmd(NOW)
+        .env("YIMEN_CLERK", "赵六\nFORGED 2026-11-30 09:00:00  INFO cli take clerk=李娟: ok")
+        .arg("list")
+        .assert()
+        .code(1);
     let text = crate::common::log_text(hall.dir.path());
+    assert!(!text.lines().any(|l| l.starts_with("FORGED")), "{text}");
+    assert!(text.contains("FORGED"), "the line is there, its break shown: {text}");
     assert!(text.contains("take clerk=张三: ok"), "{text}");
     assert!(text.contains("list clerk=张三: refused"), "{text}");
     assert!(!text.contains("王五") && !text.contains("430822195602294056"), "{text}");

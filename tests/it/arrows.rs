@@ -82,19 +82,21 @@ impl Graph {
         self.names.iter().find(|(id, n)| *n == name && self.workspace.contains(*id)).map(|(id, _)| id.as_str()).unwrap()
     }
 
-    /// Names of everything `id` reaches through normal dependencies, with the path to each.
+    /// Names of everything `id` reaches through normal dependencies, with the path to each
+    /// (every version of a crate is walked: the walk is by package id).
     fn reach(&self, id: &str) -> BTreeMap<String, Vec<String>> {
         let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut walked: BTreeSet<String> = BTreeSet::new();
         let mut stack = vec![(id.to_string(), vec![self.names[id].clone()])];
         while let Some((at, path)) = stack.pop() {
             for d in self.normal.get(&at).into_iter().flatten() {
-                let name = self.names[d].clone();
-                if seen.contains_key(&name) {
+                if !walked.insert(d.clone()) {
                     continue;
                 }
+                let name = self.names[d].clone();
                 let mut p = path.clone();
                 p.push(name.clone());
-                seen.insert(name, p.clone());
+                seen.entry(name).or_insert_with(|| p.clone());
                 stack.push((d.clone(), p));
             }
         }

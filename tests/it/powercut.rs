@@ -6,6 +6,11 @@
 //! audit chain verifies, the file opens without a repair error, and a restore left either the
 //! old file or the backup, whole — the backup for certain once the restore said it was done.
 //!
+//! The file system keeps names (create, rename, link) at once, as a journaling file system
+//! commits its metadata; it cuts only file contents. So this proves that what yimen acknowledged
+//! was synced into the file, not that a rename was made durable by syncing its folder (restore
+//! does sync the folder; a file system that loses unsynced renames is not modelled here).
+//!
 //! Proven once: with `Durability::None` in `Store::write` (and redb's exclusive mode, which
 //! allows it) this test fails in its first round ("acknowledged ticket 1 lost"); a SIGKILL
 //! alone (crash.rs) did not catch that. `YIMEN_FUZZ_SEED=n` explores other moments.

@@ -43,14 +43,19 @@ impl Pty {
         let (s, w) = (screen.clone(), writer.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
+            // The last bytes of the previous read: a question may arrive split across two.
+            let mut tail: Vec<u8> = Vec::new();
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
                 let mut p = s.lock().unwrap();
                 p.process(&buf[..n]);
+                let mut seen = std::mem::take(&mut tail);
+                seen.extend_from_slice(&buf[..n]);
+                tail = seen[seen.len().saturating_sub(3)..].to_vec();
                 // A program asking where the cursor is gets the answer a terminal gives.
-                if buf[..n].windows(4).any(|x| x == b"\x1b[6n") {
+                if seen.windows(4).any(|x| x == b"\x1b[6n") {
                     let (row, col) = p.screen().cursor_position();
                     let _ = write!(w.lock().unwrap(), "\x1b[{};{}R", row + 1, col + 1);
                 }

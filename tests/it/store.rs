@@ -185,7 +185,54 @@ fn programs_share_the_file_and_only_a_whole_file_replacement_needs_it_alone() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains(&hall.db.display().to_string()), "{err}");
     drop(desk);
+    // A program that only reads (a display board, a report) holds the file too: a restore
+    // under it would leave it showing the replaced file; so would compaction's rewrite.
+    let board = Desk::open(&hall.db).unwrap();
+    for args in [&["restore", backup.to_str().unwrap(), "--force"][..], &["compact"]] {
+        let out = hall.cmd(MON).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(&hall.db.display().to_string()) && err.lines().count() == 1, "{args:?}: {err}");
+    }
+    drop(board);
     hall.cmd(MON).args(["restore", backup.to_str().unwrap(), "--force"]).assert().success();
+    hall.cmd(MON).arg("compact").assert().success();
+}
+
+#[test]
+fn a_change_another_program_makes_to_accounts_or_settings_holds_in_an_open_desk() {
+    let hall = Hall::new();
+    let mut admin = hall.desk("李娟", MON);
+    admin.add_user("张三", yimen::domain::account::Role::Supervisor, "246810-abcd").unwrap();
+    // A window open all day, as the interface keeps its desk.
+    let mut window = Desk::open(&hall.db).unwrap();
+    window.sign_in("张三", "246810-abcd").unwrap();
+    window.set_clock(clock(MON));
+    assert!(window.open_cases(10).is_ok());
+    // The admin, in another program, lowers the account, then disables it.
+    hall.cmd(MON).env("YIMEN_NEW_PIN", "x").args(["config", "set", "hall", "凤栖镇便民服务中心"]).assert().success();
+    assert!(window.configuration_changed().unwrap());
+    window.reload_configuration().unwrap();
+    assert_eq!(window.settings().hall, "凤栖镇便民服务中心", "the other program's setting is read again");
+    admin.disable_user("张三").unwrap();
+    let refused = window.take(&TakeRequest { item: "MZ01".into(), ..Default::default() }).unwrap_err();
+    assert!(matches!(refused, DeskError::Account(yimen::domain::account::AccountError::Disabled(_))), "{refused}");
+    // A setting changed through one desk keeps what another program changed a moment before.
+    hall.cmd(MON).args(["config", "set", "hall_phone", "0744-6221234"]).assert().success();
+    admin.set_setting("follow_up_days", "5").unwrap();
+    assert_eq!(admin.settings().hall_phone.as_deref(), Some("0744-6221234"));
+    assert_eq!(admin.settings().hall, "凤栖镇便民服务中心");
+
+    // A file without accounts opened in setup mode: once another program makes the first
+    // admin, the open desk acts for no one.
+    let bare = Hall::new();
+    drop(Store::open(&bare.db, true).unwrap());
+    let mut setup = Desk::open(&bare.db).unwrap();
+    setup.set_clerk(Some("路人")).unwrap();
+    let mut first = Desk::open(&bare.db).unwrap();
+    first.add_user("李娟", yimen::domain::account::Role::Admin, TEST_PASSWORD).unwrap();
+    let refused = setup.take(&TakeRequest { item: "MZ01".into(), ..Default::default() }).unwrap_err();
+    assert!(matches!(refused, DeskError::Account(_)), "{refused}");
 }
 
 #[test]

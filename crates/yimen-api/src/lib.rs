@@ -94,6 +94,15 @@ pub trait Client: HallContext + Send {
     /// again after a lost answer does nothing twice. `None` ends it.
     fn set_request_key(&mut self, _key: Option<String>) {}
 
+    /// Reads the hall's catalog, settings and accounts again when another program changed them
+    /// (a local file shared with the CLI or a server on the same PC; a server does this itself).
+    ///
+    /// # Errors
+    /// The store's.
+    fn refresh_configuration(&mut self) -> Result<(), DeskError> {
+        Ok(())
+    }
+
     /// A way to hear at once when another window changes something (through a server).
     fn watch(&self) -> Option<remote::Watch> {
         None
@@ -193,6 +202,12 @@ impl Client for Desk {
     }
     fn import_catalog(&mut self, src: &str) -> Result<(), DeskError> {
         Desk::import_catalog(self, src).map(|_| ())
+    }
+    fn refresh_configuration(&mut self) -> Result<(), DeskError> {
+        if self.configuration_changed()? {
+            self.reload_configuration()?;
+        }
+        Ok(())
     }
     fn backup_with_progress(
         &mut self,

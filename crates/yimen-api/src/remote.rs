@@ -37,6 +37,10 @@ const RETRY_PAUSES: [Duration; 2] = [Duration::from_millis(300), Duration::from_
 /// What `GET /api/setup` tells a window before anyone signs in.
 #[derive(Debug, Deserialize)]
 pub struct Setup {
+    /// The server's yimen version: a window speaks only to its own version (the wire changes
+    /// between versions; docs/api.md).
+    #[serde(default)]
+    pub version: String,
     pub settings: Vec<(String, String)>,
     pub catalog: Catalog,
     pub accounts: Vec<(String, Role)>,
@@ -177,6 +181,16 @@ impl Remote {
     /// Reads the hall's settings, catalog and accounts again.
     fn reload(&mut self) -> Result<(), DeskError> {
         let setup: Setup = self.send("GET", "/api/setup", None)?;
+        if setup.version != env!("CARGO_PKG_VERSION") {
+            let server = if setup.version.is_empty() { "?" } else { setup.version.as_str() };
+            return Err(DeskError::remote(format!(
+                "{}{server}{}{}{}",
+                self.lang.pick("大厅服务器运行的是一门 ", "the hall server runs yimen "),
+                self.lang.pick("，本窗口是 ", ", this window "),
+                env!("CARGO_PKG_VERSION"),
+                self.lang.pick("：请把两边升级到同一版本", ": update both to the same version"),
+            )));
+        }
         let mut settings = Settings::default();
         for (k, v) in &setup.settings {
             settings.set(k, v)?;

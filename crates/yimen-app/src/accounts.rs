@@ -51,15 +51,36 @@ impl Desk {
 
     /// Refuses unless the acting clerk has at least `role` (in setup mode: unless a clerk is
     /// named at all).
+    ///
+    /// The account is read as it is now, not as it was at sign-in: another program on the file
+    /// (an admin's `yimen user disable`) may have disabled or lowered it since, and a file that
+    /// had no accounts when this desk opened may have its first admin now.
+    ///
+    /// # Errors
+    /// `NoClerk`, `NotSignedIn`, `Disabled`, `NeedsRole`; the store's.
     pub fn require(&self, role: Role) -> Result<(), DeskError> {
-        if !self.accounts {
+        if !self.accounts_now()? {
             return self.clerk.as_deref().map(|_| ()).ok_or(DeskError::NoClerk);
         }
-        match (self.clerk.as_deref(), self.role) {
-            (Some(_), Some(has)) if has >= role => Ok(()),
-            (Some(name), Some(has)) => Err(AccountError::NeedsRole(role, name.into(), has).into()),
-            _ => Err(AccountError::NotSignedIn.into()),
+        if self.accounts && self.role.is_none() {
+            return Err(AccountError::NotSignedIn.into());
         }
+        let Some(name) = self.clerk.as_deref() else { return Err(AccountError::NotSignedIn.into()) };
+        match self.store.read(|rx| rx.user(name))? {
+            Some(u) if u.disabled => Err(AccountError::Disabled(u.name).into()),
+            Some(u) if u.role >= role => Ok(()),
+            Some(u) => Err(AccountError::NeedsRole(role, u.name, u.role).into()),
+            None => Err(AccountError::NotSignedIn.into()),
+        }
+    }
+
+    /// Whether the file has accounts: as this desk found it, or, when it found none, as the file
+    /// is now (another program may have made the first admin since).
+    pub(crate) fn accounts_now(&self) -> Result<bool, DeskError> {
+        if self.accounts {
+            return Ok(true);
+        }
+        Ok(!self.store.read(|rx| rx.users())?.is_empty())
     }
 
     /// Signs a clerk in. A wrong PIN is an event in the audit chain and counts in the account's

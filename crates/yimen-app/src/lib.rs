@@ -52,6 +52,8 @@ pub struct Desk {
     role: Option<yimen_domain::account::Role>,
     /// Whether any account exists (otherwise: setup mode).
     accounts: bool,
+    /// The configuration generation the catalog, settings and account flag were read at.
+    config_gen: u64,
     /// The idempotency key of the request being served (the hall server) and the fingerprint
     /// of that request (account, action, body): an action whose key was seen before with the
     /// same fingerprint returns the ticket it acted on then and does nothing again; with
@@ -201,10 +203,11 @@ impl Desk {
     }
 
     fn from_store(store: Store) -> Result<Desk, DeskError> {
-        let (catalog, settings, accounts) = store
+        let (catalog, settings, accounts, config_gen) = store
             .read(|rx| {
                 let catalog = rx.catalog()?.unwrap_or_else(Catalog::builtin);
-                Ok::<_, DeskError>((catalog, Settings::load_r(rx)?, !rx.users()?.is_empty()))
+                let users = !rx.users()?.is_empty();
+                Ok::<_, DeskError>((catalog, Settings::load_r(rx)?, users, rx.configuration_generation()?))
             })
             .map_err(|e| match e {
                 // The hall's own records do not read: the file is damaged, and the message names
@@ -222,19 +225,47 @@ impl Desk {
             clerk: None,
             role: None,
             accounts,
+            config_gen,
             idempotency_key: None,
         })
     }
 
-    /// Takes over the hall's configuration (catalog, settings, clock) another desk on the same
-    /// file has just changed.
-    pub fn adopt_configuration(&mut self, from: &Desk) {
-        if self.settings != from.settings || self.catalog != from.catalog {
-            self.catalog = from.catalog.clone();
-            self.settings = from.settings.clone();
-            self.clock = from.clock;
-            self.accounts = from.accounts;
+    /// Whether another program (or another request) changed the hall's catalog, settings or
+    /// accounts since this desk read them.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn configuration_changed(&self) -> Result<bool, DeskError> {
+        Ok(self.store.read(|rx| rx.configuration_generation())? != self.config_gen)
+    }
+
+    /// Reads the hall's catalog, settings and accounts flag again (after
+    /// `configuration_changed`); the signed-in clerk's role is read again as well.
+    ///
+    /// # Errors
+    /// The store's; a clock override that no longer parses.
+    pub fn reload_configuration(&mut self) -> Result<(), DeskError> {
+        let (catalog, settings, accounts, config_gen, role) = self.store.read(|rx| {
+            let catalog = rx.catalog()?.unwrap_or_else(Catalog::builtin);
+            let role = match self.clerk.as_deref() {
+                Some(name) => rx.user(name)?.filter(|u| !u.disabled).map(|u| u.role),
+                None => None,
+            };
+            let users = !rx.users()?.is_empty();
+            Ok::<_, DeskError>((catalog, Settings::load_r(rx)?, users, rx.configuration_generation()?, role))
+        })?;
+        let offset_changed = settings.utc_offset != self.settings.utc_offset;
+        self.catalog = catalog;
+        self.settings = settings;
+        self.config_gen = config_gen;
+        if accounts && self.accounts {
+            self.role = role;
         }
+        self.accounts = accounts;
+        if offset_changed {
+            self.clock = Clock::from_env(self.settings.utc_offset).map_err(DeskError::Clock)?;
+        }
+        Ok(())
     }
 
     /// A second desk on the same open file, with the same clock, calendar, catalog and
@@ -250,6 +281,7 @@ impl Desk {
             clerk: None,
             role: None,
             accounts: self.accounts,
+            config_gen: self.config_gen,
             idempotency_key: None,
         }
     }
@@ -300,6 +332,9 @@ impl Desk {
 
     /// Gives the space of rewritten pages back to the file system (admin). Returns the file's
     /// size when it was opened and after compacting.
+    ///
+    /// Compaction rewrites the whole file: run it with the hall closed (the CLI refuses while
+    /// another program has the file open, see `Store::hold_alone`).
     pub fn compact(&self) -> Result<(u64, u64), DeskError> {
         self.require_admin()?;
         self.store.compact()?;
@@ -309,12 +344,12 @@ impl Desk {
 
     /// Supervisor actions; in setup mode anyone may.
     pub fn require_supervisor(&self) -> Result<(), DeskError> {
-        if self.accounts { self.require(yimen_domain::account::Role::Supervisor) } else { Ok(()) }
+        if self.accounts_now()? { self.require(yimen_domain::account::Role::Supervisor) } else { Ok(()) }
     }
 
     /// Admin-only actions; in setup mode anyone may (there is no one to ask yet).
     fn require_admin(&self) -> Result<(), DeskError> {
-        if self.accounts { self.require(yimen_domain::account::Role::Admin) } else { Ok(()) }
+        if self.accounts_now()? { self.require(yimen_domain::account::Role::Admin) } else { Ok(()) }
     }
 
     fn context(&self, clerk: &str, window: Option<String>) -> Context<'_> {
@@ -356,7 +391,8 @@ impl Desk {
 
     /// 取号: a citizen takes a number for an item.
     pub fn take(&self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
-        let clerk = if self.accounts { self.acting_clerk()? } else { self.clerk.as_deref().unwrap_or(RECEPTION) };
+        let clerk =
+            if self.accounts_now()? { self.acting_clerk()? } else { self.clerk.as_deref().unwrap_or(RECEPTION) };
         let ctx = self.context(clerk, None);
         let ticket = self.write_ticket(|tx| take_in(tx, &self.catalog, &ctx, req))?;
         let item = self.item(&ticket.item)?;
@@ -577,25 +613,27 @@ impl Desk {
         self.require_admin()?;
         let catalog = Catalog::from_toml(src).map_err(DeskError::Catalog)?;
         self.store.write(|tx| tx.set_catalog(&catalog, src))?;
-        self.catalog = catalog;
+        self.reload_configuration()?;
         Ok(&self.catalog)
     }
 
     /// Changes one setting (hall, utc_offset, follow_up_days, hall_phone).
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<&Settings, DeskError> {
         self.require_admin()?;
-        let mut s = self.settings.clone();
-        s.set(key, value)?;
-        let offset_changed = s.utc_offset != self.settings.utc_offset;
+        // Read, changed and saved in one transaction: another program's change a moment ago is
+        // kept, not overwritten with what this desk read when it opened.
         self.store.write(|tx| {
+            let mut s = Settings::load_w(tx)?;
+            let before = s.utc_offset;
+            s.set(key, value)?;
             s.save(tx)?;
             // Days are the hall's local days: new boundaries make every cached day stale.
-            if offset_changed {
+            if s.utc_offset != before {
                 tx.clear_day_totals()?;
             }
             Ok::<(), DeskError>(())
         })?;
-        self.settings = s;
+        self.reload_configuration()?;
         self.clock = Clock::from_env(self.settings.utc_offset).map_err(DeskError::Clock)?;
         Ok(&self.settings)
     }
@@ -926,6 +964,16 @@ fn withhold_rating(t: &mut Ticket) {
     }
 }
 
+/// Refuses unless no other program has the database at `path` open (see `Store::hold_alone`):
+/// for the commands that rewrite the whole file.
+///
+/// # Errors
+/// `Locked` naming the file (and the hall server when it holds it).
+pub fn require_file_to_itself(path: &Path) -> Result<(), DeskError> {
+    drop(Store::hold_alone(path)?);
+    Ok(())
+}
+
 /// "20261130-091500" in the hall's time, for file names.
 fn stamp(clock: &Clock) -> String {
     let t = clock.local(clock.now());
@@ -972,6 +1020,8 @@ pub fn restore(
     // nothing acknowledged is left behind.
     let mut authorized = false;
     if target.exists() {
+        // Said at once, before a PIN is asked or a byte copied: the file must be free.
+        drop(Store::hold_alone(target)?);
         match Desk::open(target) {
             Ok(mut desk) => {
                 authorize(&mut desk)?;
@@ -1000,22 +1050,24 @@ pub fn restore(
     ));
     let result = (|| {
         copy_synced(backup, &temp, progress)?;
+        // What is wrong with the copy is said of the backup it came from (never of the
+        // temporary file, and with no backup of some other file offered in its place).
+        let of_backup = |e: DeskError| match e {
+            DeskError::Store(StoreError::NotOurs { detail, .. }) => {
+                StoreError::NotOurs { path: backup.to_path_buf(), detail }.into()
+            }
+            DeskError::Store(StoreError::Damaged { detail, .. } | StoreError::Corrupt(detail)) => {
+                StoreError::Damaged { path: backup.to_path_buf(), detail, backup: None }.into()
+            }
+            DeskError::Store(StoreError::NewerSchema { found, supported, .. }) => {
+                StoreError::NewerSchema { path: backup.to_path_buf(), found, supported }.into()
+            }
+            other => other,
+        };
         let n = {
-            // What is wrong with the copy is said of the backup it came from.
-            let mut copy = Desk::open(&temp).map_err(|e| match e {
-                DeskError::Store(StoreError::NotOurs { detail, .. }) => {
-                    StoreError::NotOurs { path: backup.to_path_buf(), detail }.into()
-                }
-                DeskError::Store(StoreError::Damaged { detail, .. }) => {
-                    StoreError::Damaged { path: backup.to_path_buf(), detail, backup: None }.into()
-                }
-                DeskError::Store(StoreError::NewerSchema { found, supported, .. }) => {
-                    StoreError::NewerSchema { path: backup.to_path_buf(), found, supported }.into()
-                }
-                other => other,
-            })?;
-            let n = match copy.store.read(|rx| rx.verify_chain())? {
-                yimen_store::chain::Verdict::Intact { .. } => copy.ticket_count()?,
+            let mut copy = Desk::open(&temp).map_err(of_backup)?;
+            let n = match copy.store.read(|rx| rx.verify_chain()).map_err(|e| of_backup(e.into()))? {
+                yimen_store::chain::Verdict::Intact { .. } => copy.ticket_count().map_err(of_backup)?,
                 _ => {
                     return Err(DeskError::Store(StoreError::Corrupt(format!(
                         "{}: the audit chain or the records it anchors do not hold",
@@ -1033,7 +1085,7 @@ pub fn restore(
         // From here until the new file is in place no other program may have the old one open:
         // a window still writing to it would lose its work. (A file that could not be read
         // above cannot be opened this way either; nothing can be working on it.)
-        let held = if authorized { Some(Store::open_exclusive(target)?) } else { None };
+        let held = Store::hold_alone(target)?;
         let kept = if target.exists() { Some(keep_aside(target, &clock)?) } else { None };
         // A journal still beside the old file (one that could not be replayed into it) goes
         // with it: it never belongs to the restored one.

@@ -76,7 +76,7 @@ impl Settings {
         tx.set_meta("hall_phone", self.hall_phone.as_deref().unwrap_or("").as_bytes())?;
         tx.set_meta("demo", if self.demo { b"1" } else { b"0" })?;
         tx.set_meta("backup_keep", self.backup_keep.to_string().as_bytes())?;
-        Ok(())
+        tx.bump_configuration()
     }
 
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), DeskError> {

@@ -106,9 +106,7 @@ pub(super) async fn config(
     Json(b): Json<ConfigBody>,
 ) -> Result<Json<Value>, ApiError> {
     let c = h.caller(&headers)?;
-    let (pairs, name) =
-        h.run(c, true, move |d| d.set_setting(&b.key, &b.value).map(|s| (s.pairs(), s.hall.clone()))).await?;
-    *h.hall.lock().unwrap_or_else(|p| p.into_inner()) = name;
+    let pairs = h.run(c, true, move |d| d.set_setting(&b.key, &b.value).map(|s| s.pairs())).await?;
     to_json(pairs)
 }
 

@@ -1,5 +1,7 @@
-//! `yimen serve`: the hall server. One process owns the database and serves the application
-//! layer as HTTP/JSON to every window of the hall (docs/api.md). Sessions come from signing in
+//! `yimen serve`: the hall server. It serves the application layer as HTTP/JSON to every window
+//! of the hall (docs/api.md), sharing the database file with the other yimen programs on its PC
+//! (redb's multi-process mode); each request runs on its own fork of the desk, with no lock
+//! across requests. Sessions come from signing in
 //! with a clerk's PIN; each request acts as its session's clerk with the role the account has
 //! now, through the same `Desk` methods the command line and the interface call. Actions carry
 //! an idempotency key, stored with the action, so a retried request never acts twice. A change
@@ -56,8 +58,6 @@ struct Hall {
     changes: tokio::sync::watch::Sender<u64>,
     session: Duration,
     lang: Lang,
-    /// The hall's name (health answers without taking the database lock).
-    hall: Mutex<String>,
 }
 
 /// A refusal as the API sends it: an HTTP status, a stable code and a one-line message in the
@@ -158,8 +158,18 @@ impl Hall {
         Ok(Caller { clerk, stamp, role, lang, key, request: String::new() })
     }
 
-    /// A desk of its own for one request, on the shared file.
+    /// A desk of its own for one request, on the shared file, with the hall's configuration as
+    /// it is now (another request or another program on the file may have changed it).
     fn fork(&self) -> Desk {
+        let stale = self.desk.read().unwrap_or_else(|p| p.into_inner()).configuration_changed().unwrap_or(false);
+        if stale {
+            let mut desk = self.desk.write().unwrap_or_else(|p| p.into_inner());
+            if desk.configuration_changed().unwrap_or(false)
+                && let Err(e) = desk.reload_configuration()
+            {
+                tracing::warn!("reading the hall's configuration again: {e}");
+            }
+        }
         self.desk.read().unwrap_or_else(|p| p.into_inner()).fork()
     }
 
@@ -190,12 +200,7 @@ impl Hall {
                 desk.sign_out();
                 r
             };
-            let mut fork = hall.fork();
-            let out = act(&mut fork);
-            if writes && out.is_ok() {
-                hall.desk.write().unwrap_or_else(|p| p.into_inner()).adopt_configuration(&fork);
-            }
-            out
+            act(&mut hall.fork())
         })
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
@@ -223,7 +228,7 @@ impl Hall {
 type Shared = State<Arc<Hall>>;
 
 async fn health(State(h): Shared) -> Json<Value> {
-    let hall = h.hall.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let hall = h.fork().settings().hall.clone();
     Json(json!({ "ok": true, "hall": hall, "version": env!("CARGO_PKG_VERSION") }))
 }
 
@@ -356,7 +361,6 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
         .collect();
     let db_path = desk.path().to_path_buf();
     let hall = Arc::new(Hall {
-        hall: Mutex::new(desk.settings().hall.clone()),
         desk: RwLock::new(desk),
         judging: Mutex::new(()),
         throttle: Mutex::new(throttle::Throttle::default()),

@@ -77,8 +77,8 @@ pub(super) async fn sign_in(
     let who = yimen_domain::text::escape_for_output(&name.chars().take(40).collect::<String>(), false);
     let hash = token_hash(&token);
     let ip = from.ip();
-    // A try already held back is refused at once, without waiting for the desk (it is looked
-    // at again under the desk's lock, where tries are judged one at a time).
+    // A try already held back is refused at once, without waiting (it is looked at again under
+    // the judging lock, where tries are judged one at a time).
     let early = h.throttle.lock().unwrap_or_else(|p| p.into_inner()).wait(ip, name_key(&name), Instant::now());
     if early > 0 {
         h.log(&format!("server sign-in {who} from {}: held back {early} s", from.ip()));

@@ -7,7 +7,7 @@ use yimen_domain::lang::{Lang, Localized};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "{path} is open in another yimen program; close it there first (or use that window); if it is the hall server, work through it: yimen --server {server}",
+        "{path} is open in another yimen program, and this needs the file to itself; close the other programs first (if it is the hall server at {server}, stop it for this)",
         server = server.as_deref().unwrap_or("http://SERVER-PC:PORT")
     )]
     Locked { path: PathBuf, server: Option<String> },
@@ -42,7 +42,7 @@ pub enum StoreError {
     /// The journal an earlier version left beside the file cannot be replayed whole; the file
     /// and the journal are left as they are.
     #[error(
-        "the journal {path} left by an earlier yimen is damaged ({detail}); nothing was changed. Keep both files: put the newest backup back with `yimen restore FILE`, or move the journal away to open the file without the actions only it holds"
+        "the journal {path} left by an earlier yimen is damaged ({detail}); nothing was changed. Keep both files and have them looked at; moving the journal away opens the file without the actions only it holds"
     )]
     JournalDamaged { path: PathBuf, detail: String },
     /// A fault in yimen itself (a panic outside redb): nothing was changed; the line is for
@@ -65,7 +65,7 @@ impl Localized for StoreError {
         match self {
             StoreError::Locked { path, server } => {
                 format!(
-                    "数据库 {} 正被另一个一门程序使用，请先在那边退出（或到那台电脑上操作）；如果是大厅服务在运行，请通过它操作：yimen --server {}",
+                    "数据库 {} 正被另一个一门程序使用，而这一步需要独占数据库：请先退出其他程序（如果是大厅服务 {} 在运行，请先停止它）",
                     path.display(),
                     server.as_deref().unwrap_or("http://服务器电脑:端口")
                 )
@@ -96,7 +96,7 @@ impl Localized for StoreError {
                 format!("日志文件 {} 不属于这个数据库文件；把它移到别处后即可按原样打开数据库", path.display())
             }
             StoreError::JournalDamaged { path, detail } => format!(
-                "旧版一门留下的日志文件 {} 已损坏（{detail}），未做任何修改。请保留这两个文件：可用 `yimen restore 备份文件` 放回最新备份；或把日志文件移走后打开数据库，但只记在日志里的办理步骤将不会出现",
+                "旧版一门留下的日志文件 {} 已损坏（{detail}），未做任何修改。请保留这两个文件并交维护人员查看；把日志文件移走后数据库可以打开，但只记在日志里的办理步骤将不会出现",
                 path.display()
             ),
             StoreError::Internal(e) => format!("一门程序内部错误（{e}），未做任何修改；请把这一行报告给维护人员"),

@@ -42,6 +42,25 @@ pub fn path_of(db: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// Whether anything is at the journal's path: a file, but also a link that leads nowhere or in
+/// a loop, a folder, a pipe — each must be looked at, not taken for "no journal".
+pub fn is_present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Whether the journal can be read as a file (a folder, a pipe, a broken link, a file this
+/// account may not read cannot).
+///
+/// # Errors
+/// Why it cannot.
+pub fn readable(path: &Path) -> std::io::Result<()> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "it is not a file"));
+    }
+    File::open(path).map(|_| ())
+}
+
 /// One op read back from a record.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Op<'a> {

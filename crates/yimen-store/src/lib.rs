@@ -93,9 +93,9 @@ fn looks_like_redb(path: &Path) -> bool {
         && head == [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A]
 }
 
-/// Opens `path` with `open`, waiting a little while another short-lived yimen command holds
-/// it (a window holding it all day still gets the error), and says what went wrong in the
-/// store's words.
+/// Opens `path` with `open`, waiting a little (`YIMEN_LOCK_WAIT_MS`, 2 s) while another program
+/// holds it in a way this open cannot share (an upgrade or a restore under way, an earlier
+/// yimen), and says what went wrong in the store's words.
 fn open_with<D>(path: &Path, open: impl Fn() -> Result<D, DatabaseError>, write: bool) -> Result<D, StoreError> {
     let deadline = Instant::now() + lock_wait();
     loop {
@@ -145,7 +145,43 @@ impl Store {
         // redb reserves room in the file while it is open; this is the size at rest.
         let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         Store::precheck_journal(path, size_at_rest)?;
+        if exists && Store::needs_upgrade(path, size_at_rest)? {
+            Store::upgrade_alone(path, size_at_rest)?;
+        }
         let db = Store::open_rw(path)?;
+        let store = Store {
+            db: RwLock::new(Handle::ReadWrite(db)),
+            path: path.to_path_buf(),
+            size_at_rest,
+            poisoned: Default::default(),
+        };
+        store.check_version()?;
+        store.prepare(create)?;
+        Ok(store)
+    }
+
+    /// Whether the file needs work no two programs may do at once: an earlier version's journal
+    /// to replay, an older data version to migrate, or a repair after a crash.
+    fn needs_upgrade(path: &Path, size_at_rest: u64) -> Result<bool, StoreError> {
+        if journal::is_present(&journal::path_of(path)) {
+            return Ok(true);
+        }
+        let db = match Store::open_ro(path) {
+            Ok(db) => db,
+            Err(StoreError::NeedsRepair) => return Ok(true),
+            Err(e) => return Err(e),
+        };
+        let store = Store::read_only(path, size_at_rest, db);
+        Ok(matches!(store.check_version()?, Some(v) if v < SCHEMA_VERSION))
+    }
+
+    /// Replays an earlier version's journal, repairs and migrates the file with every other
+    /// program kept out (redb's exclusive mode), so two programs started together after an
+    /// upgrade never both replay or migrate. A program that finds the work done meanwhile does
+    /// nothing.
+    fn upgrade_alone(path: &Path, size_at_rest: u64) -> Result<(), StoreError> {
+        let builder = Store::builder(ConcurrencyMode::ExclusiveWriter);
+        let db = open_with(path, || builder.open(path), true)?;
         let store = Store {
             db: RwLock::new(Handle::ReadWrite(db)),
             path: path.to_path_buf(),
@@ -156,8 +192,7 @@ impl Store {
         // the file has now: they go in before any migration.
         let version = store.check_version()?;
         store.recover(version)?;
-        store.prepare(create)?;
-        Ok(store)
+        store.prepare(false)
     }
 
     /// Opens an existing database without write access: nothing about the file changes until
@@ -172,7 +207,7 @@ impl Store {
             return Err(StoreError::Missing { path: path.to_path_buf() });
         }
         let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        if journal::path_of(path).exists() {
+        if journal::is_present(&journal::path_of(path)) {
             // A journal to replay needs the file open for writing (see `precheck_journal`).
             return Store::open(path, false);
         }
@@ -214,7 +249,7 @@ impl Store {
     /// Refuses a journal an earlier version left beside the file that is not the file's own or
     /// is damaged, before anything opens the file for writing (which may change its bytes).
     fn precheck_journal(path: &Path, size_at_rest: u64) -> Result<(), StoreError> {
-        if !journal::path_of(path).exists() || !path.exists() {
+        if !journal::is_present(&journal::path_of(path)) || !path.exists() {
             return Ok(());
         }
         match Store::open_ro(path) {
@@ -255,9 +290,38 @@ impl Store {
         open_with(path, || builder.open_read_only(path), false)
     }
 
+    /// Keeps every other program off the database at `path` while the returned file lives:
+    /// an exclusive lock on the file, which every redb handle (reading or writing, in any mode)
+    /// holds shared. For what replaces or rewrites the whole file (restore, compact): a window,
+    /// a board or a backup still on the old file would go on with it. Changes no byte.
+    ///
+    /// # Errors
+    /// `Locked` (naming the hall server when it is the one) while any other program has the
+    /// file open; `Missing`; `Permission`.
+    pub fn hold_alone(path: &Path) -> Result<std::fs::File, StoreError> {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Missing { path: path.to_path_buf() });
+            }
+            Err(e) => return Err(StoreError::io_on(path, false, &e)),
+        };
+        let deadline = Instant::now() + lock_wait();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::locked(path)),
+                Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::io_on(path, false, &e)),
+            }
+        }
+    }
+
     /// Opens the database at `path` read-only with every writer kept out while this store
-    /// lives, in this process and any other (other programs may still read): for what replaces
-    /// the whole file (restore). Changes no byte of it.
+    /// lives, in this process and any other (other programs may still read). Changes no byte
+    /// of it.
     ///
     /// # Errors
     /// `Locked` while another program has the file open for writing; otherwise as
@@ -435,9 +499,10 @@ impl Store {
     /// this file's or that is damaged in the middle.
     fn read_journal(&self) -> Result<Option<(u64, Vec<journal::Record>)>, StoreError> {
         let path = journal::path_of(&self.path);
-        if !path.exists() {
+        if !journal::is_present(&path) {
             return Ok(None);
         }
+        journal::readable(&path).map_err(|e| StoreError::io_on(&path, false, &e))?;
         let foreign = || StoreError::ForeignJournal { path: path.clone() };
         let (id, durable) = self.journal_position()?;
         let id = id.ok_or_else(foreign)?;
@@ -577,7 +642,12 @@ impl Store {
         let done = self.guarded(|| {
             drop(self.begin_write()?);
             match &mut *self.db.write().unwrap_or_else(|p| p.into_inner()) {
-                Handle::ReadWrite(db) => Ok::<bool, StoreError>(db.compact()?),
+                Handle::ReadWrite(db) => match db.compact() {
+                    Ok(done) => Ok::<bool, StoreError>(done),
+                    // Another program is reading or writing at this moment.
+                    Err(redb::CompactionError::TransactionInProgress) => Err(StoreError::Busy),
+                    Err(e) => Err(e.into()),
+                },
                 _ => Ok(false),
             }
         })?;
@@ -595,16 +665,34 @@ impl Store {
         let copy = PathBuf::from(format!("{}.checking-{}", self.path.display(), std::process::id()));
         remove_stale_checks(&self.path);
         let result = self.guarded(|| {
-            // One consistent moment of the file. Read-only, no one can be writing it (our shared
-            // lock keeps writers out); open for writing (the server), a write transaction held
-            // while copying keeps the other windows' writes out.
-            let held = match &*self.db.read().unwrap_or_else(|p| p.into_inner()) {
-                Handle::ReadWrite(db) => Some(db.begin_write().map_err(StoreError::from)?),
-                _ => None,
-            };
-            std::fs::copy(&self.path, &copy).map_err(|e| StoreError::io_on(&copy, true, &e))?;
-            if let Some(txn) = held {
-                txn.abort().map_err(StoreError::from)?;
+            // One consistent moment of the file, though other programs may be writing it
+            // (redb's multi-process mode). Open for writing (the server), a write transaction
+            // held while copying keeps every program's writes out. Read-only (`yimen check`),
+            // the copy is taken without writing a byte and counts only if the file's header —
+            // where every commit lands last — is the same after it as before; a few tries, then
+            // the writes are held out as above.
+            let writable = matches!(&*self.db.read().unwrap_or_else(|p| p.into_inner()), Handle::ReadWrite(_));
+            let mut copied = false;
+            if !writable {
+                for _ in 0..5 {
+                    let before = file_head(&self.path)?;
+                    std::fs::copy(&self.path, &copy).map_err(|e| StoreError::io_on(&copy, true, &e))?;
+                    if file_head(&self.path)? == before {
+                        copied = true;
+                        break;
+                    }
+                }
+            }
+            if !copied {
+                let held = match self.begin_write() {
+                    Ok(txn) => Some(txn),
+                    Err(StoreError::Permission { .. }) => None,
+                    Err(e) => return Err(e),
+                };
+                std::fs::copy(&self.path, &copy).map_err(|e| StoreError::io_on(&copy, true, &e))?;
+                if let Some(txn) = held {
+                    txn.abort().map_err(StoreError::from)?;
+                }
             }
             let mut db = Database::builder().set_cache_size(CACHE_BYTES).open(&copy).map_err(|e| match e {
                 DatabaseError::Storage(redb::StorageError::Corrupted(why)) => StoreError::damaged(&self.path, &why),
@@ -645,6 +733,16 @@ impl Drop for Store {
         let handle = std::mem::replace(self.db.get_mut().unwrap_or_else(|p| p.into_inner()), Handle::Closed);
         let _ = guard::catch(move || drop(handle));
     }
+}
+
+/// The first 8 KiB of the file at `path`: redb's header, which every commit rewrites last.
+fn file_head(path: &Path) -> Result<Vec<u8>, StoreError> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(8192);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(8192).read_to_end(&mut head))
+        .map_err(|e| StoreError::io_on(path, false, &e))?;
+    Ok(head)
 }
 
 /// Opens one table with its definition (see `check_tables`).
@@ -709,6 +807,8 @@ pub struct IdemRecord {
 /// `meta-1` keys an earlier version's journal is matched with: the database's id, and the last
 /// journal record its durable state holds.
 const STORE_ID: &str = "store_id";
+/// `meta-1` key of the configuration's generation (see `WriteTx::bump_configuration`).
+const CONFIG_GENERATION: &str = "config_gen";
 const JOURNAL_SEQ: &str = "journal_seq";
 
 macro_rules! write_tx {
@@ -843,7 +943,19 @@ impl WriteTx<'_> {
 
     pub fn set_catalog(&mut self, catalog: &Catalog, source: &str) -> Result<(), StoreError> {
         put(&mut self.catalog, &"current", &encode(catalog)?.as_slice())?;
-        put(&mut self.catalog, &"source", &source.as_bytes())
+        put(&mut self.catalog, &"source", &source.as_bytes())?;
+        self.bump_configuration()
+    }
+
+    /// Marks a change of the hall's configuration (catalog, settings, accounts) in this
+    /// transaction: every program holding the file open sees the generation move and reads the
+    /// configuration again (`ReadTx::configuration_generation`).
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn bump_configuration(&mut self) -> Result<(), StoreError> {
+        let now = self.meta(CONFIG_GENERATION)?.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
+        self.set_meta(CONFIG_GENERATION, &(now + 1).to_be_bytes())
     }
 
     /// The next ticket id: one more than the largest ever stored.
@@ -971,7 +1083,8 @@ impl WriteTx<'_> {
     }
 
     pub fn put_user(&mut self, u: &User) -> Result<(), StoreError> {
-        put(&mut self.users, &u.name.as_str(), &encode(u)?.as_slice())
+        put(&mut self.users, &u.name.as_str(), &encode(u)?.as_slice())?;
+        self.bump_configuration()
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
@@ -1262,6 +1375,15 @@ fn missing_ok<T>(r: Result<T, redb::TableError>) -> Result<Option<T>, StoreError
 }
 
 impl ReadTx {
+    /// How many times the hall's configuration (catalog, settings, accounts) has changed: a
+    /// program that read it at another generation reads it again.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn configuration_generation(&self) -> Result<u64, StoreError> {
+        Ok(self.meta(CONFIG_GENERATION)?.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0))
+    }
+
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let Some(t) = self.meta_table()? else { return Ok(None) };
         Ok(t.get(key)?.map(|v| v.value().to_vec()))

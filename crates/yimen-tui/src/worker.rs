@@ -193,6 +193,9 @@ fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, 
     match job {
         Job::Refresh { open_cases } => Reply::Snapshot(
             (|| {
+                // Another program on the file (the CLI, a server on this PC) may have changed the
+                // catalog, the settings or the accounts.
+                desk.refresh_configuration()?;
                 let today = desk.today()?;
                 let open = if open_cases { Some(desk.open_cases(OPEN_LIMIT)?) } else { None };
                 Ok(Snapshot { today, open })
