@@ -85,7 +85,8 @@ fn figures(samples: BTreeMap<&'static str, Vec<Duration>>) -> Figures {
 
 /// Runs the load against a server on `db` for `secs`, each window pausing `pause` after each
 /// operation; returns the figures, the rounds done and the seconds it ran.
-pub fn server(db: &Path, secs: u64, pause: Duration) -> (Figures, usize, f64) {
+/// `yimen serve` on `db`, on a free loopback port: the process and its address.
+fn start_server(db: &Path) -> (std::process::Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_yimen"))
         .env("YIMEN_DB", db)
         .args(["serve", "--listen", "127.0.0.1:0"])
@@ -100,6 +101,11 @@ pub fn server(db: &Path, secs: u64, pause: Duration) -> (Figures, usize, f64) {
         let _ = child.kill();
         panic!("the server did not start: {line:?}");
     };
+    (child, url)
+}
+
+pub fn server(db: &Path, secs: u64, pause: Duration) -> (Figures, usize, f64) {
+    let (mut child, url) = start_server(db);
     let start = Arc::new(Barrier::new(WINDOWS));
     let began = Instant::now();
     let windows: Vec<_> = (0..WINDOWS)
@@ -107,19 +113,7 @@ pub fn server(db: &Path, secs: u64, pause: Duration) -> (Figures, usize, f64) {
             let url = url.clone();
             let start = start.clone();
             std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .timeout_global(Some(Duration::from_secs(30)))
-                    .build()
-                    .into();
-                let (clerk, pin) = clerk(w);
-                let mut resp = agent
-                    .post(format!("{url}/api/sign-in"))
-                    .send_json(json!({"clerk": clerk, "pin": pin}))
-                    .expect("sign in");
-                let v: Value = resp.body_mut().read_json().expect("sign-in answer");
-                let token = v["token"].as_str().expect("token").to_string();
-                let c = Client { agent, url, token };
+                let c = window(&url, w);
                 let mut samples: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
                 let mut time = |op: &'static str, f: &mut dyn FnMut() -> Value| {
                     let t = Instant::now();
@@ -267,17 +261,7 @@ fn window(url: &str, w: usize) -> Client {
 /// while 10 other windows write flat out (take, call, accept, complete): the figures of the
 /// reads in each phase, and the writes done in the second.
 pub fn reads_during_writes(db: &Path, secs: u64) -> (Figures, Figures, usize) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .env("YIMEN_DB", db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start yimen serve");
-    let mut line = String::new();
-    let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
-    let url =
-        line.find("http://").map(|at| line[at..].split_whitespace().next().unwrap_or("").to_string()).expect("url");
+    let (mut child, url) = start_server(db);
     let readers = |secs: u64| -> Vec<std::thread::JoinHandle<BTreeMap<&'static str, Vec<Duration>>>> {
         (0..10)
             .map(|w| {
