@@ -316,13 +316,13 @@ fn writes(run: &mut Run, ours: &mut Desk, base: &mut SqliteHall, dir: &Path, n: 
         }
         let mut accept = Vec::new();
         for &id in &ids {
-            let (r, d) = time(|| hall.job(Job::Accept(id, AcceptRequest::default())));
+            let (r, d) = time(|| hall.job(Job::Act(id, yimen::app::Act::Accept(AcceptRequest::default()))));
             done(r);
             accept.push(d);
         }
         let mut complete = Vec::new();
         for &id in &ids {
-            let (r, d) = time(|| hall.job(Job::Complete(id)));
+            let (r, d) = time(|| hall.job(Job::Act(id, yimen::app::Act::Complete { note: None })));
             done(r);
             complete.push(d);
         }

@@ -9,7 +9,7 @@ use yimen_api::Client;
 use yimen_app::{AcceptRequest, Act, DeskError, TakeRequest};
 use yimen_domain::Lang;
 use yimen_domain::lang::Localized;
-use yimen_domain::ticket::{Event, SuspendReason, Ticket};
+use yimen_domain::ticket::{Event, Ticket};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Job {
@@ -28,28 +28,15 @@ pub enum Job {
         window: String,
         accept: AcceptRequest,
     },
-    Recall(u64),
-    NoShow(u64),
-    Requeue(u64),
-    Accept(u64, AcceptRequest),
-    Notice(u64, Vec<String>),
+    /// A walk-in whose visit ends with a one-time notice: take, call to this window, notice.
     WalkInNotice {
         take: TakeRequest,
         window: String,
         missing: Vec<String>,
     },
-    Suspend(u64, SuspendReason, Vec<String>),
-    Resume(u64),
-    Transfer(u64, String),
-    Complete(u64),
-    Reject(u64, String),
-    Withdraw(u64, String),
-    Terminate(u64),
-    Rate(u64, u8),
-    Supply(u64, String),
-    FollowUp(u64, yimen_domain::ticket::FollowUp, String),
-    Reassign(u64, String),
-    Reopen(u64, String),
+    /// A step on a ticket: the one vocabulary of actions (`yimen_app::Act`), as the command line
+    /// and the hall server send it.
+    Act(u64, Act),
     Show(u64),
     /// The case with whole ID numbers and phones (recorded in the audit chain).
     Reveal(u64),
@@ -214,23 +201,7 @@ fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, 
             desk.perform(&id(t.id), &Act::Call { window })?;
             desk.perform(&id(t.id), &Act::Notice { missing }).map(|(t, _)| t)
         })()),
-        Job::Recall(n) => done(act(n, Act::Recall)),
-        Job::NoShow(n) => done(act(n, Act::NoShow)),
-        Job::Requeue(n) => done(act(n, Act::Requeue)),
-        Job::Accept(n, req) => done(act(n, Act::Accept(req))),
-        Job::Notice(n, missing) => done(act(n, Act::Notice { missing })),
-        Job::Suspend(n, reason, missing) => done(act(n, Act::Suspend { reason, missing, note: None })),
-        Job::Resume(n) => done(act(n, Act::Resume)),
-        Job::Transfer(n, to) => done(act(n, Act::Transfer { to, days: None })),
-        Job::Complete(n) => done(act(n, Act::Complete { note: None })),
-        Job::Reject(n, reason) => done(act(n, Act::Reject { reason })),
-        Job::Withdraw(n, reason) => done(act(n, Act::Withdraw { reason })),
-        Job::Terminate(n) => done(act(n, Act::Terminate { note: None })),
-        Job::Rate(n, score) => done(act(n, Act::Rate { score, comment: None })),
-        Job::Supply(n, material) => done(act(n, Act::Supply { material })),
-        Job::FollowUp(n, step, note) => done(act(n, Act::FollowUp { step, note })),
-        Job::Reassign(n, to) => done(act(n, Act::Reassign { to })),
-        Job::Reopen(n, reason) => done(act(n, Act::Reopen { reason })),
+        Job::Act(n, a) => done(act(n, a)),
         Job::Show(n) => Reply::Detail(desk.show(&id(n)).map_err(|e| msg(e, lang))),
         Job::Reveal(n) => Reply::Detail(desk.reveal(&id(n)).map_err(|e| msg(e, lang))),
         Job::Search(q) => Reply::Search(desk.search(&q, 100).map_err(|e| msg(e, lang))),

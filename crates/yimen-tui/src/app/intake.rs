@@ -2,6 +2,7 @@
 //! checking and registering it, or giving the one-time notice.
 
 use super::*;
+use yimen_app::Act;
 
 impl App {
     pub(super) fn toggle_material(&mut self) {
@@ -104,7 +105,7 @@ impl App {
     pub(super) fn register(&mut self, deferred: Vec<String>) {
         let accept = self.form.accept_request(deferred);
         let job = match self.form.ticket {
-            Some(id) => Job::Accept(id, accept),
+            Some(id) => Job::Act(id, Act::Accept(accept)),
             None => Job::WalkIn { take: self.form.take_request(), window: self.cfg.window.clone(), accept },
         };
         self.registering = true;
@@ -114,7 +115,7 @@ impl App {
     pub(super) fn give_notice(&mut self, missing: Vec<String>) {
         self.notice_slip = true;
         let job = match self.form.ticket {
-            Some(id) => Job::Notice(id, missing),
+            Some(id) => Job::Act(id, Act::Notice { missing }),
             None => Job::WalkInNotice { take: self.form.take_request(), window: self.cfg.window.clone(), missing },
         };
         self.registering = true;

@@ -6,6 +6,7 @@ mod modal;
 mod reply;
 
 use std::sync::mpsc::Sender;
+use yimen_app::Act;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use time::OffsetDateTime;
@@ -567,13 +568,13 @@ impl App {
                 self.send(job);
             }
             A::Recall | A::NoShow => match self.current().map(|t| t.id) {
-                Some(id) => self.send(if action == A::Recall { Job::Recall(id) } else { Job::NoShow(id) }),
+                Some(id) => self.send(Job::Act(id, if action == A::Recall { Act::Recall } else { Act::NoShow })),
                 None => self.error(self.t(T::NoCurrent)),
             },
             A::Requeue => {
                 if let Some(t) = self.selected_queue().filter(|t| t.status == Status::NoShow) {
                     let id = t.id;
-                    self.send(Job::Requeue(id));
+                    self.send(Job::Act(id, Act::Requeue));
                 }
             }
             A::TakeNumber => {
@@ -628,9 +629,9 @@ impl App {
                     self.modal = Some(Modal::SuspendReason);
                 }
             }
-            A::Resume => self.detail_job(Action::Resume, Job::Resume),
-            A::Complete => self.detail_job(Action::Complete, Job::Complete),
-            A::Terminate => self.detail_job(Action::Terminate, Job::Terminate),
+            A::Resume => self.detail_job(Action::Resume, |id| Job::Act(id, Act::Resume)),
+            A::Complete => self.detail_job(Action::Complete, |id| Job::Act(id, Act::Complete { note: None })),
+            A::Terminate => self.detail_job(Action::Terminate, |id| Job::Act(id, Act::Terminate { note: None })),
             A::Transfer => self.prompt_if(Action::Transfer, PromptKind::Transfer),
             A::Reject => self.prompt_if(Action::Reject, PromptKind::Reject),
             A::Withdraw => self.prompt_if(Action::Withdraw, PromptKind::Withdraw),

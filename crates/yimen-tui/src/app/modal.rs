@@ -2,6 +2,7 @@
 //! prompt then does.
 
 use super::*;
+use yimen_app::Act;
 
 impl App {
     pub(super) fn on_modal_key(&mut self, modal: Modal, k: KeyEvent) {
@@ -80,14 +81,16 @@ impl App {
                     (Some(SuspendReason::Materials), Some(_)) => {
                         self.modal = Some(Modal::Prompt { kind: PromptKind::Missing, input: Input::default() })
                     }
-                    (Some(r), Some(id)) => self.send(Job::Suspend(id, r, Vec::new())),
+                    (Some(r), Some(id)) => {
+                        self.send(Job::Act(id, Act::Suspend { reason: r, missing: Vec::new(), note: None }))
+                    }
                     _ => {}
                 }
             }
             Modal::Score => match k.code {
                 KeyCode::Char(c @ '1'..='5') => {
                     if let Some(id) = self.detail_id() {
-                        self.send(Job::Rate(id, c as u8 - b'0'));
+                        self.send(Job::Act(id, Act::Rate { score: c as u8 - b'0', comment: None }));
                     }
                 }
                 KeyCode::Esc => {}
@@ -120,7 +123,7 @@ impl App {
             }
             PickKind::Clerk => {
                 if let Some(id) = self.allowed(Action::Reassign) {
-                    self.send(Job::Reassign(id, key));
+                    self.send(Job::Act(id, Act::Reassign { to: key }));
                 }
             }
             PickKind::Village => {
@@ -139,14 +142,14 @@ impl App {
                 self.search = Some((text.clone(), Vec::new()));
                 self.send_quiet(Job::Search(text));
             }
-            (PromptKind::Reject, Some(id)) => self.send(Job::Reject(id, text)),
-            (PromptKind::Withdraw, Some(id)) => self.send(Job::Withdraw(id, text)),
-            (PromptKind::Transfer, Some(id)) => self.send(Job::Transfer(id, text)),
-            (PromptKind::Supply, Some(id)) => self.send(Job::Supply(id, text)),
-            (PromptKind::Reopen, Some(id)) => self.send(Job::Reopen(id, text)),
+            (PromptKind::Reject, Some(id)) => self.send(Job::Act(id, Act::Reject { reason: text })),
+            (PromptKind::Withdraw, Some(id)) => self.send(Job::Act(id, Act::Withdraw { reason: text })),
+            (PromptKind::Transfer, Some(id)) => self.send(Job::Act(id, Act::Transfer { to: text, days: None })),
+            (PromptKind::Supply, Some(id)) => self.send(Job::Act(id, Act::Supply { material: text })),
+            (PromptKind::Reopen, Some(id)) => self.send(Job::Act(id, Act::Reopen { reason: text })),
             (PromptKind::FollowUp, Some(id)) => {
                 if let Some(step) = self.next_follow_up() {
-                    self.send(Job::FollowUp(id, step, text));
+                    self.send(Job::Act(id, Act::FollowUp { step, note: text }));
                 }
             }
             (PromptKind::Missing, Some(id)) => {
@@ -155,7 +158,7 @@ impl App {
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())
                     .collect();
-                self.send(Job::Suspend(id, SuspendReason::Materials, missing));
+                self.send(Job::Act(id, Act::Suspend { reason: SuspendReason::Materials, missing, note: None }));
             }
             _ => {}
         }
