@@ -404,7 +404,7 @@ impl SqliteHall {
                 (|| {
                     let today = self.list_day(self.clock.today())?;
                     let open = if open_cases { Some(Source::open_cases(self, OPEN_LIMIT)?) } else { None };
-                    Ok::<_, DeskError>(Snapshot { today, open })
+                    Ok::<_, DeskError>(Snapshot { today, open, changed: None })
                 })()
                 .map_err(s),
             ),

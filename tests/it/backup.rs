@@ -139,3 +139,18 @@ fn a_restore_onto_a_file_with_a_foreign_journal_says_so_and_replaces_nothing() {
     hall.cmd(NOW).args(["restore", copy.to_str().unwrap(), "--force"]).assert().success();
     assert_eq!(count(&hall, &hall.db), 5);
 }
+
+#[test]
+fn two_backups_in_one_second_get_two_names_and_an_existing_name_is_refused_in_the_users_language() {
+    let hall = Hall::new();
+    fill(&hall);
+    for _ in 0..2 {
+        hall.cmd(NOW).arg("backup").assert().success();
+    }
+    let made: Vec<_> = std::fs::read_dir(hall.dir.path().join("backups")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(made.len(), 2, "{made:?}");
+    let out = hall.cmd(NOW).args(["backup", made[0].to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("已存在") && !err.contains("already"), "{err}");
+}

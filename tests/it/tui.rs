@@ -722,3 +722,23 @@ fn snapshots_of_every_screen_in_both_languages_at_both_sizes() {
         }
     }
 }
+
+/// Another program on the same file (the CLI on this PC) renames the hall and imports a
+/// catalog: the open interface shows both at its next refresh, without a restart.
+#[test]
+fn the_interface_shows_what_another_program_changed_at_its_next_refresh() {
+    let hall = Hall::new();
+    let mut ui = Ui::new(&hall, Lang::Zh);
+    ui.app.update(Msg::Tick);
+    ui.settle();
+    assert!(!ui.screen().contains("凤栖镇"));
+    let mut other = hall.desk("李娟", NOW);
+    other.set_setting("hall", "凤栖镇便民服务中心").unwrap();
+    ui.app.update(Msg::Tick);
+    ui.settle();
+    ui.app.update(Msg::Changed);
+    ui.settle();
+    let screen = ui.screen();
+    assert!(screen.contains("凤栖镇便民服务中心"), "{screen}");
+    assert_eq!(ui.desk.settings().hall, "凤栖镇便民服务中心", "the desk underneath too");
+}

@@ -98,9 +98,9 @@ pub trait Client: HallContext + Send {
     /// (a local file shared with the CLI or a server on the same PC; a server does this itself).
     ///
     /// # Errors
-    /// The store's.
-    fn refresh_configuration(&mut self) -> Result<(), DeskError> {
-        Ok(())
+    /// The store's. Returns whether anything changed.
+    fn refresh_configuration(&mut self) -> Result<bool, DeskError> {
+        Ok(false)
     }
 
     /// A way to hear at once when another window changes something (through a server).
@@ -203,11 +203,12 @@ impl Client for Desk {
     fn import_catalog(&mut self, src: &str) -> Result<(), DeskError> {
         Desk::import_catalog(self, src).map(|_| ())
     }
-    fn refresh_configuration(&mut self) -> Result<(), DeskError> {
-        if self.configuration_changed()? {
+    fn refresh_configuration(&mut self) -> Result<bool, DeskError> {
+        let changed = self.configuration_changed()?;
+        if changed {
             self.reload_configuration()?;
         }
-        Ok(())
+        Ok(changed)
     }
     fn backup_with_progress(
         &mut self,

@@ -751,8 +751,13 @@ impl Desk {
         let path = match dest {
             Some(p) => p.to_path_buf(),
             None => {
+                // Two backups in one second (or of two databases in one folder) get two names.
                 let dir = self.path().parent().map(|p| p.join("backups")).unwrap_or_else(|| "backups".into());
-                dir.join(format!("yimen-{}.redb", stamp(&self.clock)))
+                let at = stamp(&self.clock);
+                (1..)
+                    .map(|n| dir.join(if n == 1 { format!("yimen-{at}.redb") } else { format!("yimen-{at}-{n}.redb") }))
+                    .find(|p| !p.exists())
+                    .unwrap_or_else(|| dir.join(format!("yimen-{at}.redb")))
             }
         };
         let n = self.store.backup_with_progress(&path, progress)?;
@@ -1192,7 +1197,7 @@ impl Desk {
     ) -> Result<Desk, DeskError> {
         use yimen_domain::account::Role;
         if path.exists() {
-            return Err(DeskError::Io(format!("{} already exists", path.display())));
+            return Err(StoreError::Exists { path: path.to_path_buf() }.into());
         }
         input::short(Field::Clerk, admin)?;
         yimen_domain::account::check_secret(Role::Admin, secret)?;

@@ -51,6 +51,8 @@ pub enum StoreError {
     Internal(String),
     #[error("the database is in use by other windows right now; run this when the hall is closed")]
     Busy,
+    #[error("{path} already exists; nothing was written (give another name)")]
+    Exists { path: PathBuf },
     #[error("the database could not be read or written: {0}")]
     Io(String),
     #[error("the queue for {letter} on {date} has run out of numbers ({max})")]
@@ -101,6 +103,7 @@ impl Localized for StoreError {
             ),
             StoreError::Internal(e) => format!("一门程序内部错误（{e}），未做任何修改；请把这一行报告给维护人员"),
             StoreError::Busy => "其他窗口正在使用数据库，请在大厅下班后再运行".into(),
+            StoreError::Exists { path } => format!("{} 已存在，未写入任何内容（请换一个文件名）", path.display()),
             StoreError::Io(e) => format!("数据库读写失败：{e}"),
             StoreError::NumbersExhausted { letter, date, max } => {
                 format!("{date} 的 {letter} 类号码已用完（最多 {max} 个）")

@@ -572,7 +572,7 @@ impl Store {
     /// As [`Store::backup_to`].
     pub fn backup_with_progress(&self, dest: &Path, progress: &dyn Fn(u64, u64)) -> Result<u64, StoreError> {
         if dest.exists() {
-            return Err(StoreError::Io(format!("{} already exists", dest.display())));
+            return Err(StoreError::Exists { path: dest.to_path_buf() });
         }
         if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;

@@ -62,6 +62,8 @@ pub struct Snapshot {
     pub today: Vec<Ticket>,
     /// Open cases by deadline, when they were asked for.
     pub open: Option<Vec<Ticket>>,
+    /// The hall's name and catalog, when another program changed them since the last look.
+    pub changed: Option<(String, yimen_domain::catalog::Catalog)>,
 }
 
 #[derive(Debug)]
@@ -182,10 +184,11 @@ fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, 
             (|| {
                 // Another program on the file (the CLI, a server on this PC) may have changed the
                 // catalog, the settings or the accounts.
-                desk.refresh_configuration()?;
+                let changed =
+                    desk.refresh_configuration()?.then(|| (desk.settings().hall.clone(), desk.catalog().clone()));
                 let today = desk.today()?;
                 let open = if open_cases { Some(desk.open_cases(OPEN_LIMIT)?) } else { None };
-                Ok(Snapshot { today, open })
+                Ok(Snapshot { today, open, changed })
             })()
             .map_err(|e| msg(e, lang)),
         ),

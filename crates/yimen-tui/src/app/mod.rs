@@ -169,7 +169,7 @@ impl App {
             cfg: setup,
             now,
             screen: Screen::Queue,
-            snapshot: Snapshot { today: Vec::new(), open: None },
+            snapshot: Snapshot { today: Vec::new(), open: None, changed: None },
             queue_sel: 0,
             open_sel: 0,
             form: IntakeForm::default(),

@@ -15,6 +15,10 @@ impl App {
                 if std::mem::take(&mut self.stale) {
                     self.refresh();
                 }
+                if let Some((hall, catalog)) = s.changed {
+                    self.cfg.hall = hall;
+                    self.cfg.catalog = catalog;
+                }
                 self.snapshot.today = s.today;
                 if s.open.is_some() {
                     self.snapshot.open = s.open;
