@@ -124,6 +124,14 @@ impl LazyFs {
     }
 }
 
+/// Answers a request that returns nothing but whether it worked.
+fn answer(reply: ReplyEmpty, r: Result<(), Errno>) {
+    match r {
+        Ok(()) => reply.ok(),
+        Err(e) => reply.error(e),
+    }
+}
+
 /// Direct I/O: every read and write comes here, none is answered from the kernel's cache.
 fn direct() -> FopenFlags {
     FopenFlags::FOPEN_DIRECT_IO
@@ -301,10 +309,7 @@ impl Filesystem for LazyFs {
             }
             Ok::<(), Errno>(())
         });
-        match r {
-            Ok(()) => reply.ok(),
-            Err(e) => reply.error(e),
-        }
+        answer(reply, r);
     }
 
     fn flush(&self, _req: &Request, _ino: INodeNo, _fh: FileHandle, _lock_owner: LockOwner, reply: ReplyEmpty) {
@@ -352,10 +357,7 @@ impl Filesystem for LazyFs {
             }
             Ok::<(), Errno>(())
         });
-        match r {
-            Ok(()) => reply.ok(),
-            Err(e) => reply.error(e),
-        }
+        answer(reply, r);
     }
 
     fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
@@ -367,10 +369,7 @@ impl Filesystem for LazyFs {
             s.entries(parent.0).ok_or(Errno::ENOTDIR)?.remove(name);
             Ok(())
         });
-        match r {
-            Ok(()) => reply.ok(),
-            Err(e) => reply.error(e),
-        }
+        answer(reply, r);
     }
 
     fn rename(
@@ -392,10 +391,7 @@ impl Filesystem for LazyFs {
             }
             Ok::<(), Errno>(())
         });
-        match r {
-            Ok(()) => reply.ok(),
-            Err(e) => reply.error(e),
-        }
+        answer(reply, r);
     }
 
     fn link(&self, _req: &Request, ino: INodeNo, newparent: INodeNo, newname: &OsStr, reply: ReplyEntry) {

@@ -172,7 +172,7 @@ fn programs_share_the_file_and_only_a_whole_file_replacement_needs_it_alone() {
     assert_eq!(desk.list_day(time::macros::date!(2026 - 11 - 30), None).unwrap().len(), 2, "and seen here");
     assert_eq!(desk.show(&first.id.to_string()).unwrap().0, first);
     // What replaces the whole file waits for everyone else to close it, and says so.
-    match Store::open_exclusive(&hall.db) {
+    match Store::hold_alone(&hall.db) {
         Err(StoreError::Locked { path, .. }) => assert_eq!(path, hall.db),
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("an exclusive open beside an open desk must fail"),

@@ -203,13 +203,8 @@ impl Desk {
     }
 
     fn from_store(store: Store) -> Result<Desk, DeskError> {
-        let (catalog, settings, accounts, config_gen) = store
-            .read(|rx| {
-                let catalog = rx.catalog()?.unwrap_or_else(Catalog::builtin);
-                let users = !rx.users()?.is_empty();
-                Ok::<_, DeskError>((catalog, Settings::load_r(rx)?, users, rx.configuration_generation()?))
-            })
-            .map_err(|e| match e {
+        let Configuration { catalog, settings, accounts, generation: config_gen } =
+            store.read(Configuration::read).map_err(|e| match e {
                 // The hall's own records do not read: the file is damaged, and the message names
                 // the newest backup and how to put it back.
                 DeskError::Store(StoreError::Corrupt(what)) => StoreError::damaged(store.path(), &what).into(),
@@ -245,14 +240,12 @@ impl Desk {
     /// # Errors
     /// The store's; a clock override that no longer parses.
     pub fn reload_configuration(&mut self) -> Result<(), DeskError> {
-        let (catalog, settings, accounts, config_gen, role) = self.store.read(|rx| {
-            let catalog = rx.catalog()?.unwrap_or_else(Catalog::builtin);
+        let (Configuration { catalog, settings, accounts, generation: config_gen }, role) = self.store.read(|rx| {
             let role = match self.clerk.as_deref() {
                 Some(name) => rx.user(name)?.filter(|u| !u.disabled).map(|u| u.role),
                 None => None,
             };
-            let users = !rx.users()?.is_empty();
-            Ok::<_, DeskError>((catalog, Settings::load_r(rx)?, users, rx.configuration_generation()?, role))
+            Ok::<_, DeskError>((Configuration::read(rx)?, role))
         })?;
         let offset_changed = settings.utc_offset != self.settings.utc_offset;
         self.catalog = catalog;
@@ -969,6 +962,26 @@ fn withhold_rating(t: &mut Ticket) {
     }
 }
 
+/// The hall's configuration as a desk keeps it: catalog, settings, whether accounts exist, and
+/// the generation it was read at (see `ReadTx::configuration_generation`).
+struct Configuration {
+    catalog: Catalog,
+    settings: Settings,
+    accounts: bool,
+    generation: u64,
+}
+
+impl Configuration {
+    fn read(rx: &yimen_store::ReadTx) -> Result<Configuration, DeskError> {
+        Ok(Configuration {
+            catalog: rx.catalog()?.unwrap_or_else(Catalog::builtin),
+            settings: Settings::load_r(rx)?,
+            accounts: !rx.users()?.is_empty(),
+            generation: rx.configuration_generation()?,
+        })
+    }
+}
+
 /// Refuses unless no other program has the database at `path` open (see `Store::hold_alone`):
 /// for the commands that rewrite the whole file.
 ///
@@ -1026,7 +1039,7 @@ pub fn restore(
     let mut authorized = false;
     if target.exists() {
         // Said at once, before a PIN is asked or a byte copied: the file must be free.
-        drop(Store::hold_alone(target)?);
+        require_file_to_itself(target)?;
         match Desk::open(target) {
             Ok(mut desk) => {
                 authorize(&mut desk)?;

@@ -14,6 +14,54 @@ use time::{Date, OffsetDateTime};
 
 const DAY: &[time::format_description::BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
+/// A time value with a text form for people and browsers; storage keeps the time crate's own.
+trait AsText: Serialize + for<'de> Deserialize<'de> + Sized {
+    fn to_text(&self) -> Result<String, time::error::Format>;
+    fn from_text(s: &str) -> Result<Self, time::error::Parse>;
+}
+
+impl AsText for OffsetDateTime {
+    fn to_text(&self) -> Result<String, time::error::Format> {
+        self.format(&Rfc3339)
+    }
+    fn from_text(s: &str) -> Result<Self, time::error::Parse> {
+        OffsetDateTime::parse(s, &Rfc3339)
+    }
+}
+
+impl AsText for Date {
+    fn to_text(&self) -> Result<String, time::error::Format> {
+        self.format(DAY)
+    }
+    fn from_text(s: &str) -> Result<Self, time::error::Parse> {
+        Date::parse(s, DAY)
+    }
+}
+
+fn serialize_as_text<T: AsText, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    if s.is_human_readable() {
+        s.serialize_str(&v.to_text().map_err(serde::ser::Error::custom)?)
+    } else {
+        v.serialize(s)
+    }
+}
+
+fn deserialize_as_text<'de, T: AsText, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    if !d.is_human_readable() {
+        return T::deserialize(d);
+    }
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either<T> {
+        Text(String),
+        Before(T),
+    }
+    match Either::<T>::deserialize(d)? {
+        Either::Text(s) => T::from_text(&s).map_err(serde::de::Error::custom),
+        Either::Before(t) => Ok(t),
+    }
+}
+
 /// An `OffsetDateTime`: RFC 3339 for people and browsers, compact in storage.
 pub mod moment {
     use super::*;
@@ -21,30 +69,13 @@ pub mod moment {
     /// # Errors
     /// A time RFC 3339 cannot write (a year beyond 9999).
     pub fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-        if s.is_human_readable() {
-            s.serialize_str(&t.format(&Rfc3339).map_err(serde::ser::Error::custom)?)
-        } else {
-            t.serialize(s)
-        }
+        serialize_as_text(t, s)
     }
 
     /// # Errors
     /// Text that is not RFC 3339, or a value that is neither text nor the older tuple.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
-        if d.is_human_readable() {
-            #[derive(Deserialize)]
-            #[serde(untagged)]
-            enum Either {
-                Text(String),
-                Before(OffsetDateTime),
-            }
-            match Either::deserialize(d)? {
-                Either::Text(s) => OffsetDateTime::parse(&s, &Rfc3339).map_err(serde::de::Error::custom),
-                Either::Before(t) => Ok(t),
-            }
-        } else {
-            OffsetDateTime::deserialize(d)
-        }
+        deserialize_as_text(d)
     }
 }
 
@@ -55,30 +86,13 @@ pub mod day {
     /// # Errors
     /// A date the format cannot write (a year beyond 9999).
     pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
-        if s.is_human_readable() {
-            s.serialize_str(&d.format(DAY).map_err(serde::ser::Error::custom)?)
-        } else {
-            d.serialize(s)
-        }
+        serialize_as_text(d, s)
     }
 
     /// # Errors
     /// Text that is not `YYYY-MM-DD`, or a value that is neither text nor the older tuple.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-        if d.is_human_readable() {
-            #[derive(Deserialize)]
-            #[serde(untagged)]
-            enum Either {
-                Text(String),
-                Before(Date),
-            }
-            match Either::deserialize(d)? {
-                Either::Text(s) => Date::parse(&s, DAY).map_err(serde::de::Error::custom),
-                Either::Before(t) => Ok(t),
-            }
-        } else {
-            Date::deserialize(d)
-        }
+        deserialize_as_text(d)
     }
 }
 

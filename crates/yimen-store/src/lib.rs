@@ -148,14 +148,7 @@ impl Store {
         if exists && Store::needs_upgrade(path, size_at_rest)? {
             Store::upgrade_alone(path, size_at_rest)?;
         }
-        let db = Store::open_rw(path)?;
-        let store = Store {
-            db: RwLock::new(Handle::ReadWrite(db)),
-            path: path.to_path_buf(),
-            size_at_rest,
-            poisoned: Default::default(),
-        };
-        store.check_version()?;
+        let store = Store::with(path, size_at_rest, Handle::ReadWrite(Store::open_rw(path)?));
         store.prepare(create)?;
         Ok(store)
     }
@@ -181,13 +174,7 @@ impl Store {
     /// nothing.
     fn upgrade_alone(path: &Path, size_at_rest: u64) -> Result<(), StoreError> {
         let builder = Store::builder(ConcurrencyMode::ExclusiveWriter);
-        let db = open_with(path, || builder.open(path), true)?;
-        let store = Store {
-            db: RwLock::new(Handle::ReadWrite(db)),
-            path: path.to_path_buf(),
-            size_at_rest,
-            poisoned: Default::default(),
-        };
+        let store = Store::with(path, size_at_rest, Handle::ReadWrite(open_with(path, || builder.open(path), true)?));
         // A journal left by an earlier version holds acknowledged actions of the data version
         // the file has now: they go in before any migration.
         let version = store.check_version()?;
@@ -261,14 +248,14 @@ impl Store {
         }
     }
 
+    /// A store on `handle`.
+    fn with(path: &Path, size_at_rest: u64, handle: Handle) -> Store {
+        Store { db: RwLock::new(handle), path: path.to_path_buf(), size_at_rest, poisoned: Default::default() }
+    }
+
     /// A store on a read-only handle.
     fn read_only(path: &Path, size_at_rest: u64, db: redb::ReadOnlyDatabase) -> Store {
-        Store {
-            db: RwLock::new(Handle::ReadOnly(db)),
-            path: path.to_path_buf(),
-            size_at_rest,
-            poisoned: Default::default(),
-        }
+        Store::with(path, size_at_rest, Handle::ReadOnly(db))
     }
 
     /// redb's settings for every handle: a small cache, and the multi-process mode in which
@@ -317,25 +304,6 @@ impl Store {
                 Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::io_on(path, false, &e)),
             }
         }
-    }
-
-    /// Opens the database at `path` read-only with every writer kept out while this store
-    /// lives, in this process and any other (other programs may still read). Changes no byte
-    /// of it.
-    ///
-    /// # Errors
-    /// `Locked` while another program has the file open for writing; otherwise as
-    /// [`Store::open_read_only`].
-    pub fn open_exclusive(path: &Path) -> Result<Store, StoreError> {
-        if !path.exists() {
-            return Err(StoreError::Missing { path: path.to_path_buf() });
-        }
-        let size_at_rest = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        let builder = Store::builder(ConcurrencyMode::ExclusiveWriter);
-        let db = open_with(path, || builder.open_read_only(path), false)?;
-        let store = Store::read_only(path, size_at_rest, db);
-        store.check_version()?;
-        Ok(store)
     }
 
     /// Opens a file only to check it (a backup before a restore, a file named on the command
@@ -607,7 +575,7 @@ impl Store {
                 .create(partial)
                 .map_err(|e| StoreError::Io(format!("{}: {e}", partial.display())))?;
             let total = count_every_row(&rx)?;
-            let mut copy = Copy { db, wx: None, pending: 0, rows: 0, total, progress };
+            let mut copy = BackupCopy { db, wx: None, pending: 0, rows: 0, total, progress };
             copy_every_table(&rx, &mut copy)?;
             copy.commit()?;
             match rx.open_table(TICKETS) {
@@ -862,7 +830,7 @@ macro_rules! write_tx {
         }
 
         /// Copies every table from a read snapshot into another file (see `COPY_CHUNK`).
-        fn copy_every_table(rx: &redb::ReadTransaction, copy: &mut Copy<'_>) -> Result<(), StoreError> {
+        fn copy_every_table(rx: &redb::ReadTransaction, copy: &mut BackupCopy<'_>) -> Result<(), StoreError> {
             $(copy_table(rx, copy, $def)?;)*
             Ok(())
         }
@@ -1196,7 +1164,7 @@ impl WriteTx<'_> {
 const COPY_CHUNK: usize = 8 << 20;
 
 /// The copy a backup writes: the new file and its open write transaction.
-struct Copy<'p> {
+struct BackupCopy<'p> {
     db: Database,
     wx: Option<redb::WriteTransaction>,
     /// Bytes written since the last commit.
@@ -1207,7 +1175,7 @@ struct Copy<'p> {
     progress: &'p dyn Fn(u64, u64),
 }
 
-impl Copy<'_> {
+impl BackupCopy<'_> {
     fn tx(&mut self) -> Result<&redb::WriteTransaction, StoreError> {
         if self.wx.is_none() {
             let mut wx = self.db.begin_write()?;
@@ -1229,7 +1197,7 @@ impl Copy<'_> {
 
 fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
     rx: &redb::ReadTransaction,
-    copy: &mut Copy<'_>,
+    copy: &mut BackupCopy<'_>,
     def: redb::TableDefinition<K, V>,
 ) -> Result<(), StoreError> {
     let src = match rx.open_table(def) {
