@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use yimen::app::{AcceptRequest, CitizenInput, Desk, TakeRequest};
+use yimen::app::{AcceptRequest, Act, CitizenInput, Desk, TakeRequest};
 
 const WINDOWS: usize = 20;
 /// The demo's three clerks: `yimen::demo::ACCOUNTS`.
@@ -201,10 +201,10 @@ pub fn local(db: &Path, rounds: usize) -> Figures {
         time(OPS[1], &mut || id = desk.call("1", &[]).expect("call").id);
         let r = id.to_string();
         time(OPS[2], &mut || {
-            desk.accept(&r, &AcceptRequest::default()).expect("accept");
+            desk.perform(&r, &Act::Accept(AcceptRequest::default())).expect("accept");
         });
         time(OPS[3], &mut || {
-            desk.complete(&r, None).expect("complete");
+            desk.perform(&r, &Act::Complete { note: None }).expect("complete");
         });
         time(OPS[4], &mut || {
             desk.search(&format!("1399{i:07}"), 100).expect("search");

@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use unicode_width::UnicodeWidthStr;
 
 use crate::common::{Hall, clock};
-use yimen::app::{AcceptRequest, CitizenInput, TakeRequest};
+use yimen::app::{AcceptRequest, Act, CitizenInput, TakeRequest};
 
 fn run_json(hall: &Hall, now: &str, args: &[&str]) -> Value {
     let out = as_supervisor(hall, now).args(args).output().unwrap();
@@ -201,20 +201,20 @@ fn edge_cases_count_on_the_right_day() {
         CitizenInput {
             name: Some("张三".into()), id_number: Some("430822195602294056".into()), ..Default::default()
         };
-    desk.accept("A001", &AcceptRequest { citizen: who, ..Default::default() }).unwrap();
+    desk.perform("A001", &Act::Accept(AcceptRequest { citizen: who, ..Default::default() })).unwrap();
     desk.set_clock(clock("2026-11-30T09:10:00+08:00"));
     desk.call("2", &["B".into()]).unwrap();
-    desk.recall("B002").unwrap();
-    desk.noshow("B002").unwrap();
-    desk.requeue("B002").unwrap();
+    desk.perform("B002", &Act::Recall).unwrap();
+    desk.perform("B002", &Act::NoShow).unwrap();
+    desk.perform("B002", &Act::Requeue).unwrap();
     desk.set_clock(clock("2026-11-30T09:20:00+08:00"));
     desk.call("2", &["B".into()]).unwrap();
-    desk.complete("B002", None).unwrap();
+    desk.perform("B002", &Act::Complete { note: None }).unwrap();
     desk.set_clock(clock("2026-12-01T00:01:00+08:00"));
     // B001 from the night before is not in today's queue.
     assert!(desk.call("2", &[]).is_err());
     desk.set_clock(clock("2026-12-02T10:00:00+08:00"));
-    desk.complete("2026-11-30/A001", None).unwrap();
+    desk.perform("2026-11-30/A001", &Act::Complete { note: None }).unwrap();
     drop(desk);
 
     let now = "2026-12-02T18:00:00+08:00";
@@ -249,7 +249,7 @@ fn a_case_due_after_a_holiday_is_on_the_handover_list() {
         CitizenInput {
             name: Some("张三".into()), id_number: Some("430822195602294056".into()), ..Default::default()
         };
-    let t = desk.accept("A001", &AcceptRequest { citizen: who, ..Default::default() }).unwrap().0;
+    let t = desk.perform("A001", &Act::Accept(AcceptRequest { citizen: who, ..Default::default() })).unwrap().0;
     // 15 working days from Wed 16 Sep: ten in September (Sun 20 works; 25–27 off), then
     // 国庆 (Oct 1–7 off), Oct 8, 9, Sat 10 (works), 12 and 13.
     assert_eq!(t.deadline.unwrap().date.to_string(), "2026-10-13");

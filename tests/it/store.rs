@@ -3,7 +3,7 @@
 use redb::{Database, TableDefinition};
 
 use crate::common::{Hall, TEST_PASSWORD, clock};
-use yimen::app::{AcceptRequest, CitizenInput, Desk, DeskError, TakeRequest};
+use yimen::app::{AcceptRequest, Act, CitizenInput, Desk, DeskError, TakeRequest};
 use yimen::domain::queue::Priority;
 use yimen::domain::ticket::Status;
 use yimen_store::{Store, StoreError};
@@ -82,10 +82,10 @@ fn a_requeued_no_show_goes_behind_those_already_waiting() {
     desk.set_clock(clock("2026-11-30T09:05:00+08:00"));
     let second = take(&desk, "SB03", None);
     desk.call("1", &[]).unwrap();
-    desk.recall("B001").unwrap();
-    desk.noshow("B001").unwrap();
+    desk.perform("B001", &Act::Recall).unwrap();
+    desk.perform("B001", &Act::NoShow).unwrap();
     desk.set_clock(clock("2026-11-30T09:10:00+08:00"));
-    desk.requeue("B001").unwrap();
+    desk.perform("B001", &Act::Requeue).unwrap();
     assert_eq!(desk.call("1", &[]).unwrap().id, second.id);
     assert_eq!(desk.call("1", &[]).unwrap().id, first.id);
 }
@@ -109,7 +109,7 @@ fn everything_survives_reopening_the_file() {
         desk.take(&req).unwrap();
         desk.call("3", &[]).unwrap();
         let accept = AcceptRequest { deferred: vec!["照片".into()], ..Default::default() };
-        desk.accept("B001", &accept).unwrap();
+        desk.perform("B001", &Act::Accept(accept.clone())).unwrap();
         desk.show("B001").unwrap()
     };
     let desk = hall.desk("李娟", MON);
@@ -152,7 +152,7 @@ fn a_refused_action_writes_nothing_and_burns_no_number() {
         citizen: CitizenInput { name: Some("张三".into()), ..Default::default() },
         ..Default::default()
     };
-    assert!(desk.accept("A001", &req).is_err());
+    assert!(desk.perform("A001", &Act::Accept(req.clone())).is_err());
     assert_eq!(desk.show("A001").unwrap(), before);
 }
 

@@ -10,7 +10,7 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::common::Hall;
-use yimen::app::{Desk, TakeRequest};
+use yimen::app::{Act, Desk, TakeRequest};
 use yimen::domain::Lang;
 use yimen::domain::ticket::Status;
 use yimen::tui::app::{App, Msg, Setup};
@@ -180,7 +180,7 @@ fn every_screen_renders_in_both_languages_at_both_sizes() {
             },
             ..Default::default()
         };
-        ui.desk.accept("A001", &accept).unwrap();
+        ui.desk.perform("A001", &Act::Accept(accept.clone())).unwrap();
         ui.app.form = Default::default();
         ui.keys("1");
         ui.app.update(Msg::Tick);
@@ -493,8 +493,8 @@ fn a_supervisor_follows_up_reopens_and_reassigns_from_the_case_screen_and_a_cler
     // An on-the-spot item done at the window and rated 不满意.
     let (t, _) = desk.take(&TakeRequest { item: "SB03".into(), ..Default::default() }).unwrap();
     desk.call("1", &[]).unwrap();
-    desk.complete("B001", None).unwrap();
-    desk.rate("B001", 2, Some("等太久")).unwrap();
+    desk.perform("B001", &Act::Complete { note: None }).unwrap();
+    desk.perform("B001", &Act::Rate { score: 2, comment: Some("等太久".into()) }).unwrap();
     desk.sign_out();
     let users = vec![
         ("管理员".to_string(), Role::Admin),
@@ -562,7 +562,7 @@ fn the_display_board_shows_calls_and_counts_never_a_name_at_any_size() {
     desk.take(&named("MZ03", "龚德明")).unwrap();
     desk.call("2", &["B".into()]).unwrap();
     desk.call("3", &["B".into()]).unwrap();
-    desk.recall("B002").unwrap();
+    desk.perform("B002", &Act::Recall).unwrap();
     let board = Client::board(&mut desk).unwrap();
     assert_eq!(board.headline().map(|c| (c.number.as_str(), c.window.as_str())), Some(("B002", "3")));
     for lang in [Lang::Zh, Lang::En] {
@@ -681,7 +681,7 @@ fn snapshots_of_every_screen_in_both_languages_at_both_sizes() {
             ..Default::default()
         };
         ui.desk.call("1", &[]).unwrap();
-        ui.desk.accept("A001", &accept).unwrap();
+        ui.desk.perform("A001", &Act::Accept(accept.clone())).unwrap();
         ui.app.update(Msg::Tick);
         ui.settle();
         let mut shots: Vec<(String, String)> = Vec::new();

@@ -20,6 +20,7 @@ use super::Client;
 use yimen_app::ErrorCode;
 use yimen_app::Verdict;
 use yimen_app::act::Acted;
+use yimen_app::authority::{encode, route};
 use yimen_app::report::export::Row;
 use yimen_app::report::{DailyReport, RangeReport};
 use yimen_app::{Act, DeskError, HallContext, Hint, Settings, TakeRequest};
@@ -67,20 +68,6 @@ pub struct Remote {
     /// The last request went unanswered: until one is answered, each is tried once, so a
     /// window waiting for its server stays quick to answer the clerk.
     away: bool,
-}
-
-/// Percent-encodes one path segment or query value (a ticket reference may hold a '/', a name
-/// is Chinese).
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn fresh_key() -> Result<String, DeskError> {
@@ -180,7 +167,7 @@ impl Remote {
 
     /// Reads the hall's settings, catalog and accounts again.
     fn reload(&mut self) -> Result<(), DeskError> {
-        let setup: Setup = self.send("GET", "/api/setup", None)?;
+        let setup: Setup = self.send("GET", route::SETUP.path, None)?;
         if setup.version != env!("CARGO_PKG_VERSION") {
             let server = if setup.version.is_empty() { "?" } else { setup.version.as_str() };
             return Err(DeskError::remote(format!(
@@ -289,7 +276,7 @@ impl Remote {
                     self.away = false;
                     if !status.is_success() {
                         let msg = v["error"].as_str().map(str::to_string).unwrap_or_else(|| status.to_string());
-                        if status == 401 && self.token.is_some() && path != "/api/sign-in" {
+                        if status == 401 && self.token.is_some() && path != route::SIGN_IN.path {
                             // The sign-in ended (expired, or signed out elsewhere): sign in again.
                             self.token = None;
                             self.clerk = None;
@@ -397,7 +384,7 @@ impl Client for Remote {
     }
 
     fn sign_in(&mut self, name: &str, secret: &str) -> Result<Role, DeskError> {
-        let s: SignedIn = self.post("/api/sign-in", json!({ "clerk": name, "pin": secret }))?;
+        let s: SignedIn = self.post(route::SIGN_IN.path, json!({ "clerk": name, "pin": secret }))?;
         self.token = Some(s.token);
         self.clerk = Some(s.clerk);
         self.role = Some(s.role);
@@ -405,7 +392,7 @@ impl Client for Remote {
     }
     fn sign_out(&mut self) {
         if self.token.is_some() {
-            let _: Result<Value, _> = self.post("/api/sign-out", json!({}));
+            let _: Result<Value, _> = self.post(route::SIGN_OUT.path, json!({}));
         }
         self.token = None;
         self.clerk = None;
@@ -421,26 +408,26 @@ impl Client for Remote {
 
     fn take(&mut self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
         let body = Self::encode_json(req)?;
-        self.acted("/api/take", body)
+        self.acted(route::TAKE.path, body)
     }
     fn call(&mut self, window: &str, categories: &[String]) -> Result<Ticket, DeskError> {
-        self.post("/api/call", json!({ "window": window, "categories": categories }))
+        self.post(route::CALL.path, json!({ "window": window, "categories": categories }))
     }
     fn perform(&mut self, r: &str, act: &Act) -> Result<(Ticket, Vec<Hint>), DeskError> {
-        let body = Self::encode_json(act.to_wire())?;
-        self.acted(&format!("/api/tickets/{}/{}", encode(r.trim()), act.name()), body)
+        let body = Self::encode_json(act)?;
+        self.acted(&route::ACT.at(&[r.trim(), act.name()]), body)
     }
 
     fn show(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
-        let s: Shown = self.get(&format!("/api/tickets/{}", encode(r.trim())))?;
+        let s: Shown = self.get(&route::TICKET.at(&[r.trim()]))?;
         Ok((s.ticket, s.events))
     }
     fn reveal(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
-        let s: Shown = self.get(&format!("/api/reveal/{}", encode(r.trim())))?;
+        let s: Shown = self.get(&route::REVEAL.at(&[r.trim()]))?;
         Ok((s.ticket, s.events))
     }
     fn check(&mut self) -> Result<yimen_app::CheckReport, DeskError> {
-        self.get("/api/check")
+        self.get(route::CHECK.path)
     }
     fn role(&self) -> Option<yimen_domain::account::Role> {
         self.role
@@ -450,70 +437,71 @@ impl Client for Remote {
             Some(s) => format!("&status={}", encode(Self::encode_json(s)?.as_str().unwrap_or_default())),
             None => String::new(),
         };
-        self.get(&format!("/api/day?date={date}{status}"))
+        self.get(&format!("{}?date={date}{status}", route::DAY.path))
     }
     fn today(&mut self) -> Result<Vec<Ticket>, DeskError> {
         let day = self.clock.today();
         if let Some((seen, date, tickets)) = &self.today {
             let (seen, date, tickets) = (*seen, *date, tickets.clone());
-            let now: Changes = self.get("/api/changes")?;
+            let now: Changes = self.get(route::CHANGES.path)?;
             if now.changes == seen && date == day {
                 return Ok(tickets);
             }
         }
-        let t: Today = self.get("/api/queue")?;
+        let t: Today = self.get(route::QUEUE.path)?;
         self.today = Some((t.changes, t.date, t.today.clone()));
         Ok(t.today)
     }
     fn queue(&mut self) -> Result<Vec<Ticket>, DeskError> {
-        self.get("/api/waiting")
+        self.get(route::WAITING.path)
     }
     fn board(&mut self) -> Result<Board, DeskError> {
-        self.get("/api/board")
+        self.get(route::BOARD.path)
     }
     fn open_cases(&mut self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
-        self.get(&format!("/api/open?limit={limit}"))
+        self.get(&format!("{}?limit={limit}", route::OPEN.path))
     }
     fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Ticket>, DeskError> {
-        self.get(&format!("/api/search?q={}&limit={limit}", encode(query)))
+        self.get(&format!("{}?q={}&limit={limit}", route::SEARCH.path, encode(query)))
     }
 
     fn daily_report(&mut self, date: Date, _lang: Lang) -> Result<DailyReport, DeskError> {
-        self.get(&format!("/api/report/daily?date={date}"))
+        self.get(&format!("{}?date={date}", route::REPORT_DAILY.path))
     }
     fn range_report(&mut self, from: Date, to: Date, _lang: Lang) -> Result<RangeReport, DeskError> {
-        self.get(&format!("/api/report/range?from={from}&to={to}"))
+        self.get(&format!("{}?from={from}&to={to}", route::REPORT_RANGE.path))
     }
     fn export_rows(&mut self, from: Date, to: Date, full_ids: bool) -> Result<Vec<Row>, DeskError> {
-        self.get(&format!("/api/export?from={from}&to={to}&full_ids={full_ids}"))
+        self.get(&format!("{}?from={from}&to={to}&full_ids={full_ids}", route::EXPORT.path))
     }
 
     fn users(&mut self) -> Result<Vec<User>, DeskError> {
-        self.get("/api/users")
+        self.get(route::USERS.path)
     }
     fn add_user(&mut self, name: &str, role: Role, secret: &str) -> Result<(), DeskError> {
-        let _: Value = self.post("/api/users/add", json!({ "name": name, "role": role, "pin": secret }))?;
+        let _: Value =
+            self.post(&route::USER_CHANGE.at(&["add"]), json!({ "name": name, "role": role, "pin": secret }))?;
         Ok(())
     }
     fn set_secret(&mut self, name: &str, secret: &str) -> Result<(), DeskError> {
-        let _: Value = self.post("/api/users/pin", json!({ "name": name, "pin": secret }))?;
+        let _: Value = self.post(&route::USER_CHANGE.at(&["pin"]), json!({ "name": name, "pin": secret }))?;
         Ok(())
     }
     fn disable_user(&mut self, name: &str) -> Result<(), DeskError> {
-        let _: Value = self.post("/api/users/disable", json!({ "name": name }))?;
+        let _: Value = self.post(&route::USER_CHANGE.at(&["disable"]), json!({ "name": name }))?;
         Ok(())
     }
     fn unlock_user(&mut self, name: &str) -> Result<(), DeskError> {
-        let _: Value = self.post("/api/users/unlock", json!({ "name": name }))?;
+        let _: Value = self.post(&route::USER_CHANGE.at(&["unlock"]), json!({ "name": name }))?;
         Ok(())
     }
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), DeskError> {
-        let _: Value = self.post("/api/config", json!({ "key": key, "value": value }))?;
+        let _: Value = self.post(route::CONFIG.path, json!({ "key": key, "value": value }))?;
         self.reload()
     }
     fn import_catalog(&mut self, src: &str) -> Result<(), DeskError> {
-        let _: Value = self.post("/api/catalog", json!({ "toml": src }))?;
+        let _: Value = self.post(route::CATALOG.path, json!({ "toml": src }))?;
         self.reload()
     }
     fn backup_with_progress(
@@ -527,13 +515,13 @@ impl Client for Remote {
                 "through the server, backups are kept in the server's backups folder; give no file",
             )));
         }
-        let s: Saved = self.post("/api/backup", json!({}))?;
+        let s: Saved = self.post(route::BACKUP.path, json!({}))?;
         Ok((s.path, s.tickets))
     }
     fn verify_chain(&mut self) -> Result<Verdict, DeskError> {
-        self.get("/api/audit")
+        self.get(route::AUDIT.path)
     }
     fn compact(&mut self) -> Result<(u64, u64), DeskError> {
-        self.post("/api/compact", json!({}))
+        self.post(route::COMPACT.path, json!({}))
     }
 }

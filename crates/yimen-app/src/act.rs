@@ -1,94 +1,99 @@
 //! One action on one ticket as a value: what the command line, the interface and the hall
-//! server ask the desk to do, and how it travels over the API (`POST /api/tickets/{ref}/{name}`
-//! with a body holding the fields it needs — docs/api.md).
+//! server ask the desk to do. The same value is the API's body (`POST
+//! /api/tickets/{ref}/{action}`, docs/api.md): serde reads and writes it, tagged by its
+//! `action` name, so there is no second spelling of the actions for the wire.
+//!
+//! Adding an action is one variant here (its fields as the clerk gives them), its arm in
+//! [`Desk::perform`] (the input checks that turn it into the domain's `Command`), and the
+//! domain's transition rule for it.
 
 use serde::{Deserialize, Serialize};
 
 use super::{AcceptRequest, Desk, DeskError, Hint};
-use yimen_domain::ticket::{FollowUp, SuspendReason, Ticket};
+use crate::input;
+use yimen_domain::account::{AccountError, Role};
+use yimen_domain::text::Field;
+use yimen_domain::ticket::{Action, Command, FollowUp, SuspendReason, Ticket};
 
-#[derive(Debug, Clone, PartialEq)]
+/// An action a clerk (or a supervisor) takes on one ticket. On the wire: a JSON object with
+/// `"action": "<name>"` and the variant's fields (`{"action": "reject", "reason": "…"}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Act {
     /// Call this waiting ticket to a window (a walk-in registered at the window).
     Call {
         window: String,
     },
+    /// Call the same number again (at most `MAX_RECALLS` times).
     Recall,
+    /// 过号: the citizen did not come after the recalls.
+    #[serde(rename = "noshow")]
     NoShow,
+    /// A no-show who came back later goes back into the queue.
     Requeue,
+    /// 受理 (容缺受理 when materials are deferred).
     Accept(AcceptRequest),
+    /// 一次性告知: the complete list of missing materials in writing; the visit ends.
     Notice {
+        #[serde(default)]
         missing: Vec<String>,
     },
+    /// 中止: the clock stops (补正 materials, a public notice, an expert assessment).
     Suspend {
         reason: SuspendReason,
+        #[serde(default)]
         missing: Vec<String>,
+        #[serde(default)]
         note: Option<String>,
     },
     Resume,
+    /// 转办 to a department, with its own time limit in working days (1–365).
     Transfer {
         to: String,
+        #[serde(default)]
         days: Option<u32>,
     },
+    /// 办结, with an optional note such as "已发放".
     Complete {
+        #[serde(default)]
         note: Option<String>,
     },
+    /// 不予受理/不予许可, with the reason the citizen is told.
     Reject {
         reason: String,
     },
+    /// 撤回 at the citizen's request.
     Withdraw {
         reason: String,
     },
+    /// 终止.
     Terminate {
+        #[serde(default)]
         note: Option<String>,
     },
+    /// The citizen brings a deferred (容缺) material.
     Supply {
         material: String,
     },
+    /// 好差评: 1 (非常不满意) … 5 (非常满意).
     Rate {
         score: u8,
+        #[serde(default)]
         comment: Option<String>,
     },
+    /// A step of the supervisor's 差评 follow-up (回访 → 核实 → 整改 → 反馈).
     FollowUp {
         step: FollowUp,
         note: String,
     },
+    /// A supervisor hands the case to another clerk.
     Reassign {
         to: String,
     },
+    /// A supervisor reopens a closed case.
     Reopen {
         reason: String,
     },
-}
-
-/// The body of an action on the wire; each action reads the fields it needs.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Wire {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub window: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub missing: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub material: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub days: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub score: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub step: Option<FollowUp>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub suspend: Option<SuspendReason>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub accept: Option<AcceptRequest>,
 }
 
 /// What the API answers to a take or an action: the ticket as it is now, and its hints.
@@ -100,112 +105,162 @@ pub struct Acted {
     pub hints: Vec<Hint>,
 }
 
-/// Why a wire body is not an action: no such action, or a field it needs is missing.
+/// Why a body is not the action its path names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WireError {
+pub enum BodyError {
+    /// The path names no action (at most 40 characters of it).
     NoSuchAction(String),
-    Missing(&'static str),
+    /// What is wrong with the body, in serde's words.
+    Body(String),
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::NoSuchAction(a) => write!(f, "no such action: {a}"),
+            BodyError::Body(why) => f.write_str(why),
+        }
+    }
 }
 
 impl Act {
-    /// The action's name in the API's path.
-    pub fn name(&self) -> &'static str {
+    /// The kind of event the action records.
+    pub fn action(&self) -> Action {
         match self {
-            Act::Call { .. } => "call",
-            Act::Recall => "recall",
-            Act::NoShow => "noshow",
-            Act::Requeue => "requeue",
-            Act::Accept(_) => "accept",
-            Act::Notice { .. } => "notice",
-            Act::Suspend { .. } => "suspend",
-            Act::Resume => "resume",
-            Act::Transfer { .. } => "transfer",
-            Act::Complete { .. } => "complete",
-            Act::Reject { .. } => "reject",
-            Act::Withdraw { .. } => "withdraw",
-            Act::Terminate { .. } => "terminate",
-            Act::Supply { .. } => "supply",
-            Act::Rate { .. } => "rate",
-            Act::FollowUp { .. } => "followup",
-            Act::Reassign { .. } => "reassign",
-            Act::Reopen { .. } => "reopen",
+            Act::Call { .. } => Action::Call,
+            Act::Recall => Action::Recall,
+            Act::NoShow => Action::NoShow,
+            Act::Requeue => Action::Requeue,
+            Act::Accept(_) => Action::Accept,
+            Act::Notice { .. } => Action::Notice,
+            Act::Suspend { .. } => Action::Suspend,
+            Act::Resume => Action::Resume,
+            Act::Transfer { .. } => Action::Transfer,
+            Act::Complete { .. } => Action::Complete,
+            Act::Reject { .. } => Action::Reject,
+            Act::Withdraw { .. } => Action::Withdraw,
+            Act::Terminate { .. } => Action::Terminate,
+            Act::Supply { .. } => Action::Supply,
+            Act::Rate { .. } => Action::Rate,
+            Act::FollowUp { .. } => Action::FollowUp,
+            Act::Reassign { .. } => Action::Reassign,
+            Act::Reopen { .. } => Action::Reopen,
         }
     }
 
-    /// The body sent with the action; `Act::from_wire(a.name(), a.to_wire())` gives `a` back.
-    pub fn to_wire(&self) -> Wire {
-        let w = Wire::default();
-        match self.clone() {
-            Act::Call { window } => Wire { window: Some(window), ..w },
-            Act::Recall | Act::NoShow | Act::Requeue | Act::Resume => w,
-            Act::Accept(req) => Wire { accept: Some(req), ..w },
-            Act::Notice { missing } => Wire { missing, ..w },
-            Act::Suspend { reason, missing, note } => Wire { suspend: Some(reason), missing, note, ..w },
-            Act::Transfer { to, days } => Wire { to: Some(to), days, ..w },
-            Act::Complete { note } | Act::Terminate { note } => Wire { note, ..w },
-            Act::Reject { reason } | Act::Withdraw { reason } | Act::Reopen { reason } => {
-                Wire { reason: Some(reason), ..w }
+    /// The action's name: the `action` tag of its body and the last part of its API path.
+    pub fn name(&self) -> &'static str {
+        self.action().code()
+    }
+
+    /// The least role the action needs beyond a signed-in clerk (docs/security.md).
+    pub fn needs(&self) -> Role {
+        match self {
+            Act::FollowUp { .. } | Act::Reassign { .. } | Act::Reopen { .. } => Role::Supervisor,
+            _ => Role::Clerk,
+        }
+    }
+
+    /// Reads the action named `name` (the API path's last part) from a JSON body holding its
+    /// fields; the body's own `action`, when it has one, must be the same name.
+    ///
+    /// # Errors
+    /// `NoSuchAction` for a name that is no action; otherwise `Body` with serde's message (a
+    /// missing or mistyped field, an unknown field, a body that is not an object).
+    pub fn from_json(name: &str, mut body: serde_json::Value) -> Result<Act, BodyError> {
+        match &mut body {
+            serde_json::Value::Object(fields) => {
+                if let Some(given) = fields.get("action").and_then(|v| v.as_str())
+                    && given != name
+                {
+                    return Err(BodyError::Body(format!("the body's action `{given}` is not the path's `{name}`")));
+                }
+                fields.insert("action".into(), serde_json::Value::String(name.into()));
             }
-            Act::Supply { material } => Wire { material: Some(material), ..w },
-            Act::Rate { score, comment } => Wire { score: Some(score), comment, ..w },
-            Act::FollowUp { step, note } => Wire { step: Some(step), note: Some(note), ..w },
-            Act::Reassign { to } => Wire { to: Some(to), ..w },
+            serde_json::Value::Null => body = serde_json::json!({ "action": name }),
+            _ => return Err(BodyError::Body("the body is not a JSON object".into())),
         }
-    }
-
-    /// The action named `name` with the fields of `w`.
-    pub fn from_wire(name: &str, w: Wire) -> Result<Act, WireError> {
-        fn need<T>(v: Option<T>, field: &'static str) -> Result<T, WireError> {
-            v.ok_or(WireError::Missing(field))
-        }
-        Ok(match name {
-            "call" => Act::Call { window: need(w.window, "window")? },
-            "recall" => Act::Recall,
-            "noshow" => Act::NoShow,
-            "requeue" => Act::Requeue,
-            "accept" => Act::Accept(w.accept.unwrap_or_default()),
-            "notice" => Act::Notice { missing: w.missing },
-            "suspend" => Act::Suspend { reason: need(w.suspend, "suspend")?, missing: w.missing, note: w.note },
-            "resume" => Act::Resume,
-            "transfer" => Act::Transfer { to: need(w.to, "to")?, days: w.days },
-            "complete" => Act::Complete { note: w.note },
-            "reject" => Act::Reject { reason: need(w.reason, "reason")? },
-            "withdraw" => Act::Withdraw { reason: need(w.reason, "reason")? },
-            "terminate" => Act::Terminate { note: w.note },
-            "supply" => Act::Supply { material: need(w.material, "material")? },
-            "rate" => Act::Rate { score: need(w.score, "score")?, comment: w.comment },
-            "followup" => Act::FollowUp { step: need(w.step, "step")?, note: need(w.note, "note")? },
-            "reassign" => Act::Reassign { to: need(w.to, "to")? },
-            "reopen" => Act::Reopen { reason: need(w.reason, "reason")? },
-            other => return Err(WireError::NoSuchAction(other.chars().take(40).collect())),
+        serde_json::from_value(body).map_err(|e| {
+            let e = e.to_string();
+            // serde names an unknown tag this way (serde's `Error::unknown_variant`).
+            if e.starts_with("unknown variant") {
+                BodyError::NoSuchAction(name.chars().take(40).collect())
+            } else {
+                BodyError::Body(e)
+            }
         })
     }
 }
 
 impl Desk {
-    /// Does `act` to the ticket `r` names; the hints are those of an acceptance.
+    /// Does `act` to the ticket `r` names (an id, today's queue number or `date/number`); the
+    /// hints are those of an acceptance. The one entry for every action, from the command
+    /// line, the interface and the server alike.
+    ///
+    /// # Errors
+    /// A reference that does not read or names no ticket; the acting account's role; an input
+    /// that does not pass its check (`Input`, `Setting`); a transition the ticket's state
+    /// does not allow; the store's.
     pub fn perform(&self, r: &str, act: &Act) -> Result<(Ticket, Vec<Hint>), DeskError> {
-        let plain = |t: Result<Ticket, DeskError>| t.map(|t| (t, Vec::new()));
-        match act {
-            Act::Call { window } => plain(self.call_ticket(r, window)),
-            Act::Recall => plain(self.recall(r)),
-            Act::NoShow => plain(self.noshow(r)),
-            Act::Requeue => plain(self.requeue(r)),
-            Act::Accept(req) => self.accept(r, req),
-            Act::Notice { missing } => plain(self.notice(r, missing)),
-            Act::Suspend { reason, missing, note } => plain(self.suspend(r, *reason, missing, note.as_deref())),
-            Act::Resume => plain(self.resume(r)),
-            Act::Transfer { to, days } => plain(self.transfer(r, to, *days)),
-            Act::Complete { note } => plain(self.complete(r, note.as_deref())),
-            Act::Reject { reason } => plain(self.reject(r, reason)),
-            Act::Withdraw { reason } => plain(self.withdraw(r, reason)),
-            Act::Terminate { note } => plain(self.terminate(r, note.as_deref())),
-            Act::Supply { material } => plain(self.supply(r, material)),
-            Act::Rate { score, comment } => plain(self.rate(r, *score, comment.as_deref())),
-            Act::FollowUp { step, note } => plain(self.follow_up(r, *step, note)),
-            Act::Reassign { to } => plain(self.reassign(r, to)),
-            Act::Reopen { reason } => plain(self.reopen(r, reason)),
+        if act.needs() > Role::Clerk {
+            self.require(act.needs())?;
         }
+        let materials = |names: &[String]| -> Result<Vec<String>, DeskError> {
+            names.iter().map(|m| input::short(Field::Material, m)).collect()
+        };
+        let mut window = None;
+        let cmd = match act {
+            Act::Accept(req) => return self.accept(r, req),
+            Act::Call { window: w } => {
+                let w = input::short(Field::Window, w)?;
+                window = Some(w.clone());
+                Command::Call { window: w }
+            }
+            Act::Recall => Command::Recall,
+            Act::NoShow => Command::NoShow,
+            Act::Requeue => Command::Requeue,
+            Act::Notice { missing } => Command::Notice { missing: materials(missing)? },
+            Act::Suspend { reason, missing, note } => Command::Suspend {
+                reason: *reason,
+                missing: materials(missing)?,
+                note: input::optional_note(Field::Note, note.as_deref())?,
+            },
+            Act::Resume => Command::Resume,
+            Act::Transfer { to, days } => {
+                if let Some(d) = days.filter(|&d| d == 0 || d > 365) {
+                    let why = crate::error::SettingWhy::OutOfRange {
+                        value: d.to_string(),
+                        min: 1,
+                        max: 365,
+                        unit: ("个工作日", "working days"),
+                    };
+                    return Err(DeskError::Setting("--days".into(), why));
+                }
+                Command::Transfer { to: input::short(Field::Department, to)?, days: *days }
+            }
+            Act::Complete { note } => Command::Complete { note: input::optional_note(Field::Note, note.as_deref())? },
+            Act::Reject { reason } => Command::Reject { reason: input::required_note(Field::Reason, reason)? },
+            Act::Withdraw { reason } => Command::Withdraw { reason: input::required_note(Field::Reason, reason)? },
+            Act::Terminate { note } => Command::Terminate { note: input::optional_note(Field::Note, note.as_deref())? },
+            Act::Supply { material } => Command::Supply { material: input::short(Field::Material, material)? },
+            Act::Rate { score, comment } => Command::Rate {
+                score: *score,
+                comment: input::optional_note(Field::Comment, comment.as_deref())?,
+                follow_up_days: self.settings().follow_up_days,
+            },
+            Act::FollowUp { step, note } => {
+                Command::FollowUp { step: *step, note: input::required_note(Field::Note, note)? }
+            }
+            Act::Reassign { to } => {
+                let to = input::short(Field::Clerk, to)?;
+                if self.accounts_now()? && !self.users()?.iter().any(|u| u.name == to && !u.disabled) {
+                    return Err(AccountError::Unknown(to).into());
+                }
+                Command::Reassign { to }
+            }
+            Act::Reopen { reason } => Command::Reopen { reason: input::required_note(Field::Reason, reason)? },
+        };
+        self.act(r, window, |_| Ok(cmd)).map(|t| (t, Vec::new()))
     }
 }
 
@@ -213,9 +268,8 @@ impl Desk {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_action_survives_the_wire() {
-        let all = [
+    fn every_action() -> Vec<Act> {
+        vec![
             Act::Call { window: "1号窗口".into() },
             Act::Recall,
             Act::NoShow,
@@ -236,13 +290,35 @@ mod tests {
             Act::FollowUp { step: FollowUp::Callback, note: "已回访".into() },
             Act::Reassign { to: "王芳".into() },
             Act::Reopen { reason: "复核".into() },
-        ];
-        for a in all {
-            let json = serde_json::to_string(&a.to_wire()).expect("a wire body serializes");
-            let back: Wire = serde_json::from_str(&json).expect("and parses");
-            assert_eq!(Act::from_wire(a.name(), back), Ok(a.clone()), "{json}");
+        ]
+    }
+
+    #[test]
+    fn every_action_survives_the_wire_under_its_event_name() {
+        for a in every_action() {
+            let json = serde_json::to_value(&a).expect("an action serializes");
+            assert_eq!(json["action"], a.action().code(), "{json}");
+            assert_eq!(Act::from_json(a.name(), json.clone()), Ok(a.clone()), "{json}");
+            // The path names the action; a body without the tag is read the same.
+            let mut untagged = json.clone();
+            untagged.as_object_mut().expect("an object").remove("action");
+            assert_eq!(Act::from_json(a.name(), untagged), Ok(a.clone()), "{json}");
         }
-        assert_eq!(Act::from_wire("explode", Wire::default()), Err(WireError::NoSuchAction("explode".into())));
-        assert_eq!(Act::from_wire("reject", Wire::default()), Err(WireError::Missing("reason")));
+    }
+
+    #[test]
+    fn a_body_that_is_not_the_action_is_refused_with_what_is_wrong() {
+        let said = |r: Result<Act, BodyError>| r.expect_err("refused").to_string();
+        let no_reason = said(Act::from_json("reject", serde_json::Value::Null));
+        assert!(no_reason.contains("reason"), "{no_reason}");
+        assert_eq!(Act::from_json("explode", serde_json::json!({})), Err(BodyError::NoSuchAction("explode".into())));
+        // `take` is an event but not an action on a ticket.
+        assert_eq!(Act::from_json("take", serde_json::json!({})), Err(BodyError::NoSuchAction("take".into())));
+        let stray = said(Act::from_json("complete", serde_json::json!({"note": "好", "score": 5})));
+        assert!(stray.contains("score"), "{stray}");
+        let other = said(Act::from_json("complete", serde_json::json!({"action": "reject", "reason": "x"})));
+        assert!(other.contains("reject"), "{other}");
+        assert_eq!(Act::from_json("resume", serde_json::Value::Null), Ok(Act::Resume));
+        assert!(Act::from_json("resume", serde_json::json!([1])).is_err());
     }
 }

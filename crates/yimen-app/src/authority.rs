@@ -101,38 +101,107 @@ pub const COMMANDS: &[Rule] = &[
     Rule { command: "", need: Need::Anyone },
 ];
 
+/// Every endpoint of the hall server, each declared once: the server's router, the remote
+/// client and the authority check all name these constants.
+pub mod route {
+    use super::{ADMIN, CLERK, Need, Route, SUPERVISOR};
+
+    pub const HEALTH: Route = Route { method: "GET", path: "/api/health", need: Need::Anyone };
+    pub const SIGN_IN: Route = Route { method: "POST", path: "/api/sign-in", need: Need::Anyone };
+    pub const SIGN_OUT: Route = Route { method: "POST", path: "/api/sign-out", need: CLERK };
+    /// A number only: how often the hall changed, for a long poll.
+    pub const CHANGES: Route = Route { method: "GET", path: "/api/changes", need: Need::Anyone };
+    /// What a window needs before sign-in: settings, catalog, account names and roles.
+    pub const SETUP: Route = Route { method: "GET", path: "/api/setup", need: Need::Anyone };
+    /// The display board (never a name).
+    pub const BOARD: Route = Route { method: "GET", path: "/api/board", need: Need::Anyone };
+    pub const QUEUE: Route = Route { method: "GET", path: "/api/queue", need: CLERK };
+    pub const OPEN: Route = Route { method: "GET", path: "/api/open", need: CLERK };
+    pub const SEARCH: Route = Route { method: "GET", path: "/api/search", need: CLERK };
+    pub const TAKE: Route = Route { method: "POST", path: "/api/take", need: CLERK };
+    pub const CALL: Route = Route { method: "POST", path: "/api/call", need: CLERK };
+    pub const TICKET: Route = Route { method: "GET", path: "/api/tickets/{ticket}", need: CLERK };
+    pub const REVEAL: Route = Route { method: "GET", path: "/api/reveal/{ticket}", need: CLERK };
+    /// Every action on a ticket (`Act`); reopen, follow-up and reassign need a supervisor (`Act::needs`, checked by the desk).
+    pub const ACT: Route = Route { method: "POST", path: "/api/tickets/{ticket}/{action}", need: CLERK };
+    pub const DAY: Route = Route { method: "GET", path: "/api/day", need: CLERK };
+    pub const WAITING: Route = Route { method: "GET", path: "/api/waiting", need: CLERK };
+    pub const REPORT_DAILY: Route = Route { method: "GET", path: "/api/report/daily", need: SUPERVISOR };
+    pub const REPORT_RANGE: Route = Route { method: "GET", path: "/api/report/range", need: SUPERVISOR };
+    pub const EXPORT: Route = Route { method: "GET", path: "/api/export", need: SUPERVISOR };
+    pub const USERS: Route = Route { method: "GET", path: "/api/users", need: SUPERVISOR };
+    /// A clerk may change their own PIN (`pin`); everything else needs an admin (the desk).
+    pub const USER_CHANGE: Route = Route { method: "POST", path: "/api/users/{what}", need: CLERK };
+    pub const CONFIG: Route = Route { method: "POST", path: "/api/config", need: ADMIN };
+    pub const CATALOG: Route = Route { method: "POST", path: "/api/catalog", need: ADMIN };
+    pub const BACKUP: Route = Route { method: "POST", path: "/api/backup", need: ADMIN };
+    pub const AUDIT: Route = Route { method: "GET", path: "/api/audit", need: SUPERVISOR };
+    pub const CHECK: Route = Route { method: "GET", path: "/api/check", need: SUPERVISOR };
+    pub const COMPACT: Route = Route { method: "POST", path: "/api/compact", need: ADMIN };
+}
+
 /// Every endpoint of the hall server.
 pub const ROUTES: &[Route] = &[
-    Route { method: "GET", path: "/api/health", need: Need::Anyone },
-    Route { method: "POST", path: "/api/sign-in", need: Need::Anyone },
-    Route { method: "POST", path: "/api/sign-out", need: CLERK },
-    Route { method: "GET", path: "/api/changes", need: Need::Anyone },
-    Route { method: "GET", path: "/api/setup", need: Need::Anyone },
-    Route { method: "GET", path: "/api/board", need: Need::Anyone },
-    Route { method: "GET", path: "/api/queue", need: CLERK },
-    Route { method: "GET", path: "/api/open", need: CLERK },
-    Route { method: "GET", path: "/api/search", need: CLERK },
-    Route { method: "POST", path: "/api/take", need: CLERK },
-    Route { method: "POST", path: "/api/call", need: CLERK },
-    Route { method: "GET", path: "/api/tickets/{ticket}", need: CLERK },
-    Route { method: "GET", path: "/api/reveal/{ticket}", need: CLERK },
-    // Reopen, follow-up and reassign need a supervisor (checked by the desk).
-    Route { method: "POST", path: "/api/tickets/{ticket}/{action}", need: CLERK },
-    Route { method: "GET", path: "/api/day", need: CLERK },
-    Route { method: "GET", path: "/api/waiting", need: CLERK },
-    Route { method: "GET", path: "/api/report/daily", need: SUPERVISOR },
-    Route { method: "GET", path: "/api/report/range", need: SUPERVISOR },
-    Route { method: "GET", path: "/api/export", need: SUPERVISOR },
-    Route { method: "GET", path: "/api/users", need: SUPERVISOR },
-    // A clerk may change their own PIN (`pin`); everything else needs an admin (the desk).
-    Route { method: "POST", path: "/api/users/{what}", need: CLERK },
-    Route { method: "POST", path: "/api/config", need: ADMIN },
-    Route { method: "POST", path: "/api/catalog", need: ADMIN },
-    Route { method: "POST", path: "/api/backup", need: ADMIN },
-    Route { method: "GET", path: "/api/audit", need: SUPERVISOR },
-    Route { method: "GET", path: "/api/check", need: SUPERVISOR },
-    Route { method: "POST", path: "/api/compact", need: ADMIN },
+    route::HEALTH,
+    route::SIGN_IN,
+    route::SIGN_OUT,
+    route::CHANGES,
+    route::SETUP,
+    route::BOARD,
+    route::QUEUE,
+    route::OPEN,
+    route::SEARCH,
+    route::TAKE,
+    route::CALL,
+    route::TICKET,
+    route::REVEAL,
+    route::ACT,
+    route::DAY,
+    route::WAITING,
+    route::REPORT_DAILY,
+    route::REPORT_RANGE,
+    route::EXPORT,
+    route::USERS,
+    route::USER_CHANGE,
+    route::CONFIG,
+    route::CATALOG,
+    route::BACKUP,
+    route::AUDIT,
+    route::CHECK,
+    route::COMPACT,
 ];
+
+impl Route {
+    /// The route's path with each `{…}` segment replaced, in order, by `params`
+    /// percent-encoded (RFC 3986 unreserved characters kept): `route::ACT.at(&["A012",
+    /// "complete"])` is `/api/tickets/A012/complete`. Missing params leave the segment empty.
+    pub fn at(&self, params: &[&str]) -> String {
+        let mut params = params.iter();
+        let segments: Vec<String> = self
+            .path
+            .split('/')
+            .map(|seg| match seg.starts_with('{') && seg.ends_with('}') {
+                true => params.next().map(|p| encode(p)).unwrap_or_default(),
+                false => seg.to_string(),
+            })
+            .collect();
+        segments.join("/")
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters (for a path segment or a
+/// query value).
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
 
 /// What the command at `path` (e.g. `user add`) needs; `None` for a command without a row,
 /// which must then be refused.
@@ -169,5 +238,16 @@ mod tests {
         assert!(!allows(Need::LocalAdmin, Some(Role::Supervisor), true));
         assert!(need_of_command("no such").is_none());
         assert!(need_of_route("GET", "/api/nothing").is_none());
+    }
+
+    #[test]
+    fn a_route_fills_its_segments_encoded() {
+        assert_eq!(route::ACT.at(&["2026-11-30/A012", "complete"]), "/api/tickets/2026-11-30%2FA012/complete");
+        assert_eq!(route::TICKET.at(&["张 三"]), "/api/tickets/%E5%BC%A0%20%E4%B8%89");
+        assert_eq!(route::QUEUE.at(&[]), "/api/queue");
+        let mut paths: Vec<&str> = ROUTES.iter().map(|r| r.path).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), ROUTES.len(), "a path declared twice");
     }
 }

@@ -32,7 +32,7 @@ use yimen_domain::catalog::{BUILTIN_CATALOG, Catalog, ServiceItem};
 use yimen_domain::clock::Clock;
 use yimen_domain::queue::{Priority, QueueNumber};
 use yimen_domain::text::Field;
-use yimen_domain::ticket::{Command, Context, Event, Status, SuspendReason, Ticket, TicketId};
+use yimen_domain::ticket::{Command, Context, Event, Status, Ticket, TicketId};
 use yimen_store::{Store, Tables, TicketLookup};
 
 /// Who is acting when the action is not tied to a signed-in clerk (a citizen taking a number
@@ -470,33 +470,8 @@ impl Desk {
         })
     }
 
-    /// Calls one particular waiting ticket (a walk-in registered straight at the window).
-    pub fn call_ticket(&self, r: &str, window: &str) -> Result<Ticket, DeskError> {
-        let window = input::short(Field::Window, window)?;
-        self.act(r, Some(window.clone()), |_| Ok(Command::Call { window }))
-    }
-
-    /// 一次性告知: the complete list of missing materials is handed over and the visit ends.
-    pub fn notice(&self, r: &str, missing: &[String]) -> Result<Ticket, DeskError> {
-        let missing: Vec<String> =
-            missing.iter().map(|m| input::short(Field::Material, m)).collect::<Result<_, _>>()?;
-        self.act(r, None, |_| Ok(Command::Notice { missing }))
-    }
-
-    pub fn recall(&self, r: &str) -> Result<Ticket, DeskError> {
-        self.act(r, None, |_| Ok(Command::Recall))
-    }
-
-    pub fn noshow(&self, r: &str) -> Result<Ticket, DeskError> {
-        self.act(r, None, |_| Ok(Command::NoShow))
-    }
-
-    pub fn requeue(&self, r: &str) -> Result<Ticket, DeskError> {
-        self.act(r, None, |_| Ok(Command::Requeue))
-    }
-
     /// 受理 (or 容缺受理 when materials are deferred).
-    pub fn accept(&self, r: &str, req: &AcceptRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
+    fn accept(&self, r: &str, req: &AcceptRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
         let today = self.clock.today();
         let citizen = req.citizen.check(today)?;
         let proxy = req.proxy.check(today)?;
@@ -512,92 +487,6 @@ impl Desk {
             None => Vec::new(),
         };
         Ok((self.as_seen(t), hints))
-    }
-
-    pub fn suspend(
-        &self,
-        r: &str,
-        reason: SuspendReason,
-        missing: &[String],
-        note: Option<&str>,
-    ) -> Result<Ticket, DeskError> {
-        let missing: Vec<String> =
-            missing.iter().map(|m| input::short(Field::Material, m)).collect::<Result<_, _>>()?;
-        let note = input::optional_note(Field::Note, note)?;
-        self.act(r, None, |_| Ok(Command::Suspend { reason, missing, note }))
-    }
-
-    pub fn resume(&self, r: &str) -> Result<Ticket, DeskError> {
-        self.act(r, None, |_| Ok(Command::Resume))
-    }
-
-    pub fn transfer(&self, r: &str, to: &str, days: Option<u32>) -> Result<Ticket, DeskError> {
-        let to = input::short(Field::Department, to)?;
-        if let Some(d) = days.filter(|&d| d == 0 || d > 365) {
-            let why = error::SettingWhy::OutOfRange {
-                value: d.to_string(),
-                min: 1,
-                max: 365,
-                unit: ("个工作日", "working days"),
-            };
-            return Err(DeskError::Setting("--days".into(), why));
-        }
-        self.act(r, None, |_| Ok(Command::Transfer { to, days }))
-    }
-
-    pub fn complete(&self, r: &str, note: Option<&str>) -> Result<Ticket, DeskError> {
-        let note = input::optional_note(Field::Note, note)?;
-        self.act(r, None, |_| Ok(Command::Complete { note }))
-    }
-
-    pub fn reject(&self, r: &str, reason: &str) -> Result<Ticket, DeskError> {
-        let reason = input::required_note(Field::Reason, reason)?;
-        self.act(r, None, |_| Ok(Command::Reject { reason }))
-    }
-
-    pub fn withdraw(&self, r: &str, reason: &str) -> Result<Ticket, DeskError> {
-        let reason = input::required_note(Field::Reason, reason)?;
-        self.act(r, None, |_| Ok(Command::Withdraw { reason }))
-    }
-
-    pub fn terminate(&self, r: &str, note: Option<&str>) -> Result<Ticket, DeskError> {
-        let note = input::optional_note(Field::Note, note)?;
-        self.act(r, None, |_| Ok(Command::Terminate { note }))
-    }
-
-    /// The citizen brings a deferred (容缺) material.
-    pub fn supply(&self, r: &str, material: &str) -> Result<Ticket, DeskError> {
-        let material = input::short(Field::Material, material)?;
-        self.act(r, None, |_| Ok(Command::Supply { material }))
-    }
-
-    pub fn rate(&self, r: &str, score: u8, comment: Option<&str>) -> Result<Ticket, DeskError> {
-        let comment = input::optional_note(Field::Comment, comment)?;
-        let follow_up_days = self.settings.follow_up_days;
-        self.act(r, None, |_| Ok(Command::Rate { score, comment, follow_up_days }))
-    }
-
-    /// A step of the supervisor's 差评 follow-up (回访 → 核实 → 整改 → 反馈).
-    pub fn follow_up(&self, r: &str, step: yimen_domain::ticket::FollowUp, note: &str) -> Result<Ticket, DeskError> {
-        self.require(yimen_domain::account::Role::Supervisor)?;
-        let note = input::required_note(Field::Note, note)?;
-        self.act(r, None, |_| Ok(Command::FollowUp { step, note }))
-    }
-
-    /// A supervisor hands a case to another clerk (an active account, once accounts exist).
-    pub fn reassign(&self, r: &str, to: &str) -> Result<Ticket, DeskError> {
-        self.require(yimen_domain::account::Role::Supervisor)?;
-        let to = input::short(Field::Clerk, to)?;
-        if self.accounts && !self.users()?.iter().any(|u| u.name == to && !u.disabled) {
-            return Err(yimen_domain::account::AccountError::Unknown(to).into());
-        }
-        self.act(r, None, |_| Ok(Command::Reassign { to }))
-    }
-
-    pub fn reopen(&self, r: &str, reason: &str) -> Result<Ticket, DeskError> {
-        self.require(yimen_domain::account::Role::Supervisor)?;
-        let reason = input::required_note(Field::Reason, reason)?;
-        self.act(r, None, |_| Ok(Command::Reopen { reason }))
     }
 
     /// Replaces the catalog with the TOML in `src`; tickets keep the item names they were

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ApiError, LONG_POLL, Shared};
-use yimen_app::act::{Acted, Wire, WireError};
+use yimen_app::act::{Acted, BodyError};
 use yimen_app::{Act, Desk, DeskError, TakeRequest};
 use yimen_domain::ticket::Ticket;
 
@@ -120,21 +120,21 @@ pub(super) async fn act(
     State(h): Shared,
     headers: HeaderMap,
     Path((r, action)): Path<(String, String)>,
-    body: Option<Json<Wire>>,
+    body: Option<Json<Value>>,
 ) -> Result<Json<Acted>, ApiError> {
-    let wire = body.map(|Json(b)| b).unwrap_or_default();
-    let c = h.caller(&headers)?.binds(&format!("{r}/{action}"), &wire);
+    let body = body.map(|Json(b)| b).unwrap_or(Value::Null);
+    let c = h.caller(&headers)?.binds(&format!("{r}/{action}"), &body);
     let lang = c.lang;
-    let act = Act::from_wire(&action, wire).map_err(|e| match e {
-        WireError::NoSuchAction(a) => ApiError::new(
+    let act = Act::from_json(&action, body).map_err(|e| match e {
+        BodyError::NoSuchAction(a) => ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
             format!("{}{a}", lang.pick("没有这个操作：", "no such action: ")),
         ),
-        WireError::Missing(f) => ApiError::new(
+        BodyError::Body(why) => ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            format!("{}{f}", lang.pick("缺少字段：", "missing field: ")),
+            format!("{}{why}", lang.pick("请求内容有误：", "bad request body: ")),
         ),
     })?;
     let (ticket, hints) = h.run(c, true, move |d| d.perform(&r, &act)).await?;
