@@ -179,6 +179,19 @@ pub enum Command {
         #[arg(long)]
         note: String,
     },
+    /// Correct a mistyped detail (更正): the applicant's or the proxy's name, ID number, phone
+    /// or village; the history keeps the value before and after, and the reason
+    Correct {
+        #[command(flatten)]
+        ticket: TicketArg,
+        #[arg(long, value_parser = choice(&yimen_domain::ticket::CorrectField::ALL))]
+        field: yimen_domain::ticket::CorrectField,
+        /// The right value (empty: clear the field)
+        #[arg(long, allow_hyphen_values = true)]
+        to: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Hand a case to another clerk (supervisor)
     Reassign {
         #[command(flatten)]

@@ -314,6 +314,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
         Command::Followup { ticket, step, note } => act(c, desk, &ticket.id, Act::FollowUp { step, note })?,
         Command::Reassign { ticket, to } => act(c, desk, &ticket.id, Act::Reassign { to })?,
         Command::Reopen(a) => act(c, desk, &a.ticket.id, Act::Reopen { reason: a.reason })?,
+        Command::Correct { ticket, field, to, reason } => act(c, desk, &ticket.id, Act::Correct { field, to, reason })?,
         Command::Show { ticket: a, reveal } => {
             let shown = if reveal { desk.reveal(&a.id) } else { desk.show(&a.id) };
             let (tk, events) = shown.map_err(|e| c.fail(e))?;

@@ -40,6 +40,9 @@ fn a_clerk_registers_and_completes_a_case_in_the_real_terminal() {
     term.keys(&["C-s"]);
     term.wait_for("状态：办理中");
     term.keys(&["d"]);
+    term.wait_for("办结 A001");
+    term.type_text("已发放");
+    term.keys(&["Enter"]);
     term.wait_for("状态：已办结");
     // While the interface still runs, another program on the same PC reads the file and sees
     // the step: each one is durable in the file when the screen shows it.
@@ -57,6 +60,7 @@ fn a_clerk_registers_and_completes_a_case_in_the_real_terminal() {
     assert_eq!(t["window"], "2");
     let actions: Vec<&str> = t["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["take", "call", "accept", "complete"]);
+    assert_eq!(t["events"][3]["note"], "已发放", "the completion's note was typed in the confirmation");
 }
 
 #[test]

@@ -11,7 +11,10 @@ use yimen::domain::citizen::Citizen;
 use yimen::domain::id_number::IdNumber;
 use yimen::domain::lang::{Lang, Localized};
 use yimen::domain::queue::QueueNumber;
-use yimen::domain::ticket::{Action, Command, Context, Status, SuspendReason, Ticket, TransitionError};
+use yimen::domain::ticket::{
+    Action, Command, Context, CorrectField, Corrected, Status, SuspendReason, Ticket, TransitionError,
+    mask_correction_note,
+};
 
 fn ctx(cal: &Calendar, day: Date) -> Context<'_> {
     Context {
@@ -66,10 +69,12 @@ fn command<'a>(action: Action, catalog: &'a Catalog, item: &str) -> Command<'a> 
             Command::FollowUp { step: yimen::domain::ticket::FollowUp::Callback, note: "已回访".into() }
         }
         Action::Reassign => Command::Reassign { to: "向红".into() },
+        Action::Correct => Command::Correct { to: Corrected::Name(Some("张叁".into())), reason: "错字".into() },
     }
 }
 
-const ACTIONS: [Action; 18] = [
+const ACTIONS: [Action; 19] = [
+    Action::Correct,
     Action::FollowUp,
     Action::Reassign,
     Action::Notice,
@@ -221,6 +226,45 @@ fn the_refusals_say_why() {
 }
 
 #[test]
+fn a_correction_changes_one_field_in_any_state_and_keeps_before_and_after() {
+    let cal = Calendar::builtin();
+    let catalog = Catalog::builtin();
+    let c = ctx(&cal, date!(2026 - 11 - 30));
+    let accepted = ticket_via(&cal, &catalog, "MZ01", &[Action::Call, Action::Accept]);
+    let right = IdNumber::parse("430822194503153325", date!(2026 - 11 - 30)).unwrap();
+    let cmd = Command::Correct { to: Corrected::IdNumber(Some(right.clone())), reason: "录错".into() };
+    let (t, e) = accepted.apply(cmd, &c).unwrap();
+    assert_eq!(t.citizen.id_number, Some(right));
+    assert_eq!((e.action, e.from, e.to), (Action::Correct, Some(Status::Accepted), Status::Accepted));
+    let note = e.note.clone().unwrap();
+    assert_eq!(note, "身份证号码：430822195602294056 → 430822194503153325；录错");
+    // A clerk sees the numbers masked; a name's correction stays as it is.
+    assert_eq!(mask_correction_note(&note), "身份证号码：430822********4056 → 430822********3325；录错");
+    let renamed = "申请人姓名：张三 → 张叁；错字";
+    assert_eq!(mask_correction_note(renamed), renamed);
+    // The same value again is not a correction; a proxy's phone needs a proxy; an accepted
+    // case keeps its applicant's name.
+    let again = Command::Correct { to: Corrected::Name(Some("张三".into())), reason: "x".into() };
+    assert!(matches!(accepted.apply(again, &c), Err(TransitionError::Unchanged { field: CorrectField::Name, .. })));
+    let phone = yimen::domain::phone::Phone::parse("13812341234").unwrap();
+    let cmd = Command::Correct { to: Corrected::ProxyPhone(Some(phone.clone())), reason: "x".into() };
+    assert!(matches!(accepted.apply(cmd, &c), Err(TransitionError::NoProxy { .. })));
+    let cmd = Command::Correct { to: Corrected::Name(None), reason: "x".into() };
+    assert!(accepted.apply(cmd, &c).is_err());
+    // A closed case is corrected too, and a proxy is added by naming one.
+    let closed = ticket_via(&cal, &catalog, "MZ01", &[Action::Call, Action::Reject]);
+    let with_proxy = closed
+        .apply(Command::Correct { to: Corrected::ProxyName(Some("李四".into())), reason: "补登".into() }, &c)
+        .unwrap()
+        .0;
+    assert_eq!(with_proxy.status, Status::Rejected);
+    let cmd = Command::Correct { to: Corrected::ProxyPhone(Some(phone)), reason: "补登".into() };
+    let (t, e) = with_proxy.apply(cmd, &c).unwrap();
+    assert_eq!(t.proxy.unwrap().phone.unwrap().as_str(), "13812341234");
+    assert_eq!(mask_correction_note(&e.note.unwrap()), "代办人电话：（空） → 138****1234；补登");
+}
+
+#[test]
 fn deferred_materials_block_completion_and_end_the_case_when_late() {
     let cal = Calendar::builtin();
     let catalog = Catalog::builtin();
@@ -273,6 +317,8 @@ struct Model {
     rated: bool,
     followed_up: bool,
     on_the_spot: bool,
+    /// The name reads 张叁 (the correction's value) until an acceptance names 张三 again.
+    corrected: bool,
 }
 
 impl Model {
@@ -302,6 +348,8 @@ impl Model {
             Action::Reassign if matches!(s, Called | Accepted | Suspended | Transferred) => Some(s),
             // The command is always the first step (回访): allowed once, after the 差评.
             Action::FollowUp if matches!(s, Completed | Accepted) && self.rated && !self.followed_up => Some(s),
+            // In any state, unless the name is already the corrected one.
+            Action::Correct if !self.corrected => Some(s),
             _ => {
                 let _ = cal;
                 None
@@ -317,7 +365,11 @@ impl Model {
             Action::Supply => self.owed_due = None,
             Action::Rate => self.rated = true,
             Action::FollowUp => self.followed_up = true,
+            Action::Correct => self.corrected = true,
             _ => {}
+        }
+        if a == Action::Accept {
+            self.corrected = false;
         }
         self.status = to;
     }
@@ -335,7 +387,15 @@ proptest! {
         let mut day = date!(2026 - 11 - 30);
         let mut t = ticket_via(&cal, &catalog, item, &[]);
         let mut model =
-            Model { status: Status::Waiting, recalls: 0, owed_due: None, rated: false, followed_up: false, on_the_spot };
+            Model {
+            status: Status::Waiting,
+            recalls: 0,
+            owed_due: None,
+            rated: false,
+            followed_up: false,
+            on_the_spot,
+            corrected: false,
+        };
         let mut seq = t.events;
         for s in steps {
             day += Duration::days(s.days_later);

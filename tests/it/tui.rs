@@ -81,6 +81,8 @@ impl Ui {
                     "Esc" => (KeyCode::Esc, KeyModifiers::NONE),
                     "Down" => (KeyCode::Down, KeyModifiers::NONE),
                     "Up" => (KeyCode::Up, KeyModifiers::NONE),
+                    "Left" => (KeyCode::Left, KeyModifiers::NONE),
+                    "Right" => (KeyCode::Right, KeyModifiers::NONE),
                     "Space" => (KeyCode::Char(' '), KeyModifiers::NONE),
                     "BS" => (KeyCode::Backspace, KeyModifiers::NONE),
                     "C-s" => (KeyCode::Char('s'), KeyModifiers::CONTROL),
@@ -219,17 +221,30 @@ fn take_call_register_accept_complete_and_rate_by_keys() {
     // A walk-in takes a number through the item picker, filtered by pinyin initials.
     ui.keys("t");
     ui.keys("zdsh<Enter>"); // 最低生活保障申请（低保）, by pinyin initials
+    // Then the priority and an optional ID number: a wrong one keeps the popup and the digits.
+    let s = ui.screen();
+    assert!(s.contains("不优先") && s.contains("80岁以上老人") && s.contains("Enter 取号"), "{s}");
+    ui.keys("<Right><Right>43082219560229405");
+    ui.keys("7<Enter>");
+    assert!(ui.screen().contains("校验不通过"), "{}", ui.screen());
+    assert!(ui.desk.list_day(time::macros::date!(2026 - 11 - 30), None).unwrap().is_empty());
+    ui.keys("<BS>6<Enter>");
     let taken = ui.desk.list_day(time::macros::date!(2026 - 11 - 30), None).unwrap();
     assert_eq!(taken.len(), 1);
     assert_eq!(taken[0].item, "MZ01");
+    assert_eq!(taken[0].priority, Some(yimen::domain::queue::Priority::Disability), "the choice was kept");
+    assert_eq!(taken[0].citizen.id_number.as_ref().map(|i| i.to_string()).as_deref(), Some("430822195602294056"));
     ui.keys("c");
     assert!(ui.screen().contains("A001"));
     ui.keys("i");
     assert_eq!(ui.app.screen, Screen::Intake);
     // Name, then a wrong ID number: the error shows beside it and nothing typed is lost.
-    ui.keys("张三<Tab>430822195602294057<Tab>13812341234<Tab>");
+    // The ID number given at the take is in the form already; its field takes 18 characters.
+    assert_eq!(ui.app.form.id_number.value(), "430822195602294056");
+    ui.keys("张三<Tab>999<BS>7<Tab>13812341234<Tab>");
+    assert_eq!(ui.app.form.id_number.value(), "430822195602294057", "no 19th character");
     let s = ui.screen();
-    assert!(s.contains("校验位"), "live ID check:\n{s}");
+    assert!(s.contains("校验不通过") && !s.contains("应为 6"), "live ID check, never the right digit:\n{s}");
     ui.keys("<C-s>");
     assert_eq!(ui.app.screen, Screen::Intake);
     assert_eq!(ui.app.form.name.value(), "张三");
@@ -254,12 +269,29 @@ fn take_call_register_accept_complete_and_rate_by_keys() {
     assert_eq!(t.citizen.village.as_deref(), Some("青龙村"));
     assert_eq!(ui.app.screen, Screen::Detail, "the case opens after registering");
     assert!(!ui.app.form.dirty, "the form is cleared once stored");
+    // Calling the next citizen while A001 is at this window is refused with what to do.
+    ui.keys("1");
+    ui.app.update(Msg::Tick);
+    ui.settle();
+    ui.keys("c");
+    ui.keys("3");
+    // 办结 asks first, with an optional note; Esc leaves the case as it was.
     ui.keys("d");
-    assert_eq!(ui.desk.show("A001").unwrap().0.status, Status::Completed);
-    ui.keys("p5");
-    assert_eq!(ui.desk.show("A001").unwrap().0.rating.map(|r| r.score), Some(5));
     let s = ui.screen();
-    assert!(s.contains("非常满意") && s.contains("办理过程"), "{s}");
+    assert!(s.contains("办结 A001") && s.contains("备注") && s.contains("Enter 确认"), "{s}");
+    ui.keys("<Esc>");
+    assert_eq!(ui.desk.show("A001").unwrap().0.status, Status::Accepted);
+    ui.keys("d已发放<Enter>");
+    let (t, events) = ui.desk.show("A001").unwrap();
+    assert_eq!(t.status, Status::Completed);
+    assert_eq!(events.last().unwrap().note.as_deref(), Some("已发放"));
+    // A digit only chooses the rating; Enter records it.
+    ui.keys("p5");
+    assert_eq!(ui.desk.show("A001").unwrap().0.rating, None, "nothing recorded before Enter");
+    ui.keys("4<Enter>");
+    assert_eq!(ui.desk.show("A001").unwrap().0.rating.map(|r| r.score), Some(4));
+    let s = ui.screen();
+    assert!(s.contains("满意") && s.contains("办理过程"), "{s}");
     // Found again from the queue screen by search.
     ui.keys("1/zs<Enter>");
     assert_eq!(ui.app.screen, Screen::Open);
@@ -455,8 +487,20 @@ fn the_sign_in_screen_checks_the_pin_and_the_lock_key_keeps_the_form() {
     let s = ui.screen();
     assert!(s.contains("登录") && s.contains("张三（窗口工作人员）"), "{s}");
     assert!(!s.contains("排队叫号"), "nothing else shows before sign-in:\n{s}");
-    // Pick 张三, a wrong PIN: refused, and the PIN is never drawn.
-    ui.keys("<Tab><Tab><Down><Tab>999999");
+    // Nobody is chosen yet: Enter tries no one's PIN (so no one is charged a failure).
+    ui.keys("123456<Enter>");
+    assert!(ui.screen().contains("请先用 ↑↓ 选择您的名字"), "{}", ui.screen());
+    assert_eq!(ui.app.signin.pin.value(), "", "nothing typed before a clerk was chosen");
+    // The window field takes digits only: a PIN typed there by mistake never shows.
+    ui.keys("<Tab><Tab>");
+    assert_eq!(ui.app.signin.focus, 2);
+    ui.keys("2111111abc");
+    assert!(!ui.screen().contains("2111111") && !ui.screen().contains("abc"), "{}", ui.screen());
+    ui.keys("<BS><BS><BS><BS>1");
+    // ↑↓ choose from any field; pick 张三, a wrong PIN: refused, and the PIN is never drawn.
+    ui.keys("<Down><Down><Tab>");
+    assert!(ui.screen().contains("▶ 张三"), "the chosen clerk is plain to see:\n{}", ui.screen());
+    ui.keys("999999");
     assert!(!ui.screen().contains("999999"), "the PIN shows as stars");
     ui.keys("<Enter>");
     assert!(ui.screen().contains("PIN 错误"));
@@ -467,7 +511,7 @@ fn the_sign_in_screen_checks_the_pin_and_the_lock_key_keeps_the_form() {
     assert!(ui.screen().contains("工作人员：张三"));
     // The clerk's actions are theirs.
     ui.keys("t");
-    ui.keys("gl<Enter>");
+    ui.keys("gl<Enter><Enter>");
     let t = ui.desk.list_day(time::macros::date!(2026 - 11 - 30), None).unwrap();
     assert_eq!(ui.desk.show(&t[0].id.to_string()).unwrap().1[0].clerk, "张三");
     // Lock while typing: the form waits behind the sign-in screen.
@@ -505,7 +549,7 @@ fn a_supervisor_follows_up_reopens_and_reassigns_from_the_case_screen_and_a_cler
     let id = t.id.to_string();
 
     // The clerk sees the case but not the supervisor's keys, and they do nothing.
-    ui.keys("<Tab><Tab><Down><Down><Tab>246810<Enter>");
+    ui.keys("<Down><Down><Down><Tab>246810<Enter>");
     assert_eq!(ui.app.cfg.clerk, "张三");
     ui.keys("1/B001<Enter><Enter>");
     assert_eq!(ui.app.screen, Screen::Detail, "{}", ui.screen());
@@ -518,7 +562,7 @@ fn a_supervisor_follows_up_reopens_and_reassigns_from_the_case_screen_and_a_cler
 
     // 王主任 signs in at the same screen: the keys are offered and work.
     ui.key(KeyCode::Char('l'), KeyModifiers::CONTROL);
-    ui.keys("<Tab><Tab><Up><Tab>boss-pass-2026<Enter>");
+    ui.keys("<Up>boss-pass-2026<Enter>");
     assert_eq!(ui.app.cfg.clerk, "王主任", "{}", ui.screen());
     let s = ui.screen();
     assert!(s.contains("差评回访") && s.contains("重新办理"), "{s}");

@@ -13,7 +13,7 @@ use super::{AcceptRequest, Desk, DeskError, Hint};
 use crate::input;
 use yimen_domain::account::{AccountError, Role};
 use yimen_domain::text::Field;
-use yimen_domain::ticket::{Action, Command, FollowUp, SuspendReason, Ticket};
+use yimen_domain::ticket::{Action, Command, CorrectField, Corrected, FollowUp, SuspendReason, Ticket};
 
 /// An action a clerk (or a supervisor) takes on one ticket. On the wire: a JSON object with
 /// `"action": "<name>"` and the variant's fields (`{"action": "reject", "reason": "…"}`).
@@ -94,6 +94,13 @@ pub enum Act {
     Reopen {
         reason: String,
     },
+    /// 更正: puts one field of the citizen's or the proxy's details right (an empty `to`
+    /// empties it), with the reason; the event keeps the value before and after.
+    Correct {
+        field: CorrectField,
+        to: String,
+        reason: String,
+    },
 }
 
 /// What the API answers to a take or an action: the ticket as it is now, and its hints.
@@ -145,6 +152,7 @@ impl Act {
             Act::FollowUp { .. } => Action::FollowUp,
             Act::Reassign { .. } => Action::Reassign,
             Act::Reopen { .. } => Action::Reopen,
+            Act::Correct { .. } => Action::Correct,
         }
     }
 
@@ -259,8 +267,48 @@ impl Desk {
                 Command::Reassign { to }
             }
             Act::Reopen { reason } => Command::Reopen { reason: input::required_note(Field::Reason, reason)? },
+            Act::Correct { field, to, reason } => Command::Correct {
+                to: self.corrected(*field, to)?,
+                reason: input::required_note(Field::Reason, reason)?,
+            },
         };
         self.act(r, window, |_| Ok(cmd)).map(|t| (t, Vec::new()))
+    }
+}
+
+impl Desk {
+    /// The new value of a corrected field, checked exactly as the intake form checks it.
+    fn corrected(&self, field: CorrectField, to: &str) -> Result<Corrected, DeskError> {
+        use crate::{CitizenInput, ProxyInput};
+        let today = self.clock().today();
+        let given = Some(to.to_string());
+        let citizen = |c: CitizenInput| c.check(today);
+        // A proxy's phone or ID number is checked beside a stand-in name (the proxy's own name
+        // is not being changed).
+        let proxy = |p: ProxyInput| p.check(today);
+        Ok(match field {
+            CorrectField::Name => Corrected::Name(citizen(CitizenInput { name: given, ..Default::default() })?.name),
+            CorrectField::IdNumber => {
+                Corrected::IdNumber(citizen(CitizenInput { id_number: given, ..Default::default() })?.id_number)
+            }
+            CorrectField::Phone => {
+                Corrected::Phone(citizen(CitizenInput { phone: given, ..Default::default() })?.phone)
+            }
+            CorrectField::Village => {
+                Corrected::Village(citizen(CitizenInput { village: given, ..Default::default() })?.village)
+            }
+            CorrectField::ProxyName => {
+                Corrected::ProxyName(ProxyInput { name: given, ..Default::default() }.check(today)?.map(|p| p.name))
+            }
+            CorrectField::ProxyPhone => Corrected::ProxyPhone(
+                proxy(ProxyInput { name: Some("代办人".into()), phone: given, ..Default::default() })?
+                    .and_then(|p| p.phone),
+            ),
+            CorrectField::ProxyIdNumber => Corrected::ProxyIdNumber(
+                proxy(ProxyInput { name: Some("代办人".into()), id_number: given, ..Default::default() })?
+                    .and_then(|p| p.id_number),
+            ),
+        })
     }
 }
 
@@ -290,6 +338,9 @@ mod tests {
             Act::FollowUp { step: FollowUp::Callback, note: "已回访".into() },
             Act::Reassign { to: "王芳".into() },
             Act::Reopen { reason: "复核".into() },
+            Act::Correct {
+                field: CorrectField::IdNumber, to: "430822194503153325".into(), reason: "录错一位".into()
+            },
         ]
     }
 

@@ -65,6 +65,7 @@ pub const COMMANDS: &[Rule] = &[
     Rule { command: "reopen", need: SUPERVISOR },
     Rule { command: "followup", need: SUPERVISOR },
     Rule { command: "reassign", need: SUPERVISOR },
+    Rule { command: "correct", need: CLERK },
     Rule { command: "notice", need: CLERK },
     Rule { command: "slip", need: CLERK },
     Rule { command: "show", need: CLERK },

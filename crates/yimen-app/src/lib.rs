@@ -592,6 +592,9 @@ impl Desk {
             if e.action == yimen_domain::ticket::Action::Rate {
                 e.note = None;
             }
+            if e.action == yimen_domain::ticket::Action::Correct {
+                e.note = e.note.as_deref().map(yimen_domain::ticket::mask_correction_note);
+            }
             e.prev.clear();
             e.hash.clear();
             e.state = None;

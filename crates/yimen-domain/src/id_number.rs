@@ -48,7 +48,9 @@ pub enum IdError {
     BirthDate(String),
     #[error("the birth date {0} in the ID number is in the future")]
     FutureBirth(String),
-    #[error("the check character is wrong: the first 17 digits need '{expected}' at the end, not '{found}'")]
+    /// The check character (GB 11643) does not match. The message never names the right
+    /// one: that would invite a valid number with a wrong digit elsewhere.
+    #[error("the number does not check (GB 11643): a digit is mistyped; compare it with the ID card")]
     Check { expected: char, found: char },
 }
 
@@ -64,9 +66,7 @@ impl Localized for IdError {
                 IdError::Region(r) => format!("身份证号码前两位 {r} 不是有效的地区代码"),
                 IdError::BirthDate(d) => format!("身份证号码中的出生日期 {d} 不存在"),
                 IdError::FutureBirth(d) => format!("身份证号码中的出生日期 {d} 晚于今天"),
-                IdError::Check { expected, found } => {
-                    format!("身份证号码校验位错误：最后一位应为 {expected}，不是 {found}，请核对")
-                }
+                IdError::Check { .. } => "身份证号码校验不通过：有数字输错了，请对照身份证逐位核对".into(),
             },
         }
     }

@@ -119,6 +119,9 @@ pub enum Action {
     FollowUp,
     /// A supervisor hands a case to another clerk.
     Reassign,
+    /// 更正: a mistyped name, ID number, phone, village or proxy detail is put right, with
+    /// the value before and after and the reason in the event.
+    Correct,
 }
 
 impl Action {
@@ -147,6 +150,7 @@ impl Action {
             Action::Reveal => "reveal",
             Action::FollowUp => "follow_up",
             Action::Reassign => "reassign",
+            Action::Correct => "correct",
         }
     }
 
@@ -175,6 +179,7 @@ impl Action {
             Action::Reveal => lang.pick("查看完整身份证号", "full ID numbers shown"),
             Action::FollowUp => lang.pick("差评回访", "follow-up"),
             Action::Reassign => lang.pick("改派", "reassign"),
+            Action::Correct => lang.pick("更正", "correct"),
         }
     }
 
@@ -183,16 +188,134 @@ impl Action {
     pub fn allowed_from(status: Status) -> &'static [Action] {
         use Action::*;
         match status {
-            Status::Waiting => &[Call, Withdraw],
-            Status::Called => &[Recall, NoShow, Accept, Complete, Reject, Withdraw, Notice, Reassign],
-            Status::NoShow => &[Requeue, Withdraw],
-            Status::Accepted => &[Suspend, Transfer, Complete, Reject, Withdraw, Terminate, Supply, Reassign, FollowUp],
-            Status::Suspended => &[Resume, Withdraw, Terminate, Supply, Reassign],
-            Status::Transferred => &[Complete, Reject, Supply, Reassign],
-            Status::Completed => &[Rate, Reopen, FollowUp],
-            Status::Rejected | Status::Withdrawn | Status::Terminated => &[],
+            // A typo is put right in any state, a closed case's included: the record stays
+            // honest, and the correction is an event like any other.
+            Status::Waiting => &[Call, Withdraw, Correct],
+            Status::Called => &[Recall, NoShow, Accept, Complete, Reject, Withdraw, Notice, Reassign, Correct],
+            Status::NoShow => &[Requeue, Withdraw, Correct],
+            Status::Accepted => {
+                &[Suspend, Transfer, Complete, Reject, Withdraw, Terminate, Supply, Reassign, FollowUp, Correct]
+            }
+            Status::Suspended => &[Resume, Withdraw, Terminate, Supply, Reassign, Correct],
+            Status::Transferred => &[Complete, Reject, Supply, Reassign, Correct],
+            Status::Completed => &[Rate, Reopen, FollowUp, Correct],
+            Status::Rejected | Status::Withdrawn | Status::Terminated => &[Correct],
         }
     }
+}
+
+/// A field of a ticket's personal data that a 更正 (correction) may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectField {
+    Name,
+    IdNumber,
+    Phone,
+    Village,
+    ProxyName,
+    ProxyPhone,
+    ProxyIdNumber,
+}
+
+impl CorrectField {
+    pub const ALL: [CorrectField; 7] = [
+        CorrectField::Name,
+        CorrectField::IdNumber,
+        CorrectField::Phone,
+        CorrectField::Village,
+        CorrectField::ProxyName,
+        CorrectField::ProxyPhone,
+        CorrectField::ProxyIdNumber,
+    ];
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            CorrectField::Name => lang.pick("申请人姓名", "applicant's name"),
+            CorrectField::IdNumber => lang.pick("身份证号码", "ID number"),
+            CorrectField::Phone => lang.pick("联系电话", "phone"),
+            CorrectField::Village => lang.pick("村（社区）", "village"),
+            CorrectField::ProxyName => lang.pick("代办人姓名", "proxy's name"),
+            CorrectField::ProxyPhone => lang.pick("代办人电话", "proxy's phone"),
+            CorrectField::ProxyIdNumber => lang.pick("代办人身份证号码", "proxy's ID number"),
+        }
+    }
+
+    /// Whether the field holds a number masked for clerks (ID numbers and phones).
+    pub fn is_personal_number(self) -> bool {
+        matches!(
+            self,
+            CorrectField::IdNumber | CorrectField::Phone | CorrectField::ProxyPhone | CorrectField::ProxyIdNumber
+        )
+    }
+
+    /// The field's value on `t` as text (`None`: empty).
+    pub fn value_on(self, t: &Ticket) -> Option<String> {
+        let c = &t.citizen;
+        let p = t.proxy.as_ref();
+        match self {
+            CorrectField::Name => c.name.clone(),
+            CorrectField::IdNumber => c.id_number.as_ref().map(ToString::to_string),
+            CorrectField::Phone => c.phone.as_ref().map(|x| x.as_str().to_string()),
+            CorrectField::Village => c.village.clone(),
+            CorrectField::ProxyName => p.map(|p| p.name.clone()),
+            CorrectField::ProxyPhone => p.and_then(|p| p.phone.as_ref()).map(|x| x.as_str().to_string()),
+            CorrectField::ProxyIdNumber => p.and_then(|p| p.id_number.as_ref()).map(ToString::to_string),
+        }
+    }
+}
+
+/// The corrected value of one field, already checked by the application layer (`None`:
+/// the field is emptied; an empty proxy name removes the proxy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Corrected {
+    Name(Option<String>),
+    IdNumber(Option<super::id_number::IdNumber>),
+    Phone(Option<super::phone::Phone>),
+    Village(Option<String>),
+    ProxyName(Option<String>),
+    ProxyPhone(Option<super::phone::Phone>),
+    ProxyIdNumber(Option<super::id_number::IdNumber>),
+}
+
+impl Corrected {
+    pub fn field(&self) -> CorrectField {
+        match self {
+            Corrected::Name(_) => CorrectField::Name,
+            Corrected::IdNumber(_) => CorrectField::IdNumber,
+            Corrected::Phone(_) => CorrectField::Phone,
+            Corrected::Village(_) => CorrectField::Village,
+            Corrected::ProxyName(_) => CorrectField::ProxyName,
+            Corrected::ProxyPhone(_) => CorrectField::ProxyPhone,
+            Corrected::ProxyIdNumber(_) => CorrectField::ProxyIdNumber,
+        }
+    }
+}
+
+/// The note of a correction event: `字段：旧值 → 新值；理由` (an empty value is `（空）`).
+fn correction_note(field: CorrectField, before: Option<&str>, after: Option<&str>, reason: &str) -> String {
+    format!("{}：{} → {}；{reason}", field.label(Lang::Zh), before.unwrap_or(EMPTY_VALUE), after.unwrap_or(EMPTY_VALUE))
+}
+
+const EMPTY_VALUE: &str = "（空）";
+
+/// A correction event's note as a clerk may see it: an ID number's or a phone's values
+/// before and after masked like everywhere else (docs/security.md); other notes unchanged.
+pub fn mask_correction_note(note: &str) -> String {
+    let Some((label, rest)) = note.split_once('：') else { return note.to_string() };
+    let Some(field) = CorrectField::ALL.into_iter().find(|f| f.label(Lang::Zh) == label) else {
+        return note.to_string();
+    };
+    if !field.is_personal_number() {
+        return note.to_string();
+    }
+    let Some((values, reason)) = rest.split_once('；') else { return note.to_string() };
+    let Some((before, after)) = values.split_once(" → ") else { return note.to_string() };
+    let mask = |v: &str| match v {
+        EMPTY_VALUE => v.to_string(),
+        v if matches!(field, CorrectField::IdNumber | CorrectField::ProxyIdNumber) => super::mask::id_number(v),
+        v => super::mask::phone(v),
+    };
+    format!("{label}：{} → {}；{reason}", mask(before), mask(after))
 }
 
 /// Why a case is suspended; the clock pauses while it is.
@@ -472,6 +595,7 @@ pub enum Command<'a> {
     Notice { missing: Vec<String> },
     FollowUp { step: FollowUp, note: String },
     Reassign { to: String },
+    Correct { to: Corrected, reason: String },
 }
 
 impl Command<'_> {
@@ -495,6 +619,7 @@ impl Command<'_> {
             Command::Notice { .. } => Action::Notice,
             Command::FollowUp { .. } => Action::FollowUp,
             Command::Reassign { .. } => Action::Reassign,
+            Command::Correct { .. } => Action::Correct,
         }
     }
 }
@@ -536,6 +661,10 @@ pub enum TransitionError {
     NoFollowUp { number: QueueNumber },
     #[error("the follow-up of {number} goes call back, verify, fix, report back; next is {next}")]
     FollowUpOrder { number: QueueNumber, next: &'static str },
+    #[error("{number} has no proxy; give the proxy's name first")]
+    NoProxy { number: QueueNumber },
+    #[error("the {} of {number} is already that; nothing to correct", .field.label(Lang::En))]
+    Unchanged { number: QueueNumber, field: CorrectField },
 }
 
 fn allowed_en(allowed: &[Action]) -> String {
@@ -602,6 +731,8 @@ impl Localized for TransitionError {
             FollowUpOrder { number, next } => {
                 format!("{number} 的差评回访按 回访、核实、整改、反馈 的顺序进行，下一步是「{next}」")
             }
+            NoProxy { number } => format!("{number} 没有代办人，请先更正代办人姓名"),
+            Unchanged { number, field } => format!("{number} 的{}已经是这个值，无需更正", field.label(lang)),
         }
     }
 }
@@ -906,6 +1037,38 @@ impl Ticket {
             Command::Reassign { to } => {
                 note = Some(format!("{} -> {to}", t.clerk.clone().unwrap_or_default()));
                 t.clerk = Some(to);
+            }
+            Command::Correct { to, reason } => {
+                let field = to.field();
+                let before = field.value_on(&t);
+                match to {
+                    Corrected::Name(v) => t.citizen.name = v,
+                    Corrected::IdNumber(v) => t.citizen.id_number = v,
+                    Corrected::Phone(v) => t.citizen.phone = v,
+                    Corrected::Village(v) => t.citizen.village = v,
+                    Corrected::ProxyName(None) => t.proxy = None,
+                    Corrected::ProxyName(Some(name)) => match &mut t.proxy {
+                        Some(p) => p.name = name,
+                        None => t.proxy = Some(Proxy { name, phone: None, id_number: None }),
+                    },
+                    Corrected::ProxyPhone(v) => match &mut t.proxy {
+                        Some(p) => p.phone = v,
+                        None => return Err(TransitionError::NoProxy { number }),
+                    },
+                    Corrected::ProxyIdNumber(v) => match &mut t.proxy {
+                        Some(p) => p.id_number = v,
+                        None => return Err(TransitionError::NoProxy { number }),
+                    },
+                }
+                if t.accepted_at.is_some() && t.citizen.name.is_none() {
+                    // An accepted case always names its applicant.
+                    return Err(TransitionError::MissingApplicant(ApplicantField::Name));
+                }
+                let after = field.value_on(&t);
+                if before == after {
+                    return Err(TransitionError::Unchanged { number, field });
+                }
+                note = Some(correction_note(field, before.as_deref(), after.as_deref(), &reason));
             }
             Command::Reopen { reason } => {
                 t.status = Status::Accepted;

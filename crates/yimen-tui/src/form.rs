@@ -178,7 +178,17 @@ impl IntakeForm {
                 self.note.insert(c);
             }
         } else if let Some(input) = self.input_mut(f) {
+            // An ID number has 18 characters and a phone at most 13 (`0744-62212345`): the
+            // field takes no more, so a doubled paste shows at once instead of as a riddle.
+            let cap = match f {
+                FieldId::IdNumber => Some(18),
+                FieldId::Phone | FieldId::ProxyPhone => Some(13),
+                _ => None,
+            };
             for c in clean.chars().filter(|c| *c != '\n') {
+                if cap.is_some_and(|cap| input.value().chars().count() >= cap) {
+                    break;
+                }
                 input.handle(InputRequest::InsertChar(c));
             }
         } else {

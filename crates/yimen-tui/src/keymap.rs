@@ -58,6 +58,8 @@ pub enum UiAction {
     Complete,
     /// Show the case's whole ID numbers and phones (a clerk sees them masked; audited).
     Reveal,
+    /// 更正 a mistyped detail of the case.
+    Correct,
     Reject,
     Withdraw,
     Terminate,
@@ -184,6 +186,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Some(Detail), Char('y'), A::Reopen, "重新办理", "reopen", true),
     b(Some(Detail), Char('o'), A::Print, "打印凭条", "print slip", true),
     b(Some(Detail), Char('v'), A::Reveal, "查看完整证件号", "show whole ID", true),
+    b(Some(Detail), Char('f'), A::Correct, "更正", "correct", true),
     b(Some(Detail), Code(KeyCode::Esc), A::Back, "返回", "back", false),
     // Open cases
     b(Some(Open), Code(KeyCode::Enter), A::OpenSelected, "详情", "details", true),

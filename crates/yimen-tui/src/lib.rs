@@ -93,11 +93,14 @@ pub fn run(mut desk: Box<dyn Client>, opts: Options) -> io::Result<Vec<String>> 
     forward_events(msg_tx, |ev| match ev {
         Ok(Event::Key(k)) => Some(Msg::Key(k)),
         Ok(Event::Paste(s)) => Some(Msg::Paste(s)),
-        Ok(Event::Resize(..)) => Some(Msg::Tick),
+        Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
         _ => None,
     });
 
     let mut app = App::new(setup, job_tx);
+    if let Ok(size) = terminal.size() {
+        app.update(Msg::Resize(size.width, size.height));
+    }
     let result = (|| -> io::Result<()> {
         let mut next_tick = Instant::now() + TICK;
         loop {

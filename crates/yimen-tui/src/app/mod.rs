@@ -62,7 +62,31 @@ pub enum Modal {
         input: Input,
     },
     SuspendReason,
-    Score,
+    /// The citizen's rating: a digit chooses, Enter records (a stray key records nothing).
+    Score(Option<u8>),
+    /// An action that cannot be undone, shown with the ticket it acts on before it is done;
+    /// `note` is the optional note it carries (a completion's "已发放").
+    Confirm {
+        act: Act,
+        note: Option<Input>,
+    },
+    /// A walk-in's number: the item chosen, then priority and an optional ID number.
+    Take {
+        item: String,
+        /// Index into `TAKE_PRIORITIES`.
+        priority: usize,
+        id_number: Input,
+        error: Option<String>,
+    },
+    /// 更正: which field, its right value, and why.
+    Correct {
+        field: usize,
+        value: Input,
+        reason: Input,
+        /// 0 the field list, 1 the value, 2 the reason.
+        focus: u8,
+        error: Option<String>,
+    },
     Materials {
         key: Vec<String>,
         later: Vec<String>,
@@ -78,6 +102,8 @@ pub struct OpenFilter {
 
 pub enum Msg {
     Key(KeyEvent),
+    /// The terminal's size in columns and rows (at start and on every resize).
+    Resize(u16, u16),
     Paste(String),
     Tick,
     /// Another window changed the hall's records (heard from the server).
@@ -121,8 +147,20 @@ pub struct App {
     /// Whether a clerk is signed in; if not, only the sign-in screen shows.
     pub signed_in: bool,
     pub signin: SignIn,
+    /// The terminal is smaller than the interface needs: only the size message shows, and no
+    /// key acts on what cannot be seen (Ctrl-C still quits).
+    pub too_small: bool,
     jobs: Sender<Job>,
 }
+
+/// The priorities the take popup offers, "none" first.
+pub const TAKE_PRIORITIES: [Option<yimen_domain::queue::Priority>; 5] = [
+    None,
+    Some(yimen_domain::queue::Priority::Elderly),
+    Some(yimen_domain::queue::Priority::Disability),
+    Some(yimen_domain::queue::Priority::Pregnant),
+    Some(yimen_domain::queue::Priority::Military),
+];
 
 /// The settings the interface starts with.
 pub struct Setup {
@@ -147,6 +185,9 @@ pub struct Setup {
 #[derive(Debug, Clone, Default)]
 pub struct SignIn {
     pub sel: usize,
+    /// Whether the clerk was chosen (by ↑↓, or named when the interface started or locked):
+    /// a PIN is never tried against a clerk nobody chose.
+    pub chosen: bool,
     pub pin: Input,
     pub window: Input,
     /// 0 the clerk list, 1 the PIN, 2 the window.
@@ -158,10 +199,13 @@ impl App {
         let now = setup.clock.now();
         let report_day = setup.clock.date_of(now);
         let signed_in = setup.signed_in || setup.users.is_empty();
+        let named = setup.users.iter().position(|(n, _)| *n == setup.clerk);
         let signin = SignIn {
-            sel: setup.users.iter().position(|(n, _)| *n == setup.clerk).unwrap_or(0),
+            sel: named.unwrap_or(0),
+            chosen: named.is_some(),
             window: Input::new(setup.window.clone()),
-            focus: 1,
+            // A named clerk types the PIN at once; otherwise the list comes first.
+            focus: if named.is_some() { 1 } else { 0 },
             ..Default::default()
         };
         let status = setup.notice.clone().map(|n| (n, false));
@@ -191,6 +235,7 @@ impl App {
             stale: false,
             signed_in,
             signin,
+            too_small: false,
             jobs,
         };
         app.refresh();
@@ -356,6 +401,10 @@ impl App {
                 }
                 self.on_key(k);
             }
+            Msg::Resize(w, h) => {
+                self.too_small = w < crate::screens::MIN_WIDTH || h < crate::screens::MIN_HEIGHT;
+            }
+            Msg::Paste(s) if self.too_small => drop(s),
             Msg::Paste(s) => self.on_paste(&s),
             Msg::Changed if self.refreshing => self.stale = true,
             Msg::Changed => self.refresh(),
@@ -369,7 +418,12 @@ impl App {
 
     fn on_paste(&mut self, s: &str) {
         match &mut self.modal {
-            Some(Modal::Picker { filter: input, .. }) | Some(Modal::Prompt { input, .. }) => {
+            Some(Modal::Picker { filter: input, .. })
+            | Some(Modal::Prompt { input, .. })
+            | Some(Modal::Take { id_number: input, .. })
+            | Some(Modal::Confirm { note: Some(input), .. })
+            | Some(Modal::Correct { focus: 1, value: input, .. })
+            | Some(Modal::Correct { focus: 2, reason: input, .. }) => {
                 for c in sanitize(s, false).chars() {
                     input.handle(InputRequest::InsertChar(c));
                 }
@@ -386,14 +440,40 @@ impl App {
             self.quit = true;
             return;
         }
+        if self.too_small {
+            return;
+        }
         let s = &mut self.signin;
         match k.code {
+            // Tab goes list → PIN → window, Shift-Tab back.
             KeyCode::Tab | KeyCode::BackTab => {
                 s.focus = if k.code == KeyCode::Tab { (s.focus + 1) % 3 } else { (s.focus + 2) % 3 }
             }
-            KeyCode::Up if s.focus == 0 => s.sel = s.sel.saturating_sub(1),
-            KeyCode::Down if s.focus == 0 => s.sel = (s.sel + 1).min(self.cfg.users.len().saturating_sub(1)),
+            // ↑↓ choose the clerk from any field; a PIN typed for another clerk is dropped.
+            KeyCode::Up | KeyCode::Down => {
+                let last = self.cfg.users.len().saturating_sub(1);
+                let sel = if !s.chosen {
+                    s.sel
+                } else if k.code == KeyCode::Up {
+                    s.sel.saturating_sub(1)
+                } else {
+                    (s.sel + 1).min(last)
+                };
+                if sel != s.sel || !s.chosen {
+                    s.pin = Input::default();
+                }
+                s.sel = sel;
+                s.chosen = true;
+            }
+            KeyCode::Enter if !s.chosen => {
+                s.focus = 0;
+                self.status = Some((self.t(T::ChooseClerkFirst).to_string(), true));
+            }
             KeyCode::Enter if s.focus == 0 => s.focus = 1,
+            KeyCode::Enter if s.pin.value().is_empty() => {
+                s.focus = 1;
+                self.status = Some((self.t(T::TypePin).to_string(), true));
+            }
             KeyCode::Enter => {
                 if let Some((name, _)) = self.cfg.users.get(s.sel) {
                     let job = Job::SignIn { name: name.clone(), pin: s.pin.value().to_string() };
@@ -401,7 +481,15 @@ impl App {
                 }
             }
             _ if s.focus == 1 => edit_input(&mut s.pin, k),
+            // The window is a number: anything else is not typed (a PIN typed here by mistake
+            // would show in clear).
+            KeyCode::Char(c) if s.focus == 2 && !(c.is_ascii_digit() && s.window.value().chars().count() < 3) => {}
             _ if s.focus == 2 => edit_input(&mut s.window, k),
+            // On the list, typing starts the PIN of the chosen clerk.
+            KeyCode::Char(_) if s.focus == 0 && s.chosen => {
+                s.focus = 1;
+                edit_input(&mut s.pin, k);
+            }
             _ => {}
         }
     }
@@ -411,11 +499,18 @@ impl App {
             self.on_signin_key(k);
             return;
         }
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if self.too_small {
+            // Nothing the clerk cannot see acts; Ctrl-C still leaves.
+            if ctrl && matches!(k.code, KeyCode::Char('c')) {
+                self.quit = true;
+            }
+            return;
+        }
         if let Some(modal) = self.modal.take() {
             self.on_modal_key(modal, k);
             return;
         }
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         // Typing on a walk-in's item field starts the item picker with what was typed.
         if self.screen == Screen::Intake
             && self.form.focus() == FieldId::Item
@@ -476,6 +571,7 @@ impl App {
             A::FollowUp => Action::FollowUp,
             A::Reassign => Action::Reassign,
             A::Reopen => Action::Reopen,
+            A::Correct => Action::Correct,
             A::Print => return self.detail.is_some(),
             // Only when the case on screen has a masked number to show whole.
             A::Reveal => {
@@ -534,6 +630,13 @@ impl App {
                     // What was typed stays; only the clerk must sign in again.
                     self.signed_in = false;
                     self.modal = None;
+                    // The clerk who locked is the one to sign in again (↑↓ choose another).
+                    if let Some(i) = self.cfg.users.iter().position(|(n, _)| *n == self.cfg.clerk) {
+                        self.signin.sel = i;
+                        self.signin.chosen = true;
+                        self.signin.focus = 1;
+                    }
+                    self.signin.pin = Input::default();
                     self.send_quiet(Job::SignOut);
                 }
             }
@@ -564,6 +667,12 @@ impl App {
                 _ => self.queue_sel = (self.queue_sel + 1).min(self.queue_rows().len().saturating_sub(1)),
             },
             A::CallNext => {
+                // A citizen still at this window would drop out of "正在办理" unseen.
+                if let Some(t) = self.current() {
+                    let msg = self.t(T::WindowBusy).replace("{n}", &t.number.to_string());
+                    self.error(msg);
+                    return;
+                }
                 let job = Job::Call { window: self.cfg.window.clone(), categories: self.cfg.categories.clone() };
                 self.send(job);
             }
@@ -630,8 +739,13 @@ impl App {
                 }
             }
             A::Resume => self.detail_job(Action::Resume, |id| Job::Act(id, Act::Resume)),
-            A::Complete => self.detail_job(Action::Complete, |id| Job::Act(id, Act::Complete { note: None })),
-            A::Terminate => self.detail_job(Action::Terminate, |id| Job::Act(id, Act::Terminate { note: None })),
+            A::Complete => self.confirm(Action::Complete, Act::Complete { note: None }, true),
+            A::Terminate => self.confirm(Action::Terminate, Act::Terminate { note: None }, true),
+            A::Correct => {
+                if self.allowed(Action::Correct).is_some() {
+                    self.modal = Some(self.correct_modal(0));
+                }
+            }
             A::Transfer => self.prompt_if(Action::Transfer, PromptKind::Transfer),
             A::Reject => self.prompt_if(Action::Reject, PromptKind::Reject),
             A::Withdraw => self.prompt_if(Action::Withdraw, PromptKind::Withdraw),
@@ -651,7 +765,7 @@ impl App {
             }
             A::Rate => {
                 if self.allowed(Action::Rate).is_some() {
-                    self.modal = Some(Modal::Score);
+                    self.modal = Some(Modal::Score(None));
                 }
             }
             A::Print => {
@@ -693,6 +807,24 @@ impl App {
         if let Some(id) = self.allowed(a) {
             self.send(job(id));
         }
+    }
+
+    /// Asks before an action that cannot be undone (with a note field when `with_note`).
+    fn confirm(&mut self, a: Action, act: Act, with_note: bool) {
+        if self.allowed(a).is_some() {
+            self.modal = Some(Modal::Confirm { act, note: with_note.then(Input::default) });
+        }
+    }
+
+    /// The correction popup on `field`, its value filled in when the clerk may see it whole.
+    pub(super) fn correct_modal(&self, field: usize) -> Modal {
+        let current = self
+            .detail
+            .as_ref()
+            .and_then(|(t, _)| yimen_domain::ticket::CorrectField::ALL.get(field).and_then(|f| f.value_on(t)))
+            .filter(|v| !v.contains('*'))
+            .unwrap_or_default();
+        Modal::Correct { field, value: Input::new(current), reason: Input::default(), focus: 0, error: None }
     }
 
     fn prompt_if(&mut self, a: Action, kind: PromptKind) {

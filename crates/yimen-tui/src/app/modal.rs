@@ -87,14 +87,124 @@ impl App {
                     _ => {}
                 }
             }
-            Modal::Score => match k.code {
-                KeyCode::Char(c @ '1'..='5') => {
+            Modal::Score(chosen) => match k.code {
+                // A digit only chooses; the rating is recorded on Enter, so a stray key
+                // records nothing.
+                KeyCode::Char(c @ '1'..='5') => self.modal = Some(Modal::Score(Some(c as u8 - b'0'))),
+                KeyCode::Left | KeyCode::Up => {
+                    self.modal = Some(Modal::Score(Some(chosen.map_or(3, |s| s.saturating_sub(1).max(1)))))
+                }
+                KeyCode::Right | KeyCode::Down => {
+                    self.modal = Some(Modal::Score(Some(chosen.map_or(3, |s| (s + 1).min(5)))))
+                }
+                KeyCode::Enter => match (chosen, self.detail_id()) {
+                    (Some(score), Some(id)) => self.send(Job::Act(id, Act::Rate { score, comment: None })),
+                    _ => self.modal = Some(Modal::Score(chosen)),
+                },
+                KeyCode::Esc => {}
+                _ => self.modal = Some(Modal::Score(chosen)),
+            },
+            Modal::Confirm { act, mut note } => match k.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => {
                     if let Some(id) = self.detail_id() {
-                        self.send(Job::Act(id, Act::Rate { score: c as u8 - b'0', comment: None }));
+                        let text = note.as_ref().map(|n| n.value().trim().to_string()).filter(|n| !n.is_empty());
+                        let act = match act {
+                            Act::Complete { .. } => Act::Complete { note: text },
+                            Act::Terminate { .. } => Act::Terminate { note: text },
+                            other => other,
+                        };
+                        self.send(Job::Act(id, act));
                     }
                 }
+                _ => {
+                    if let Some(n) = note.as_mut() {
+                        edit_input(n, k);
+                    }
+                    self.modal = Some(Modal::Confirm { act, note });
+                }
+            },
+            Modal::Take { item, mut priority, mut id_number, error } => match k.code {
                 KeyCode::Esc => {}
-                _ => self.modal = Some(Modal::Score),
+                KeyCode::Left | KeyCode::Up => {
+                    priority = (priority + TAKE_PRIORITIES.len() - 1) % TAKE_PRIORITIES.len();
+                    self.modal = Some(Modal::Take { item, priority, id_number, error });
+                }
+                KeyCode::Right | KeyCode::Down | KeyCode::Tab => {
+                    priority = (priority + 1) % TAKE_PRIORITIES.len();
+                    self.modal = Some(Modal::Take { item, priority, id_number, error });
+                }
+                KeyCode::Enter => {
+                    let id = id_number.value().trim().to_string();
+                    // The number is checked here, so a typo keeps the popup and what was typed.
+                    if !id.is_empty()
+                        && let Err(e) = yimen_domain::id_number::IdNumber::parse(&id, self.cfg.clock.date_of(self.now))
+                    {
+                        use yimen_domain::lang::Localized;
+                        let error = Some(e.localized(self.cfg.lang));
+                        self.modal = Some(Modal::Take { item, priority, id_number, error });
+                        return;
+                    }
+                    let citizen =
+                        yimen_app::CitizenInput { id_number: Some(id).filter(|i| !i.is_empty()), ..Default::default() };
+                    let req = yimen_app::TakeRequest {
+                        item,
+                        priority: TAKE_PRIORITIES[priority],
+                        citizen,
+                        ..Default::default()
+                    };
+                    self.send(Job::Take(req));
+                }
+                KeyCode::Char(c) if !(c.is_ascii_digit() || c.eq_ignore_ascii_case(&'x')) => {
+                    self.modal = Some(Modal::Take { item, priority, id_number, error });
+                }
+                _ => {
+                    if id_number.value().chars().count() < 18 || !matches!(k.code, KeyCode::Char(_)) {
+                        edit_input(&mut id_number, k);
+                    }
+                    self.modal = Some(Modal::Take { item, priority, id_number, error: None });
+                }
+            },
+            Modal::Correct { mut field, mut value, mut reason, mut focus, error } => match k.code {
+                KeyCode::Esc => {}
+                KeyCode::Tab => {
+                    focus = (focus + 1) % 3;
+                    self.modal = Some(Modal::Correct { field, value, reason, focus, error });
+                }
+                KeyCode::BackTab => {
+                    focus = (focus + 2) % 3;
+                    self.modal = Some(Modal::Correct { field, value, reason, focus, error });
+                }
+                KeyCode::Up | KeyCode::Down if focus == 0 => {
+                    let n = yimen_domain::ticket::CorrectField::ALL.len();
+                    field = if k.code == KeyCode::Up { (field + n - 1) % n } else { (field + 1) % n };
+                    self.modal = Some(self.correct_modal(field));
+                }
+                KeyCode::Enter if focus < 2 => {
+                    focus += 1;
+                    self.modal = Some(Modal::Correct { field, value, reason, focus, error });
+                }
+                KeyCode::Enter => {
+                    let why = reason.value().trim().to_string();
+                    if why.is_empty() {
+                        let error = Some(self.t(T::ReasonNeeded).to_string());
+                        self.modal = Some(Modal::Correct { field, value, reason, focus, error });
+                        return;
+                    }
+                    if let (Some(id), Some(f)) = (self.detail_id(), yimen_domain::ticket::CorrectField::ALL.get(field))
+                    {
+                        let act = Act::Correct { field: *f, to: value.value().trim().to_string(), reason: why };
+                        self.send(Job::Act(id, act));
+                    }
+                }
+                _ => {
+                    match focus {
+                        1 => edit_input(&mut value, k),
+                        2 => edit_input(&mut reason, k),
+                        _ => {}
+                    }
+                    self.modal = Some(Modal::Correct { field, value, reason, focus, error: None });
+                }
             },
             Modal::Materials { key, later } => match k.code {
                 KeyCode::Char('1') => {
@@ -112,8 +222,7 @@ impl App {
     pub(super) fn picked(&mut self, kind: PickKind, key: String) {
         match kind {
             PickKind::TakeItem => {
-                let req = yimen_app::TakeRequest { item: key, ..Default::default() };
-                self.send(Job::Take(req));
+                self.modal = Some(Modal::Take { item: key, priority: 0, id_number: Input::default(), error: None });
             }
             PickKind::IntakeItem => {
                 if let Some(item) = self.cfg.catalog.item(&key).cloned() {

@@ -154,10 +154,13 @@ fn render_sign_in(app: &App, f: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .map(|(i, (name, role))| {
-            let text = format!(" {name}（{}）", role.label(app.cfg.lang));
-            let style = match (i == s.sel, s.focus == 0) {
-                (true, true) => Style::new().reversed(),
-                (true, false) => Style::new().bold(),
+            // The chosen clerk is marked and highlighted whatever field has the focus; before
+            // anyone is chosen, no one is.
+            let chosen = s.chosen && i == s.sel;
+            let text = format!(" {} {name}（{}）", if chosen { "▶" } else { " " }, role.label(app.cfg.lang));
+            let style = match (chosen, s.focus == 0) {
+                (true, true) => Style::new().reversed().bold(),
+                (true, false) => Style::new().reversed(),
                 _ => Style::new(),
             };
             Line::styled(text, style)
@@ -216,6 +219,21 @@ fn render_tabs(app: &App, f: &mut Frame, area: Rect) {
 
 fn render_footer(app: &App, f: &mut Frame, area: Rect) {
     let mut spans: Vec<Span> = Vec::new();
+    // While a popup is open, only its keys work: the footer says those, not the screen's.
+    if let Some(m) = &app.modal {
+        let keys = match m {
+            Modal::Help(_) => app.t(T::KeysTitle),
+            Modal::ConfirmDiscard => app.t(T::DiscardForm),
+            Modal::Picker { .. } => app.t(T::PickerKeys),
+            Modal::Prompt { .. } | Modal::Confirm { .. } => app.t(T::ConfirmKeys),
+            Modal::SuspendReason | Modal::Materials { .. } => app.t(T::ChoiceKeys),
+            Modal::Score(_) => app.t(T::ScoreKeys),
+            Modal::Take { .. } => app.t(T::TakeKeys),
+            Modal::Correct { .. } => app.t(T::CorrectKeys),
+        };
+        f.render_widget(Paragraph::new(keys).wrap(Wrap { trim: false }), area);
+        return;
+    }
     // While a text field has the focus, plain letters type into it, so their keys are not offered.
     let typing = app.screen == Screen::Intake && app.form.focus().is_text();
     let available =
@@ -225,6 +243,14 @@ fn render_footer(app: &App, f: &mut Frame, area: Rect) {
         spans.push(Span::raw(format!(" {desc} ")));
     }
     f.render_widget(Paragraph::new(Line::from(spans)).wrap(Wrap { trim: false }), area);
+}
+
+/// A ticket's item in the interface's language (the catalog's English name when it has one).
+pub fn item_label(app: &App, t: &Ticket) -> String {
+    match app.cfg.catalog.item(&t.item) {
+        Some(i) => i.display_name(app.cfg.lang).to_string(),
+        None => t.item_name.clone(),
+    }
 }
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -337,11 +363,130 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
             f.render_widget(b, r);
             input_line(f, Rect { height: 1, ..inner }, input, true);
         }
-        Modal::SuspendReason | Modal::Score => {
-            let text = if matches!(m, Modal::Score) { app.t(T::ScorePrompt) } else { app.t(T::SuspendReasonPrompt) };
+        Modal::SuspendReason => {
             let r = centered(area, 76, 4);
             f.render_widget(Clear, r);
+            let text = app.t(T::SuspendReasonPrompt);
             f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(block(app, app.t(T::Confirm))), r);
+        }
+        Modal::Score(chosen) => {
+            let r = centered(area, 76, 5);
+            f.render_widget(Clear, r);
+            let levels: Vec<Span> = (1..=5u8)
+                .flat_map(|n| {
+                    let label = format!(" {n} {} ", yimen_domain::ticket::Rating::level_label(n, app.cfg.lang));
+                    let style = if *chosen == Some(n) { Style::new().reversed().bold() } else { Style::new() };
+                    [Span::styled(label, style), Span::raw(" ")]
+                })
+                .collect();
+            let lines = vec![Line::raw(app.t(T::ScorePrompt)), Line::from(levels)];
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(app, app.t(T::Confirm))), r);
+        }
+        Modal::Confirm { act, note } => {
+            let r = centered(area, 64, if note.is_some() { 6 } else { 4 });
+            f.render_widget(Clear, r);
+            let what = match &app.detail {
+                Some((t, _)) => {
+                    format!("{} {}（{}）？", act.action().label(app.cfg.lang), t.number, item_label(app, t))
+                }
+                None => format!("{}？", act.action().label(app.cfg.lang)),
+            };
+            let b = block(app, app.t(T::Confirm));
+            let inner = b.inner(r);
+            f.render_widget(b, r);
+            let [q, label, input] =
+                Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+            f.render_widget(Paragraph::new(Line::styled(fit(&what, q.width as usize), Style::new().bold())), q);
+            if let Some(n) = note {
+                f.render_widget(Paragraph::new(fit(app.t(T::NotePrompt), label.width as usize)), label);
+                input_line(f, input, n, true);
+            }
+        }
+        Modal::Take { item, priority, id_number, error } => {
+            let r = centered(area, 70, 8);
+            f.render_widget(Clear, r);
+            let b = block(app, app.t(T::TakeTitle));
+            let inner = b.inner(r);
+            f.render_widget(b, r);
+            let [what, prio, label, input, err] = Layout::vertical([Constraint::Length(1); 5]).areas(inner);
+            let name = app.cfg.catalog.item(item).map(|i| i.display_name(app.cfg.lang).to_string()).unwrap_or_default();
+            f.render_widget(
+                Paragraph::new(Line::styled(fit(&format!("{item} {name}"), what.width as usize), Style::new().bold())),
+                what,
+            );
+            let choices: Vec<Span> = crate::app::TAKE_PRIORITIES
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| {
+                    let label = p.map_or(app.t(T::PriorityNone), |p| p.label(app.cfg.lang));
+                    let style = if i == *priority { Style::new().reversed().bold() } else { Style::new() };
+                    [Span::styled(format!(" {label} "), style), Span::raw(" ")]
+                })
+                .collect();
+            f.render_widget(Paragraph::new(Line::from(choices)), prio);
+            f.render_widget(Paragraph::new(fit(app.t(T::IdOptional), label.width as usize)), label);
+            input_line(f, input, id_number, true);
+            if let Some(e) = error {
+                f.render_widget(
+                    Paragraph::new(Line::styled(fit(e, err.width as usize), Style::new().fg(Color::Red).bold())),
+                    err,
+                );
+            }
+        }
+        Modal::Correct { field, value, reason, focus, error } => {
+            let fields = yimen_domain::ticket::CorrectField::ALL;
+            let r = centered(area, 70, fields.len() as u16 + 8);
+            f.render_widget(Clear, r);
+            let title = match &app.detail {
+                Some((t, _)) => format!("{} {}", app.t(T::CorrectTitle), t.number),
+                None => app.t(T::CorrectTitle).to_string(),
+            };
+            let b = block(app, &title);
+            let inner = b.inner(r);
+            f.render_widget(b, r);
+            let [list, vl, vi, rl, ri, err] = Layout::vertical([
+                Constraint::Length(fields.len() as u16),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
+            let rows: Vec<Line> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, fd)| {
+                    let now = app.detail.as_ref().and_then(|(t, _)| fd.value_on(t)).unwrap_or_default();
+                    let text = fit(
+                        &format!(" {} {}：{now}", if i == *field { "▶" } else { " " }, fd.label(app.cfg.lang)),
+                        list.width as usize,
+                    );
+                    let style = match (i == *field, *focus == 0) {
+                        (true, true) => Style::new().reversed(),
+                        (true, false) => Style::new().bold(),
+                        _ => Style::new(),
+                    };
+                    Line::styled(text, style)
+                })
+                .collect();
+            f.render_widget(Paragraph::new(rows), list);
+            let label = |t: &str, on: bool| {
+                Paragraph::new(Line::styled(
+                    t.to_string(),
+                    if on { Style::new().bold().fg(Color::Cyan) } else { Style::new() },
+                ))
+            };
+            f.render_widget(label(app.t(T::CorrectValue), *focus == 1), vl);
+            input_line(f, vi, value, *focus == 1);
+            f.render_widget(label(app.t(T::ReasonPrompt), *focus == 2), rl);
+            input_line(f, ri, reason, *focus == 2);
+            if let Some(e) = error {
+                f.render_widget(
+                    Paragraph::new(Line::styled(fit(e, err.width as usize), Style::new().fg(Color::Red).bold())),
+                    err,
+                );
+            }
         }
         Modal::Materials { key, later } => {
             let r = centered(area, 76, 8);
