@@ -8,6 +8,7 @@ mod accounts;
 mod arrows;
 mod audit;
 mod backup;
+mod clerk_day;
 mod cli;
 mod common;
 mod crash;

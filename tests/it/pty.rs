@@ -107,6 +107,16 @@ impl Pty {
         }
     }
 
+    /// Resizes the terminal (the program hears SIGWINCH, as when a clerk drags the window).
+    pub fn resize(&self, cols: u16, rows: u16) {
+        self._master.resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("resize");
+        self.screen
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows.try_into().expect("rows"), cols.try_into().expect("cols"));
+    }
+
     /// Types `text` as it is (Chinese included).
     pub fn type_text(&self, text: &str) {
         self.send(text.as_bytes());

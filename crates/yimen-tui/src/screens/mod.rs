@@ -435,7 +435,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
         }
         Modal::Correct { field, value, reason, focus, error } => {
             let fields = yimen_domain::ticket::CorrectField::ALL;
-            let r = centered(area, 70, fields.len() as u16 + 8);
+            let r = centered(area, 70, fields.len() as u16 + 9);
             f.render_widget(Clear, r);
             let title = match &app.detail {
                 Some((t, _)) => format!("{} {}", app.t(T::CorrectTitle), t.number),
@@ -444,7 +444,8 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
             let b = block(app, &title);
             let inner = b.inner(r);
             f.render_widget(b, r);
-            let [list, vl, vi, rl, ri, err] = Layout::vertical([
+            let [which, list, vl, vi, rl, ri, err] = Layout::vertical([
+                Constraint::Length(1),
                 Constraint::Length(fields.len() as u16),
                 Constraint::Length(1),
                 Constraint::Length(1),
@@ -471,6 +472,8 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
                 })
                 .collect();
             f.render_widget(Paragraph::new(rows), list);
+            let on_list = if *focus == 0 { Style::new().bold().fg(Color::Cyan) } else { Style::new() };
+            f.render_widget(Paragraph::new(Line::styled(app.t(T::CorrectField), on_list)), which);
             let label = |t: &str, on: bool| {
                 Paragraph::new(Line::styled(
                     t.to_string(),

@@ -1,0 +1,201 @@
+//! A clerk's day without traps (issue: the interface as a tool a hall can rely on): each kind
+//! of trap driven through the real binary, with keys as a clerk types them, in both languages.
+
+use crate::common::{Hall, TEST_PASSWORD};
+use crate::pty::Pty;
+
+const NOW: &str = "2026-11-30T09:30:00+08:00";
+
+fn hall_with_clerk() -> Hall {
+    let hall = Hall::new();
+    hall.cmd(NOW).args(["init", "--hall", "青龙镇便民服务中心"]).assert().success();
+    hall.cmd(NOW).env("YIMEN_NEW_PIN", "246810").args(["user", "add", "张三", "--role", "clerk"]).assert().success();
+    hall
+}
+
+fn json(hall: &Hall, args: &[&str]) -> serde_json::Value {
+    let out = hall.cmd(NOW).arg("--json").args(args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn terminal(hall: &Hall, lang: &str, clerk: &str, pin: &str, cols: u16, rows: u16) -> Pty {
+    let bin = assert_cmd::cargo::cargo_bin("yimen");
+    let db = hall.db.display().to_string();
+    let home = hall.dir.path().display().to_string();
+    let mut env = vec![("YIMEN_DB", db.as_str()), ("YIMEN_NOW", NOW), ("YIMEN_LANG", lang), ("HOME", home.as_str())];
+    // No clerk named: the interface opens on its sign-in screen.
+    if !clerk.is_empty() {
+        env.extend([("YIMEN_CLERK", clerk), ("YIMEN_PIN", pin)]);
+    }
+    Pty::spawn(&bin, &["--window", "2"], &env, cols, rows)
+}
+
+#[test]
+fn a_correction_is_audited_with_before_and_after_and_masked_for_a_clerk() {
+    let hall = hall_with_clerk();
+    let clerk = |args: &[&str]| {
+        let mut c = hall.cmd(NOW);
+        c.env("YIMEN_CLERK", "张三").env("YIMEN_PIN", "246810").args(args);
+        c.output().unwrap()
+    };
+    hall.cmd(NOW).args(["take", "MZ03"]).assert().success();
+    hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
+    hall.cmd(NOW)
+        .args(["accept", "A001", "--name", "张三", "--id-number", "430822195602294056", "--phone", "13812341234"])
+        .assert()
+        .success();
+    // The clerk corrects the ID number: the record changes, the history keeps both, masked.
+    let out = clerk(&["correct", "A001", "--field", "id-number", "--to", "430822194503153325", "--reason", "录错"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown = clerk(&["show", "A001"]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.contains("更正") && text.contains("430822********4056 → 430822********3325；录错"), "{text}");
+    assert!(!text.contains("430822194503153325") && !text.contains("430822195602294056"), "{text}");
+    // A supervisor (the admin) reads the whole values; the search finds the new number.
+    let t = json(&hall, &["show", "A001"]);
+    assert_eq!(t["citizen"]["id_number"], "430822194503153325");
+    let last = t["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "correct");
+    assert_eq!(last["clerk"], "张三");
+    assert_eq!(last["note"], "身份证号码：430822195602294056 → 430822194503153325；录错");
+    let found = json(&hall, &["search", "430822194503153325"]);
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
+    // A correction needs its reason, checks the value as the form does, and says so in one line.
+    let no_reason = clerk(&["correct", "A001", "--field", "phone", "--to", "13900139000", "--reason", " "]);
+    assert_eq!(no_reason.status.code(), Some(1));
+    let bad = clerk(&["--lang", "en", "correct", "A001", "--field", "phone", "--to", "1390013", "--reason", "x"]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!((bad.status.code(), err.lines().count()), (Some(1), 1), "{err}");
+    assert_eq!(json(&hall, &["show", "A001"])["citizen"]["phone"], "13812341234", "nothing changed");
+    // The audit chain covers the correction.
+    hall.cmd(NOW).args(["audit", "verify"]).assert().success();
+}
+
+#[test]
+fn no_key_acts_while_the_window_is_too_small_and_completing_asks_first() {
+    for (lang, done) in [("zh", "状态：已办结"), ("en", "Status：completed")] {
+        let hall = hall_with_clerk();
+        hall.cmd(NOW).args(["take", "SB03"]).assert().success();
+        hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
+        let mut term = terminal(&hall, lang, "李娟", TEST_PASSWORD, 120, 40);
+        term.wait_for("B001");
+        term.keys(&["Enter"]);
+        term.wait_for(if lang == "zh" { "办件详情" } else { "Case" });
+        // Shrunk to 20x5, every key the clerk types lands on nothing.
+        term.resize(20, 5);
+        term.wait_for(if lang == "zh" { "窗口太小" } else { "Window too" });
+        term.keys(&["d", "Enter", "x", "q"]);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        term.resize(120, 40);
+        term.wait_for(if lang == "zh" { "办件详情" } else { "Case" });
+        assert_eq!(json(&hall, &["show", "B001"])["status"], "called", "nothing acted while hidden");
+        // Completing asks, and the footer shows the popup's keys, not the screen's.
+        term.keys(&["d"]);
+        let s = term.wait_for("B001");
+        let confirm = if lang == "zh" { "Enter 确认  Esc 取消" } else { "Enter confirm  Esc cancel" };
+        let s = if s.contains(confirm) { s } else { term.wait_for(confirm) };
+        assert!(!s.contains(if lang == "zh" { "s  挂起" } else { "s  suspend" }), "{s}");
+        term.keys(&["Escape"]);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert_eq!(json(&hall, &["show", "B001"])["status"], "called", "Esc left it as it was");
+        term.keys(&["d", "Enter"]);
+        term.wait_for(done);
+        term.keys(&["q"]);
+        assert_eq!(term.wait_exit(), 0);
+    }
+}
+
+#[test]
+fn sign_in_chooses_a_clerk_first_and_never_charges_a_preselected_one() {
+    let hall = hall_with_clerk();
+    // No clerk named: the sign-in screen opens on the list with no one chosen.
+    let mut term = terminal(&hall, "zh", "", "", 80, 24);
+    term.wait_for("登录");
+    term.type_text("000000");
+    term.keys(&["Enter"]);
+    term.wait_for("请先用 ↑↓ 选择您的名字");
+    let charged = || {
+        let desk = hall.desk("李娟", NOW);
+        desk.users().unwrap().iter().map(|u| (u.name.clone(), u.failures)).collect::<Vec<_>>()
+    };
+    assert!(charged().iter().all(|(_, n)| *n == 0), "a PIN typed before choosing charged someone: {:?}", charged());
+    // Tab to the window field: letters and a PIN's worth of digits do not show in clear.
+    term.keys(&["Tab", "Tab"]);
+    term.type_text("2111111abc");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let s = term.screen();
+    assert!(!s.contains("2111111") && !s.contains("abc"), "{s}");
+    // ↓ chooses from any field; the wrong PIN is charged to the clerk chosen, and only to them.
+    // (The list is 张三, 李娟: the first ↓ chooses the first name.)
+    term.keys(&["Down"]);
+    term.wait_for("▶ 张三");
+    term.keys(&["BTab"]);
+    term.type_text("999999");
+    term.keys(&["Enter"]);
+    term.wait_for("PIN 错误");
+    assert_eq!(charged().iter().find(|(n, _)| n == "张三").map(|(_, f)| *f), Some(1), "{:?}", charged());
+    term.type_text("246810");
+    term.keys(&["Enter"]);
+    term.wait_for("工作人员：张三");
+    term.keys(&["q"]);
+    assert_eq!(term.wait_exit(), 0);
+    // The wrong PIN was charged to 张三 and reset by his sign-in; no one else was ever tried.
+    assert!(charged().iter().all(|(_, n)| *n == 0), "{:?}", charged());
+}
+
+#[test]
+fn a_walk_in_takes_a_number_with_priority_and_the_window_cannot_call_over_a_citizen() {
+    for lang in ["zh", "en"] {
+        let hall = hall_with_clerk();
+        let (cols, rows) = if lang == "zh" { (80, 24) } else { (120, 40) };
+        let mut term = terminal(&hall, lang, "张三", "246810", cols, rows);
+        term.wait_for(if lang == "zh" { "叫下一位" } else { "call next" });
+        term.keys(&["t"]);
+        term.type_text("SB03");
+        term.keys(&["Enter"]);
+        term.wait_for(if lang == "zh" { "不优先" } else { "none" });
+        // Military (four steps right), and an 18-digit ID number.
+        term.keys(&["Right", "Right", "Right", "Right"]);
+        term.type_text("430822195602294056");
+        term.keys(&["Enter"]);
+        term.wait_for("B001");
+        let t = json(&hall, &["show", "B001"]);
+        assert_eq!(t["priority"], "military", "{t}");
+        // Calling B001, then trying to call the next while B001 is still here.
+        hall.cmd(NOW).args(["take", "SB03"]).assert().success();
+        term.keys(&["c"]);
+        term.wait_for(if lang == "zh" { "请 B001 号到 2 号窗口" } else { "B001 please go to window 2" });
+        term.keys(&["c"]);
+        term.wait_for(if lang == "zh" { "本窗口正在办理 B001" } else { "This window is serving B001" });
+        assert_eq!(json(&hall, &["show", "B002"])["status"], "waiting", "B002 was not called over B001");
+        term.keys(&["q"]);
+        assert_eq!(term.wait_exit(), 0);
+    }
+}
+
+#[test]
+fn a_typo_is_corrected_from_the_case_screen() {
+    let hall = hall_with_clerk();
+    hall.cmd(NOW).args(["take", "MZ03"]).assert().success();
+    hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
+    hall.cmd(NOW).args(["accept", "A001", "--name", "张珊", "--id-number", "430822195602294056"]).assert().success();
+    let mut term = terminal(&hall, "zh", "张三", "246810", 80, 24);
+    term.wait_for("叫下一位");
+    term.keys(&["/"]);
+    term.type_text("A001");
+    term.keys(&["Enter", "Enter"]);
+    term.wait_for("办件详情");
+    term.keys(&["f"]);
+    term.wait_for("更正哪一项");
+    // The name is the first field, filled in: change it, give the reason, save.
+    term.keys(&["Tab", "BSpace"]);
+    term.type_text("三");
+    term.keys(&["Tab"]);
+    term.type_text("错字");
+    term.keys(&["Enter"]);
+    term.wait_for("申请人姓名：张珊 → 张三；错字");
+    term.keys(&["q"]);
+    assert_eq!(term.wait_exit(), 0);
+    assert_eq!(json(&hall, &["show", "A001"])["citizen"]["name"], "张三");
+}
