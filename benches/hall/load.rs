@@ -174,9 +174,10 @@ pub fn server(db: &Path, secs: u64, pause: Duration) -> (Figures, usize, f64) {
 
 /// The same round on the local file, in this process, one window: the baseline.
 pub fn local(db: &Path, rounds: usize) -> Figures {
-    let mut desk = Desk::open(db).expect("open");
+    let hall = Desk::open(db).expect("open");
     let (name, pin) = clerk(0);
-    desk.sign_in(name, pin).expect("sign in");
+    let who = hall.sign_in(name, pin).expect("sign in");
+    let desk = hall.acting(&who);
     let mut samples: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
     let mut time = |op: &'static str, f: &mut dyn FnMut()| {
         let t = Instant::now();

@@ -29,6 +29,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::{Date, OffsetDateTime};
 
 use yimen::app::{AcceptRequest, CitizenInput, Desk, DeskError, TakeRequest};
+use yimen::client::{Client, Local};
 use yimen::clock::{Clock, DEFAULT_OFFSET};
 use yimen::domain::Lang;
 use yimen::domain::calendar::Calendar;
@@ -237,12 +238,12 @@ trait Hall {
     fn range(&self, from: Date, to: Date) -> Result<RangeReport, DeskError>;
 }
 
-impl Hall for Desk {
+impl Hall for Local {
     fn job(&mut self, job: Job) -> Reply {
         worker::run(self, Lang::Zh, job)
     }
     fn range(&self, from: Date, to: Date) -> Result<RangeReport, DeskError> {
-        report::range(self, from, to, Lang::Zh)
+        report::range(&self.acting(), from, to, Lang::Zh)
     }
 }
 
@@ -260,8 +261,8 @@ fn clock() -> Clock {
 }
 
 /// The desk as the interface runs it: signed in.
-fn open_ours(path: &Path) -> Desk {
-    let mut desk = Desk::open(path).expect("open the yimen database");
+fn open_ours(path: &Path) -> Local {
+    let mut desk = Local::new(Desk::open(path).expect("open the yimen database"));
     desk.sign_in(SUPERVISOR.0, SUPERVISOR.1).expect("sign in");
     desk
 }
@@ -296,7 +297,7 @@ fn take_request(i: usize) -> TakeRequest {
 }
 
 /// Writes: take, call, accept and complete, each `WRITES` times, durable.
-fn writes(run: &mut Run, ours: &mut Desk, base: &mut SqliteHall, dir: &Path, n: u64) {
+fn writes(run: &mut Run, ours: &mut Local, base: &mut SqliteHall, dir: &Path, n: u64) {
     let fsync = fsync_floor(dir);
     let mut sides: [(&mut dyn Hall, Vec<Vec<Duration>>); 2] = [(ours, Vec::new()), (base, Vec::new())];
     for (hall, out) in sides.iter_mut() {
@@ -422,7 +423,7 @@ fn commit_floors(dir: &Path, n: u64, mode: redb::ConcurrencyMode) -> (Unit, Unit
     (latency(rv), latency(sv))
 }
 
-fn reports(run: &mut Run, ours: &mut Desk, base: &mut SqliteHall) {
+fn reports(run: &mut Run, ours: &mut Local, base: &mut SqliteHall) {
     let day = report_day();
     let (from, to) = (day - time::Duration::days(29), day);
     let mut figs: Vec<[Unit; 2]> = vec![[Unit::Bytes(0.0); 2]; 4];
@@ -465,7 +466,7 @@ fn reports(run: &mut Run, ours: &mut Desk, base: &mut SqliteHall) {
 }
 
 /// Search queries drawn from one ticket in the middle of the history (the same on both sides).
-fn searches(run: &mut Run, ours: &mut Desk, base: &mut SqliteHall) {
+fn searches(run: &mut Run, ours: &mut Local, base: &mut SqliteHall) {
     let mid = (run.tickets / 2).max(1);
     let (t, _) = ours.show(&mid.to_string()).expect("a ticket in the middle of the history");
     let c = &t.citizen;
@@ -564,7 +565,7 @@ fn first_frame(ours: bool, path: &Path) -> (Duration, String) {
     // The hall is closed after the clock stops: closing is not part of showing the screen.
     let t = Instant::now();
     let (d, s) = if ours {
-        let mut desk = Desk::open(path).expect("open");
+        let mut desk = Local::new(Desk::open(path).expect("open"));
         let s = Screen::new(&mut desk);
         (t.elapsed(), s)
     } else {
@@ -659,7 +660,7 @@ fn drop_caches() -> bool {
 /// One key to one frame on each screen, `READS` times: the interface thread's own cost (the
 /// frame drawn right after the key), and the cost with the data the key asked for (the
 /// worker's job run and the frame drawn again).
-fn keys(run: &mut Run, ours: &mut Desk, base: &mut SqliteHall) {
+fn keys(run: &mut Run, ours: &mut Local, base: &mut SqliteHall) {
     type Step = fn(&mut Screen);
     // (what, the key that opens the screen, one step on it)
     let cases: [(&str, char, Step); 5] = [
@@ -879,7 +880,7 @@ fn run_scale(n: u64, dir: &Path) -> Run {
     }
     sizes(&mut run, "after the benchmark's writes", paths);
     {
-        let mut d = Desk::open(&ours_path).expect("reopen");
+        let mut d = Local::new(Desk::open(&ours_path).expect("reopen"));
         d.sign_in(ADMIN.0, ADMIN.1).expect("sign in the admin");
         d.compact().expect("compact");
         let c = sqlite::connect(&base_path).expect("reopen");

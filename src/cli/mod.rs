@@ -17,8 +17,8 @@ pub use args::Cli;
 use args::Command;
 
 use view::clean;
-use yimen_api::{Client, Remote};
-use yimen_app::{CitizenInput, Desk, DeskError, TakeRequest};
+use yimen_api::{Client, Local, Remote};
+use yimen_app::{CitizenInput, Desk, DeskError, HallContext, TakeRequest};
 use yimen_domain::Lang;
 use yimen_domain::lang::Localized;
 use yimen_domain::ticket::Ticket;
@@ -103,7 +103,7 @@ pub fn client_home() -> PathBuf {
 fn open_client(server: Option<&str>, db: &std::path::Path, lang: Lang) -> Result<Box<dyn Client>, DeskError> {
     let client: Box<dyn Client> = match server {
         Some(url) => Box::new(Remote::connect(url, lang, client_home())?),
-        None => Box::new(Desk::open(db)?),
+        None => Box::new(Local::new(Desk::open(db)?)),
     };
     crate::logging::set_hall_offset(client.clock().offset());
     Ok(client)
@@ -188,13 +188,13 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 let desk =
                     Desk::create(&db, hall.as_deref(), utc_offset.as_deref(), &name, &secret).map_err(|e| c.fail(e))?;
                 writeln!(c.out, "{}{}", t("已创建管理员：", "admin created: "), clean(&name))?;
-                desk
+                Local::new(desk)
             } else {
                 // Renaming the hall or changing its offset on an existing file: an admin, here.
-                let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
+                let mut desk = Local::new(Desk::open(&db).map_err(|e| c.fail(e))?);
                 sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
                 authorize(&c, "init", desk.clerk(), desk.role(), true)?;
-                desk.update_identity(hall.as_deref(), utc_offset.as_deref()).map_err(|e| c.fail(e))?;
+                desk.acting().update_identity(hall.as_deref(), utc_offset.as_deref()).map_err(|e| c.fail(e))?;
                 desk
             };
             let n = desk.ticket_count().map_err(|e| c.fail(e))?;
@@ -282,8 +282,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 let name = clerk.as_deref().ok_or(AccountError::NotSignedIn)?;
                 let secret = read_secret(pin_stdin, "YIMEN_PIN", &format!("{name} PIN: "), lang)
                     .map_err(|_| AccountError::NotSignedIn)?;
-                desk.sign_in(name, &secret)?;
-                desk.require(Role::Admin)
+                let who = desk.sign_in(name, &secret)?;
+                desk.acting(&who).require(Role::Admin)
             })
             .map_err(|e| c.fail(e))?;
             bar.finish_and_clear();
@@ -300,7 +300,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             let summary =
                 yimen_app::demo::build_with_progress(&path, &opts, &progress::callback(&bar)).map_err(|e| c.fail(e))?;
             bar.finish_and_clear();
-            let mut desk = Desk::open(&path).map_err(|e| c.fail(e))?;
+            let mut desk = Local::new(Desk::open(&path).map_err(|e| c.fail(e))?);
             let accounts: Vec<String> = yimen_app::demo::ACCOUNTS.iter().map(|(n, _, p)| format!("{n} {p}")).collect();
             // Two short lines, so they fit an 80-column screen: the clerks, then the others.
             let on_screen = format!(
@@ -356,7 +356,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             let pin = yimen_app::demo::pin_of(&opts.clerk).ok_or_else(|| {
                 Failure::Message(format!("{}{}", t("演示账号只有：", "the demo accounts are: "), accounts.join("  ")))
             })?;
-            desk.sign_in(&opts.clerk, pin).map_err(|e| c.fail(e))?;
+            Client::sign_in(&mut desk, &opts.clerk, pin).map_err(|e| c.fail(e))?;
             return open_tui(&mut c, Box::new(desk), opts);
         }
         Command::Board => {
@@ -380,7 +380,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         Command::CrashWriter => {
             // Each line is printed only after the write is committed: what the crash test may
             // hold us to after a SIGKILL.
-            let mut desk = Desk::open(&db).map_err(|e| c.fail(e))?;
+            let mut desk = Local::new(Desk::open(&db).map_err(|e| c.fail(e))?);
             sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
             let items = ["MZ01", "SB03", "YB01", "SB04", "SQ01"];
             for i in 0u64.. {

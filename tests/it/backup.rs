@@ -2,6 +2,7 @@
 //! naming the file and pointing to `yimen restore`, never a panic, never overwritten.
 
 use crate::common::Hall;
+use yimen::client::Client;
 
 const NOW: &str = "2026-11-30T09:00:00+08:00";
 

@@ -3,6 +3,7 @@
 
 use crate::common::{Hall, TEST_PASSWORD};
 use crate::pty::Pty;
+use yimen::client::Client;
 
 const NOW: &str = "2026-11-30T09:30:00+08:00";
 
@@ -116,7 +117,7 @@ fn sign_in_chooses_a_clerk_first_and_never_charges_a_preselected_one() {
     term.keys(&["Enter"]);
     term.wait_for("请先用 ↑↓ 选择您的名字");
     let charged = || {
-        let desk = hall.desk("李娟", NOW);
+        let mut desk = hall.desk("李娟", NOW);
         desk.users().unwrap().iter().map(|u| (u.name.clone(), u.failures)).collect::<Vec<_>>()
     };
     assert!(charged().iter().all(|(_, n)| *n == 0), "a PIN typed before choosing charged someone: {:?}", charged());

@@ -118,7 +118,7 @@ fn bad_input_and_forbidden_steps_are_refused_and_change_nothing() {
         (&["complete", "A001"], "尚未受理"),
         (&["accept", "A001"], "「待叫号」"),
         (&["take", "NOPE"], "没有事项"),
-        (&["take", "MZ01", "--id-number", "430822195602294057"], "校验位"),
+        (&["take", "MZ01", "--id-number", "430822195602294057"], "校验不通过"),
         (&["take", "MZ01", "--id-number", "430822195702294051"], "出生日期"),
         (&["take", "MZ01", "--id-number", "430822202712014051"], "出生日期"),
         (&["take", "MZ01", "--phone", "12345"], "电话"),

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use yimen::app::Desk;
+use yimen::client::{Client, Local};
 use yimen::clock::{Clock, DEFAULT_OFFSET};
 use yimen::domain::account::Role;
 
@@ -30,12 +31,13 @@ impl Hall {
     /// A desk on this hall's file, created if needed (with the admin 李娟, as `init` makes
     /// it), acting as `clerk` at `now` (RFC 3339); a clerk not yet known is added as an admin
     /// with the test password.
-    pub fn desk(&self, clerk: &str, now: &str) -> Desk {
-        let (mut desk, _) = Desk::init(&self.db, None, None).expect("init");
+    pub fn desk(&self, clerk: &str, now: &str) -> Local {
+        let (desk, _) = Desk::init(&self.db, None, None).expect("init");
+        let mut desk = Local::new(desk);
         if !desk.has_accounts() {
             desk.add_user("李娟", Role::Admin, TEST_PASSWORD).expect("first admin");
         }
-        if !desk.users().expect("users").iter().any(|u| u.name == clerk) {
+        if !desk.desk.users().expect("users").iter().any(|u| u.name == clerk) {
             desk.sign_in("李娟", TEST_PASSWORD).expect("sign in");
             desk.add_user(clerk, Role::Admin, TEST_PASSWORD).expect("add clerk");
         }

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
+use yimen::client::Client;
 
 use crate::common::Hall;
 use yimen::domain::ticket::Ticket;
@@ -63,7 +64,7 @@ fn acknowledged_writes_survive_sigkill() {
         }
     }
     assert!(acked.len() > 20, "the writer got some work done: {}", acked.len());
-    let desk = hall.desk("李娟", NOW);
+    let mut desk = hall.desk("李娟", NOW);
     for (id, want) in &acked {
         let (have, _) = desk.show(&id.to_string()).unwrap_or_else(|e| panic!("acknowledged ticket {id} lost: {e}"));
         assert_eq!(&have, want, "ticket {id} changed");

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
+use yimen::client::Client;
 
 use crate::common::TEST_PASSWORD;
 use crate::lazyfs;
@@ -45,8 +46,9 @@ fn yimen(db: &Path) -> Command {
 
 /// Every ticket of the day in the file, opened as the next program after the cut would.
 fn tickets(db: &Path, round: usize) -> BTreeMap<u64, Ticket> {
-    let mut desk =
-        Desk::open(db).unwrap_or_else(|e| panic!("round {round}: the file does not open after the cut: {e}"));
+    let mut desk = yimen::client::Local::new(
+        Desk::open(db).unwrap_or_else(|e| panic!("round {round}: the file does not open after the cut: {e}")),
+    );
     desk.sign_in("李娟", TEST_PASSWORD).unwrap();
     match desk.verify_chain().unwrap() {
         Verdict::Intact { .. } => {}

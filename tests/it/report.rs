@@ -2,6 +2,7 @@
 //! code path over the same data), on a seeded demo history and on hand-built edge cases.
 
 use std::collections::BTreeMap;
+use yimen::client::Client;
 
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -242,7 +243,7 @@ fn edge_cases_count_on_the_right_day() {
 #[test]
 fn a_case_due_after_a_holiday_is_on_the_handover_list() {
     let hall = Hall::new();
-    let desk = hall.desk("李娟", "2026-09-16T09:00:00+08:00");
+    let mut desk = hall.desk("李娟", "2026-09-16T09:00:00+08:00");
     desk.take(&TakeRequest { item: "MZ03".into(), ..Default::default() }).unwrap();
     desk.call("1", &[]).unwrap();
     let who =

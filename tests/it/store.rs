@@ -1,6 +1,7 @@
 //! The store and application layer on real redb files in a temporary directory.
 
 use redb::{Database, TableDefinition};
+use yimen::client::{Client, Local};
 
 use crate::common::{Hall, TEST_PASSWORD, clock};
 use yimen::app::{AcceptRequest, Act, CitizenInput, Desk, DeskError, TakeRequest};
@@ -11,7 +12,7 @@ use yimen_store::{Store, StoreError};
 const MON: &str = "2026-11-30T09:00:00+08:00";
 const TUE: &str = "2026-12-01T09:00:00+08:00";
 
-fn take(desk: &Desk, item: &str, priority: Option<Priority>) -> yimen::domain::Ticket {
+fn take(desk: &mut Local, item: &str, priority: Option<Priority>) -> yimen::domain::Ticket {
     let req = TakeRequest { item: item.into(), priority, ..Default::default() };
     desk.take(&req).expect("take").0
 }
@@ -21,10 +22,10 @@ fn numbers_restart_daily_and_never_repeat() {
     let hall = Hall::new();
     let mut desk = hall.desk("李娟", MON);
     let nums: Vec<String> =
-        ["MZ01", "MZ03", "SB03", "MZ05", "YB01"].iter().map(|i| take(&desk, i, None).number.to_string()).collect();
+        ["MZ01", "MZ03", "SB03", "MZ05", "YB01"].iter().map(|i| take(&mut desk, i, None).number.to_string()).collect();
     assert_eq!(nums, ["A001", "A002", "B001", "A003", "C001"]);
     desk.set_clock(clock(TUE));
-    assert_eq!(take(&desk, "MZ01", None).number.to_string(), "A001");
+    assert_eq!(take(&mut desk, "MZ01", None).number.to_string(), "A001");
     // Both A001s exist, each on its own day.
     let mon = desk.show("2026-11-30/A001").expect("monday A001").0;
     let tue = desk.show("A001").expect("today's A001").0;
@@ -38,15 +39,15 @@ fn numbers_restart_daily_and_never_repeat() {
 fn priority_first_then_oldest_and_only_the_windows_categories() {
     let hall = Hall::new();
     let mut desk = hall.desk("李娟", "2026-11-30T09:00:00+08:00");
-    take(&desk, "MZ01", None); // A001
+    take(&mut desk, "MZ01", None); // A001
     desk.set_clock(clock("2026-11-30T09:01:00+08:00"));
-    take(&desk, "SB03", None); // B001
+    take(&mut desk, "SB03", None); // B001
     desk.set_clock(clock("2026-11-30T09:02:00+08:00"));
-    take(&desk, "MZ03", Some(Priority::Disability)); // A002
+    take(&mut desk, "MZ03", Some(Priority::Disability)); // A002
     desk.set_clock(clock("2026-11-30T09:03:00+08:00"));
-    take(&desk, "MZ04", None); // A003
+    take(&mut desk, "MZ04", None); // A003
     desk.set_clock(clock("2026-11-30T09:04:00+08:00"));
-    take(&desk, "SB01", Some(Priority::Military)); // B002
+    take(&mut desk, "SB01", Some(Priority::Military)); // B002
 
     let b = desk.call("2", &["B".into()]).unwrap();
     assert_eq!(b.number.to_string(), "B002", "priority within the window's categories");
@@ -61,8 +62,8 @@ fn priority_first_then_oldest_and_only_the_windows_categories() {
 #[test]
 fn an_eighty_year_old_is_called_first_automatically() {
     let hall = Hall::new();
-    let desk = hall.desk("李娟", MON);
-    take(&desk, "SB03", None);
+    let mut desk = hall.desk("李娟", MON);
+    take(&mut desk, "SB03", None);
     let req = TakeRequest {
         item: "SB03".into(),
         citizen: CitizenInput { id_number: Some("430822194503153325".into()), ..Default::default() },
@@ -78,9 +79,9 @@ fn an_eighty_year_old_is_called_first_automatically() {
 fn a_requeued_no_show_goes_behind_those_already_waiting() {
     let hall = Hall::new();
     let mut desk = hall.desk("李娟", "2026-11-30T09:00:00+08:00");
-    let first = take(&desk, "SB03", None);
+    let first = take(&mut desk, "SB03", None);
     desk.set_clock(clock("2026-11-30T09:05:00+08:00"));
-    let second = take(&desk, "SB03", None);
+    let second = take(&mut desk, "SB03", None);
     desk.call("1", &[]).unwrap();
     desk.perform("B001", &Act::Recall).unwrap();
     desk.perform("B001", &Act::NoShow).unwrap();
@@ -94,7 +95,7 @@ fn a_requeued_no_show_goes_behind_those_already_waiting() {
 fn everything_survives_reopening_the_file() {
     let hall = Hall::new();
     let (before, events_before) = {
-        let desk = hall.desk("李娟", MON);
+        let mut desk = hall.desk("李娟", MON);
         let req = TakeRequest {
             item: "SB04".into(),
             citizen: CitizenInput {
@@ -112,7 +113,7 @@ fn everything_survives_reopening_the_file() {
         desk.perform("B001", &Act::Accept(accept.clone())).unwrap();
         desk.show("B001").unwrap()
     };
-    let desk = hall.desk("李娟", MON);
+    let mut desk = hall.desk("李娟", MON);
     let (after, events_after) = desk.show("B001").unwrap();
     assert_eq!(before, after);
     assert_eq!(events_before, events_after);
@@ -132,7 +133,7 @@ fn everything_survives_reopening_the_file() {
 #[test]
 fn a_refused_action_writes_nothing_and_burns_no_number() {
     let hall = Hall::new();
-    let desk = hall.desk("李娟", MON);
+    let mut desk = hall.desk("李娟", MON);
     let bad = TakeRequest {
         item: "MZ01".into(),
         citizen: CitizenInput { id_number: Some("430822194503153324".into()), ..Default::default() },
@@ -144,7 +145,7 @@ fn a_refused_action_writes_nothing_and_burns_no_number() {
         Err(DeskError::UnknownItem(_))
     ));
     assert_eq!(desk.ticket_count().unwrap(), 0);
-    assert_eq!(take(&desk, "MZ01", None).number.to_string(), "A001");
+    assert_eq!(take(&mut desk, "MZ01", None).number.to_string(), "A001");
     // Accepting a 低保 case without the applicant's ID number is refused; the ticket is unchanged.
     desk.call("1", &[]).unwrap();
     let before = desk.show("A001").unwrap();
@@ -159,8 +160,8 @@ fn a_refused_action_writes_nothing_and_burns_no_number() {
 #[test]
 fn programs_share_the_file_and_only_a_whole_file_replacement_needs_it_alone() {
     let hall = Hall::new();
-    let desk = hall.desk("李娟", MON);
-    let first = take(&desk, "MZ01", None);
+    let mut desk = hall.desk("李娟", MON);
+    let first = take(&mut desk, "MZ01", None);
     // A second opener in this process and another program both read and write beside it.
     let second = Store::open(&hall.db, false).expect("a second opener shares the file");
     drop(second);
@@ -187,7 +188,7 @@ fn programs_share_the_file_and_only_a_whole_file_replacement_needs_it_alone() {
     drop(desk);
     // A program that only reads (a display board, a report) holds the file too: a restore
     // under it would leave it showing the replaced file; so would compaction's rewrite.
-    let board = Desk::open(&hall.db).unwrap();
+    let board = yimen::client::Local::new(Desk::open(&hall.db).unwrap());
     for args in [&["restore", backup.to_str().unwrap(), "--force"][..], &["compact"]] {
         let out = hall.cmd(MON).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -205,7 +206,7 @@ fn a_change_another_program_makes_to_accounts_or_settings_holds_in_an_open_desk(
     let mut admin = hall.desk("李娟", MON);
     admin.add_user("张三", yimen::domain::account::Role::Supervisor, "246810-abcd").unwrap();
     // A window open all day, as the interface keeps its desk.
-    let mut window = Desk::open(&hall.db).unwrap();
+    let mut window = yimen::client::Local::new(Desk::open(&hall.db).unwrap());
     window.sign_in("张三", "246810-abcd").unwrap();
     window.set_clock(clock(MON));
     assert!(window.open_cases(10).is_ok());
@@ -227,9 +228,9 @@ fn a_change_another_program_makes_to_accounts_or_settings_holds_in_an_open_desk(
     // admin, the open desk acts for no one.
     let bare = Hall::new();
     drop(Store::open(&bare.db, true).unwrap());
-    let mut setup = Desk::open(&bare.db).unwrap();
+    let mut setup = yimen::client::Local::new(Desk::open(&bare.db).unwrap());
     setup.set_clerk(Some("路人")).unwrap();
-    let mut first = Desk::open(&bare.db).unwrap();
+    let mut first = yimen::client::Local::new(Desk::open(&bare.db).unwrap());
     first.add_user("李娟", yimen::domain::account::Role::Admin, TEST_PASSWORD).unwrap();
     let refused = setup.take(&TakeRequest { item: "MZ01".into(), ..Default::default() }).unwrap_err();
     assert!(matches!(refused, DeskError::Account(_)), "{refused}");
@@ -314,7 +315,7 @@ fn records_written_before_a_field_existed_still_read() {
         }
         tx.commit().unwrap();
     }
-    let desk = hall.desk("李娟", MON);
+    let mut desk = hall.desk("李娟", MON);
     let (t, _) = desk.show("7").unwrap();
     assert_eq!(t.number.to_string(), "A001");
     assert!(t.citizen.is_empty() && t.rating.is_none() && t.recalls == 0);
@@ -367,9 +368,9 @@ fn commands_run_at_the_same_moment_wait_their_turn() {
 fn a_schema_1_file_is_migrated_and_gains_the_activity_index() {
     let hall = Hall::new();
     {
-        let desk = hall.desk("李娟", MON);
-        take(&desk, "MZ01", None);
-        take(&desk, "SB03", None);
+        let mut desk = hall.desk("李娟", MON);
+        take(&mut desk, "MZ01", None);
+        take(&mut desk, "SB03", None);
         desk.call("1", &[]).unwrap();
     }
     // Make it look as schema 1 left it: no activity index.
@@ -383,9 +384,9 @@ fn a_schema_1_file_is_migrated_and_gains_the_activity_index() {
         tx.commit().unwrap();
     }
     let desk = hall.desk("李娟", MON);
-    let active = desk.active_on(time::macros::date!(2026 - 11 - 30)).unwrap();
+    let active = desk.acting().active_on(time::macros::date!(2026 - 11 - 30)).unwrap();
     assert_eq!(active.len(), 2);
-    assert!(desk.active_on(time::macros::date!(2026 - 12 - 01)).unwrap().is_empty());
+    assert!(desk.acting().active_on(time::macros::date!(2026 - 12 - 01)).unwrap().is_empty());
 }
 
 /// The file and journal the version with the write-ahead journal left when it was killed
@@ -420,7 +421,7 @@ fn a_journal_left_by_the_earlier_version_is_replayed_once_and_nothing_acknowledg
         assert!(n < acked.len() as u64, "the fixture has tickets only in its journal ({n} of {})", acked.len());
     }
     // A command that only reads is enough to bring them in.
-    let mut desk = Desk::open(&db).unwrap();
+    let mut desk = yimen::client::Local::new(Desk::open(&db).unwrap());
     assert!(!yimen_store::journal::path_of(&db).exists(), "replayed, then removed");
     desk.sign_in("李娟", TEST_PASSWORD).unwrap();
     desk.set_clock(clock(MON));
@@ -434,7 +435,7 @@ fn a_journal_left_by_the_earlier_version_is_replayed_once_and_nothing_acknowledg
     assert!((acked.len() as u64..=acked.len() as u64 + 1).contains(&n), "{n} tickets for {} acknowledged", acked.len());
     assert!(matches!(desk.verify_chain().unwrap(), yimen_store::chain::Verdict::Intact { .. }));
     // Numbering goes on after the replayed tickets.
-    let next = take(&desk, "MZ01", None);
+    let next = take(&mut desk, "MZ01", None);
     assert!(next.id > n, "ids go on after the replayed tickets");
     let taken_a = desk
         .list_day(time::macros::date!(2026 - 11 - 30), None)
@@ -444,7 +445,7 @@ fn a_journal_left_by_the_earlier_version_is_replayed_once_and_nothing_acknowledg
         .count();
     assert_eq!(next.number.to_string(), format!("A{taken_a:03}"), "so do the numbers");
     drop(desk);
-    let again = Desk::open(&db).unwrap();
+    let again = yimen::client::Local::new(Desk::open(&db).unwrap());
     assert_eq!(again.ticket_count().unwrap(), n + 1);
 }
 
@@ -525,21 +526,21 @@ fn an_idempotency_key_acts_once_and_is_forgotten_after_a_week() {
     let hall = Hall::new();
     let mut desk = hall.desk("李娟", MON);
     let key = |fp: &str| Some(("window-2-17".to_string(), fp.to_string()));
-    desk.set_idempotency_key(key("take MZ01"));
-    let first = take(&desk, "MZ01", None);
-    let again = take(&desk, "MZ01", None);
+    desk.actor.request_key = key("take MZ01");
+    let first = take(&mut desk, "MZ01", None);
+    let again = take(&mut desk, "MZ01", None);
     assert_eq!(again.id, first.id, "a retried take gives back the same ticket");
     // The key is bound to its request: another request under it is refused and does nothing.
-    desk.set_idempotency_key(key("call 1"));
+    desk.actor.request_key = key("call 1");
     assert!(matches!(desk.call("1", &[]), Err(DeskError::KeyReused)));
     assert_eq!(desk.show(&first.id.to_string()).unwrap().0.status, Status::Waiting);
-    desk.set_idempotency_key(None);
+    desk.actor.request_key = None;
     assert_eq!(desk.ticket_count().unwrap(), 1);
     // Kept for a week, then dropped.
     desk.set_clock(clock("2026-12-04T09:00:00+08:00"));
     assert_eq!(desk.prune_idempotency_keys(7).unwrap(), 0);
     desk.set_clock(clock("2026-12-08T09:00:00+08:00"));
     assert_eq!(desk.prune_idempotency_keys(7).unwrap(), 1);
-    desk.set_idempotency_key(key("take MZ01"));
-    assert_ne!(take(&desk, "MZ01", None).id, first.id, "a forgotten key acts again");
+    desk.actor.request_key = key("take MZ01");
+    assert_ne!(take(&mut desk, "MZ01", None).id, first.id, "a forgotten key acts again");
 }

@@ -472,6 +472,7 @@ fn sample(path: &str) -> Vec<&'static str> {
         "rate" => vec!["rate", "A999", "--score", "3"],
         "followup" => vec!["followup", "A999", "--step", "callback", "--note", "x"],
         "reassign" => vec!["reassign", "A999", "--to", "张三"],
+        "correct" => vec!["correct", "A999", "--field", "name", "--to", "张三", "--reason", "x"],
         "notice" => vec!["notice", "A999", "--missing", "户口本"],
         "list" => vec!["list"],
         "queue" => vec!["queue"],

@@ -10,7 +10,8 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::common::Hall;
-use yimen::app::{Act, Desk, TakeRequest};
+use yimen::app::{Act, TakeRequest};
+use yimen::client::{Client, Local};
 use yimen::domain::Lang;
 use yimen::domain::ticket::Status;
 use yimen::tui::app::{App, Msg, Setup};
@@ -22,7 +23,7 @@ const NOW: &str = "2026-11-30T09:30:00+08:00";
 /// An interface over a real database, with the worker's jobs run in line so tests are
 /// deterministic.
 struct Ui {
-    desk: Desk,
+    desk: Local,
     app: App,
     jobs: Receiver<Job>,
     lang: Lang,
@@ -34,7 +35,7 @@ impl Ui {
     }
 
     /// An interface over `desk`; with `users`, it starts on the sign-in screen.
-    fn with_desk(desk: Desk, lang: Lang, users: Vec<(String, yimen::domain::account::Role)>) -> Ui {
+    fn with_desk(desk: Local, lang: Lang, users: Vec<(String, yimen::domain::account::Role)>) -> Ui {
         let (tx, jobs) = mpsc::channel();
         let setup = Setup {
             lang,
@@ -42,7 +43,7 @@ impl Ui {
             clerk: "李娟".into(),
             window: "1".into(),
             categories: vec![],
-            hall: "利福塔镇便民服务中心".into(),
+            hall: desk.settings().hall.clone(),
             catalog: desk.catalog().clone(),
             calendar: desk.calendar().clone(),
             clock: *desk.clock(),
@@ -129,7 +130,7 @@ fn text_of(buf: &Buffer) -> String {
     out
 }
 
-fn seed(ui: &Ui) {
+fn seed(ui: &mut Ui) {
     for item in ["MZ01", "SB03", "SB04"] {
         ui.desk.take(&TakeRequest { item: item.into(), ..Default::default() }).unwrap();
     }
@@ -140,7 +141,7 @@ fn every_screen_renders_in_both_languages_at_both_sizes() {
     for lang in [Lang::Zh, Lang::En] {
         let hall = Hall::new();
         let mut ui = Ui::new(&hall, lang);
-        seed(&ui);
+        seed(&mut ui);
         ui.app.update(Msg::Tick);
         ui.settle();
         ui.keys("c");
@@ -345,7 +346,7 @@ fn esc_on_a_changed_form_asks_before_discarding() {
 fn key_releases_are_ignored() {
     let hall = Hall::new();
     let mut ui = Ui::new(&hall, Lang::Zh);
-    seed(&ui);
+    seed(&mut ui);
     let mut release = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
     release.kind = KeyEventKind::Release;
     ui.app.update(Msg::Key(release));
@@ -366,7 +367,7 @@ fn pasted_text_is_cleaned() {
 fn any_size_and_any_key_never_panics() {
     let hall = Hall::new();
     let mut ui = Ui::new(&hall, Lang::Zh);
-    seed(&ui);
+    seed(&mut ui);
     ui.keys("ci");
     // Every size from 1x1 to 200x60, on the two busiest screens.
     for screen in [Screen::Queue, Screen::Intake] {
@@ -441,7 +442,7 @@ fn the_report_screen_moves_by_day_and_saves_the_printable_page() {
     for lang in [Lang::Zh, Lang::En] {
         let hall = Hall::new();
         let mut ui = Ui::new(&hall, lang);
-        seed(&ui);
+        seed(&mut ui);
         ui.keys("5");
         assert_eq!(ui.app.screen, Screen::Report);
         for (w, h) in [(80, 24), (120, 40)] {
@@ -611,7 +612,7 @@ fn the_display_board_shows_calls_and_counts_never_a_name_at_any_size() {
     assert_eq!(board.headline().map(|c| (c.number.as_str(), c.window.as_str())), Some(("B002", "3")));
     for lang in [Lang::Zh, Lang::En] {
         let view = View {
-            hall: "利福塔镇便民服务中心".into(),
+            hall: desk.settings().hall.clone(),
             now: time::macros::datetime!(2026-11-30 09:30 +8),
             board: Ok(board.clone()),
             lang,
@@ -714,7 +715,7 @@ fn snapshots_of_every_screen_in_both_languages_at_both_sizes() {
         let code = if lang == Lang::Zh { "zh" } else { "en" };
         let hall = Hall::new();
         let mut ui = Ui::new(&hall, lang);
-        seed(&ui);
+        seed(&mut ui);
         let accept = yimen::app::AcceptRequest {
             citizen: yimen::app::CitizenInput {
                 name: Some("阿依古丽·买买提".into()),

@@ -1,5 +1,5 @@
 //! The one client type the command line and the interface work through: a hall's desk, either
-//! the database file on this PC (`Desk`) or a hall server over the network (`Remote`, with
+//! the database file on this PC (`Local`) or a hall server over the network (`Remote`, with
 //! `--server URL`). Both answer the same questions with the same errors, so every command and
 //! screen behaves the same either way.
 
@@ -14,7 +14,7 @@ pub use remote::Remote;
 use yimen_app::Verdict;
 use yimen_app::report::export::Row;
 use yimen_app::report::{DailyReport, RangeReport};
-use yimen_app::{Act, Desk, DeskError, HallContext, Hint, TakeRequest};
+use yimen_app::{Act, Acting, Actor, Desk, DeskError, HallContext, Hint, TakeRequest};
 use yimen_domain::Lang;
 use yimen_domain::account::{Role, User};
 use yimen_domain::board::Board;
@@ -114,99 +114,172 @@ pub trait Client: HallContext + Send {
     }
 }
 
-impl Client for Desk {
+/// The database file on this PC as a client: the desk, and who is signed in at this window.
+/// The desk holds no one's sign-in; this window's clerk is kept here and handed to the desk
+/// with every call (`Desk::acting`).
+pub struct Local {
+    pub desk: Desk,
+    pub actor: Actor,
+}
+
+impl Local {
+    /// The file's desk with no one signed in yet.
+    pub fn new(desk: Desk) -> Local {
+        Local { desk, actor: Actor::default() }
+    }
+
+    /// The desk acting for this window's clerk.
+    pub fn acting(&self) -> Acting<'_> {
+        self.desk.acting(&self.actor)
+    }
+
+    /// Reads the configuration again after this window changed it.
+    fn reload(&mut self) -> Result<(), DeskError> {
+        self.desk.reload_configuration()
+    }
+}
+
+impl std::ops::Deref for Local {
+    type Target = Desk;
+    fn deref(&self) -> &Desk {
+        &self.desk
+    }
+}
+
+impl std::ops::DerefMut for Local {
+    fn deref_mut(&mut self) -> &mut Desk {
+        &mut self.desk
+    }
+}
+
+impl HallContext for Local {
+    fn clock(&self) -> &yimen_domain::clock::Clock {
+        self.desk.clock()
+    }
+    fn calendar(&self) -> &yimen_domain::calendar::Calendar {
+        self.desk.calendar()
+    }
+    fn catalog(&self) -> &yimen_domain::catalog::Catalog {
+        self.desk.catalog()
+    }
+    fn settings(&self) -> &yimen_app::Settings {
+        self.desk.settings()
+    }
+    fn clerk(&self) -> Option<&str> {
+        self.actor.clerk.as_deref()
+    }
+}
+
+impl Client for Local {
     fn has_accounts(&self) -> bool {
-        Desk::has_accounts(self)
+        self.desk.has_accounts()
     }
     fn home(&self) -> PathBuf {
-        self.path().parent().map(Path::to_path_buf).unwrap_or_default()
+        self.desk.path().parent().map(Path::to_path_buf).unwrap_or_default()
     }
     fn describe(&self) -> String {
-        self.path().display().to_string()
+        self.desk.path().display().to_string()
     }
     fn sign_in(&mut self, name: &str, secret: &str) -> Result<Role, DeskError> {
-        Desk::sign_in(self, name, secret)
+        let who = self.desk.sign_in(name, secret)?;
+        let role = who.role.ok_or(yimen_domain::account::AccountError::BadCredentials)?;
+        self.actor = who;
+        Ok(role)
     }
     fn sign_out(&mut self) {
-        Desk::sign_out(self)
+        // In setup mode the named clerk stays: there is no sign-in to end.
+        if self.desk.has_accounts() {
+            self.actor = Actor::default();
+        }
     }
     fn set_clerk(&mut self, clerk: Option<&str>) -> Result<(), DeskError> {
-        Desk::set_clerk(self, clerk)
+        self.actor = self.desk.setup_actor(clerk)?;
+        Ok(())
     }
     fn roster(&mut self) -> Result<Vec<(String, Role)>, DeskError> {
-        Desk::roster(self)
+        self.desk.roster()
     }
     fn take(&mut self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
-        Desk::take(self, req)
+        self.acting().take(req)
     }
     fn call(&mut self, window: &str, categories: &[String]) -> Result<Ticket, DeskError> {
-        Desk::call(self, window, categories)
+        self.acting().call(window, categories)
     }
     fn perform(&mut self, r: &str, act: &Act) -> Result<(Ticket, Vec<Hint>), DeskError> {
-        Desk::perform(self, r, act)
+        self.acting().perform(r, act)
     }
     fn show(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
-        Desk::show(self, r)
+        self.acting().show(r)
     }
     fn reveal(&mut self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
-        Desk::reveal(self, r)
+        self.acting().reveal(r)
     }
     fn check(&mut self) -> Result<yimen_app::CheckReport, DeskError> {
-        Desk::check(self)
+        self.acting().check()
     }
     fn role(&self) -> Option<yimen_domain::account::Role> {
-        Desk::role(self)
+        self.acting().role()
     }
     fn list_day(&mut self, date: Date, status: Option<Status>) -> Result<Vec<Ticket>, DeskError> {
-        Desk::list_day(self, date, status)
+        self.acting().list_day(date, status)
     }
     fn queue(&mut self) -> Result<Vec<Ticket>, DeskError> {
-        Desk::queue(self)
+        self.acting().queue()
     }
     fn board(&mut self) -> Result<Board, DeskError> {
-        Desk::board(self)
+        self.desk.board()
     }
     fn open_cases(&mut self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
-        Desk::open_cases(self, limit)
+        self.acting().open_cases(limit)
     }
     fn search(&mut self, query: &str, limit: usize) -> Result<Vec<Ticket>, DeskError> {
-        Desk::search(self, query, limit)
+        self.acting().search(query, limit)
     }
     fn daily_report(&mut self, date: Date, lang: Lang) -> Result<DailyReport, DeskError> {
-        yimen_app::report::daily(self, date, lang)
+        yimen_app::report::daily(&self.acting(), date, lang)
     }
     fn range_report(&mut self, from: Date, to: Date, lang: Lang) -> Result<RangeReport, DeskError> {
-        yimen_app::report::range(self, from, to, lang)
+        yimen_app::report::range(&self.acting(), from, to, lang)
     }
     fn export_rows(&mut self, from: Date, to: Date, full_ids: bool) -> Result<Vec<Row>, DeskError> {
-        yimen_app::report::export::rows(self, from, to, full_ids)
+        yimen_app::report::export::rows(&self.acting(), from, to, full_ids)
     }
     fn users(&mut self) -> Result<Vec<User>, DeskError> {
-        self.require_supervisor()?;
-        Desk::users(self)
+        self.acting().require_supervisor()?;
+        self.desk.users()
     }
     fn add_user(&mut self, name: &str, role: Role, secret: &str) -> Result<(), DeskError> {
-        Desk::add_user(self, name, role, secret)
+        self.acting().add_user(name, role, secret)?;
+        self.reload()
     }
     fn set_secret(&mut self, name: &str, secret: &str) -> Result<(), DeskError> {
-        Desk::set_secret(self, name, secret)
+        self.acting().set_secret(name, secret)
     }
     fn disable_user(&mut self, name: &str) -> Result<(), DeskError> {
-        Desk::disable_user(self, name)
+        self.acting().disable_user(name)
     }
     fn unlock_user(&mut self, name: &str) -> Result<(), DeskError> {
-        Desk::unlock_user(self, name)
+        self.acting().unlock_user(name)
     }
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), DeskError> {
-        Desk::set_setting(self, key, value).map(|_| ())
+        self.acting().set_setting(key, value)?;
+        self.reload()
     }
     fn import_catalog(&mut self, src: &str) -> Result<(), DeskError> {
-        Desk::import_catalog(self, src).map(|_| ())
+        self.acting().import_catalog(src)?;
+        self.reload()
     }
     fn refresh_configuration(&mut self) -> Result<bool, DeskError> {
-        let changed = self.configuration_changed()?;
+        let changed = self.desk.configuration_changed()?;
         if changed {
-            self.reload_configuration()?;
+            self.reload()?;
+            // The role a view masks by follows the account as it is now.
+            if let Some(name) = self.actor.clerk.clone()
+                && self.desk.has_accounts()
+            {
+                self.actor.role =
+                    self.desk.users()?.into_iter().find(|u| u.name == name && !u.disabled).map(|u| u.role);
+            }
         }
         Ok(changed)
     }
@@ -215,15 +288,15 @@ impl Client for Desk {
         dest: Option<&Path>,
         progress: &dyn Fn(u64, u64),
     ) -> Result<(PathBuf, u64), DeskError> {
-        Desk::backup_with_progress(self, dest, progress)
+        self.acting().backup_with_progress(dest, progress)
     }
     fn verify_chain(&mut self) -> Result<Verdict, DeskError> {
-        Desk::verify_chain(self)
+        self.acting().verify_chain()
     }
     fn compact(&mut self) -> Result<(u64, u64), DeskError> {
-        Desk::compact(self)
+        self.acting().compact()
     }
     fn daily_backup(&mut self) -> Result<Option<PathBuf>, DeskError> {
-        Desk::daily_backup(self)
+        self.desk.daily_backup()
     }
 }

@@ -8,7 +8,7 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
-use super::{Desk, DeskError, input};
+use super::{Acting, Actor, Desk, DeskError, input};
 use yimen_domain::account::{AccountError, Role, User, check_secret};
 use yimen_domain::text::Field;
 use yimen_domain::ticket::{Action, Event, Status};
@@ -49,31 +49,6 @@ impl Desk {
         self.accounts
     }
 
-    /// Refuses unless the acting clerk has at least `role` (in setup mode: unless a clerk is
-    /// named at all).
-    ///
-    /// The account is read as it is now, not as it was at sign-in: another program on the file
-    /// (an admin's `yimen user disable`) may have disabled or lowered it since, and a file that
-    /// had no accounts when this desk opened may have its first admin now.
-    ///
-    /// # Errors
-    /// `NoClerk`, `NotSignedIn`, `Disabled`, `NeedsRole`; the store's.
-    pub fn require(&self, role: Role) -> Result<(), DeskError> {
-        if !self.accounts_now()? {
-            return self.clerk.as_deref().map(|_| ()).ok_or(DeskError::NoClerk);
-        }
-        if self.accounts && self.role.is_none() {
-            return Err(AccountError::NotSignedIn.into());
-        }
-        let Some(name) = self.clerk.as_deref() else { return Err(AccountError::NotSignedIn.into()) };
-        match self.store.read(|rx| rx.user(name))? {
-            Some(u) if u.disabled => Err(AccountError::Disabled(u.name).into()),
-            Some(u) if u.role >= role => Ok(()),
-            Some(u) => Err(AccountError::NeedsRole(role, u.name, u.role).into()),
-            None => Err(AccountError::NotSignedIn.into()),
-        }
-    }
-
     /// Whether the file has accounts: as this desk found it, or, when it found none, as the file
     /// is now (another program may have made the first admin since).
     pub(crate) fn accounts_now(&self) -> Result<bool, DeskError> {
@@ -88,9 +63,11 @@ impl Desk {
     /// would lock the hall out (even its only admin). The hall server slows guessing down
     /// instead, per account and per address (docs/security.md).
     ///
+    /// Returns who acts from now on: the account's name as stored and its role.
+    ///
     /// # Errors
     /// `BadCredentials` (unknown name or wrong PIN), `Disabled`.
-    pub fn sign_in(&mut self, name: &str, secret: &str) -> Result<Role, DeskError> {
+    pub fn sign_in(&self, name: &str, secret: &str) -> Result<Actor, DeskError> {
         let name = input::short(Field::Clerk, name).map_err(|_| AccountError::BadCredentials)?;
         // The PIN is checked on a read: a right PIN for a command that only reads leaves the
         // file exactly as it was. Only a failure (an audit event) or a reset is written.
@@ -101,9 +78,7 @@ impl Desk {
         }
         if right && user.as_ref().is_some_and(|u| u.failures == 0 && u.locked_until.is_none()) {
             let role = user.as_ref().map(|u| u.role).ok_or(AccountError::BadCredentials)?;
-            self.clerk = Some(name);
-            self.role = Some(role);
-            return Ok(role);
+            return Ok(Actor { clerk: Some(name), role: Some(role), request_key: None });
         }
         let outcome = self.store.write(|tx| {
             let Some(mut u) = tx.user(&name)? else {
@@ -123,9 +98,7 @@ impl Desk {
             Ok(Err(AccountError::BadCredentials))
         })?;
         let role = outcome?;
-        self.clerk = Some(name);
-        self.role = Some(role);
-        Ok(role)
+        Ok(Actor { clerk: Some(name), role: Some(role), request_key: None })
     }
 
     /// Forgets who was signed in (the interface's lock key).
@@ -134,34 +107,27 @@ impl Desk {
     ///
     /// `stamp` is the account's credential stamp when the session began: once the PIN has
     /// changed since, the session is over.
-    pub fn assume(&mut self, name: &str, stamp: &str) -> Result<Role, DeskError> {
+    ///
+    /// # Errors
+    /// `SessionEnded`, `Disabled`, `NotSignedIn` (no such account); the store's.
+    pub fn assume(&self, name: &str, stamp: &str) -> Result<Actor, DeskError> {
         let user = self.store.read(|rx| rx.user(name))?;
         match user {
             Some(u) if !u.disabled && credential_stamp(&u.hash) != stamp => {
                 Err(AccountError::SessionEnded(u.name).into())
             }
-            Some(u) if !u.disabled => {
-                self.clerk = Some(u.name);
-                self.role = Some(u.role);
-                Ok(u.role)
-            }
+            Some(u) if !u.disabled => Ok(Actor { clerk: Some(u.name), role: Some(u.role), request_key: None }),
             Some(u) => Err(AccountError::Disabled(u.name).into()),
             None => Err(AccountError::NotSignedIn.into()),
         }
     }
 
-    /// The credential stamp of the signed-in account (see `assume`); `None` when no one is
-    /// signed in.
-    pub fn credential_stamp(&self) -> Result<Option<String>, DeskError> {
-        let Some(name) = self.clerk.as_deref() else { return Ok(None) };
+    /// The credential stamp of the account `name` (see `assume`); `None` when there is none.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn credential_stamp(&self, name: &str) -> Result<Option<String>, DeskError> {
         Ok(self.store.read(|rx| rx.user(name))?.map(|u| credential_stamp(&u.hash)))
-    }
-
-    pub fn sign_out(&mut self) {
-        if self.accounts {
-            self.clerk = None;
-            self.role = None;
-        }
     }
 
     /// The hall server's sign-ins, kept so a restarted server does not sign every window out.
@@ -185,30 +151,100 @@ impl Desk {
         Ok(self.store.read(|rx| rx.users())?)
     }
 
+    /// Records in the audit chain that `actor` saw citizens' data whole: `what` names the
+    /// tickets or the export, never the numbers themselves.
+    pub(super) fn record_reveal_by(&self, actor: &str, what: String) -> Result<(), DeskError> {
+        self.store.write(|tx| system_event(tx, actor, Action::Reveal, Some(what), &self.context_at(actor)))
+    }
+
+    fn context_at(&self, clerk: &str) -> yimen_domain::ticket::Context<'_> {
+        self.context(clerk, None)
+    }
+}
+
+/// A short digest of an account's PIN hash: it changes whenever the PIN does, and says nothing
+/// about the PIN itself.
+fn credential_stamp(hash: &str) -> String {
+    use sha2::Digest;
+    yimen_domain::token::hex(&sha2::Sha256::digest(hash.as_bytes()))[..16].to_string()
+}
+
+/// Appends one of the hall's own events (ticket id 0) to the chain.
+fn system_event(
+    tx: &mut WriteTx<'_>,
+    clerk: &str,
+    action: Action,
+    note: Option<String>,
+    ctx: &yimen_domain::ticket::Context<'_>,
+) -> Result<(), DeskError> {
+    let e = Event {
+        ticket: SYSTEM,
+        seq: tx.next_system_seq()?,
+        at: ctx.at,
+        clock_override: ctx.clock_override,
+        clerk: clerk.to_string(),
+        window: None,
+        action,
+        from: None,
+        to: Status::Waiting,
+        note,
+        prev: String::new(),
+        hash: String::new(),
+        state: None,
+    };
+    tx.append_event(&e, ctx.today)?;
+    Ok(())
+}
+
+impl Acting<'_> {
+    /// Refuses unless the acting clerk has at least `role` (in setup mode: unless a clerk is
+    /// named at all).
+    ///
+    /// The account is read as it is now, not as it was at sign-in: another program on the file
+    /// (an admin's `yimen user disable`) may have disabled or lowered it since, and a file that
+    /// had no accounts when this desk opened may have its first admin now.
+    ///
+    /// # Errors
+    /// `NoClerk`, `NotSignedIn`, `Disabled`, `NeedsRole`; the store's.
+    pub fn require(&self, role: Role) -> Result<(), DeskError> {
+        if !self.accounts_now()? {
+            return self.who.clerk.as_deref().map(|_| ()).ok_or(DeskError::NoClerk);
+        }
+        if self.accounts && self.who.role.is_none() {
+            return Err(AccountError::NotSignedIn.into());
+        }
+        let Some(name) = self.who.clerk.as_deref() else { return Err(AccountError::NotSignedIn.into()) };
+        match self.store.read(|rx| rx.user(name))? {
+            Some(u) if u.disabled => Err(AccountError::Disabled(u.name).into()),
+            Some(u) if u.role >= role => Ok(()),
+            Some(u) => Err(AccountError::NeedsRole(role, u.name, u.role).into()),
+            None => Err(AccountError::NotSignedIn.into()),
+        }
+    }
+
     /// Adds an account. Needs an admin — except the very first account, which must be an admin.
-    pub fn add_user(&mut self, name: &str, role: Role, secret: &str) -> Result<(), DeskError> {
+    pub fn add_user(&self, name: &str, role: Role, secret: &str) -> Result<(), DeskError> {
         let name = input::short(Field::Clerk, name)?;
         // An account's name starts with a letter: a lone mark or a dot would look blank on the
         // sign-in list.
         if let Some(first) = name.chars().next().filter(|c| !yimen_domain::text::is_letter(*c)) {
             return Err(yimen_domain::text::TextError::NotAName { field: Field::Clerk, ch: first }.into());
         }
-        if self.accounts {
+        if self.accounts_now()? {
             self.require(Role::Admin)?;
         } else if role != Role::Admin {
             return Err(AccountError::NeedsRole(Role::Admin, name, role).into());
         }
         check_secret(role, secret)?;
         let hash = hash(secret)?;
-        let actor = self.clerk.clone().unwrap_or_else(|| name.clone());
-        self.store.write(|tx| {
+        let actor = self.who.clerk.clone().unwrap_or_else(|| name.clone());
+        self.desk.store.write(|tx| {
             if tx.user(&name)?.is_some() {
                 return Err(DeskError::from(AccountError::Exists(name.clone())));
             }
             tx.put_user(&User { name: name.clone(), role, hash, disabled: false, failures: 0, locked_until: None })?;
             system_event(tx, &actor, Action::Account, Some(format!("add {name} {role:?}")), &self.context_at(&actor))
         })?;
-        self.accounts = true;
         Ok(())
     }
 
@@ -219,7 +255,7 @@ impl Desk {
         what: &str,
         f: impl FnOnce(&mut User) -> Result<(), DeskError>,
     ) -> Result<(), DeskError> {
-        let actor = self.clerk.clone().ok_or(AccountError::NotSignedIn)?;
+        let actor = self.who.clerk.clone().ok_or(AccountError::NotSignedIn)?;
         let own_secret = what == "passwd" && actor == name.trim();
         if !own_secret {
             self.require(Role::Admin)?;
@@ -273,54 +309,10 @@ impl Desk {
     /// Records that a supervisor revealed full ID numbers (an audit event). In setup mode the
     /// named clerk is recorded.
     pub fn record_reveal(&self, what: &str) -> Result<(), DeskError> {
-        if self.accounts {
+        if self.accounts_now()? {
             self.require(Role::Supervisor)?;
         }
-        let actor = self.clerk.clone().ok_or(DeskError::NoClerk)?;
+        let actor = self.who.clerk.clone().ok_or(DeskError::NoClerk)?;
         self.record_reveal_by(&actor, what.to_string())
     }
-
-    /// Records in the audit chain that `actor` saw citizens' data whole: `what` names the
-    /// tickets or the export, never the numbers themselves.
-    pub(super) fn record_reveal_by(&self, actor: &str, what: String) -> Result<(), DeskError> {
-        self.store.write(|tx| system_event(tx, actor, Action::Reveal, Some(what), &self.context_at(actor)))
-    }
-
-    fn context_at(&self, clerk: &str) -> yimen_domain::ticket::Context<'_> {
-        self.context(clerk, None)
-    }
-}
-
-/// A short digest of an account's PIN hash: it changes whenever the PIN does, and says nothing
-/// about the PIN itself.
-fn credential_stamp(hash: &str) -> String {
-    use sha2::Digest;
-    yimen_domain::token::hex(&sha2::Sha256::digest(hash.as_bytes()))[..16].to_string()
-}
-
-/// Appends one of the hall's own events (ticket id 0) to the chain.
-fn system_event(
-    tx: &mut WriteTx<'_>,
-    clerk: &str,
-    action: Action,
-    note: Option<String>,
-    ctx: &yimen_domain::ticket::Context<'_>,
-) -> Result<(), DeskError> {
-    let e = Event {
-        ticket: SYSTEM,
-        seq: tx.next_system_seq()?,
-        at: ctx.at,
-        clock_override: ctx.clock_override,
-        clerk: clerk.to_string(),
-        window: None,
-        action,
-        from: None,
-        to: Status::Waiting,
-        note,
-        prev: String::new(),
-        hash: String::new(),
-        state: None,
-    };
-    tx.append_event(&e, ctx.today)?;
-    Ok(())
 }

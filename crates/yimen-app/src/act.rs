@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AcceptRequest, Desk, DeskError, Hint};
+use super::{AcceptRequest, Acting, Desk, DeskError, Hint};
 use crate::input;
 use yimen_domain::account::{AccountError, Role};
 use yimen_domain::text::Field;
@@ -200,7 +200,7 @@ impl Act {
     }
 }
 
-impl Desk {
+impl Acting<'_> {
     /// Does `act` to the ticket `r` names (an id, today's queue number or `date/number`); the
     /// hints are those of an acceptance. The one entry for every action, from the command
     /// line, the interface and the server alike.

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 
-use crate::{CitizenInput, Desk, DeskError, ProxyInput, Settings, TakeRequest};
+use crate::{Actor, CitizenInput, Desk, DeskError, ProxyInput, Settings, TakeRequest};
 use yimen_domain::account::Role;
 use yimen_domain::calendar::{Calendar, add_days};
 use yimen_domain::catalog::{Catalog, Kind};
@@ -123,7 +123,10 @@ pub fn build_with_progress(path: &Path, opts: &Options, progress: &dyn Fn(u64, u
         std::fs::remove_file(path).map_err(|e| DeskError::Io(format!("{}: {e}", path.display())))?;
     }
     let (mut desk, _) = Desk::init(path, Some("利福塔镇便民服务中心"), None)?;
-    desk.set_setting("hall_phone", "0744-6221234")?;
+    // Built in setup mode (no account yet), then the accounts are added last.
+    let setup = Actor::default();
+    desk.acting(&setup).set_setting("hall_phone", "0744-6221234")?;
+    desk.reload_configuration()?;
     desk.store().write(|tx| {
         let mut s = Settings::load_w(tx)?;
         s.demo = true;
@@ -166,12 +169,12 @@ pub fn build_with_progress(path: &Path, opts: &Options, progress: &dyn Fn(u64, u
     tickets += write_day(&desk, &mut rng, &world, morning)?;
     // Accounts last, so the history above was written in setup mode.
     let (admin, _, admin_pw) = ACCOUNTS[4];
-    desk.add_user(admin, Role::Admin, admin_pw)?;
-    desk.sign_in(admin, admin_pw)?;
+    desk.acting(&setup).add_user(admin, Role::Admin, admin_pw)?;
+    let admin = desk.sign_in(admin, admin_pw)?;
     for (name, role, pin) in &ACCOUNTS[..4] {
-        desk.add_user(name, *role, pin)?;
+        desk.acting(&admin).add_user(name, *role, pin)?;
     }
-    desk.compact()?;
+    desk.acting(&admin).compact()?;
     Ok(Summary { tickets, days: days.len() as u32 + 1, seconds: started.elapsed().as_secs_f64() })
 }
 

@@ -39,7 +39,10 @@ use yimen_store::{Store, Tables, TicketLookup};
 /// at reception without a clerk named).
 pub const RECEPTION: &str = "前台";
 
-/// The front desk: the store, the clock, the calendar and the catalog, and the acting clerk.
+/// The front desk: the store, the clock, the calendar, the catalog and the settings. It holds
+/// no one's sign-in: every action names who acts, as an [`Actor`] passed with the call
+/// (`desk.acting(&who).take(…)`), so one desk serves many windows at once (`Desk` is `Sync`;
+/// the hall server shares one across its requests).
 pub struct Desk {
     /// Shared with the desk's forks (see `fork`).
     store: std::sync::Arc<Store>,
@@ -47,18 +50,58 @@ pub struct Desk {
     calendar: Calendar,
     catalog: Catalog,
     settings: Settings,
-    clerk: Option<String>,
-    /// The signed-in clerk's role (when accounts exist).
-    role: Option<yimen_domain::account::Role>,
     /// Whether any account exists (otherwise: setup mode).
     accounts: bool,
     /// The configuration generation the catalog, settings and account flag were read at.
     config_gen: u64,
+}
+
+/// Who acts in one call: the signed-in (or, in setup mode, named) clerk with the role they
+/// signed in with, and the request's idempotency key. A value the caller keeps and passes
+/// with each call; the desk never holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub clerk: Option<String>,
+    /// The role at sign-in (when accounts exist). Checks that guard a change read the
+    /// account as it is now (`Acting::require`); this one decides what a view masks.
+    pub role: Option<yimen_domain::account::Role>,
     /// The idempotency key of the request being served (the hall server) and the fingerprint
     /// of that request (account, action, body): an action whose key was seen before with the
     /// same fingerprint returns the ticket it acted on then and does nothing again; with
     /// another fingerprint it is refused.
-    idempotency_key: Option<(String, String)>,
+    pub request_key: Option<(String, String)>,
+}
+
+/// The desk acting for one [`Actor`]: every action and every view that depends on who asks.
+/// Made by [`Desk::acting`] for one call (or a few); it derefs to the desk for the rest.
+pub struct Acting<'a> {
+    desk: &'a Desk,
+    who: &'a Actor,
+}
+
+impl std::ops::Deref for Acting<'_> {
+    type Target = Desk;
+    fn deref(&self) -> &Desk {
+        self.desk
+    }
+}
+
+impl HallContext for Acting<'_> {
+    fn clock(&self) -> &Clock {
+        self.desk.clock()
+    }
+    fn calendar(&self) -> &Calendar {
+        self.desk.calendar()
+    }
+    fn catalog(&self) -> &Catalog {
+        self.desk.catalog()
+    }
+    fn settings(&self) -> &Settings {
+        self.desk.settings()
+    }
+    fn clerk(&self) -> Option<&str> {
+        self.who.clerk.as_deref()
+    }
 }
 
 /// What every reader of a hall's records knows: its clock, calendar, catalog and settings, and
@@ -71,24 +114,6 @@ pub trait HallContext {
     fn settings(&self) -> &Settings;
     /// The signed-in (or, in setup mode, named) clerk.
     fn clerk(&self) -> Option<&str>;
-}
-
-impl HallContext for Desk {
-    fn clock(&self) -> &Clock {
-        Desk::clock(self)
-    }
-    fn calendar(&self) -> &Calendar {
-        Desk::calendar(self)
-    }
-    fn catalog(&self) -> &Catalog {
-        Desk::catalog(self)
-    }
-    fn settings(&self) -> &Settings {
-        Desk::settings(self)
-    }
-    fn clerk(&self) -> Option<&str> {
-        Desk::clerk(self)
-    }
 }
 
 /// Open cases read for the open-cases screen and the server's `/api/open` default.
@@ -217,11 +242,8 @@ impl Desk {
             calendar: Calendar::builtin(),
             catalog,
             settings,
-            clerk: None,
-            role: None,
             accounts,
             config_gen,
-            idempotency_key: None,
         })
     }
 
@@ -235,25 +257,17 @@ impl Desk {
     }
 
     /// Reads the hall's catalog, settings and accounts flag again (after
-    /// `configuration_changed`); the signed-in clerk's role is read again as well.
+    /// `configuration_changed`, or after this desk changed them).
     ///
     /// # Errors
     /// The store's; a clock override that no longer parses.
     pub fn reload_configuration(&mut self) -> Result<(), DeskError> {
-        let (Configuration { catalog, settings, accounts, generation: config_gen }, role) = self.store.read(|rx| {
-            let role = match self.clerk.as_deref() {
-                Some(name) => rx.user(name)?.filter(|u| !u.disabled).map(|u| u.role),
-                None => None,
-            };
-            Ok::<_, DeskError>((Configuration::read(rx)?, role))
-        })?;
+        let Configuration { catalog, settings, accounts, generation: config_gen } =
+            self.store.read(Configuration::read)?;
         let offset_changed = settings.utc_offset != self.settings.utc_offset;
         self.catalog = catalog;
         self.settings = settings;
         self.config_gen = config_gen;
-        if accounts && self.accounts {
-            self.role = role;
-        }
         self.accounts = accounts;
         if offset_changed {
             self.clock = Clock::from_env(self.settings.utc_offset).map_err(DeskError::Clock)?;
@@ -262,8 +276,7 @@ impl Desk {
     }
 
     /// A second desk on the same open file, with the same clock, calendar, catalog and
-    /// settings and no one signed in: the hall server runs each request on its own fork, so
-    /// requests never wait on one another except where redb makes writes take turns.
+    /// settings (a window's worker keeps its own, and reloads it on its own).
     pub fn fork(&self) -> Desk {
         Desk {
             store: self.store.clone(),
@@ -271,26 +284,27 @@ impl Desk {
             calendar: self.calendar.clone(),
             catalog: self.catalog.clone(),
             settings: self.settings.clone(),
-            clerk: None,
-            role: None,
             accounts: self.accounts,
             config_gen: self.config_gen,
-            idempotency_key: None,
         }
+    }
+
+    /// The desk acting for `who` (see [`Actor`]).
+    pub fn acting<'a>(&'a self, who: &'a Actor) -> Acting<'a> {
+        Acting { desk: self, who }
     }
 
     /// Names the clerk whose actions follow, without a PIN: only in setup mode (no accounts);
     /// otherwise clerks `sign_in`.
-    pub fn set_clerk(&mut self, clerk: Option<&str>) -> Result<(), DeskError> {
-        if self.accounts && clerk.is_some() {
+    ///
+    /// # Errors
+    /// `NotSignedIn` once accounts exist; a name that does not pass the clerk-name check.
+    pub fn setup_actor(&self, clerk: Option<&str>) -> Result<Actor, DeskError> {
+        if self.accounts_now()? && clerk.is_some_and(|c| !c.trim().is_empty()) {
             return Err(yimen_domain::account::AccountError::NotSignedIn.into());
         }
-        self.clerk = clerk.filter(|c| !c.trim().is_empty()).map(|c| input::short(Field::Clerk, c)).transpose()?;
-        Ok(())
-    }
-
-    pub fn clerk(&self) -> Option<&str> {
-        self.clerk.as_deref()
+        let clerk = clerk.filter(|c| !c.trim().is_empty()).map(|c| input::short(Field::Clerk, c)).transpose()?;
+        Ok(Actor { clerk, ..Actor::default() })
     }
 
     pub fn clock(&self) -> &Clock {
@@ -323,6 +337,105 @@ impl Desk {
         &self.store
     }
 
+    fn context(&self, clerk: &str, window: Option<String>) -> Context<'_> {
+        let at = self.clock.now();
+        Context {
+            at,
+            today: self.clock.date_of(at),
+            clerk: clerk.to_string(),
+            window,
+            calendar: &self.calendar,
+            clock_override: self.clock.is_override(),
+        }
+    }
+
+    fn item(&self, key: &str) -> Result<&ServiceItem, DeskError> {
+        self.catalog.item(key).ok_or_else(|| DeskError::UnknownItem(key.trim().chars().take(40).collect()))
+    }
+
+    fn hints(&self, item: &ServiceItem, t: &Ticket, today: Date, at_take: bool) -> Vec<Hint> {
+        let mut out = Vec::new();
+        if let Some(age) = t.citizen.id_number.as_ref().and_then(|id| id.age_on(today)) {
+            if at_take && age >= 80 && t.priority == Some(Priority::Elderly) {
+                out.push(Hint::ElderlyPriority { age });
+            }
+            if let Some(min_age) = item.min_age.filter(|&m| age < m) {
+                out.push(Hint::BelowMinAge { item: item.name.clone(), min_age, age });
+            }
+        }
+        out
+    }
+
+    // ---- actions -------------------------------------------------------------------------
+
+    /// Forgets the idempotency keys older than `days` days (the hall server, as it starts).
+    pub fn prune_idempotency_keys(&self, days: u32) -> Result<u64, DeskError> {
+        let before = self.clock.today() - time::Duration::days(i64::from(days));
+        Ok(self.store.prune_idempotency(before)?)
+    }
+
+    // ---- queries -------------------------------------------------------------------------
+
+    /// The automatic backup taken at the first start of each day: `backups/auto-<time>.redb`
+    /// beside the database, keeping the newest `backup_keep`. Returns the new file, or `None`
+    /// when today's backup exists already (or this is a demo database).
+    pub fn daily_backup(&self) -> Result<Option<std::path::PathBuf>, DeskError> {
+        let today = self.clock.today().to_string();
+        let last = self.store.read(|rx| rx.meta("last_backup"))?.map(|b| String::from_utf8_lossy(&b).into_owned());
+        if self.settings.demo || last.as_deref() == Some(today.as_str()) {
+            return Ok(None);
+        }
+        let dir = self.path().parent().map(|p| p.join("backups")).unwrap_or_else(|| "backups".into());
+        let path = dir.join(format!("auto-{}.redb", stamp(&self.clock)));
+        self.store.backup_to(&path)?;
+        self.store.write(|tx| tx.set_meta("last_backup", today.as_bytes()))?;
+        let mut autos: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| DeskError::Io(format!("{}: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("auto-")))
+            .collect();
+        autos.sort();
+        let excess = autos.len().saturating_sub(self.settings.backup_keep as usize);
+        for old in &autos[..excess] {
+            let _ = std::fs::remove_file(old);
+        }
+        Ok(Some(path))
+    }
+
+    /// The audit chain's head hash and its number of events.
+    pub fn chain_state(&self) -> Result<(String, u64), DeskError> {
+        Ok(self.store.read(|rx| rx.chain_state())?)
+    }
+
+    /// A finished day's cached report totals (bytes owned by the report module).
+    /// The cached totals of the days in `[from, to]` that have them (one read).
+    pub fn cached_day_totals(&self, from: Date, to: Date) -> Result<Vec<(Date, Vec<u8>)>, DeskError> {
+        let rows = self.store.read(|rx| rx.day_totals(from, to))?;
+        Ok(rows.into_iter().filter_map(|(d, b)| Some((Date::from_julian_day(d).ok()?, b))).collect())
+    }
+
+    /// Caches finished days' report totals, in one transaction.
+    pub fn cache_day_totals(&self, days: &[(Date, Vec<u8>)]) -> Result<(), DeskError> {
+        self.store.write(|tx| {
+            for (d, bytes) in days {
+                tx.put_day_totals(*d, bytes)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Today's display board (no names; anyone may read it).
+    pub fn board(&self) -> Result<yimen_domain::board::Board, DeskError> {
+        let today = self.store.read(|rx| rx.day(self.clock.today()))?;
+        Ok(yimen_domain::board::Board::of(&today, &self.catalog))
+    }
+
+    pub fn ticket_count(&self) -> Result<u64, DeskError> {
+        Ok(self.store.read(|rx| rx.ticket_count())?)
+    }
+}
+
+impl<'a> Acting<'a> {
     /// Gives the space of rewritten pages back to the file system (admin). Returns the file's
     /// size when it was opened and after compacting.
     ///
@@ -345,47 +458,16 @@ impl Desk {
         if self.accounts_now()? { self.require(yimen_domain::account::Role::Admin) } else { Ok(()) }
     }
 
-    fn context(&self, clerk: &str, window: Option<String>) -> Context<'_> {
-        let at = self.clock.now();
-        Context {
-            at,
-            today: self.clock.date_of(at),
-            clerk: clerk.to_string(),
-            window,
-            calendar: &self.calendar,
-            clock_override: self.clock.is_override(),
-        }
-    }
-
     /// The clerk doing a front-desk action: signed in with at least the clerk role.
     fn acting_clerk(&self) -> Result<&str, DeskError> {
         self.require(yimen_domain::account::Role::Clerk)?;
-        self.clerk.as_deref().ok_or(DeskError::NoClerk)
+        self.who.clerk.as_deref().ok_or(DeskError::NoClerk)
     }
-
-    fn item(&self, key: &str) -> Result<&ServiceItem, DeskError> {
-        self.catalog.item(key).ok_or_else(|| DeskError::UnknownItem(key.trim().chars().take(40).collect()))
-    }
-
-    fn hints(&self, item: &ServiceItem, t: &Ticket, today: Date, at_take: bool) -> Vec<Hint> {
-        let mut out = Vec::new();
-        if let Some(age) = t.citizen.id_number.as_ref().and_then(|id| id.age_on(today)) {
-            if at_take && age >= 80 && t.priority == Some(Priority::Elderly) {
-                out.push(Hint::ElderlyPriority { age });
-            }
-            if let Some(min_age) = item.min_age.filter(|&m| age < m) {
-                out.push(Hint::BelowMinAge { item: item.name.clone(), min_age, age });
-            }
-        }
-        out
-    }
-
-    // ---- actions -------------------------------------------------------------------------
 
     /// 取号: a citizen takes a number for an item.
     pub fn take(&self, req: &TakeRequest) -> Result<(Ticket, Vec<Hint>), DeskError> {
         let clerk =
-            if self.accounts_now()? { self.acting_clerk()? } else { self.clerk.as_deref().unwrap_or(RECEPTION) };
+            if self.accounts_now()? { self.acting_clerk()? } else { self.who.clerk.as_deref().unwrap_or(RECEPTION) };
         let ctx = self.context(clerk, None);
         let ticket = self.write_ticket(|tx| take_in(tx, &self.catalog, &ctx, req))?;
         let item = self.item(&ticket.item)?;
@@ -406,18 +488,6 @@ impl Desk {
         self.write_ticket(|tx| call_in(tx, &ctx, &window, &letters)).map(|t| self.as_seen(t))
     }
 
-    /// Forgets the idempotency keys older than `days` days (the hall server, as it starts).
-    pub fn prune_idempotency_keys(&self, days: u32) -> Result<u64, DeskError> {
-        let before = self.clock.today() - time::Duration::days(i64::from(days));
-        Ok(self.store.prune_idempotency(before)?)
-    }
-
-    /// Sets the idempotency key and the request's fingerprint for the next actions (`None`
-    /// clears it); see `idempotency_key`.
-    pub fn set_idempotency_key(&mut self, key: Option<(String, String)>) {
-        self.idempotency_key = key;
-    }
-
     /// One write transaction of an action on a ticket, honouring the idempotency key: a key seen
     /// before with the same request gives back that ticket as it is now; with another request
     /// it is refused; a new one is recorded with the action.
@@ -426,7 +496,7 @@ impl Desk {
         f: impl FnOnce(&mut yimen_store::WriteTx<'_>) -> Result<Ticket, DeskError>,
     ) -> Result<Ticket, DeskError> {
         self.store.write(|tx| {
-            if let Some((key, fingerprint)) = &self.idempotency_key
+            if let Some((key, fingerprint)) = &self.who.request_key
                 && let Some(seen) = tx.idempotent(key)?
             {
                 if &seen.fingerprint != fingerprint {
@@ -435,7 +505,7 @@ impl Desk {
                 return tx.ticket(seen.ticket)?.ok_or_else(|| DeskError::NotFound(seen.ticket.to_string()));
             }
             let t = f(tx)?;
-            if let Some((key, fingerprint)) = &self.idempotency_key {
+            if let Some((key, fingerprint)) = &self.who.request_key {
                 tx.set_idempotent(key, t.id, self.clock.today(), fingerprint)?;
             }
             Ok(t)
@@ -489,18 +559,25 @@ impl Desk {
         Ok((self.as_seen(t), hints))
     }
 
-    /// Replaces the catalog with the TOML in `src`; tickets keep the item names they were
-    /// taken with.
-    pub fn import_catalog(&mut self, src: &str) -> Result<&Catalog, DeskError> {
+    /// Replaces the catalog with the TOML in `src` (admin) and returns it; tickets keep the
+    /// item names they were taken with. The desk reads it at its next
+    /// `reload_configuration` (as every other program on the file does).
+    ///
+    /// # Errors
+    /// Not an admin; a catalog that does not read (`Catalog`); the store's.
+    pub fn import_catalog(&self, src: &str) -> Result<Catalog, DeskError> {
         self.require_admin()?;
         let catalog = Catalog::from_toml(src).map_err(DeskError::Catalog)?;
         self.store.write(|tx| tx.set_catalog(&catalog, src))?;
-        self.reload_configuration()?;
-        Ok(&self.catalog)
+        Ok(catalog)
     }
 
-    /// Changes one setting (hall, utc_offset, follow_up_days, hall_phone).
-    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<&Settings, DeskError> {
+    /// Changes one setting (hall, utc_offset, follow_up_days, hall_phone; admin) and returns
+    /// the settings as saved. The desk reads them at its next `reload_configuration`.
+    ///
+    /// # Errors
+    /// Not an admin; an unknown key or a value out of range (`Setting`); the store's.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<Settings, DeskError> {
         self.require_admin()?;
         // Read, changed and saved in one transaction: another program's change a moment ago is
         // kept, not overwritten with what this desk read when it opened.
@@ -513,14 +590,24 @@ impl Desk {
             if s.utc_offset != before {
                 tx.clear_day_totals()?;
             }
-            Ok::<(), DeskError>(())
-        })?;
-        self.reload_configuration()?;
-        self.clock = Clock::from_env(self.settings.utc_offset).map_err(DeskError::Clock)?;
-        Ok(&self.settings)
+            Ok::<Settings, DeskError>(s)
+        })
     }
 
-    // ---- queries -------------------------------------------------------------------------
+    /// Renames the hall or changes its UTC offset on an existing file (admin).
+    ///
+    /// # Errors
+    /// Not an admin; a bad name or offset.
+    pub fn update_identity(&self, hall: Option<&str>, clock_offset: Option<&str>) -> Result<(), DeskError> {
+        self.require(yimen_domain::account::Role::Admin)?;
+        if let Some(h) = hall {
+            self.set_setting("hall", h)?;
+        }
+        if let Some(o) = clock_offset {
+            self.set_setting("utc_offset", o)?;
+        }
+        Ok(())
+    }
 
     /// A ticket with its whole history, read from one snapshot.
     pub fn show(&self, r: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
@@ -560,7 +647,10 @@ impl Desk {
     /// Whether the acting clerk sees ratings only in aggregate and citizens' ID numbers and
     /// phones masked (not a supervisor, accounts on).
     fn below_supervisor(&self) -> bool {
-        self.accounts && self.role.is_none_or(|r| r < yimen_domain::account::Role::Supervisor)
+        match self.who.role {
+            Some(r) => r < yimen_domain::account::Role::Supervisor,
+            None => self.accounts,
+        }
     }
 
     /// A ticket as the acting clerk may see it: a clerk does not see who rated what, nor
@@ -604,7 +694,7 @@ impl Desk {
 
     /// The acting account's role (`None`: no one signed in, or setup mode).
     pub fn role(&self) -> Option<yimen_domain::account::Role> {
-        self.role
+        self.who.role
     }
 
     /// Tickets taken on `date`, optionally only those in `status`.
@@ -649,32 +739,6 @@ impl Desk {
         Ok((path, n))
     }
 
-    /// The automatic backup taken at the first start of each day: `backups/auto-<time>.redb`
-    /// beside the database, keeping the newest `backup_keep`. Returns the new file, or `None`
-    /// when today's backup exists already (or this is a demo database).
-    pub fn daily_backup(&self) -> Result<Option<std::path::PathBuf>, DeskError> {
-        let today = self.clock.today().to_string();
-        let last = self.store.read(|rx| rx.meta("last_backup"))?.map(|b| String::from_utf8_lossy(&b).into_owned());
-        if self.settings.demo || last.as_deref() == Some(today.as_str()) {
-            return Ok(None);
-        }
-        let dir = self.path().parent().map(|p| p.join("backups")).unwrap_or_else(|| "backups".into());
-        let path = dir.join(format!("auto-{}.redb", stamp(&self.clock)));
-        self.store.backup_to(&path)?;
-        self.store.write(|tx| tx.set_meta("last_backup", today.as_bytes()))?;
-        let mut autos: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
-            .map_err(|e| DeskError::Io(format!("{}: {e}", dir.display())))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("auto-")))
-            .collect();
-        autos.sort();
-        let excess = autos.len().saturating_sub(self.settings.backup_keep as usize);
-        for old in &autos[..excess] {
-            let _ = std::fs::remove_file(old);
-        }
-        Ok(Some(path))
-    }
-
     /// `yimen check`: redb's integrity check of the whole file, then the audit chain and every
     /// ticket record against the hash its newest event carries (supervisor).
     ///
@@ -693,43 +757,15 @@ impl Desk {
         Ok(self.store.read(|rx| rx.verify_chain())?)
     }
 
-    /// The audit chain's head hash and its number of events.
-    pub fn chain_state(&self) -> Result<(String, u64), DeskError> {
-        Ok(self.store.read(|rx| rx.chain_state())?)
-    }
-
     /// Bad ratings awaiting the supervisor's follow-up, soonest first.
     pub fn followups(&self) -> Result<Vec<Ticket>, DeskError> {
         self.require_supervisor()?;
         Ok(self.store.read(|rx| rx.followups())?)
     }
 
-    /// A finished day's cached report totals (bytes owned by the report module).
-    /// The cached totals of the days in `[from, to]` that have them (one read).
-    pub fn cached_day_totals(&self, from: Date, to: Date) -> Result<Vec<(Date, Vec<u8>)>, DeskError> {
-        let rows = self.store.read(|rx| rx.day_totals(from, to))?;
-        Ok(rows.into_iter().filter_map(|(d, b)| Some((Date::from_julian_day(d).ok()?, b))).collect())
-    }
-
-    /// Caches finished days' report totals, in one transaction.
-    pub fn cache_day_totals(&self, days: &[(Date, Vec<u8>)]) -> Result<(), DeskError> {
-        self.store.write(|tx| {
-            for (d, bytes) in days {
-                tx.put_day_totals(*d, bytes)?;
-            }
-            Ok(())
-        })
-    }
-
     /// Every ticket with an event on `date`.
     pub fn active_on(&self, date: Date) -> Result<Vec<Ticket>, DeskError> {
         Ok(self.all_as_seen(self.store.read(|rx| rx.active_on(date))?))
-    }
-
-    /// Today's display board (no names; anyone may read it).
-    pub fn board(&self) -> Result<yimen_domain::board::Board, DeskError> {
-        let today = self.store.read(|rx| rx.day(self.clock.today()))?;
-        Ok(yimen_domain::board::Board::of(&today, &self.catalog))
     }
 
     /// Waiting tickets of today in call order.
@@ -740,10 +776,6 @@ impl Desk {
     /// Open cases (accepted, suspended, transferred) by deadline, at most `limit`.
     pub fn open_cases(&self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
         Ok(self.all_as_seen(self.store.read(|rx| rx.open_cases(limit))?))
-    }
-
-    pub fn ticket_count(&self) -> Result<u64, DeskError> {
-        Ok(self.store.read(|rx| rx.ticket_count())?)
     }
 
     /// Finds tickets by queue number, ID number (whole or last four), phone (whole or last
@@ -1116,8 +1148,8 @@ impl Desk {
         ));
         let made = (|| {
             {
-                let (mut desk, _) = Desk::init(&temp, hall, clock_offset)?;
-                desk.add_user(admin, Role::Admin, secret)?;
+                let (desk, _) = Desk::init(&temp, hall, clock_offset)?;
+                desk.acting(&Actor::default()).add_user(admin, Role::Admin, secret)?;
             }
             std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(|e| io_at(&temp, &e))?;
             // A link never replaces a file that appeared at `path` meanwhile; where there are no
@@ -1135,21 +1167,6 @@ impl Desk {
         let _ = std::fs::remove_file(&temp);
         made?;
         Desk::open(path)
-    }
-
-    /// Renames the hall or changes its UTC offset on an existing file (admin).
-    ///
-    /// # Errors
-    /// Not an admin; a bad name or offset.
-    pub fn update_identity(&mut self, hall: Option<&str>, clock_offset: Option<&str>) -> Result<(), DeskError> {
-        self.require(yimen_domain::account::Role::Admin)?;
-        if let Some(h) = hall {
-            self.set_setting("hall", h)?;
-        }
-        if let Some(o) = clock_offset {
-            self.set_setting("utc_offset", o)?;
-        }
-        Ok(())
     }
 }
 
@@ -1210,4 +1227,42 @@ pub fn call_in<T: Tables>(tx: &mut T, ctx: &Context<'_>, window: &str, letters: 
     };
     let old = tx.ticket(id)?.ok_or_else(|| StoreError::Corrupt(format!("waiting ticket {id} missing")))?;
     apply_in(tx, &old, Command::Call { window: window.to_string() }, ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One desk serves many windows at once: it can be shared across threads, and it holds no
+    /// one's sign-in (an `Actor` goes with each call).
+    #[test]
+    fn a_desk_is_shared_and_the_actor_travels_with_the_call() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Desk>();
+        shared::<Actor>();
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let (desk, _) = Desk::init(&dir.path().join("hall.redb"), None, None).expect("init");
+        // Setup mode: two clerks act through the same desk, each named by their own value.
+        let (a, b) = (desk.setup_actor(Some("甲")).expect("甲"), desk.setup_actor(Some("乙")).expect("乙"));
+        let req = TakeRequest { item: "SB03".into(), ..Default::default() };
+        std::thread::scope(|s| {
+            for who in [&a, &b] {
+                let desk = &desk;
+                let req = &req;
+                s.spawn(move || desk.acting(who).take(req).expect("take"));
+            }
+        });
+        let today = desk.clock().today();
+        let clerks: std::collections::BTreeSet<String> = desk
+            .acting(&a)
+            .list_day(today, None)
+            .expect("list")
+            .iter()
+            .filter_map(|t| desk.acting(&a).show(&t.id.to_string()).ok())
+            .map(|(_, events)| events[0].clerk.clone())
+            .collect();
+        assert_eq!(clerks, ["甲".to_string(), "乙".to_string()].into_iter().collect());
+        // No one named: a front-desk action is refused, whoever acted a moment ago.
+        assert!(matches!(desk.acting(&Actor::default()).call("1", &[]), Err(DeskError::NoClerk)));
+    }
 }

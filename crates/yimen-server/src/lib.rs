@@ -26,7 +26,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use sessions::{Session, token_hash, unix_now};
-use yimen_app::{Desk, DeskError};
+use yimen_app::{Acting, Desk, DeskError};
 use yimen_domain::Lang;
 use yimen_domain::account::AccountError;
 use yimen_domain::lang::Localized;
@@ -173,7 +173,7 @@ impl Hall {
         self.desk.read().unwrap_or_else(|p| p.into_inner()).fork()
     }
 
-    /// Runs `f` on a fork of the desk as the caller, off the async threads. No lock is held
+    /// Runs `f` on a fork of the desk, acting as the caller, off the async threads. No lock is held
     /// while it runs: reads run side by side on redb snapshots, and redb lets one write
     /// transaction commit at a time. A write bumps the change counter, and one that changed the
     /// hall's configuration (catalog, settings) hands it to the desk later requests fork.
@@ -181,7 +181,7 @@ impl Hall {
         self: &Arc<Self>,
         caller: Caller,
         writes: bool,
-        f: impl FnOnce(&mut Desk) -> Result<T, DeskError> + Send + 'static,
+        f: impl FnOnce(&Acting<'_>) -> Result<T, DeskError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let hall = self.clone();
         let lang = caller.lang;
@@ -190,17 +190,12 @@ impl Hall {
         let out = tokio::task::spawn_blocking(move || {
             let _in_request = span.enter();
             let fingerprint = caller.fingerprint();
-            let act = |desk: &mut Desk| {
-                let r = desk.assume(&caller.clerk, &caller.stamp).and_then(|_| {
-                    desk.set_idempotency_key(caller.key.clone().map(|k| (k, fingerprint)));
-                    let r = f(desk);
-                    desk.set_idempotency_key(None);
-                    r
-                });
-                desk.sign_out();
-                r
-            };
-            act(&mut hall.fork())
+            // The caller's account as it is now, and the request's key: passed with the call,
+            // never left on a desk another request could use.
+            let desk = hall.fork();
+            let mut who = desk.assume(&caller.clerk, &caller.stamp)?;
+            who.request_key = caller.key.clone().map(|k| (k, fingerprint));
+            f(&desk.acting(&who))
         })
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
@@ -351,9 +346,8 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
         .filter(|s| s.expires > wall && !s.stamp.is_empty())
         .filter_map(|s| {
             let left = Duration::from_secs(s.expires - wall);
-            let mut probe = desk.fork();
             // A PIN changed or an account disabled while the server was down ends its sessions.
-            let role = probe.assume(&s.clerk, &s.stamp).ok()?;
+            let role = desk.assume(&s.clerk, &s.stamp).ok()?.role?;
             Some((
                 s.token_hash,
                 Session { clerk: s.clerk, role, stamp: s.stamp, expires: now + left, until: s.expires },

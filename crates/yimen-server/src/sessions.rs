@@ -88,17 +88,17 @@ pub(super) async fn sign_in(
         // PINs are judged one at a time, and the wait is looked at under the same lock: tries
         // sent all at once each see the strikes of those judged before them.
         let _judging = hall.judging.lock().unwrap_or_else(|p| p.into_inner());
-        let mut desk = hall.fork();
+        let desk = hall.fork();
         let wait = hall.throttle.lock().unwrap_or_else(|p| p.into_inner()).wait(ip, name_key(&name), Instant::now());
         if wait > 0 {
             return Err(DeskError::from(AccountError::Throttled(wait)));
         }
         // The name as the desk reads it (trimmed): the session's requests act as that account.
-        let r = desk.sign_in(&name, &pin).and_then(|role| {
-            let canonical = desk.clerk().unwrap_or_default().to_string();
-            Ok((role, desk.credential_stamp()?.unwrap_or_default(), canonical))
+        let r = desk.sign_in(&name, &pin).and_then(|who| {
+            let canonical = who.clerk.unwrap_or_default();
+            let role = who.role.ok_or(AccountError::BadCredentials)?;
+            Ok((role, desk.credential_stamp(&canonical)?.unwrap_or_default(), canonical))
         });
-        desk.sign_out();
         let mut throttle = hall.throttle.lock().unwrap_or_else(|p| p.into_inner());
         match &r {
             Ok(_) => throttle.succeeded(name_key(&name)),

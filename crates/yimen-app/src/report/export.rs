@@ -5,7 +5,7 @@
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-use crate::{Desk, DeskError};
+use crate::{Acting, DeskError, HallContext};
 use yimen_domain::mask;
 use yimen_domain::ticket::Ticket;
 
@@ -69,7 +69,7 @@ pub const COLUMNS: [&str; 26] = [
     "phone",
 ];
 
-pub fn row(desk: &Desk, t: &Ticket, full_ids: bool) -> Row {
+pub fn row(desk: &dyn HallContext, t: &Ticket, full_ids: bool) -> Row {
     let ts =
         |o: Option<OffsetDateTime>| o.map(|t| yimen_domain::clock::rfc3339_local(desk.clock(), t)).unwrap_or_default();
     Row {
@@ -110,7 +110,7 @@ pub fn row(desk: &Desk, t: &Ticket, full_ids: bool) -> Row {
 /// Tickets taken from `from` to `to`, read day by day through the day index. ID numbers are
 /// masked unless `full_ids`, which a supervisor must ask for and which is recorded in the
 /// audit chain.
-pub fn rows(desk: &Desk, from: Date, to: Date, full_ids: bool) -> Result<Vec<Row>, DeskError> {
+pub fn rows(desk: &Acting<'_>, from: Date, to: Date, full_ids: bool) -> Result<Vec<Row>, DeskError> {
     desk.require_supervisor()?;
     super::check_period(from, to)?;
     if full_ids {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::{Desk, DeskError, HallContext};
+use crate::{Acting, DeskError, HallContext};
 use yimen_domain::Lang;
 use yimen_domain::calendar::Light;
 use yimen_domain::catalog::Kind;
@@ -271,27 +271,27 @@ pub trait Source: HallContext {
     fn chain_state(&self) -> Result<(String, u64), DeskError>;
 }
 
-impl Source for Desk {
+impl Source for Acting<'_> {
     fn require_supervisor(&self) -> Result<(), DeskError> {
-        Desk::require_supervisor(self)
+        Acting::require_supervisor(self)
     }
     fn active_on(&self, day: Date) -> Result<Vec<Ticket>, DeskError> {
-        Desk::active_on(self, day)
+        Acting::active_on(self, day)
     }
     fn open_cases(&self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
-        Desk::open_cases(self, limit)
+        Acting::open_cases(self, limit)
     }
     fn followups(&self) -> Result<Vec<Ticket>, DeskError> {
-        Desk::followups(self)
+        Acting::followups(self)
     }
     fn cached_day_totals(&self, from: Date, to: Date) -> Result<Vec<(Date, Vec<u8>)>, DeskError> {
-        Desk::cached_day_totals(self, from, to)
+        crate::Desk::cached_day_totals(self, from, to)
     }
     fn cache_day_totals(&self, days: &[(Date, Vec<u8>)]) -> Result<(), DeskError> {
-        Desk::cache_day_totals(self, days)
+        crate::Desk::cache_day_totals(self, days)
     }
     fn chain_state(&self) -> Result<(String, u64), DeskError> {
-        Desk::chain_state(self)
+        crate::Desk::chain_state(self)
     }
 }
 
