@@ -33,7 +33,7 @@ impl FormatTime for HallTime {
         let offset =
             time::UtcOffset::from_whole_seconds(HALL_OFFSET.load(Ordering::Relaxed)).unwrap_or(time::UtcOffset::UTC);
         let l = self.0.now().to_offset(offset);
-        write!(w, "{} {:02}:{:02}:{:02}", l.date(), l.hour(), l.minute(), l.second())
+        w.write_str(&yimen_domain::clock::Shown::DaySecond.write(l))
     }
 }
 

@@ -219,8 +219,8 @@ pub enum Command {
     Show {
         #[command(flatten)]
         ticket: TicketArg,
-        /// Show ID numbers and phones whole (recorded in the audit chain; a clerk sees them
-        /// masked otherwise)
+        /// Show ID numbers and phones whole (recorded in the audit chain; otherwise the text
+        /// shows them masked for every role, and `--json` masks them for clerks)
         #[arg(long)]
         reveal: bool,
     },

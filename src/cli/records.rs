@@ -76,7 +76,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
         }
         Command::Slip { ticket, out } => {
             let (tk, _) = desk.show(&ticket.id).map_err(|e| c.fail(e))?;
-            let (text, _) = yimen_present::slip::for_ticket(desk, &tk, lang);
+            let (text, _) = yimen_present::slip::for_ticket(desk, &tk, lang).map_err(|e| c.fail(e))?;
             writeln!(c.out, "{text}")?;
             if let Some(path) = out {
                 std::fs::write(&path, &text).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?;
@@ -317,7 +317,15 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
         Command::Correct { ticket, field, to, reason } => act(c, desk, &ticket.id, Act::Correct { field, to, reason })?,
         Command::Show { ticket: a, reveal } => {
             let shown = if reveal { desk.reveal(&a.id) } else { desk.show(&a.id) };
-            let (tk, events) = shown.map_err(|e| c.fail(e))?;
+            let (mut tk, mut events) = shown.map_err(|e| c.fail(e))?;
+            // On a screen anyone nearby can read, the numbers are masked for every role unless
+            // asked for (`--reveal`, on the audit chain); `--json` is for programs.
+            if !reveal && !c.json {
+                tk.mask_personal_data();
+                for e in events.iter_mut().filter(|e| e.action == yimen_domain::ticket::Action::Correct) {
+                    e.note = e.note.as_deref().map(yimen_domain::ticket::mask_correction_note);
+                }
+            }
             if c.json {
                 let mut v = view::ticket_json(desk, &tk, true);
                 v["events"] = json!(events.iter().map(|e| view::event_json(desk, e)).collect::<Vec<_>>());

@@ -45,8 +45,7 @@ pub fn stamp(desk: &dyn Client, t: OffsetDateTime) -> String {
 pub use yimen_present::stamp_at;
 
 fn hhmm(desk: &dyn Client, t: OffsetDateTime) -> String {
-    let l = desk.clock().local(t);
-    format!("{:02}:{:02}", l.hour(), l.minute())
+    desk.clock().show(t, yimen_domain::clock::Shown::Minute)
 }
 
 /// Deadline text: "2026-12-30（剩 20 个工作日，绿灯）" plus the calendar note when estimated.

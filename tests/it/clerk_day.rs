@@ -75,7 +75,7 @@ fn a_correction_is_audited_with_before_and_after_and_masked_for_a_clerk() {
 
 #[test]
 fn no_key_acts_while_the_window_is_too_small_and_completing_asks_first() {
-    for (lang, done) in [("zh", "状态：已办结"), ("en", "Status：completed")] {
+    for (lang, done) in [("zh", "状态：已办结"), ("en", "Status: completed")] {
         let hall = hall_with_clerk();
         hall.cmd(NOW).args(["take", "SB03"]).assert().success();
         hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();

@@ -113,13 +113,13 @@ fn table(status: Status) -> Vec<Status> {
     use Status::*;
     match status {
         Waiting => vec![Called, Withdrawn],
-        Called => vec![Accepted, NoShow, Rejected, Withdrawn, Completed],
+        Called => vec![Accepted, NoShow, Rejected, Withdrawn, Completed, Notified],
         NoShow => vec![Waiting, Withdrawn],
         Accepted => vec![Suspended, Transferred, Completed, Rejected, Withdrawn, Terminated],
         Suspended => vec![Accepted, Withdrawn, Terminated],
         Transferred => vec![Completed, Rejected],
         Completed => vec![Accepted],
-        Rejected | Withdrawn | Terminated => vec![],
+        Rejected | Withdrawn | Terminated | Notified => vec![],
     }
 }
 
@@ -344,7 +344,7 @@ impl Model {
             Action::Supply if matches!(s, Accepted | Suspended | Transferred) && self.owed_due.is_some() => Some(s),
             Action::Rate if s == Completed && !self.rated => Some(Completed),
             Action::Reopen if s == Completed => Some(Accepted),
-            Action::Notice if s == Called => Some(Withdrawn),
+            Action::Notice if s == Called => Some(Notified),
             Action::Reassign if matches!(s, Called | Accepted | Suspended | Transferred) => Some(s),
             // The command is always the first step (回访): allowed once, after the 差评.
             Action::FollowUp if matches!(s, Completed | Accepted) && self.rated && !self.followed_up => Some(s),

@@ -191,7 +191,8 @@ fn every_screen_renders_in_both_languages_at_both_sizes() {
         ui.keys("4");
         for (w, h) in [(80, 24), (120, 40)] {
             let (open, _) = ui.draw(w, h);
-            let (light, title) = if lang == Lang::Zh { ("绿灯 25", "在办件") } else { ("green 25", "Open cases") };
+            let (light, title) =
+                if lang == Lang::Zh { ("绿灯 剩25", "在办件") } else { ("25 left", "Open cases") };
             assert!(
                 open.contains(light) && open.contains(title) && open.contains("阿依古丽·***"),
                 "{lang:?} {w}x{h}:\n{open}"
@@ -204,7 +205,7 @@ fn every_screen_renders_in_both_languages_at_both_sizes() {
             let want: &[&str] = if lang == Lang::Zh {
                 &["办件详情", "阿依古丽·买买提", "2027-01-04", "绿灯", "办理过程", "挂起", "办结"]
             } else {
-                &["Case", "阿依古丽·买买提", "2027-01-04", "green", "History", "suspend", "complete"]
+                &["Case", "阿依古丽·买买提", "2027-01-04", "25 left", "History", "suspend", "complete"]
             };
             for s in want {
                 assert!(detail.contains(s), "{lang:?} {w}x{h} detail lacks {s}:\n{detail}");
@@ -321,7 +322,7 @@ fn missing_key_materials_offer_the_notice_and_deferrable_ones_the_gap() {
     assert!(s.contains("一次性告知") && !s.contains("2 容缺受理"), "{s}");
     ui.keys("1");
     let t = ui.desk.show("A001").unwrap().0;
-    assert_eq!(t.status, Status::Withdrawn);
+    assert_eq!(t.status, Status::Notified);
     assert!(t.close_reason.unwrap().contains("身份证"));
     assert_eq!(ui.app.slips.len(), 1, "the notice slip was saved");
     let slip = std::fs::read_to_string(&ui.app.slips[0]).unwrap();
@@ -450,7 +451,7 @@ fn the_report_screen_moves_by_day_and_saves_the_printable_page() {
             let want: &[&str] = if lang == Lang::Zh {
                 &["日报  2026-11-30", "取号 3", "民政", "每小时取号"]
             } else {
-                &["Daily report  2026-11-30", "taken 3", "民政", "Arrivals by hour"]
+                &["Daily report  2026-11-30", "taken 3", "Civil", "Arrivals by hour"]
             };
             for x in want {
                 assert!(s.contains(x), "{lang:?} {w}x{h} lacks {x}:\n{s}");

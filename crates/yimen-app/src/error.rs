@@ -43,6 +43,10 @@ pub enum DeskError {
     Catalog(yimen_domain::catalog::CatalogError),
     #[error("{0} is a hall's own database ({1} tickets); the demo builds only into its own file (give another --db)")]
     DemoRefused(String, u64),
+    /// A slip asked for a ticket that has none: never accepted, not closed with a notice, not
+    /// suspended for materials.
+    #[error("{0} has no slip to print: it was never accepted (a receipt needs an acceptance)")]
+    NoSlip(String),
     #[error("setting {0}: {why}", why = .1.text(Lang::En))]
     Setting(String, SettingWhy),
     #[error("{0}")]
@@ -250,6 +254,7 @@ impl Localized for DeskError {
             DemoRefused(p, n) => {
                 format!("{p} 是大厅自己的数据库（{n} 条办件）；演示数据只能建在单独的文件里（请另指定 --db）")
             }
+            NoSlip(n) => format!("{n} 尚未受理，没有可打印的回执（受理后才有受理回执）"),
             Setting(k, why) => format!("设置 {k} 有误：{}", why.text(lang)),
             Io(s) => s.clone(),
             Period(from, to, false) => format!("开始日期晚于结束日期：{from} > {to}"),

@@ -918,8 +918,7 @@ pub fn require_file_to_itself(path: &Path) -> Result<(), DeskError> {
 
 /// "20261130-091500" in the hall's time, for file names.
 fn stamp(clock: &Clock) -> String {
-    let t = clock.local(clock.now());
-    format!("{:04}{:02}{:02}-{:02}{:02}{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
+    clock.show(clock.now(), yimen_domain::clock::Shown::FileStamp)
 }
 
 /// Puts a backup back as the database at `target`, so that at every moment the database

@@ -81,6 +81,10 @@ pub struct ServiceItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Material {
     pub name: String,
+    /// The English name, from the catalog's `[material_en]` glossary (empty: none given, the
+    /// Chinese name is shown).
+    #[serde(default)]
+    pub name_en: String,
     /// A key material must be present to accept the case.
     pub key: bool,
     /// A non-key material the citizen may bring later (容缺受理).
@@ -101,6 +105,16 @@ impl ServiceItem {
 
     pub fn material(&self, name: &str) -> Option<&Material> {
         self.materials.iter().find(|m| m.name == name.trim())
+    }
+}
+
+impl Material {
+    /// The name in `lang` (the Chinese one when the catalog gives no English name).
+    pub fn display_name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En if !self.name_en.is_empty() => &self.name_en,
+            _ => &self.name,
+        }
     }
 }
 
@@ -253,7 +267,8 @@ impl Catalog {
                 if materials.iter().any(|o| o.name == mname) {
                     return Err(at(mspan, Problem::MaterialTwice(code, mname)));
                 }
-                materials.push(Material { name: mname, key: m.key, may_defer: m.may_defer });
+                let name_en = raw.material_en.get(&mname).cloned().unwrap_or_default();
+                materials.push(Material { name: mname, name_en, key: m.key, may_defer: m.may_defer });
             }
             items.push(ServiceItem {
                 code,
@@ -398,6 +413,10 @@ struct RawCatalog {
     item: Vec<RawItem>,
     #[serde(default)]
     villages: Vec<Spanned<String>>,
+    /// English names of materials, by their Chinese name (materials repeat across items, so
+    /// they are named once).
+    #[serde(default)]
+    material_en: std::collections::BTreeMap<String, String>,
 }
 
 fn default_make_good() -> u32 {

@@ -128,6 +128,46 @@ pub fn format_offset(o: UtcOffset) -> String {
     format!("{sign}{:02}:{:02}", h.abs(), m.abs())
 }
 
+/// How a moment is written for people, in the hall's time: every screen, slip, report and log
+/// line names one of these (time's format descriptions), so no time is formatted by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// "09:05"
+    Minute,
+    /// "2026-11-29 09:05"
+    DayMinute,
+    /// "2026-11-29 09:05:03"
+    DaySecond,
+    /// "20261129-090503", for file names.
+    FileStamp,
+}
+
+impl Shown {
+    /// `local` (already in the hall's offset) written this way.
+    pub fn write(self, local: OffsetDateTime) -> String {
+        // Formatting an OffsetDateTime with these descriptions cannot fail (every component
+        // is present); an empty string would be the only outcome if it ever did.
+        local.format(self.format()).unwrap_or_default()
+    }
+
+    fn format(self) -> &'static [time::format_description::BorrowedFormatItem<'static>] {
+        use time::macros::format_description as f;
+        match self {
+            Shown::Minute => f!("[hour]:[minute]"),
+            Shown::DayMinute => f!("[year]-[month]-[day] [hour]:[minute]"),
+            Shown::DaySecond => f!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+            Shown::FileStamp => f!("[year][month][day]-[hour][minute][second]"),
+        }
+    }
+}
+
+impl Clock {
+    /// `t` in the hall's time, written as `how`.
+    pub fn show(&self, t: OffsetDateTime, how: Shown) -> String {
+        how.write(self.local(t))
+    }
+}
+
 /// `t` in the hall's time as RFC 3339 ("2026-11-29T09:05:03+08:00"), for machines.
 pub fn rfc3339_local(clock: &Clock, t: OffsetDateTime) -> String {
     clock.local(t).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
@@ -146,6 +186,16 @@ mod tests {
         assert!(c.is_override());
         let c = Clock::new(UtcOffset::UTC, Some(datetime!(2026-11-29 16:30 UTC)));
         assert_eq!(c.today(), time::macros::date!(2026 - 11 - 29));
+    }
+
+    #[test]
+    fn moments_are_written_in_the_hall_time() {
+        let c = Clock::new(DEFAULT_OFFSET, Some(datetime!(2026-11-29 01:05:03.250 UTC)));
+        let t = c.now();
+        assert_eq!(c.show(t, Shown::Minute), "09:05");
+        assert_eq!(c.show(t, Shown::DayMinute), "2026-11-29 09:05");
+        assert_eq!(c.show(t, Shown::DaySecond), "2026-11-29 09:05:03");
+        assert_eq!(c.show(t, Shown::FileStamp), "20261129-090503");
     }
 
     #[test]

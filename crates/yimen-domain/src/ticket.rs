@@ -28,10 +28,14 @@ pub enum Status {
     Rejected,
     Withdrawn,
     Terminated,
+    /// 已告知未受理: the visit ended with the one-time notice of missing materials. The
+    /// citizen did not withdraw; the hall could not accept yet. (Visits closed this way
+    /// before this state existed stay `Withdrawn` with their `notice` list.)
+    Notified,
 }
 
 impl Status {
-    pub const ALL: [Status; 10] = [
+    pub const ALL: [Status; 11] = [
         Status::Waiting,
         Status::Called,
         Status::NoShow,
@@ -42,6 +46,7 @@ impl Status {
         Status::Rejected,
         Status::Withdrawn,
         Status::Terminated,
+        Status::Notified,
     ];
 
     pub fn code(self) -> &'static str {
@@ -56,6 +61,7 @@ impl Status {
             Status::Rejected => "rejected",
             Status::Withdrawn => "withdrawn",
             Status::Terminated => "terminated",
+            Status::Notified => "notified",
         }
     }
 
@@ -71,6 +77,7 @@ impl Status {
             Status::Rejected => lang.pick("不予受理", "rejected"),
             Status::Withdrawn => lang.pick("已撤回", "withdrawn"),
             Status::Terminated => lang.pick("已终止", "terminated"),
+            Status::Notified => lang.pick("已告知未受理", "notified, not accepted"),
         }
     }
 
@@ -81,7 +88,7 @@ impl Status {
 
     /// No further transition is possible (except a supervisor's reopen of a completed case).
     pub fn is_closed(self) -> bool {
-        matches!(self, Status::Completed | Status::Rejected | Status::Withdrawn | Status::Terminated)
+        matches!(self, Status::Completed | Status::Rejected | Status::Withdrawn | Status::Terminated | Status::Notified)
     }
 }
 
@@ -106,7 +113,7 @@ pub enum Action {
     Rate,
     Reopen,
     /// 一次性告知: key materials are missing; the citizen gets the complete list in writing
-    /// and the visit ends without acceptance (closed as withdrawn, with the list as reason).
+    /// and the visit ends without acceptance (closed as `Notified`, with the list as reason).
     Notice,
     /// The hall's own events (ticket id 0; their `from`/`to` carry no meaning): a wrong PIN,
     /// a lockout, an account created or changed.
@@ -199,7 +206,7 @@ impl Action {
             Status::Suspended => &[Resume, Withdraw, Terminate, Supply, Reassign, Correct],
             Status::Transferred => &[Complete, Reject, Supply, Reassign, Correct],
             Status::Completed => &[Rate, Reopen, FollowUp, Correct],
-            Status::Rejected | Status::Withdrawn | Status::Terminated => &[Correct],
+            Status::Rejected | Status::Withdrawn | Status::Terminated | Status::Notified => &[Correct],
         }
     }
 }
@@ -1017,7 +1024,7 @@ impl Ticket {
                     return Err(TransitionError::NothingMissing);
                 }
                 let reason = format!("一次性告知：缺 {}", missing.join("、"));
-                t.status = Status::Withdrawn;
+                t.status = Status::Notified;
                 t.closed_at = Some(ctx.at);
                 t.close_reason = Some(reason.clone());
                 t.clerk = Some(ctx.clerk.clone());

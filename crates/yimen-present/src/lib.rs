@@ -43,8 +43,7 @@ pub fn pad(s: &str, w: usize) -> String {
 
 /// "2026-11-29 09:05:03" in the hall's time, for people.
 pub fn stamp_at(clock: &yimen_domain::clock::Clock, t: OffsetDateTime) -> String {
-    let l = clock.local(t);
-    format!("{} {:02}:{:02}:{:02}", l.date(), l.hour(), l.minute(), l.second())
+    clock.show(t, yimen_domain::clock::Shown::DaySecond)
 }
 
 #[cfg(test)]

@@ -1,13 +1,18 @@
-//! Text slips handed to the citizen: the receipt (受理回执) on acceptance and the one-time
-//! notice (一次性告知单) listing every missing material. Plain text, 40 cells wide, for a
-//! receipt printer or a file.
+//! Text slips handed to the citizen: the receipt (受理回执) on acceptance, the one-time notice
+//! (一次性告知单) listing every missing material, and the notice to supply materials
+//! (补正告知书) for a case suspended until they come. Plain text, 40 cells wide, for a receipt
+//! printer or a file. Each states the moment of the act it records (the acceptance, the notice,
+//! the suspension), never the moment of printing.
 
 use unicode_width::UnicodeWidthStr;
 
+use time::OffsetDateTime;
 use yimen_api::Client;
+use yimen_app::DeskError;
 use yimen_domain::Lang;
+use yimen_domain::clock::Shown;
 use yimen_domain::text::escape_for_output;
-use yimen_domain::ticket::Ticket;
+use yimen_domain::ticket::{Status, SuspendReason, Ticket};
 
 const WIDTH: usize = 40;
 
@@ -20,21 +25,49 @@ fn rule() -> String {
     "-".repeat(WIDTH)
 }
 
-fn header(desk: &dyn Client, title: &str, t: &Ticket, lang: Lang) -> Vec<String> {
-    let now = desk.clock().local(desk.clock().now());
-    vec![
-        center(&escape_for_output(&desk.settings().hall, false)),
+/// The kinds of slip, as named in file names and `--json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// 受理回执
+    Receipt,
+    /// 一次性告知单
+    Notice,
+    /// 补正告知书
+    Correction,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Receipt => "receipt",
+            Kind::Notice => "notice",
+            Kind::Correction => "correction",
+        }
+    }
+}
+
+/// The title, the ticket, the item (in the slip's language), who applied and who for, and
+/// the moment of the act.
+fn header(desk: &dyn Client, title: &str, t: &Ticket, at: OffsetDateTime, lang: Lang) -> Vec<String> {
+    // The name the ticket was taken with; in English the catalog's English name.
+    let item = match (lang, desk.catalog().item(&t.item)) {
+        (Lang::En, Some(i)) if !i.name_en.is_empty() => i.name_en.clone(),
+        _ => t.item_name.clone(),
+    };
+    // The citizen's own paper: the name in full (masking is for screens others can see).
+    let mut v = vec![
+        center(&desk.settings().hall),
         center(title),
         rule(),
         format!("{}{}  #{}", lang.pick("号码：", "Number: "), t.number, t.id),
-        format!("{}{}", lang.pick("事项：", "Item: "), escape_for_output(&t.item_name, false)),
-        format!(
-            "{}{}",
-            lang.pick("申请人：", "Applicant: "),
-            escape_for_output(&t.citizen.name.as_deref().map(yimen_domain::mask::name).unwrap_or_default(), false)
-        ),
-        format!("{}{} {:02}:{:02}", lang.pick("时间：", "Time: "), now.date(), now.hour(), now.minute()),
-    ]
+        format!("{}{item}", lang.pick("事项：", "Item: ")),
+        format!("{}{}", lang.pick("申请人：", "Applicant: "), t.citizen.name.as_deref().unwrap_or("")),
+    ];
+    if let Some(p) = &t.proxy {
+        v.push(format!("{}{}", lang.pick("代办人：", "Proxy: "), p.name));
+    }
+    v.push(format!("{}{}", lang.pick("时间：", "Time: "), desk.clock().show(at, Shown::DayMinute)));
+    v
 }
 
 fn footer(desk: &dyn Client, t: &Ticket, lang: Lang) -> Vec<String> {
@@ -43,15 +76,46 @@ fn footer(desk: &dyn Client, t: &Ticket, lang: Lang) -> Vec<String> {
         v.push(format!("{}{p}", lang.pick("咨询电话：", "Hall phone: ")));
     }
     if let Some(c) = &t.clerk {
-        v.push(format!("{}{}", lang.pick("经办人：", "Clerk: "), escape_for_output(c, false)));
+        v.push(format!("{}{c}", lang.pick("经办人：", "Clerk: ")));
     }
     v.push(String::new());
     v
 }
 
-/// 受理回执: ticket id, item, promised date, deferred materials and the hall's phone.
-pub fn receipt(desk: &dyn Client, t: &Ticket, lang: Lang) -> String {
-    let mut lines = header(desk, lang.pick("受理回执", "Receipt of acceptance"), t, lang);
+/// Every line once more, whatever it quotes: a stored control character never reaches paper.
+fn finish(lines: Vec<String>) -> String {
+    lines.iter().map(|l| escape_for_output(l, false)).collect::<Vec<_>>().join("\n")
+}
+
+/// The name of a material in the slip's language.
+fn material(desk: &dyn Client, t: &Ticket, name: &str, lang: Lang) -> String {
+    desk.catalog()
+        .item(&t.item)
+        .and_then(|i| i.materials.iter().find(|m| m.name == name))
+        .map(|m| m.display_name(lang).to_string())
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// 受理回执: the acceptance's moment, the materials received, the promised date, the
+/// deferred materials with their make-good dates, the proxy and the hall's phone.
+///
+/// # Errors
+/// `NoSlip` for a ticket never accepted.
+pub fn receipt(desk: &dyn Client, t: &Ticket, lang: Lang) -> Result<String, DeskError> {
+    let Some(accepted_at) = t.accepted_at else { return Err(DeskError::NoSlip(t.number.to_string())) };
+    let mut lines = header(desk, lang.pick("受理回执", "Receipt of acceptance"), t, accepted_at, lang);
+    // What was received: the item's materials but those accepted as missing (容缺).
+    if let Some(item) = desk.catalog().item(&t.item) {
+        let received: Vec<String> = item
+            .materials
+            .iter()
+            .filter(|m| !t.deferred.iter().any(|d| d.material == m.name))
+            .map(|m| m.display_name(lang).to_string())
+            .collect();
+        if !received.is_empty() {
+            lines.push(format!("{}{}", lang.pick("已收材料：", "Received: "), received.join(lang.pick("、", ", "))));
+        }
+    }
     if let Some(d) = t.deadline {
         lines.push(format!("{}{}", lang.pick("承诺办结日期：", "Promised by: "), d.date));
         if d.estimated
@@ -64,25 +128,25 @@ pub fn receipt(desk: &dyn Client, t: &Ticket, lang: Lang) -> String {
         lines.push(format!(
             "{}{}{}{}",
             lang.pick("容缺材料：", "Bring later: "),
-            escape_for_output(&d.material, false),
+            material(desk, t, &d.material, lang),
             lang.pick("，请于 ", ", by "),
             d.due
         ));
-        if lang == Lang::Zh {
-            lines.push("  前补交，逾期未补交的将终止办理".into());
-        }
+        lines.push(
+            lang.pick("  前补交，逾期未补交的将终止办理", "  (the case ends if it is not brought by then)").into(),
+        );
     }
     lines.extend(footer(desk, t, lang));
-    // Every line once more, whatever it quotes: a stored control character never reaches paper.
-    lines.iter().map(|l| escape_for_output(l, false)).collect::<Vec<_>>().join("\n")
+    Ok(finish(lines))
 }
 
 /// 一次性告知单: the complete list of what is missing, given once and in writing.
 pub fn notice(desk: &dyn Client, t: &Ticket, missing: &[String], lang: Lang) -> String {
-    let mut lines = header(desk, lang.pick("一次性告知单", "One-time notice of missing materials"), t, lang);
+    let at = t.closed_at.unwrap_or_else(|| desk.clock().now());
+    let mut lines = header(desk, lang.pick("一次性告知单", "One-time notice of missing materials"), t, at, lang);
     lines.push(lang.pick("您申请的事项尚缺以下材料：", "The application still needs:").to_string());
     for (i, m) in missing.iter().enumerate() {
-        lines.push(format!("  {}. {}", i + 1, escape_for_output(m, false)));
+        lines.push(format!("  {}. {}", i + 1, material(desk, t, m, lang)));
     }
     lines.push(
         lang.pick(
@@ -92,25 +156,65 @@ pub fn notice(desk: &dyn Client, t: &Ticket, missing: &[String], lang: Lang) -> 
         .to_string(),
     );
     lines.extend(footer(desk, t, lang));
-    // Every line once more, whatever it quotes: a stored control character never reaches paper.
-    lines.iter().map(|l| escape_for_output(l, false)).collect::<Vec<_>>().join("\n")
+    finish(lines)
 }
 
-/// The slip a ticket calls for: the notice for a visit that ended with one, else the receipt.
-/// Returns the text and its kind ("notice" or "receipt").
-pub fn for_ticket(desk: &dyn Client, t: &Ticket, lang: Lang) -> (String, &'static str) {
-    if t.notice.is_empty() { (receipt(desk, t, lang), "receipt") } else { (notice(desk, t, &t.notice, lang), "notice") }
+/// 补正告知书: the case is accepted but suspended until the listed materials are supplied;
+/// the time limit stands still meanwhile.
+pub fn correction(desk: &dyn Client, t: &Ticket, missing: &[String], since: OffsetDateTime, lang: Lang) -> String {
+    let mut lines = header(desk, lang.pick("补正告知书", "Notice to supply materials"), t, since, lang);
+    lines.push(
+        lang.pick("您的申请已受理，请补正以下材料：", "Your application is accepted; please supply:").to_string(),
+    );
+    for (i, m) in missing.iter().enumerate() {
+        lines.push(format!("  {}. {}", i + 1, material(desk, t, m, lang)));
+    }
+    lines.push(
+        lang.pick(
+            "补正期间办理时限暂停计算，材料补齐后恢复办理。",
+            "The time limit is paused until the materials come; the case then resumes.",
+        )
+        .to_string(),
+    );
+    lines.extend(footer(desk, t, lang));
+    finish(lines)
+}
+
+/// The slip a ticket calls for, and its kind: the notice for a visit that ended with one, the
+/// 补正告知书 for a case suspended for materials, else the receipt.
+///
+/// # Errors
+/// `NoSlip` for a ticket never accepted and not closed with a notice.
+pub fn for_ticket(desk: &dyn Client, t: &Ticket, lang: Lang) -> Result<(String, Kind), DeskError> {
+    if !t.notice.is_empty() {
+        return Ok((notice(desk, t, &t.notice, lang), Kind::Notice));
+    }
+    if t.status == Status::Suspended
+        && let Some(s) = t.suspension.as_ref().filter(|s| s.reason == SuspendReason::Materials)
+    {
+        return Ok((correction(desk, t, &s.missing, s.since, lang), Kind::Correction));
+    }
+    Ok((receipt(desk, t, lang)?, Kind::Receipt))
 }
 
 /// Where slips are saved: a `slips` folder beside the database (through a server: in this
-/// PC's data folder).
-pub fn slip_path(desk: &dyn Client, t: &Ticket, kind: &str) -> std::path::PathBuf {
+/// PC's data folder), one file per ticket and kind, named after the database too, so two
+/// databases in one folder (a hall's and its demo) never write the same file.
+pub fn slip_path(desk: &dyn Client, t: &Ticket, kind: Kind) -> std::path::PathBuf {
     let dir = desk.home().join("slips");
-    dir.join(format!("{}-{}-{}-{kind}.txt", t.date, t.number, t.id))
+    let db = std::path::Path::new(&desk.describe())
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty() && !s.contains(':'))
+        .unwrap_or_else(|| "server".into());
+    dir.join(format!("{db}-{}-{}-{}-{}.txt", t.date, t.number, t.id, kind.code()))
 }
 
 /// Writes a slip to its file and returns the path.
-pub fn save(desk: &dyn Client, t: &Ticket, kind: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
+///
+/// # Errors
+/// The file system's.
+pub fn save(desk: &dyn Client, t: &Ticket, kind: Kind, text: &str) -> std::io::Result<std::path::PathBuf> {
     let path = slip_path(desk, t, kind);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;

@@ -56,13 +56,14 @@ fn open_key(t: &Ticket) -> (i32, u64) {
 }
 
 /// The search tokens of a ticket; see `SEARCH`.
-fn search_tokens(t: &Ticket) -> Vec<String> {
+pub(crate) fn search_tokens(t: &Ticket) -> Vec<String> {
     let mut out = Vec::new();
     let c = &t.citizen;
     let people = c.name.iter().chain(t.proxy.as_ref().map(|p| &p.name));
     for name in people {
         out.push(format!("n:{}", name.to_lowercase()));
         out.extend(pinyin::initials(name).into_iter().map(|p| format!("y:{p}")));
+        out.extend(pinyin::full(name).into_iter().map(|p| format!("y:{p}")));
     }
     if let Some(id) = &c.id_number {
         out.push(format!("i:{}", id.as_str()));
@@ -80,6 +81,7 @@ fn search_tokens(t: &Ticket) -> Vec<String> {
     if let Some(v) = &c.village {
         out.push(format!("v:{v}"));
         out.extend(pinyin::initials(v).into_iter().map(|p| format!("y:{p}")));
+        out.extend(pinyin::full(v).into_iter().map(|p| format!("y:{p}")));
     }
     out.sort();
     out.dedup();

@@ -96,6 +96,24 @@ fn migrate_6_to_7(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Schema 7 → 8: the search index gains every pinyin reading of a name or village (not only
+/// the first eight spellings of its initials) and the full pinyin (`zhangguiying`). Every
+/// ticket's tokens are written again; those already there stay (they are a subset).
+fn migrate_7_to_8(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
+    let mut ids: Vec<u64> = Vec::new();
+    for row in tx.tickets.iter()? {
+        ids.push(row?.0.value());
+    }
+    for id in ids {
+        let Some(t) = tx.ticket(id)? else { continue };
+        for tok in crate::keys::search_tokens(&t) {
+            tx.search.insert((tok.as_str(), id), ())?;
+        }
+    }
+    tx.meta.insert("schema", 8u32.to_be_bytes().as_slice())?;
+    Ok(())
+}
+
 /// The steps from data version 1 to the current one, in order.
-pub(crate) const STEPS: [Migration; 6] =
-    [migrate_1_to_2, migrate_2_to_3, migrate_3_to_4, migrate_4_to_5, migrate_5_to_6, migrate_6_to_7];
+pub(crate) const STEPS: [Migration; 7] =
+    [migrate_1_to_2, migrate_2_to_3, migrate_3_to_4, migrate_4_to_5, migrate_5_to_6, migrate_6_to_7, migrate_7_to_8];

@@ -55,8 +55,8 @@ pub const NUMBERS: TableDefinition<(i32, u8, u32), u64> = TableDefinition::new("
 /// `catalog-1`: "current" → the catalog (MessagePack); "source" → the TOML it came from.
 pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-1");
 
-/// `search-1`: (token, ticket id) → (). Tokens are `n:` name, `y:` pinyin initials of name or
-/// village, `i:` ID number, `i4:` its last four, `p:` phone digits, `p4:` the last four,
+/// `search-1`: (token, ticket id) → (). Tokens are `n:` name, `y:` pinyin of name or village
+/// (every reading, in initials and in full: `zgy`, `zhangguiying`), `i:` ID number, `i4:` its last four, `p:` phone digits, `p4:` the last four,
 /// `v:` village. Searched by prefix.
 pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
 
@@ -105,4 +105,4 @@ pub(crate) use for_every_table;
 pub const LEGACY_TABLES: [&str; 1] = ["idem-1"];
 
 /// The data version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;

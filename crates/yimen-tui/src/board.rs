@@ -22,6 +22,7 @@ use yimen_api::Client;
 use yimen_app::DeskError;
 use yimen_domain::Lang;
 use yimen_domain::board::{Board, Call};
+use yimen_domain::clock::Shown;
 use yimen_domain::lang::Localized;
 
 /// What the board shows at one moment.
@@ -113,7 +114,7 @@ pub fn render(view: &View, f: &mut Frame) {
     let area = f.area();
     let [head, body, foot] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    let clock = format!("{} {:02}:{:02}:{:02}", view.now.date(), view.now.hour(), view.now.minute(), view.now.second());
+    let clock = Shown::DaySecond.write(view.now);
     let pad = (area.width as usize).saturating_sub(width(&view.hall) + width(&clock) + 2);
     f.render_widget(
         Paragraph::new(Line::from(vec![
@@ -173,8 +174,8 @@ pub fn render(view: &View, f: &mut Frame) {
                 if c.recalls > 0 { format!("  {}{}", T::BoardRecall.get(lang), c.recalls) } else { String::new() };
             let t = yimen_domain::clock::in_offset(c.at, view.now.offset());
             let line = match lang {
-                Lang::Zh => format!(" {:<5} → {} 号窗口  {:02}:{:02}{again}", c.number, c.window, t.hour(), t.minute()),
-                Lang::En => format!(" {:<5} → window {}  {:02}:{:02}{again}", c.number, c.window, t.hour(), t.minute()),
+                Lang::Zh => format!(" {:<5} → {} 号窗口  {}{again}", c.number, c.window, Shown::Minute.write(t)),
+                Lang::En => format!(" {:<5} → window {}  {}{again}", c.number, c.window, Shown::Minute.write(t)),
             };
             if c.calling { Line::styled(line, Style::new().fg(Color::Yellow)) } else { Line::raw(line) }
         })

@@ -72,6 +72,16 @@ pub enum UiAction {
     FilterCategory,
     FilterStatus,
     FilterClerk,
+    /// Only the cases past their deadline.
+    FilterOverdue,
+    /// Only the cases this clerk handles.
+    FilterMine,
+    /// Open the ticket being served at this window.
+    OpenMine,
+    PageUp,
+    PageDown,
+    Home,
+    End,
     PrevDay,
     NextDay,
     SaveReport,
@@ -110,6 +120,10 @@ impl Key {
             Key::Code(KeyCode::Left) => "Left".into(),
             Key::Code(KeyCode::Right) => "Right".into(),
             Key::Code(KeyCode::F(n)) => format!("F{n}"),
+            Key::Code(KeyCode::PageUp) => "PgUp".into(),
+            Key::Code(KeyCode::PageDown) => "PgDn".into(),
+            Key::Code(KeyCode::Home) => "Home".into(),
+            Key::Code(KeyCode::End) => "End".into(),
             Key::Code(c) => format!("{c:?}"),
         }
     }
@@ -157,8 +171,13 @@ pub const BINDINGS: &[Binding] = &[
     b(Some(Queue), Char('i'), A::Register, "登记受理", "register", true),
     b(Some(Queue), Code(KeyCode::Enter), A::OpenSelected, "详情", "details", true),
     b(Some(Queue), Char('/'), A::Search, "搜索", "search", true),
+    b(Some(Queue), Char('o'), A::OpenMine, "本窗口办件", "case at my window", true),
     b(Some(Queue), Code(KeyCode::Up), A::Up, "上移", "up", false),
     b(Some(Queue), Code(KeyCode::Down), A::Down, "下移", "down", false),
+    b(Some(Queue), Code(KeyCode::PageUp), A::PageUp, "上一页", "page up", false),
+    b(Some(Queue), Code(KeyCode::PageDown), A::PageDown, "下一页", "page down", false),
+    b(Some(Queue), Code(KeyCode::Home), A::Home, "第一行", "first row", false),
+    b(Some(Queue), Code(KeyCode::End), A::End, "最后一行", "last row", false),
     // Intake (a focused text field sees printable keys first)
     b(Some(Intake), Ctrl('s'), A::Submit, "保存受理", "save & accept", true),
     b(Some(Intake), Code(KeyCode::F(10)), A::Submit, "保存受理", "save & accept", false),
@@ -193,9 +212,16 @@ pub const BINDINGS: &[Binding] = &[
     b(Some(Open), Char('f'), A::FilterCategory, "按类别", "category", true),
     b(Some(Open), Char('s'), A::FilterStatus, "按状态", "status", true),
     b(Some(Open), Char('k'), A::FilterClerk, "按经办人", "clerk", true),
+    b(Some(Open), Char('x'), A::FilterOverdue, "只看超期", "overdue only", true),
+    b(Some(Open), Char('m'), A::FilterMine, "只看我的", "mine only", true),
     b(Some(Open), Char('/'), A::Search, "搜索", "search", true),
+    b(Some(Open), Code(KeyCode::Esc), A::Back, "清除搜索和筛选", "clear search and filters", true),
     b(Some(Open), Code(KeyCode::Up), A::Up, "上移", "up", false),
     b(Some(Open), Code(KeyCode::Down), A::Down, "下移", "down", false),
+    b(Some(Open), Code(KeyCode::PageUp), A::PageUp, "上一页", "page up", false),
+    b(Some(Open), Code(KeyCode::PageDown), A::PageDown, "下一页", "page down", false),
+    b(Some(Open), Code(KeyCode::Home), A::Home, "第一行", "first row", false),
+    b(Some(Open), Code(KeyCode::End), A::End, "最后一行", "last row", false),
     // Report
     b(Some(Report), Code(KeyCode::Left), A::PrevDay, "前一天", "previous day", true),
     b(Some(Report), Code(KeyCode::Right), A::NextDay, "后一天", "next day", true),

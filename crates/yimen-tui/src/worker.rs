@@ -73,6 +73,8 @@ pub enum Reply {
     /// An action finished: the ticket as it is now, or why not (in the user's language).
     Done(Result<Ticket, String>),
     Detail(Result<(Ticket, Vec<Event>), String>),
+    /// The case with its numbers whole, after a reveal (on the audit chain).
+    Revealed(Result<(Ticket, Vec<Event>), String>),
     Search(Result<Vec<Ticket>, String>),
     Slip(Result<String, String>),
     Daily(Box<Result<yimen_app::report::DailyReport, String>>),
@@ -206,7 +208,7 @@ fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, 
         })()),
         Job::Act(n, a) => done(act(n, a)),
         Job::Show(n) => Reply::Detail(desk.show(&id(n)).map_err(|e| msg(e, lang))),
-        Job::Reveal(n) => Reply::Detail(desk.reveal(&id(n)).map_err(|e| msg(e, lang))),
+        Job::Reveal(n) => Reply::Revealed(desk.reveal(&id(n)).map_err(|e| msg(e, lang))),
         Job::Search(q) => Reply::Search(desk.search(&q, 100).map_err(|e| msg(e, lang))),
         Job::Daily(d) => Reply::Daily(Box::new(desk.daily_report(d, lang).map_err(|e| msg(e, lang)))),
         Job::SaveReport(d) => Reply::ReportSaved((|| {
@@ -232,7 +234,7 @@ fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, 
         }
         Job::Slip(n) => Reply::Slip((|| {
             let (t, _) = desk.show(&id(n)).map_err(|e| msg(e, lang))?;
-            let (text, kind) = yimen_present::slip::for_ticket(desk, &t, lang);
+            let (text, kind) = yimen_present::slip::for_ticket(desk, &t, lang).map_err(|e| msg(e, lang))?;
             yimen_present::slip::save(desk, &t, kind, &text).map(|p| p.display().to_string()).map_err(|e| e.to_string())
         })()),
     }

@@ -453,12 +453,11 @@ pub fn figures(desk: &dyn Source, tickets: &[Ticket], from: Date, to: Date) -> F
                     f.rejected += 1;
                     clerks.entry(clerk_key.clone()).or_insert_with(clerk).rejected += 1;
                 }
-                Status::Withdrawn => {
-                    f.withdrawn += 1;
-                    if !t.notice.is_empty() {
-                        f.notices += 1;
-                    }
-                }
+                // A visit ended with the one-time notice is not a withdrawal (those closed so
+                // before `Notified` existed are stored as withdrawn with their notice list).
+                Status::Notified => f.notices += 1,
+                Status::Withdrawn if !t.notice.is_empty() => f.notices += 1,
+                Status::Withdrawn => f.withdrawn += 1,
                 Status::Terminated => f.terminated += 1,
                 _ => {}
             }
@@ -515,14 +514,13 @@ fn case_row(desk: &dyn Source, t: &Ticket, on: Date) -> CaseRow {
 }
 
 fn header(desk: &dyn Source, lang: Lang, note_range: Option<(Date, Date)>) -> Result<Header, DeskError> {
-    let now = desk.clock().local(desk.clock().now());
     let (chain_head, chain_events) = desk.chain_state()?;
     Ok(Header {
         chain_head,
         chain_events,
         sources: String::new(),
         hall: desk.settings().hall.clone(),
-        printed_at: format!("{} {:02}:{:02}", now.date(), now.hour(), now.minute()),
+        printed_at: desk.clock().show(desk.clock().now(), yimen_domain::clock::Shown::DayMinute),
         printed_by: desk.clerk().map(str::to_string),
         calendar_note: note_range.and_then(|(a, b)| desk.calendar().estimate_note(a, b, lang)),
     })
@@ -604,10 +602,8 @@ pub fn daily(desk: &dyn Source, date: Date, lang: Lang) -> Result<DailyReport, D
         make_good_tomorrow: make_good,
         open_bad_ratings,
         year_to_date,
-        lists_as_of: (date < desk.clock().today()).then(|| {
-            let now = desk.clock().local(desk.clock().now());
-            format!("{} {:02}:{:02}", now.date(), now.hour(), now.minute())
-        }),
+        lists_as_of: (date < desk.clock().today())
+            .then(|| desk.clock().show(desk.clock().now(), yimen_domain::clock::Shown::DayMinute)),
     })
 }
 

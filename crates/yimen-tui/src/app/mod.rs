@@ -98,7 +98,23 @@ pub struct OpenFilter {
     pub category: Option<String>,
     pub status: Option<Status>,
     pub clerk: Option<String>,
+    /// Only the cases past their deadline (红灯).
+    pub overdue: bool,
+    /// Only the cases of the signed-in clerk.
+    pub mine: bool,
 }
+
+impl OpenFilter {
+    pub fn is_set(&self) -> bool {
+        self.category.is_some() || self.status.is_some() || self.clerk.is_some() || self.overdue || self.mine
+    }
+}
+
+/// How long a revealed case shows its numbers whole, in seconds.
+pub const REVEAL_SECONDS: i64 = 30;
+
+/// Rows a page key moves by.
+pub const PAGE: usize = 10;
 
 pub enum Msg {
     Key(KeyEvent),
@@ -147,6 +163,10 @@ pub struct App {
     /// Whether a clerk is signed in; if not, only the sign-in screen shows.
     pub signed_in: bool,
     pub signin: SignIn,
+    /// The case whose ID numbers and phones show whole, until when (after `v`, audited);
+    /// otherwise the case screen masks them, for whoever signed in: the next citizen in line
+    /// can see the screen.
+    pub revealed: Option<(u64, OffsetDateTime)>,
     /// The terminal is smaller than the interface needs: only the size message shows, and no
     /// key acts on what cannot be seen (Ctrl-C still quits).
     pub too_small: bool,
@@ -236,6 +256,7 @@ impl App {
             signed_in,
             signin,
             too_small: false,
+            revealed: None,
             jobs,
         };
         app.refresh();
@@ -257,6 +278,10 @@ impl App {
 
     /// Moves to a screen; the open-cases screen reads its rows as it opens.
     fn show_screen(&mut self, s: Screen) {
+        // A message belongs to the screen it was said on.
+        if s != self.screen {
+            self.status = None;
+        }
         self.screen = s;
         match s {
             Screen::Report => self.send_quiet(Job::Daily(self.report_day)),
@@ -323,6 +348,12 @@ impl App {
             .filter(|t| self.filter.category.as_ref().is_none_or(|c| &t.category == c))
             .filter(|t| self.filter.status.is_none_or(|s| t.status == s))
             .filter(|t| self.filter.clerk.as_ref().is_none_or(|c| t.clerk.as_ref() == Some(c)))
+            .filter(|t| !self.filter.mine || t.clerk.as_deref() == Some(self.cfg.clerk.as_str()))
+            .filter(|t| {
+                !self.filter.overdue
+                    || t.light(&self.cfg.calendar, self.cfg.clock.date_of(self.now))
+                        .is_some_and(|(l, _)| l == yimen_domain::calendar::Light::Red)
+            })
             .collect()
     }
 
@@ -350,11 +381,14 @@ impl App {
     /// Items or villages matching the picker's filter: by name, code or pinyin initials.
     pub fn picker_options(&self, kind: PickKind, filter: &str) -> Vec<(String, String)> {
         let q = filter.trim().to_lowercase();
+        // By name, code, or pinyin: initials anywhere (`dbsq`), or a spelling's start in
+        // initials or full pinyin (`zuidi`).
         let matches = |name: &str, code: &str| {
             q.is_empty()
                 || name.to_lowercase().contains(&q)
                 || code.to_lowercase().starts_with(&q)
                 || pinyin::initials(name).iter().any(|p| p.contains(&q))
+                || pinyin::matches(name, &q)
         };
         match kind {
             PickKind::Clerk => self
@@ -573,19 +607,51 @@ impl App {
             A::Reopen => Action::Reopen,
             A::Correct => Action::Correct,
             A::Print => return self.detail.is_some(),
-            // Only when the case on screen has a masked number to show whole.
+            // Only when the case on screen has a number to show whole and it is not shown yet.
             A::Reveal => {
-                return self.detail.as_ref().is_some_and(|(t, _)| {
-                    let c = &t.citizen;
-                    c.id_number.as_ref().is_some_and(|i| i.is_masked())
-                        || c.phone.as_ref().is_some_and(|p| p.as_str().contains('*'))
-                        || t.proxy.as_ref().is_some_and(|p| p.phone.as_ref().is_some_and(|x| x.as_str().contains('*')))
-                });
+                return !self.is_revealed()
+                    && self.detail.as_ref().is_some_and(|(t, _)| {
+                        let c = &t.citizen;
+                        c.id_number.is_some()
+                            || c.phone.is_some()
+                            || t.proxy.as_ref().is_some_and(|p| p.phone.is_some() || p.id_number.is_some())
+                    });
             }
             A::Lock => return !self.cfg.users.is_empty(),
+            A::Back if self.screen == Screen::Open => return self.search.is_some() || self.filter.is_set(),
+            A::OpenMine => return self.current().is_some(),
             _ => return true,
         };
         self.allowed(state_action).is_some()
+    }
+
+    /// Whether the case on screen shows its numbers whole now.
+    pub fn is_revealed(&self) -> bool {
+        match (&self.revealed, &self.detail) {
+            (Some((id, until)), Some((t, _))) => *id == t.id && self.now < *until,
+            _ => false,
+        }
+    }
+
+    /// The case as the screen shows it: ID numbers and phones masked (in the history's
+    /// corrections too) unless revealed a moment ago.
+    pub fn detail_as_shown(&self) -> Option<(Ticket, Vec<Event>)> {
+        let (t, events) = self.detail.clone()?;
+        if self.is_revealed() {
+            return Some((t, events));
+        }
+        let mut t = t;
+        t.mask_personal_data();
+        let events = events
+            .into_iter()
+            .map(|mut e| {
+                if e.action == Action::Correct {
+                    e.note = e.note.as_deref().map(yimen_domain::ticket::mask_correction_note);
+                }
+                e
+            })
+            .collect();
+        Some((t, events))
     }
 
     /// Whether the signed-in clerk may do a supervisor's steps (anyone, in setup mode).
@@ -658,14 +724,37 @@ impl App {
                 }
             }
             A::SaveReport => self.send_quiet(Job::SaveReport(self.report_day)),
-            A::Up => match self.screen {
-                Screen::Open => self.open_sel = self.open_sel.saturating_sub(1),
-                _ => self.queue_sel = self.queue_sel.saturating_sub(1),
+            A::Up | A::Down | A::PageUp | A::PageDown | A::Home | A::End => {
+                let (len, sel) = match self.screen {
+                    Screen::Open => (self.open_rows().len(), self.open_sel),
+                    _ => (self.queue_rows().len(), self.queue_sel),
+                };
+                let last = len.saturating_sub(1);
+                let to = match action {
+                    A::Up => sel.saturating_sub(1),
+                    A::Down => (sel + 1).min(last),
+                    A::PageUp => sel.saturating_sub(PAGE),
+                    A::PageDown => (sel + PAGE).min(last),
+                    A::Home => 0,
+                    _ => last,
+                };
+                match self.screen {
+                    Screen::Open => self.open_sel = to,
+                    _ => self.queue_sel = to,
+                }
+            }
+            A::OpenMine => match self.current().map(|t| t.id) {
+                Some(id) => self.send_quiet(Job::Show(id)),
+                None => self.error(self.t(T::NoCurrent)),
             },
-            A::Down => match self.screen {
-                Screen::Open => self.open_sel = (self.open_sel + 1).min(self.open_rows().len().saturating_sub(1)),
-                _ => self.queue_sel = (self.queue_sel + 1).min(self.queue_rows().len().saturating_sub(1)),
-            },
+            A::FilterOverdue => {
+                self.filter.overdue = !self.filter.overdue;
+                self.open_sel = 0;
+            }
+            A::FilterMine => {
+                self.filter.mine = !self.filter.mine;
+                self.open_sel = 0;
+            }
             A::CallNext => {
                 // A citizen still at this window would drop out of "正在办理" unseen.
                 if let Some(t) = self.current() {
@@ -721,7 +810,17 @@ impl App {
             A::Back => match self.screen {
                 Screen::Intake if self.form.dirty => self.modal = Some(Modal::ConfirmDiscard),
                 Screen::Intake => self.screen = Screen::Queue,
-                Screen::Open if self.search.is_some() => self.search = None,
+                // Esc brings back the whole list: first without the search, then without the
+                // filters.
+                Screen::Open if self.search.is_some() => {
+                    self.search = None;
+                    self.open_sel = 0;
+                }
+                Screen::Open if self.filter.is_set() => {
+                    self.filter = OpenFilter::default();
+                    self.open_sel = 0;
+                }
+                Screen::Open => {}
                 _ => self.screen = Screen::Queue,
             },
             A::Accept => {

@@ -35,7 +35,17 @@ impl App {
                                 format!("请 {} 号到 {} 号窗口", t.number, w)
                             }
                             (Status::Called, Some(w)) => format!("{} please go to window {}", t.number, w),
-                            _ => format!("{} {}：{}", t.number, t.item_name, t.status.label(self.cfg.lang)),
+                            _ => {
+                                let item = self
+                                    .cfg
+                                    .catalog
+                                    .item(&t.item)
+                                    .filter(|i| self.cfg.lang == Lang::En && !i.name_en.is_empty())
+                                    .map(|i| i.name_en.clone())
+                                    .unwrap_or_else(|| t.item_name.clone());
+                                let sep = self.cfg.lang.pick("：", ": ");
+                                format!("{} {item}{sep}{}", t.number, t.status.label(self.cfg.lang))
+                            }
                         };
                         self.status = Some((msg, false));
                         if std::mem::take(&mut self.registering) {
@@ -65,7 +75,13 @@ impl App {
                 self.detail = Some(d);
                 self.screen = Screen::Detail;
             }
-            Reply::Detail(Err(e)) => self.error(e),
+            Reply::Detail(Err(e)) | Reply::Revealed(Err(e)) => self.error(e),
+            Reply::Revealed(Ok(d)) => {
+                self.follow = None;
+                self.revealed = Some((d.0.id, self.now + time::Duration::seconds(REVEAL_SECONDS)));
+                self.detail = Some(d);
+                self.screen = Screen::Detail;
+            }
             Reply::Search(Err(e)) => self.error(e),
             Reply::Search(Ok(found)) => {
                 if let Some((_, v)) = &mut self.search {
@@ -75,7 +91,13 @@ impl App {
                 self.screen = Screen::Open;
             }
             Reply::Slip(Ok(path)) => {
-                self.status = Some((format!("{} {path}", self.t(T::SlipSaved)), false));
+                // The file's name fits the status row; the whole path is listed when the
+                // interface closes.
+                let name = std::path::Path::new(&path)
+                    .file_name()
+                    .map(|n| format!("slips/{}", n.to_string_lossy()))
+                    .unwrap_or_else(|| path.clone());
+                self.status = Some((format!("{} {name}", self.t(T::SlipSaved)), false));
                 self.slips.push(path);
             }
             Reply::Slip(Err(e)) => self.error(e),

@@ -12,7 +12,8 @@ use crate::i18n::T;
 use crate::keymap::{BINDINGS, Screen, UiAction};
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
-    let Some((t, events)) = &app.detail else {
+    let shown = app.detail_as_shown();
+    let Some((t, events)) = &shown else {
         f.render_widget(Paragraph::new(app.t(T::NoTicket)).block(block(app, app.t(T::TabDetail))), area);
         return;
     };
@@ -23,33 +24,36 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let mut lines = vec![
         Line::from(vec![
             Span::styled(format!("{}  #{}  ", t.number, t.id), Style::new().bold()),
-            Span::raw(format!("{}  {}", t.item_name, t.kind.label(lang))),
+            Span::raw(format!("{}  {}", super::item_label(app, t), t.kind.label(lang))),
         ]),
-        Line::raw(format!("{}：{}", app.t(T::Status), t.status.label(lang))),
+        Line::raw(format!("{}{}", super::label(app, T::Status), t.status.label(lang))),
     ];
     let c = &t.citizen;
-    let mut who = format!("{}：{}", app.t(T::Applicant), c.name.clone().unwrap_or_default());
+    let mut who = format!("{}{}", super::label(app, T::Applicant), c.name.clone().unwrap_or_default());
+    // The age is read from the number as stored (the screen masks the number, not the age).
+    let stored_id = app.detail.as_ref().and_then(|(t, _)| t.citizen.id_number.clone());
     if let Some(id) = &c.id_number {
-        match id.age_on(today) {
-            Some(age) => who.push_str(&format!("  {id}  {age}{}", app.t(T::Age))),
+        match stored_id.as_ref().unwrap_or(id).age_on(today) {
+            Some(age) => who.push_str(&format!("  {id}  {age}{}", lang.pick("岁", " years"))),
             None => who.push_str(&format!("  {id}")),
         }
     }
     lines.push(Line::raw(who));
     let mut contact = String::new();
     if let Some(p) = &c.phone {
-        contact.push_str(&format!("{}：{p}  ", app.t(T::Phone)));
+        contact.push_str(&format!("{}{p}  ", super::label(app, T::Phone)));
     }
     if let Some(v) = &c.village {
-        contact.push_str(&format!("{}：{v}", app.t(T::Village)));
+        contact.push_str(&format!("{}{v}", super::label(app, T::Village)));
     }
     lines.push(Line::raw(contact));
     if let Some(p) = &t.proxy {
-        lines.push(Line::raw(format!("{}：{}", app.t(T::Proxy), p.name)));
+        lines.push(Line::raw(format!("{}{}", super::label(app, T::Proxy), p.name)));
     }
     if let Some(d) = t.deadline {
         let (light, style) = light_text(app, t);
-        let mut spans = vec![Span::raw(format!("{}：{}  ", app.t(T::Due), d.date)), Span::styled(light, style)];
+        let mut spans =
+            vec![Span::raw(format!("{}{}  ", super::label(app, T::Due), d.date)), Span::styled(light, style)];
         if d.estimated {
             spans.push(Span::raw(format!("  ({})", app.t(T::CalendarGuess))));
         }
@@ -57,7 +61,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     }
     for d in &t.deferred {
         let state = if d.supplied_at.is_some() { lang.pick("已补齐", "supplied") } else { "" };
-        lines.push(Line::raw(format!("{}：{}  {}  {state}", app.t(T::Deferred), d.material, d.due)));
+        lines.push(Line::raw(format!(
+            "{}{}  {}  {state}",
+            super::label(app, T::Deferred),
+            super::material_label(app, t, &d.material),
+            d.due
+        )));
     }
     if let Some(r) = &t.rating {
         lines.push(Line::raw(r.text(lang)));
@@ -84,13 +93,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .iter()
         .rev()
         .map(|e| {
-            let at = app.cfg.clock.local(e.at);
+            let at = app.cfg.clock.show(e.at, yimen_domain::clock::Shown::DayMinute);
             let from = e.from.map(|s| format!("{} -> ", s.label(lang))).unwrap_or_default();
             Line::raw(format!(
-                "{} {:02}:{:02}  {}  {}  {from}{}  {}",
-                at.date(),
-                at.hour(),
-                at.minute(),
+                "{at}  {}  {}  {from}{}  {}",
                 e.clerk,
                 e.action.label(lang),
                 e.to.label(lang),

@@ -130,7 +130,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 (false, true) => app.t(T::MayDefer),
                 (false, false) => app.t(T::Optional),
             };
-            let text = fit(&format!("{tick} {}（{kind}）", m.name), side.width as usize);
+            let text = fit(&format!("{tick} {}（{kind}）", m.display_name(app.cfg.lang)), side.width as usize);
             let style = if focus == FieldId::Materials && i == form.material_sel {
                 Style::new().reversed()
             } else {

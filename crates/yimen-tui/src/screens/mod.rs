@@ -61,14 +61,26 @@ pub fn light_text(app: &App, t: &Ticket) -> (String, Style) {
     let today = app.cfg.clock.date_of(app.now);
     match t.light(&app.cfg.calendar, today) {
         Some((l, left)) => {
-            // Short forms so the column stays narrow: 绿灯 12, 红灯 -3 (overdue by 3).
+            // Said in words, short enough for a column: 绿灯 剩12 (12 working days left),
+            // 红灯 超3 (3 working days overdue).
             let name = match l {
                 Light::Green => app.cfg.lang.pick("绿灯", "green"),
                 Light::Yellow => app.cfg.lang.pick("黄灯", "yellow"),
                 Light::Red => app.cfg.lang.pick("红灯", "red"),
                 Light::Paused => return (l.label(app.cfg.lang).to_string(), light_style(l)),
             };
-            (format!("{name} {left}"), light_style(l))
+            let days = match (left < 0, app.cfg.lang) {
+                (true, yimen_domain::Lang::Zh) => format!("超{}", -left),
+                (false, yimen_domain::Lang::Zh) => format!("剩{left}"),
+                (true, yimen_domain::Lang::En) => format!("{} over", -left),
+                (false, yimen_domain::Lang::En) => format!("{left} left"),
+            };
+            // English says the days only (the colour and the legend say the light): the column
+            // must fit 80 columns.
+            match app.cfg.lang {
+                yimen_domain::Lang::Zh => (format!("{name} {days}"), light_style(l)),
+                yimen_domain::Lang::En => (days, light_style(l)),
+            }
         }
         None => (String::new(), Style::new()),
     }
@@ -193,10 +205,16 @@ fn render_sign_in(app: &App, f: &mut Frame, area: Rect) {
 }
 
 fn render_header(app: &App, f: &mut Frame, area: Rect) {
-    let now = app.cfg.clock.local(app.now);
-    let clock = format!("{} {:02}:{:02}:{:02}", now.date(), now.hour(), now.minute(), now.second());
-    let left =
-        format!(" {}  {}：{}  {}：{}", app.cfg.hall, app.t(T::Clerk), app.cfg.clerk, app.t(T::Window), app.cfg.window);
+    let clock = app.cfg.clock.show(app.now, yimen_domain::clock::Shown::DaySecond);
+    let sep = app.cfg.lang.pick("：", ": ");
+    let left = format!(
+        " {}  {}{sep}{}  {}{sep}{}",
+        app.cfg.hall,
+        app.t(T::Clerk),
+        app.cfg.clerk,
+        app.t(T::Window),
+        app.cfg.window
+    );
     let pad = (area.width as usize).saturating_sub(width(&left) + width(&clock) + 1);
     let line = Line::from(vec![
         Span::styled(fit(&left, area.width as usize), Style::new().bold()),
@@ -245,11 +263,27 @@ fn render_footer(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)).wrap(Wrap { trim: false }), area);
 }
 
-/// A ticket's item in the interface's language (the catalog's English name when it has one).
+/// A material of the ticket's item in the interface's language.
+pub fn material_label(app: &App, t: &Ticket, name: &str) -> String {
+    app.cfg
+        .catalog
+        .item(&t.item)
+        .and_then(|i| i.material(name))
+        .map(|m| m.display_name(app.cfg.lang).to_string())
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// A label followed by the language's colon: "状态：" or "Status: ".
+pub fn label(app: &App, t: T) -> String {
+    format!("{}{}", app.t(t), app.cfg.lang.pick("：", ": "))
+}
+
+/// A ticket's item in the interface's language: the name it was taken with, or in English the
+/// catalog's English name when the item is still in the catalog.
 pub fn item_label(app: &App, t: &Ticket) -> String {
-    match app.cfg.catalog.item(&t.item) {
-        Some(i) => i.display_name(app.cfg.lang).to_string(),
-        None => t.item_name.clone(),
+    match (app.cfg.lang, app.cfg.catalog.item(&t.item)) {
+        (yimen_domain::Lang::En, Some(i)) if !i.name_en.is_empty() => i.name_en.clone(),
+        _ => t.item_name.clone(),
     }
 }
 
@@ -354,7 +388,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
                 PromptKind::Missing => app.t(T::MissingPrompt).to_string(),
                 PromptKind::Supply => app.t(T::MaterialPrompt).to_string(),
                 PromptKind::FollowUp => match app.next_follow_up() {
-                    Some(step) => format!("{}：{}", app.t(T::FollowUpPrompt), step.label(app.cfg.lang)),
+                    Some(step) => format!("{}{}", label(app, T::FollowUpPrompt), step.label(app.cfg.lang)),
                     None => app.t(T::FollowUpPrompt).to_string(),
                 },
             };
@@ -460,7 +494,12 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
                 .map(|(i, fd)| {
                     let now = app.detail.as_ref().and_then(|(t, _)| fd.value_on(t)).unwrap_or_default();
                     let text = fit(
-                        &format!(" {} {}：{now}", if i == *field { "▶" } else { " " }, fd.label(app.cfg.lang)),
+                        &format!(
+                            " {} {}{}{now}",
+                            if i == *field { "▶" } else { " " },
+                            fd.label(app.cfg.lang),
+                            app.cfg.lang.pick("：", ": ")
+                        ),
                         list.width as usize,
                     );
                     let style = match (i == *field, *focus == 0) {
@@ -496,10 +535,10 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
             f.render_widget(Clear, r);
             let mut lines = vec![];
             if !key.is_empty() {
-                lines.push(Line::raw(format!("{}：{}", app.t(T::KeyMissing), key.join("、"))));
+                lines.push(Line::raw(format!("{}{}", label(app, T::KeyMissing), key.join("、"))));
             }
             if !later.is_empty() {
-                lines.push(Line::raw(format!("{}：{}", app.t(T::MayDefer), later.join("、"))));
+                lines.push(Line::raw(format!("{}{}", label(app, T::MayDefer), later.join("、"))));
             }
             lines.push(Line::raw(""));
             lines.push(Line::raw(if key.is_empty() { app.t(T::NoticeOrDefer) } else { app.t(T::NoticeOnly) }));

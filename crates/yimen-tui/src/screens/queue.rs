@@ -21,7 +21,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         let state = if t.status == Status::NoShow { app.t(T::NoShows) } else { "" };
         let row = Row::new(vec![
             Cell::from(t.number.to_string()),
-            Cell::from(fit(&t.item_name, 18)),
+            Cell::from(fit(&super::item_label(app, t), 18)),
             Cell::from(prio),
             Cell::from(format!("{waited}{}", app.t(T::Minutes))),
             Cell::from(masked_name(t)),
@@ -42,23 +42,44 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Constraint::Length(8),
             Constraint::Length(4),
         ];
-        f.render_widget(Table::new(table_rows, widths).block(block(app, &title)), left);
+        let header = Row::new(
+            [T::ColNumber, T::ColItem, T::Priority, T::ColWaited, T::ColName, T::ColState]
+                .map(|c| Cell::from(app.t(c))),
+        )
+        .bold();
+        // The selected row stays in sight however long the queue.
+        let visible = left.height.saturating_sub(3) as usize;
+        let first = app.queue_sel.saturating_sub(visible.saturating_sub(1));
+        let table_rows: Vec<Row> = table_rows.into_iter().skip(first).collect();
+        f.render_widget(Table::new(table_rows, widths).header(header).block(block(app, &title)), left);
     }
 
     let [serving, counts] = Layout::vertical([Constraint::Min(5), Constraint::Length(5)]).areas(right);
     let mut lines: Vec<Line> = Vec::new();
     match app.current() {
         Some(t) => {
-            lines.push(Line::styled(format!("> {}  {}", t.number, fit(&t.item_name, 24)), Style::new().bold()));
+            lines.push(Line::styled(
+                format!("> {}  {}", t.number, fit(&super::item_label(app, t), 24)),
+                Style::new().bold(),
+            ));
             lines.push(Line::raw(format!("  {} {}/3", app.cfg.lang.pick("重呼", "recalls"), t.recalls)));
         }
         None => lines.push(Line::raw(app.t(T::NoCurrent)).dim()),
     }
     for t in app.serving().into_iter().filter(|t| t.window.as_deref() != Some(app.cfg.window.as_str())) {
         let w = t.window.clone().unwrap_or_default();
-        lines.push(Line::raw(format!("{} {w}：{}  {}", app.t(T::Window), t.number, fit(&t.item_name, 20))));
+        lines.push(Line::raw(format!(
+            "{} {w}{}{}  {}",
+            app.t(T::Window),
+            app.cfg.lang.pick("：", ": "),
+            t.number,
+            fit(&super::item_label(app, t), 20)
+        )));
     }
-    f.render_widget(Paragraph::new(lines).block(block(app, app.t(T::Serving))), serving);
+    f.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }).block(block(app, app.t(T::Serving))),
+        serving,
+    );
 
     let today = &app.snapshot.today;
     let count = |s: &[Status]| today.iter().filter(|t| s.contains(&t.status)).count();

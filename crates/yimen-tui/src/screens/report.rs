@@ -66,7 +66,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .map(|c| {
             Bar::default()
                 .value(u64::from(c.taken))
-                .label(Line::raw(c.name.clone()))
+                .label(Line::raw(
+                    app.cfg
+                        .catalog
+                        .category(&c.category)
+                        .map(|x| x.display_name(app.cfg.lang).to_string())
+                        .unwrap_or_else(|| c.name.clone()),
+                ))
                 .style(Style::new().fg(Color::Cyan))
         })
         .collect();
