@@ -200,3 +200,137 @@ fn a_typo_is_corrected_from_the_case_screen() {
     assert_eq!(term.wait_exit(), 0);
     assert_eq!(json(&hall, &["show", "A001"])["citizen"]["name"], "张三");
 }
+
+#[test]
+fn slips_say_what_happened_and_when_in_the_citizens_language() {
+    let hall = hall_with_clerk();
+    let later = "2026-11-30T11:05:00+08:00";
+    // A ticket never accepted has no receipt: one line, nothing printed.
+    hall.cmd(NOW).args(["take", "SB04", "--name", "王"]).assert().success();
+    let out = hall.cmd(NOW).args(["slip", "B001"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!((out.status.code(), err.lines().count()), (Some(1), 1), "{err}");
+    assert!(err.contains("尚未受理") && out.stdout.is_empty(), "{err}");
+    // Accepted at 09:30 with a proxy and the photo deferred; printed at 11:05.
+    hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
+    hall.cmd(NOW)
+        .args(["accept", "B001", "--id-number", "430822195602294056", "--proxy", "李四", "--defer", "照片"])
+        .assert()
+        .success();
+    let receipt = String::from_utf8(hall.cmd(later).args(["slip", "B001"]).output().unwrap().stdout).unwrap();
+    for want in
+        ["受理回执", "申请人：王\n", "代办人：李四", "时间：2026-11-30 09:30", "已收材料：身份证", "容缺材料：照片"]
+    {
+        assert!(receipt.contains(want), "{want} on:\n{receipt}");
+    }
+    assert!(!receipt.contains("11:05") && !receipt.contains("申请人：*"), "{receipt}");
+    // In English: English names of the item and the materials, English punctuation.
+    let en =
+        String::from_utf8(hall.cmd(later).args(["--lang", "en", "slip", "B001"]).output().unwrap().stdout).unwrap();
+    for want in ["Receipt of acceptance", "Item: Social security card", "Received: ID card", "Bring later: photo"] {
+        assert!(en.contains(want), "{want} on:\n{en}");
+    }
+    assert!(!en.contains('：') && !en.contains("照片"), "{en}");
+    // Suspended for materials: the slip is the 补正告知书 with what to bring.
+    hall.cmd(NOW).args(["take", "MZ03", "--name", "赵六"]).assert().success();
+    hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
+    hall.cmd(NOW).args(["accept", "A001", "--id-number", "430822195602294056"]).assert().success();
+    hall.cmd(later).args(["suspend", "A001", "--reason", "materials", "--missing", "困难情况证明"]).assert().success();
+    let corr = String::from_utf8(hall.cmd(later).args(["slip", "A001"]).output().unwrap().stdout).unwrap();
+    assert!(corr.contains("补正告知书") && corr.contains("1. 困难情况证明") && corr.contains("11:05"), "{corr}");
+    // The one-time notice ends the visit as its own outcome, not as a withdrawal.
+    hall.cmd(NOW).args(["take", "MZ01", "--name", "钱七"]).assert().success();
+    hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
+    hall.cmd(NOW).args(["notice", "A002", "--missing", "户口簿"]).assert().success();
+    let t = json(&hall, &["show", "A002"]);
+    assert_eq!(t["status"], "notified", "{t}");
+    let text = String::from_utf8(hall.cmd(NOW).args(["show", "A002"]).output().unwrap().stdout).unwrap();
+    assert!(text.contains("已告知未受理") && !text.contains("已撤回"), "{text}");
+    let report = json(&hall, &["report", "daily"]);
+    assert_eq!((report["notices"].as_u64(), report["withdrawn"].as_u64()), (Some(1), Some(0)), "{report}");
+}
+
+#[test]
+fn the_screen_and_the_cli_mask_numbers_for_everyone_until_asked_and_the_ask_is_on_the_record() {
+    let hall = hall_with_clerk();
+    hall.cmd(NOW)
+        .args(["take", "SB03", "--name", "张三", "--id-number", "430822195602294056", "--phone", "13812341234"])
+        .assert()
+        .success();
+    // The admin's text view masks; --reveal shows whole and leaves an audit event.
+    let text = String::from_utf8(hall.cmd(NOW).args(["show", "B001"]).output().unwrap().stdout).unwrap();
+    assert!(text.contains("430822********4056") && text.contains("138****1234"), "{text}");
+    assert!(!text.contains("430822195602294056"), "{text}");
+    let whole = String::from_utf8(hall.cmd(NOW).args(["show", "B001", "--reveal"]).output().unwrap().stdout).unwrap();
+    assert!(whole.contains("430822195602294056"), "{whole}");
+    // The interface: masked for the admin too, v shows it whole, and that is on the chain.
+    let before = json(&hall, &["audit", "verify"]);
+    let mut term = terminal(&hall, "zh", "李娟", TEST_PASSWORD, 100, 30);
+    term.wait_for("B001");
+    term.keys(&["Enter"]);
+    let s = term.wait_for("办件详情");
+    let s = if s.contains("430822********4056") { s } else { term.wait_for("430822********4056") };
+    assert!(!s.contains("430822195602294056"), "{s}");
+    term.keys(&["v"]);
+    term.wait_for("430822195602294056");
+    term.keys(&["q"]);
+    assert_eq!(term.wait_exit(), 0);
+    let after = json(&hall, &["audit", "verify"]);
+    assert_eq!(after["ok"], true);
+    assert_eq!(
+        after["events"].as_u64(),
+        before["events"].as_u64().map(|n| n + 1),
+        "the reveal is one event on the chain"
+    );
+}
+
+#[test]
+fn lists_find_their_way_back_and_search_knows_every_reading() {
+    let hall = hall_with_clerk();
+    // 单乐乐 reads dan/shan/chan and le/yue: sll finds her; zhangguiying finds 张桂英 in full.
+    for (item, name) in [("MZ03", "单乐乐"), ("MZ03", "张桂英"), ("MZ03", "李四")] {
+        hall.cmd(NOW).args(["take", item, "--name", name]).assert().success();
+        hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
+        let n = json(&hall, &["queue"]);
+        let _ = n;
+    }
+    for (i, name) in ["单乐乐", "张桂英", "李四"].iter().enumerate() {
+        let number = format!("A00{}", i + 1);
+        hall.cmd(NOW).args(["accept", &number, "--name", name, "--id-number", "430822195602294056"]).assert().success();
+    }
+    let found = |q: &str| -> Vec<String> {
+        json(&hall, &["search", q])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["number"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(found("sll"), ["A001"], "单乐乐");
+    assert_eq!(found("dll"), ["A001"], "单乐乐");
+    assert_eq!(found("zhangguiying"), ["A002"], "张桂英");
+    assert_eq!(found("zhanggui"), ["A002"], "张桂英");
+    // The open-cases screen: a search, then Esc brings the whole list back; the list has
+    // headers, filters say what they filter, and "mine only" keeps the clerk's own.
+    let mut term = terminal(&hall, "zh", "李娟", TEST_PASSWORD, 100, 30);
+    term.wait_for("叫下一位");
+    term.keys(&["4"]);
+    let s = term.wait_for("在办件（按期限）（3）");
+    assert!(s.contains("号码") && s.contains("期限灯") && s.contains("f 类别：全部"), "{s}");
+    term.keys(&["/"]);
+    term.type_text("zhangguiying");
+    term.keys(&["Enter"]);
+    term.wait_for("搜索结果：zhangguiying（1）");
+    term.keys(&["Escape"]);
+    term.wait_for("在办件（按期限）（3）");
+    term.keys(&["m"]);
+    term.wait_for("[m 只看我的]");
+    term.wait_for("在办件（按期限）（3）"); // all three are 李娟's
+    term.keys(&["x"]);
+    term.wait_for("在办件（按期限）（0）"); // none is overdue
+    term.keys(&["Escape"]);
+    term.wait_for("在办件（按期限）（3）");
+    term.keys(&["End"]);
+    term.keys(&["q"]);
+    assert_eq!(term.wait_exit(), 0);
+}
