@@ -272,6 +272,9 @@ pub enum Command {
     /// The service catalog: list, show one item, or import a replacement
     #[command(subcommand)]
     Catalog(CatalogCmd),
+    /// The holiday calendar: show a year, or import the State Council's arrangement for one
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
     /// Hall settings: show, or set one
     #[command(subcommand)]
     Config(ConfigCmd),
@@ -422,6 +425,17 @@ pub enum CatalogCmd {
     /// One item with its materials
     Show { code: String },
     /// Replace the catalog with a TOML file (see data/catalog.toml)
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCmd {
+    /// A year's days off and make-up working days, and whether they are official or estimated
+    Show {
+        /// The year (default: this year)
+        year: Option<i32>,
+    },
+    /// Import a holidays file (data/holidays.toml's format) with one or more years (admin)
     Import { file: PathBuf },
 }
 

@@ -83,6 +83,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
             }
         }
         Command::Catalog(cmd) => catalog(c, desk, cmd)?,
+        Command::Calendar(cmd) => super::catalog::calendar(c, desk, cmd)?,
         Command::Report(cmd) => report(c, desk, cmd)?,
         Command::User(cmd) => {
             use args::UserCmd;

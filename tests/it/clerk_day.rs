@@ -334,3 +334,60 @@ fn lists_find_their_way_back_and_search_knows_every_reading() {
     term.keys(&["q"]);
     assert_eq!(term.wait_exit(), 0);
 }
+
+#[test]
+fn next_years_holidays_are_estimated_then_imported_and_the_header_says_when_they_are_missing() {
+    let hall = hall_with_clerk();
+    // Without the 2027 notice: the statutory days, marked estimated.
+    let y = json(&hall, &["calendar", "show", "2027"]);
+    assert_eq!(y["source"], "estimated");
+    let spring = y["holidays"].as_array().unwrap().iter().find(|h| h["name"] == "春节").unwrap().clone();
+    assert_eq!((spring["from"].as_str(), spring["to"].as_str()), (Some("2027-02-05"), Some("2027-02-08")));
+    let text =
+        String::from_utf8(hall.cmd(NOW).args(["--lang", "en", "calendar", "show", "2027"]).output().unwrap().stdout)
+            .unwrap();
+    assert!(text.contains("estimated") && text.contains("Spring Festival"), "{text}");
+    // A promised case across the Spring Festival: 15 working days from 2027-01-25.
+    let at = "2027-01-25T09:00:00+08:00";
+    hall.cmd(at).args(["take", "MZ03"]).assert().success();
+    hall.cmd(at).args(["call", "--window", "2"]).assert().success();
+    hall.cmd(at).args(["accept", "A001", "--name", "张三", "--id-number", "430822195602294056"]).assert().success();
+    let before = json(&hall, &["show", "2027-01-25/A001"]);
+    assert_eq!(before["deadline_estimated"], true, "{before}");
+    // The interface says in its header, from November on, that next year is missing.
+    let mut term = terminal(&hall, "zh", "李娟", TEST_PASSWORD, 80, 24);
+    term.wait_for("2027年放假安排未导入");
+    term.keys(&["q"]);
+    assert_eq!(term.wait_exit(), 0);
+    // The notice arrives: a bad file is refused in one line and changes nothing.
+    let dir = hall.dir.path();
+    std::fs::write(dir.join("bad.toml"), "[[year]]\nyear = 2027\nworkdays = [\"2027-02-10\"]\n").unwrap();
+    let out = hall.cmd(at).args(["calendar", "import", dir.join("bad.toml").to_str().unwrap()]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!((out.status.code(), err.lines().count()), (Some(1), 1), "{err}");
+    assert!(err.contains("2027-02-10"), "{err}");
+    // Only an admin imports; then 2027 is official and the chain records the import.
+    let notice = "[[year]]\nyear = 2027\nsource = \"国务院办公厅关于2027年部分节假日安排的通知\"\nholidays = [\n  { name = \"元旦\", from = \"2027-01-01\", to = \"2027-01-03\" },\n  { name = \"春节\", from = \"2027-02-05\", to = \"2027-02-12\" },\n]\nworkdays = [\"2027-02-20\"]\n";
+    std::fs::write(dir.join("2027.toml"), notice).unwrap();
+    let file = dir.join("2027.toml");
+    let by_clerk = hall
+        .cmd(at)
+        .env("YIMEN_CLERK", "张三")
+        .env("YIMEN_PIN", "246810")
+        .args(["calendar", "import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(by_clerk.status.code(), Some(1), "a clerk cannot import");
+    let chain_before = json(&hall, &["audit", "verify"])["events"].as_u64().unwrap();
+    hall.cmd(at).args(["calendar", "import", file.to_str().unwrap()]).assert().success();
+    let y = json(&hall, &["calendar", "show", "2027"]);
+    assert_eq!((y["source"].as_str(), y["workdays"][0].as_str()), (Some("official"), Some("2027-02-20")));
+    assert_eq!(json(&hall, &["audit", "verify"])["events"].as_u64(), Some(chain_before + 1));
+    // New acceptances count with the official days (a case's stored deadline stays as accepted).
+    hall.cmd(at).args(["take", "MZ03"]).assert().success();
+    hall.cmd(at).args(["call", "--window", "2"]).assert().success();
+    hall.cmd(at).args(["accept", "A002", "--name", "李四", "--id-number", "430822195602294056"]).assert().success();
+    let after = json(&hall, &["show", "2027-01-25/A002"]);
+    assert_eq!(after["deadline_estimated"], false, "{after}");
+    assert_ne!(after["deadline"], before["deadline"], "the longer official holiday moves the date");
+}

@@ -74,7 +74,7 @@ fn the_clerks_script_works_end_to_end() {
     );
     let a = json(&hall, &["accept", "A001"]);
     assert_eq!(a["status"], "accepted");
-    assert_eq!(a["deadline"], "2027-01-04", "25 working days from Monday 30 Nov, weekends only in 2027");
+    assert_eq!(a["deadline"], "2027-01-05", "25 working days from Monday 30 Nov; 2027 estimated: 元旦 off");
     assert_eq!(a["deadline_estimated"], true);
     assert_eq!(a["light"], "green");
     let s = json(&hall, &["suspend", "A001", "--reason", "materials", "--missing", "户口簿"]);

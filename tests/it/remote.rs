@@ -102,6 +102,8 @@ fn every_command_answers_the_same_through_the_server_as_on_the_file() {
         (&["config", "set", "follow_up_days", "9"], clerk),
         (&["config", "set", "follow_up_days", "9"], admin),
         (&["catalog", "show", "MZ01"], clerk),
+        (&["calendar", "show", "2027"], clerk),
+        (&["--json", "calendar", "show", "2026"], clerk),
         (&["--json", "board"], &[]),
         (&["queue"], wrong_pin),
         (&["--lang", "en", "queue"], wrong_pin),

@@ -38,7 +38,12 @@ fn applicant() -> Citizen {
 fn command<'a>(action: Action, catalog: &'a Catalog, item: &str) -> Command<'a> {
     let item = catalog.item(item).unwrap();
     match action {
-        Action::Take | Action::SignInFailed | Action::Lockout | Action::Account | Action::Reveal => {
+        Action::Take
+        | Action::SignInFailed
+        | Action::Lockout
+        | Action::Account
+        | Action::Reveal
+        | Action::CalendarImport => {
             unreachable!("not a ticket transition")
         }
         Action::Call => Command::Call { window: "1".into() },

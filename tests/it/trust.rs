@@ -473,6 +473,8 @@ fn sample(path: &str) -> Vec<&'static str> {
         "followup" => vec!["followup", "A999", "--step", "callback", "--note", "x"],
         "reassign" => vec!["reassign", "A999", "--to", "张三"],
         "correct" => vec!["correct", "A999", "--field", "name", "--to", "张三", "--reason", "x"],
+        "calendar show" => vec!["calendar", "show", "2027"],
+        "calendar import" => vec!["calendar", "import", "/nonexistent/holidays.toml"],
         "notice" => vec!["notice", "A999", "--missing", "户口本"],
         "list" => vec!["list"],
         "queue" => vec!["queue"],

@@ -203,9 +203,9 @@ fn every_screen_renders_in_both_languages_at_both_sizes() {
         for (w, h) in [(80, 24), (120, 40)] {
             let (detail, _) = ui.draw(w, h);
             let want: &[&str] = if lang == Lang::Zh {
-                &["办件详情", "阿依古丽·买买提", "2027-01-04", "绿灯", "办理过程", "挂起", "办结"]
+                &["办件详情", "阿依古丽·买买提", "2027-01-05", "绿灯", "办理过程", "挂起", "办结"]
             } else {
-                &["Case", "阿依古丽·买买提", "2027-01-04", "25 left", "History", "suspend", "complete"]
+                &["Case", "阿依古丽·买买提", "2027-01-05", "25 left", "History", "suspend", "complete"]
             };
             for s in want {
                 assert!(detail.contains(s), "{lang:?} {w}x{h} detail lacks {s}:\n{detail}");

@@ -74,6 +74,8 @@ pub trait Client: HallContext + Send {
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), DeskError>;
     fn import_catalog(&mut self, src: &str) -> Result<(), DeskError>;
+    /// Imports the holiday years of a holidays file (admin); returns the years.
+    fn import_calendar(&mut self, src: &str) -> Result<Vec<i32>, DeskError>;
     /// A checked copy of the database; a server keeps it on the server.
     fn backup(&mut self, dest: Option<&Path>) -> Result<(PathBuf, u64), DeskError> {
         self.backup_with_progress(dest, &|_, _| {})
@@ -268,6 +270,11 @@ impl Client for Local {
     fn import_catalog(&mut self, src: &str) -> Result<(), DeskError> {
         self.acting().import_catalog(src)?;
         self.reload()
+    }
+    fn import_calendar(&mut self, src: &str) -> Result<Vec<i32>, DeskError> {
+        let years = self.acting().import_calendar(src)?;
+        self.reload()?;
+        Ok(years)
     }
     fn refresh_configuration(&mut self) -> Result<bool, DeskError> {
         let changed = self.desk.configuration_changed()?;

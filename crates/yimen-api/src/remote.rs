@@ -45,6 +45,9 @@ pub struct Setup {
     pub settings: Vec<(String, String)>,
     pub catalog: Catalog,
     pub accounts: Vec<(String, Role)>,
+    /// The imported holiday years, year → the file they came from.
+    #[serde(default)]
+    pub calendar: std::collections::BTreeMap<i32, String>,
 }
 
 pub struct Remote {
@@ -185,6 +188,7 @@ impl Remote {
         self.clock = Clock::from_env(settings.utc_offset).map_err(DeskError::Clock)?;
         self.settings = settings;
         self.catalog = setup.catalog;
+        self.calendar = yimen_app::calendar_with(&setup.calendar);
         self.roster = setup.accounts;
         Ok(())
     }
@@ -503,6 +507,11 @@ impl Client for Remote {
     fn import_catalog(&mut self, src: &str) -> Result<(), DeskError> {
         let _: Value = self.post(route::CATALOG.path, json!({ "toml": src }))?;
         self.reload()
+    }
+    fn import_calendar(&mut self, src: &str) -> Result<Vec<i32>, DeskError> {
+        let years: Vec<i32> = self.post(route::CALENDAR.path, json!({ "toml": src }))?;
+        self.reload()?;
+        Ok(years)
     }
     fn backup_with_progress(
         &mut self,

@@ -170,7 +170,7 @@ fn credential_stamp(hash: &str) -> String {
 }
 
 /// Appends one of the hall's own events (ticket id 0) to the chain.
-fn system_event(
+pub(crate) fn system_event(
     tx: &mut WriteTx<'_>,
     clerk: &str,
     action: Action,

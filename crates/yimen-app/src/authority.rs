@@ -79,6 +79,8 @@ pub const COMMANDS: &[Rule] = &[
     Rule { command: "catalog show", need: CLERK },
     Rule { command: "catalog import", need: ADMIN },
     Rule { command: "config show", need: CLERK },
+    Rule { command: "calendar show", need: CLERK },
+    Rule { command: "calendar import", need: ADMIN },
     Rule { command: "config set", need: ADMIN },
     Rule { command: "user add", need: ADMIN },
     Rule { command: "user list", need: SUPERVISOR },
@@ -135,6 +137,8 @@ pub mod route {
     pub const USER_CHANGE: Route = Route { method: "POST", path: "/api/users/{what}", need: CLERK };
     pub const CONFIG: Route = Route { method: "POST", path: "/api/config", need: ADMIN };
     pub const CATALOG: Route = Route { method: "POST", path: "/api/catalog", need: ADMIN };
+    /// `yimen calendar import`: a year's holidays (the State Council's notice).
+    pub const CALENDAR: Route = Route { method: "POST", path: "/api/calendar", need: ADMIN };
     pub const BACKUP: Route = Route { method: "POST", path: "/api/backup", need: ADMIN };
     pub const AUDIT: Route = Route { method: "GET", path: "/api/audit", need: SUPERVISOR };
     pub const CHECK: Route = Route { method: "GET", path: "/api/check", need: SUPERVISOR };
@@ -166,6 +170,7 @@ pub const ROUTES: &[Route] = &[
     route::USER_CHANGE,
     route::CONFIG,
     route::CATALOG,
+    route::CALENDAR,
     route::BACKUP,
     route::AUDIT,
     route::CHECK,

@@ -12,6 +12,7 @@ pub mod log;
 pub mod report;
 mod settings;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use time::Date;
@@ -228,7 +229,7 @@ impl Desk {
     }
 
     fn from_store(store: Store) -> Result<Desk, DeskError> {
-        let Configuration { catalog, settings, accounts, generation: config_gen } =
+        let Configuration { catalog, settings, accounts, generation: config_gen, calendar: config_calendar } =
             store.read(Configuration::read).map_err(|e| match e {
                 // The hall's own records do not read: the file is damaged, and the message names
                 // the newest backup and how to put it back.
@@ -239,7 +240,7 @@ impl Desk {
         Ok(Desk {
             store: std::sync::Arc::new(store),
             clock,
-            calendar: Calendar::builtin(),
+            calendar: config_calendar,
             catalog,
             settings,
             accounts,
@@ -262,8 +263,9 @@ impl Desk {
     /// # Errors
     /// The store's; a clock override that no longer parses.
     pub fn reload_configuration(&mut self) -> Result<(), DeskError> {
-        let Configuration { catalog, settings, accounts, generation: config_gen } =
+        let Configuration { catalog, settings, accounts, generation: config_gen, calendar } =
             self.store.read(Configuration::read)?;
+        self.calendar = calendar;
         let offset_changed = settings.utc_offset != self.settings.utc_offset;
         self.catalog = catalog;
         self.settings = settings;
@@ -287,6 +289,14 @@ impl Desk {
             accounts: self.accounts,
             config_gen: self.config_gen,
         }
+    }
+
+    /// The imported holiday years as stored, year → the file they came from.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn imported_calendar(&self) -> Result<BTreeMap<i32, String>, DeskError> {
+        Ok(imported_calendar_sources(self.store.read(|rx| rx.meta(CALENDAR_META))?.as_deref()))
     }
 
     /// The desk acting for `who` (see [`Actor`]).
@@ -594,6 +604,41 @@ impl<'a> Acting<'a> {
         })
     }
 
+    /// `yimen calendar import`: puts each year of a holidays file (data/holidays.toml's format,
+    /// the State Council's notice for the year) in place of the built-in or estimated one, in
+    /// one transaction, as an event on the audit chain (admin). Returns the years imported.
+    ///
+    /// # Errors
+    /// Not an admin; a file that does not read or fails a check (`Calendar`, one line); the
+    /// store's.
+    pub fn import_calendar(&self, src: &str) -> Result<Vec<i32>, DeskError> {
+        self.require_admin()?;
+        let file = Calendar::from_toml(src).map_err(DeskError::Calendar)?;
+        let years: Vec<i32> = file.official_years().iter().map(|y| y.year).collect();
+        if years.is_empty() {
+            return Err(DeskError::Calendar("no [[year]] in the file".into()));
+        }
+        let actor = self.acting_clerk()?.to_string();
+        self.store.write(|tx| {
+            let mut stored = imported_calendar_sources(tx.meta(CALENDAR_META)?.as_deref());
+            for y in &years {
+                stored.insert(*y, src.to_string());
+            }
+            let bytes = serde_json::to_vec(&stored).map_err(|e| DeskError::Io(e.to_string()))?;
+            tx.set_meta(CALENDAR_META, &bytes)?;
+            tx.bump_configuration()?;
+            let list: Vec<String> = years.iter().map(i32::to_string).collect();
+            accounts::system_event(
+                tx,
+                &actor,
+                yimen_domain::ticket::Action::CalendarImport,
+                Some(format!("import {}", list.join(","))),
+                &self.context(&actor, None),
+            )
+        })?;
+        Ok(years)
+    }
+
     /// Renames the hall or changes its UTC offset on an existing file (admin).
     ///
     /// # Errors
@@ -893,11 +938,38 @@ struct Configuration {
     settings: Settings,
     accounts: bool,
     generation: u64,
+    calendar: Calendar,
+}
+
+/// The meta key of the imported holiday years: a JSON map from the year to the file it came
+/// from (`yimen calendar import`).
+const CALENDAR_META: &str = "calendar";
+
+/// The imported years as stored, year → the TOML they came from. A damaged entry only means
+/// that year is estimated again.
+pub fn imported_calendar_sources(raw: Option<&[u8]>) -> BTreeMap<i32, String> {
+    raw.and_then(|b| serde_json::from_slice(b).ok()).unwrap_or_default()
+}
+
+/// The built-in calendar with the imported years put in place (each source read for its own
+/// year only).
+pub fn calendar_with(imported: &BTreeMap<i32, String>) -> Calendar {
+    let mut cal = Calendar::builtin();
+    for (year, src) in imported {
+        if let Ok(file) = Calendar::from_toml(src) {
+            let only = file.official_years().into_iter().filter(|y| y.year == *year).count();
+            if only == 1 {
+                cal = cal.merged(&file.only_year(*year));
+            }
+        }
+    }
+    cal
 }
 
 impl Configuration {
     fn read(rx: &yimen_store::ReadTx) -> Result<Configuration, DeskError> {
         Ok(Configuration {
+            calendar: calendar_with(&imported_calendar_sources(rx.meta(CALENDAR_META)?.as_deref())),
             catalog: rx.catalog()?.unwrap_or_else(Catalog::builtin),
             settings: Settings::load_r(rx)?,
             accounts: !rx.users()?.is_empty(),

@@ -1,10 +1,13 @@
 //! The working-day calendar: weekends, public holidays and make-up working days, and the
 //! deadlines and traffic lights computed from them.
 //!
-//! A year missing from the calendar is counted with weekends only, and every result that
-//! touched such a year carries `estimated = true` so the deadline can be flagged where shown.
+//! A year whose arrangement is neither built in nor imported (`yimen calendar import`) is
+//! estimated from the statutory holidays, without make-up working days, and every result that
+//! touched such a year carries `estimated = true` so the deadline can be flagged (预估) where
+//! shown.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Weekday};
@@ -16,11 +19,34 @@ pub const BUILTIN_HOLIDAYS: &str = include_str!("../../../data/holidays.toml");
 
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
-    years: BTreeSet<i32>,
-    /// Days off that would otherwise be working days, with the holiday's name.
+    /// The years with the State Council's arrangement: built in or imported.
+    years: BTreeMap<i32, Year>,
+    /// Days off that would otherwise be working days, with the holiday's name (every year).
     holidays: BTreeMap<Date, String>,
     /// Weekend days that are working days.
     workdays: BTreeSet<Date>,
+}
+
+/// One year's arrangement as its notice gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Year {
+    pub year: i32,
+    /// The notice it comes from (e.g. 国务院办公厅关于2027年部分节假日安排的通知).
+    pub source: Option<String>,
+    /// Each holiday's name and its first and last day off.
+    pub holidays: Vec<(String, Date, Date)>,
+    /// The make-up working days (调休上班), always a Saturday or a Sunday.
+    pub workdays: Vec<Date>,
+}
+
+/// Where a year's days off come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearSource {
+    /// The State Council's arrangement (built in or imported).
+    Official,
+    /// Not published to this calendar: the statutory holidays alone, without make-up days
+    /// (预估).
+    Estimated,
 }
 
 #[derive(Deserialize)]
@@ -94,35 +120,114 @@ impl Calendar {
         Calendar::from_toml(BUILTIN_HOLIDAYS).unwrap_or_default()
     }
 
+    /// Reads a holidays file (data/holidays.toml's format). Every year is checked: its dates
+    /// are real, a holiday runs at most 31 days within a day of its year, a make-up working day
+    /// is a Saturday or a Sunday, and a year appears once.
+    ///
+    /// # Errors
+    /// One line naming the year and what is wrong (or the TOML reader's line and column).
     pub fn from_toml(src: &str) -> Result<Calendar, String> {
         let file: File = toml::from_str(src).map_err(|e| super::catalog::one_line_toml_error(src, &e))?;
         let mut cal = Calendar::default();
         for y in file.year {
-            cal.years.insert(y.year);
+            if !(2000..=2099).contains(&y.year) {
+                return Err(format!("year {}: only 2000 to 2099", y.year));
+            }
+            if cal.years.contains_key(&y.year) {
+                return Err(format!("year {} is listed twice", y.year));
+            }
+            let near = |d: Date| (d.year() - y.year).abs() <= 1;
+            let mut year = Year { year: y.year, source: y.source, holidays: Vec::new(), workdays: Vec::new() };
             for h in y.holidays {
                 let from = parse_date(&h.from).ok_or_else(|| format!("{}: bad date '{}'", y.year, h.from))?;
                 let to = parse_date(&h.to).ok_or_else(|| format!("{}: bad date '{}'", y.year, h.to))?;
-                if to < from || (to - from).whole_days() > 31 {
-                    return Err(format!("{}: holiday {} runs from {from} to {to}", y.year, h.name));
+                let name = h.name.trim().to_string();
+                if name.is_empty() || name.chars().count() > 20 || name.chars().any(char::is_control) {
+                    return Err(format!("{}: a holiday needs a short name", y.year));
                 }
-                for i in 0..=(to - from).whole_days() {
-                    cal.holidays.insert(add_days(from, i), h.name.clone());
+                if to < from || (to - from).whole_days() > 31 || !near(from) || !near(to) {
+                    return Err(format!("{}: holiday {name} runs from {from} to {to}", y.year));
                 }
+                year.holidays.push((name, from, to));
             }
             for w in y.workdays {
                 let d = parse_date(&w).ok_or_else(|| format!("{}: bad date '{w}'", y.year))?;
-                cal.workdays.insert(d);
+                if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) || !near(d) {
+                    return Err(format!("{}: make-up working day {d} is not a weekend day of that year", y.year));
+                }
+                year.workdays.push(d);
             }
+            cal.years.insert(y.year, year);
         }
+        cal.rebuild();
         Ok(cal)
     }
 
+    /// This calendar with the years of `other` put in place of its own (an imported year
+    /// replaces the built-in one).
+    pub fn merged(mut self, other: &Calendar) -> Calendar {
+        for (y, year) in &other.years {
+            self.years.insert(*y, year.clone());
+        }
+        self.rebuild();
+        self
+    }
+
+    fn rebuild(&mut self) {
+        self.holidays.clear();
+        self.workdays.clear();
+        for year in self.years.values() {
+            for (name, from, to) in &year.holidays {
+                for i in 0..=(*to - *from).whole_days() {
+                    self.holidays.insert(add_days(*from, i), name.clone());
+                }
+            }
+            self.workdays.extend(year.workdays.iter().copied());
+        }
+    }
+
+    /// A calendar of only `year` of this one (empty when it has no such year).
+    pub fn only_year(&self, year: i32) -> Calendar {
+        let mut c = Calendar::default();
+        if let Some(y) = self.years.get(&year) {
+            c.years.insert(year, y.clone());
+        }
+        c.rebuild();
+        c
+    }
+
+    /// The years with an official arrangement, oldest first.
+    pub fn official_years(&self) -> Vec<&Year> {
+        self.years.values().collect()
+    }
+
+    /// A year as this calendar counts it: the official arrangement, or the estimate from the
+    /// statutory holidays.
+    pub fn year(&self, year: i32) -> (YearSource, Year) {
+        match self.years.get(&year) {
+            Some(y) => (YearSource::Official, y.clone()),
+            None => (
+                YearSource::Estimated,
+                Year {
+                    year,
+                    source: None,
+                    holidays: statutory(year).iter().map(|(d, n)| (n.to_string(), *d, *d)).collect(),
+                    workdays: Vec::new(),
+                },
+            ),
+        }
+    }
+
+    /// Whether `d`'s year has an official arrangement (otherwise it is estimated).
     pub fn covers(&self, d: Date) -> bool {
-        self.years.contains(&d.year())
+        self.years.contains_key(&d.year())
     }
 
     pub fn holiday_name(&self, d: Date) -> Option<&str> {
-        self.holidays.get(&d).map(String::as_str)
+        if self.covers(d) {
+            return self.holidays.get(&d).map(String::as_str);
+        }
+        statutory(d.year()).iter().find(|(h, _)| *h == d).map(|(_, n)| *n)
     }
 
     pub fn is_working_day(&self, d: Date) -> bool {
@@ -130,6 +235,10 @@ impl Calendar {
             return true;
         }
         if self.holidays.contains_key(&d) {
+            return false;
+        }
+        // A year without its arrangement: the statutory days off are off (预估).
+        if !self.covers(d) && statutory(d.year()).iter().any(|(h, _)| *h == d) {
             return false;
         }
         !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
@@ -173,7 +282,7 @@ impl Calendar {
     /// Whether any day in `(from, to]` lies outside the calendar.
     pub fn range_estimated(&self, from: Date, to: Date) -> bool {
         let (a, b) = if from <= to { (from, to) } else { (to, from) };
-        (a.year()..=b.year()).any(|y| !self.years.contains(&y))
+        (a.year()..=b.year()).any(|y| !self.years.contains_key(&y))
     }
 
     /// The light and the working days left (negative when overdue) of a case due on `due`.
@@ -191,15 +300,84 @@ impl Calendar {
     pub fn estimate_note(&self, from: Date, to: Date, lang: Lang) -> Option<String> {
         let (a, b) = if from <= to { (from, to) } else { (to, from) };
         let missing: Vec<String> =
-            (a.year()..=b.year()).filter(|y| !self.years.contains(y)).map(|y| y.to_string()).collect();
+            (a.year()..=b.year()).filter(|y| !self.years.contains_key(y)).map(|y| y.to_string()).collect();
         if missing.is_empty() {
             return None;
         }
         let years = missing.join(", ");
         Some(match lang {
-            Lang::Zh => format!("节假日日历缺少 {years} 年的数据：仅按周末计算"),
-            Lang::En => format!("calendar has no data for {years}: weekends only"),
+            Lang::Zh => format!("{years} 年放假安排尚未导入：按法定节假日预估，不含调休"),
+            Lang::En => {
+                format!("{years} holidays not imported: estimated from the statutory holidays, no make-up days")
+            }
         })
+    }
+}
+
+/// The statutory days off of `year` (《全国年节及纪念日放假办法》, as revised in 2024, from
+/// 2025 on): 元旦 1 day, 春节 4 (农历除夕 to 正月初三), 清明节 1, 劳动节 2 (May 1–2),
+/// 端午节 1 (农历五月初五), 中秋节 1 (农历八月十五), 国庆节 3 (October 1–3). The lunar
+/// dates come from the lunar-lite crate; 清明 from the 寿星 formula for the 21st century
+/// (`[Y × 0.2422 + 4.81] − [Y / 4]` of April, `Y` the year's last two digits). Years outside
+/// 2000–2099 have none (weekends only). Computed once per year and kept.
+pub fn statutory(year: i32) -> &'static [(Date, &'static str)] {
+    static TABLE: OnceLock<BTreeMap<i32, Vec<(Date, &'static str)>>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| (2000..=2099).map(|y| (y, statutory_days(y))).collect())
+        .get(&year)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+fn statutory_days(year: i32) -> Vec<(Date, &'static str)> {
+    let day = |m: u8, d: u8| time::Month::try_from(m).ok().and_then(|m| Date::from_calendar_date(year, m, d).ok());
+    let lunar = |m: u8, d: u8| {
+        let s =
+            lunar_lite::lunar_to_solar(lunar_lite::LunarDate { year, month: m, day: d, is_leap_month: false }).ok()?;
+        time::Month::try_from(s.month).ok().and_then(|m| Date::from_calendar_date(s.year, m, s.day).ok())
+    };
+    let mut out = Vec::new();
+    let mut push = |d: Option<Date>, name: &'static str| {
+        if let Some(d) = d {
+            out.push((d, name));
+        }
+    };
+    push(day(1, 1), "元旦");
+    if let Some(new_year) = lunar(1, 1) {
+        // 除夕 is the day before 正月初一 (the 29th or 30th of the twelfth month).
+        for i in -1..=2 {
+            push(Some(add_days(new_year, i)), "春节");
+        }
+    }
+    let y = i64::from(year % 100);
+    let qingming = (y as f64 * 0.2422 + 4.81).floor() as i64 - y / 4;
+    push(u8::try_from(qingming).ok().and_then(|d| day(4, d)), "清明节");
+    push(day(5, 1), "劳动节");
+    push(day(5, 2), "劳动节");
+    push(lunar(5, 5), "端午节");
+    push(lunar(8, 15), "中秋节");
+    for d in 1..=3 {
+        push(day(10, d), "国庆节");
+    }
+    out.sort();
+    out
+}
+
+/// A holiday's name in `lang`: the seven statutory holidays have English names; any other
+/// name a notice gives stays as written.
+pub fn holiday_label(name: &str, lang: Lang) -> &str {
+    if lang == Lang::Zh {
+        return name;
+    }
+    match name {
+        "元旦" => "New Year's Day",
+        "春节" => "Spring Festival",
+        "清明节" => "Qingming Festival",
+        "劳动节" => "Labour Day",
+        "端午节" => "Dragon Boat Festival",
+        "中秋节" => "Mid-Autumn Festival",
+        "国庆节" => "National Day",
+        other => other,
     }
 }
 
@@ -256,13 +434,68 @@ mod tests {
     fn beyond_the_calendar_is_flagged() {
         let c = cal();
         let d = c.add_working_days(date!(2026 - 12 - 28), 5);
-        // Dec 29, 30, 31, then Jan 1 2027 (a Friday, counted as working: no 2027 data), Jan 4.
-        assert_eq!(d, Deadline { date: date!(2027 - 01 - 04), estimated: true });
+        // Dec 29, 30, 31, then Jan 1 2027 (元旦, off even without the 2027 notice), Jan 4, 5.
+        assert_eq!(d, Deadline { date: date!(2027 - 01 - 05), estimated: true });
         assert_eq!(
             c.estimate_note(date!(2026 - 12 - 28), d.date, Lang::En).as_deref(),
-            Some("calendar has no data for 2027: weekends only")
+            Some("2027 holidays not imported: estimated from the statutory holidays, no make-up days")
         );
         assert!(c.estimate_note(date!(2026 - 01 - 01), date!(2026 - 12 - 31), Lang::En).is_none());
+    }
+
+    #[test]
+    fn a_missing_year_is_estimated_from_the_statutory_holidays() {
+        let c = cal();
+        // 2027: 春节 is 6 Feb (除夕 5 Feb), 清明 5 Apr, 端午 9 Jun, 中秋 15 Sep.
+        let (source, y) = c.year(2027);
+        assert_eq!(source, YearSource::Estimated);
+        let days: Vec<Date> = y.holidays.iter().map(|(_, d, _)| *d).collect();
+        for d in [
+            date!(2027 - 01 - 01),
+            date!(2027 - 02 - 05),
+            date!(2027 - 02 - 06),
+            date!(2027 - 02 - 08),
+            date!(2027 - 04 - 05),
+            date!(2027 - 05 - 01),
+            date!(2027 - 05 - 02),
+            date!(2027 - 06 - 09),
+            date!(2027 - 09 - 15),
+            date!(2027 - 10 - 03),
+        ] {
+            assert!(days.contains(&d), "{d} in {days:?}");
+            assert!(!c.is_working_day(d) || d.weekday() == Weekday::Saturday, "{d}");
+        }
+        assert_eq!(days.len(), 13, "13 statutory days: {days:?}");
+        assert_eq!(c.holiday_name(date!(2027 - 02 - 08)), Some("春节"));
+        // The built-in 2026 agrees with the statutory days it contains (a check of the rule).
+        for (d, name) in statutory(2026) {
+            assert_eq!(c.holiday_name(*d), Some(*name), "{d}");
+        }
+    }
+
+    #[test]
+    fn an_imported_year_replaces_the_estimate_and_a_bad_file_says_what_is_wrong() {
+        let src = r#"
+[[year]]
+year = 2027
+source = "test"
+holidays = [{ name = "春节", from = "2027-02-05", to = "2027-02-12" }]
+workdays = ["2027-02-13"]
+"#;
+        let c = cal().merged(&Calendar::from_toml(src).expect("parses"));
+        assert_eq!(c.year(2027).0, YearSource::Official);
+        assert!(!c.is_working_day(date!(2027 - 02 - 12)));
+        assert!(c.is_working_day(date!(2027 - 02 - 13)), "a Saturday made a working day");
+        assert!(c.is_working_day(date!(2027 - 01 - 01)), "only what the file says is off");
+        assert!(!c.range_estimated(date!(2027 - 01 - 01), date!(2027 - 12 - 31)));
+        let bad = |s: &str| Calendar::from_toml(s).expect_err("refused");
+        assert!(bad("[[year]]\nyear = 2027\nworkdays = [\"2027-02-10\"]").contains("not a weekend"));
+        assert!(
+            bad("[[year]]\nyear = 2027\nholidays = [{ name = \"x\", from = \"2027-02-30\", to = \"2027-03-01\" }]")
+                .contains("bad date")
+        );
+        assert!(bad("[[year]]\nyear = 2027\n[[year]]\nyear = 2027").contains("twice"));
+        assert!(bad("[[year]]\nyear = 1999").contains("2000"));
     }
 
     #[test]

@@ -126,6 +126,8 @@ pub enum Action {
     FollowUp,
     /// A supervisor hands a case to another clerk.
     Reassign,
+    /// The hall's own event: a year of holidays imported (`yimen calendar import`).
+    CalendarImport,
     /// 更正: a mistyped name, ID number, phone, village or proxy detail is put right, with
     /// the value before and after and the reason in the event.
     Correct,
@@ -158,6 +160,7 @@ impl Action {
             Action::FollowUp => "follow_up",
             Action::Reassign => "reassign",
             Action::Correct => "correct",
+            Action::CalendarImport => "calendar",
         }
     }
 
@@ -187,6 +190,7 @@ impl Action {
             Action::FollowUp => lang.pick("差评回访", "follow-up"),
             Action::Reassign => lang.pick("改派", "reassign"),
             Action::Correct => lang.pick("更正", "correct"),
+            Action::CalendarImport => lang.pick("导入节假日安排", "holidays imported"),
         }
     }
 

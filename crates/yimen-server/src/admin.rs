@@ -126,6 +126,15 @@ pub(super) async fn catalog(
     Ok(Json(json!({ "categories": categories, "items": items })))
 }
 
+pub(super) async fn calendar(
+    State(h): Shared,
+    headers: HeaderMap,
+    Json(b): Json<CatalogBody>,
+) -> Result<Json<Vec<i32>>, ApiError> {
+    let c = h.caller(&headers)?;
+    Ok(Json(h.run(c, true, move |d| d.import_calendar(&b.toml)).await?))
+}
+
 pub(super) async fn backup(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let c = h.caller(&headers)?;
     let (path, tickets) = h.run(c, false, |d| d.backup(None)).await?;

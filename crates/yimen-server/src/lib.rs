@@ -326,6 +326,7 @@ fn router(hall: Arc<Hall>) -> axum::Router {
         .route(route::CONFIG.path, post(admin::config))
         // A county's whole catalog may be larger than any other request.
         .route(route::CATALOG.path, post(admin::catalog).layer(DefaultBodyLimit::max(CATALOG_LIMIT)))
+        .route(route::CALENDAR.path, post(admin::calendar))
         .route(route::BACKUP.path, post(admin::backup))
         .route(route::AUDIT.path, get(admin::audit))
         .route(route::COMPACT.path, post(admin::compact))

@@ -176,6 +176,7 @@ pub(super) async fn setup(State(h): Shared) -> Result<Json<Value>, ApiError> {
             "settings": desk.settings().pairs(),
             "catalog": desk.catalog(),
             "accounts": accounts,
+            "calendar": desk.imported_calendar()?,
             "version": env!("CARGO_PKG_VERSION"),
         }))
     })

@@ -62,8 +62,9 @@ pub struct Snapshot {
     pub today: Vec<Ticket>,
     /// Open cases by deadline, when they were asked for.
     pub open: Option<Vec<Ticket>>,
-    /// The hall's name and catalog, when another program changed them since the last look.
-    pub changed: Option<(String, yimen_domain::catalog::Catalog)>,
+    /// The hall's name, catalog and holiday calendar, when another program changed them since
+    /// the last look.
+    pub changed: Option<(String, yimen_domain::catalog::Catalog, yimen_domain::calendar::Calendar)>,
 }
 
 #[derive(Debug)]
@@ -186,8 +187,9 @@ fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, 
             (|| {
                 // Another program on the file (the CLI, a server on this PC) may have changed the
                 // catalog, the settings or the accounts.
-                let changed =
-                    desk.refresh_configuration()?.then(|| (desk.settings().hall.clone(), desk.catalog().clone()));
+                let changed = desk
+                    .refresh_configuration()?
+                    .then(|| (desk.settings().hall.clone(), desk.catalog().clone(), desk.calendar().clone()));
                 let today = desk.today()?;
                 let open = if open_cases { Some(desk.open_cases(OPEN_LIMIT)?) } else { None };
                 Ok(Snapshot { today, open, changed })

@@ -15,9 +15,10 @@ impl App {
                 if std::mem::take(&mut self.stale) {
                     self.refresh();
                 }
-                if let Some((hall, catalog)) = s.changed {
+                if let Some((hall, catalog, calendar)) = s.changed {
                     self.cfg.hall = hall;
                     self.cfg.catalog = catalog;
+                    self.cfg.calendar = calendar;
                 }
                 self.snapshot.today = s.today;
                 if s.open.is_some() {

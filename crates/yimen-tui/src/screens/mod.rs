@@ -215,12 +215,26 @@ fn render_header(app: &App, f: &mut Frame, area: Rect) {
         app.t(T::Window),
         app.cfg.window
     );
-    let pad = (area.width as usize).saturating_sub(width(&left) + width(&clock) + 1);
-    let line = Line::from(vec![
-        Span::styled(fit(&left, area.width as usize), Style::new().bold()),
-        Span::raw(" ".repeat(pad)),
-        Span::raw(clock),
-    ]);
+    // From November on, a missing arrangement for next year is said where every clerk sees
+    // it: every promised case accepted now runs into it.
+    let today = app.cfg.clock.date_of(app.now);
+    let next_year = today.year() + 1;
+    let warn = (today.month() as u8 >= 11
+        && time::Date::from_calendar_date(next_year, time::Month::January, 1)
+            .is_ok_and(|d| !app.cfg.calendar.covers(d)))
+    .then(|| format!(" {} ", app.t(T::NextYearMissing).replace("{y}", &next_year.to_string())));
+    let warn_w = warn.as_deref().map(width).unwrap_or(0);
+    // The warning and the clock keep their room; the left part gives way (cut with "..").
+    let room = (area.width as usize).saturating_sub(warn_w + width(&clock) + 1);
+    let left = fit(&left, room);
+    let pad = room.saturating_sub(width(&left));
+    let mut spans = vec![Span::styled(left, Style::new().bold()), Span::raw(" ".repeat(pad))];
+    if let Some(w) = warn {
+        spans.push(Span::styled(w, Style::new().fg(Color::Red).bold()));
+    }
+    spans.push(Span::raw(" "));
+    spans.push(Span::raw(clock));
+    let line = Line::from(spans);
     f.render_widget(Paragraph::new(line).style(Style::new().reversed()), area);
 }
 
