@@ -332,6 +332,9 @@ pub enum Command {
         /// Only build the database; do not open the terminal interface
         #[arg(long)]
         no_tui: bool,
+        /// Build it again even if it holds practice (otherwise practice is kept and opened)
+        #[arg(long)]
+        fresh: bool,
     },
 }
 
@@ -379,8 +382,9 @@ pub enum ReportCmd {
         /// Last day, YYYY-MM-DD (default: today)
         #[arg(long, conflicts_with_all = ["week", "month"])]
         to: Option<String>,
-        /// The week (Monday to Sunday) holding this day; `--week` alone means this week
-        #[arg(long, num_args = 0..=1, default_missing_value = "today", value_name = "DATE", conflicts_with = "month")]
+        /// The week (Monday to Sunday) holding this day; `--week` alone means the last full
+        /// week (the one before this week)
+        #[arg(long, num_args = 0..=1, default_missing_value = "last", value_name = "DATE", conflicts_with = "month")]
         week: Option<String>,
         /// A month, YYYY-MM; `--month` alone means this month
         #[arg(long, num_args = 0..=1, default_missing_value = "this", value_name = "YYYY-MM")]

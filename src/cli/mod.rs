@@ -293,13 +293,31 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             }
             return Ok(());
         }
-        Command::Demo { days, per_day, seed, no_tui } => {
-            let path = cli.db.clone().unwrap_or_else(|| default_db_path("yimen-demo.redb"));
+        Command::Demo { days, per_day, seed, no_tui, fresh } => {
+            // The demo lives in its own folder: its slips, reports and backups never mix with
+            // a real hall's.
+            let path = cli.db.clone().unwrap_or_else(|| default_db_path("demo/yimen-demo.redb"));
             let opts = yimen_app::demo::Options { days, per_day, seed };
-            let bar = progress::bar(t("正在生成演示数据（天）", "building the demo (days)"), false);
-            let summary =
-                yimen_app::demo::build_with_progress(&path, &opts, &progress::callback(&bar)).map_err(|e| c.fail(e))?;
-            bar.finish_and_clear();
+            // A trainee's practice is kept: the demo opens as it was left unless --fresh.
+            let keep = !fresh && yimen_app::demo::has_practice(&path).map_err(|e| c.fail(e))?;
+            let summary = if keep {
+                writeln!(
+                    c.out,
+                    "{}{}",
+                    t(
+                        "打开已有的演示数据库（保留了练习记录；要重新生成请加 --fresh）：",
+                        "opening the demo as it was left (practice kept; --fresh builds it again): "
+                    ),
+                    path.display()
+                )?;
+                None
+            } else {
+                let bar = progress::bar(t("正在生成演示数据（天）", "building the demo (days)"), false);
+                let summary = yimen_app::demo::build_with_progress(&path, &opts, &progress::callback(&bar))
+                    .map_err(|e| c.fail(e))?;
+                bar.finish_and_clear();
+                Some(summary)
+            };
             let mut desk = Local::new(Desk::open(&path).map_err(|e| c.fail(e))?);
             let accounts: Vec<String> = yimen_app::demo::ACCOUNTS.iter().map(|(n, _, p)| format!("{n} {p}")).collect();
             // Two short lines, so they fit an 80-column screen: the clerks, then the others.
@@ -310,24 +328,28 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 accounts[3..].join("  ")
             );
             if c.json {
-                writeln!(
-                    c.out,
-                    "{}",
-                    json!({"db": path.display().to_string(), "tickets": summary.tickets, "days": summary.days, "seconds": summary.seconds})
-                )?;
+                let v = match &summary {
+                    Some(s) => {
+                        json!({"db": path.display().to_string(), "tickets": s.tickets, "days": s.days, "seconds": s.seconds, "kept": false})
+                    }
+                    None => json!({"db": path.display().to_string(), "kept": true}),
+                };
+                writeln!(c.out, "{v}")?;
                 return Ok(());
             }
-            writeln!(
-                c.out,
-                "{}{}：{} {}，{} {}（{:.1} s）",
-                t("演示数据库 ", "demo database "),
-                path.display(),
-                summary.tickets,
-                t("条办件", "tickets"),
-                summary.days,
-                t("天", "days"),
-                summary.seconds
-            )?;
+            if let Some(summary) = &summary {
+                writeln!(
+                    c.out,
+                    "{}{}：{} {}，{} {}（{:.1} s）",
+                    t("演示数据库 ", "demo database "),
+                    path.display(),
+                    summary.tickets,
+                    t("条办件", "tickets"),
+                    summary.days,
+                    t("天", "days"),
+                    summary.seconds
+                )?;
+            }
             writeln!(c.out, "{}{}", t("演示账号：", "demo accounts: "), accounts.join("  "))?;
             if no_tui || !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                 // Without a terminal (a script, a pipe) the demo shows today's queue instead.

@@ -43,7 +43,13 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
         }
         ReportCmd::Range { from, to, week, month, out } => {
             let (from, to) = if let Some(w) = week {
-                let d = if w == "today" { today } else { parse_day(&w, lang)? };
+                // `--week` alone: the last full week, what a supervisor means on a Monday
+                // morning (this week is mostly still to come).
+                let d = match w.as_str() {
+                    "last" => today.checked_sub(time::Duration::days(7)).unwrap_or(today),
+                    "today" | "this" => today,
+                    _ => parse_day(&w, lang)?,
+                };
                 // Checked: a week at the very end (or start) of the calendar is cut there.
                 let back = time::Duration::days(i64::from(d.weekday().number_days_from_monday()));
                 let monday = d.checked_sub(back).unwrap_or(time::Date::MIN);

@@ -391,3 +391,72 @@ fn next_years_holidays_are_estimated_then_imported_and_the_header_says_when_they
     assert_eq!(after["deadline_estimated"], false, "{after}");
     assert_ne!(after["deadline"], before["deadline"], "the longer official holiday moves the date");
 }
+
+#[test]
+fn the_demo_keeps_a_trainees_practice_and_lives_apart_from_the_hall() {
+    let hall = Hall::new();
+    let demo = hall.dir.path().join("demo").join("d.redb");
+    let run = |extra: &[&str]| {
+        let mut c = hall.cmd(NOW);
+        c.env("YIMEN_DB", &demo).env("YIMEN_CLERK", "李娟").env("YIMEN_PIN", "111111");
+        c.args(["demo", "--no-tui", "--days", "3", "--per-day", "20"]).args(extra);
+        c.output().unwrap()
+    };
+    assert!(run(&[]).status.success());
+    // A second run before any practice builds it again, as asked.
+    assert!(run(&[]).status.success());
+    // The trainee practises: a take.
+    let mut c = hall.cmd(NOW);
+    c.env("YIMEN_DB", &demo).env("YIMEN_CLERK", "李娟").env("YIMEN_PIN", "111111").args(["take", "SB03"]);
+    assert!(c.output().unwrap().status.success());
+    let count = || {
+        let mut c = hall.cmd(NOW);
+        c.env("YIMEN_DB", &demo).env("YIMEN_CLERK", "李娟").env("YIMEN_PIN", "111111").args(["--json", "list"]);
+        serde_json::from_slice::<serde_json::Value>(&c.output().unwrap().stdout).unwrap().as_array().unwrap().len()
+    };
+    let practised = count();
+    // Running the demo again keeps it, and says how to start over.
+    let again = run(&[]);
+    let out = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success() && out.contains("保留了练习记录") && out.contains("--fresh"), "{out}");
+    assert_eq!(count(), practised, "the practice is still there");
+    assert!(run(&["--fresh"]).status.success());
+    assert_eq!(count(), practised - 1, "--fresh builds it again");
+}
+
+#[test]
+fn a_supervisors_week_is_the_last_full_one_and_a_clerk_is_told_the_report_is_not_theirs() {
+    let hall = hall_with_clerk();
+    // Monday 30 November: --week means 23–29 November, not this (mostly future) week.
+    let r = json(&hall, &["report", "range", "--week"]);
+    assert_eq!((r["from"].as_str(), r["to"].as_str()), (Some("2026-11-23"), Some("2026-11-29")), "{r}");
+    let r = json(&hall, &["report", "range", "--week", "2026-11-30"]);
+    assert_eq!(r["from"], "2026-11-30");
+    // A clerk pressing 5 reads a sentence, not "正在计算" forever; the help shows no
+    // supervisor's keys.
+    let mut term = terminal(&hall, "zh", "张三", "246810", 80, 24);
+    term.wait_for("叫下一位");
+    term.keys(&["5"]);
+    term.wait_for("日报由大厅负责人查看");
+    let help_of = |term: &Pty| {
+        term.keys(&["?"]);
+        let mut seen = term.wait_for("按键说明");
+        for _ in 0..12 {
+            term.keys(&["Down", "Down", "Down", "Down", "Down"]);
+            seen.push_str(&term.screen());
+        }
+        term.keys(&["Escape"]);
+        seen
+    };
+    let clerks = help_of(&term);
+    assert!(clerks.contains("办结") && !clerks.contains("差评回访") && !clerks.contains("改派"), "{clerks}");
+    term.keys(&["q"]);
+    assert_eq!(term.wait_exit(), 0);
+    // The same help read by a supervisor lists them (so the check above can fail).
+    let mut boss = terminal(&hall, "zh", "李娟", TEST_PASSWORD, 80, 24);
+    boss.wait_for("叫下一位");
+    let supervisors = help_of(&boss);
+    assert!(supervisors.contains("差评回访") && supervisors.contains("改派"), "{supervisors}");
+    boss.keys(&["q"]);
+    assert_eq!(boss.wait_exit(), 0);
+}

@@ -99,6 +99,28 @@ impl Rng {
     }
 }
 
+/// The meta key holding how many events the demo wrote when it was built.
+const BUILT_CHAIN: &str = "demo_built_chain";
+
+/// Whether the demo database at `path` holds a trainee's practice: events written after the
+/// demo was built. A file that is not a demo, or not there, holds none.
+///
+/// # Errors
+/// The store's (a file that does not open).
+pub fn has_practice(path: &Path) -> Result<bool, DeskError> {
+    if !path.exists() {
+        return Ok(false);
+    }
+    let desk = Desk::open(path)?;
+    if !desk.settings().demo {
+        return Ok(false);
+    }
+    let built = desk.store().read(|rx| rx.meta(BUILT_CHAIN))?;
+    let built = built.and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok()).map(u64::from_be_bytes);
+    let (_, now) = desk.chain_state()?;
+    Ok(built.is_none_or(|b| now > b))
+}
+
 /// Builds the demo database at `path`, replacing an older demo there. A file holding real
 /// tickets is refused.
 pub fn build(path: &Path, opts: &Options) -> Result<Summary, DeskError> {
@@ -175,6 +197,9 @@ pub fn build_with_progress(path: &Path, opts: &Options, progress: &dyn Fn(u64, u
         desk.acting(&admin).add_user(name, *role, pin)?;
     }
     desk.acting(&admin).compact()?;
+    // What the demo itself wrote, so a later run can tell a trainee's practice from it.
+    let (_, built) = desk.chain_state()?;
+    desk.store().write(|tx| tx.set_meta(BUILT_CHAIN, &built.to_be_bytes()))?;
     Ok(Summary { tickets, days: days.len() as u32 + 1, seconds: started.elapsed().as_secs_f64() })
 }
 

@@ -129,6 +129,8 @@ pub enum T {
     SlipSaved,
     CalendarGuess,
     NextYearMissing,
+    RestDay,
+    ReportNeedsSupervisor,
     Results,
     Accepted,
     Deferred,
@@ -264,8 +266,8 @@ impl T {
             T::DiscardForm => ("放弃已填写的内容？", "Discard what was typed?"),
             T::Saving => ("正在保存", "Saving"),
             T::ServerLost => (
-                "与大厅服务器的连接中断，正在重新连接…（已填写的内容都保留着，恢复后再按 Enter 提交）",
-                "Lost the hall server; reconnecting… (what was typed is kept: press Enter again once back)",
+                "与大厅服务器的连接中断，正在重新连接…（已填写的内容都保留着，恢复后再按一次刚才的键，如 Ctrl-S 保存）",
+                "Lost the hall server; reconnecting… (what was typed is kept: once back, press the same key again, e.g. Ctrl-S to save)",
             ),
             T::FollowUpPrompt => ("差评回访记录", "Follow-up note"),
             T::MaterialPrompt => ("补齐的材料（名称）", "Material brought (its name)"),
@@ -308,6 +310,10 @@ impl T {
                 "estimated: that year's holidays are not imported, statutory days only",
             ),
             T::NextYearMissing => ("{y}年放假安排未导入", "{y} holidays missing"),
+            T::RestDay => ("休息日", "day off"),
+            T::ReportNeedsSupervisor => {
+                ("日报由大厅负责人查看（需要负责人权限）", "The daily report is for the hall's supervisor")
+            }
             T::Results => ("搜索结果", "Results"),
             T::Accepted => ("已受理", "accepted"),
             T::Deferred => ("容缺材料", "deferred"),

@@ -228,7 +228,13 @@ impl App {
             focus: if named.is_some() { 1 } else { 0 },
             ..Default::default()
         };
-        let status = setup.notice.clone().map(|n| (n, false));
+        // The demo's accounts: in full under the sign-in box; once signed in, one line, so the
+        // footer's keys stay in sight.
+        let status = if signed_in {
+            setup.notice.as_deref().and_then(|n| n.lines().next()).map(|n| (n.to_string(), false))
+        } else {
+            None
+        };
         let mut app = App {
             cfg: setup,
             now,
@@ -284,7 +290,7 @@ impl App {
         }
         self.screen = s;
         match s {
-            Screen::Report => self.send_quiet(Job::Daily(self.report_day)),
+            Screen::Report if self.may_read_reports() => self.send_quiet(Job::Daily(self.report_day)),
             Screen::Open => {
                 self.refreshing = true;
                 self.send_quiet(Job::Refresh { open_cases: true });
@@ -590,6 +596,9 @@ impl App {
     /// ticket's state allows).
     pub fn action_available(&self, a: UiAction) -> bool {
         use UiAction as A;
+        if !self.role_allows(a) {
+            return false;
+        }
         let state_action = match a {
             A::Accept => Action::Accept,
             A::Suspend => Action::Suspend,
@@ -654,6 +663,23 @@ impl App {
         Some((t, events))
     }
 
+    /// Whether the signed-in clerk may read the daily report (a supervisor's; anyone in setup
+    /// mode): a clerk gets a plain sentence instead of waiting on a refusal.
+    pub fn may_read_reports(&self) -> bool {
+        self.is_supervisor()
+    }
+
+    /// Whether the signed-in account's role allows a key's action at all: the help and the
+    /// footer show a clerk only the clerk's keys.
+    pub fn role_allows(&self, a: UiAction) -> bool {
+        use UiAction as A;
+        match a {
+            A::FollowUp | A::Reassign | A::Reopen => self.is_supervisor(),
+            A::PrevDay | A::NextDay | A::SaveReport => self.may_read_reports(),
+            _ => true,
+        }
+    }
+
     /// Whether the signed-in clerk may do a supervisor's steps (anyone, in setup mode).
     fn is_supervisor(&self) -> bool {
         self.cfg.users.is_empty()
@@ -716,6 +742,7 @@ impl App {
                 }
                 self.show_screen(s);
             }
+            A::PrevDay | A::NextDay | A::SaveReport if !self.may_read_reports() => {}
             A::PrevDay | A::NextDay => {
                 let d = if action == A::PrevDay { self.report_day.previous_day() } else { self.report_day.next_day() };
                 if let Some(d) = d.filter(|d| *d <= self.cfg.clock.date_of(self.now)) {

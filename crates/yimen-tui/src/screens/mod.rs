@@ -344,7 +344,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
             f.render_widget(Clear, r);
             let mut lines = Vec::new();
             let mut last: Option<Option<Screen>> = None;
-            for b in keymap::BINDINGS {
+            for b in keymap::BINDINGS.iter().filter(|b| app.role_allows(b.action)) {
                 if last != Some(b.screen) {
                     let title = match b.screen {
                         Some(s) => app.t(s.title()),

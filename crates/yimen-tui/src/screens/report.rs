@@ -25,7 +25,23 @@ const ASCII_BARS: symbols::bar::Set = symbols::bar::Set {
 };
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
-    let title = format!("{}  {}", app.t(T::TabReport), app.report_day);
+    // A day without work says so: 休息日 and, when it is one, the holiday's name.
+    let off = if app.cfg.calendar.is_working_day(app.report_day) {
+        String::new()
+    } else {
+        let name = app
+            .cfg
+            .calendar
+            .holiday_name(app.report_day)
+            .map(|n| format!(" {}", yimen_domain::calendar::holiday_label(n, app.cfg.lang)))
+            .unwrap_or_default();
+        format!("  {}{name}", app.t(T::RestDay))
+    };
+    let title = format!("{}  {}{off}", app.t(T::TabReport), app.report_day);
+    if !app.may_read_reports() {
+        f.render_widget(Paragraph::new(app.t(T::ReportNeedsSupervisor)).block(block(app, &title)), area);
+        return;
+    }
     let Some(r) = app.report.as_ref().filter(|r| r.date == app.report_day.to_string()) else {
         f.render_widget(Paragraph::new(app.t(T::Loading)).block(block(app, &title)), area);
         return;
@@ -58,7 +74,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     ];
     f.render_widget(Paragraph::new(lines).block(block(app, &title)), left);
 
-    let [bars, spark] = Layout::vertical([Constraint::Min(6), Constraint::Length(6)]).areas(right);
+    let [bars, spark] = Layout::vertical([Constraint::Min(6), Constraint::Length(7)]).areas(right);
     let data: Vec<Bar> = r
         .figures
         .by_category
@@ -88,9 +104,24 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     // Office hours 7:00–18:59.
     let hours: Vec<u64> = r.figures.arrivals_by_hour[7..19].iter().map(|&n| u64::from(n)).collect();
     let label = format!("{}  7:00-19:00", app.t(T::ArrivalsByHour));
-    let mut line = Sparkline::default().block(block(app, &label)).data(&hours).style(Style::new().fg(Color::Green));
+    // One bar per hour, each labelled with its hour under it.
+    let b = block(app, &label);
+    let inner = b.inner(spark);
+    f.render_widget(b, spark);
+    let [chart_area, axis] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let bars_per_hour = (chart_area.width as usize / hours.len()).clamp(1, 4);
+    let data: Vec<u64> = hours.iter().flat_map(|&n| std::iter::repeat_n(n, bars_per_hour)).collect();
+    let mut line = Sparkline::default().data(&data).style(Style::new().fg(Color::Green));
     if app.cfg.ascii {
         line = line.bar_set(ASCII_BARS);
     }
-    f.render_widget(line, spark);
+    f.render_widget(line, chart_area);
+    let labels: String = (7..19)
+        .map(|h: u32| {
+            let s = h.to_string();
+            format!("{s:<width$}", width = bars_per_hour)
+        })
+        .map(|s| s.chars().take(bars_per_hour).collect::<String>())
+        .collect();
+    f.render_widget(Paragraph::new(labels), axis);
 }
