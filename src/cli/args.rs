@@ -513,6 +513,9 @@ pub struct AcceptArgs {
     /// A non-key material accepted as missing, to bring by the make-good date (repeat)
     #[arg(long, value_name = "MATERIAL")]
     pub defer: Vec<String>,
+    /// The item, when the number was taken for the wrong one (a catalog code)
+    #[arg(long, value_name = "CODE")]
+    pub item: Option<String>,
 }
 
 /// A value parser for a domain enum, named as its serde name with `-` for `_` (`no-show`), so

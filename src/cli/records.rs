@@ -292,7 +292,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
         Command::Requeue(a) => act(c, desk, &a.id, Act::Requeue)?,
         Command::Accept(a) => {
             let (citizen, proxy) = citizen(&a.citizen);
-            act(c, desk, &a.ticket.id, Act::Accept(AcceptRequest { citizen, proxy, deferred: a.defer }))?
+            act(c, desk, &a.ticket.id, Act::Accept(AcceptRequest { item: a.item, citizen, proxy, deferred: a.defer }))?
         }
         Command::Suspend { ticket, reason, missing, note } => {
             act(c, desk, &ticket.id, Act::Suspend { reason, missing, note })?

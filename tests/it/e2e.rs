@@ -32,7 +32,7 @@ fn a_clerk_registers_and_completes_a_case_in_the_real_terminal() {
     term.keys(&["Tab"]);
     term.type_text("430822195602294056");
     term.wait_for("1956-02-29");
-    for _ in 0..6 {
+    for _ in 0..7 {
         term.keys(&["Tab"]);
     }
     term.keys(&["Space", "Space", "Space"]);

@@ -253,14 +253,14 @@ fn take_call_register_accept_complete_and_rate_by_keys() {
     assert!(ui.app.form.error(yimen::tui::form::FieldId::IdNumber).is_some());
     assert_eq!(ui.desk.show("A001").unwrap().0.status, Status::Called, "nothing was saved");
     // Fix the last digit.
-    ui.app.form.focus = 2;
+    ui.app.form.focus = yimen::tui::form::FieldId::IdNumber.index();
     ui.keys("<BS>6");
     assert!(ui.screen().contains("1956-02-29"), "derived birth date");
     // Village by pinyin, then tick every material and save.
-    ui.app.form.focus = 4;
+    ui.app.form.focus = yimen::tui::form::FieldId::Village.index();
     ui.keys("<Enter>qlc<Enter>");
     assert_eq!(ui.app.form.village.value(), "青龙村");
-    ui.app.form.focus = 8;
+    ui.app.form.focus = yimen::tui::form::FieldId::Materials.index();
     for _ in 0..5 {
         ui.keys("<Space>");
     }
@@ -308,7 +308,7 @@ fn missing_key_materials_offer_the_notice_and_deferrable_ones_the_gap() {
     ui.desk.take(&TakeRequest { item: "MZ03".into(), ..Default::default() }).unwrap();
     ui.keys("c"); // B001 社会保障卡申领: 身份证 (key) + 照片 (may be deferred)
     ui.keys("i李四<Tab>430822195602294056");
-    ui.app.form.focus = 8;
+    ui.app.form.focus = yimen::tui::form::FieldId::Materials.index();
     ui.keys("<Space><C-s>");
     assert!(ui.screen().contains("容缺受理"), "{}", ui.screen());
     ui.keys("2");
@@ -431,7 +431,7 @@ fn a_walk_in_is_registered_at_the_window_in_one_go() {
     ui.keys("向秀英<Tab>430822195602294056");
     let s = ui.screen();
     assert!(s.contains("年龄低于此事项要求"), "eligibility hint for a 70-year-old:\n{s}");
-    ui.app.form.focus = 8;
+    ui.app.form.focus = yimen::tui::form::FieldId::Materials.index();
     ui.keys("<Space><Space><Space><C-s>");
     let t = ui.desk.show("A001").unwrap().0;
     assert_eq!((t.status, t.window.as_deref()), (Status::Accepted, Some("1")));
@@ -694,7 +694,7 @@ fn a_clerk_accepts_a_case_whose_numbers_came_masked_and_the_stored_ones_stay_who
     // The form shows what the clerk may see: the masked numbers, and no error for them.
     assert_eq!(ui.app.form.id_number.value(), "430822********4056");
     assert!(ui.app.form.error(yimen::tui::form::FieldId::IdNumber).is_none());
-    ui.app.form.focus = 8;
+    ui.app.form.focus = yimen::tui::form::FieldId::Materials.index();
     for _ in 0..5 {
         ui.keys("<Space>");
     }

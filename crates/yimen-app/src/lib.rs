@@ -154,6 +154,9 @@ pub struct TakeRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct AcceptRequest {
+    /// The item, when it is corrected at intake (a code of the catalog); `None` keeps the
+    /// ticket's.
+    pub item: Option<String>,
     pub citizen: CitizenInput,
     pub proxy: ProxyInput,
     /// Materials accepted as missing (容缺), by name.
@@ -559,7 +562,10 @@ impl<'a> Acting<'a> {
             req.deferred.iter().map(|m| input::short(Field::Material, m)).collect::<Result<_, _>>()?;
         let make_good_days = self.catalog.make_good_days;
         let t = self.act_raw(r, None, |old| {
-            let item = self.catalog.item(&old.item).ok_or_else(|| DeskError::ItemGone(old.item.clone()))?;
+            let item = match req.item.as_deref().map(str::trim).filter(|c| !c.is_empty() && *c != old.item) {
+                Some(code) => self.item(code)?,
+                None => self.catalog.item(&old.item).ok_or_else(|| DeskError::ItemGone(old.item.clone()))?,
+            };
             Ok(Command::Accept { item, citizen, proxy, deferred, make_good_days })
         })?;
         let hints = match self.catalog.item(&t.item) {

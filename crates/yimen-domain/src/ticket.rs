@@ -871,6 +871,17 @@ impl Ticket {
                 t.recalls = 0;
             }
             Command::Accept { item, citizen, proxy, deferred, make_good_days } => {
+                // The item may be corrected at intake (the citizen took the wrong number's
+                // item): the ticket takes the item's name, category, kind and time limit.
+                let mut changed_item = None;
+                if item.code != t.item {
+                    changed_item = Some(format!("事项：{} → {}", t.item_name, item.name));
+                    t.item = item.code.clone();
+                    t.item_name = item.name.clone();
+                    t.category = item.category.clone();
+                    t.kind = item.kind;
+                    t.days = item.days;
+                }
                 t.citizen.merge(citizen);
                 if let Some(mut p) = proxy {
                     // The same proxy named again without a phone or ID keeps those on record
@@ -904,6 +915,12 @@ impl Ticket {
                 if !owed.is_empty() {
                     let names: Vec<&str> = owed.iter().map(|d| d.material.as_str()).collect();
                     note = Some(format!("容缺：{}，补齐期限 {due}", names.join("、")));
+                }
+                if let Some(c) = changed_item {
+                    note = Some(match note {
+                        Some(n) => format!("{c}；{n}"),
+                        None => c,
+                    });
                 }
                 t.deferred = owed;
                 t.status = Status::Accepted;

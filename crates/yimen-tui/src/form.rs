@@ -16,12 +16,13 @@ pub enum FieldId {
     Village,
     Proxy,
     ProxyPhone,
+    ProxyId,
     Note,
     Materials,
 }
 
 impl FieldId {
-    pub const ORDER: [FieldId; 9] = [
+    pub const ORDER: [FieldId; 10] = [
         FieldId::Item,
         FieldId::Name,
         FieldId::IdNumber,
@@ -29,9 +30,15 @@ impl FieldId {
         FieldId::Village,
         FieldId::Proxy,
         FieldId::ProxyPhone,
+        FieldId::ProxyId,
         FieldId::Note,
         FieldId::Materials,
     ];
+
+    /// Where the field is in `ORDER` (the form's focus index).
+    pub fn index(self) -> usize {
+        FieldId::ORDER.iter().position(|f| *f == self).unwrap_or(0)
+    }
 
     pub fn is_text(self) -> bool {
         !matches!(self, FieldId::Item | FieldId::Materials)
@@ -123,6 +130,7 @@ pub struct IntakeForm {
     pub village: Input,
     pub proxy: Input,
     pub proxy_phone: Input,
+    pub proxy_id: Input,
     pub note: Note,
     pub checked: Vec<bool>,
     pub material_sel: usize,
@@ -150,6 +158,7 @@ impl IntakeForm {
             FieldId::Village => Some(&mut self.village),
             FieldId::Proxy => Some(&mut self.proxy),
             FieldId::ProxyPhone => Some(&mut self.proxy_phone),
+            FieldId::ProxyId => Some(&mut self.proxy_id),
             _ => None,
         }
     }
@@ -162,6 +171,7 @@ impl IntakeForm {
             FieldId::Village => Some(&self.village),
             FieldId::Proxy => Some(&self.proxy),
             FieldId::ProxyPhone => Some(&self.proxy_phone),
+            FieldId::ProxyId => Some(&self.proxy_id),
             _ => None,
         }
     }
@@ -181,7 +191,7 @@ impl IntakeForm {
             // An ID number has 18 characters and a phone at most 13 (`0744-62212345`): the
             // field takes no more, so a doubled paste shows at once instead of as a riddle.
             let cap = match f {
-                FieldId::IdNumber => Some(18),
+                FieldId::IdNumber | FieldId::ProxyId => Some(18),
                 FieldId::Phone | FieldId::ProxyPhone => Some(13),
                 _ => None,
             };
@@ -248,7 +258,7 @@ impl IntakeForm {
         ProxyInput {
             name: Self::opt(&self.proxy),
             phone: Self::opt(&self.proxy_phone).filter(|v| !v.contains('*')),
-            id_number: None,
+            id_number: Self::opt(&self.proxy_id).filter(|v| !v.contains('*')),
         }
     }
 
@@ -263,7 +273,7 @@ impl IntakeForm {
     }
 
     pub fn accept_request(&self, deferred: Vec<String>) -> AcceptRequest {
-        AcceptRequest { citizen: self.citizen(), proxy: self.proxy_input(), deferred }
+        AcceptRequest { item: self.item.clone(), citizen: self.citizen(), proxy: self.proxy_input(), deferred }
     }
 
     /// Missing materials of `item`: (key ones, deferrable ones).

@@ -43,6 +43,11 @@ impl App {
         f.id_number = Input::new(c.id_number.as_ref().map(|i| i.to_string()).unwrap_or_default());
         f.phone = Input::new(c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default());
         f.village = Input::new(c.village.clone().unwrap_or_default());
+        if let Some(p) = &t.proxy {
+            f.proxy = Input::new(p.name.clone());
+            f.proxy_phone = Input::new(p.phone.as_ref().map(|x| x.to_string()).unwrap_or_default());
+            f.proxy_id = Input::new(p.id_number.as_ref().map(|x| x.to_string()).unwrap_or_default());
+        }
         f.focus = 1;
         f.dirty = false;
         self.form = f;
@@ -55,7 +60,7 @@ impl App {
         self.form.errors.clear();
         let Some(item) = self.form_item().cloned() else {
             self.form.errors.push((FieldId::Item, self.t(T::PickItem).to_string()));
-            self.form.focus = 0;
+            self.form.focus = FieldId::Item.index();
             return;
         };
         use yimen_domain::lang::Localized;
@@ -67,15 +72,23 @@ impl App {
                 _ => FieldId::Name,
             };
             self.form.errors.push((field, e.localized(self.cfg.lang)));
-            self.form.focus = FieldId::ORDER.iter().position(|f| *f == field).unwrap_or(0);
+            self.form.focus = field.index();
             return;
         }
         if let Err(e) = self.form.proxy_input().check(today) {
-            self.form.errors.push((FieldId::Proxy, e.localized(self.cfg.lang)));
+            // The message goes to the proxy's field at fault, and so does the focus.
+            let field = match &e {
+                yimen_app::DeskError::ProxyId(_) => FieldId::ProxyId,
+                yimen_app::DeskError::Phone(_) => FieldId::ProxyPhone,
+                _ => FieldId::Proxy,
+            };
+            self.form.errors.push((field, e.localized(self.cfg.lang)));
+            self.form.focus = field.index();
             return;
         }
         if let Err(e) = yimen_app::input::optional_note(yimen_domain::text::Field::Note, Some(&self.form.note.text())) {
             self.form.errors.push((FieldId::Note, e.localized(self.cfg.lang)));
+            self.form.focus = FieldId::Note.index();
             return;
         }
         if self.form.name.value().trim().is_empty() {
@@ -83,7 +96,7 @@ impl App {
                 FieldId::Name,
                 lang_msg(self.cfg.lang, "受理前需要填写申请人姓名", "the applicant's name is needed"),
             ));
-            self.form.focus = 1;
+            self.form.focus = FieldId::Name.index();
             return;
         }
         if item.requires_id && self.form.id_number.value().trim().is_empty() {
@@ -91,7 +104,7 @@ impl App {
                 FieldId::IdNumber,
                 lang_msg(self.cfg.lang, "此事项需要身份证号码", "this item needs the ID number"),
             ));
-            self.form.focus = 2;
+            self.form.focus = FieldId::IdNumber.index();
             return;
         }
         let (key, later) = self.form.missing(&item);

@@ -554,7 +554,6 @@ impl App {
         // Typing on a walk-in's item field starts the item picker with what was typed.
         if self.screen == Screen::Intake
             && self.form.focus() == FieldId::Item
-            && self.form.ticket.is_none()
             && !ctrl
             && let KeyCode::Char(c) = k.code
             && (c.is_alphanumeric() && !c.is_ascii_digit() || !c.is_ascii())
@@ -751,6 +750,20 @@ impl App {
                 }
             }
             A::SaveReport => self.send_quiet(Job::SaveReport(self.report_day)),
+            // On the form, ↑↓ move between fields, and within the materials checklist from
+            // one material to the next (leaving it only above its first).
+            A::Up | A::Down if self.screen == Screen::Intake => {
+                let n = self.form_item().map(|i| i.materials.len()).unwrap_or(0);
+                let last_field = FieldId::ORDER.len() - 1;
+                match (self.form.focus(), action) {
+                    (FieldId::Materials, A::Down) => {
+                        self.form.material_sel = (self.form.material_sel + 1).min(n.saturating_sub(1))
+                    }
+                    (FieldId::Materials, _) if self.form.material_sel > 0 => self.form.material_sel -= 1,
+                    (_, A::Down) => self.form.focus = (self.form.focus + 1).min(last_field),
+                    _ => self.form.focus = self.form.focus.saturating_sub(1),
+                }
+            }
             A::Up | A::Down | A::PageUp | A::PageDown | A::Home | A::End => {
                 let (len, sel) = match self.screen {
                     Screen::Open => (self.open_rows().len(), self.open_sel),
@@ -822,7 +835,8 @@ impl App {
             A::NextField => self.form.focus = (self.form.focus + 1) % FieldId::ORDER.len(),
             A::PrevField => self.form.focus = (self.form.focus + FieldId::ORDER.len() - 1) % FieldId::ORDER.len(),
             A::Pick => match self.form.focus() {
-                FieldId::Item if self.form.ticket.is_none() => {
+                // A called ticket's item can be corrected here too (taken for the wrong one).
+                FieldId::Item => {
                     self.modal = Some(Modal::Picker { kind: PickKind::IntakeItem, filter: Input::default(), sel: 0 })
                 }
                 FieldId::Village => {

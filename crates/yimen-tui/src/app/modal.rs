@@ -227,7 +227,7 @@ impl App {
             PickKind::IntakeItem => {
                 if let Some(item) = self.cfg.catalog.item(&key).cloned() {
                     self.form.set_item(&item);
-                    self.form.focus = 1;
+                    self.form.focus = FieldId::Name.index();
                 }
             }
             PickKind::Clerk => {
@@ -239,7 +239,7 @@ impl App {
                 self.form.village = Input::new(key);
                 self.form.dirty = true;
                 self.form.errors.retain(|(f, _)| *f != FieldId::Village);
-                self.form.focus = FieldId::ORDER.iter().position(|f| *f == FieldId::Proxy).unwrap_or(5);
+                self.form.focus = FieldId::Proxy.index();
             }
         }
     }

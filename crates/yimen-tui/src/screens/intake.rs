@@ -1,4 +1,5 @@
-//! 受理登记: the intake form. Errors sit beside their field; the cursor sits at the caret.
+//! 受理登记: the intake form. The field at fault is marked and its message is said whole on
+//! the form's message rows; the cursor sits at the caret.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -23,6 +24,7 @@ fn label(app: &App, f: FieldId) -> &'static str {
         FieldId::Village => T::Village,
         FieldId::Proxy => T::Proxy,
         FieldId::ProxyPhone => T::ProxyPhone,
+        FieldId::ProxyId => T::ProxyId,
         FieldId::Note => T::Note,
         FieldId::Materials => T::Materials,
     })
@@ -37,7 +39,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let b = block(app, &title);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    let [fields, side] = Layout::horizontal([Constraint::Min(44), Constraint::Length(30)]).areas(inner);
+    let [form_area, message] = Layout::vertical([Constraint::Min(10), Constraint::Length(2)]).areas(inner);
+    let [fields, side] = Layout::horizontal([Constraint::Min(44), Constraint::Length(30)]).areas(form_area);
     let rows = Layout::vertical([
         Constraint::Length(1), // item
         Constraint::Length(1), // name
@@ -47,6 +50,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Constraint::Length(1), // village
         Constraint::Length(1), // proxy
         Constraint::Length(1), // proxy phone
+        Constraint::Length(1), // proxy ID number
         Constraint::Min(2),    // note
     ])
     .split(fields);
@@ -59,21 +63,21 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         (FieldId::Village, rows[5]),
         (FieldId::Proxy, rows[6]),
         (FieldId::ProxyPhone, rows[7]),
-        (FieldId::Note, rows[8]),
+        (FieldId::ProxyId, rows[8]),
+        (FieldId::Note, rows[9]),
     ];
     for (fid, r) in order {
         let [l, v] = Layout::horizontal([Constraint::Length(LABEL), Constraint::Min(10)]).areas(r);
-        let style = if focus == fid { Style::new().bold().fg(Color::Cyan) } else { Style::new() };
-        f.render_widget(Paragraph::new(Span::styled(fit(label(app, fid), LABEL as usize - 1), style)), l);
-        let error = form.error(fid);
-        let (value_area, err_area) = match error {
-            Some(e) => {
-                let ew = (width(e) as u16 + 1).min(v.width / 2);
-                let [a, b] = Layout::horizontal([Constraint::Min(8), Constraint::Length(ew)]).areas(v);
-                (a, Some((b, e)))
-            }
-            None => (v, None),
+        // The field at fault: its label in red with a mark; its message below the form.
+        let faulty = form.error(fid).is_some();
+        let style = match (faulty, focus == fid) {
+            (true, _) => Style::new().bold().fg(Color::Red),
+            (false, true) => Style::new().bold().fg(Color::Cyan),
+            _ => Style::new(),
         };
+        let text = if faulty { format!("!{}", label(app, fid)) } else { label(app, fid).to_string() };
+        f.render_widget(Paragraph::new(Span::styled(fit(&text, LABEL as usize - 1), style)), l);
+        let value_area = v;
         match fid {
             FieldId::Item => {
                 let text = match app.form_item() {
@@ -89,9 +93,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 }
             }
         }
-        if let Some((a, e)) = err_area {
-            f.render_widget(Paragraph::new(Line::styled(fit(e, a.width as usize), Style::new().fg(Color::Red))), a);
-        }
+    }
+    // Every message whole, wrapped on the form's two message rows.
+    if let Some((fid, e)) = form.errors.first() {
+        let said = format!("{}{}{e}", label(app, *fid), app.cfg.lang.pick("：", ": "));
+        f.render_widget(
+            Paragraph::new(Line::styled(said, Style::new().fg(Color::Red).bold()))
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            message,
+        );
     }
     // What the ID number says, as it is typed.
     let feedback = match app.id_feedback() {

@@ -301,6 +301,23 @@ pub fn item_label(app: &App, t: &Ticket) -> String {
     }
 }
 
+/// Clears the popup's area, and the half of any wide character (Chinese text) the popup's left
+/// border would cut: the terminal would draw that character over the border.
+fn clear(f: &mut Frame, r: Rect) {
+    f.render_widget(Clear, r);
+    if r.x == 0 {
+        return;
+    }
+    let buf = f.buffer_mut();
+    for y in r.y..r.y.saturating_add(r.height) {
+        if let Some(cell) = buf.cell_mut(Position { x: r.x - 1, y })
+            && unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
@@ -341,7 +358,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
     match m {
         Modal::Help(scroll) => {
             let r = centered(area, 70, area.height.saturating_sub(2));
-            f.render_widget(Clear, r);
+            clear(f, r);
             let mut lines = Vec::new();
             let mut last: Option<Option<Screen>> = None;
             for b in keymap::BINDINGS.iter().filter(|b| app.role_allows(b.action)) {
@@ -360,13 +377,13 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
         }
         Modal::ConfirmDiscard => {
             let r = centered(area, 44, 5);
-            f.render_widget(Clear, r);
+            clear(f, r);
             let text = format!("{}\n{}   {}", app.t(T::DiscardForm), app.t(T::Yes), app.t(T::No));
             f.render_widget(Paragraph::new(text).block(block(app, app.t(T::Confirm))), r);
         }
         Modal::Picker { kind, filter, sel } => {
             let r = centered(area, 60, area.height.saturating_sub(4).min(18));
-            f.render_widget(Clear, r);
+            clear(f, r);
             let title = match kind {
                 PickKind::Village => app.t(T::PickVillage),
                 PickKind::Clerk => app.t(T::PickClerk),
@@ -394,7 +411,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
         }
         Modal::Prompt { kind, input } => {
             let r = centered(area, 64, 4);
-            f.render_widget(Clear, r);
+            clear(f, r);
             let title = match kind {
                 PromptKind::Search => app.t(T::SearchPrompt).to_string(),
                 PromptKind::Reject | PromptKind::Withdraw | PromptKind::Reopen => app.t(T::ReasonPrompt).to_string(),
@@ -413,13 +430,13 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
         }
         Modal::SuspendReason => {
             let r = centered(area, 76, 4);
-            f.render_widget(Clear, r);
+            clear(f, r);
             let text = app.t(T::SuspendReasonPrompt);
             f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(block(app, app.t(T::Confirm))), r);
         }
         Modal::Score(chosen) => {
             let r = centered(area, 76, 5);
-            f.render_widget(Clear, r);
+            clear(f, r);
             let levels: Vec<Span> = (1..=5u8)
                 .flat_map(|n| {
                     let label = format!(" {n} {} ", yimen_domain::ticket::Rating::level_label(n, app.cfg.lang));
@@ -432,7 +449,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
         }
         Modal::Confirm { act, note } => {
             let r = centered(area, 64, if note.is_some() { 6 } else { 4 });
-            f.render_widget(Clear, r);
+            clear(f, r);
             let what = match &app.detail {
                 Some((t, _)) => {
                     format!("{} {}（{}）？", act.action().label(app.cfg.lang), t.number, item_label(app, t))
@@ -452,7 +469,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
         }
         Modal::Take { item, priority, id_number, error } => {
             let r = centered(area, 70, 8);
-            f.render_widget(Clear, r);
+            clear(f, r);
             let b = block(app, app.t(T::TakeTitle));
             let inner = b.inner(r);
             f.render_widget(b, r);
@@ -484,7 +501,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
         Modal::Correct { field, value, reason, focus, error } => {
             let fields = yimen_domain::ticket::CorrectField::ALL;
             let r = centered(area, 70, fields.len() as u16 + 9);
-            f.render_widget(Clear, r);
+            clear(f, r);
             let title = match &app.detail {
                 Some((t, _)) => format!("{} {}", app.t(T::CorrectTitle), t.number),
                 None => app.t(T::CorrectTitle).to_string(),
@@ -546,7 +563,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
         }
         Modal::Materials { key, later } => {
             let r = centered(area, 76, 8);
-            f.render_widget(Clear, r);
+            clear(f, r);
             let mut lines = vec![];
             if !key.is_empty() {
                 lines.push(Line::raw(format!("{}{}", label(app, T::KeyMissing), key.join("、"))));
