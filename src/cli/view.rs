@@ -65,7 +65,7 @@ pub fn deadline_text(desk: &dyn Client, t: &Ticket, lang: Lang) -> Option<String
         };
         s = format!("{s}（{detail}）");
     }
-    if t.status.is_open_case() && (d.estimated || desk.calendar().range_estimated(today, d.date)) {
+    if t.status.is_open_case() && t.deadline_estimated(desk.calendar()) {
         let from = t.accepted_on.unwrap_or(t.date);
         if let Some(note) = desk.calendar().estimate_note(from, d.date, lang) {
             s = format!("{s} [!] {note}");
@@ -113,7 +113,7 @@ pub fn ticket_json(desk: &dyn Client, t: &Ticket, full: bool) -> Value {
         "completed_at": ts(t.completed_at),
         "closed_at": ts(t.closed_at),
         "deadline": t.deadline.map(|d| d.date.to_string()),
-        "deadline_estimated": t.deadline.map(|d| d.estimated || desk.calendar().range_estimated(today, d.date)),
+        "deadline_estimated": t.deadline.map(|_| t.deadline_estimated(desk.calendar())),
         "light": light.map(|l| l.0),
         "working_days_left": light.map(|l| l.1),
         "recalls": t.recalls,
@@ -232,7 +232,7 @@ pub fn list_row(desk: &dyn Client, t: &Ticket, lang: Lang) -> Vec<String> {
     let light = t
         .light(desk.calendar(), desk.clock().today())
         .map(|(l, left)| match l {
-            yimen_domain::Light::Paused => l.label(lang).to_string(),
+            yimen_domain::Light::Paused => format!("{} {left}", l.label(lang)),
             _ => format!("{} {left}", l.label(lang)),
         })
         .unwrap_or_default();
@@ -246,7 +246,10 @@ pub fn list_row(desk: &dyn Client, t: &Ticket, lang: Lang) -> Vec<String> {
         fit(&clean(&t.item_name), 24),
         name_of(t, true),
         t.citizen.id_number.as_ref().map(|i| mask::id_number(i.as_str())).unwrap_or_default(),
-        t.deadline.map(|d| d.date.to_string()).unwrap_or_default(),
+        // "~" marks an estimated deadline, as on the open-cases screen.
+        t.deadline
+            .map(|d| format!("{}{}", if t.deadline_estimated(desk.calendar()) { "~" } else { "" }, d.date))
+            .unwrap_or_default(),
         light,
     ]
 }

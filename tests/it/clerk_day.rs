@@ -460,3 +460,97 @@ fn a_supervisors_week_is_the_last_full_one_and_a_clerk_is_told_the_report_is_not
     boss.keys(&["q"]);
     assert_eq!(boss.wait_exit(), 0);
 }
+
+#[test]
+fn a_form_marks_the_field_at_fault_says_the_whole_message_and_keeps_what_was_typed() {
+    let hall = hall_with_clerk();
+    hall.cmd(NOW).args(["take", "MZ03"]).assert().success();
+    hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
+    let mut term = terminal(&hall, "zh", "张三", "246810", 80, 24);
+    term.wait_for("叫下一位");
+    term.keys(&["i"]);
+    term.wait_for("受理登记  A001");
+    term.type_text("王五");
+    term.keys(&["Tab"]);
+    term.type_text("430822195602294056");
+    // To the proxy (4 fields on), a name and a phone one digit short.
+    for _ in 0..3 {
+        term.keys(&["Tab"]);
+    }
+    term.type_text("王六");
+    term.keys(&["Tab"]);
+    term.type_text("1381234123");
+    term.keys(&["C-s"]);
+    let s = term.wait_for("!代办人电话");
+    // The whole message, not cut, and nothing of the form lost.
+    assert!(s.contains("1381234123") && s.contains("王五") && s.contains("430822195602294056"), "{s}");
+    let message = s.lines().find(|l| l.contains("代办人电话：")).unwrap_or_default().to_string();
+    assert!(!message.contains(".."), "the message is whole: {message}");
+    // The focus is on the proxy's phone: the next digit lands there.
+    term.type_text("4");
+    term.wait_for("13812341234");
+    // Up/Down stay inside the materials checklist.
+    for _ in 0..3 {
+        term.keys(&["Tab"]);
+    }
+    term.keys(&["Down", "Down", "Down", "Down", "Down", "Down", "Space"]);
+    let s = term.wait_for("[x]");
+    let ticked: Vec<&str> = s.lines().filter(|l| l.contains("[x]")).collect();
+    assert_eq!(ticked.len(), 1, "{s}");
+    assert!(ticked[0].contains("困难情况证明"), "the last material, not a field below: {s}");
+    term.keys(&["Escape", "y", "q"]);
+    assert_eq!(term.wait_exit(), 0);
+    // A called ticket's item corrected at intake: from the command line too.
+    hall.cmd(NOW).args(["take", "MZ03"]).assert().success();
+    hall.cmd(NOW).args(["call", "--window", "3"]).assert().success();
+    hall.cmd(NOW)
+        .args(["accept", "A002", "--item", "SB03", "--name", "赵六", "--id-number", "430822195602294056"])
+        .assert()
+        .success();
+    let t = json(&hall, &["show", "A002"]);
+    assert_eq!((t["item"].as_str(), t["kind"].as_str()), (Some("SB03"), Some("on_the_spot")), "{t}");
+}
+
+#[test]
+fn overdue_figures_agree_on_the_screen_the_list_the_report_and_the_export_at_one_instant() {
+    let hall = hall_with_clerk();
+    // MZ03 promises 15 working days: accepted 2026-10-12, due 2026-11-02; on 2026-11-30 it
+    // is 20 working days late. A second one is suspended with days left.
+    let then = "2026-10-12T09:00:00+08:00";
+    for _ in 0..2 {
+        hall.cmd(then).args(["take", "MZ03"]).assert().success();
+        hall.cmd(then).args(["call", "--window", "2"]).assert().success();
+    }
+    for n in ["A001", "A002"] {
+        hall.cmd(then).args(["accept", n, "--name", "张三", "--id-number", "430822195602294056"]).assert().success();
+    }
+    hall.cmd(then).args(["suspend", "A002", "--reason", "materials", "--missing", "困难情况证明"]).assert().success();
+    let listed = json(&hall, &["list", "--open"]);
+    let left = |v: &serde_json::Value, id: u64| -> i64 {
+        v.as_array().unwrap().iter().find(|t| t["id"] == id).unwrap()["working_days_left"].as_i64().unwrap()
+    };
+    let (late, paused) = (left(&listed, 1), left(&listed, 2));
+    assert!(late < 0, "overdue: {late}");
+    assert_eq!(paused, 15, "a suspended case keeps the days it had, not 0");
+    let report = json(&hall, &["report", "daily"]);
+    let in_report =
+        report["overdue"].as_array().unwrap().iter().find(|r| r["id"] == 1).unwrap()["working_days_left"].clone();
+    assert_eq!(in_report.as_i64(), Some(late), "{report}");
+    let out = hall
+        .cmd(NOW)
+        .args(["export", "--from", "2026-10-12", "--to", "2026-10-12", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let exported = rows.iter().find(|r| r["id"] == 1).unwrap();
+    assert_eq!(exported["working_days_left"].as_i64(), Some(late));
+    assert_eq!(exported["deadline_estimated"], false);
+    // The open-cases screen says the same number, in words.
+    let mut term = terminal(&hall, "zh", "李娟", TEST_PASSWORD, 100, 30);
+    term.wait_for("叫下一位");
+    term.keys(&["4"]);
+    term.wait_for(&format!("红灯 超{}", -late));
+    term.keys(&["q"]);
+    assert_eq!(term.wait_exit(), 0);
+}

@@ -313,7 +313,7 @@ fn text_fits_80_columns_and_csv_is_safe_for_excel() {
     assert!(body.contains("'=SUM(A1:A9)") && body.contains("'+86"), "{body}");
     assert!(!body.contains(",=SUM"), "{body}");
     let mut reader = csv::Reader::from_reader(body.as_bytes());
-    assert_eq!(reader.headers().unwrap().len(), 26);
+    assert_eq!(reader.headers().unwrap().len(), 28);
     assert_eq!(reader.records().count(), 3);
     let out = hall.cmd(now).args(["export"]).output().unwrap();
     assert!(!out.stdout.starts_with(b"\xEF\xBB\xBF"), "no BOM unless asked");

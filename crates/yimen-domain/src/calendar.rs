@@ -279,10 +279,12 @@ impl Calendar {
         n
     }
 
-    /// Whether any day in `(from, to]` lies outside the calendar.
+    /// Whether any day in `(from, to]` lies outside the calendar (a case accepted on
+    /// 2025-12-31 counts 2026's days only, so 2025 does not matter to it).
     pub fn range_estimated(&self, from: Date, to: Date) -> bool {
         let (a, b) = if from <= to { (from, to) } else { (to, from) };
-        (a.year()..=b.year()).any(|y| !self.years.contains_key(&y))
+        let first = a.next_day().unwrap_or(a);
+        first <= b && (first.year()..=b.year()).any(|y| !self.years.contains_key(&y))
     }
 
     /// The light and the working days left (negative when overdue) of a case due on `due`.
@@ -441,6 +443,9 @@ mod tests {
             Some("2027 holidays not imported: estimated from the statutory holidays, no make-up days")
         );
         assert!(c.estimate_note(date!(2026 - 01 - 01), date!(2026 - 12 - 31), Lang::En).is_none());
+        // Accepted on the last day of 2025 (not in the calendar): only 2026's days count.
+        assert!(!c.range_estimated(date!(2025 - 12 - 31), date!(2026 - 01 - 20)));
+        assert!(c.range_estimated(date!(2025 - 12 - 30), date!(2026 - 01 - 20)));
     }
 
     #[test]

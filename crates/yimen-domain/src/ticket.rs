@@ -1125,14 +1125,29 @@ impl Ticket {
     }
 
     /// The light and working days left on `today`; `None` for a ticket that is not an open case.
+    /// A suspended case's clock stands still: its days left are those it had when suspended.
+    /// Every screen, list, report and export reads the light here, so they agree.
     pub fn light(&self, calendar: &Calendar, today: Date) -> Option<(Light, i64)> {
         if !self.status.is_open_case() {
             return None;
         }
+        let due = self.deadline?.date;
         if self.status == Status::Suspended {
-            return Some((Light::Paused, 0));
+            let since = self.suspension.as_ref().map(|s| s.since_date).unwrap_or(today);
+            return Some((Light::Paused, calendar.light(due, since).1));
         }
-        self.deadline.map(|d| calendar.light(d.date, today))
+        Some(calendar.light(due, today))
+    }
+
+    /// Whether the deadline is (still) an estimate: for an open case, whether a day it counts
+    /// from acceptance to the deadline lies in a year whose holidays are not imported (as the
+    /// calendar is now: importing the year clears it); for a closed one, as it was computed.
+    pub fn deadline_estimated(&self, calendar: &Calendar) -> bool {
+        match (self.deadline, self.status.is_open_case()) {
+            (None, _) => false,
+            (Some(d), true) => calendar.range_estimated(self.accepted_on.unwrap_or(self.date), d.date),
+            (Some(d), false) => d.estimated,
+        }
     }
 
     /// The actions that can succeed now: the state's actions, less those whose condition does

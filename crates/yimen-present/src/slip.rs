@@ -118,7 +118,7 @@ pub fn receipt(desk: &dyn Client, t: &Ticket, lang: Lang) -> Result<String, Desk
     }
     if let Some(d) = t.deadline {
         lines.push(format!("{}{}", lang.pick("承诺办结日期：", "Promised by: "), d.date));
-        if d.estimated
+        if t.deadline_estimated(desk.calendar())
             && let Some(n) = desk.calendar().estimate_note(t.accepted_on.unwrap_or(t.date), d.date, lang)
         {
             lines.push(format!("  ({n})"));

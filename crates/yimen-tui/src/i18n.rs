@@ -231,8 +231,8 @@ impl T {
                 ("只显示前 {n} 条，请用筛选或搜索缩小范围", "only the first {n} shown: filter or search to narrow")
             }
             T::LightLegend => (
-                "剩 N：还剩 N 个工作日；超 N：已超期 N 个工作日",
-                "N left: working days left; N over: working days overdue",
+                "剩N：还剩N个工作日  超N：超期N个工作日  ~：预估期限",
+                "N left/over: working days  ~: estimated deadline",
             ),
             T::ChooseClerkFirst => ("请先用 ↑↓ 选择您的名字", "First choose your name with Up/Down"),
             T::TypePin => ("请输入 PIN", "Type your PIN"),

@@ -38,9 +38,15 @@ pub struct Row {
     pub rated_at: String,
     pub id_number: String,
     pub phone: String,
+    /// Whether the deadline is an estimate (a year's holidays not imported), as the
+    /// calendar is now (`Ticket::deadline_estimated`).
+    pub deadline_estimated: bool,
+    /// An open case's working days left at the export's moment (negative: overdue; a
+    /// suspended case's as when suspended), as every screen and report counts them.
+    pub working_days_left: Option<i64>,
 }
 
-pub const COLUMNS: [&str; 26] = [
+pub const COLUMNS: [&str; 28] = [
     "id",
     "number",
     "date",
@@ -67,6 +73,8 @@ pub const COLUMNS: [&str; 26] = [
     "rated_at",
     "id_number",
     "phone",
+    "deadline_estimated",
+    "working_days_left",
 ];
 
 pub fn row(desk: &dyn HallContext, t: &Ticket, full_ids: bool) -> Row {
@@ -104,6 +112,8 @@ pub fn row(desk: &dyn HallContext, t: &Ticket, full_ids: bool) -> Row {
             .map(|i| if full_ids { i.to_string() } else { mask::id_number(i.as_str()) })
             .unwrap_or_default(),
         phone: t.citizen.phone.as_ref().map(|p| mask::phone(p.as_str())).unwrap_or_default(),
+        deadline_estimated: t.deadline_estimated(desk.calendar()),
+        working_days_left: t.light(desk.calendar(), desk.clock().today()).map(|(_, left)| left),
     }
 }
 

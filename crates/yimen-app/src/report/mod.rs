@@ -508,7 +508,8 @@ fn case_row(desk: &dyn Source, t: &Ticket, on: Date) -> CaseRow {
         status: t.status.code().to_string(),
         clerk: t.clerk.clone(),
         deadline: t.deadline.map(|d| d.date.to_string()),
-        working_days_left: t.deadline.filter(|_| t.status.is_open_case()).map(|d| desk.calendar().light(d.date, on).1),
+        // The one count every screen, list and export uses (a suspended case keeps its days).
+        working_days_left: t.light(desk.calendar(), on).map(|(_, left)| left),
         material: None,
     }
 }

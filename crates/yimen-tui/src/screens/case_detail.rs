@@ -54,7 +54,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         let (light, style) = light_text(app, t);
         let mut spans =
             vec![Span::raw(format!("{}{}  ", super::label(app, T::Due), d.date)), Span::styled(light, style)];
-        if d.estimated {
+        if t.deadline_estimated(&app.cfg.calendar) {
             spans.push(Span::raw(format!("  ({})", app.t(T::CalendarGuess))));
         }
         lines.push(Line::from(spans));

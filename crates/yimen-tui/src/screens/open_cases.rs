@@ -84,7 +84,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 Cell::from(fit(&item_label(app, t), 20)),
                 Cell::from(masked_name(t)),
                 Cell::from(t.status.label(lang)),
-                Cell::from(t.deadline.map(|d| d.date.to_string()).unwrap_or_default()),
+                // "~" marks a deadline that is an estimate (its year's holidays not imported).
+                Cell::from(
+                    t.deadline
+                        .map(|d| {
+                            let mark = if t.deadline_estimated(&app.cfg.calendar) { "~" } else { "" };
+                            format!("{mark}{}", d.date)
+                        })
+                        .unwrap_or_default(),
+                ),
                 Cell::from(light).style(style),
                 Cell::from(fit(t.clerk.as_deref().unwrap_or_default(), 6)),
             ]);
@@ -102,7 +110,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Constraint::Min(10),
         Constraint::Length(12),
         Constraint::Length(8),
-        Constraint::Length(10),
+        Constraint::Length(11),
         // "绿灯 剩25" / "green 25 left"
         Constraint::Length(9),
         Constraint::Length(6),
