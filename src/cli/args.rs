@@ -58,11 +58,33 @@ impl Cli {
     /// command's path.
     pub fn parse_with_path() -> Cli {
         use clap::{CommandFactory, FromArgMatches};
-        let matches = Cli::command().get_matches();
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        // The help speaks the interface's language (Chinese unless English is asked for).
+        let cmd = match help_language(&args) {
+            Lang::Zh => super::help_zh::localize(Cli::command()),
+            Lang::En => Cli::command(),
+        };
+        let matches = cmd.get_matches_from(args);
         let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         cli.path = command_path(&matches);
         cli
     }
+}
+
+/// The language the help is given in, before the arguments are parsed: `--lang X` or
+/// `--lang=X` on the command line, else `YIMEN_LANG`, else Chinese.
+pub fn help_language(args: &[std::ffi::OsString]) -> Lang {
+    let mut given: Option<String> = None;
+    let mut it = args.iter().map(|a| a.to_string_lossy().into_owned());
+    while let Some(a) = it.next() {
+        if a == "--lang" {
+            given = it.next();
+        } else if let Some(v) = a.strip_prefix("--lang=") {
+            given = Some(v.to_string());
+        }
+    }
+    let lang = given.or_else(|| std::env::var("YIMEN_LANG").ok()).unwrap_or_default();
+    if lang.trim().eq_ignore_ascii_case("en") { Lang::En } else { Lang::Zh }
 }
 
 /// `user add` from parsed arguments (empty without a command).
@@ -113,11 +135,13 @@ pub enum Command {
     Suspend {
         #[command(flatten)]
         ticket: TicketArg,
+        /// Why: materials (待补正), notice (公示中) or assessment (鉴定评审)
         #[arg(long, value_parser = choice(&SuspendReason::ALL))]
         reason: SuspendReason,
         /// A missing material (repeat for each; required with --reason materials)
         #[arg(long, value_name = "MATERIAL")]
         missing: Vec<String>,
+        /// A note kept in the history
         #[arg(long)]
         note: Option<String>,
     },
@@ -138,6 +162,7 @@ pub enum Command {
     Complete {
         #[command(flatten)]
         ticket: TicketArg,
+        /// A note kept in the history, e.g. 已发放
         #[arg(long)]
         note: Option<String>,
     },
@@ -149,6 +174,7 @@ pub enum Command {
     Terminate {
         #[command(flatten)]
         ticket: TicketArg,
+        /// A note kept in the history
         #[arg(long)]
         note: Option<String>,
     },
@@ -156,6 +182,7 @@ pub enum Command {
     Supply {
         #[command(flatten)]
         ticket: TicketArg,
+        /// The deferred material brought (its name on the case)
         #[arg(long)]
         material: String,
     },
@@ -163,8 +190,10 @@ pub enum Command {
     Rate {
         #[command(flatten)]
         ticket: TicketArg,
+        /// The rating: 1 very dissatisfied, 2 dissatisfied, 3 fairly, 4 satisfied, 5 very satisfied
         #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
         score: u8,
+        /// The citizen's words, if any
         #[arg(long)]
         comment: Option<String>,
     },
@@ -174,8 +203,10 @@ pub enum Command {
     Followup {
         #[command(flatten)]
         ticket: TicketArg,
+        /// The next step: callback, verify, fix, report
         #[arg(long, value_parser = choice(&yimen_domain::ticket::FollowUp::ORDER))]
         step: yimen_domain::ticket::FollowUp,
+        /// What was done in this step
         #[arg(long)]
         note: String,
     },
@@ -184,11 +215,13 @@ pub enum Command {
     Correct {
         #[command(flatten)]
         ticket: TicketArg,
+        /// Which detail
         #[arg(long, value_parser = choice(&yimen_domain::ticket::CorrectField::ALL))]
         field: yimen_domain::ticket::CorrectField,
         /// The right value (empty: clear the field)
         #[arg(long, allow_hyphen_values = true)]
         to: String,
+        /// Why it is corrected (kept in the history)
         #[arg(long)]
         reason: String,
     },
@@ -196,6 +229,7 @@ pub enum Command {
     Reassign {
         #[command(flatten)]
         ticket: TicketArg,
+        /// The clerk who takes the case over
         #[arg(long)]
         to: String,
     },
@@ -229,6 +263,7 @@ pub enum Command {
         /// The day, YYYY-MM-DD
         #[arg(long)]
         date: Option<String>,
+        /// Only tickets in this state
         #[arg(long, value_parser = choice(&Status::ALL))]
         status: Option<Status>,
         /// Every accepted, suspended or transferred case, by deadline
@@ -242,7 +277,9 @@ pub enum Command {
     Queue,
     /// Find tickets by number, name, ID number, phone (or their last 4 digits), village or pinyin initials
     Search {
+        /// A number, a name, an ID number or phone (or the last 4 digits), a village, or pinyin
         query: String,
+        /// At most this many tickets
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
@@ -257,6 +294,7 @@ pub enum Command {
         /// Last day, YYYY-MM-DD (default: today)
         #[arg(long)]
         to: Option<String>,
+        /// The file format
         #[arg(long, value_enum, default_value = "csv")]
         format: ExportFormat,
         /// Write to this file instead of the screen
@@ -288,7 +326,10 @@ pub enum Command {
     /// against the chain (supervisor)
     Check,
     /// Write a checked copy of the database (default: backups/ beside it)
-    Backup { file: Option<PathBuf> },
+    Backup {
+        /// Where to write the copy
+        file: Option<PathBuf>,
+    },
     /// Give the space of rewritten pages back to the disk (admin; a large file takes a while)
     Compact,
     /// The display board for a screen facing the hall (叫号屏): the latest calls in big
@@ -311,6 +352,7 @@ pub enum Command {
     },
     /// Put a backup back as the database (checked first; the replaced file is kept)
     Restore {
+        /// The backup file
         file: PathBuf,
         /// Replace an existing database
         #[arg(long)]
@@ -327,6 +369,7 @@ pub enum Command {
         /// Tickets per day (1–5000)
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=5000))]
         per_day: u32,
+        /// The random seed (the same seed builds the same history)
         #[arg(long, default_value_t = 2026)]
         seed: u64,
         /// Only build the database; do not open the terminal interface
@@ -354,6 +397,7 @@ pub enum ExportFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportOut {
+    /// The output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReportFormat,
     /// Write to this file instead of the screen
@@ -398,20 +442,27 @@ pub enum ReportCmd {
 pub enum UserCmd {
     /// Add an account; its PIN comes from YIMEN_NEW_PIN or a prompt
     Add {
+        /// The clerk's name, as it shows on the sign-in screen
         name: String,
+        /// clerk (窗口工作人员), supervisor (大厅负责人) or admin (管理员)
         #[arg(long, value_parser = choice(&yimen_domain::account::Role::ALL))]
         role: yimen_domain::account::Role,
     },
+    /// Every account with its role and state
     List,
     /// Change a PIN or password (your own, or anyone's as admin); from YIMEN_NEW_PIN or a prompt
     Passwd {
+        /// The account
         name: String,
     },
+    /// Disable an account (its history stays; it can no longer sign in)
     Disable {
+        /// The account
         name: String,
     },
     /// Lift a lockout (or re-enable a disabled account)
     Unlock {
+        /// The account
         name: String,
     },
 }
@@ -427,9 +478,15 @@ pub enum CatalogCmd {
     /// Every item with its code, category, kind and promised days
     List,
     /// One item with its materials
-    Show { code: String },
+    Show {
+        /// The item's code, e.g. MZ01
+        code: String,
+    },
     /// Replace the catalog with a TOML file (see data/catalog.toml)
-    Import { file: PathBuf },
+    Import {
+        /// The TOML file
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -440,7 +497,10 @@ pub enum CalendarCmd {
         year: Option<i32>,
     },
     /// Import a holidays file (data/holidays.toml's format) with one or more years (admin)
-    Import { file: PathBuf },
+    Import {
+        /// The TOML file
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -448,7 +508,9 @@ pub enum ConfigCmd {
     Show,
     /// Set hall, utc_offset, follow_up_days or hall_phone
     Set {
+        /// The setting: hall, utc_offset, follow_up_days or hall_phone
         key: String,
+        /// Its new value
         value: String,
     },
 }
@@ -464,6 +526,7 @@ pub struct TicketArg {
 pub struct ReasonArgs {
     #[command(flatten)]
     pub ticket: TicketArg,
+    /// The reason, in words the citizen is told
     #[arg(long)]
     pub reason: String,
 }
@@ -485,8 +548,10 @@ pub struct CitizenArgs {
     /// Proxy's name (代办人), when someone files for the applicant
     #[arg(long)]
     pub proxy: Option<String>,
+    /// The proxy's phone
     #[arg(long)]
     pub proxy_phone: Option<String>,
+    /// The proxy's resident ID number
     #[arg(long)]
     pub proxy_id_number: Option<String>,
 }
@@ -500,6 +565,7 @@ pub struct TakeArgs {
     pub priority: Option<Priority>,
     #[command(flatten)]
     pub citizen: CitizenArgs,
+    /// A note kept with the ticket
     #[arg(long)]
     pub note: Option<String>,
 }

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod catalog;
+mod help_zh;
 mod progress;
 mod records;
 mod report;

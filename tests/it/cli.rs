@@ -208,6 +208,17 @@ fn help_everywhere() {
     for sub in yimen::cli::Cli::command().get_subcommands() {
         hall.cmd(NOW).args([sub.get_name(), "--help"]).assert().success();
     }
+    // The help speaks the interface's language: Chinese by default, English when asked.
+    let zh = String::from_utf8(hall.cmd(NOW).args(["take", "--help"]).output().unwrap().stdout).unwrap();
+    for want in ["为某个事项取号", "用法：", "选项", "申请人居民身份证号码", "显示帮助"] {
+        assert!(zh.contains(want), "{want}:\n{zh}");
+    }
+    assert!(!zh.contains("Take a queue number") && !zh.contains("Print help"), "{zh}");
+    let en =
+        String::from_utf8(hall.cmd(NOW).args(["--lang", "en", "take", "--help"]).output().unwrap().stdout).unwrap();
+    assert!(en.contains("Take a queue number") && en.contains("Usage:") && !en.contains("用法"), "{en}");
+    let env_en = hall.cmd(NOW).env("YIMEN_LANG", "en").args(["calendar", "--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&env_en.stdout).contains("The holiday calendar"));
 }
 
 #[test]

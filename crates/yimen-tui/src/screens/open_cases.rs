@@ -104,12 +104,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             .map(|c| Cell::from(app.t(c))),
     )
     .bold();
+    // English states are longer ("transferred"): the name column gives the room.
+    let (name_w, status_w) = if lang == yimen_domain::Lang::Zh { (12, 8) } else { (10, 11) };
     let widths = [
         Constraint::Length(5),
         Constraint::Length(10),
         Constraint::Min(10),
-        Constraint::Length(12),
-        Constraint::Length(8),
+        Constraint::Length(name_w),
+        Constraint::Length(status_w),
         Constraint::Length(11),
         // "绿灯 剩25" / "green 25 left"
         Constraint::Length(9),
