@@ -80,7 +80,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             let (light, style) = light_text(app, t);
             let row = Row::new(vec![
                 Cell::from(t.number.to_string()),
-                Cell::from(t.date.to_string()),
+                Cell::from(format!("{:02}-{:02}", t.date.month() as u8, t.date.day())),
                 Cell::from(fit(&item_label(app, t), 20)),
                 Cell::from(masked_name(t)),
                 Cell::from(t.status.label(lang)),
@@ -105,10 +105,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     )
     .bold();
     // English states are longer ("transferred"): the name column gives the room.
-    let (name_w, status_w) = if lang == yimen_domain::Lang::Zh { (12, 8) } else { (10, 11) };
+    let (name_w, status_w) = if lang == yimen_domain::Lang::Zh { (12, 8) } else { (12, 11) };
     let widths = [
         Constraint::Length(5),
-        Constraint::Length(10),
+        // The day taken as MM-DD: an open case is at most months old, and the room goes to the
+        // item's name.
+        Constraint::Length(5),
         Constraint::Min(10),
         Constraint::Length(name_w),
         Constraint::Length(status_w),
