@@ -340,7 +340,7 @@ pub fn detail(desk: &dyn Client, t: &Ticket, events: &[Event], lang: Lang) -> St
             who,
             e.action.label(lang).to_string(),
             format!("{from}{}", e.to.label(lang)),
-            e.note.as_deref().map(clean).unwrap_or_default(),
+            e.note_in(lang).as_deref().map(clean).unwrap_or_default(),
         ]);
     }
     out.push_str(&table(&ev_rows));

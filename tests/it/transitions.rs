@@ -266,7 +266,13 @@ fn a_correction_changes_one_field_in_any_state_and_keeps_before_and_after() {
     let cmd = Command::Correct { to: Corrected::ProxyPhone(Some(phone)), reason: "补登".into() };
     let (t, e) = with_proxy.apply(cmd, &c).unwrap();
     assert_eq!(t.proxy.unwrap().phone.unwrap().as_str(), "13812341234");
-    assert_eq!(mask_correction_note(&e.note.unwrap()), "代办人电话：（空） → 138****1234；补登");
+    assert_eq!(mask_correction_note(&e.note.clone().unwrap()), "代办人电话：（空） → 138****1234；补登");
+    // In English the program's own words are English; what the clerk typed stays as typed.
+    assert_eq!(e.note_in(Lang::En).as_deref(), Some("proxy's phone: (empty) → 13812341234; 补登"));
+    let notified = ticket_via(&cal, &catalog, "MZ01", &[Action::Call]);
+    let (_, e) = notified.apply(Command::Notice { missing: vec!["户口簿".into(), "申请书".into()] }, &c).unwrap();
+    assert_eq!(e.note_in(Lang::En).as_deref(), Some("one-time notice: missing 户口簿, 申请书"));
+    assert_eq!(e.note_in(Lang::Zh).as_deref(), Some("一次性告知：缺 户口簿、申请书"));
 }
 
 #[test]

@@ -585,6 +585,58 @@ pub struct Event {
     pub state: Option<String>,
 }
 
+impl Event {
+    /// The event's note in `lang`. The note is stored as written (Chinese for what the
+    /// program itself writes: 容缺, 一次性告知, a suspension's reason, a correction's field);
+    /// in English those parts are said in English and what a clerk typed is kept as typed.
+    pub fn note_in(&self, lang: Lang) -> Option<String> {
+        let note = self.note.clone()?;
+        if lang == Lang::Zh {
+            return Some(note);
+        }
+        let mut s = note;
+        let mut swap = |zh: &str, en: &str| s = s.replace(zh, en);
+        match self.action {
+            Action::Accept => {
+                swap("事项：", "item: ");
+                swap("容缺：", "deferred: ");
+                swap("，补齐期限 ", ", bring by ");
+            }
+            Action::Suspend => {
+                for r in SuspendReason::ALL {
+                    swap(r.label(Lang::Zh), r.label(Lang::En));
+                }
+            }
+            Action::Resume => {
+                swap("暂停 ", "paused ");
+                swap(" 个工作日", " working days");
+            }
+            Action::Transfer => {
+                swap("（", " (");
+                swap("）", " working days)");
+            }
+            Action::Terminate => swap("容缺材料逾期未补齐：", "deferred materials overdue: "),
+            Action::Notice => swap("一次性告知：缺 ", "one-time notice: missing "),
+            Action::FollowUp => {
+                for f in FollowUp::ORDER {
+                    swap(&format!("{}：", f.label(Lang::Zh)), &format!("{}: ", f.label(Lang::En)));
+                }
+            }
+            Action::Correct => {
+                for f in CorrectField::ALL {
+                    swap(&format!("{}：", f.label(Lang::Zh)), &format!("{}: ", f.label(Lang::En)));
+                }
+                swap(EMPTY_VALUE, "(empty)");
+            }
+            _ => {}
+        }
+        swap("；", "; ");
+        swap("、", ", ");
+        swap("：", ": ");
+        Some(s)
+    }
+}
+
 /// A request to change a ticket. Text in it is already validated by the application layer.
 #[derive(Debug, Clone)]
 pub enum Command<'a> {

@@ -100,7 +100,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 e.clerk,
                 e.action.label(lang),
                 e.to.label(lang),
-                e.note.clone().unwrap_or_default()
+                e.note_in(lang).unwrap_or_default()
             ))
         })
         .collect();
