@@ -105,6 +105,11 @@ pub(super) fn calendar(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: CalendarCmd)
     match cmd {
         CalendarCmd::Show { year } => {
             let year = year.unwrap_or_else(|| desk.clock().today().year());
+            if !(2000..=2099).contains(&year) {
+                return Err(Failure::Message(
+                    lang.pick("年份只能是 2000 到 2099", "the year is 2000 to 2099").to_string(),
+                ));
+            }
             let (source, y) = desk.calendar().year(year);
             // Consecutive days of one holiday read as one range.
             let mut days: Vec<(String, time::Date, time::Date)> = Vec::new();

@@ -540,11 +540,34 @@ fn check_period(from: time::Date, to: time::Date, lang: Lang) -> Result<(), Fail
     yimen_app::report::check_period(from, to).map_err(|e| Failure::Message(e.localized(lang)))
 }
 
+/// Writes a command's output file (`--out`). A database — any redb file, this hall's or
+/// another — is never written over: a slip or a report aimed at one by mistake would destroy
+/// the hall's records.
+///
+/// # Errors
+/// One line: the target is a database, or the file system's refusal.
+pub(crate) fn write_out(path: &std::path::Path, bytes: &[u8], lang: Lang) -> Result<(), Failure> {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    let is_database = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"redb";
+    if is_database {
+        return Err(Failure::Message(format!(
+            "{}{}",
+            path.display(),
+            lang.pick(
+                " 是数据库文件，不能用输出覆盖它（请换一个文件名）",
+                " is a database file; output never overwrites one (give another file name)"
+            )
+        )));
+    }
+    std::fs::write(path, bytes).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))
+}
+
 /// Writes output to a file (saying where) or to the screen.
 fn emit(c: &mut Ctx<'_>, bytes: &[u8], out: Option<&std::path::Path>) -> Result<(), Failure> {
     match out {
         Some(path) => {
-            std::fs::write(path, bytes).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?;
+            write_out(path, bytes, c.lang)?;
             eprintln!("{}{}", c.lang.pick("已保存到 ", "saved to "), path.display());
         }
         None => c.out.write_all(bytes)?,

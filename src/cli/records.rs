@@ -79,7 +79,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
             let (text, _) = yimen_present::slip::for_ticket(desk, &tk, lang).map_err(|e| c.fail(e))?;
             writeln!(c.out, "{text}")?;
             if let Some(path) = out {
-                std::fs::write(&path, &text).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?;
+                super::write_out(&path, text.as_bytes(), lang)?;
             }
         }
         Command::Catalog(cmd) => catalog(c, desk, cmd)?,

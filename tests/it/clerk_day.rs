@@ -356,7 +356,7 @@ fn next_years_holidays_are_estimated_then_imported_and_the_header_says_when_they
     assert_eq!(before["deadline_estimated"], true, "{before}");
     // The interface says in its header, from November on, that next year is missing.
     let mut term = terminal(&hall, "zh", "李娟", TEST_PASSWORD, 80, 24);
-    term.wait_for("2027年放假安排未导入");
+    term.wait_for("缺2027年放假安排");
     term.keys(&["q"]);
     assert_eq!(term.wait_exit(), 0);
     // The notice arrives: a bad file is refused in one line and changes nothing.
@@ -553,4 +553,71 @@ fn overdue_figures_agree_on_the_screen_the_list_the_report_and_the_export_at_one
     term.wait_for(&format!("红灯 超{}", -late));
     term.keys(&["q"]);
     assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn output_never_overwrites_a_database_and_corrections_keep_the_rules_of_acceptance() {
+    let hall = hall_with_clerk();
+    let clerk = |args: &[&str]| {
+        let mut c = hall.cmd(NOW);
+        c.env("YIMEN_CLERK", "张三").env("YIMEN_PIN", "246810").args(args);
+        c.output().unwrap()
+    };
+    hall.cmd(NOW).args(["take", "SB01", "--name", "王五", "--id-number", "430822194001010025"]).assert().success();
+    hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
+    hall.cmd(NOW).args(["accept", "B001"]).assert().success();
+    // A slip or an export aimed at the database file is refused; the file is untouched.
+    let db = hall.db.to_str().unwrap().to_string();
+    let before = std::fs::metadata(&hall.db).unwrap().len();
+    let out = clerk(&["slip", "B001", "--out", &db]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!((out.status.code(), err.lines().count()), (Some(1), 1), "{err}");
+    assert!(err.contains("数据库文件"), "{err}");
+    let out = hall.cmd(NOW).args(["export", "--out", &db]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::metadata(&hall.db).unwrap().len(), before);
+    hall.cmd(NOW).args(["audit", "verify"]).assert().success();
+    // SB01 needs the ID number: an accepted case keeps one.
+    let out = clerk(&["correct", "B001", "--field", "id-number", "--to", "", "--reason", "清空"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    // A queued number follows its applicant's corrected age (80+ first, and back).
+    hall.cmd(NOW).args(["take", "SB03", "--name", "中年", "--id-number", "430822194001010025"]).assert().success();
+    assert_eq!(json(&hall, &["show", "B002"])["priority"], "elderly");
+    let out = clerk(&["correct", "B002", "--field", "id-number", "--to", "430822198505051232", "--reason", "录错"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&hall, &["show", "B002"])["priority"], serde_json::Value::Null);
+    // A proxy's phone and ID are cleared one by one, each on the record, before the name.
+    hall.cmd(NOW)
+        .args(["correct", "B001", "--field", "proxy-name", "--to", "李四", "--reason", "补登"])
+        .assert()
+        .success();
+    hall.cmd(NOW)
+        .args(["correct", "B001", "--field", "proxy-phone", "--to", "13900001111", "--reason", "补登"])
+        .assert()
+        .success();
+    let out = clerk(&["correct", "B001", "--field", "proxy-name", "--to", "", "--reason", "x"]);
+    assert_eq!(out.status.code(), Some(1), "the phone is still on record");
+    assert_eq!(json(&hall, &["show", "B001"])["proxy"]["phone"], "13900001111");
+    // A refused case's receipt promises nothing.
+    hall.cmd(NOW).args(["reject", "B001", "--reason", "不符合条件"]).assert().success();
+    let slip = String::from_utf8(clerk(&["slip", "B001"]).stdout).unwrap();
+    assert!(slip.contains("办理结果：不予受理") && slip.contains("不符合条件") && !slip.contains("承诺办结"), "{slip}");
+}
+
+#[test]
+fn a_setup_mode_clerk_does_not_become_the_account_of_the_same_name() {
+    use yimen::client::{Client, Local};
+    let hall = Hall::new();
+    // A file without accounts (setup mode): 李娟 named, no PIN.
+    let (desk, _) = yimen::app::Desk::init(&hall.db, None, None).unwrap();
+    let mut window = Local::new(desk);
+    window.set_clerk(Some("李娟")).unwrap();
+    window.take(&yimen::app::TakeRequest { item: "SB03".into(), ..Default::default() }).unwrap();
+    // Another program makes the first admin, named 李娟.
+    let mut other = Local::new(yimen::app::Desk::open(&hall.db).unwrap());
+    other.add_user("李娟", yimen::domain::account::Role::Admin, TEST_PASSWORD).unwrap();
+    window.refresh_configuration().unwrap();
+    // The window must sign in now: its setup name is not a sign-in.
+    assert!(window.take(&yimen::app::TakeRequest { item: "SB03".into(), ..Default::default() }).is_err());
+    assert!(window.users().is_err());
 }

@@ -544,3 +544,30 @@ fn an_idempotency_key_acts_once_and_is_forgotten_after_a_week() {
     desk.actor.request_key = key("take MZ01");
     assert_ne!(take(&mut desk, "MZ01", None).id, first.id, "a forgotten key acts again");
 }
+
+/// A file the previous version left at data version 7 is taken to the current one on open:
+/// its older tickets are found by full pinyin, its backup checks, and it opens again at once.
+#[test]
+fn a_version_7_file_is_upgraded_on_open_and_backs_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = journal_fixture(dir.path());
+    std::fs::remove_file(yimen_store::journal::path_of(&db)).unwrap();
+    let version = |db: &std::path::Path| {
+        let d = Database::open(db).unwrap();
+        let rx = redb::ReadableDatabase::begin_read(&d).unwrap();
+        let meta: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-1");
+        let t = rx.open_table(meta).unwrap();
+        let v = t.get("schema").unwrap().unwrap();
+        u32::from_be_bytes(v.value().try_into().unwrap())
+    };
+    assert_eq!(version(&db), 7, "the fixture is a version 7 file");
+    let mut desk = yimen::client::Local::new(Desk::open(&db).unwrap());
+    desk.sign_in("李娟", TEST_PASSWORD).unwrap();
+    desk.set_clock(clock(MON));
+    // The crash writer's citizens are all 张三: full pinyin finds them only after schema 8.
+    assert!(!desk.search("zhangsan", 10).unwrap().is_empty(), "older tickets have their full-pinyin tokens");
+    let (copy, n) = desk.backup(Some(&dir.path().join("b.redb"))).unwrap();
+    assert!(n > 0 && copy.exists());
+    drop(desk);
+    assert_eq!(version(&db), 8, "now at the current data version");
+}

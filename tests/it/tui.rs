@@ -241,9 +241,10 @@ fn take_call_register_accept_complete_and_rate_by_keys() {
     ui.keys("i");
     assert_eq!(ui.app.screen, Screen::Intake);
     // Name, then a wrong ID number: the error shows beside it and nothing typed is lost.
-    // The ID number given at the take is in the form already; its field takes 18 characters.
-    assert_eq!(ui.app.form.id_number.value(), "430822195602294056");
-    ui.keys("张三<Tab>999<BS>7<Tab>13812341234<Tab>");
+    // The ID number given at the take is in the form already, masked like on the case screen;
+    // typing replaces it, and the field takes 18 characters.
+    assert_eq!(ui.app.form.id_number.value(), "430822********4056");
+    ui.keys("张三<Tab>43082219560229405799<Tab>13812341234<Tab>");
     assert_eq!(ui.app.form.id_number.value(), "430822195602294057", "no 19th character");
     let s = ui.screen();
     assert!(s.contains("校验不通过") && !s.contains("应为 6"), "live ID check, never the right digit:\n{s}");

@@ -280,12 +280,17 @@ impl Client for Local {
         let changed = self.desk.configuration_changed()?;
         if changed {
             self.reload()?;
-            // The role a view masks by follows the account as it is now.
-            if let Some(name) = self.actor.clerk.clone()
-                && self.desk.has_accounts()
-            {
-                self.actor.role =
-                    self.desk.users()?.into_iter().find(|u| u.name == name && !u.disabled).map(|u| u.role);
+            // The role a view masks by follows the account as it is now. A clerk named in
+            // setup mode (no PIN) does not become the account of the same name once accounts
+            // exist: they must sign in.
+            if self.desk.has_accounts() {
+                match (self.actor.clerk.clone(), self.actor.role) {
+                    (Some(name), Some(_)) => {
+                        self.actor.role =
+                            self.desk.users()?.into_iter().find(|u| u.name == name && !u.disabled).map(|u| u.role);
+                    }
+                    _ => self.actor = Actor::default(),
+                }
             }
         }
         Ok(changed)

@@ -101,7 +101,6 @@ impl Desk {
         Ok(Actor { clerk: Some(name), role: Some(role), request_key: None })
     }
 
-    /// Forgets who was signed in (the interface's lock key).
     /// Acts as `name`, who signed in elsewhere (a hall-server session): the account must still
     /// exist and be enabled, and its role as it is now applies.
     ///
@@ -210,7 +209,9 @@ impl Acting<'_> {
         if !self.accounts_now()? {
             return self.who.clerk.as_deref().map(|_| ()).ok_or(DeskError::NoClerk);
         }
-        if self.accounts && self.who.role.is_none() {
+        // Accounts exist: only someone who signed in acts (a name from setup mode is not a
+        // sign-in).
+        if self.who.role.is_none() {
             return Err(AccountError::NotSignedIn.into());
         }
         let Some(name) = self.who.clerk.as_deref() else { return Err(AccountError::NotSignedIn.into()) };

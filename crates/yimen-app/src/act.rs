@@ -4,7 +4,7 @@
 //! `action` name, so there is no second spelling of the actions for the wire.
 //!
 //! Adding an action is one variant here (its fields as the clerk gives them), its arm in
-//! [`Desk::perform`] (the input checks that turn it into the domain's `Command`), and the
+//! [`Acting::perform`](crate::Acting::perform) (the input checks that turn it into the domain's `Command`), and the
 //! domain's transition rule for it.
 
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,9 @@ use super::{AcceptRequest, Acting, Desk, DeskError, Hint};
 use crate::input;
 use yimen_domain::account::{AccountError, Role};
 use yimen_domain::text::Field;
-use yimen_domain::ticket::{Action, Command, CorrectField, Corrected, FollowUp, SuspendReason, Ticket};
+use yimen_domain::ticket::{
+    Action, Command, CorrectField, Corrected, FollowUp, SuspendReason, Ticket, TransitionError,
+};
 
 /// An action a clerk (or a supervisor) takes on one ticket. On the wire: a JSON object with
 /// `"action": "<name>"` and the variant's fields (`{"action": "reject", "reason": "…"}`).
@@ -21,9 +23,7 @@ use yimen_domain::ticket::{Action, Command, CorrectField, Corrected, FollowUp, S
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Act {
     /// Call this waiting ticket to a window (a walk-in registered at the window).
-    Call {
-        window: String,
-    },
+    Call { window: String },
     /// Call the same number again (at most `MAX_RECALLS` times).
     Recall,
     /// 过号: the citizen did not come after the recalls.
@@ -46,6 +46,7 @@ pub enum Act {
         #[serde(default)]
         note: Option<String>,
     },
+    /// 恢复办理: the suspended case's clock runs again.
     Resume,
     /// 转办 to a department, with its own time limit in working days (1–365).
     Transfer {
@@ -59,22 +60,16 @@ pub enum Act {
         note: Option<String>,
     },
     /// 不予受理/不予许可, with the reason the citizen is told.
-    Reject {
-        reason: String,
-    },
+    Reject { reason: String },
     /// 撤回 at the citizen's request.
-    Withdraw {
-        reason: String,
-    },
+    Withdraw { reason: String },
     /// 终止.
     Terminate {
         #[serde(default)]
         note: Option<String>,
     },
     /// The citizen brings a deferred (容缺) material.
-    Supply {
-        material: String,
-    },
+    Supply { material: String },
     /// 好差评: 1 (非常不满意) … 5 (非常满意).
     Rate {
         score: u8,
@@ -82,25 +77,14 @@ pub enum Act {
         comment: Option<String>,
     },
     /// A step of the supervisor's 差评 follow-up (回访 → 核实 → 整改 → 反馈).
-    FollowUp {
-        step: FollowUp,
-        note: String,
-    },
+    FollowUp { step: FollowUp, note: String },
     /// A supervisor hands the case to another clerk.
-    Reassign {
-        to: String,
-    },
+    Reassign { to: String },
     /// A supervisor reopens a closed case.
-    Reopen {
-        reason: String,
-    },
+    Reopen { reason: String },
     /// 更正: puts one field of the citizen's or the proxy's details right (an empty `to`
     /// empties it), with the reason; the event keeps the value before and after.
-    Correct {
-        field: CorrectField,
-        to: String,
-        reason: String,
-    },
+    Correct { field: CorrectField, to: String, reason: String },
 }
 
 /// What the API answers to a take or an action: the ticket as it is now, and its hints.
@@ -190,8 +174,9 @@ impl Act {
         }
         serde_json::from_value(body).map_err(|e| {
             let e = e.to_string();
-            // serde names an unknown tag this way (serde's `Error::unknown_variant`).
-            if e.starts_with("unknown variant") {
+            // serde names an unknown tag this way (serde's `Error::unknown_variant`); an unknown
+            // value of a field (a suspension's `reason`) is a bad body, not a missing action.
+            if e.starts_with(&format!("unknown variant `{name}`")) {
                 BodyError::NoSuchAction(name.chars().take(40).collect())
             } else {
                 BodyError::Body(e)
@@ -272,7 +257,30 @@ impl Acting<'_> {
                 reason: input::required_note(Field::Reason, reason)?,
             },
         };
-        self.act(r, window, |_| Ok(cmd)).map(|t| (t, Vec::new()))
+        // An accepted case of an item that needs the ID number keeps one: a correction does not
+        // clear it (as an acceptance would not have been made without it).
+        let clears_id = matches!(&cmd, Command::Correct { to: Corrected::IdNumber(None), .. });
+        let catalog = self.catalog();
+        let done = self.act(r, window, |old| {
+            if clears_id && old.accepted_at.is_some() && catalog.item(&old.item).is_none_or(|i| i.requires_id) {
+                return Err(TransitionError::MissingApplicant(yimen_domain::ticket::ApplicantField::IdNumber).into());
+            }
+            Ok(cmd)
+        });
+        // "Already that value" confirms a guess at a masked number: for a clerk it goes on the
+        // record like a reveal (who, which ticket — never the number).
+        if let (Err(DeskError::Transition(TransitionError::Unchanged { field, .. })), Act::Correct { .. }) =
+            (&done, act)
+            && field.is_personal_number()
+            && self.below_supervisor()
+        {
+            let clerk = self.who.clerk.clone().unwrap_or_default();
+            self.record_reveal_by(
+                &clerk,
+                format!("correction of ticket {r}: {} matched the stored value", field.code()),
+            )?;
+        }
+        done.map(|t| (t, Vec::new()))
     }
 }
 
@@ -370,6 +378,11 @@ mod tests {
         let other = said(Act::from_json("complete", serde_json::json!({"action": "reject", "reason": "x"})));
         assert!(other.contains("reject"), "{other}");
         assert_eq!(Act::from_json("resume", serde_json::Value::Null), Ok(Act::Resume));
+        // A bad value of a field is a bad body, not a missing action; an acceptance's body is
+        // its fields, and a stray wrapper is refused rather than accepting with nothing.
+        assert!(matches!(Act::from_json("suspend", serde_json::json!({"reason": "foo"})), Err(BodyError::Body(_))));
+        let wrapped = Act::from_json("accept", serde_json::json!({"accept": {"deferred": ["照片"]}}));
+        assert!(matches!(wrapped, Err(BodyError::Body(_))), "{wrapped:?}");
         assert!(Act::from_json("resume", serde_json::json!([1])).is_err());
     }
 }

@@ -109,8 +109,11 @@ pub const COMMANDS: &[Rule] = &[
 pub mod route {
     use super::{ADMIN, CLERK, Need, Route, SUPERVISOR};
 
+    /// Whether the server is up, and its hall and version.
     pub const HEALTH: Route = Route { method: "GET", path: "/api/health", need: Need::Anyone };
+    /// A clerk signs in with a PIN; the answer carries the session token.
     pub const SIGN_IN: Route = Route { method: "POST", path: "/api/sign-in", need: Need::Anyone };
+    /// Ends this session.
     pub const SIGN_OUT: Route = Route { method: "POST", path: "/api/sign-out", need: CLERK };
     /// A number only: how often the hall changed, for a long poll.
     pub const CHANGES: Route = Route { method: "GET", path: "/api/changes", need: Need::Anyone };
@@ -118,30 +121,49 @@ pub mod route {
     pub const SETUP: Route = Route { method: "GET", path: "/api/setup", need: Need::Anyone };
     /// The display board (never a name).
     pub const BOARD: Route = Route { method: "GET", path: "/api/board", need: Need::Anyone };
+    /// Today's tickets for the queue screen.
     pub const QUEUE: Route = Route { method: "GET", path: "/api/queue", need: CLERK };
+    /// Open cases by deadline.
     pub const OPEN: Route = Route { method: "GET", path: "/api/open", need: CLERK };
+    /// Tickets by number, name, ID number, phone, village or pinyin.
     pub const SEARCH: Route = Route { method: "GET", path: "/api/search", need: CLERK };
+    /// 取号.
     pub const TAKE: Route = Route { method: "POST", path: "/api/take", need: CLERK };
+    /// 叫号: the next waiting ticket to a window.
     pub const CALL: Route = Route { method: "POST", path: "/api/call", need: CLERK };
+    /// One ticket with its history (masked by role).
     pub const TICKET: Route = Route { method: "GET", path: "/api/tickets/{ticket}", need: CLERK };
+    /// One ticket with its numbers whole (on the audit chain).
     pub const REVEAL: Route = Route { method: "GET", path: "/api/reveal/{ticket}", need: CLERK };
     /// Every action on a ticket (`Act`); reopen, follow-up and reassign need a supervisor (`Act::needs`, checked by the desk).
     pub const ACT: Route = Route { method: "POST", path: "/api/tickets/{ticket}/{action}", need: CLERK };
+    /// A day's tickets.
     pub const DAY: Route = Route { method: "GET", path: "/api/day", need: CLERK };
+    /// The waiting queue in call order.
     pub const WAITING: Route = Route { method: "GET", path: "/api/waiting", need: CLERK };
+    /// The daily report.
     pub const REPORT_DAILY: Route = Route { method: "GET", path: "/api/report/daily", need: SUPERVISOR };
+    /// A period report.
     pub const REPORT_RANGE: Route = Route { method: "GET", path: "/api/report/range", need: SUPERVISOR };
+    /// Export rows of a period.
     pub const EXPORT: Route = Route { method: "GET", path: "/api/export", need: SUPERVISOR };
+    /// Every account.
     pub const USERS: Route = Route { method: "GET", path: "/api/users", need: SUPERVISOR };
     /// A clerk may change their own PIN (`pin`); everything else needs an admin (the desk).
     pub const USER_CHANGE: Route = Route { method: "POST", path: "/api/users/{what}", need: CLERK };
+    /// Changes a setting.
     pub const CONFIG: Route = Route { method: "POST", path: "/api/config", need: ADMIN };
+    /// Replaces the catalog.
     pub const CATALOG: Route = Route { method: "POST", path: "/api/catalog", need: ADMIN };
     /// `yimen calendar import`: a year's holidays (the State Council's notice).
     pub const CALENDAR: Route = Route { method: "POST", path: "/api/calendar", need: ADMIN };
+    /// A checked backup of the database.
     pub const BACKUP: Route = Route { method: "POST", path: "/api/backup", need: ADMIN };
+    /// Walks the audit chain.
     pub const AUDIT: Route = Route { method: "GET", path: "/api/audit", need: SUPERVISOR };
+    /// Checks the whole file.
     pub const CHECK: Route = Route { method: "GET", path: "/api/check", need: SUPERVISOR };
+    /// Gives rewritten pages back to the disk.
     pub const COMPACT: Route = Route { method: "POST", path: "/api/compact", need: ADMIN };
 }
 

@@ -49,7 +49,7 @@ pub enum DeskError {
     NoSlip(String),
     /// A holidays file that does not read or fails a check.
     #[error("the holidays file is not valid: {0}")]
-    Calendar(String),
+    Calendar(yimen_domain::calendar::CalendarError),
     #[error("setting {0}: {why}", why = .1.text(Lang::En))]
     Setting(String, SettingWhy),
     #[error("{0}")]
@@ -258,7 +258,7 @@ impl Localized for DeskError {
                 format!("{p} 是大厅自己的数据库（{n} 条办件）；演示数据只能建在单独的文件里（请另指定 --db）")
             }
             NoSlip(n) => format!("{n} 尚未受理，没有可打印的回执（受理后才有受理回执）"),
-            Calendar(why) => format!("节假日文件有误：{why}"),
+            Calendar(why) => format!("节假日文件有误：{}", why.localized(lang)),
             Setting(k, why) => format!("设置 {k} 有误：{}", why.text(lang)),
             Io(s) => s.clone(),
             Period(from, to, false) => format!("开始日期晚于结束日期：{from} > {to}"),

@@ -10,7 +10,7 @@ use yimen_domain::text::{self, Field, SHORT_MAX_CHARS};
 
 /// The applicant as typed; empty fields mean "not given".
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CitizenInput {
     pub name: Option<String>,
     pub id_number: Option<String>,
@@ -20,7 +20,7 @@ pub struct CitizenInput {
 
 /// The proxy (代办人) as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ProxyInput {
     pub name: Option<String>,
     pub phone: Option<String>,

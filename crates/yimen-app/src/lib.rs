@@ -62,6 +62,7 @@ pub struct Desk {
 /// with each call; the desk never holds it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Actor {
+    /// The clerk's name as stored (signed in, or named in setup mode); `None`: no one.
     pub clerk: Option<String>,
     /// The role at sign-in (when accounts exist). Checks that guard a change read the
     /// account as it is now (`Acting::require`); this one decides what a view masks.
@@ -152,7 +153,7 @@ pub struct TakeRequest {
 
 /// What `accept` needs beyond the ticket.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AcceptRequest {
     /// The item, when it is corrected at intake (a code of the catalog); `None` keeps the
     /// ticket's.
@@ -443,6 +444,10 @@ impl Desk {
         Ok(yimen_domain::board::Board::of(&today, &self.catalog))
     }
 
+    /// How many tickets the file holds.
+    ///
+    /// # Errors
+    /// The store's.
     pub fn ticket_count(&self) -> Result<u64, DeskError> {
         Ok(self.store.read(|rx| rx.ticket_count())?)
     }
@@ -621,10 +626,8 @@ impl<'a> Acting<'a> {
         self.require_admin()?;
         let file = Calendar::from_toml(src).map_err(DeskError::Calendar)?;
         let years: Vec<i32> = file.official_years().iter().map(|y| y.year).collect();
-        if years.is_empty() {
-            return Err(DeskError::Calendar("no [[year]] in the file".into()));
-        }
-        let actor = self.acting_clerk()?.to_string();
+        // In setup mode (no accounts) the import needs no named clerk, like the catalog's.
+        let actor = self.who.clerk.clone().unwrap_or_else(|| RECEPTION.to_string());
         self.store.write(|tx| {
             let mut stored = imported_calendar_sources(tx.meta(CALENDAR_META)?.as_deref());
             for y in &years {
@@ -907,8 +910,11 @@ impl SearchPlan {
         } else {
             prefixes.push(format!("n:{lower}"));
             prefixes.push(format!("v:{q}"));
+            // Pinyin: initials (`zgy`) and full spellings (`zhangguiying`) live under their own
+            // prefixes, so a short query's initials are not crowded out by full spellings.
             if lower.chars().all(|c| c.is_ascii_lowercase()) {
                 prefixes.push(format!("y:{lower}"));
+                prefixes.push(format!("f:{lower}"));
             }
         }
         Some(SearchPlan { reference: TicketRef::parse(&q), prefixes })

@@ -39,6 +39,86 @@ pub struct Year {
     pub workdays: Vec<Date>,
 }
 
+/// The largest holidays file read, in bytes (a year's notice is a few hundred).
+pub const MAX_FILE_BYTES: usize = 64 * 1024;
+
+/// Why a holidays file does not read, and in which year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarError {
+    pub year: Option<i32>,
+    pub problem: CalendarProblem,
+}
+
+/// One way a holidays file can be wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CalendarProblem {
+    /// The TOML reader's own message (line and column; English: it comes from the toml crate).
+    Toml(String),
+    TooLarge(usize),
+    NoYear,
+    YearRange,
+    Twice,
+    TooMany,
+    Source,
+    BadDate(String),
+    Name,
+    Span {
+        name: String,
+        from: Date,
+        to: Date,
+    },
+    NotWeekend(Date),
+    Both(Date),
+}
+
+impl std::fmt::Display for CalendarError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&super::lang::Localized::localized(self, Lang::En))
+    }
+}
+
+impl super::lang::Localized for CalendarError {
+    fn localized(&self, lang: Lang) -> String {
+        use CalendarProblem::*;
+        let zh = lang == Lang::Zh;
+        let what = match &self.problem {
+            Toml(m) if zh => format!("文件格式有误（{m}）"),
+            Toml(m) => format!("not a holidays file ({m})"),
+            TooLarge(n) if zh => format!("文件有 {n} 字节，超过 {MAX_FILE_BYTES} 字节：一年的通知只有几百字节"),
+            TooLarge(n) => format!("the file has {n} bytes, over {MAX_FILE_BYTES}: a year's notice is a few hundred"),
+            NoYear if zh => "文件里没有 [[year]]".into(),
+            NoYear => "no [[year]] in the file".into(),
+            YearRange if zh => "年份只能是 2000 到 2099".into(),
+            YearRange => "only the years 2000 to 2099".into(),
+            Twice if zh => "这一年在文件里出现了两次".into(),
+            Twice => "the year is listed twice".into(),
+            TooMany if zh => "放假或调休条目太多（每年最多 60 条）".into(),
+            TooMany => "too many holidays or make-up days (at most 60 a year)".into(),
+            Source if zh => "source（通知名称）太长或含有隐藏字符".into(),
+            Source => "the source (the notice's title) is too long or holds hidden characters".into(),
+            BadDate(t) if zh => format!("「{t}」不是日期（写成 \"2027-02-05\"）"),
+            BadDate(t) => format!("'{t}' is not a date (write \"2027-02-05\")"),
+            Name if zh => "节日名称为空、太长或含有隐藏字符".into(),
+            Name => "a holiday's name is empty, too long or holds hidden characters".into(),
+            Span { name, from, to } if zh => {
+                format!("{name} 从 {from} 到 {to} 不对：最多 31 天，须在本年结束（最早从上一年 12 月开始）")
+            }
+            Span { name, from, to } => format!(
+                "{name} from {from} to {to}: at most 31 days, ending in its year (starting at the earliest the December before)"
+            ),
+            NotWeekend(d) if zh => format!("调休上班日 {d} 不是本年的周六或周日"),
+            NotWeekend(d) => format!("make-up working day {d} is not a Saturday or Sunday of its year"),
+            Both(d) if zh => format!("{d} 既是放假日又是调休上班日"),
+            Both(d) => format!("{d} is both a day off and a make-up working day"),
+        };
+        match (self.year, zh) {
+            (Some(y), true) => format!("{y} 年：{what}"),
+            (Some(y), false) => format!("{y}: {what}"),
+            (None, _) => what,
+        }
+    }
+}
+
 /// Where a year's days off come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum YearSource {
@@ -77,7 +157,8 @@ struct HolidaySpec {
     to: String,
 }
 
-/// A deadline and whether the calendar had to guess (weekends only) to reach it.
+/// A deadline and whether the calendar had to estimate a year (statutory holidays only) to
+/// reach it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
     #[serde(with = "crate::wire_time::day")]
@@ -120,46 +201,71 @@ impl Calendar {
         Calendar::from_toml(BUILTIN_HOLIDAYS).unwrap_or_default()
     }
 
-    /// Reads a holidays file (data/holidays.toml's format). Every year is checked: its dates
-    /// are real, a holiday runs at most 31 days within a day of its year, a make-up working day
-    /// is a Saturday or a Sunday, and a year appears once.
+    /// Reads a holidays file (data/holidays.toml's format). Every year is checked: the file is
+    /// at most `MAX_FILE_BYTES`; years are 2000–2099, each once; dates are real; a holiday has
+    /// a short name without hidden characters and runs at most 31 days, ending in its year
+    /// (starting at the earliest the December before, as 元旦 sometimes does); a make-up working
+    /// day is a Saturday or a Sunday of its year (or that December before); and no day is both
+    /// a holiday and a make-up working day.
     ///
     /// # Errors
-    /// One line naming the year and what is wrong (or the TOML reader's line and column).
-    pub fn from_toml(src: &str) -> Result<Calendar, String> {
-        let file: File = toml::from_str(src).map_err(|e| super::catalog::one_line_toml_error(src, &e))?;
+    /// The first problem, naming the year and the day (`CalendarError`, in both languages).
+    pub fn from_toml(src: &str) -> Result<Calendar, CalendarError> {
+        let err = |year: Option<i32>, problem: CalendarProblem| CalendarError { year, problem };
+        if src.len() > MAX_FILE_BYTES {
+            return Err(err(None, CalendarProblem::TooLarge(src.len())));
+        }
+        let file: File = toml::from_str(src)
+            .map_err(|e| err(None, CalendarProblem::Toml(super::catalog::one_line_toml_error(src, &e))))?;
+        if file.year.is_empty() {
+            return Err(err(None, CalendarProblem::NoYear));
+        }
         let mut cal = Calendar::default();
         for y in file.year {
+            let at = |problem| err(Some(y.year), problem);
             if !(2000..=2099).contains(&y.year) {
-                return Err(format!("year {}: only 2000 to 2099", y.year));
+                return Err(at(CalendarProblem::YearRange));
             }
             if cal.years.contains_key(&y.year) {
-                return Err(format!("year {} is listed twice", y.year));
+                return Err(at(CalendarProblem::Twice));
             }
-            let near = |d: Date| (d.year() - y.year).abs() <= 1;
-            let mut year = Year { year: y.year, source: y.source, holidays: Vec::new(), workdays: Vec::new() };
+            if y.holidays.len() > 60 || y.workdays.len() > 60 {
+                return Err(at(CalendarProblem::TooMany));
+            }
+            let clean = |t: &str| !t.chars().any(|c| super::text::is_forbidden(c, false));
+            let source = y.source.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            if source.as_deref().is_some_and(|s| s.chars().count() > 200 || !clean(s)) {
+                return Err(at(CalendarProblem::Source));
+            }
+            // A day of this year, or of the December before.
+            let within = |d: Date| d.year() == y.year || (d.year() == y.year - 1 && d.month() == time::Month::December);
+            let day = |t: &str| parse_date(t).ok_or_else(|| at(CalendarProblem::BadDate(t.chars().take(20).collect())));
+            let mut year = Year { year: y.year, source, holidays: Vec::new(), workdays: Vec::new() };
             for h in y.holidays {
-                let from = parse_date(&h.from).ok_or_else(|| format!("{}: bad date '{}'", y.year, h.from))?;
-                let to = parse_date(&h.to).ok_or_else(|| format!("{}: bad date '{}'", y.year, h.to))?;
+                let (from, to) = (day(&h.from)?, day(&h.to)?);
                 let name = h.name.trim().to_string();
-                if name.is_empty() || name.chars().count() > 20 || name.chars().any(char::is_control) {
-                    return Err(format!("{}: a holiday needs a short name", y.year));
+                if name.is_empty() || name.chars().count() > 20 || !clean(&name) {
+                    return Err(at(CalendarProblem::Name));
                 }
-                if to < from || (to - from).whole_days() > 31 || !near(from) || !near(to) {
-                    return Err(format!("{}: holiday {name} runs from {from} to {to}", y.year));
+                if to < from || (to - from).whole_days() > 31 || !within(from) || to.year() != y.year {
+                    return Err(at(CalendarProblem::Span { name, from, to }));
                 }
                 year.holidays.push((name, from, to));
             }
             for w in y.workdays {
-                let d = parse_date(&w).ok_or_else(|| format!("{}: bad date '{w}'", y.year))?;
-                if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) || !near(d) {
-                    return Err(format!("{}: make-up working day {d} is not a weekend day of that year", y.year));
+                let d = day(&w)?;
+                if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) || !within(d) {
+                    return Err(at(CalendarProblem::NotWeekend(d)));
                 }
                 year.workdays.push(d);
             }
             cal.years.insert(y.year, year);
         }
         cal.rebuild();
+        // A day both off and a make-up working day (within a year or across two) is a mistake.
+        if let Some(d) = cal.workdays.iter().find(|d| cal.holidays.contains_key(d)) {
+            return Err(err(Some(d.year()), CalendarProblem::Both(*d)));
+        }
         Ok(cal)
     }
 
@@ -493,14 +599,27 @@ workdays = ["2027-02-13"]
         assert!(c.is_working_day(date!(2027 - 02 - 13)), "a Saturday made a working day");
         assert!(c.is_working_day(date!(2027 - 01 - 01)), "only what the file says is off");
         assert!(!c.range_estimated(date!(2027 - 01 - 01), date!(2027 - 12 - 31)));
-        let bad = |s: &str| Calendar::from_toml(s).expect_err("refused");
-        assert!(bad("[[year]]\nyear = 2027\nworkdays = [\"2027-02-10\"]").contains("not a weekend"));
+        let bad = |s: &str| Calendar::from_toml(s).expect_err("refused").to_string();
+        assert!(bad("[[year]]\nyear = 2027\nworkdays = [\"2027-02-10\"]").contains("not a Saturday or Sunday"));
         assert!(
             bad("[[year]]\nyear = 2027\nholidays = [{ name = \"x\", from = \"2027-02-30\", to = \"2027-03-01\" }]")
-                .contains("bad date")
+                .contains("not a date")
         );
         assert!(bad("[[year]]\nyear = 2027\n[[year]]\nyear = 2027").contains("twice"));
         assert!(bad("[[year]]\nyear = 1999").contains("2000"));
+        // A day filed under the wrong year, a day both off and worked, hidden characters.
+        assert!(
+            bad("[[year]]\nyear = 2028\nholidays = [{ name = \"春节\", from = \"2027-02-16\", to = \"2027-02-18\" }]")
+                .contains("2027-02-16")
+        );
+        let both = "[[year]]\nyear = 2027\nholidays = [{ name = \"x\", from = \"2027-02-06\", to = \"2027-02-07\" }]\nworkdays = [\"2027-02-06\"]";
+        assert!(bad(both).contains("both a day off"));
+        assert!(bad("[[year]]\nyear = 2027\nholidays = [{ name = \"春\u{202e}节\", from = \"2027-02-06\", to = \"2027-02-07\" }]").contains("name"));
+        assert!(bad(&format!("# {}\n[[year]]\nyear = 2027", "x".repeat(MAX_FILE_BYTES))).contains("bytes"));
+        // Chinese for the user.
+        use super::super::lang::Localized;
+        let zh = Calendar::from_toml("[[year]]\nyear = 1999").expect_err("refused").localized(Lang::Zh);
+        assert_eq!(zh, "1999 年：年份只能是 2000 到 2099");
     }
 
     #[test]

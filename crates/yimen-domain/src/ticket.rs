@@ -219,16 +219,24 @@ impl Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CorrectField {
+    /// The applicant's name.
     Name,
+    /// The applicant's resident ID number.
     IdNumber,
+    /// The applicant's phone.
     Phone,
+    /// The applicant's village or community.
     Village,
+    /// The proxy's (代办人) name; emptied, the proxy is removed.
     ProxyName,
+    /// The proxy's phone.
     ProxyPhone,
+    /// The proxy's resident ID number.
     ProxyIdNumber,
 }
 
 impl CorrectField {
+    /// Every field, in the order the correction popup lists them.
     pub const ALL: [CorrectField; 7] = [
         CorrectField::Name,
         CorrectField::IdNumber,
@@ -239,6 +247,7 @@ impl CorrectField {
         CorrectField::ProxyIdNumber,
     ];
 
+    /// The field's name in `lang` (also the note's label, in Chinese).
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             CorrectField::Name => lang.pick("申请人姓名", "applicant's name"),
@@ -248,6 +257,19 @@ impl CorrectField {
             CorrectField::ProxyName => lang.pick("代办人姓名", "proxy's name"),
             CorrectField::ProxyPhone => lang.pick("代办人电话", "proxy's phone"),
             CorrectField::ProxyIdNumber => lang.pick("代办人身份证号码", "proxy's ID number"),
+        }
+    }
+
+    /// The field's name in the API and the command line (`id_number`).
+    pub fn code(self) -> &'static str {
+        match self {
+            CorrectField::Name => "name",
+            CorrectField::IdNumber => "id_number",
+            CorrectField::Phone => "phone",
+            CorrectField::Village => "village",
+            CorrectField::ProxyName => "proxy_name",
+            CorrectField::ProxyPhone => "proxy_phone",
+            CorrectField::ProxyIdNumber => "proxy_id_number",
         }
     }
 
@@ -279,6 +301,7 @@ impl CorrectField {
 /// the field is emptied; an empty proxy name removes the proxy).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Corrected {
+    /// One variant per `CorrectField`, holding the checked new value.
     Name(Option<String>),
     IdNumber(Option<super::id_number::IdNumber>),
     Phone(Option<super::phone::Phone>),
@@ -289,6 +312,7 @@ pub enum Corrected {
 }
 
 impl Corrected {
+    /// The field the value is for.
     pub fn field(&self) -> CorrectField {
         match self {
             Corrected::Name(_) => CorrectField::Name,
@@ -623,7 +647,10 @@ impl Event {
                 }
             }
             Action::Correct => {
-                for f in CorrectField::ALL {
+                // The longest label first: 代办人身份证号码 before 身份证号码.
+                let mut fields = CorrectField::ALL;
+                fields.sort_by_key(|f| std::cmp::Reverse(f.label(Lang::Zh).chars().count()));
+                for f in fields {
                     swap(&format!("{}：", f.label(Lang::Zh)), &format!("{}: ", f.label(Lang::En)));
                 }
                 swap(EMPTY_VALUE, "(empty)");
@@ -726,6 +753,8 @@ pub enum TransitionError {
     FollowUpOrder { number: QueueNumber, next: &'static str },
     #[error("{number} has no proxy; give the proxy's name first")]
     NoProxy { number: QueueNumber },
+    #[error("the proxy of {number} still has a phone or ID number on record; clear those first")]
+    ProxyDetailsFirst { number: QueueNumber },
     #[error("the {} of {number} is already that; nothing to correct", .field.label(Lang::En))]
     Unchanged { number: QueueNumber, field: CorrectField },
 }
@@ -795,6 +824,7 @@ impl Localized for TransitionError {
                 format!("{number} 的差评回访按 回访、核实、整改、反馈 的顺序进行，下一步是「{next}」")
             }
             NoProxy { number } => format!("{number} 没有代办人，请先更正代办人姓名"),
+            ProxyDetailsFirst { number } => format!("{number} 的代办人还有电话或证件号码，请先逐项清除"),
             Unchanged { number, field } => format!("{number} 的{}已经是这个值，无需更正", field.label(lang)),
         }
     }
@@ -1126,6 +1156,13 @@ impl Ticket {
                     Corrected::IdNumber(v) => t.citizen.id_number = v,
                     Corrected::Phone(v) => t.citizen.phone = v,
                     Corrected::Village(v) => t.citizen.village = v,
+                    // A proxy with a phone or ID number on record is cleared field by field
+                    // (each an event with its value before); the name goes last.
+                    Corrected::ProxyName(None)
+                        if t.proxy.as_ref().is_some_and(|p| p.phone.is_some() || p.id_number.is_some()) =>
+                    {
+                        return Err(TransitionError::ProxyDetailsFirst { number });
+                    }
                     Corrected::ProxyName(None) => t.proxy = None,
                     Corrected::ProxyName(Some(name)) => match &mut t.proxy {
                         Some(p) => p.name = name,
@@ -1143,6 +1180,18 @@ impl Ticket {
                 if t.accepted_at.is_some() && t.citizen.name.is_none() {
                     // An accepted case always names its applicant.
                     return Err(TransitionError::MissingApplicant(ApplicantField::Name));
+                }
+                // A number still in the queue follows its applicant's age: 80 or older from the
+                // corrected ID number is served first, and a priority that came only from the
+                // wrong number's age goes (a priority given for another reason stays).
+                if field == CorrectField::IdNumber && matches!(t.status, Status::Waiting | Status::NoShow) {
+                    let elderly =
+                        t.citizen.id_number.as_ref().and_then(|i| i.age_on(ctx.today)).is_some_and(|a| a >= 80);
+                    match (t.priority, elderly) {
+                        (None, true) => t.priority = Some(Priority::Elderly),
+                        (Some(Priority::Elderly), false) => t.priority = None,
+                        _ => {}
+                    }
                 }
                 let after = field.value_on(&t);
                 if before == after {
@@ -1191,13 +1240,13 @@ impl Ticket {
         Some(calendar.light(due, today))
     }
 
-    /// Whether the deadline is (still) an estimate: for an open case, whether a day it counts
-    /// from acceptance to the deadline lies in a year whose holidays are not imported (as the
-    /// calendar is now: importing the year clears it); for a closed one, as it was computed.
+    /// Whether the deadline is an estimate: it was computed with a year whose holidays were not
+    /// imported (a deadline is not recomputed when the year comes later), or, for an open case,
+    /// a day it counts lies in such a year as the calendar is now.
     pub fn deadline_estimated(&self, calendar: &Calendar) -> bool {
         match (self.deadline, self.status.is_open_case()) {
             (None, _) => false,
-            (Some(d), true) => calendar.range_estimated(self.accepted_on.unwrap_or(self.date), d.date),
+            (Some(d), true) => d.estimated || calendar.range_estimated(self.accepted_on.unwrap_or(self.date), d.date),
             (Some(d), false) => d.estimated,
         }
     }

@@ -41,7 +41,7 @@ fn totals_rows(t: &Totals, lang: Lang) -> Vec<Vec<String>> {
         vec![l("  承诺件", "  promised"), s(t.completed_promised)],
         vec![l("不予受理", "rejected"), s(t.rejected)],
         vec![l("撤回", "withdrawn"), s(t.withdrawn)],
-        vec![l("  其中一次性告知", "  of which one-time notices"), s(t.notices)],
+        vec![l("一次性告知（已告知未受理）", "one-time notices (not accepted)"), s(t.notices)],
         vec![l("终止", "terminated"), s(t.terminated)],
         vec![l("转办", "transferred"), s(t.transferred)],
         vec![l("挂起（仍在挂起）", "suspended (still)"), s(t.suspended)],

@@ -32,16 +32,17 @@ pub enum Kind {
     Receipt,
     /// 一次性告知单
     Notice,
-    /// 补正告知书
-    Correction,
+    /// 补正告知书 (materials to supply while the case is suspended)
+    SupplyNotice,
 }
 
 impl Kind {
+    /// The kind's name in slip file names.
     pub fn code(self) -> &'static str {
         match self {
             Kind::Receipt => "receipt",
             Kind::Notice => "notice",
-            Kind::Correction => "correction",
+            Kind::SupplyNotice => "supply_notice",
         }
     }
 }
@@ -104,17 +105,30 @@ fn material(desk: &dyn Client, t: &Ticket, name: &str, lang: Lang) -> String {
 pub fn receipt(desk: &dyn Client, t: &Ticket, lang: Lang) -> Result<String, DeskError> {
     let Some(accepted_at) = t.accepted_at else { return Err(DeskError::NoSlip(t.number.to_string())) };
     let mut lines = header(desk, lang.pick("受理回执", "Receipt of acceptance"), t, accepted_at, lang);
-    // What was received: the item's materials but those accepted as missing (容缺).
+    // What was received: the key materials (an acceptance needs them all) and the deferrable
+    // ones not accepted as missing. Optional materials are not listed: the ticket does not
+    // record whether they came.
     if let Some(item) = desk.catalog().item(&t.item) {
         let received: Vec<String> = item
             .materials
             .iter()
+            .filter(|m| m.key || m.may_defer)
             .filter(|m| !t.deferred.iter().any(|d| d.material == m.name))
             .map(|m| m.display_name(lang).to_string())
             .collect();
         if !received.is_empty() {
             lines.push(format!("{}{}", lang.pick("已收材料：", "Received: "), received.join(lang.pick("、", ", "))));
         }
+    }
+    // A case closed without completion (不予受理/批准, 撤回, 终止) promises nothing any more: the
+    // receipt says how it ended instead.
+    if t.status.is_closed() && t.status != Status::Completed {
+        lines.push(format!("{}{}", lang.pick("办理结果：", "Outcome: "), t.status.label(lang)));
+        if let Some(why) = &t.close_reason {
+            lines.push(format!("{}{why}", lang.pick("原因：", "Reason: ")));
+        }
+        lines.extend(footer(desk, t, lang));
+        return Ok(finish(lines));
     }
     if let Some(d) = t.deadline {
         lines.push(format!("{}{}", lang.pick("承诺办结日期：", "Promised by: "), d.date));
@@ -161,7 +175,7 @@ pub fn notice(desk: &dyn Client, t: &Ticket, missing: &[String], lang: Lang) -> 
 
 /// 补正告知书: the case is accepted but suspended until the listed materials are supplied;
 /// the time limit stands still meanwhile.
-pub fn correction(desk: &dyn Client, t: &Ticket, missing: &[String], since: OffsetDateTime, lang: Lang) -> String {
+pub fn supply_notice(desk: &dyn Client, t: &Ticket, missing: &[String], since: OffsetDateTime, lang: Lang) -> String {
     let mut lines = header(desk, lang.pick("补正告知书", "Notice to supply materials"), t, since, lang);
     lines.push(
         lang.pick("您的申请已受理，请补正以下材料：", "Your application is accepted; please supply:").to_string(),
@@ -192,7 +206,7 @@ pub fn for_ticket(desk: &dyn Client, t: &Ticket, lang: Lang) -> Result<(String, 
     if t.status == Status::Suspended
         && let Some(s) = t.suspension.as_ref().filter(|s| s.reason == SuspendReason::Materials)
     {
-        return Ok((correction(desk, t, &s.missing, s.since, lang), Kind::Correction));
+        return Ok((supply_notice(desk, t, &s.missing, s.since, lang), Kind::SupplyNotice));
     }
     Ok((receipt(desk, t, lang)?, Kind::Receipt))
 }

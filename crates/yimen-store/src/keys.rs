@@ -63,7 +63,7 @@ pub(crate) fn search_tokens(t: &Ticket) -> Vec<String> {
     for name in people {
         out.push(format!("n:{}", name.to_lowercase()));
         out.extend(pinyin::initials(name).into_iter().map(|p| format!("y:{p}")));
-        out.extend(pinyin::full(name).into_iter().map(|p| format!("y:{p}")));
+        out.extend(pinyin::full(name).into_iter().map(|p| format!("f:{p}")));
     }
     if let Some(id) = &c.id_number {
         out.push(format!("i:{}", id.as_str()));
@@ -81,7 +81,7 @@ pub(crate) fn search_tokens(t: &Ticket) -> Vec<String> {
     if let Some(v) = &c.village {
         out.push(format!("v:{v}"));
         out.extend(pinyin::initials(v).into_iter().map(|p| format!("y:{p}")));
-        out.extend(pinyin::full(v).into_iter().map(|p| format!("y:{p}")));
+        out.extend(pinyin::full(v).into_iter().map(|p| format!("f:{p}")));
     }
     out.sort();
     out.dedup();

@@ -419,9 +419,11 @@ impl Store {
     /// it), and refuses a redb file that belongs to some other program.
     fn prepare(&self, create: bool) -> Result<(), StoreError> {
         match self.check_version()? {
-            Some(v @ 1..=6) if v < SCHEMA_VERSION => {
+            // Every older data version runs the steps from its own on (STEPS[v - 1] takes v to
+            // v + 1): the list of steps, not this match, says how far a file goes.
+            Some(v) if (1..SCHEMA_VERSION).contains(&v) => {
                 let steps = migrations::STEPS;
-                for step in &steps[v as usize - 1..] {
+                for step in steps.iter().skip(v as usize - 1) {
                     self.write(step)?;
                 }
                 Ok(())

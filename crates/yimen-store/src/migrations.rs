@@ -97,8 +97,9 @@ fn migrate_6_to_7(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
 }
 
 /// Schema 7 → 8: the search index gains every pinyin reading of a name or village (not only
-/// the first eight spellings of its initials) and the full pinyin (`zhangguiying`). Every
-/// ticket's tokens are written again; those already there stay (they are a subset).
+/// the first eight spellings of its initials) and the full pinyin (`f:zhangguiying`). Every
+/// ticket's tokens are written again; those already there stay (they are a subset). The
+/// cached day totals are dropped (the one-time notice is counted anew).
 fn migrate_7_to_8(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
     let mut ids: Vec<u64> = Vec::new();
     for row in tx.tickets.iter()? {
@@ -110,6 +111,9 @@ fn migrate_7_to_8(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
             tx.search.insert((tok.as_str(), id), ())?;
         }
     }
+    // A visit closed with the one-time notice now counts as a notice only (state `notified`):
+    // the days cached before count it as a withdrawal too.
+    tx.clear_day_totals()?;
     tx.meta.insert("schema", 8u32.to_be_bytes().as_slice())?;
     Ok(())
 }
@@ -117,3 +121,6 @@ fn migrate_7_to_8(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
 /// The steps from data version 1 to the current one, in order.
 pub(crate) const STEPS: [Migration; 7] =
     [migrate_1_to_2, migrate_2_to_3, migrate_3_to_4, migrate_4_to_5, migrate_5_to_6, migrate_6_to_7, migrate_7_to_8];
+
+// One step per version: a file of version v runs STEPS[v - 1..] and lands on SCHEMA_VERSION.
+const _: () = assert!(STEPS.len() as u32 + 1 == crate::tables::SCHEMA_VERSION);

@@ -56,7 +56,7 @@ pub const NUMBERS: TableDefinition<(i32, u8, u32), u64> = TableDefinition::new("
 pub const CATALOG: TableDefinition<&str, &[u8]> = TableDefinition::new("catalog-1");
 
 /// `search-1`: (token, ticket id) → (). Tokens are `n:` name, `y:` pinyin of name or village
-/// (every reading, in initials and in full: `zgy`, `zhangguiying`), `i:` ID number, `i4:` its last four, `p:` phone digits, `p4:` the last four,
+/// in initials (`y:zgy`, every reading) and `f:` in full pinyin (`f:zhangguiying`), `i:` ID number, `i4:` its last four, `p:` phone digits, `p4:` the last four,
 /// `v:` village. Searched by prefix.
 pub const SEARCH: TableDefinition<(&str, u64), ()> = TableDefinition::new("search-1");
 

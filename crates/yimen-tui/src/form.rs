@@ -188,6 +188,12 @@ impl IntakeForm {
                 self.note.insert(c);
             }
         } else if let Some(input) = self.input_mut(f) {
+            // A masked number is replaced by what is typed, not appended to: a masked value
+            // left in the field keeps the stored number, and typed digits mixed into it would
+            // be dropped without a word.
+            if input.value().contains('*') {
+                *input = Input::default();
+            }
             // An ID number has 18 characters and a phone at most 13 (`0744-62212345`): the
             // field takes no more, so a doubled paste shows at once instead of as a riddle.
             let cap = match f {
@@ -219,7 +225,18 @@ impl IntakeForm {
             }
             self.dirty = true;
         } else if let Some(input) = self.input_mut(f)
-            && input.handle(req).is_some_and(|c| c.value)
+            && {
+                // Deleting in a masked number clears it (the stored one then stays unless a new
+                // one is typed).
+                if input.value().contains('*')
+                    && matches!(req, InputRequest::DeletePrevChar | InputRequest::DeleteNextChar)
+                {
+                    *input = Input::default();
+                    true
+                } else {
+                    input.handle(req).is_some_and(|c| c.value)
+                }
+            }
         {
             self.dirty = true;
             self.errors.retain(|(e, _)| *e != f);

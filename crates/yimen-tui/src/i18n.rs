@@ -129,6 +129,7 @@ pub enum T {
     SlipSaved,
     CalendarGuess,
     NextYearMissing,
+    NoteOptional,
     ProxyId,
     RestDay,
     ReportNeedsSupervisor,
@@ -177,9 +178,7 @@ impl T {
             T::Minutes => ("分钟", "min"),
             T::Priority => ("优先", "priority"),
             T::NoOneWaiting => ("当前没有人在等候", "No one is waiting"),
-            T::NoCurrent => {
-                ("本窗口还没有叫号。按 c 叫下一位。", "Nobody called at this window yet. Press c to call the next.")
-            }
+            T::NoCurrent => ("本窗口尚未叫号（按 c 叫号）", "Nobody called here yet (c calls the next)"),
             T::Item => ("事项", "Item"),
             T::Name => ("姓名", "Name"),
             T::IdNumber => ("身份证号", "ID number"),
@@ -311,7 +310,8 @@ impl T {
                 "预估：该年放假安排未导入，按法定节假日计算",
                 "estimated: that year's holidays are not imported, statutory days only",
             ),
-            T::NextYearMissing => ("{y}年放假安排未导入", "{y} holidays missing"),
+            T::NextYearMissing => ("缺{y}年放假安排", "no {y} holidays"),
+            T::NoteOptional => ("备注（可不填）", "Note (optional)"),
             T::RestDay => ("休息日", "day off"),
             T::ReportNeedsSupervisor => {
                 ("日报由大厅负责人查看（需要负责人权限）", "The daily report is for the hall's supervisor")
@@ -329,5 +329,13 @@ impl T {
             T::WindowTooSmallHint => ("请把窗口放大到至少 80x24", "Please enlarge the window to at least 80x24"),
         };
         lang.pick(zh, en)
+    }
+}
+
+/// `s` in parentheses the language's way: "（s）" in Chinese, " (s)" in English.
+pub fn paren(lang: Lang, s: &str) -> String {
+    match lang {
+        Lang::Zh => format!("（{s}）"),
+        Lang::En => format!(" ({s})"),
     }
 }

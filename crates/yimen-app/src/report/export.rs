@@ -77,6 +77,8 @@ pub const COLUMNS: [&str; 28] = [
     "working_days_left",
 ];
 
+/// One ticket's export row, its times in the hall's offset and its numbers masked unless
+/// `full_ids`.
 pub fn row(desk: &dyn HallContext, t: &Ticket, full_ids: bool) -> Row {
     let ts =
         |o: Option<OffsetDateTime>| o.map(|t| yimen_domain::clock::rfc3339_local(desk.clock(), t)).unwrap_or_default();

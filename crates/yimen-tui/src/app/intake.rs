@@ -38,6 +38,13 @@ impl App {
         if let Some(item) = self.cfg.catalog.item(&t.item) {
             f.set_item(item);
         }
+        // Numbers on record show masked, as on the case screen (a masked value left as it is
+        // keeps the stored one when saved); shown whole only right after `v`.
+        let mut t = t.clone();
+        let revealed = self.revealed.is_some_and(|(id, until)| id == t.id && std::time::Instant::now() < until);
+        if !revealed {
+            t.mask_personal_data();
+        }
         let c = &t.citizen;
         f.name = Input::new(c.name.clone().unwrap_or_default());
         f.id_number = Input::new(c.id_number.as_ref().map(|i| i.to_string()).unwrap_or_default());

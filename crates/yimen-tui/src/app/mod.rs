@@ -105,13 +105,14 @@ pub struct OpenFilter {
 }
 
 impl OpenFilter {
+    /// Whether any filter narrows the list (Esc clears them).
     pub fn is_set(&self) -> bool {
         self.category.is_some() || self.status.is_some() || self.clerk.is_some() || self.overdue || self.mine
     }
 }
 
 /// How long a revealed case shows its numbers whole, in seconds.
-pub const REVEAL_SECONDS: i64 = 30;
+pub const REVEAL_SECONDS: u64 = 30;
 
 /// Rows a page key moves by.
 pub const PAGE: usize = 10;
@@ -166,7 +167,9 @@ pub struct App {
     /// The case whose ID numbers and phones show whole, until when (after `v`, audited);
     /// otherwise the case screen masks them, for whoever signed in: the next citizen in line
     /// can see the screen.
-    pub revealed: Option<(u64, OffsetDateTime)>,
+    pub revealed: Option<(u64, std::time::Instant)>,
+    /// The popup a step was sent from, opened again with what was typed if the step is refused.
+    pub retry_modal: Option<Modal>,
     /// The terminal is smaller than the interface needs: only the size message shows, and no
     /// key acts on what cannot be seen (Ctrl-C still quits).
     pub too_small: bool,
@@ -263,6 +266,7 @@ impl App {
             signin,
             too_small: false,
             revealed: None,
+            retry_modal: None,
             jobs,
         };
         app.refresh();
@@ -402,7 +406,7 @@ impl App {
                 .users
                 .iter()
                 .filter(|(n, _)| matches(n, ""))
-                .map(|(n, r)| (n.clone(), format!("{n}（{}）", r.label(self.cfg.lang))))
+                .map(|(n, r)| (n.clone(), format!("{n}{}", crate::i18n::paren(self.cfg.lang, r.label(self.cfg.lang)))))
                 .collect(),
             PickKind::Village => {
                 let mut v: Vec<(String, String)> = self
@@ -504,6 +508,8 @@ impl App {
                 }
                 s.sel = sel;
                 s.chosen = true;
+                // A name is chosen now: the reminder to choose one has done its work.
+                self.status = None;
             }
             KeyCode::Enter if !s.chosen => {
                 s.focus = 0;
@@ -523,7 +529,7 @@ impl App {
             _ if s.focus == 1 => edit_input(&mut s.pin, k),
             // The window is a number: anything else is not typed (a PIN typed here by mistake
             // would show in clear).
-            KeyCode::Char(c) if s.focus == 2 && !(c.is_ascii_digit() && s.window.value().chars().count() < 3) => {}
+            KeyCode::Char(c) if s.focus == 2 && !(c.is_ascii_digit() && s.window.value().chars().count() < 4) => {}
             _ if s.focus == 2 => edit_input(&mut s.window, k),
             // On the list, typing starts the PIN of the chosen clerk.
             KeyCode::Char(_) if s.focus == 0 && s.chosen => {
@@ -636,7 +642,7 @@ impl App {
     /// Whether the case on screen shows its numbers whole now.
     pub fn is_revealed(&self) -> bool {
         match (&self.revealed, &self.detail) {
-            (Some((id, until)), Some((t, _))) => *id == t.id && self.now < *until,
+            (Some((id, until)), Some((t, _))) => *id == t.id && std::time::Instant::now() < *until,
             _ => false,
         }
     }
@@ -728,6 +734,7 @@ impl App {
                         self.signin.focus = 1;
                     }
                     self.signin.pin = Input::default();
+                    self.status = None;
                     self.send_quiet(Job::SignOut);
                 }
             }
@@ -958,10 +965,11 @@ impl App {
 
     /// The correction popup on `field`, its value filled in when the clerk may see it whole.
     pub(super) fn correct_modal(&self, field: usize) -> Modal {
+        // The value as the screen shows it: a masked number is not filled in (the clerk types
+        // the right one; `v` first shows the stored one, on the record).
         let current = self
-            .detail
-            .as_ref()
-            .and_then(|(t, _)| yimen_domain::ticket::CorrectField::ALL.get(field).and_then(|f| f.value_on(t)))
+            .detail_as_shown()
+            .and_then(|(t, _)| yimen_domain::ticket::CorrectField::ALL.get(field).and_then(|f| f.value_on(&t)))
             .filter(|v| !v.contains('*'))
             .unwrap_or_default();
         Modal::Correct { field, value: Input::new(current), reason: Input::default(), focus: 0, error: None }

@@ -193,6 +193,13 @@ impl App {
                     }
                     if let (Some(id), Some(f)) = (self.detail_id(), yimen_domain::ticket::CorrectField::ALL.get(field))
                     {
+                        self.retry_modal = Some(Modal::Correct {
+                            field,
+                            value: value.clone(),
+                            reason: reason.clone(),
+                            focus,
+                            error: None,
+                        });
                         let act = Act::Correct { field: *f, to: value.value().trim().to_string(), reason: why };
                         self.send(Job::Act(id, act));
                     }

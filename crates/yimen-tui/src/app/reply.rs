@@ -49,6 +49,7 @@ impl App {
                             }
                         };
                         self.status = Some((msg, false));
+                        self.retry_modal = None;
                         if std::mem::take(&mut self.registering) {
                             // The registration went through: the form's work is stored.
                             self.form = IntakeForm::default();
@@ -64,10 +65,17 @@ impl App {
                         self.refresh();
                     }
                     Err(e) => {
-                        // The form keeps everything typed; only the reason is shown.
+                        // The form keeps everything typed; only the reason is shown. A popup
+                        // the refused step came from opens again with what was typed and why.
                         self.registering = false;
                         self.notice_slip = false;
-                        self.error(e);
+                        match self.retry_modal.take() {
+                            Some(Modal::Correct { field, value, reason, focus, .. }) if self.modal.is_none() => {
+                                self.modal =
+                                    Some(Modal::Correct { field, value, reason, focus: focus.max(1), error: Some(e) });
+                            }
+                            _ => self.error(e),
+                        }
                     }
                 }
             }
@@ -79,7 +87,10 @@ impl App {
             Reply::Detail(Err(e)) | Reply::Revealed(Err(e)) => self.error(e),
             Reply::Revealed(Ok(d)) => {
                 self.follow = None;
-                self.revealed = Some((d.0.id, self.now + time::Duration::seconds(REVEAL_SECONDS)));
+                // Real elapsed time, not the hall's clock: a fixed YIMEN_NOW must not keep
+                // numbers on screen for good.
+                self.revealed =
+                    Some((d.0.id, std::time::Instant::now() + std::time::Duration::from_secs(REVEAL_SECONDS)));
                 self.detail = Some(d);
                 self.screen = Screen::Detail;
             }

@@ -87,7 +87,19 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    f.render_widget(Paragraph::new(acts).block(block(app, app.t(T::ActionsHere))), actions);
+    // More actions than rows: two columns, so none is hidden.
+    let b = block(app, app.t(T::ActionsHere));
+    let inner = b.inner(actions);
+    f.render_widget(b, actions);
+    if acts.len() > inner.height as usize {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+        let half = acts.len().div_ceil(2);
+        let (left, right) = acts.split_at(half);
+        f.render_widget(Paragraph::new(left.to_vec()), l);
+        f.render_widget(Paragraph::new(right.to_vec()), r);
+    } else {
+        f.render_widget(Paragraph::new(acts), inner);
+    }
 
     let history: Vec<Line> = events
         .iter()
@@ -104,5 +116,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             ))
         })
         .collect();
-    f.render_widget(Paragraph::new(history).block(block(app, app.t(T::History))).dim(), bottom);
+    f.render_widget(
+        Paragraph::new(history).wrap(Wrap { trim: false }).block(block(app, app.t(T::History))).dim(),
+        bottom,
+    );
 }

@@ -81,7 +81,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         match fid {
             FieldId::Item => {
                 let text = match app.form_item() {
-                    Some(i) => format!("{} {}（{}）", i.code, i.display_name(app.cfg.lang), i.kind.label(app.cfg.lang)),
+                    Some(i) => format!(
+                        "{} {}{}",
+                        i.code,
+                        i.display_name(app.cfg.lang),
+                        crate::i18n::paren(app.cfg.lang, i.kind.label(app.cfg.lang))
+                    ),
                     None => app.cfg.lang.pick("（按 Enter 选择）", "(press Enter to pick)").to_string(),
                 };
                 f.render_widget(Paragraph::new(fit(&text, value_area.width as usize)), value_area);
@@ -116,7 +121,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 s.push_str(&format!("  {}", app.t(T::Elderly)));
             }
             if let Some(min) = app.form_item().and_then(|i| i.min_age).filter(|m| age < *m) {
-                s.push_str(&format!("  {}（{min}+）", app.t(T::EligibilityLow)));
+                s.push_str(&format!(
+                    "  {}{}",
+                    app.t(T::EligibilityLow),
+                    crate::i18n::paren(app.cfg.lang, &format!("{min}+"))
+                ));
                 style = Style::new().fg(Color::Yellow);
             }
             Line::styled(s, style)
@@ -140,7 +149,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 (false, true) => app.t(T::MayDefer),
                 (false, false) => app.t(T::Optional),
             };
-            let text = fit(&format!("{tick} {}（{kind}）", m.display_name(app.cfg.lang)), side.width as usize);
+            let text = fit(
+                &format!("{tick} {}{}", m.display_name(app.cfg.lang), crate::i18n::paren(app.cfg.lang, kind)),
+                side.width as usize,
+            );
             let style = if focus == FieldId::Materials && i == form.material_sel {
                 Style::new().reversed()
             } else {

@@ -102,7 +102,13 @@ pub fn width(s: &str) -> usize {
 pub fn render(app: &App, f: &mut Frame) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let msg = format!("{}（{}x{}）\n{}", app.t(T::TooSmall), area.width, area.height, app.t(T::WindowTooSmallHint));
+        let size = format!("{}x{}", area.width, area.height);
+        let msg = format!(
+            "{}{}\n{}",
+            app.t(T::TooSmall),
+            crate::i18n::paren(app.cfg.lang, &size),
+            app.t(T::WindowTooSmallHint)
+        );
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
@@ -169,7 +175,11 @@ fn render_sign_in(app: &App, f: &mut Frame, area: Rect) {
             // The chosen clerk is marked and highlighted whatever field has the focus; before
             // anyone is chosen, no one is.
             let chosen = s.chosen && i == s.sel;
-            let text = format!(" {} {name}（{}）", if chosen { "▶" } else { " " }, role.label(app.cfg.lang));
+            let text = format!(
+                " {} {name}{}",
+                if chosen { "▶" } else { " " },
+                crate::i18n::paren(app.cfg.lang, role.label(app.cfg.lang))
+            );
             let style = match (chosen, s.focus == 0) {
                 (true, true) => Style::new().reversed().bold(),
                 (true, false) => Style::new().reversed(),
@@ -215,36 +225,40 @@ fn render_header(app: &App, f: &mut Frame, area: Rect) {
         app.t(T::Window),
         app.cfg.window
     );
-    // From November on, a missing arrangement for next year is said where every clerk sees
-    // it: every promised case accepted now runs into it.
-    let today = app.cfg.clock.date_of(app.now);
-    let next_year = today.year() + 1;
-    let warn = (today.month() as u8 >= 11
-        && time::Date::from_calendar_date(next_year, time::Month::January, 1)
-            .is_ok_and(|d| !app.cfg.calendar.covers(d)))
-    .then(|| format!(" {} ", app.t(T::NextYearMissing).replace("{y}", &next_year.to_string())));
-    let warn_w = warn.as_deref().map(width).unwrap_or(0);
-    // The warning and the clock keep their room; the left part gives way (cut with "..").
-    let room = (area.width as usize).saturating_sub(warn_w + width(&clock) + 1);
-    let left = fit(&left, room);
-    let pad = room.saturating_sub(width(&left));
-    let mut spans = vec![Span::styled(left, Style::new().bold()), Span::raw(" ".repeat(pad))];
-    if let Some(w) = warn {
-        spans.push(Span::styled(w, Style::new().fg(Color::Red).bold()));
-    }
-    spans.push(Span::raw(" "));
-    spans.push(Span::raw(clock));
+    let pad = (area.width as usize).saturating_sub(width(&left) + width(&clock) + 1);
+    let spans = vec![
+        Span::styled(fit(&left, (area.width as usize).saturating_sub(width(&clock) + 1)), Style::new().bold()),
+        Span::raw(" ".repeat(pad)),
+        Span::raw(" "),
+        Span::raw(clock),
+    ];
     let line = Line::from(spans);
     f.render_widget(Paragraph::new(line).style(Style::new().reversed()), area);
 }
 
 fn render_tabs(app: &App, f: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
+    let mut used = 0;
     for (i, s) in Screen::ALL.iter().enumerate() {
         let label = format!(" {} {} ", i + 1, app.t(s.title()));
+        used += width(&label) + 1;
         let style = if *s == app.screen { Style::new().reversed().bold() } else { Style::new() };
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
+    }
+    // From November on, a missing arrangement for next year is said where every clerk sees
+    // it (every promised case accepted now runs into it), right of the tabs.
+    let today = app.cfg.clock.date_of(app.now);
+    let next_year = today.year() + 1;
+    let missing = today.month() as u8 >= 11
+        && time::Date::from_calendar_date(next_year, time::Month::January, 1)
+            .is_ok_and(|d| !app.cfg.calendar.covers(d));
+    if missing {
+        let warn = app.t(T::NextYearMissing).replace("{y}", &next_year.to_string());
+        let room = (area.width as usize).saturating_sub(used);
+        let warn = fit(&warn, room);
+        spans.push(Span::raw(" ".repeat(room.saturating_sub(width(&warn)))));
+        spans.push(Span::styled(warn, Style::new().fg(Color::Red).bold()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -452,7 +466,13 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
             clear(f, r);
             let what = match &app.detail {
                 Some((t, _)) => {
-                    format!("{} {}（{}）？", act.action().label(app.cfg.lang), t.number, item_label(app, t))
+                    format!(
+                        "{} {}{}{}",
+                        act.action().label(app.cfg.lang),
+                        t.number,
+                        crate::i18n::paren(app.cfg.lang, &item_label(app, t)),
+                        app.cfg.lang.pick("？", "?")
+                    )
                 }
                 None => format!("{}？", act.action().label(app.cfg.lang)),
             };
@@ -463,7 +483,10 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
                 Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
             f.render_widget(Paragraph::new(Line::styled(fit(&what, q.width as usize), Style::new().bold())), q);
             if let Some(n) = note {
-                f.render_widget(Paragraph::new(fit(app.t(T::NotePrompt), label.width as usize)), label);
+                // The example fits a completion ("已发放"); other steps just say the note is optional.
+                let prompt =
+                    if matches!(act, yimen_app::Act::Complete { .. }) { T::NotePrompt } else { T::NoteOptional };
+                f.render_widget(Paragraph::new(fit(app.t(prompt), label.width as usize)), label);
                 input_line(f, input, n, true);
             }
         }
@@ -500,6 +523,8 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
         }
         Modal::Correct { field, value, reason, focus, error } => {
             let fields = yimen_domain::ticket::CorrectField::ALL;
+            // The values as the case screen shows them: masked unless revealed a moment ago.
+            let shown = app.detail_as_shown();
             let r = centered(area, 70, fields.len() as u16 + 9);
             clear(f, r);
             let title = match &app.detail {
@@ -523,7 +548,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
                 .iter()
                 .enumerate()
                 .map(|(i, fd)| {
-                    let now = app.detail.as_ref().and_then(|(t, _)| fd.value_on(t)).unwrap_or_default();
+                    let now = shown.as_ref().and_then(|(t, _)| fd.value_on(t)).unwrap_or_default();
                     let text = fit(
                         &format!(
                             " {} {}{}{now}",

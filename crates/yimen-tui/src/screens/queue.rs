@@ -30,7 +30,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         table_rows.push(if i == app.queue_sel { row.style(Style::new().reversed()) } else { row });
     }
     let waiting = rows.iter().filter(|t| t.status == Status::Waiting).count();
-    let title = format!("{}（{waiting}）", app.t(T::Waiting));
+    let title = format!("{}{}", app.t(T::Waiting), crate::i18n::paren(app.cfg.lang, &waiting.to_string()));
     if table_rows.is_empty() {
         f.render_widget(Paragraph::new(app.t(T::NoOneWaiting)).block(block(app, &title)), left);
     } else {
