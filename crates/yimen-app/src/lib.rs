@@ -637,11 +637,17 @@ impl<'a> Acting<'a> {
             tx.set_meta(CALENDAR_META, &bytes)?;
             tx.bump_configuration()?;
             let list: Vec<String> = years.iter().map(i32::to_string).collect();
+            // The file's digest goes on the chain with the years: what the hall counts with can
+            // be checked against what was imported.
+            let digest = {
+                use sha2::Digest;
+                yimen_domain::token::hex(&sha2::Sha256::digest(src.as_bytes()))
+            };
             accounts::system_event(
                 tx,
                 &actor,
                 yimen_domain::ticket::Action::CalendarImport,
-                Some(format!("import {}", list.join(","))),
+                Some(format!("import {} sha256:{digest}", list.join(","))),
                 &self.context(&actor, None),
             )
         })?;
@@ -654,6 +660,12 @@ impl<'a> Acting<'a> {
     /// Not an admin; a bad name or offset.
     pub fn update_identity(&self, hall: Option<&str>, clock_offset: Option<&str>) -> Result<(), DeskError> {
         self.require(yimen_domain::account::Role::Admin)?;
+        // Both checked before either is saved: a bad offset does not leave the hall renamed.
+        if let Some(o) = clock_offset
+            && yimen_domain::clock::parse_offset(o).is_none()
+        {
+            return Err(DeskError::Setting("utc_offset".into(), error::SettingWhy::NotAnOffset(o.to_string())));
+        }
         if let Some(h) = hall {
             self.set_setting("hall", h)?;
         }

@@ -407,6 +407,8 @@ impl Calendar {
     /// The note to show next to a deadline that the calendar could only estimate.
     pub fn estimate_note(&self, from: Date, to: Date, lang: Lang) -> Option<String> {
         let (a, b) = if from <= to { (from, to) } else { (to, from) };
+        // The days counted are those after `from` (as `range_estimated`).
+        let a = if a < b { a.next_day().unwrap_or(a) } else { a };
         let missing: Vec<String> =
             (a.year()..=b.year()).filter(|y| !self.years.contains_key(y)).map(|y| y.to_string()).collect();
         if missing.is_empty() {

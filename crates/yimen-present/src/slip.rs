@@ -154,44 +154,62 @@ pub fn receipt(desk: &dyn Client, t: &Ticket, lang: Lang) -> Result<String, Desk
     Ok(finish(lines))
 }
 
-/// 一次性告知单: the complete list of what is missing, given once and in writing.
-pub fn notice(desk: &dyn Client, t: &Ticket, missing: &[String], lang: Lang) -> String {
-    let at = t.closed_at.unwrap_or_else(|| desk.clock().now());
-    let mut lines = header(desk, lang.pick("一次性告知单", "One-time notice of missing materials"), t, at, lang);
-    lines.push(lang.pick("您申请的事项尚缺以下材料：", "The application still needs:").to_string());
+/// A slip listing materials: its title, the moment of the act, an opening line, the numbered
+/// materials and a closing line (the 一次性告知单 and the 补正告知书 are both this).
+#[allow(clippy::too_many_arguments)]
+fn material_list(
+    desk: &dyn Client,
+    t: &Ticket,
+    title: (&str, &str),
+    at: OffsetDateTime,
+    opening: (&str, &str),
+    missing: &[String],
+    closing: (&str, &str),
+    lang: Lang,
+) -> String {
+    let mut lines = header(desk, lang.pick(title.0, title.1), t, at, lang);
+    lines.push(lang.pick(opening.0, opening.1).to_string());
     for (i, m) in missing.iter().enumerate() {
         lines.push(format!("  {}. {}", i + 1, material(desk, t, m, lang)));
     }
-    lines.push(
-        lang.pick(
-            "以上为全部所缺材料，备齐后即可办理，不会再要求其他材料。",
-            "This is the complete list; nothing else will be asked for.",
-        )
-        .to_string(),
-    );
+    lines.push(lang.pick(closing.0, closing.1).to_string());
     lines.extend(footer(desk, t, lang));
     finish(lines)
+}
+
+/// 一次性告知单: the complete list of what is missing, given once and in writing.
+pub fn notice(desk: &dyn Client, t: &Ticket, missing: &[String], lang: Lang) -> String {
+    material_list(
+        desk,
+        t,
+        ("一次性告知单", "One-time notice of missing materials"),
+        t.closed_at.unwrap_or_else(|| desk.clock().now()),
+        ("您申请的事项尚缺以下材料：", "The application still needs:"),
+        missing,
+        (
+            "以上为全部所缺材料，备齐后即可办理，不会再要求其他材料。",
+            "This is the complete list; nothing else will be asked for.",
+        ),
+        lang,
+    )
 }
 
 /// 补正告知书: the case is accepted but suspended until the listed materials are supplied;
 /// the time limit stands still meanwhile.
 pub fn supply_notice(desk: &dyn Client, t: &Ticket, missing: &[String], since: OffsetDateTime, lang: Lang) -> String {
-    let mut lines = header(desk, lang.pick("补正告知书", "Notice to supply materials"), t, since, lang);
-    lines.push(
-        lang.pick("您的申请已受理，请补正以下材料：", "Your application is accepted; please supply:").to_string(),
-    );
-    for (i, m) in missing.iter().enumerate() {
-        lines.push(format!("  {}. {}", i + 1, material(desk, t, m, lang)));
-    }
-    lines.push(
-        lang.pick(
+    material_list(
+        desk,
+        t,
+        ("补正告知书", "Notice to supply materials"),
+        since,
+        ("您的申请已受理，请补正以下材料：", "Your application is accepted; please supply:"),
+        missing,
+        (
             "补正期间办理时限暂停计算，材料补齐后恢复办理。",
             "The time limit is paused until the materials come; the case then resumes.",
-        )
-        .to_string(),
-    );
-    lines.extend(footer(desk, t, lang));
-    finish(lines)
+        ),
+        lang,
+    )
 }
 
 /// The slip a ticket calls for, and its kind: the notice for a visit that ended with one, the
@@ -216,10 +234,11 @@ pub fn for_ticket(desk: &dyn Client, t: &Ticket, lang: Lang) -> Result<(String, 
 /// databases in one folder (a hall's and its demo) never write the same file.
 pub fn slip_path(desk: &dyn Client, t: &Ticket, kind: Kind) -> std::path::PathBuf {
     let dir = desk.home().join("slips");
-    let db = std::path::Path::new(&desk.describe())
+    let described = desk.describe();
+    let db = std::path::Path::new(&described)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty() && !s.contains(':'))
+        .filter(|s| !s.is_empty() && !described.contains("://"))
         .unwrap_or_else(|| "server".into());
     dir.join(format!("{db}-{}-{}-{}-{}.txt", t.date, t.number, t.id, kind.code()))
 }
