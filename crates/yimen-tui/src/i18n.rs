@@ -226,9 +226,10 @@ impl T {
             T::ColClerk => ("经办人", "Clerk"),
             T::OverdueOnly => ("只看超期", "overdue only"),
             T::MineOnly => ("只看我的", "mine only"),
-            T::FirstOf => {
-                ("只显示前 {n} 条，请用筛选或搜索缩小范围", "only the first {n} shown: filter or search to narrow")
-            }
+            T::FirstOf => (
+                "只读入期限最近的 {n} 条（筛选只在其中进行）；找其余办件请用搜索（/）",
+                "only the {n} soonest due are read (filters work within them); search (/) finds the rest",
+            ),
             T::LightLegend => (
                 "剩N：还剩N个工作日  超N：超期N个工作日  ~：预估期限",
                 "N left/over: working days  ~: estimated deadline",

@@ -735,6 +735,8 @@ impl App {
                     }
                     self.signin.pin = Input::default();
                     self.status = None;
+                    // Numbers shown whole are for the clerk who asked, not whoever signs in next.
+                    self.revealed = None;
                     self.send_quiet(Job::SignOut);
                 }
             }

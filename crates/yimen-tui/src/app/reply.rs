@@ -71,6 +71,7 @@ impl App {
                         self.notice_slip = false;
                         match self.retry_modal.take() {
                             Some(Modal::Correct { field, value, reason, focus, .. }) if self.modal.is_none() => {
+                                self.status = None;
                                 self.modal =
                                     Some(Modal::Correct { field, value, reason, focus: focus.max(1), error: Some(e) });
                             }

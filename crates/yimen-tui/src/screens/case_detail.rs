@@ -93,6 +93,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(b, actions);
     if acts.len() > inner.height as usize {
         let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+        // Each label cut with ".." to its column, never mid-word silently.
+        let col = l.width as usize;
+        let acts: Vec<Line> = acts
+            .into_iter()
+            .map(|line| {
+                let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                Line::raw(super::fit(&text, col))
+            })
+            .collect();
         let half = acts.len().div_ceil(2);
         let (left, right) = acts.split_at(half);
         f.render_widget(Paragraph::new(left.to_vec()), l);

@@ -525,7 +525,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
             let fields = yimen_domain::ticket::CorrectField::ALL;
             // The values as the case screen shows them: masked unless revealed a moment ago.
             let shown = app.detail_as_shown();
-            let r = centered(area, 70, fields.len() as u16 + 9);
+            let r = centered(area, 70, fields.len() as u16 + 10);
             clear(f, r);
             let title = match &app.detail {
                 Some((t, _)) => format!("{} {}", app.t(T::CorrectTitle), t.number),
@@ -541,7 +541,7 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
                 Constraint::Length(1),
                 Constraint::Length(1),
                 Constraint::Length(1),
-                Constraint::Length(1),
+                Constraint::Length(2),
             ])
             .areas(inner);
             let rows: Vec<Line> = fields
@@ -580,8 +580,10 @@ fn render_modal(app: &App, f: &mut Frame, m: &Modal, area: Rect) {
             f.render_widget(label(app.t(T::ReasonPrompt), *focus == 2), rl);
             input_line(f, ri, reason, *focus == 2);
             if let Some(e) = error {
+                // The whole message, on two rows if it needs them.
                 f.render_widget(
-                    Paragraph::new(Line::styled(fit(e, err.width as usize), Style::new().fg(Color::Red).bold())),
+                    Paragraph::new(Line::styled(e.clone(), Style::new().fg(Color::Red).bold()))
+                        .wrap(Wrap { trim: true }),
                     err,
                 );
             }
