@@ -42,7 +42,7 @@ pub struct Cli {
     #[arg(long, value_delimiter = ',', value_name = "A,B")]
     pub categories: Vec<String>,
     /// Draw borders with plain ASCII (for old consoles that draw box lines double width)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, env = "YIMEN_ASCII")]
     pub ascii: bool,
     /// Without a command: open the terminal interface on the database
     #[command(subcommand)]

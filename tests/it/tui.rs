@@ -789,3 +789,45 @@ fn the_interface_shows_what_another_program_changed_at_its_next_refresh() {
     assert!(screen.contains("凤栖镇便民服务中心"), "{screen}");
     assert_eq!(ui.desk.settings().hall, "凤栖镇便民服务中心", "the desk underneath too");
 }
+
+/// On a console that draws ambiguous-width characters two cells wide (`--ascii`), none is
+/// left in the frame: the middle dot of 阿依古丽·买买提, arrows and box lines become one-cell
+/// ASCII, so every column after them stays where it is.
+#[test]
+fn an_ascii_console_gets_no_ambiguous_width_character_on_any_screen() {
+    use unicode_width::UnicodeWidthStr;
+    let hall = Hall::new();
+    let mut ui = Ui::new(&hall, Lang::Zh);
+    let named = TakeRequest {
+        item: "MZ01".into(),
+        citizen: yimen::app::CitizenInput { name: Some("阿依古丽·买买提".into()), ..Default::default() },
+        ..Default::default()
+    };
+    ui.desk.take(&named).unwrap();
+    ui.app.cfg.ascii = true;
+    ui.app.update(Msg::Tick);
+    ui.settle();
+    for screen in ["1", "<Enter>", "4", "5"] {
+        ui.keys(screen);
+        ui.settle();
+        let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let frame = term
+            .draw(|f| {
+                yimen::tui::screens::render(&ui.app, f);
+                yimen::tui::screens::narrow_ambiguous(f.buffer_mut());
+            })
+            .unwrap();
+        let buf = frame.buffer.clone();
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                let sym = buf[(x, y)].symbol();
+                assert_eq!(sym.width(), sym.width_cjk(), "ambiguous {sym:?} at {x},{y} on screen {screen}");
+            }
+        }
+        if screen == "<Enter>" {
+            // The case screen: the name whole, its middle dot one ASCII cell.
+            let text = text_of(&buf);
+            assert!(text.contains("阿依古丽.买买提"), "{text}");
+        }
+    }
+}

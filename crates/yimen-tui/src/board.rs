@@ -89,7 +89,12 @@ pub fn run(mut connect: impl FnMut() -> Result<Box<dyn Client>, DeskError>, lang
         loop {
             let clock = client.as_ref().map(|c| *c.clock()).unwrap_or(fallback);
             view.now = clock.local(clock.now());
-            terminal.draw(|f| render(&view, f))?;
+            terminal.draw(|f| {
+                render(&view, f);
+                if ascii {
+                    super::screens::narrow_ambiguous(f.buffer_mut());
+                }
+            })?;
             match rx.recv_timeout(Duration::from_secs(1)) {
                 Ok(Msg::Quit) | Err(RecvTimeoutError::Disconnected) => return Ok(()),
                 Ok(Msg::Redraw) => {}

@@ -104,7 +104,12 @@ pub fn run(mut desk: Box<dyn Client>, opts: Options) -> io::Result<Vec<String>> 
     let result = (|| -> io::Result<()> {
         let mut next_tick = Instant::now() + TICK;
         loop {
-            terminal.draw(|f| screens::render(&app, f))?;
+            terminal.draw(|f| {
+                screens::render(&app, f);
+                if app.cfg.ascii {
+                    screens::narrow_ambiguous(f.buffer_mut());
+                }
+            })?;
             let wait = next_tick.saturating_duration_since(Instant::now());
             match msg_rx.recv_timeout(wait) {
                 Ok(m) => app.update(m),

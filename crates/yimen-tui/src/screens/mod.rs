@@ -315,6 +315,51 @@ pub fn item_label(app: &App, t: &Ticket) -> String {
     }
 }
 
+/// For a console that draws East Asian Ambiguous characters two cells wide (a Chinese Windows
+/// console, `--ascii`): every such character left in the frame is drawn as a one-cell ASCII
+/// look-alike, so nothing after it shifts. `阿依古丽·买买提` shows as `阿依古丽.买买提`, `→` as
+/// `>`, a box line as `|` or `-`. Ambiguous means unicode-width's CJK width differs from its
+/// normal one (UAX #11).
+pub fn narrow_ambiguous(buf: &mut ratatui::buffer::Buffer) {
+    use unicode_width::UnicodeWidthStr;
+    let area = buf.area;
+    for y in area.y..area.y.saturating_add(area.height) {
+        for x in area.x..area.x.saturating_add(area.width) {
+            let Some(cell) = buf.cell_mut(Position { x, y }) else { continue };
+            let sym = cell.symbol();
+            if sym.is_empty() || sym.width() == sym.width_cjk() {
+                continue;
+            }
+            let plain = ascii_look_alike(sym);
+            cell.set_symbol(plain);
+        }
+    }
+}
+
+/// A one-cell ASCII character that reads like `s` (an ambiguous-width character).
+fn ascii_look_alike(s: &str) -> &'static str {
+    match s.chars().next().unwrap_or(' ') {
+        '·' | '•' | '∙' | '・' => ".",
+        '→' | '▶' | '►' | '›' | '»' => ">",
+        '←' | '◀' | '‹' | '«' => "<",
+        '…' | '⋯' => ".",
+        '“' | '”' | '″' => "\"",
+        '‘' | '’' | '′' => "'",
+        '—' | '–' | '─' | '━' | '═' | '―' => "-",
+        '│' | '┃' | '║' | '¦' => "|",
+        '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' | '╭' | '╮' | '╯' | '╰' => "+",
+        '×' => "x",
+        '÷' => "/",
+        '°' => "o",
+        '±' => "+",
+        '§' => "S",
+        '█' | '▇' | '▆' | '▅' | '▄' | '▃' | '▂' | '▁' | '■' => "#",
+        '○' | '●' | '◎' => "o",
+        '※' => "*",
+        _ => "?",
+    }
+}
+
 /// Clears the popup's area, and the half of any wide character (Chinese text) the popup's left
 /// border would cut: the terminal would draw that character over the border.
 fn clear(f: &mut Frame, r: Rect) {
