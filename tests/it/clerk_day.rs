@@ -109,13 +109,24 @@ fn no_key_acts_while_the_window_is_too_small_and_completing_asks_first() {
 
 #[test]
 fn sign_in_chooses_a_clerk_first_and_never_charges_a_preselected_one() {
+    // (language, title, "choose first", wrong PIN, signed in)
+    let runs = [
+        ("zh", "登录", "请先用 ↑↓ 选择您的名字", "PIN 错误", "工作人员：张三"),
+        ("en", "Sign in", "First choose your name", "wrong PIN", "Clerk: 张三"),
+    ];
+    for (lang, title, choose, wrong, signed) in runs {
+        sign_in_once(lang, title, choose, wrong, signed);
+    }
+}
+
+fn sign_in_once(lang: &str, title: &str, choose: &str, wrong: &str, signed: &str) {
     let hall = hall_with_clerk();
     // No clerk named: the sign-in screen opens on the list with no one chosen.
-    let mut term = terminal(&hall, "zh", "", "", 80, 24);
-    term.wait_for("登录");
+    let mut term = terminal(&hall, lang, "", "", 80, 24);
+    term.wait_for(title);
     term.type_text("000000");
     term.keys(&["Enter"]);
-    term.wait_for("请先用 ↑↓ 选择您的名字");
+    term.wait_for(choose);
     let charged = || {
         let mut desk = hall.desk("李娟", NOW);
         desk.users().unwrap().iter().map(|u| (u.name.clone(), u.failures)).collect::<Vec<_>>()
@@ -134,11 +145,11 @@ fn sign_in_chooses_a_clerk_first_and_never_charges_a_preselected_one() {
     term.keys(&["BTab"]);
     term.type_text("999999");
     term.keys(&["Enter"]);
-    term.wait_for("PIN 错误");
+    term.wait_for(wrong);
     assert_eq!(charged().iter().find(|(n, _)| n == "张三").map(|(_, f)| *f), Some(1), "{:?}", charged());
     term.type_text("246810");
     term.keys(&["Enter"]);
-    term.wait_for("工作人员：张三");
+    term.wait_for(signed);
     term.keys(&["q"]);
     assert_eq!(term.wait_exit(), 0);
     // The wrong PIN was charged to 张三 and reset by his sign-in; no one else was ever tried.
@@ -177,28 +188,39 @@ fn a_walk_in_takes_a_number_with_priority_and_the_window_cannot_call_over_a_citi
 
 #[test]
 fn a_typo_is_corrected_from_the_case_screen() {
-    let hall = hall_with_clerk();
-    hall.cmd(NOW).args(["take", "MZ03"]).assert().success();
-    hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
-    hall.cmd(NOW).args(["accept", "A001", "--name", "张珊", "--id-number", "430822195602294056"]).assert().success();
-    let mut term = terminal(&hall, "zh", "张三", "246810", 80, 24);
-    term.wait_for("叫下一位");
-    term.keys(&["/"]);
-    term.type_text("A001");
-    term.keys(&["Enter", "Enter"]);
-    term.wait_for("办件详情");
-    term.keys(&["f"]);
-    term.wait_for("更正哪一项");
-    // The name is the first field, filled in: change it, give the reason, save.
-    term.keys(&["Tab", "BSpace"]);
-    term.type_text("三");
-    term.keys(&["Tab"]);
-    term.type_text("错字");
-    term.keys(&["Enter"]);
-    term.wait_for("申请人姓名：张珊 → 张三；错字");
-    term.keys(&["q"]);
-    assert_eq!(term.wait_exit(), 0);
-    assert_eq!(json(&hall, &["show", "A001"])["citizen"]["name"], "张三");
+    // (language, ready, case screen, popup, the history line after the correction)
+    let runs = [
+        ("zh", "叫下一位", "办件详情", "更正哪一项", "申请人姓名：张珊 → 张三；错字"),
+        ("en", "call next", "Case", "Field", "applicant's name: 张珊 → 张三; 错字"),
+    ];
+    for (lang, ready, case, popup, history) in runs {
+        let hall = hall_with_clerk();
+        hall.cmd(NOW).args(["take", "MZ03"]).assert().success();
+        hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
+        hall.cmd(NOW)
+            .args(["accept", "A001", "--name", "张珊", "--id-number", "430822195602294056"])
+            .assert()
+            .success();
+        let (cols, rows) = if lang == "zh" { (80, 24) } else { (120, 40) };
+        let mut term = terminal(&hall, lang, "张三", "246810", cols, rows);
+        term.wait_for(ready);
+        term.keys(&["/"]);
+        term.type_text("A001");
+        term.keys(&["Enter", "Enter"]);
+        term.wait_for(case);
+        term.keys(&["f"]);
+        term.wait_for(popup);
+        // The name is the first field, filled in: change it, give the reason, save.
+        term.keys(&["Tab", "BSpace"]);
+        term.type_text("三");
+        term.keys(&["Tab"]);
+        term.type_text("错字");
+        term.keys(&["Enter"]);
+        term.wait_for(history);
+        term.keys(&["q"]);
+        assert_eq!(term.wait_exit(), 0);
+        assert_eq!(json(&hall, &["show", "A001"])["citizen"]["name"], "张三");
+    }
 }
 
 #[test]

@@ -51,6 +51,8 @@ pub struct Setup {
 }
 
 pub struct Remote {
+    /// When the hall's configuration (settings, catalog, holidays) was last read.
+    configured_at: std::time::Instant,
     base: String,
     agent: ureq::Agent,
     lang: Lang,
@@ -148,6 +150,7 @@ impl Remote {
             .build()
             .into();
         let mut remote = Remote {
+            configured_at: std::time::Instant::now(),
             base,
             agent,
             lang,
@@ -189,6 +192,7 @@ impl Remote {
         self.settings = settings;
         self.catalog = setup.catalog;
         self.calendar = yimen_app::calendar_with(&setup.calendar);
+        self.configured_at = std::time::Instant::now();
         self.roster = setup.accounts;
         Ok(())
     }
@@ -367,7 +371,23 @@ impl HallContext for Remote {
     }
 }
 
+/// How often a window through a server reads the hall's configuration again (another window
+/// may have changed the catalog, a setting or the holidays).
+const CONFIGURATION_EVERY: Duration = Duration::from_secs(60);
+
 impl Client for Remote {
+    fn refresh_configuration(&mut self) -> Result<bool, DeskError> {
+        if self.configured_at.elapsed() < CONFIGURATION_EVERY || self.away {
+            return Ok(false);
+        }
+        let settings = self.settings.pairs();
+        let catalog = self.catalog.clone();
+        let years: Vec<yimen_domain::calendar::Year> = self.calendar.official_years().into_iter().cloned().collect();
+        self.reload()?;
+        let now: Vec<yimen_domain::calendar::Year> = self.calendar.official_years().into_iter().cloned().collect();
+        Ok(settings != self.settings.pairs() || catalog != self.catalog || years != now)
+    }
+
     fn has_accounts(&self) -> bool {
         // The server refuses to run without accounts.
         true
