@@ -334,27 +334,48 @@ fn lists_find_their_way_back_and_search_knows_every_reading() {
     assert_eq!(found("zhanggui"), ["A002"], "张桂英");
     // The open-cases screen: a search, then Esc brings the whole list back; the list has
     // headers, filters say what they filter, and "mine only" keeps the clerk's own.
-    let mut term = terminal(&hall, "zh", "李娟", TEST_PASSWORD, 100, 30);
-    term.wait_for("叫下一位");
-    term.keys(&["4"]);
-    let s = term.wait_for("在办件（按期限）（3）");
-    assert!(s.contains("号码") && s.contains("期限灯") && s.contains("f 类别：全部"), "{s}");
-    term.keys(&["/"]);
-    term.type_text("zhangguiying");
-    term.keys(&["Enter"]);
-    term.wait_for("搜索结果：zhangguiying（1）");
-    term.keys(&["Escape"]);
-    term.wait_for("在办件（按期限）（3）");
-    term.keys(&["m"]);
-    term.wait_for("[m 只看我的]");
-    term.wait_for("在办件（按期限）（3）"); // all three are 李娟's
-    term.keys(&["x"]);
-    term.wait_for("在办件（按期限）（0）"); // none is overdue
-    term.keys(&["Escape"]);
-    term.wait_for("在办件（按期限）（3）");
-    term.keys(&["End"]);
-    term.keys(&["q"]);
-    assert_eq!(term.wait_exit(), 0);
+    // The same walk in both languages.
+    let runs = [
+        (
+            "zh",
+            "叫下一位",
+            "在办件（按期限）（{n}）",
+            ["号码", "期限灯", "f 类别：全部"],
+            "搜索结果：zhangguiying（1）",
+            "[m 只看我的]",
+        ),
+        (
+            "en",
+            "call next",
+            "Open cases (by deadline) ({n})",
+            ["No.", "Days", "f Category: all"],
+            "Results: zhangguiying (1)",
+            "[m mine only]",
+        ),
+    ];
+    for (lang, ready, title, heads, results, mine) in runs {
+        let count = |n: u32| title.replace("{n}", &n.to_string());
+        let mut term = terminal(&hall, lang, "李娟", TEST_PASSWORD, 100, 30);
+        term.wait_for(ready);
+        term.keys(&["4"]);
+        let s = term.wait_for(&count(3));
+        assert!(heads.iter().all(|h| s.contains(h)), "{s}");
+        term.keys(&["/"]);
+        term.type_text("zhangguiying");
+        term.keys(&["Enter"]);
+        term.wait_for(results);
+        term.keys(&["Escape"]);
+        term.wait_for(&count(3));
+        term.keys(&["m"]);
+        term.wait_for(mine);
+        term.wait_for(&count(3)); // all three are 李娟's
+        term.keys(&["x"]);
+        term.wait_for(&count(0)); // none is overdue
+        term.keys(&["Escape"]);
+        term.wait_for(&count(3));
+        term.keys(&["End", "q"]);
+        assert_eq!(term.wait_exit(), 0);
+    }
 }
 
 #[test]
