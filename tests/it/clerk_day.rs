@@ -287,22 +287,24 @@ fn the_screen_and_the_cli_mask_numbers_for_everyone_until_asked_and_the_ask_is_o
     assert!(whole.contains("430822195602294056"), "{whole}");
     // The interface: masked for the admin too, v shows it whole, and that is on the chain.
     let before = json(&hall, &["audit", "verify"]);
-    let mut term = terminal(&hall, "zh", "李娟", TEST_PASSWORD, 100, 30);
-    term.wait_for("B001");
-    term.keys(&["Enter"]);
-    let s = term.wait_for("办件详情");
-    let s = if s.contains("430822********4056") { s } else { term.wait_for("430822********4056") };
-    assert!(!s.contains("430822195602294056"), "{s}");
-    term.keys(&["v"]);
-    term.wait_for("430822195602294056");
-    term.keys(&["q"]);
-    assert_eq!(term.wait_exit(), 0);
+    for (lang, case) in [("zh", "办件详情"), ("en", "Case")] {
+        let mut term = terminal(&hall, lang, "李娟", TEST_PASSWORD, 100, 30);
+        term.wait_for("B001");
+        term.keys(&["Enter"]);
+        let s = term.wait_for(case);
+        let s = if s.contains("430822********4056") { s } else { term.wait_for("430822********4056") };
+        assert!(!s.contains("430822195602294056"), "{s}");
+        term.keys(&["v"]);
+        term.wait_for("430822195602294056");
+        term.keys(&["q"]);
+        assert_eq!(term.wait_exit(), 0);
+    }
     let after = json(&hall, &["audit", "verify"]);
     assert_eq!(after["ok"], true);
     assert_eq!(
         after["events"].as_u64(),
-        before["events"].as_u64().map(|n| n + 1),
-        "the reveal is one event on the chain"
+        before["events"].as_u64().map(|n| n + 2),
+        "each reveal (one per language) is one event on the chain"
     );
 }
 
@@ -398,10 +400,12 @@ fn next_years_holidays_are_estimated_then_imported_and_the_header_says_when_they
     let before = json(&hall, &["show", "2027-01-25/A001"]);
     assert_eq!(before["deadline_estimated"], true, "{before}");
     // The interface says in its header, from November on, that next year is missing.
-    let mut term = terminal(&hall, "zh", "李娟", TEST_PASSWORD, 80, 24);
-    term.wait_for("缺2027年放假安排");
-    term.keys(&["q"]);
-    assert_eq!(term.wait_exit(), 0);
+    for (lang, said) in [("zh", "缺2027年放假安排"), ("en", "no 2027 holidays")] {
+        let mut term = terminal(&hall, lang, "李娟", TEST_PASSWORD, 80, 24);
+        term.wait_for(said);
+        term.keys(&["q"]);
+        assert_eq!(term.wait_exit(), 0);
+    }
     // The notice arrives: a bad file is refused in one line and changes nothing.
     let dir = hall.dir.path();
     std::fs::write(dir.join("bad.toml"), "[[year]]\nyear = 2027\nworkdays = [\"2027-02-10\"]\n").unwrap();
@@ -590,12 +594,16 @@ fn overdue_figures_agree_on_the_screen_the_list_the_report_and_the_export_at_one
     assert_eq!(exported["working_days_left"].as_i64(), Some(late));
     assert_eq!(exported["deadline_estimated"], false);
     // The open-cases screen says the same number, in words.
-    let mut term = terminal(&hall, "zh", "李娟", TEST_PASSWORD, 100, 30);
-    term.wait_for("叫下一位");
-    term.keys(&["4"]);
-    term.wait_for(&format!("红灯 超{}", -late));
-    term.keys(&["q"]);
-    assert_eq!(term.wait_exit(), 0);
+    for (lang, ready, said) in
+        [("zh", "叫下一位", format!("红灯 超{}", -late)), ("en", "call next", format!("{} over", -late))]
+    {
+        let mut term = terminal(&hall, lang, "李娟", TEST_PASSWORD, 100, 30);
+        term.wait_for(ready);
+        term.keys(&["4"]);
+        term.wait_for(&said);
+        term.keys(&["q"]);
+        assert_eq!(term.wait_exit(), 0);
+    }
 }
 
 #[test]

@@ -109,12 +109,14 @@ impl Pty {
 
     /// Resizes the terminal (the program hears SIGWINCH, as when a clerk drags the window).
     pub fn resize(&self, cols: u16, rows: u16) {
-        self._master.resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("resize");
+        // The emulator takes the new size first: what the program draws after it hears the
+        // resize must land on a screen of that size.
         self.screen
             .lock()
             .unwrap()
             .screen_mut()
             .set_size(rows.try_into().expect("rows"), cols.try_into().expect("cols"));
+        self._master.resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("resize");
     }
 
     /// Types `text` as it is (Chinese included).
