@@ -480,43 +480,68 @@ fn a_supervisors_week_is_the_last_full_one_and_a_clerk_is_told_the_report_is_not
     let r = json(&hall, &["report", "range", "--week", "2026-11-30"]);
     assert_eq!(r["from"], "2026-11-30");
     // A clerk pressing 5 reads a sentence, not "正在计算" forever; the help shows no
-    // supervisor's keys.
-    let mut term = terminal(&hall, "zh", "张三", "246810", 80, 24);
-    term.wait_for("叫下一位");
-    term.keys(&["5"]);
-    term.wait_for("日报由大厅负责人查看");
-    let help_of = |term: &Pty| {
-        term.keys(&["?"]);
-        let mut seen = term.wait_for("按键说明");
-        for _ in 0..12 {
-            term.keys(&["Down", "Down", "Down", "Down", "Down"]);
-            seen.push_str(&term.screen());
-        }
-        term.keys(&["Escape"]);
-        seen
-    };
-    let clerks = help_of(&term);
-    assert!(clerks.contains("办结") && !clerks.contains("差评回访") && !clerks.contains("改派"), "{clerks}");
-    term.keys(&["q"]);
-    assert_eq!(term.wait_exit(), 0);
-    // The same help read by a supervisor lists them (so the check above can fail).
-    let mut boss = terminal(&hall, "zh", "李娟", TEST_PASSWORD, 80, 24);
-    boss.wait_for("叫下一位");
-    let supervisors = help_of(&boss);
-    assert!(supervisors.contains("差评回访") && supervisors.contains("改派"), "{supervisors}");
-    boss.keys(&["q"]);
-    assert_eq!(boss.wait_exit(), 0);
+    // supervisor's keys. In both languages.
+    // (language, ready, the report's sentence, the help's title, a clerk's key, two supervisor's)
+    let runs = [
+        ("zh", "叫下一位", "日报由大厅负责人查看", "按键说明", "办结", ["差评回访", "改派"]),
+        (
+            "en",
+            "call next",
+            "The daily report is for the hall's supervisor",
+            "Keys",
+            "complete",
+            ["follow up rating", "reassign"],
+        ),
+    ];
+    for (lang, ready, report, help, clerk_key, boss_keys) in runs {
+        let help_of = |term: &Pty| {
+            term.keys(&["?"]);
+            let mut seen = term.wait_for(help);
+            for _ in 0..12 {
+                term.keys(&["Down", "Down", "Down", "Down", "Down"]);
+                seen.push_str(&term.screen());
+            }
+            term.keys(&["Escape"]);
+            seen
+        };
+        let mut term = terminal(&hall, lang, "张三", "246810", 80, 24);
+        term.wait_for(ready);
+        term.keys(&["5"]);
+        term.wait_for(report);
+        let clerks = help_of(&term);
+        assert!(clerks.contains(clerk_key) && boss_keys.iter().all(|k| !clerks.contains(k)), "{clerks}");
+        term.keys(&["q"]);
+        assert_eq!(term.wait_exit(), 0);
+        // The same help read by a supervisor lists them (so the check above can fail).
+        let mut boss = terminal(&hall, lang, "李娟", TEST_PASSWORD, 80, 24);
+        boss.wait_for(ready);
+        let supervisors = help_of(&boss);
+        assert!(boss_keys.iter().all(|k| supervisors.contains(k)), "{supervisors}");
+        boss.keys(&["q"]);
+        assert_eq!(boss.wait_exit(), 0);
+    }
 }
 
 #[test]
 fn a_form_marks_the_field_at_fault_says_the_whole_message_and_keeps_what_was_typed() {
+    // (language, ready, form title, the marked label, the message's start, the last material)
+    let runs = [
+        ("zh", "叫下一位", "受理登记  A001", "!代办人电话", "代办人电话：", "困难情况证明"),
+        ("en", "call next", "Intake  A001", "!Proxy ph", "Proxy phone: ", "proof of hardship"),
+    ];
+    for (lang, ready, title, marked, said, last) in runs {
+        form_once(lang, ready, title, marked, said, last);
+    }
+}
+
+fn form_once(lang: &str, ready: &str, title: &str, marked: &str, said: &str, last: &str) {
     let hall = hall_with_clerk();
     hall.cmd(NOW).args(["take", "MZ03"]).assert().success();
     hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
-    let mut term = terminal(&hall, "zh", "张三", "246810", 80, 24);
-    term.wait_for("叫下一位");
+    let mut term = terminal(&hall, lang, "张三", "246810", 80, 24);
+    term.wait_for(ready);
     term.keys(&["i"]);
-    term.wait_for("受理登记  A001");
+    term.wait_for(title);
     term.type_text("王五");
     term.keys(&["Tab"]);
     term.type_text("430822195602294056");
@@ -528,10 +553,10 @@ fn a_form_marks_the_field_at_fault_says_the_whole_message_and_keeps_what_was_typ
     term.keys(&["Tab"]);
     term.type_text("1381234123");
     term.keys(&["C-s"]);
-    let s = term.wait_for("!代办人电话");
+    let s = term.wait_for(marked);
     // The whole message, not cut, and nothing of the form lost.
     assert!(s.contains("1381234123") && s.contains("王五") && s.contains("430822195602294056"), "{s}");
-    let message = s.lines().find(|l| l.contains("代办人电话：")).unwrap_or_default().to_string();
+    let message = s.lines().find(|l| l.contains(said)).unwrap_or_default().to_string();
     assert!(!message.contains(".."), "the message is whole: {message}");
     // The focus is on the proxy's phone: the next digit lands there.
     term.type_text("4");
@@ -544,7 +569,7 @@ fn a_form_marks_the_field_at_fault_says_the_whole_message_and_keeps_what_was_typ
     let s = term.wait_for("[x]");
     let ticked: Vec<&str> = s.lines().filter(|l| l.contains("[x]")).collect();
     assert_eq!(ticked.len(), 1, "{s}");
-    assert!(ticked[0].contains("困难情况证明"), "the last material, not a field below: {s}");
+    assert!(ticked[0].contains(last), "the last material, not a field below: {s}");
     term.keys(&["Escape", "y", "q"]);
     assert_eq!(term.wait_exit(), 0);
     // A called ticket's item corrected at intake: from the command line too.

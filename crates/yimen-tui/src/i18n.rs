@@ -193,7 +193,7 @@ impl T {
             T::MayDefer => ("可容缺", "may come later"),
             T::Optional => ("可选", "optional"),
             T::Born => ("出生", "born"),
-            T::Age => ("岁", "years"),
+            T::Age => ("岁", " years"),
             T::Female => ("女", "female"),
             T::Male => ("男", "male"),
             T::EligibilityLow => ("年龄低于此事项要求", "younger than this item requires"),

@@ -89,7 +89,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                     ),
                     None => app.cfg.lang.pick("（按 Enter 选择）", "(press Enter to pick)").to_string(),
                 };
-                f.render_widget(Paragraph::new(fit(&text, value_area.width as usize)), value_area);
+                // One cell kept free before the materials column.
+                f.render_widget(Paragraph::new(fit(&text, (value_area.width as usize).saturating_sub(1))), value_area);
             }
             FieldId::Note => render_note(app, f, value_area, focus == fid),
             _ => {
