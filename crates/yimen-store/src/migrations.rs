@@ -101,12 +101,12 @@ fn migrate_6_to_7(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
 /// ticket's tokens are written again; those already there stay (they are a subset). The
 /// cached day totals are dropped (the one-time notice is counted anew).
 fn migrate_7_to_8(tx: &mut WriteTx<'_>) -> Result<(), StoreError> {
-    let mut ids: Vec<u64> = Vec::new();
+    // One pass: each ticket is decoded as it is read and its tokens written at once (the two
+    // tables are distinct, so nothing of a million tickets is held in memory).
     for row in tx.tickets.iter()? {
-        ids.push(row?.0.value());
-    }
-    for id in ids {
-        let Some(t) = tx.ticket(id)? else { continue };
+        let (k, v) = row?;
+        let id = k.value();
+        let t: Ticket = decode(v.value(), &|| format!("ticket {id}"))?;
         for tok in crate::keys::search_tokens(&t) {
             tx.search.insert((tok.as_str(), id), ())?;
         }
