@@ -139,6 +139,23 @@ impl Catalog {
         })
     }
 
+    /// A ticket's item in `lang`: `taken_name` (the name the ticket was taken with), or in
+    /// English the catalog's English name of item `code` while the catalog still has one.
+    pub fn item_label(&self, code: &str, taken_name: &str, lang: Lang) -> String {
+        match (lang, self.item(code)) {
+            (Lang::En, Some(i)) if !i.name_en.is_empty() => i.name_en.clone(),
+            _ => taken_name.to_string(),
+        }
+    }
+
+    /// A material `name` of item `code` in `lang`; `name` itself when the catalog no longer
+    /// lists it.
+    pub fn material_label(&self, code: &str, name: &str, lang: Lang) -> String {
+        self.item(code)
+            .and_then(|i| i.material(name))
+            .map_or_else(|| name.to_string(), |m| m.display_name(lang).to_string())
+    }
+
     /// Finds an item by its code (case-insensitive) or its exact Chinese or English name.
     pub fn item(&self, key: &str) -> Option<&ServiceItem> {
         let key = key.trim();

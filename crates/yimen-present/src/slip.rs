@@ -51,10 +51,7 @@ impl Kind {
 /// the moment of the act.
 fn header(desk: &dyn Client, title: &str, t: &Ticket, at: OffsetDateTime, lang: Lang) -> Vec<String> {
     // The name the ticket was taken with; in English the catalog's English name.
-    let item = match (lang, desk.catalog().item(&t.item)) {
-        (Lang::En, Some(i)) if !i.name_en.is_empty() => i.name_en.clone(),
-        _ => t.item_name.clone(),
-    };
+    let item = desk.catalog().item_label(&t.item, &t.item_name, lang);
     // The citizen's own paper: the name in full (masking is for screens others can see).
     let mut v = vec![
         center(&desk.settings().hall),
@@ -90,11 +87,7 @@ fn finish(lines: Vec<String>) -> String {
 
 /// The name of a material in the slip's language.
 fn material(desk: &dyn Client, t: &Ticket, name: &str, lang: Lang) -> String {
-    desk.catalog()
-        .item(&t.item)
-        .and_then(|i| i.materials.iter().find(|m| m.name == name))
-        .map(|m| m.display_name(lang).to_string())
-        .unwrap_or_else(|| name.to_string())
+    desk.catalog().material_label(&t.item, name, lang)
 }
 
 /// 受理回执: the acceptance's moment, the materials received, the promised date, the

@@ -37,13 +37,7 @@ impl App {
                             }
                             (Status::Called, Some(w)) => format!("{} please go to window {}", t.number, w),
                             _ => {
-                                let item = self
-                                    .cfg
-                                    .catalog
-                                    .item(&t.item)
-                                    .filter(|i| self.cfg.lang == Lang::En && !i.name_en.is_empty())
-                                    .map(|i| i.name_en.clone())
-                                    .unwrap_or_else(|| t.item_name.clone());
+                                let item = self.cfg.catalog.item_label(&t.item, &t.item_name, self.cfg.lang);
                                 let sep = self.cfg.lang.pick("：", ": ");
                                 format!("{} {item}{sep}{}", t.number, t.status.label(self.cfg.lang))
                             }

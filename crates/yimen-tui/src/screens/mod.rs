@@ -293,12 +293,7 @@ fn render_footer(app: &App, f: &mut Frame, area: Rect) {
 
 /// A material of the ticket's item in the interface's language.
 pub fn material_label(app: &App, t: &Ticket, name: &str) -> String {
-    app.cfg
-        .catalog
-        .item(&t.item)
-        .and_then(|i| i.material(name))
-        .map(|m| m.display_name(app.cfg.lang).to_string())
-        .unwrap_or_else(|| name.to_string())
+    app.cfg.catalog.material_label(&t.item, name, app.cfg.lang)
 }
 
 /// A label followed by the language's colon: "状态：" or "Status: ".
@@ -309,10 +304,7 @@ pub fn label(app: &App, t: T) -> String {
 /// A ticket's item in the interface's language: the name it was taken with, or in English the
 /// catalog's English name when the item is still in the catalog.
 pub fn item_label(app: &App, t: &Ticket) -> String {
-    match (app.cfg.lang, app.cfg.catalog.item(&t.item)) {
-        (yimen_domain::Lang::En, Some(i)) if !i.name_en.is_empty() => i.name_en.clone(),
-        _ => t.item_name.clone(),
-    }
+    app.cfg.catalog.item_label(&t.item, &t.item_name, app.cfg.lang)
 }
 
 /// For a console that draws East Asian Ambiguous characters two cells wide (a Chinese Windows
