@@ -41,8 +41,7 @@ impl App {
         // Numbers on record show masked, as on the case screen (a masked value left as it is
         // keeps the stored one when saved); shown whole only right after `v`.
         let mut t = t.clone();
-        let revealed = self.revealed.is_some_and(|(id, until)| id == t.id && std::time::Instant::now() < until);
-        if !revealed {
+        if !self.is_revealed_case(t.id) {
             t.mask_personal_data();
         }
         let c = &t.citizen;

@@ -641,10 +641,12 @@ impl App {
 
     /// Whether the case on screen shows its numbers whole now.
     pub fn is_revealed(&self) -> bool {
-        match (&self.revealed, &self.detail) {
-            (Some((id, until)), Some((t, _))) => *id == t.id && std::time::Instant::now() < *until,
-            _ => false,
-        }
+        self.detail.as_ref().is_some_and(|(t, _)| self.is_revealed_case(t.id))
+    }
+
+    /// Whether case `id` was revealed with `v` less than [`REVEAL_SECONDS`] ago.
+    pub(crate) fn is_revealed_case(&self, id: u64) -> bool {
+        self.revealed.is_some_and(|(r, until)| r == id && std::time::Instant::now() < until)
     }
 
     /// The case as the screen shows it: ID numbers and phones masked (in the history's
