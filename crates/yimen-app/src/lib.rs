@@ -980,11 +980,10 @@ pub fn imported_calendar_sources(raw: Option<&[u8]>) -> BTreeMap<i32, String> {
 pub fn calendar_with(imported: &BTreeMap<i32, String>) -> Calendar {
     let mut cal = Calendar::builtin();
     for (year, src) in imported {
+        // A stored import that no longer parses is left out (it was checked when imported);
+        // a file without its year merges nothing.
         if let Ok(file) = Calendar::from_toml(src) {
-            let only = file.official_years().into_iter().filter(|y| y.year == *year).count();
-            if only == 1 {
-                cal = cal.merged(&file.only_year(*year));
-            }
+            cal = cal.merged(&file.only_year(*year));
         }
     }
     cal

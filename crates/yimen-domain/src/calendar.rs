@@ -431,12 +431,10 @@ impl Calendar {
 /// (`[Y × 0.2422 + 4.81] − [Y / 4]` of April, `Y` the year's last two digits). Years outside
 /// 2000–2099 have none (weekends only). Computed once per year and kept.
 pub fn statutory(year: i32) -> &'static [(Date, &'static str)] {
-    static TABLE: OnceLock<BTreeMap<i32, Vec<(Date, &'static str)>>> = OnceLock::new();
-    TABLE
-        .get_or_init(|| (2000..=2099).map(|y| (y, statutory_days(y))).collect())
-        .get(&year)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
+    // One slot per year, filled on its first use: a hall asks about a year or two, not all 100.
+    static TABLE: [OnceLock<Vec<(Date, &'static str)>>; 100] = [const { OnceLock::new() }; 100];
+    let Some(slot) = usize::try_from(i64::from(year) - 2000).ok().and_then(|i| TABLE.get(i)) else { return &[] };
+    slot.get_or_init(|| statutory_days(year))
 }
 
 fn statutory_days(year: i32) -> Vec<(Date, &'static str)> {
