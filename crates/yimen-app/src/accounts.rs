@@ -176,20 +176,12 @@ pub(crate) fn system_event(
     note: Option<String>,
     ctx: &yimen_domain::ticket::Context<'_>,
 ) -> Result<(), DeskError> {
+    // The hall's own events name `clerk` (who acted, or whose sign-in failed) and no window.
+    let seq = tx.next_system_seq()?;
     let e = Event {
-        ticket: SYSTEM,
-        seq: tx.next_system_seq()?,
-        at: ctx.at,
-        clock_override: ctx.clock_override,
         clerk: clerk.to_string(),
         window: None,
-        action,
-        from: None,
-        to: Status::Waiting,
-        note,
-        prev: String::new(),
-        hash: String::new(),
-        state: None,
+        ..Event::unsealed(ctx, SYSTEM, seq, action, None, Status::Waiting, note)
     };
     tx.append_event(&e, ctx.today)?;
     Ok(())

@@ -610,6 +610,34 @@ pub struct Event {
 }
 
 impl Event {
+    /// Event `seq` of `ticket`, made now by the clerk and at the window of `ctx`; not yet
+    /// sealed: the store fills `prev`, `hash` and `state` when it appends it to the chain.
+    pub fn unsealed(
+        ctx: &Context<'_>,
+        ticket: TicketId,
+        seq: u32,
+        action: Action,
+        from: Option<Status>,
+        to: Status,
+        note: Option<String>,
+    ) -> Event {
+        Event {
+            ticket,
+            seq,
+            at: ctx.at,
+            clock_override: ctx.clock_override,
+            clerk: ctx.clerk.clone(),
+            window: ctx.window.clone(),
+            action,
+            from,
+            to,
+            note,
+            prev: String::new(),
+            hash: String::new(),
+            state: None,
+        }
+    }
+
     /// The event's note in `lang`. The note is stored as written (Chinese for what the
     /// program itself writes: 容缺, 一次性告知, a suspension's reason, a correction's field);
     /// in English those parts are said in English and what a clerk typed is kept as typed.
@@ -889,21 +917,7 @@ impl Ticket {
             rating: None,
             events: 1,
         };
-        let event = Event {
-            ticket: id,
-            seq: 0,
-            at: ctx.at,
-            clock_override: ctx.clock_override,
-            clerk: ctx.clerk.clone(),
-            window: ctx.window.clone(),
-            action: Action::Take,
-            from: None,
-            to: Status::Waiting,
-            note,
-            prev: String::new(),
-            hash: String::new(),
-            state: None,
-        };
+        let event = Event::unsealed(ctx, id, 0, Action::Take, None, Status::Waiting, note);
         (ticket, event)
     }
 
@@ -1206,21 +1220,7 @@ impl Ticket {
                 note = Some(reason);
             }
         }
-        let event = Event {
-            ticket: t.id,
-            seq: t.events,
-            at: ctx.at,
-            clock_override: ctx.clock_override,
-            clerk: ctx.clerk.clone(),
-            window: ctx.window.clone(),
-            action,
-            from: Some(self.status),
-            to: t.status,
-            note,
-            prev: String::new(),
-            hash: String::new(),
-            state: None,
-        };
+        let event = Event::unsealed(ctx, t.id, t.events, action, Some(self.status), t.status, note);
         t.events += 1;
         Ok((t, event))
     }
