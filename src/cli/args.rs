@@ -240,14 +240,20 @@ pub enum Command {
         /// A missing material (repeat for each)
         #[arg(long, value_name = "MATERIAL", required = true)]
         missing: Vec<String>,
+        #[command(flatten)]
+        paper: PaperOut,
     },
-    /// Print a ticket's slip: the receipt (受理回执), or the notice for a notice-closed visit
+    /// Print a ticket's paper: by default the one it calls for (the receipt 受理回执, the
+    /// one-time notice, or the 补正告知书 of a case suspended for materials)
     Slip {
         #[command(flatten)]
         ticket: TicketArg,
-        /// Also save it to this file
-        #[arg(long)]
-        out: Option<PathBuf>,
+        /// Which paper: receipt, notice, supply-notice (补正告知书), deferral-notice
+        /// (容缺受理通知书) or queue-ticket (排队号票)
+        #[arg(long, value_enum)]
+        kind: Option<SlipKind>,
+        #[command(flatten)]
+        paper: PaperOut,
     },
     /// Everything about one ticket, with its full history
     Show {
@@ -300,7 +306,8 @@ pub enum Command {
         /// Write to this file instead of the screen
         #[arg(long)]
         out: Option<PathBuf>,
-        /// For Excel on Chinese Windows: UTF-8 with a byte-order mark
+        /// CSV for a spreadsheet: headers and values in the interface language, long digit
+        /// strings kept as text, UTF-8 with a byte-order mark
         #[arg(long)]
         excel: bool,
         /// Full ID numbers instead of masked ones (supervisor; recorded in the audit chain)
@@ -387,12 +394,61 @@ pub enum ReportFormat {
     Markdown,
     Csv,
     Json,
+    /// A4 pages, print-ready
+    Pdf,
+    /// An Excel workbook, one sheet per section
+    Xlsx,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     Csv,
     Jsonl,
+    /// An Excel workbook
+    Xlsx,
+}
+
+/// The kinds of paper `yimen slip` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SlipKind {
+    Receipt,
+    Notice,
+    SupplyNotice,
+    DeferralNotice,
+    QueueTicket,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PaperFormat {
+    Text,
+    Pdf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PaperSize {
+    A4,
+    #[value(name = "80mm")]
+    Roll80,
+    #[value(name = "58mm")]
+    Roll58,
+}
+
+/// Where a slip goes: the screen, a file, a printer.
+#[derive(Debug, Args)]
+pub struct PaperOut {
+    /// Text (for the screen or a receipt printer) or PDF (print-ready)
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: PaperFormat,
+    /// The paper: a4, 80mm or 58mm (default: a4 for notices, 80mm for the queue ticket)
+    #[arg(long, value_enum)]
+    pub paper: Option<PaperSize>,
+    /// Also save it to this file
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Send it to the printer set by `config set printer` (a roll to `receipt_printer`); the
+    /// PDF is saved whatever happens
+    #[arg(long)]
+    pub print: bool,
 }
 
 #[derive(Debug, Args)]
@@ -403,9 +459,13 @@ pub struct ReportOut {
     /// Write to this file instead of the screen
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// CSV for Excel on Chinese Windows: UTF-8 with a byte-order mark
+    /// CSV for a spreadsheet: headers and values in the interface language, long digit
+    /// strings kept as text, UTF-8 with a byte-order mark
     #[arg(long)]
     pub excel: bool,
+    /// Send the PDF to the printer set by `config set printer` (saved whatever happens)
+    #[arg(long)]
+    pub print: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,34 @@ use clap::{Arg, ArgAction, Command};
 
 /// English help text → Chinese.
 const ZH: &[(&str, &str)] = &[
+    ("Text (for the screen or a receipt printer) or PDF (print-ready)", "文本（屏幕或小票打印机）或 PDF（可直接打印）"),
+    (
+        "The paper: a4, 80mm or 58mm (default: a4 for notices, 80mm for the queue ticket)",
+        "纸张：a4、80mm 或 58mm（默认：告知书类 a4，排队号票 80mm）",
+    ),
+    (
+        "Send it to the printer set by `config set printer` (a roll to `receipt_printer`); the PDF is saved whatever happens",
+        "发送到 `config set printer` 设置的打印机（卷纸发到 `receipt_printer`）；无论是否打印成功，PDF 都会保存",
+    ),
+    (
+        "Print a ticket's paper: by default the one it calls for (the receipt 受理回执, the one-time notice, or the 补正告知书 of a case suspended for materials)",
+        "打印办件的文书：默认打印它应有的那一份（受理回执、一次性告知单，或因待补正挂起的补正告知书）",
+    ),
+    (
+        "Which paper: receipt, notice, supply-notice (补正告知书), deferral-notice (容缺受理通知书) or queue-ticket (排队号票)",
+        "哪一份：receipt 受理回执、notice 一次性告知单、supply-notice 补正告知书、deferral-notice 容缺受理通知书、queue-ticket 排队号票",
+    ),
+    (
+        "CSV for a spreadsheet: headers and values in the interface language, long digit strings kept as text, UTF-8 with a byte-order mark",
+        "给电子表格用的 CSV：表头和取值用界面语言，长数字串（身份证号、电话）保持为文本，带 BOM 的 UTF-8",
+    ),
+    (
+        "Send the PDF to the printer set by `config set printer` (saved whatever happens)",
+        "把 PDF 发送到 `config set printer` 设置的打印机（无论是否打印成功都会保存）",
+    ),
+    ("A4 pages, print-ready", "A4 页面，可直接打印"),
+    ("An Excel workbook, one sheet per section", "Excel 工作簿，每部分一张工作表"),
+    ("An Excel workbook", "Excel 工作簿"),
     ("A missing material (repeat for each)", "所缺的一项材料（每项写一次）"),
     (
         "A missing material (repeat for each; required with --reason materials)",
@@ -42,10 +70,6 @@ const ZH: &[(&str, &str)] = &[
     (
         "Build it again even if it holds practice (otherwise practice is kept and opened)",
         "即使已有练习记录也重新生成（否则保留练习记录并直接打开）",
-    ),
-    (
-        "CSV for Excel on Chinese Windows: UTF-8 with a byte-order mark",
-        "给中文 Windows 上的 Excel 用的 CSV：带 BOM 的 UTF-8",
     ),
     ("Call a called ticket again (up to 3 times)", "重呼已叫的号（最多 3 次）"),
     (
@@ -92,7 +116,6 @@ const ZH: &[(&str, &str)] = &[
     ),
     ("First day, YYYY-MM-DD", "第一天，YYYY-MM-DD"),
     ("First day, YYYY-MM-DD (default: the last day)", "第一天，YYYY-MM-DD（默认：最后一天）"),
-    ("For Excel on Chinese Windows: UTF-8 with a byte-order mark", "给中文 Windows 上的 Excel 用：带 BOM 的 UTF-8"),
     (
         "Full ID numbers instead of masked ones (supervisor; recorded in the audit chain)",
         "导出完整身份证号而不是遮挡的（大厅负责人；记入审计链）",

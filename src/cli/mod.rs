@@ -4,6 +4,7 @@
 pub mod args;
 mod catalog;
 mod help_zh;
+mod paper;
 mod progress;
 mod records;
 mod report;

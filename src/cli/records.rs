@@ -65,22 +65,50 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
                 t("条办件", "tickets")
             )?;
         }
-        Command::Notice { ticket, missing } => {
+        Command::Notice { ticket, missing, paper } => {
+            use yimen_present::slip::{self, Kind};
             let (tk, _) = desk.perform(&ticket.id, &Act::Notice { missing: missing.clone() }).map_err(|e| c.fail(e))?;
-            let slip = yimen_present::slip::notice(desk, &tk, &missing, lang);
+            let doc = slip::notice(
+                desk,
+                &tk,
+                &missing,
+                super::paper::paper_of(paper.paper, Kind::Notice.default_paper()),
+                lang,
+            );
             if c.json {
                 c.ticket(desk, &tk, vec![])?;
+                if paper.format == args::PaperFormat::Pdf || paper.print {
+                    let pdf = args::PaperOut { format: args::PaperFormat::Pdf, ..paper };
+                    let mut quiet = super::Ctx { lang, json: true, out: &mut std::io::sink() };
+                    super::paper::deliver_slip(&mut quiet, desk, &doc, &pdf, |ext| {
+                        slip::slip_path(desk, &tk, Kind::Notice, ext)
+                    })?;
+                }
             } else {
-                writeln!(c.out, "{slip}")?;
+                super::paper::deliver_slip(c, desk, &doc, &paper, |ext| slip::slip_path(desk, &tk, Kind::Notice, ext))?;
             }
         }
-        Command::Slip { ticket, out } => {
+        Command::Slip { ticket, kind, paper } => {
+            use yimen_present::slip::{self, Kind};
             let (tk, _) = desk.show(&ticket.id).map_err(|e| c.fail(e))?;
-            let (text, _) = yimen_present::slip::for_ticket(desk, &tk, lang).map_err(|e| c.fail(e))?;
-            writeln!(c.out, "{text}")?;
-            if let Some(path) = out {
-                super::write_out(&path, text.as_bytes(), lang)?;
-            }
+            let kind = match kind {
+                None => slip::for_ticket(desk, &tk, lang).map_err(|e| c.fail(e))?.1,
+                Some(args::SlipKind::Receipt) => Kind::Receipt,
+                Some(args::SlipKind::Notice) => Kind::Notice,
+                Some(args::SlipKind::SupplyNotice) => Kind::SupplyNotice,
+                Some(args::SlipKind::DeferralNotice) => Kind::DeferralNotice,
+                Some(args::SlipKind::QueueTicket) => Kind::QueueTicket,
+            };
+            // The queue ticket says how many wait before this number, as the queue stands now.
+            let ahead = if kind == Kind::QueueTicket {
+                desk.queue().map_err(|e| c.fail(e))?.iter().position(|q| q.id == tk.id)
+            } else {
+                None
+            };
+            let doc =
+                slip::of_kind(desk, &tk, kind, ahead, super::paper::paper_of(paper.paper, kind.default_paper()), lang)
+                    .map_err(|e| c.fail(e))?;
+            super::paper::deliver_slip(c, desk, &doc, &paper, |ext| slip::slip_path(desk, &tk, kind, ext))?;
         }
         Command::Catalog(cmd) => catalog(c, desk, cmd)?,
         Command::Calendar(cmd) => super::catalog::calendar(c, desk, cmd)?,
@@ -239,8 +267,19 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
             spin.finish_and_clear();
             let rows = rows.map_err(|e| c.fail(e))?;
             let bytes = match format {
-                ExportFormat::Csv => yimen_present::export::csv(&rows, excel).map_err(Failure::Message)?,
+                ExportFormat::Csv => {
+                    yimen_present::export::csv(&rows, excel, desk.catalog(), lang).map_err(Failure::Message)?
+                }
                 ExportFormat::Jsonl => yimen_present::export::jsonl(&rows).map_err(Failure::Message)?.into_bytes(),
+                ExportFormat::Xlsx => {
+                    let people = yimen_present::export::people(&rows, desk.catalog(), lang);
+                    let head = yimen_present::export::people_head(lang);
+                    let book = yimen_present::xlsx::export(&format!("{from} ~ {to}"), &head, &people)
+                        .map_err(Failure::Message)?;
+                    let name = format!("export-{from}-{to}.xlsx");
+                    let fallback = super::paper::beside_database(desk, "exports", &name);
+                    return super::paper::emit_binary(c, &book, out.as_deref(), fallback);
+                }
             };
             emit(c, &bytes, out.as_deref())?;
         }

@@ -1,8 +1,9 @@
 //! `yimen report daily|range`: a report computed by the client (on the file or by the server)
-//! and printed as text, Markdown, CSV or JSON.
+//! and given as text, Markdown, CSV, JSON, print-ready PDF or an Excel workbook; `--print`
+//! sends the PDF to the hall's printer.
 
 use super::args::{ReportCmd, ReportFormat, ReportOut};
-use super::{Ctx, Failure, check_period, emit, parse_day};
+use super::{Ctx, Failure, check_period, emit, paper, parse_day};
 use yimen_api::Client;
 
 pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> Result<(), Failure> {
@@ -10,15 +11,21 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
     use yimen_present::render;
     let lang = c.lang;
     let today = desk.clock().today();
+    // `name` names the file a PDF or workbook is saved in when no --out is given.
+    #[allow(clippy::too_many_arguments)]
     let write = |c: &mut Ctx<'_>,
+                 desk: &dyn Client,
                  out: &ReportOut,
                  title: &str,
                  when: &str,
+                 name: &str,
                  header: &report::Header,
                  sections: &[render::Section],
                  json: Result<String, String>|
      -> Result<(), Failure> {
         let format = if c.json { ReportFormat::Json } else { out.format };
+        let fallback = |ext: &str| paper::beside_database(desk, "reports", &format!("{name}.{ext}"));
+        let pdf = || yimen_present::pdf::pdf(&render::report_doc(title, when, header, sections, lang));
         let bytes = match format {
             ReportFormat::Text => render::text(title, when, header, sections, lang).into_bytes(),
             ReportFormat::Markdown => render::markdown(title, when, header, sections, lang).into_bytes(),
@@ -28,8 +35,46 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
                 s.push('\n');
                 s.into_bytes()
             }
+            ReportFormat::Pdf if out.print => {
+                let path = out.out.clone().unwrap_or_else(|| fallback("pdf"));
+                let doc_title = format!("{} {title} {when}", header.hall);
+                return paper::save_and_print(
+                    c,
+                    desk,
+                    &pdf().map_err(Failure::Message)?,
+                    &path,
+                    true,
+                    false,
+                    &doc_title,
+                );
+            }
+            ReportFormat::Pdf => {
+                return paper::emit_binary(c, &pdf().map_err(Failure::Message)?, out.out.as_deref(), fallback("pdf"));
+            }
+            ReportFormat::Xlsx => {
+                let book =
+                    yimen_present::xlsx::report(title, when, header, sections, lang).map_err(Failure::Message)?;
+                paper::emit_binary(c, &book, out.out.as_deref(), fallback("xlsx"))?;
+                Vec::new()
+            }
         };
-        emit(c, &bytes, out.out.as_deref())
+        if format != ReportFormat::Xlsx {
+            emit(c, &bytes, out.out.as_deref())?;
+        }
+        // Printing is always of the PDF, whatever else was asked for.
+        if out.print {
+            let doc_title = format!("{} {title} {when}", header.hall);
+            let pdf = pdf().map_err(Failure::Message)?;
+            if c.json {
+                // The JSON is the output: the printer's answer is not added to it.
+                let mut sink = std::io::sink();
+                let mut quiet = Ctx { lang, json: true, out: &mut sink };
+                paper::save_and_print(&mut quiet, desk, &pdf, &fallback("pdf"), true, false, &doc_title)?;
+            } else {
+                paper::save_and_print(c, desk, &pdf, &fallback("pdf"), true, false, &doc_title)?;
+            }
+        }
+        Ok(())
     };
     match cmd {
         ReportCmd::Daily { date, out } => {
@@ -39,7 +84,17 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
             };
             let r = desk.daily_report(day, lang).map_err(|e| c.fail(e))?;
             let sections = render::daily_sections(&r, lang);
-            write(c, &out, lang.pick("便民服务日报", "Daily summary"), &r.date, &r.header, &sections, render::json(&r))
+            write(
+                c,
+                desk,
+                &out,
+                lang.pick("便民服务日报", "Daily summary"),
+                &r.date,
+                &format!("daily-{}", r.date),
+                &r.header,
+                &sections,
+                render::json(&r),
+            )
         }
         ReportCmd::Range { from, to, week, month, out } => {
             let (from, to) = if let Some(w) = week {
@@ -80,9 +135,11 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
             let when = format!("{from} ~ {to}");
             write(
                 c,
+                desk,
                 &out,
                 lang.pick("便民服务周期报告", "Period report"),
                 &when,
+                &format!("range-{from}-{to}"),
                 &r.header,
                 &sections,
                 render::json(&r),

@@ -15,6 +15,7 @@ mod crash;
 mod diskfull;
 mod e2e;
 mod lazyfs;
+mod paper;
 mod powercut;
 mod pty;
 mod remote;

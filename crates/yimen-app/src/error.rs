@@ -197,6 +197,9 @@ pub enum SettingWhy {
     Unknown(Vec<&'static str>),
     /// Not a date such as 2026-11-30.
     NotADate(String),
+    /// Not a printer's name: empty of meaning, longer than 127 characters, with a control
+    /// character, or starting with `-` (CUPS's limit and rules, RFC 8011 printer-name).
+    NotAPrinterName(String),
 }
 
 impl SettingWhy {
@@ -214,6 +217,12 @@ impl SettingWhy {
             (SettingWhy::Unknown(keys), Lang::En) => format!("unknown setting; known: {}", keys.join(", ")),
             (SettingWhy::NotADate(v), Lang::Zh) => format!("「{v}」不是 2026-11-30 这样的日期"),
             (SettingWhy::NotADate(v), Lang::En) => format!("'{v}' is not a date such as 2026-11-30"),
+            (SettingWhy::NotAPrinterName(v), Lang::Zh) => {
+                format!("「{v}」不是打印机名称（最多 127 个字符，不含控制字符，不以 - 开头；lpstat -p 可列出打印机）")
+            }
+            (SettingWhy::NotAPrinterName(v), Lang::En) => format!(
+                "'{v}' is not a printer name (at most 127 characters, no control characters, not starting with -; lpstat -p lists the printers)"
+            ),
         }
     }
 }

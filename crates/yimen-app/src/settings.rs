@@ -21,6 +21,12 @@ pub struct Settings {
     pub demo: bool,
     /// How many automatic daily backups to keep.
     pub backup_keep: u32,
+    /// The printer A4 papers (reports, notices) go to, as the operating system names it
+    /// (`lpstat -p` on Linux; the printer's name in Windows). `None`: papers are saved only.
+    pub printer: Option<String>,
+    /// The receipt-roll printer (80 or 58 mm) the queue ticket and roll slips go to; `None`:
+    /// the A4 printer.
+    pub receipt_printer: Option<String>,
 }
 
 impl Default for Settings {
@@ -32,11 +38,14 @@ impl Default for Settings {
             hall_phone: None,
             demo: false,
             backup_keep: 7,
+            printer: None,
+            receipt_printer: None,
         }
     }
 }
 
-pub const KEYS: [&str; 5] = ["hall", "utc_offset", "follow_up_days", "hall_phone", "backup_keep"];
+pub const KEYS: [&str; 7] =
+    ["hall", "utc_offset", "follow_up_days", "hall_phone", "backup_keep", "printer", "receipt_printer"];
 
 impl Settings {
     fn from_lookup(get: impl Fn(&str) -> Result<Option<Vec<u8>>, StoreError>) -> Result<Settings, StoreError> {
@@ -58,6 +67,8 @@ impl Settings {
         if let Some(k) = text("backup_keep")? {
             s.backup_keep = k.parse().map_err(|_| StoreError::Corrupt(format!("backup_keep '{k}'")))?;
         }
+        s.printer = text("printer")?.filter(|p| !p.is_empty());
+        s.receipt_printer = text("receipt_printer")?.filter(|p| !p.is_empty());
         Ok(s)
     }
 
@@ -76,6 +87,8 @@ impl Settings {
         tx.set_meta("hall_phone", self.hall_phone.as_deref().unwrap_or("").as_bytes())?;
         tx.set_meta("demo", if self.demo { b"1" } else { b"0" })?;
         tx.set_meta("backup_keep", self.backup_keep.to_string().as_bytes())?;
+        tx.set_meta("printer", self.printer.as_deref().unwrap_or("").as_bytes())?;
+        tx.set_meta("receipt_printer", self.receipt_printer.as_deref().unwrap_or("").as_bytes())?;
         tx.bump_configuration()
     }
 
@@ -102,6 +115,8 @@ impl Settings {
             "backup_keep" => {
                 self.backup_keep = number_in(value, 1..=365).ok_or_else(|| bad(range(1, 365, ("份备份", "backups"))))?
             }
+            "printer" => self.printer = printer_name(value).map_err(bad)?,
+            "receipt_printer" => self.receipt_printer = printer_name(value).map_err(bad)?,
             _ => return Err(bad(SettingWhy::Unknown(KEYS.to_vec()))),
         }
         Ok(())
@@ -115,8 +130,24 @@ impl Settings {
             ("follow_up_days", self.follow_up_days.to_string()),
             ("hall_phone", self.hall_phone.clone().unwrap_or_default()),
             ("backup_keep", self.backup_keep.to_string()),
+            ("printer", self.printer.clone().unwrap_or_default()),
+            ("receipt_printer", self.receipt_printer.clone().unwrap_or_default()),
         ]
     }
+}
+
+/// A printer's name as typed (empty: none), checked against CUPS's rules (RFC 8011's
+/// printer-name: at most 127 characters) and ours: no control character, and no leading `-`,
+/// which `lp` would read as an option.
+fn printer_name(value: &str) -> Result<Option<String>, super::error::SettingWhy> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if v.chars().count() > 127 || v.starts_with('-') || v.chars().any(char::is_control) {
+        return Err(super::error::SettingWhy::NotAPrinterName(yimen_domain::text::escape_for_output(v, false)));
+    }
+    Ok(Some(v.to_string()))
 }
 
 /// A whole number within `range`, as typed.

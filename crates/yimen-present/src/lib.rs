@@ -4,8 +4,12 @@
 //! presentation layer the house issue asks for).
 
 pub mod export;
+pub mod paper;
+pub mod pdf;
+pub mod print;
 pub mod render;
 pub mod slip;
+pub mod xlsx;
 
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
@@ -39,6 +43,19 @@ pub fn pad(s: &str, w: usize) -> String {
     let s = fit(s, w);
     let n = w.saturating_sub(width(&s));
     format!("{s}{}", " ".repeat(n))
+}
+
+/// A file beside the database (through a server: in this PC's data folder), in `folder`,
+/// named after the database and `name` — `reports/yimen-daily-2026-11-30.pdf` — so two
+/// databases in one folder (a hall's and its demo) never write the same file.
+pub fn beside_database(desk: &dyn yimen_api::Client, folder: &str, name: &str) -> std::path::PathBuf {
+    let described = desk.describe();
+    let db = std::path::Path::new(&described)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty() && !described.contains("://"))
+        .unwrap_or_else(|| "server".into());
+    desk.home().join(folder).join(format!("{db}-{name}"))
 }
 
 /// "2026-11-29 09:05:03" in the hall's time, for people.

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::{fit, pad, width};
+use crate::paper::{self, Block, Doc, Paper, Rule};
 use yimen_app::report::{CaseRow, DailyReport, Figures, Minutes, RangeReport, Totals};
 use yimen_domain::Lang;
 use yimen_domain::text::escape_for_output;
@@ -15,6 +15,9 @@ pub struct Section {
     pub title: String,
     pub head: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Drawn as a column chart in a spreadsheet: the first column's labels against each
+    /// numeric column (the report screen's charts: by category, arrivals by hour).
+    pub chart: bool,
 }
 
 fn s(x: impl ToString) -> String {
@@ -88,16 +91,19 @@ fn status_label(code: &str, lang: Lang) -> String {
 fn figure_sections(f: &Figures, lang: Lang) -> Vec<Section> {
     let l = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     let mut v = vec![Section {
+        chart: false,
         title: l("总量", "Totals"),
         head: vec![l("项目", "figure"), l("数量", "count")],
         rows: totals_rows(&f.totals, lang),
     }];
     v.push(Section {
+        chart: true,
         title: l("分类别", "By category"),
         head: vec![l("类别", "category"), l("取号", "taken"), l("受理", "accepted"), l("办结", "completed")],
         rows: f.by_category.iter().map(|c| vec![c.name.clone(), s(c.taken), s(c.accepted), s(c.completed)]).collect(),
     });
     v.push(Section {
+        chart: false,
         title: l("分事项", "By item"),
         head: vec![l("事项", "item"), l("取号", "taken"), l("受理", "accepted"), l("办结", "completed")],
         rows: f
@@ -107,11 +113,25 @@ fn figure_sections(f: &Figures, lang: Lang) -> Vec<Section> {
             .collect(),
     });
     v.push(Section {
+        chart: false,
         title: l("分窗口", "By window"),
         head: vec![l("窗口", "window"), l("叫号", "called"), l("服务", "served")],
         rows: f.by_window.iter().map(|w| vec![w.window.clone(), s(w.called), s(w.served)]).collect(),
     });
+    // Arrivals by hour, from the first hour anyone came to the last (the report screen's chart).
+    let busy: Vec<usize> = (0..f.arrivals_by_hour.len()).filter(|h| f.arrivals_by_hour[*h] > 0).collect();
+    if let (Some(first), Some(last)) = (busy.first(), busy.last()) {
+        v.push(Section {
+            chart: true,
+            title: l("分时段取号", "Arrivals by hour"),
+            head: vec![l("时段", "hour"), l("取号", "taken")],
+            rows: (*first..=*last)
+                .map(|h| vec![format!("{h:02}:00-{:02}:00", h + 1), s(f.arrivals_by_hour[h])])
+                .collect(),
+        });
+    }
     v.push(Section {
+        chart: false,
         title: l("分工作人员", "By clerk"),
         head: vec![l("工作人员", "clerk"), l("受理", "accepted"), l("办结", "completed"), l("不予受理", "rejected")],
         rows: f.by_clerk.iter().map(|c| vec![c.clerk.clone(), s(c.accepted), s(c.completed), s(c.rejected)]).collect(),
@@ -119,6 +139,7 @@ fn figure_sections(f: &Figures, lang: Lang) -> Vec<Section> {
     let [wm, wmed, w90] = minutes(&f.wait_minutes);
     let [sm, smed, s90] = minutes(&f.service_minutes);
     v.push(Section {
+        chart: false,
         title: l("时长（分钟）", "Minutes"),
         head: vec![l("", ""), l("平均", "mean"), l("中位数", "median"), l("90%", "p90"), l("件数", "count")],
         rows: vec![
@@ -144,11 +165,13 @@ fn figure_sections(f: &Figures, lang: Lang) -> Vec<Section> {
         .collect();
     ratings.push(vec![l("满意率（3-5 分）", "satisfaction (3-5)"), rate]);
     v.push(Section {
+        chart: false,
         title: l("好差评", "Ratings"),
         head: vec![l("等级", "level"), l("数量", "count")],
         rows: ratings,
     });
     v.push(Section {
+        chart: false,
         title: l("群众来自", "Where citizens came from"),
         head: vec![l("村（社区）", "village"), l("取号", "taken")],
         rows: f.by_village.iter().map(|r| vec![r.village.clone(), s(r.taken)]).collect(),
@@ -170,9 +193,10 @@ pub fn daily_sections(r: &DailyReport, lang: Lang) -> Vec<Section> {
         (l("明日须补齐容缺材料", "Deferred materials due next working day"), &r.make_good_tomorrow),
     ] {
         let (head, rows) = case_rows(rows, lang);
-        v.push(Section { title: as_of(title), head, rows });
+        v.push(Section { chart: false, title: as_of(title), head, rows });
     }
     v.push(Section {
+        chart: false,
         title: as_of(l("未办结的差评回访", "Bad ratings awaiting follow-up")),
         head: vec![
             l("号码", "number"),
@@ -198,6 +222,7 @@ pub fn daily_sections(r: &DailyReport, lang: Lang) -> Vec<Section> {
             .collect(),
     });
     v.push(Section {
+        chart: false,
         title: l("本年累计", "Year to date"),
         head: vec![l("项目", "figure"), l("数量", "count")],
         rows: totals_rows(&r.year_to_date, lang),
@@ -209,6 +234,7 @@ pub fn range_sections(r: &RangeReport, lang: Lang) -> Vec<Section> {
     let l = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     let mut v = figure_sections(&r.figures, lang);
     v.push(Section {
+        chart: false,
         title: l("逐日趋势", "Day by day"),
         head: vec![
             l("日期", "date"),
@@ -225,6 +251,7 @@ pub fn range_sections(r: &RangeReport, lang: Lang) -> Vec<Section> {
     });
     let (head, rows) = case_rows(&r.requests, lang);
     v.push(Section {
+        chart: false,
         title: format!(
             "{}：{} {}，{} {}",
             l("诉求/纠纷", "Requests and disputes"),
@@ -239,94 +266,65 @@ pub fn range_sections(r: &RangeReport, lang: Lang) -> Vec<Section> {
     v
 }
 
-/// Lays a table out in at most `PAGE` columns: every cell measured in display width; the
-/// widest column gives way (its cells cut with "..") when the page is too narrow.
-fn text_table(head: &[String], rows: &[Vec<String>]) -> String {
-    let mut cells: Vec<Vec<String>> = vec![head.to_vec()];
-    cells.extend(rows.iter().cloned());
-    let cols = head.len();
-    let mut widths: Vec<usize> =
-        (0..cols).map(|i| cells.iter().filter_map(|r| r.get(i)).map(|c| width(c)).max().unwrap_or(0)).collect();
-    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1) + 2;
-    while total(&widths) > PAGE {
-        let Some((i, _)) = widths.iter().enumerate().max_by_key(|(_, w)| **w) else { break };
-        if widths[i] <= 6 {
-            break;
-        }
-        widths[i] -= 1;
-    }
-    let mut out = String::new();
-    for (n, r) in cells.iter().enumerate() {
-        let mut line = String::from("  ");
-        for (i, w) in widths.iter().enumerate() {
-            let cell = r.get(i).map(String::as_str).unwrap_or("");
-            let numeric =
-                n > 0 && i > 0 && !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit() || ".-%".contains(c));
-            let shown = fit(cell, *w);
-            if numeric {
-                line.push_str(&format!("{}{shown}", " ".repeat(w - width(&shown))));
-            } else {
-                line.push_str(&pad(&shown, *w));
-            }
-            if i + 1 < widths.len() {
-                line.push_str("  ");
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-        if n == 0 {
-            out.push_str(&format!("  {}\n", "-".repeat(total(&widths) - 2)));
-        }
-    }
-    out
-}
-
-/// The printable page: header with hall, date, time of printing and who printed it; the
-/// sections; a signature line.
-pub fn text(title: &str, when: &str, header: &yimen_app::report::Header, sections: &[Section], lang: Lang) -> String {
-    let mut out = String::new();
-    let center = |s: &str| format!("{}{s}\n", " ".repeat(PAGE.saturating_sub(width(s)) / 2));
-    out.push_str(&center(&fit(&escape_for_output(&header.hall, false), PAGE)));
-    out.push_str(&center(&format!("{title}  {when}")));
+/// The report as a document: the hall and the title, who printed it and when, the calendar's
+/// warning, every section as a table, then (kept together on the last page) the audit anchor
+/// — the chain's length and head, the records' digest — and the supervisor's signature line.
+pub fn report_doc(
+    title: &str,
+    when: &str,
+    header: &yimen_app::report::Header,
+    sections: &[Section],
+    lang: Lang,
+) -> Doc {
     let printed = format!(
         "{}{}  {}{}",
         lang.pick("打印时间：", "Printed: "),
         header.printed_at,
         lang.pick("打印人：", "by: "),
-        header.printed_by.as_deref().map(|c| escape_for_output(c, false)).unwrap_or_else(|| "-".into())
+        header.printed_by.as_deref().unwrap_or("-")
     );
-    out.push_str(&format!("{}\n", fit(&printed, PAGE)));
+    let mut body =
+        vec![Block::Center(header.hall.clone()), Block::Title(format!("{title}  {when}")), Block::Line(printed)];
     if let Some(n) = &header.calendar_note {
-        out.push_str(&format!("{}\n", fit(&format!("[!] {n}"), PAGE)));
+        body.push(Block::Line(format!("[!] {n}")));
     }
-    out.push_str(&format!("{}\n", "=".repeat(PAGE)));
+    body.push(Block::Rule(Rule::Heavy));
     for sec in sections {
-        out.push_str(&format!("\n{}\n", sec.title));
-        if sec.rows.is_empty() {
-            out.push_str(&format!("  {}\n", lang.pick("（无）", "(none)")));
-        } else {
-            let clean: Vec<Vec<String>> =
-                sec.rows.iter().map(|r| r.iter().map(|c| escape_for_output(c, false)).collect()).collect();
-            out.push_str(&text_table(&sec.head, &clean));
-        }
+        body.push(Block::Heading(sec.title.clone()));
+        body.push(Block::Table {
+            head: sec.head.clone(),
+            rows: sec.rows.clone(),
+            empty: lang.pick("（无）", "(none)").into(),
+        });
     }
-    out.push_str(&format!("\n{}\n", "=".repeat(PAGE)));
-    out.push_str(&format!(
-        "{}{}\n  {}\n{}{}\n",
-        lang.pick("审计链：事件数 ", "Audit chain: events "),
-        header.chain_events,
-        header.chain_head,
-        lang.pick("数据摘要：", "Records digest: "),
-        header.sources
-    ));
-    out.push_str(&format!(
-        "\n{}\n",
-        lang.pick(
-            "大厅负责人（签字）：____________________    日期：______________",
-            "Supervisor (signature): ____________________    Date: ______________"
-        )
-    ));
-    out
+    let closing = vec![
+        Block::Gap,
+        Block::Rule(Rule::Heavy),
+        Block::Line(format!("{}{}", lang.pick("审计链：事件数 ", "Audit chain: events "), header.chain_events)),
+        Block::Line(format!("  {}", header.chain_head)),
+        Block::Line(format!("{}{}", lang.pick("数据摘要：", "Records digest: "), header.sources)),
+        Block::Gap,
+        Block::Signature(
+            lang.pick(
+                "大厅负责人（签字）：____________________    日期：______________",
+                "Supervisor (signature): ____________________    Date: ______________",
+            )
+            .into(),
+        ),
+    ];
+    Doc {
+        paper: Paper::A4,
+        title: format!("{} {title} {when}", header.hall),
+        running_head: Some(format!("{}  {title}  {when}", header.hall)),
+        body,
+        closing,
+        lang,
+    }
+}
+
+/// The printable page as text, 80 columns: [`report_doc`] through [`paper::text`].
+pub fn text(title: &str, when: &str, header: &yimen_app::report::Header, sections: &[Section], lang: Lang) -> String {
+    paper::text(&report_doc(title, when, header, sections, lang), PAGE)
 }
 
 pub fn markdown(

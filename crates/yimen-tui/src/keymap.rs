@@ -239,7 +239,7 @@ pub const BINDINGS: &[Binding] = &[
     // Report
     b(Some(Report), Code(KeyCode::Left), A::PrevDay, "前一天", "previous day", true),
     b(Some(Report), Code(KeyCode::Right), A::NextDay, "后一天", "next day", true),
-    b(Some(Report), Char('p'), A::SaveReport, "保存打印稿", "save for printing", true),
+    b(Some(Report), Char('p'), A::SaveReport, "打印日报", "print report", true),
     // Everywhere
     b(None, Code(KeyCode::F(1)), A::Go(Queue), "排队叫号", "queue", false),
     b(None, Code(KeyCode::F(2)), A::Go(Intake), "受理登记", "intake", false),

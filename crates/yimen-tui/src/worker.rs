@@ -67,6 +67,41 @@ pub struct Snapshot {
     pub changed: Option<(String, yimen_domain::catalog::Catalog, yimen_domain::calendar::Calendar)>,
 }
 
+/// A paper saved (as text, for the record, and as PDF) and, where a printer is set, sent to it.
+#[derive(Debug)]
+pub struct Paper {
+    /// The text rendering's file.
+    pub path: String,
+    /// The PDF's file.
+    pub pdf: String,
+    /// `None`: no printer set. Else the printer's name, or the one line saying why it did
+    /// not print (the files are kept either way).
+    pub printed: Option<Result<String, String>>,
+}
+
+/// Saves a paper as text at `text_path` and as PDF beside it, and sends the PDF to the
+/// hall's printer (the roll printer for a roll) when one is set.
+fn keep_and_print(
+    desk: &dyn Client,
+    doc: &yimen_present::paper::Doc,
+    text: &str,
+    text_path: std::path::PathBuf,
+    lang: Lang,
+) -> Result<Paper, String> {
+    let write = |path: &std::path::Path, bytes: &[u8]| -> Result<(), String> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write(&text_path, text.as_bytes())?;
+    let pdf_path = text_path.with_extension("pdf");
+    write(&pdf_path, &yimen_present::pdf::pdf(doc)?)?;
+    let printed = yimen_present::print::printer_for(desk.settings(), doc.paper.is_roll())
+        .map(|p| yimen_present::print::print(&pdf_path, &p, &doc.title).map(|_| p).map_err(|e| e.text(lang)));
+    Ok(Paper { path: text_path.display().to_string(), pdf: pdf_path.display().to_string(), printed })
+}
+
 #[derive(Debug)]
 pub enum Reply {
     /// A fresh view of today and the open cases, or why it could not be read.
@@ -77,10 +112,10 @@ pub enum Reply {
     /// The case with its numbers whole, after a reveal (on the audit chain).
     Revealed(Result<(Ticket, Vec<Event>), String>),
     Search(Result<Vec<Ticket>, String>),
-    Slip(Result<String, String>),
+    Slip(Result<Paper, String>),
     Daily(Box<Result<yimen_app::report::DailyReport, String>>),
     SignedIn(Result<String, String>),
-    ReportSaved(Result<String, String>),
+    ReportSaved(Result<Paper, String>),
     /// The hall server stopped answering (false) or answers again (true).
     Connection(bool),
     /// The server ended the clerk's sign-in (it expired): sign in again.
@@ -216,18 +251,16 @@ fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, 
         Job::SaveReport(d) => Reply::ReportSaved((|| {
             let r = desk.daily_report(d, lang).map_err(|e| msg(e, lang))?;
             let sections = yimen_present::render::daily_sections(&r, lang);
-            let text = yimen_present::render::text(
+            let doc = yimen_present::render::report_doc(
                 lang.pick("便民服务日报", "Daily summary"),
                 &r.date,
                 &r.header,
                 &sections,
                 lang,
             );
-            let dir = desk.home().join("reports");
-            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-            let path = dir.join(format!("daily-{d}.txt"));
-            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(path.display().to_string())
+            let text = yimen_present::paper::text(&doc, yimen_present::render::PAGE);
+            let path = yimen_present::beside_database(desk, "reports", &format!("daily-{d}.txt"));
+            keep_and_print(desk, &doc, &text, path, lang)
         })()),
         Job::SignIn { name, pin } => Reply::SignedIn(desk.sign_in(&name, &pin).map(|_| name).map_err(|e| msg(e, lang))),
         Job::SignOut => {
@@ -236,8 +269,9 @@ fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, 
         }
         Job::Slip(n) => Reply::Slip((|| {
             let (t, _) = desk.show(&id(n)).map_err(|e| msg(e, lang))?;
-            let (text, kind) = yimen_present::slip::for_ticket(desk, &t, lang).map_err(|e| msg(e, lang))?;
-            yimen_present::slip::save(desk, &t, kind, &text).map(|p| p.display().to_string()).map_err(|e| e.to_string())
+            let (doc, kind) = yimen_present::slip::for_ticket(desk, &t, lang).map_err(|e| msg(e, lang))?;
+            let text = yimen_present::slip::text(&doc);
+            keep_and_print(desk, &doc, &text, yimen_present::slip::slip_path(desk, &t, kind, "txt"), lang)
         })()),
     }
 }

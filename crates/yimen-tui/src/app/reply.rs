@@ -4,6 +4,23 @@
 use super::*;
 
 impl App {
+    /// The status row after a paper was saved: printed (to which printer), not printed (the
+    /// printer's one line, shown as an error, the file kept), or saved only (no printer set).
+    fn paper_status(&mut self, saved: T, file: &str, printed: &Option<Result<String, String>>) {
+        match printed {
+            None => self.status = Some((format!("{} {file}", self.t(saved)), false)),
+            Some(Ok(p)) => {
+                let sep = self.cfg.lang.pick("；", "; ");
+                self.status = Some((format!("{} {p}{sep}{} {file}", self.t(T::Printed), self.t(saved)), false));
+            }
+            Some(Err(e)) => {
+                let sep = self.cfg.lang.pick("；", "; ");
+                let line = format!("{e}{sep}{} {file}", self.t(saved));
+                self.error(line)
+            }
+        }
+    }
+
     pub(super) fn on_reply(&mut self, r: Reply) {
         match r {
             Reply::Snapshot(Err(e)) => {
@@ -97,15 +114,15 @@ impl App {
                 self.open_sel = 0;
                 self.screen = Screen::Open;
             }
-            Reply::Slip(Ok(path)) => {
+            Reply::Slip(Ok(paper)) => {
                 // The file's name fits the status row; the whole path is listed when the
                 // interface closes.
-                let name = std::path::Path::new(&path)
+                let name = std::path::Path::new(&paper.pdf)
                     .file_name()
                     .map(|n| format!("slips/{}", n.to_string_lossy()))
-                    .unwrap_or_else(|| path.clone());
-                self.status = Some((format!("{} {name}", self.t(T::SlipSaved)), false));
-                self.slips.push(path);
+                    .unwrap_or_else(|| paper.pdf.clone());
+                self.paper_status(T::SlipSaved, &name, &paper.printed);
+                self.slips.push(paper.path);
             }
             Reply::Slip(Err(e)) => self.error(e),
             Reply::SignedIn(Ok(name)) => {
@@ -134,9 +151,9 @@ impl App {
                 Ok(r) => self.report = Some(r),
                 Err(e) => self.error(e),
             },
-            Reply::ReportSaved(Ok(path)) => {
-                self.status = Some((format!("{} {path}", self.t(T::ReportSaved)), false));
-                self.slips.push(path);
+            Reply::ReportSaved(Ok(paper)) => {
+                self.paper_status(T::ReportSaved, &paper.pdf, &paper.printed);
+                self.slips.push(paper.path);
             }
             Reply::ReportSaved(Err(e)) => self.error(e),
             Reply::SignInEnded => {
