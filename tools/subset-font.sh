@@ -14,4 +14,4 @@ sc = next(f for f in faces if f["name"].getDebugName(4) == "Noto Sans CJK SC")
 sc.save(sys.argv[2])
 PY
 python3 -m fontTools.subset "$tmp" --output-file="$out" --layout-features='' --no-hinting --name-IDs='*' \
-  --unicodes="U+0020-007E,U+00A0-00FF,U+2010-2027,U+2030-203B,U+2100-2122,U+2160-216B,U+2190-2193,U+2460-2473,U+25A0-25CF,U+2605-2606,U+3000-303F,U+3400-4DBF,U+4E00-9FFF,U+F900-FAFF,U+FF00-FFEF"
+  --unicodes="U+0020-007E,U+00A0-00FF,U+2010-2027,U+2030-203B,U+2100-2122,U+2160-216B,U+2190-2193,U+2460-2473,U+25A0-25CF,U+2605-2606,U+3000-303F,U+3400-4DBF,U+4E00-9FFF,U+F900-FAFF,U+FF00-FFEF,U+20000-2A6DF,U+2A700-2EBEF,U+2F800-2FA1F,U+30000-3134F"

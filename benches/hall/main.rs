@@ -463,6 +463,47 @@ fn reports(run: &mut Run, ours: &mut Local, base: &mut SqliteHall) {
         run.add(name, o, Some(s));
     }
     run.notes.push(format!("report day {day}, range {from} … {to}"));
+    paper(run, ours, day);
+}
+
+/// The daily report as each paper (computed, then rendered): text, PDF and xlsx, each the
+/// median of several runs; the PDF's and the workbook's time as a ratio to the text's,
+/// measured in the same run (the paper issue's target: within 2×).
+fn paper(run: &mut Run, ours: &mut Local, day: Date) {
+    use yimen::present::{pdf, render, xlsx};
+    let title = "便民服务日报";
+    let mut median = |render_as: &dyn Fn(&report::DailyReport) -> usize| {
+        let mut v: Vec<Duration> = (0..7)
+            .map(|_| {
+                time(|| {
+                    let r = ours.daily_report(day, Lang::Zh).expect("daily report");
+                    assert!(render_as(&r) > 0, "a paper with something on it");
+                })
+                .1
+            })
+            .collect();
+        v.sort_unstable();
+        v[v.len() / 2].as_secs_f64()
+    };
+    let text =
+        median(&|r| render::text(title, &r.date, &r.header, &render::daily_sections(r, Lang::Zh), Lang::Zh).len());
+    let as_pdf = median(&|r| {
+        let doc = render::report_doc(title, &r.date, &r.header, &render::daily_sections(r, Lang::Zh), Lang::Zh);
+        pdf::pdf(&doc).expect("pdf").len()
+    });
+    let as_xlsx = median(&|r| {
+        xlsx::report(title, &r.date, &r.header, &render::daily_sections(r, Lang::Zh), Lang::Zh).expect("xlsx").len()
+    });
+    let ms = |s: f64| format!("{:.1} ms", s * 1000.0);
+    run.notes.push(format!(
+        "daily report as paper (computed and rendered, median of 7): text {}, PDF {} ({:.2}× text), xlsx {} ({:.2}× text)",
+        ms(text),
+        ms(as_pdf),
+        as_pdf / text,
+        ms(as_xlsx),
+        as_xlsx / text
+    ));
+    eprintln!("  {}", run.notes.last().map(String::as_str).unwrap_or(""));
 }
 
 /// Search queries drawn from one ticket in the middle of the history (the same on both sides).

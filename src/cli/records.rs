@@ -92,7 +92,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
             use yimen_present::slip::{self, Kind};
             let (tk, _) = desk.show(&ticket.id).map_err(|e| c.fail(e))?;
             let kind = match kind {
-                None => slip::for_ticket(desk, &tk, lang).map_err(|e| c.fail(e))?.1,
+                None => slip::papers_for(&tk).first().copied().unwrap_or(Kind::Receipt),
                 Some(args::SlipKind::Receipt) => Kind::Receipt,
                 Some(args::SlipKind::Notice) => Kind::Notice,
                 Some(args::SlipKind::SupplyNotice) => Kind::SupplyNotice,

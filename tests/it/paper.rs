@@ -348,7 +348,9 @@ fn every_paper_a_citizen_gets_comes_out_as_a_pdf_with_its_chinese_text() {
         v["id"].as_u64().unwrap().to_string()
     };
     // A case accepted with a photo to follow (容缺受理).
-    let deferred = take(&["SB04", "--name", "张桂英", "--id-number", "430822194706061658"]);
+    // 𠮷 (Extension B) is in the embedded font; U+31350 (Extension H) is not, and is printed
+    // as its code point rather than dropped.
+    let deferred = take(&["SB04", "--name", "张𠮷英", "--id-number", "430822194706061658", "--proxy", "李\u{31350}"]);
     run(hall.cmd(NOW), &["call", "--window", "3"]);
     run(hall.cmd(NOW), &["accept", &deferred, "--defer", "照片"]);
     // A visit that ends with the one-time notice.
@@ -377,7 +379,10 @@ fn every_paper_a_citizen_gets_comes_out_as_a_pdf_with_its_chinese_text() {
     };
     let close = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 0.5 && (a.1 - b.1).abs() < 0.5;
     let cases: Vec<(PathBuf, &[&str])> = vec![
-        (paper(&deferred, "receipt", "a4"), &["受理回执", "张桂英", "社会保障卡申领", "容缺材料：照片", "2026-12-07"]),
+        (
+            paper(&deferred, "receipt", "a4"),
+            &["受理回执", "张𠮷英", "代办人：李〔U+31350〕", "社会保障卡申领", "容缺材料：照片", "2026-12-07"],
+        ),
         (
             paper(&deferred, "deferral-notice", "a4"),
             &["容缺受理通知书", "照片", "补交期限：2026-12-07", "申请人承诺", "申请人（签字）", "承诺办结日期"],

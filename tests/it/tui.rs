@@ -328,6 +328,51 @@ fn missing_key_materials_offer_the_notice_and_deferrable_ones_the_gap() {
     assert_eq!(ui.app.slips.len(), 1, "the notice slip was saved");
     let slip = std::fs::read_to_string(&ui.app.slips[0]).unwrap();
     assert!(slip.contains("一次性告知单") && slip.contains("困难情况证明"), "{slip}");
+    let pdf = std::fs::read(std::path::Path::new(&ui.app.slips[0]).with_extension("pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "the same notice as a print-ready PDF beside it");
+}
+
+#[test]
+fn the_print_key_keeps_every_paper_and_says_in_one_line_why_the_printer_did_not_print() {
+    let hall = Hall::new();
+    let mut ui = Ui::new(&hall, Lang::Zh);
+    ui.desk.set_setting("printer", "no-such-printer-yimen").unwrap();
+    ui.desk.take(&TakeRequest { item: "SB04".into(), ..Default::default() }).unwrap();
+    ui.desk.take(&TakeRequest { item: "SB04".into(), ..Default::default() }).unwrap();
+    ui.keys("c");
+    ui.keys("i李四<Tab>430822195602294056");
+    ui.app.form.focus = yimen::tui::form::FieldId::Materials.index();
+    ui.keys("<Space><C-s>2");
+    assert_eq!(ui.desk.show("B001").unwrap().0.owed().count(), 1, "accepted with the photo to follow");
+    // The case accepted with a material owed: the receipt and the 容缺受理通知书, both kept.
+    ui.keys("3o");
+    let slips = hall.dir.path().join("slips");
+    let mut files: Vec<String> =
+        std::fs::read_dir(&slips).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    for kind in ["receipt", "deferral_notice"] {
+        for ext in ["pdf", "txt"] {
+            assert!(files.iter().any(|f| f.ends_with(&format!("-{kind}.{ext}"))), "{kind}.{ext} in {files:?}");
+        }
+    }
+    let (line, is_error) = ui.app.status.clone().expect("a status line");
+    assert!(is_error, "the printer's trouble is shown as an error: {line}");
+    assert!(line.contains("receipt.pdf") && !line.contains('\n'), "one line with the saved file: {line}");
+    let deferral = files.iter().find(|f| f.ends_with("deferral_notice.txt")).unwrap();
+    let text = std::fs::read_to_string(slips.join(deferral)).unwrap();
+    assert!(text.contains("容缺受理通知书") && text.contains("照片") && text.contains("申请人承诺"), "{text}");
+    // A number not yet accepted gets its queue ticket, with how many wait before it.
+    assert_eq!(ui.desk.show("B002").unwrap().0.status, Status::Waiting);
+    ui.keys("1<Enter>");
+    assert!(ui.screen().contains("B002"), "{}", ui.screen());
+    ui.keys("o");
+    let ticket = std::fs::read_dir(&slips)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("-B002-2-queue_ticket.txt"))
+        .expect("the queue ticket of B002");
+    let text = std::fs::read_to_string(ticket).unwrap();
+    assert!(text.contains("B002") && text.contains("前面还有 0 人") && text.contains("请备齐以下材料"), "{text}");
 }
 
 #[test]

@@ -47,6 +47,11 @@ pub enum DeskError {
     /// suspended for materials.
     #[error("{0} has no slip to print: it was never accepted (a receipt needs an acceptance)")]
     NoSlip(String),
+    /// The ticket has no such paper (its number, and the paper's name in Chinese and English):
+    /// a one-time notice for a visit that got none, a 补正告知书 for a case not suspended for
+    /// materials, a 容缺受理通知书 for a case without deferred materials.
+    #[error("{0} has no {2} to print")]
+    NoSuchPaper(String, &'static str, &'static str),
     /// A holidays file that does not read or fails a check.
     #[error("the holidays file is not valid: {0}")]
     Calendar(yimen_domain::calendar::CalendarError),
@@ -267,6 +272,7 @@ impl Localized for DeskError {
                 format!("{p} 是大厅自己的数据库（{n} 条办件）；演示数据只能建在单独的文件里（请另指定 --db）")
             }
             NoSlip(n) => format!("{n} 尚未受理，没有可打印的回执（受理后才有受理回执）"),
+            NoSuchPaper(n, zh, _) => format!("{n} 没有可打印的{zh}"),
             Calendar(why) => format!("节假日文件有误：{}", why.localized(lang)),
             Setting(k, why) => format!("设置 {k} 有误：{}", why.text(lang)),
             Io(s) => s.clone(),

@@ -9,7 +9,7 @@ use krilla::geom::{PathBuilder, Point};
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::Stroke;
-use krilla::text::{Font, TextDirection};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size};
 
@@ -42,8 +42,43 @@ impl Measure<'_> {
         s.chars().map(|c| self.char(c, size)).sum()
     }
 
+    /// `s` as it can be printed: hidden characters made visible (`<U+202E>`), and a character
+    /// the font cannot draw written as its code point (`〔U+2A6D6〕`), so nothing on the paper
+    /// is silently dropped.
+    fn printable(&self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        for c in escape_for_output(s, false).chars() {
+            if self.charmap.map(c).is_some() {
+                out.push(c);
+            } else {
+                out.push_str(&format!("〔U+{:04X}〕", u32::from(c)));
+            }
+        }
+        out
+    }
+
     fn wrap(&self, s: &str, size: f32, limit: f32) -> Vec<String> {
         wrap_by(s, limit, |c| self.char(c, size))
+    }
+
+    /// The glyphs of `s`, one per character with the font's own advance (in ems): what the
+    /// layout measured is what is drawn. No shaping is needed for Chinese and Latin set
+    /// horizontally without ligatures, and none is done.
+    fn glyphs(&self, s: &str) -> Vec<KrillaGlyph> {
+        s.char_indices()
+            .map(|(i, c)| {
+                let gid = self.charmap.map(c).unwrap_or_default();
+                KrillaGlyph {
+                    glyph_id: GlyphId::new(gid.to_u32()),
+                    text_range: i..i + c.len_utf8(),
+                    x_advance: self.glyphs.advance_width(gid).unwrap_or(1.0),
+                    x_offset: 0.0,
+                    y_offset: 0.0,
+                    y_advance: 0.0,
+                    location: None,
+                }
+            })
+            .collect()
     }
 }
 
@@ -184,7 +219,7 @@ impl<'m> Layout<'m> {
 
     /// Text wrapped to the text width, each line placed by `align`.
     fn paragraph(&mut self, s: &str, size: f32, centered: bool) {
-        let s = escape_for_output(s, false);
+        let s = self.m.printable(s);
         for l in self.m.wrap(&s, size, self.st.text_width()) {
             self.line(&l, size, if centered { Align::Center } else { Align::Left(0.0) });
         }
@@ -218,7 +253,7 @@ impl<'m> Layout<'m> {
             }
             Block::Table { head, rows, empty } => {
                 if rows.is_empty() {
-                    let s = escape_for_output(empty, false);
+                    let s = self.m.printable(empty);
                     self.line(&s, body, Align::Left(body));
                 } else {
                     self.table(head, rows, table);
@@ -264,7 +299,7 @@ impl<'m> Layout<'m> {
     }
 
     fn table(&mut self, head: &[String], rows: &[Vec<String>], size: f32) {
-        let clean = |r: &[String]| r.iter().map(|c| escape_for_output(c, false)).collect::<Vec<_>>();
+        let clean = |r: &[String]| r.iter().map(|c| self.m.printable(c)).collect::<Vec<_>>();
         let head = clean(head);
         let rows: Vec<Vec<String>> = rows.iter().map(|r| clean(r)).collect();
         let cols = head.len();
@@ -360,13 +395,13 @@ pub fn pdf(doc: &Doc) -> Result<Vec<u8>, String> {
         Metadata::new().title(doc.title.clone()).creator("yimen".into()).language(doc.lang.pick("zh-CN", "en").into()),
     );
     let count = lay.pages.len();
-    let running = doc.running_head.as_deref().map(|h| escape_for_output(h, false));
+    let running = doc.running_head.as_deref().map(|h| m.printable(h));
     for (n, ops) in lay.pages.iter().enumerate() {
         let settings = PageSettings::from_wh(lay.st.page_w, page_h).ok_or("bad page size")?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         let draw = |surface: &mut krilla::surface::Surface<'_>, x: f32, y: f32, size: f32, s: &str| {
-            surface.draw_text(Point::from_xy(x, y), font.clone(), size, s, false, TextDirection::Auto);
+            surface.draw_glyphs(Point::from_xy(x, y), &m.glyphs(s), font.clone(), s, size, false);
         };
         for op in ops {
             match op {

@@ -255,7 +255,11 @@ pub fn supply_notice(
 /// `NoSlip` for a ticket not accepted with deferred materials.
 pub fn deferral_notice(desk: &dyn Client, t: &Ticket, paper: Paper, lang: Lang) -> Result<Doc, DeskError> {
     let (Some(accepted_at), false) = (t.accepted_at, t.deferred.is_empty()) else {
-        return Err(DeskError::NoSlip(t.number.to_string()));
+        return Err(DeskError::NoSuchPaper(
+            t.number.to_string(),
+            "容缺受理通知书",
+            "notice of acceptance with materials to follow",
+        ));
     };
     let title = lang.pick("容缺受理通知书", "Notice of acceptance with materials to follow");
     let mut lines = header(desk, title, t, accepted_at, lang);
@@ -365,22 +369,35 @@ pub fn queue_ticket(desk: &dyn Client, t: &Ticket, ahead: Option<usize>, paper: 
     }
 }
 
-/// The slip a ticket calls for, and its kind: the notice for a visit that ended with one, the
-/// 补正告知书 for a case suspended for materials, else the receipt.
-///
-/// # Errors
-/// `NoSlip` for a ticket never accepted and not closed with a notice.
-pub fn for_ticket(desk: &dyn Client, t: &Ticket, lang: Lang) -> Result<(Doc, Kind), DeskError> {
-    let kind = if !t.notice.is_empty() {
-        Kind::Notice
+/// The papers a ticket calls for, the first being the one to give when only one is asked for:
+/// the one-time notice for a visit that ended with one; the 补正告知书 for a case suspended for
+/// materials; for a case accepted with deferred materials still owed, the receipt and the
+/// 容缺受理通知书; for any other accepted case the receipt; for a number never accepted (still
+/// waiting, called, or a no-show) its queue ticket.
+pub fn papers_for(t: &Ticket) -> Vec<Kind> {
+    if !t.notice.is_empty() {
+        vec![Kind::Notice]
     } else if t.status == Status::Suspended
         && t.suspension.as_ref().is_some_and(|s| s.reason == SuspendReason::Materials)
     {
-        Kind::SupplyNotice
+        vec![Kind::SupplyNotice]
+    } else if t.accepted_at.is_none() && matches!(t.status, Status::Waiting | Status::Called | Status::NoShow) {
+        vec![Kind::QueueTicket]
+    } else if t.accepted_at.is_some() && !t.status.is_closed() && t.owed().next().is_some() {
+        vec![Kind::Receipt, Kind::DeferralNotice]
     } else {
-        Kind::Receipt
-    };
-    Ok((of_kind(desk, t, kind, None, kind.default_paper(), lang)?, kind))
+        vec![Kind::Receipt]
+    }
+}
+
+/// The first paper a ticket calls for (see [`papers_for`]) on its default paper, and its kind;
+/// `ahead` is the queue ticket's waiting count.
+///
+/// # Errors
+/// `NoSlip` for a ticket never accepted whose visit ended without a notice (withdrawn).
+pub fn for_ticket(desk: &dyn Client, t: &Ticket, ahead: Option<usize>, lang: Lang) -> Result<(Doc, Kind), DeskError> {
+    let kind = papers_for(t).first().copied().unwrap_or(Kind::Receipt);
+    Ok((of_kind(desk, t, kind, ahead, kind.default_paper(), lang)?, kind))
 }
 
 /// The slip of `kind` for a ticket, on `paper`; `ahead` is the queue ticket's waiting count.
@@ -397,17 +414,17 @@ pub fn of_kind(
     paper: Paper,
     lang: Lang,
 ) -> Result<Doc, DeskError> {
-    let none = || DeskError::NoSlip(t.number.to_string());
+    let none = |zh, en| DeskError::NoSuchPaper(t.number.to_string(), zh, en);
     match kind {
         Kind::Receipt => receipt(desk, t, paper, lang),
         Kind::Notice if !t.notice.is_empty() => Ok(notice(desk, t, &t.notice, paper, lang)),
         Kind::SupplyNotice => match t.suspension.as_ref().filter(|s| s.reason == SuspendReason::Materials) {
             Some(s) => Ok(supply_notice(desk, t, &s.missing, s.since, paper, lang)),
-            None => Err(none()),
+            None => Err(none("补正告知书", "notice to supply materials")),
         },
         Kind::DeferralNotice => deferral_notice(desk, t, paper, lang),
         Kind::QueueTicket => Ok(queue_ticket(desk, t, ahead, paper, lang)),
-        Kind::Notice => Err(none()),
+        Kind::Notice => Err(none("一次性告知单", "one-time notice")),
     }
 }
 

@@ -269,9 +269,27 @@ fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, 
         }
         Job::Slip(n) => Reply::Slip((|| {
             let (t, _) = desk.show(&id(n)).map_err(|e| msg(e, lang))?;
-            let (doc, kind) = yimen_present::slip::for_ticket(desk, &t, lang).map_err(|e| msg(e, lang))?;
-            let text = yimen_present::slip::text(&doc);
-            keep_and_print(desk, &doc, &text, yimen_present::slip::slip_path(desk, &t, kind, "txt"), lang)
+            use yimen_present::slip::{self, Kind};
+            // Every paper the ticket calls for (a deferred acceptance: the receipt and the
+            // 容缺受理通知书); the reply names the first, and any printer trouble.
+            let ahead = if slip::papers_for(&t).contains(&Kind::QueueTicket) {
+                desk.queue().map_err(|e| msg(e, lang))?.iter().position(|q| q.id == t.id)
+            } else {
+                None
+            };
+            let mut first: Option<Paper> = None;
+            for kind in slip::papers_for(&t) {
+                let doc = slip::of_kind(desk, &t, kind, ahead, kind.default_paper(), lang).map_err(|e| msg(e, lang))?;
+                let text = slip::text(&doc);
+                let paper = keep_and_print(desk, &doc, &text, slip::slip_path(desk, &t, kind, "txt"), lang)?;
+                match &mut first {
+                    None => first = Some(paper),
+                    // A later paper's printer trouble is not hidden behind the first's success.
+                    Some(f) if matches!(paper.printed, Some(Err(_))) => f.printed = paper.printed,
+                    Some(_) => {}
+                }
+            }
+            first.ok_or_else(|| msg(DeskError::NoSlip(t.number.to_string()), lang))
         })()),
     }
 }
