@@ -227,9 +227,13 @@ fn a_typo_is_corrected_from_the_case_screen() {
 fn slips_say_what_happened_and_when_in_the_citizens_language() {
     let hall = hall_with_clerk();
     let later = "2026-11-30T11:05:00+08:00";
-    // A ticket never accepted has no receipt: one line, nothing printed.
-    hall.cmd(NOW).args(["take", "SB04", "--name", "王"]).assert().success();
-    let out = hall.cmd(NOW).args(["slip", "B001"]).output().unwrap();
+    // A ticket never accepted calls for its queue ticket, with no personal data on it; it has
+    // no receipt: asked for one, one line, nothing printed.
+    hall.cmd(NOW).args(["take", "SB04", "--name", "王", "--phone", "13800138000"]).assert().success();
+    let ticket = String::from_utf8(hall.cmd(NOW).args(["slip", "B001"]).output().unwrap().stdout).unwrap();
+    assert!(ticket.contains("排队号") && ticket.contains("B001") && ticket.contains("请备齐以下材料"), "{ticket}");
+    assert!(!ticket.contains("王") && !ticket.contains("8000") && !ticket.contains("申请人"), "{ticket}");
+    let out = hall.cmd(NOW).args(["slip", "B001", "--kind", "receipt"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!((out.status.code(), err.lines().count()), (Some(1), 1), "{err}");
     assert!(err.contains("尚未受理") && out.stdout.is_empty(), "{err}");

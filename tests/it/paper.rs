@@ -530,9 +530,11 @@ fn printing_goes_through_cups_and_a_stopped_or_missing_printer_keeps_the_file() 
                 .filter(|p| p.metadata().and_then(|m| m.modified()).is_ok_and(|m| m >= started))
                 // cups-pdf names the file after the job's title (octal escapes for Chinese), which
                 // ends in the hall's name with the test's process id.
-                .find(|p| {
+                .filter(|p| {
                     p.file_name().is_some_and(|n| n.to_string_lossy().contains(&format!("{}", std::process::id())))
                 })
+                // Written while the job runs: wait until it is a whole PDF.
+                .find(|p| Std::new("pdfinfo").arg(p).output().is_ok_and(|o| o.status.success()))
         });
         if printed.is_some() {
             break;
