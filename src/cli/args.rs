@@ -292,7 +292,7 @@ pub enum Command {
     /// Reports: the end-of-day summary, or a week/month/period report
     #[command(subcommand)]
     Report(ReportCmd),
-    /// One row per ticket taken in a period, personal data masked (CSV or JSON Lines)
+    /// One row per ticket taken in a period, personal data masked (CSV, JSON Lines or an Excel workbook)
     Export {
         /// First day, YYYY-MM-DD (default: the last day)
         #[arg(long)]
@@ -300,9 +300,9 @@ pub enum Command {
         /// Last day, YYYY-MM-DD (default: today)
         #[arg(long)]
         to: Option<String>,
-        /// The file format
-        #[arg(long, value_enum, default_value = "csv")]
-        format: ExportFormat,
+        /// The file format; default: from the --out file's extension (.xlsx, .jsonl), else CSV
+        #[arg(long, value_enum)]
+        format: Option<ExportFormat>,
         /// Write to this file instead of the screen
         #[arg(long)]
         out: Option<PathBuf>,
@@ -394,9 +394,7 @@ pub enum ReportFormat {
     Markdown,
     Csv,
     Json,
-    /// A4 pages, print-ready
     Pdf,
-    /// An Excel workbook, one sheet per section
     Xlsx,
 }
 
@@ -404,7 +402,6 @@ pub enum ReportFormat {
 pub enum ExportFormat {
     Csv,
     Jsonl,
-    /// An Excel workbook
     Xlsx,
 }
 
@@ -436,9 +433,10 @@ pub enum PaperSize {
 /// Where a slip goes: the screen, a file, a printer.
 #[derive(Debug, Args)]
 pub struct PaperOut {
-    /// Text (for the screen or a receipt printer) or PDF (print-ready)
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: PaperFormat,
+    /// Text (for the screen or a receipt printer) or PDF (print-ready); default: from the
+    /// --out file's extension (.pdf), else text
+    #[arg(long, value_enum)]
+    pub format: Option<PaperFormat>,
     /// The paper: a4, 80mm or 58mm (default: a4 for notices, 80mm for the queue ticket)
     #[arg(long, value_enum)]
     pub paper: Option<PaperSize>,
@@ -453,9 +451,10 @@ pub struct PaperOut {
 
 #[derive(Debug, Args)]
 pub struct ReportOut {
-    /// The output format
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: ReportFormat,
+    /// The output format; default: from the --out file's extension (.pdf, .xlsx, .csv, .md,
+    /// .json), else CSV with --excel, else text
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
     /// Write to this file instead of the screen
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -566,9 +565,10 @@ pub enum CalendarCmd {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCmd {
     Show,
-    /// Set hall, utc_offset, follow_up_days or hall_phone
+    /// Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer or receipt_printer
     Set {
-        /// The setting: hall, utc_offset, follow_up_days or hall_phone
+        /// The setting: hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer (the A4
+        /// printer's name, `lpstat -p`) or receipt_printer (the receipt roll's)
         key: String,
         /// Its new value
         value: String,

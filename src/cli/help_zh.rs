@@ -8,7 +8,6 @@ use clap::{Arg, ArgAction, Command};
 
 /// English help text → Chinese.
 const ZH: &[(&str, &str)] = &[
-    ("Text (for the screen or a receipt printer) or PDF (print-ready)", "文本（屏幕或小票打印机）或 PDF（可直接打印）"),
     (
         "The paper: a4, 80mm or 58mm (default: a4 for notices, 80mm for the queue ticket)",
         "纸张：a4、80mm 或 58mm（默认：告知书类 a4，排队号票 80mm）",
@@ -33,9 +32,26 @@ const ZH: &[(&str, &str)] = &[
         "Send the PDF to the printer set by `config set printer` (saved whatever happens)",
         "把 PDF 发送到 `config set printer` 设置的打印机（无论是否打印成功都会保存）",
     ),
-    ("A4 pages, print-ready", "A4 页面，可直接打印"),
-    ("An Excel workbook, one sheet per section", "Excel 工作簿，每部分一张工作表"),
-    ("An Excel workbook", "Excel 工作簿"),
+    (
+        "Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer or receipt_printer",
+        "设置 hall、utc_offset、follow_up_days、hall_phone、backup_keep、printer 或 receipt_printer",
+    ),
+    (
+        "The setting: hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer (the A4 printer's name, `lpstat -p`) or receipt_printer (the receipt roll's)",
+        "设置项：hall（大厅名称）、utc_offset（时区）、follow_up_days（差评回访工作日）、hall_phone（咨询电话）、backup_keep（保留备份份数）、printer（A4 打印机名称，`lpstat -p` 可查）或 receipt_printer（小票打印机名称）",
+    ),
+    (
+        "Text (for the screen or a receipt printer) or PDF (print-ready); default: from the --out file's extension (.pdf), else text",
+        "文本（屏幕或小票打印机）或 PDF（可直接打印）；默认按 --out 文件的扩展名（.pdf），否则为文本",
+    ),
+    (
+        "The output format; default: from the --out file's extension (.pdf, .xlsx, .csv, .md, .json), else CSV with --excel, else text",
+        "输出格式；默认按 --out 文件的扩展名（.pdf、.xlsx、.csv、.md、.json），否则有 --excel 时为 CSV，再否则为文本",
+    ),
+    (
+        "The file format; default: from the --out file's extension (.xlsx, .jsonl), else CSV",
+        "文件格式；默认按 --out 文件的扩展名（.xlsx、.jsonl），否则为 CSV",
+    ),
     ("A missing material (repeat for each)", "所缺的一项材料（每项写一次）"),
     (
         "A missing material (repeat for each; required with --reason materials)",
@@ -143,8 +159,8 @@ const ZH: &[(&str, &str)] = &[
     ("Mobile or landline with area code", "手机号或带区号的固定电话"),
     ("One item with its materials", "一个事项及其材料清单"),
     (
-        "One row per ticket taken in a period, personal data masked (CSV or JSON Lines)",
-        "一段时间内每个取号一行，个人信息遮挡（CSV 或 JSON Lines）",
+        "One row per ticket taken in a period, personal data masked (CSV, JSON Lines or an Excel workbook)",
+        "每个办件一行（所选期间取号的），个人信息已遮挡（CSV、JSON Lines 或 Excel 工作簿）",
     ),
     ("Only build the database; do not open the terminal interface", "只生成数据库，不打开界面"),
     (
@@ -188,10 +204,6 @@ const ZH: &[(&str, &str)] = &[
         "运行大厅服务：本机持有数据库，通过 HTTP/JSON 为各窗口服务（docs/api.md）。按 Ctrl-C 停止",
     ),
     ("Send a case up to a county department", "转办到县级部门"),
-    (
-        "Set hall, utc_offset, follow_up_days or hall_phone",
-        "修改 hall（大厅名称）、utc_offset（时区）、follow_up_days（回访期限）或 hall_phone（咨询电话）",
-    ),
     (
         "Show ID numbers and phones whole (recorded in the audit chain; otherwise the text shows them masked for every role, and `--json` masks them for clerks)",
         "显示完整的身份证号和电话（记入审计链；否则文字输出对所有人遮挡，--json 对窗口工作人员遮挡）",
@@ -298,12 +310,6 @@ const ZH: &[(&str, &str)] = &[
     (
         "A number, a name, an ID number or phone (or the last 4 digits), a village, or pinyin",
         "号码、姓名、身份证号或电话（或后四位）、村名，或拼音",
-    ),
-    ("The file format", "文件格式"),
-    ("The output format", "输出格式"),
-    (
-        "The setting: hall, utc_offset, follow_up_days or hall_phone",
-        "设置项：hall、utc_offset、follow_up_days 或 hall_phone",
     ),
     ("Its new value", "新的值"),
     ("The reason, in words the citizen is told", "原因（告诉群众的话）"),

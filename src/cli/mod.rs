@@ -550,7 +550,11 @@ fn check_period(from: time::Date, to: time::Date, lang: Lang) -> Result<(), Fail
 pub(crate) fn write_out(path: &std::path::Path, bytes: &[u8], lang: Lang) -> Result<(), Failure> {
     use std::io::Read;
     let mut head = [0u8; 4];
-    let is_database = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"redb";
+    // Only a regular file is looked into: reading a pipe or a device (`--out /dev/stdout`)
+    // would wait for ever.
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    let is_database =
+        regular && std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"redb";
     if is_database {
         return Err(Failure::Message(format!(
             "{}{}",
@@ -561,7 +565,21 @@ pub(crate) fn write_out(path: &std::path::Path, bytes: &[u8], lang: Lang) -> Res
             )
         )));
     }
-    std::fs::write(path, bytes).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))
+    std::fs::write(path, bytes).map_err(|e| Failure::Message(format!("{}: {}", path.display(), io_why(&e, lang))))
+}
+
+/// Why a file could not be written, in the user's language (the system's own words for a
+/// kind without a name here).
+fn io_why(e: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::IsADirectory => lang.pick("这是一个文件夹，请给出文件名", "this is a folder; give a file name").into(),
+        K::StorageFull => lang.pick("磁盘已满，文件没有写入", "the disk is full; nothing was written").into(),
+        K::PermissionDenied => lang.pick("没有写入这里的权限", "no permission to write here").into(),
+        K::NotFound => lang.pick("所在的文件夹不存在", "its folder does not exist").into(),
+        K::ReadOnlyFilesystem => lang.pick("这里是只读的", "this place is read-only").into(),
+        _ => e.to_string(),
+    }
 }
 
 /// Writes output to a file (saying where) or to the screen.

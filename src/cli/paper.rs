@@ -12,6 +12,40 @@ use super::{Ctx, Failure, write_out};
 use yimen_api::Client;
 use yimen_present::paper::{Doc, Paper};
 
+/// The format asked for with `--format`, else the one the `--out` file's extension names
+/// (`table`: extension → format), else `default`.
+///
+/// # Errors
+/// A `--format` the file's extension contradicts (`--format text --out d.pdf`): one line, so a
+/// file never holds something other than its name says.
+pub(super) fn format_for<F: clap::ValueEnum + Copy + PartialEq>(
+    explicit: Option<F>,
+    out: Option<&Path>,
+    table: &[(&str, F)],
+    default: F,
+    lang: yimen_domain::Lang,
+) -> Result<F, Failure> {
+    let ext = out.and_then(Path::extension).map(|e| e.to_string_lossy().to_lowercase());
+    let by_ext = ext.as_deref().and_then(|e| table.iter().find(|(x, _)| *x == e).map(|(_, f)| *f));
+    let name = |f: F| f.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
+    match (explicit, by_ext) {
+        (Some(f), Some(e)) if f != e => Err(Failure::Message(format!(
+            "{}{}{}.{}{}",
+            lang.pick("--format ", "--format "),
+            name(f),
+            lang.pick(" 与输出文件的扩展名 ", " does not match the output file's extension ."),
+            ext.unwrap_or_default(),
+            lang.pick(
+                " 不符（请改用相符的扩展名，或不写 --format）",
+                " (use a matching extension, or leave --format out)"
+            )
+        ))),
+        (Some(f), _) => Ok(f),
+        (None, Some(e)) => Ok(e),
+        (None, None) => Ok(default),
+    }
+}
+
 /// The paper asked for on the command line, else `default`.
 pub(super) fn paper_of(size: Option<PaperSize>, default: Paper) -> Paper {
     match size {
@@ -48,11 +82,11 @@ pub(super) fn save_and_print(
     }
     let outcome = match yimen_present::print::printer_for(desk.settings(), roll) {
         None => Err(yimen_present::print::PrintError::NoPrinter),
-        Some(p) => yimen_present::print::print(path, &p, title).map(|said| (p, said)),
+        Some(p) => yimen_present::print::print(path, &p.name, title).map(|job| (p, job)),
     };
     match outcome {
-        Ok((p, said)) => {
-            writeln!(c.out, "{}{p}{}{said}", lang.pick("已发送到打印机 ", "sent to printer "), lang.pick("：", ": "))?;
+        Ok((p, job)) => {
+            writeln!(c.out, "{}", yimen_present::print::sent_line(&p, &job, lang))?;
             Ok(())
         }
         Err(e) => Err(Failure::Message(format!(
@@ -77,16 +111,23 @@ pub(super) fn deliver_slip(
     default_path: impl Fn(&str) -> PathBuf,
 ) -> Result<(), Failure> {
     let lang = c.lang;
-    if out.format == PaperFormat::Text {
+    let format = format_for(
+        out.format,
+        out.out.as_deref(),
+        &[("pdf", PaperFormat::Pdf), ("txt", PaperFormat::Text)],
+        PaperFormat::Text,
+        lang,
+    )?;
+    if format == PaperFormat::Text {
         let text = yimen_present::slip::text(doc);
         write!(c.out, "{text}")?;
         if let Some(path) = &out.out {
             write_out(path, text.as_bytes(), lang)?;
         }
     }
-    if out.format == PaperFormat::Pdf || out.print {
+    if format == PaperFormat::Pdf || out.print {
         let pdf = yimen_present::pdf::pdf(doc).map_err(Failure::Message)?;
-        let path = match (&out.out, out.format) {
+        let path = match (&out.out, format) {
             (Some(p), PaperFormat::Pdf) => p.clone(),
             _ => default_path("pdf"),
         };

@@ -77,8 +77,15 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
             );
             if c.json {
                 c.ticket(desk, &tk, vec![])?;
-                if paper.format == args::PaperFormat::Pdf || paper.print {
-                    let pdf = args::PaperOut { format: args::PaperFormat::Pdf, ..paper };
+                if paper.format == Some(args::PaperFormat::Pdf)
+                    || paper
+                        .out
+                        .as_deref()
+                        .and_then(std::path::Path::extension)
+                        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+                    || paper.print
+                {
+                    let pdf = args::PaperOut { format: Some(args::PaperFormat::Pdf), ..paper };
                     let mut quiet = super::Ctx { lang, json: true, out: &mut std::io::sink() };
                     super::paper::deliver_slip(&mut quiet, desk, &doc, &pdf, |ext| {
                         slip::slip_path(desk, &tk, Kind::Notice, ext)
@@ -262,6 +269,15 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
                 None => to,
             };
             check_period(from, to, lang)?;
+            // Checked before the rows are read: a refused export records no reveal.
+            let table = [("csv", ExportFormat::Csv), ("jsonl", ExportFormat::Jsonl), ("xlsx", ExportFormat::Xlsx)];
+            let format = super::paper::format_for(format, out.as_deref(), &table, ExportFormat::Csv, lang)?;
+            if excel && format != ExportFormat::Csv {
+                return Err(Failure::Message(t(
+                    "--excel 只用于 CSV（Excel 文件请用 --format xlsx）",
+                    "--excel is for CSV only (for an Excel file use --format xlsx)",
+                )));
+            }
             let spin = super::progress::spinner(t("正在导出", "exporting"));
             let rows = desk.export_rows(from, to, full_ids);
             spin.finish_and_clear();

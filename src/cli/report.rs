@@ -23,7 +23,29 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
                  sections: &[render::Section],
                  json: Result<String, String>|
      -> Result<(), Failure> {
-        let format = if c.json { ReportFormat::Json } else { out.format };
+        let format = if c.json {
+            ReportFormat::Json
+        } else {
+            let table = [
+                ("pdf", ReportFormat::Pdf),
+                ("xlsx", ReportFormat::Xlsx),
+                ("csv", ReportFormat::Csv),
+                ("md", ReportFormat::Markdown),
+                ("json", ReportFormat::Json),
+                ("txt", ReportFormat::Text),
+            ];
+            let default = if out.excel { ReportFormat::Csv } else { ReportFormat::Text };
+            paper::format_for(out.format, out.out.as_deref(), &table, default, lang)?
+        };
+        if out.excel && format != ReportFormat::Csv {
+            return Err(Failure::Message(
+                lang.pick(
+                    "--excel 只用于 CSV（Excel 文件请用 --format xlsx）",
+                    "--excel is for CSV only (for an Excel file use --format xlsx)",
+                )
+                .into(),
+            ));
+        }
         let fallback = |ext: &str| paper::beside_database(desk, "reports", &format!("{name}.{ext}"));
         let pdf = || yimen_present::pdf::pdf(&render::report_doc(title, when, header, sections, lang));
         let bytes = match format {
@@ -84,13 +106,15 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
             };
             let r = desk.daily_report(day, lang).map_err(|e| c.fail(e))?;
             let sections = render::daily_sections(&r, lang);
+            // Named with the moment of printing too: a signed paper always has its own file.
+            let stamp = desk.clock().show(desk.clock().now(), yimen_domain::clock::Shown::FileStamp);
             write(
                 c,
                 desk,
                 &out,
                 lang.pick("便民服务日报", "Daily summary"),
                 &r.date,
-                &format!("daily-{}", r.date),
+                &format!("daily-{}-printed-{stamp}", r.date),
                 &r.header,
                 &sections,
                 render::json(&r),
@@ -139,7 +163,10 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
                 &out,
                 lang.pick("便民服务周期报告", "Period report"),
                 &when,
-                &format!("range-{from}-{to}"),
+                &format!(
+                    "range-{from}-{to}-printed-{}",
+                    desk.clock().show(desk.clock().now(), yimen_domain::clock::Shown::FileStamp)
+                ),
                 &r.header,
                 &sections,
                 render::json(&r),

@@ -236,7 +236,7 @@ fn slips_say_what_happened_and_when_in_the_citizens_language() {
     let out = hall.cmd(NOW).args(["slip", "B001", "--kind", "receipt"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!((out.status.code(), err.lines().count()), (Some(1), 1), "{err}");
-    assert!(err.contains("尚未受理") && out.stdout.is_empty(), "{err}");
+    assert!(err.contains("未经受理，没有受理回执") && out.stdout.is_empty(), "{err}");
     // Accepted at 09:30 with a proxy and the photo deferred; printed at 11:05.
     hall.cmd(NOW).args(["call", "--window", "2"]).assert().success();
     hall.cmd(NOW)

@@ -591,3 +591,50 @@ fn a_printer_name_that_is_not_one_is_refused() {
     let cfg = String::from_utf8(run(hall.cmd(NOW), &["config", "show"]).stdout).unwrap();
     assert!(cfg.contains("POS-80 Kitchen"), "{cfg}");
 }
+
+#[test]
+fn the_file_name_decides_the_format_and_odd_targets_get_one_line() {
+    let hall = demo("3", "30");
+    let dir = hall.dir.path();
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    // The extension names the format when --format is not given.
+    run(boss(&hall), &["report", "daily", "--out", &p("d.pdf")]);
+    assert!(std::fs::read(p("d.pdf")).unwrap().starts_with(b"%PDF-"));
+    run(boss(&hall), &["export", "--out", &p("e.xlsx")]);
+    assert!(std::fs::read(p("e.xlsx")).unwrap().starts_with(b"PK"), "a workbook is a zip package");
+    run(boss(&hall), &["slip", "1", "--kind", "queue-ticket", "--out", &p("s.pdf")]);
+    assert!(std::fs::read(p("s.pdf")).unwrap().starts_with(b"%PDF-"));
+    run(boss(&hall), &["report", "daily", "--excel", "--out", &p("d.csv")]);
+    assert!(std::fs::read_to_string(p("d.csv")).unwrap().starts_with('\u{feff}'), "CSV for a spreadsheet");
+    // A format the name contradicts, or --excel with a workbook: one line, no file.
+    for args in [
+        vec!["report", "daily", "--format", "text", "--out", &p("x.pdf")],
+        vec!["export", "--format", "csv", "--out", &p("x.xlsx")],
+        vec!["export", "--excel", "--format", "xlsx", "--out", &p("y.xlsx")],
+    ] {
+        let out = boss(&hall).args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.trim().lines().count() == 1, "{args:?}: {err}");
+    }
+    assert!(!Path::new(&p("x.pdf")).exists() && !Path::new(&p("x.xlsx")).exists() && !Path::new(&p("y.xlsx")).exists());
+    // A folder as the output: one line in Chinese.
+    let out = boss(&hall).args(["report", "daily", "--format", "pdf", "--out"]).arg(dir).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("这是一个文件夹"), "{err}");
+    // A pipe as the output is written, never read from (reading it would wait for ever).
+    let out = boss(&hall)
+        .timeout(std::time::Duration::from_secs(20))
+        .args(["slip", "1", "--kind", "queue-ticket", "--format", "pdf", "--out", "/dev/stdout"])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stdout.starts_with(b"%PDF-"), "{}", String::from_utf8_lossy(&out.stderr));
+    // A printer name from the environment that is an option, not a name, is never used.
+    let out = boss(&hall)
+        .env("YIMEN_PRINTER", "-hlocalhost:631")
+        .args(["slip", "1", "--kind", "queue-ticket", "--print", "--out", &p("q.pdf")])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("未设置打印机"), "{err}");
+    assert!(Path::new(&p("q.pdf")).exists(), "the paper is kept");
+}

@@ -271,7 +271,7 @@ impl Localized for DeskError {
             DemoRefused(p, n) => {
                 format!("{p} 是大厅自己的数据库（{n} 条办件）；演示数据只能建在单独的文件里（请另指定 --db）")
             }
-            NoSlip(n) => format!("{n} 尚未受理，没有可打印的回执（受理后才有受理回执）"),
+            NoSlip(n) => format!("{n} 未经受理，没有受理回执（受理后才有受理回执）"),
             NoSuchPaper(n, zh, _) => format!("{n} 没有可打印的{zh}"),
             Calendar(why) => format!("节假日文件有误：{}", why.localized(lang)),
             Setting(k, why) => format!("设置 {k} 有误：{}", why.text(lang)),

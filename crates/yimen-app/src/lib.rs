@@ -21,7 +21,7 @@ pub use accounts::{SavedSession, verify_secret};
 pub use act::Act;
 pub use error::{DeskError, ErrorCode, SettingWhy};
 pub use input::{CitizenInput, ProxyInput};
-pub use settings::Settings;
+pub use settings::{Settings, printer_name};
 // What the floors above need of the store, so that none of them depends on it: errors the desk
 // passes up, the audit chain's verdict, the panic guard and the server's note beside the file.
 pub use yimen_store::chain::Verdict;

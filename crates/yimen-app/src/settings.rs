@@ -139,7 +139,7 @@ impl Settings {
 /// A printer's name as typed (empty: none), checked against CUPS's rules (RFC 8011's
 /// printer-name: at most 127 characters) and ours: no control character, and no leading `-`,
 /// which `lp` would read as an option.
-fn printer_name(value: &str) -> Result<Option<String>, super::error::SettingWhy> {
+pub fn printer_name(value: &str) -> Result<Option<String>, super::error::SettingWhy> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);

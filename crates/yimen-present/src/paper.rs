@@ -122,6 +122,21 @@ pub fn wrap_cells(s: &str, w: usize) -> Vec<String> {
 /// Splits `s` into lines no wider than `limit`, measuring each character with `measure`: the
 /// one line-breaking rule behind the text and the PDF renderings.
 pub fn wrap_by(s: &str, limit: f32, measure: impl Fn(char) -> f32) -> Vec<String> {
+    wrap_hanging_by(s, limit, limit, measure)
+}
+
+/// The prefix continuation lines hang under: the leading spaces and a list number (`  2. `).
+pub fn hanging_prefix(s: &str) -> &str {
+    let spaces = s.len() - s.trim_start_matches(' ').len();
+    let rest = &s[spaces..];
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits > 0 && rest[digits..].starts_with(". ") { &s[..spaces + digits + 2] } else { &s[..spaces] }
+}
+
+/// Like [`wrap_by`], the first line at most `first` wide and the others at most `rest` (a
+/// hanging indent takes the difference).
+pub fn wrap_hanging_by(s: &str, first: f32, rest: f32, measure: impl Fn(char) -> f32) -> Vec<String> {
+    let mut limit = first;
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut used = 0.0f32;
@@ -130,8 +145,16 @@ pub fn wrap_by(s: &str, limit: f32, measure: impl Fn(char) -> f32) -> Vec<String
         // Closing punctuation never starts a line (the Chinese line-breaking rule, GB/T
         // 15834): it hangs at the end of the line instead.
         if used + cw > limit + 0.01 && !line.is_empty() && !NO_LINE_START.contains(c) {
+            // A code point written for a character the font lacks (`〔U+2A6A5〕`) is never cut.
+            let open_code = line.rfind('〔').filter(|i| !line[*i..].contains('〕') && *i > 0);
             // Break at the last space when the character continues a Latin word.
             let carry = match line.rfind(' ') {
+                _ if open_code.is_some() => {
+                    let i = open_code.unwrap_or_default();
+                    let rest = line[i..].to_string();
+                    line.truncate(i);
+                    rest
+                }
                 Some(i) if !is_wide(c) && c != ' ' && !line.ends_with(' ') && i > 0 => {
                     let rest = line[i + 1..].to_string();
                     line.truncate(i);
@@ -140,6 +163,7 @@ pub fn wrap_by(s: &str, limit: f32, measure: impl Fn(char) -> f32) -> Vec<String
                 _ => String::new(),
             };
             lines.push(line.trim_end().to_string());
+            limit = rest;
             line = carry;
             used = line.chars().map(&measure).sum();
             if c == ' ' && line.is_empty() {
@@ -218,8 +242,14 @@ pub fn text(doc: &Doc, cells: usize) -> String {
         match b {
             Block::Title(s) | Block::Center(s) | Block::Big(s) => center(s, &mut out),
             Block::Line(s) | Block::Signature(s) => {
-                for l in wrap_cells(&clean(s), cells) {
-                    out.push_str(&l);
+                let s = clean(s);
+                let hang = width(hanging_prefix(&s)).min(cells / 2);
+                let cell = |c: char| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) as f32;
+                for (i, l) in wrap_hanging_by(&s, cells as f32, (cells - hang) as f32, cell).iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(&" ".repeat(hang));
+                    }
+                    out.push_str(l);
                     out.push('\n');
                 }
             }
@@ -266,5 +296,26 @@ mod tests {
             ["过号请到窗口咨询。"],
             "a full stop hangs, never starts a line"
         );
+        assert_eq!(
+            wrap_cells("申请人：王〔U+2A6A5〕龘", 16),
+            ["申请人：王", "〔U+2A6A5〕龘"],
+            "a code point stays whole"
+        );
+        assert_eq!(hanging_prefix("  12. 户口簿"), "  12. ");
+        assert_eq!(hanging_prefix("  2026 年"), "  ");
+        assert_eq!(hanging_prefix("号码：A012"), "");
+    }
+
+    #[test]
+    fn a_numbered_line_wraps_under_its_text() {
+        let doc = Doc {
+            paper: Paper::Roll58,
+            title: String::new(),
+            running_head: None,
+            body: vec![Block::Line("  1. 家庭收入及财产状况声明和授权核查书".into())],
+            closing: vec![],
+            lang: yimen_domain::Lang::Zh,
+        };
+        assert_eq!(text(&doc, 20), "  1. 家庭收入及财产\n     状况声明和授权\n     核查书\n");
     }
 }

@@ -217,11 +217,16 @@ impl<'m> Layout<'m> {
         self.y += lh;
     }
 
-    /// Text wrapped to the text width, each line placed by `align`.
+    /// Text wrapped to the text width, each line placed by `align`; a left-aligned numbered
+    /// line's continuation hangs under its text.
     fn paragraph(&mut self, s: &str, size: f32, centered: bool) {
         let s = self.m.printable(s);
-        for l in self.m.wrap(&s, size, self.st.text_width()) {
-            self.line(&l, size, if centered { Align::Center } else { Align::Left(0.0) });
+        let width = self.st.text_width();
+        let hang = if centered { 0.0 } else { self.m.text(crate::paper::hanging_prefix(&s), size).min(width / 2.0) };
+        let lines = crate::paper::wrap_hanging_by(&s, width, width - hang, |c| self.m.char(c, size));
+        for (i, l) in lines.iter().enumerate() {
+            let align = if centered { Align::Center } else { Align::Left(if i > 0 { hang } else { 0.0 }) };
+            self.line(l, size, align);
         }
     }
 

@@ -29,8 +29,10 @@ impl PrintError {
     /// One line in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         match (self, lang) {
-            (PrintError::NoPrinter, Lang::Zh) => "未设置打印机（yimen config set printer 打印机名称）".into(),
-            (PrintError::NoPrinter, Lang::En) => "no printer set (yimen config set printer NAME)".into(),
+            (PrintError::NoPrinter, Lang::Zh) => {
+                "未设置打印机（请管理员运行 yimen config set printer 打印机名称）".into()
+            }
+            (PrintError::NoPrinter, Lang::En) => "no printer set (an admin runs: yimen config set printer NAME)".into(),
             (PrintError::NoSpooler, Lang::Zh) => "本机没有打印系统（Linux 请安装 cups）".into(),
             (PrintError::NoSpooler, Lang::En) => "this PC has no print system (on Linux, install cups)".into(),
             (PrintError::NotRunning, Lang::Zh) => "打印服务没有运行（请启动 CUPS）".into(),
@@ -39,18 +41,54 @@ impl PrintError {
             (PrintError::NotFound(p), Lang::En) => format!("there is no printer named '{p}' (lpstat -p lists them)"),
             (PrintError::Stopped(p), Lang::Zh) => format!("打印机「{p}」已停止或不接收任务，请检查打印机"),
             (PrintError::Stopped(p), Lang::En) => format!("printer '{p}' is stopped or not accepting jobs; check it"),
-            (PrintError::Refused(p, why), Lang::Zh) => format!("打印机「{p}」未能打印：{why}"),
+            (PrintError::Refused(p, why), Lang::Zh) => format!("打印机「{p}」未能打印（打印系统的回答：{why}）"),
             (PrintError::Refused(p, why), Lang::En) => format!("printer '{p}' did not print: {why}"),
         }
     }
 }
 
+/// The printer a paper goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Printer {
+    pub name: String,
+    /// A roll sent to the A4 printer because no receipt printer is set: said, so the clerk
+    /// knows why a small ticket came out on a sheet.
+    pub roll_on_a4: bool,
+}
+
 /// The printer a paper goes to: `YIMEN_PRINTER` (or, for a roll, `YIMEN_RECEIPT_PRINTER`)
 /// on this PC when set, else the hall's setting; a roll falls back to the A4 printer.
-pub fn printer_for(settings: &yimen_app::Settings, roll: bool) -> Option<String> {
-    let env = |k: &str| std::env::var(k).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+///
+/// A name from the environment is checked like a setting (`yimen_app::printer_name`); one
+/// that is not a printer's name is ignored, so it never reaches `lpstat` or `lp` as an option.
+pub fn printer_for(settings: &yimen_app::Settings, roll: bool) -> Option<Printer> {
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| yimen_app::printer_name(&v).ok().flatten());
     let a4 = env("YIMEN_PRINTER").or_else(|| settings.printer.clone());
-    if roll { env("YIMEN_RECEIPT_PRINTER").or_else(|| settings.receipt_printer.clone()).or(a4) } else { a4 }
+    if !roll {
+        return a4.map(|name| Printer { name, roll_on_a4: false });
+    }
+    match env("YIMEN_RECEIPT_PRINTER").or_else(|| settings.receipt_printer.clone()) {
+        Some(name) => Some(Printer { name, roll_on_a4: false }),
+        None => a4.map(|name| Printer { name, roll_on_a4: true }),
+    }
+}
+
+/// "已发送到打印机 P（任务 P-12）", with a word when a roll went to the A4 printer.
+pub fn sent_line(p: &Printer, job: &str, lang: Lang) -> String {
+    let job = if job.is_empty() {
+        String::new()
+    } else {
+        format!("{}{job}{}", lang.pick("（任务 ", " (job "), lang.pick("）", ")"))
+    };
+    let roll = if p.roll_on_a4 {
+        lang.pick(
+            "；未设置小票打印机（receipt_printer），已发到 A4 打印机",
+            "; no receipt printer (receipt_printer) is set, so it went to the A4 printer",
+        )
+    } else {
+        ""
+    };
+    format!("{}{}{job}{roll}", lang.pick("已发送到打印机 ", "sent to printer "), p.name)
 }
 
 fn first_line(b: &[u8]) -> String {
@@ -59,8 +97,8 @@ fn first_line(b: &[u8]) -> String {
     yimen_domain::text::escape_for_output(&line, false)
 }
 
-/// Sends the PDF at `file` to `printer`, titled `title` in the queue. Returns what the
-/// spooler said (CUPS: `request id is P-12 (1 file(s))`).
+/// Sends the PDF at `file` to `printer`, titled `title` in the queue. Returns the job's name
+/// in the spooler (CUPS: `P-12`), or "" when it gives none.
 ///
 /// # Errors
 /// A [`PrintError`] saying why; the file is left where it is.
@@ -89,7 +127,10 @@ pub fn print(file: &Path, printer: &str, title: &str) -> Result<String, PrintErr
         .output()
         .map_err(|_| PrintError::NoSpooler)?;
     if out.status.success() {
-        return Ok(first_line(&out.stdout));
+        // "request id is P-12 (1 file(s))"
+        let said = first_line(&out.stdout);
+        let job = said.strip_prefix("request id is ").and_then(|r| r.split_whitespace().next()).unwrap_or("");
+        return Ok(job.to_string());
     }
     let why = first_line(&out.stderr);
     if why.contains("not accepting") {
@@ -119,7 +160,7 @@ pub fn print(file: &Path, printer: &str, _title: &str) -> Result<String, PrintEr
         .output()
         .map_err(|_| PrintError::NoSpooler)?;
     match out.status.code() {
-        Some(0) => Ok(format!("sent to {printer}")),
+        Some(0) => Ok(String::new()),
         Some(3) => Err(PrintError::NotFound(printer.to_string())),
         Some(4) => Err(PrintError::Stopped(printer.to_string())),
         _ => Err(PrintError::Refused(printer.to_string(), first_line(&out.stderr))),

@@ -257,7 +257,7 @@ pub fn range_sections(r: &RangeReport, lang: Lang) -> Vec<Section> {
             l("诉求/纠纷", "Requests and disputes"),
             l("新登记", "opened"),
             r.requests_opened,
-            l("办结", "closed"),
+            l("结束", "closed"),
             r.requests_closed
         ),
         head,

@@ -165,15 +165,13 @@ fn owed(desk: &dyn Client, t: &Ticket, lang: Lang) -> Vec<Block> {
     let mut v = Vec::new();
     for d in t.owed() {
         v.push(Block::Line(format!(
-            "{}{}{}{}",
+            "{}{}{}{}{}",
             lang.pick("容缺材料：", "Bring later: "),
             material(desk, t, &d.material, lang),
             lang.pick("，请于 ", ", by "),
-            d.due
+            d.due,
+            lang.pick(" 前补交，逾期未补交的将终止办理", " (the case ends if it is not brought by then)")
         )));
-        v.push(Block::Line(
-            lang.pick("  前补交，逾期未补交的将终止办理", "  (the case ends if it is not brought by then)").into(),
-        ));
     }
     v
 }

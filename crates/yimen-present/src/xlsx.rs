@@ -107,6 +107,9 @@ fn table(ws: &mut Worksheet, top: u32, head: &[String], rows: &[Vec<Cell>], f: &
     }
     let last = top + rows.len() as u32;
     ws.set_freeze_panes(top + 1, 0)?;
+    // Printed as people expect: A4 landscape, as wide as one page, the header on every page.
+    ws.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(top, top)?;
     if !head.is_empty() {
         ws.autofilter(top, 0, last, col(head.len() - 1))?;
     }
@@ -180,6 +183,7 @@ pub fn report(title: &str, when: &str, header: &Header, sections: &[Section], la
     {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(lang.pick("报告信息", "About"), &mut used)).map_err(err)?;
+        ws.set_paper_size(9).set_print_fit_to_pages(1, 0);
         ws.write_string_with_format(
             0,
             0,

@@ -127,7 +127,6 @@ pub enum T {
     PrintNotice,
     DeferAccept,
     SlipSaved,
-    Printed,
     CalendarGuess,
     NextYearMissing,
     NoteOptional,
@@ -308,7 +307,6 @@ impl T {
             T::PrintNotice => ("一次性告知", "one-time notice"),
             T::DeferAccept => ("容缺受理", "accept with materials later"),
             T::SlipSaved => ("凭条已保存到", "Slip saved to"),
-            T::Printed => ("已发送到打印机", "Sent to printer"),
             T::CalendarGuess => (
                 "预估：该年放假安排未导入，按法定节假日计算",
                 "estimated: that year's holidays are not imported, statutory days only",

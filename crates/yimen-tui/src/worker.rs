@@ -74,9 +74,11 @@ pub struct Paper {
     pub path: String,
     /// The PDF's file.
     pub pdf: String,
-    /// `None`: no printer set. Else the printer's name, or the one line saying why it did
-    /// not print (the files are kept either way).
+    /// `None`: no printer set. Else the line saying where it went, or the one line saying why
+    /// it did not print (the files are kept either way).
     pub printed: Option<Result<String, String>>,
+    /// How many papers were saved (a deferred acceptance: the receipt and the 容缺受理通知书).
+    pub count: usize,
 }
 
 /// Saves a paper as text at `text_path` and as PDF beside it, and sends the PDF to the
@@ -97,9 +99,12 @@ fn keep_and_print(
     write(&text_path, text.as_bytes())?;
     let pdf_path = text_path.with_extension("pdf");
     write(&pdf_path, &yimen_present::pdf::pdf(doc)?)?;
-    let printed = yimen_present::print::printer_for(desk.settings(), doc.paper.is_roll())
-        .map(|p| yimen_present::print::print(&pdf_path, &p, &doc.title).map(|_| p).map_err(|e| e.text(lang)));
-    Ok(Paper { path: text_path.display().to_string(), pdf: pdf_path.display().to_string(), printed })
+    let printed = yimen_present::print::printer_for(desk.settings(), doc.paper.is_roll()).map(|p| {
+        yimen_present::print::print(&pdf_path, &p.name, &doc.title)
+            .map(|job| yimen_present::print::sent_line(&p, &job, lang))
+            .map_err(|e| e.text(lang))
+    });
+    Ok(Paper { path: text_path.display().to_string(), pdf: pdf_path.display().to_string(), printed, count: 1 })
 }
 
 #[derive(Debug)]
@@ -259,7 +264,9 @@ fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, 
                 lang,
             );
             let text = yimen_present::paper::text(&doc, yimen_present::render::PAGE);
-            let path = yimen_present::beside_database(desk, "reports", &format!("daily-{d}.txt"));
+            // Named with the moment of printing too: a signed paper always has its own file.
+            let stamp = desk.clock().show(desk.clock().now(), yimen_domain::clock::Shown::FileStamp);
+            let path = yimen_present::beside_database(desk, "reports", &format!("daily-{d}-printed-{stamp}.txt"));
             keep_and_print(desk, &doc, &text, path, lang)
         })()),
         Job::SignIn { name, pin } => Reply::SignedIn(desk.sign_in(&name, &pin).map(|_| name).map_err(|e| msg(e, lang))),
@@ -285,8 +292,11 @@ fn run_job(desk: &mut dyn Client, lang: Lang, job: Job, msg: &dyn Fn(DeskError, 
                 match &mut first {
                     None => first = Some(paper),
                     // A later paper's printer trouble is not hidden behind the first's success.
-                    Some(f) if matches!(paper.printed, Some(Err(_))) => f.printed = paper.printed,
-                    Some(_) => {}
+                    Some(f) if matches!(paper.printed, Some(Err(_))) => {
+                        f.count += 1;
+                        f.printed = paper.printed;
+                    }
+                    Some(f) => f.count += 1,
                 }
             }
             first.ok_or_else(|| msg(DeskError::NoSlip(t.number.to_string()), lang))

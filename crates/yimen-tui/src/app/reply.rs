@@ -9,9 +9,9 @@ impl App {
     fn paper_status(&mut self, saved: T, file: &str, printed: &Option<Result<String, String>>) {
         match printed {
             None => self.status = Some((format!("{} {file}", self.t(saved)), false)),
-            Some(Ok(p)) => {
+            Some(Ok(sent)) => {
                 let sep = self.cfg.lang.pick("；", "; ");
-                self.status = Some((format!("{} {p}{sep}{} {file}", self.t(T::Printed), self.t(saved)), false));
+                self.status = Some((format!("{sent}{sep}{} {file}", self.t(saved)), false));
             }
             Some(Err(e)) => {
                 let sep = self.cfg.lang.pick("；", "; ");
@@ -121,6 +121,16 @@ impl App {
                     .file_name()
                     .map(|n| format!("slips/{}", n.to_string_lossy()))
                     .unwrap_or_else(|| paper.pdf.clone());
+                let name = if paper.count > 1 {
+                    format!(
+                        "{name}{}{}{}",
+                        self.cfg.lang.pick(" 等 ", " and "),
+                        paper.count - 1,
+                        self.cfg.lang.pick(" 份", " more")
+                    )
+                } else {
+                    name
+                };
                 self.paper_status(T::SlipSaved, &name, &paper.printed);
                 self.slips.push(paper.path);
             }
