@@ -368,6 +368,17 @@ pub enum Command {
     /// Test helper: take numbers forever, printing each acknowledged ticket (the crash test)
     #[command(hide = true, name = "_crash-writer")]
     CrashWriter,
+    /// Send this hall's records to the town's PostgreSQL (admin, on the file itself): the audit
+    /// chain from where the last sync stopped, and the records it touched, personal data masked
+    Sync {
+        /// The town database, postgres://user@host[:port]/db (password from PGPASSWORD or the
+        /// URL; never printed); default: YIMEN_TOWN_URL
+        #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
+        to: String,
+    },
+    /// The town's view of its halls, from its PostgreSQL
+    #[command(subcommand)]
+    Town(TownCmd),
     /// Build a demo database with a realistic history (a separate file, never the hall's own)
     Demo {
         /// Working days of history (1–5000)
@@ -559,6 +570,26 @@ pub enum CalendarCmd {
     Import {
         /// The TOML file
         file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TownCmd {
+    /// Every hall with its events received, its last sync and its lag (a hall silent for more
+    /// than a day is marked), and how many flags it has
+    Halls {
+        /// The town database (default: YIMEN_TOWN_URL)
+        #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
+        town: String,
+    },
+    /// The problems the town found in a hall's records: chain gaps or mismatches, records
+    /// changed outside yimen
+    Flags {
+        /// The hall's code
+        hall_code: String,
+        /// The town database (default: YIMEN_TOWN_URL)
+        #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
+        town: String,
     },
 }
 

@@ -166,9 +166,13 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         return open_tui(&mut c, desk, opts);
     };
 
+    if let Command::Town(cmd) = command {
+        return town(&mut c, cmd);
+    }
     let file_only = matches!(
         command,
         Command::Init { .. }
+            | Command::Sync { .. }
             | Command::Serve { .. }
             | Command::Restore { .. }
             | Command::Demo { .. }
@@ -272,6 +276,40 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             .map_err(|e| {
                 Failure::Message(format!("{}{listen}: {e}", t("无法在此地址提供服务：", "cannot serve on ")))
             })?;
+            return Ok(());
+        }
+        Command::Sync { to } => {
+            let mut desk = Local::new(Desk::open(&db).map_err(|e| c.fail(e))?);
+            sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
+            authorize(&c, "sync", desk.clerk(), desk.role(), true)?;
+            let mut town = yimen_town::Town::connect(&to).map_err(|e| Failure::Message(e.text(lang)))?;
+            let bar = progress::bar(t("正在同步到镇（事件）", "syncing to the town (events)"), false);
+            let done = yimen_town::sync(&desk.desk, &mut town, &progress::callback(&bar));
+            bar.finish_and_clear();
+            let r = done.map_err(|e| Failure::Message(e.text(lang)))?;
+            if c.json {
+                writeln!(c.out, "{}", serde_json::to_string(&r)?)?;
+            } else {
+                writeln!(
+                    c.out,
+                    "{}{}{}{}{}{}",
+                    t("已同步到镇：新事件 ", "synced to the town: new events "),
+                    r.events,
+                    t("，办件 ", ", tickets "),
+                    r.tickets,
+                    t("，已送达到第 ", ", delivered up to position "),
+                    r.position
+                )?;
+                for f in &r.flags {
+                    writeln!(
+                        c.out,
+                        "{}{}：{}",
+                        t("！镇里标记了问题 ", "! the town flagged "),
+                        f.kind,
+                        clean(&f.detail)
+                    )?;
+                }
+            }
             return Ok(());
         }
         Command::Restore { file, force } => {
@@ -590,6 +628,61 @@ fn emit(c: &mut Ctx<'_>, bytes: &[u8], out: Option<&std::path::Path>) -> Result<
             eprintln!("{}{}", c.lang.pick("已保存到 ", "saved to "), path.display());
         }
         None => c.out.write_all(bytes)?,
+    }
+    Ok(())
+}
+
+/// `yimen town …`: the town's database only, no hall file.
+fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
+    let lang = c.lang;
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let fail = |e: yimen_town::TownError| Failure::Message(e.text(lang));
+    match cmd {
+        args::TownCmd::Halls { town } => {
+            let mut town = yimen_town::Town::connect(&town).map_err(fail)?;
+            let clock = yimen_domain::clock::Clock::from_env(yimen_domain::clock::DEFAULT_OFFSET)
+                .map_err(|e| Failure::Message(e.text(lang == yimen_domain::Lang::Zh)))?;
+            let halls = town.halls(clock.now()).map_err(fail)?;
+            if c.json {
+                writeln!(c.out, "{}", serde_json::to_string(&halls)?)?;
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = halls
+                .iter()
+                .map(|h| {
+                    let lag = match h.lag_seconds {
+                        None => t("从未同步", "never"),
+                        Some(s) if s > 86_400 => format!("{}{}", s / 3600, t(" 小时 ！超过一天", " h ! over a day")),
+                        Some(s) if s >= 3600 => format!("{}{}", s / 3600, t(" 小时", " h")),
+                        Some(s) => format!("{}{}", s / 60, t(" 分钟", " min")),
+                    };
+                    vec![h.code.clone(), clean(&h.name), h.events.to_string(), lag, h.flags.to_string()]
+                })
+                .collect();
+            let head = vec![
+                t("代码", "code"),
+                t("大厅", "hall"),
+                t("事件", "events"),
+                t("距上次同步", "since last sync"),
+                t("标记", "flags"),
+            ];
+            write!(c.out, "{}", view::table(&[vec![head], rows].concat()))?;
+        }
+        args::TownCmd::Flags { hall_code, town } => {
+            let mut town = yimen_town::Town::connect(&town).map_err(fail)?;
+            let flags = town.flags(&hall_code).map_err(fail)?;
+            if c.json {
+                writeln!(c.out, "{}", serde_json::to_string(&flags)?)?;
+                return Ok(());
+            }
+            if flags.is_empty() {
+                writeln!(c.out, "{}", t("没有标记", "no flags"))?;
+            }
+            for f in flags {
+                let at = f.position.map(|p| format!(" @{p}")).unwrap_or_default();
+                writeln!(c.out, "{}{at}  {}", f.kind, clean(&f.detail))?;
+            }
+        }
     }
     Ok(())
 }

@@ -33,6 +33,8 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
 
     match command {
         Command::Init { .. }
+        | Command::Sync { .. }
+        | Command::Town(_)
         | Command::Demo { .. }
         | Command::Restore { .. }
         | Command::Serve { .. }

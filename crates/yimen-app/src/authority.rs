@@ -97,6 +97,11 @@ pub const COMMANDS: &[Rule] = &[
     // and serves only what each request's sign-in allows.
     Rule { command: "serve", need: Need::Anyone },
     Rule { command: "restore", need: Need::LocalAdmin },
+    // Sends the whole audit chain out of the hall: an admin, on the file itself.
+    Rule { command: "sync", need: Need::LocalAdmin },
+    // Reads only the town's database, whose own sign-in (the URL's user) is the authority.
+    Rule { command: "town halls", need: Need::Anyone },
+    Rule { command: "town flags", need: Need::Anyone },
     Rule { command: "_crash-writer", need: CLERK },
     // The demo builds only into its own new file, never the hall's (checked by `demo`).
     Rule { command: "demo", need: Need::Anyone },

@@ -205,6 +205,11 @@ pub enum SettingWhy {
     /// Not a printer's name: empty of meaning, longer than 127 characters, with a control
     /// character, or starting with `-` (CUPS's limit and rules, RFC 8011 printer-name).
     NotAPrinterName(String),
+    /// Not a 12-digit statistical division code of a township or village.
+    NotAHallCode(String),
+    /// The hall has sent records to the town under its code: changing it would split its
+    /// history in two.
+    HallCodeSynced(String),
 }
 
 impl SettingWhy {
@@ -222,6 +227,22 @@ impl SettingWhy {
             (SettingWhy::Unknown(keys), Lang::En) => format!("unknown setting; known: {}", keys.join(", ")),
             (SettingWhy::NotADate(v), Lang::Zh) => format!("「{v}」不是 2026-11-30 这样的日期"),
             (SettingWhy::NotADate(v), Lang::En) => format!("'{v}' is not a date such as 2026-11-30"),
+            (SettingWhy::NotAHallCode(v), Lang::Zh) => {
+                format!("「{v}」不是 12 位统计用区划代码（乡镇或村，如 430822101000）")
+            }
+            (SettingWhy::NotAHallCode(v), Lang::En) => {
+                format!(
+                    "'{v}' is not a 12-digit statistical division code of a township or village (e.g. 430822101000)"
+                )
+            }
+            (SettingWhy::HallCodeSynced(v), Lang::Zh) => {
+                format!("本大厅已用代码 {v} 向镇里同步过记录，不能再改（改了会把大厅的历史分成两半）")
+            }
+            (SettingWhy::HallCodeSynced(v), Lang::En) => {
+                format!(
+                    "this hall has synced its records to the town as {v}; the code cannot change (it would split the hall's history)"
+                )
+            }
             (SettingWhy::NotAPrinterName(v), Lang::Zh) => {
                 format!("「{v}」不是打印机名称（最多 127 个字符，不含控制字符，不以 - 开头；lpstat -p 可列出打印机）")
             }

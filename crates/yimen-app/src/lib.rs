@@ -21,7 +21,11 @@ pub use accounts::{SavedSession, verify_secret};
 pub use act::Act;
 pub use error::{DeskError, ErrorCode, SettingWhy};
 pub use input::{CitizenInput, ProxyInput};
-pub use settings::{Settings, printer_name};
+pub use settings::{Settings, hall_code, printer_name};
+
+/// The meta key holding how far the hall's audit chain has been sent to the town (the next
+/// chain position to send, decimal; absent or "0": never synced).
+pub const TOWN_SYNCED: &str = "town_synced";
 // What the floors above need of the store, so that none of them depends on it: errors the desk
 // passes up, the audit chain's verdict, the panic guard and the server's note beside the file.
 pub use yimen_store::chain::Verdict;
@@ -605,7 +609,15 @@ impl<'a> Acting<'a> {
         self.store.write(|tx| {
             let mut s = Settings::load_w(tx)?;
             let before = s.utc_offset;
+            let code_before = s.hall_code.clone();
             s.set(key, value)?;
+            // A hall that has synced keeps its code: the town's records are keyed by it.
+            if s.hall_code != code_before
+                && let Some(code) = code_before
+                && tx.meta(TOWN_SYNCED)?.is_some_and(|p| p != b"0")
+            {
+                return Err(DeskError::Setting(key.to_string(), SettingWhy::HallCodeSynced(code)));
+            }
             s.save(tx)?;
             // Days are the hall's local days: new boundaries make every cached day stale.
             if s.utc_offset != before {

@@ -27,6 +27,9 @@ pub struct Settings {
     /// The receipt-roll printer (80 or 58 mm) the queue ticket and roll slips go to; `None`:
     /// the A4 printer.
     pub receipt_printer: Option<String>,
+    /// The hall's 12-digit statistical division code (统计用区划代码, of the town or village it
+    /// serves): its name in the town's records. Fixed once the hall has synced.
+    pub hall_code: Option<String>,
 }
 
 impl Default for Settings {
@@ -40,12 +43,13 @@ impl Default for Settings {
             backup_keep: 7,
             printer: None,
             receipt_printer: None,
+            hall_code: None,
         }
     }
 }
 
-pub const KEYS: [&str; 7] =
-    ["hall", "utc_offset", "follow_up_days", "hall_phone", "backup_keep", "printer", "receipt_printer"];
+pub const KEYS: [&str; 8] =
+    ["hall", "utc_offset", "follow_up_days", "hall_phone", "backup_keep", "printer", "receipt_printer", "hall_code"];
 
 impl Settings {
     fn from_lookup(get: impl Fn(&str) -> Result<Option<Vec<u8>>, StoreError>) -> Result<Settings, StoreError> {
@@ -69,6 +73,7 @@ impl Settings {
         }
         s.printer = text("printer")?.filter(|p| !p.is_empty());
         s.receipt_printer = text("receipt_printer")?.filter(|p| !p.is_empty());
+        s.hall_code = text("hall_code")?.filter(|p| !p.is_empty());
         Ok(s)
     }
 
@@ -89,6 +94,7 @@ impl Settings {
         tx.set_meta("backup_keep", self.backup_keep.to_string().as_bytes())?;
         tx.set_meta("printer", self.printer.as_deref().unwrap_or("").as_bytes())?;
         tx.set_meta("receipt_printer", self.receipt_printer.as_deref().unwrap_or("").as_bytes())?;
+        tx.set_meta("hall_code", self.hall_code.as_deref().unwrap_or("").as_bytes())?;
         tx.bump_configuration()
     }
 
@@ -117,6 +123,7 @@ impl Settings {
             }
             "printer" => self.printer = printer_name(value).map_err(bad)?,
             "receipt_printer" => self.receipt_printer = printer_name(value).map_err(bad)?,
+            "hall_code" => self.hall_code = Some(hall_code(value).map_err(bad)?),
             _ => return Err(bad(SettingWhy::Unknown(KEYS.to_vec()))),
         }
         Ok(())
@@ -132,6 +139,7 @@ impl Settings {
             ("backup_keep", self.backup_keep.to_string()),
             ("printer", self.printer.clone().unwrap_or_default()),
             ("receipt_printer", self.receipt_printer.clone().unwrap_or_default()),
+            ("hall_code", self.hall_code.clone().unwrap_or_default()),
         ]
     }
 }
@@ -148,6 +156,29 @@ pub fn printer_name(value: &str) -> Result<Option<String>, super::error::Setting
         return Err(super::error::SettingWhy::NotAPrinterName(yimen_domain::text::escape_for_output(v, false)));
     }
     Ok(Some(v.to_string()))
+}
+
+/// The province-level prefixes of GB/T 2260 administrative division codes, which the first two
+/// digits of a statistical division code (统计用区划代码, National Bureau of Statistics) are.
+const PROVINCES: [&str; 34] = [
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+    "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
+];
+
+/// A hall's code as typed: 12 digits (统计用区划代码: province, city, county, township, village),
+/// the first two a province's (GB/T 2260), the county's six digits not all zero.
+pub fn hall_code(value: &str) -> Result<String, super::error::SettingWhy> {
+    let v = value.trim();
+    let ok = v.len() == 12
+        && v.bytes().all(|b| b.is_ascii_digit())
+        && PROVINCES.contains(&&v[..2])
+        && &v[2..6] != "0000"
+        && &v[6..9] != "000";
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(super::error::SettingWhy::NotAHallCode(yimen_domain::text::escape_for_output(v, false)))
+    }
 }
 
 /// A whole number within `range`, as typed.

@@ -1383,6 +1383,37 @@ impl ReadTx {
         }
     }
 
+    /// The audit chain from position `from` (0 is the first event), at most `limit` events, in
+    /// chain order, each with its position: what the town's sync sends, a batch at a time.
+    ///
+    /// # Errors
+    /// The store's; `Corrupt` for a chain entry whose event is missing.
+    pub fn chain_from(&self, from: u64, limit: usize) -> Result<Vec<(u64, Event)>, StoreError> {
+        let (Some(order), Some(events)) = (self.chain_table()?, self.events_table()?) else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for row in order.range(from..)?.take(limit) {
+            let (k, v) = row?;
+            let (ticket, seq) = v.value();
+            let Some(raw) = events.get((ticket, seq))? else {
+                return Err(StoreError::Corrupt(format!("chain position {} names a missing event", k.value())));
+            };
+            out.push((k.value(), decode(raw.value(), &|| format!("event {seq} of ticket {ticket}"))?));
+        }
+        Ok(out)
+    }
+
+    /// A ticket's stored record as the database holds it (MessagePack), for comparing with the
+    /// state hash its newest event carries (`chain::state_of`).
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn ticket_record(&self, id: TicketId) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.tickets_table()? {
+            Some(t) => Ok(t.get(id)?.map(|v| v.value().to_vec())),
+            None => Ok(None),
+        }
+    }
+
     /// Every event of a ticket, oldest first.
     pub fn events(&self, id: TicketId) -> Result<Vec<Event>, StoreError> {
         let Some(t) = self.events_table()? else {

@@ -1,0 +1,523 @@
+//! Fifteen halls, one town: each hall's audit chain and ticket records pushed, store and
+//! forward, into the town's PostgreSQL.
+//!
+//! - The hall keeps an outbox position in its own file (`yimen_app::TOWN_SYNCED`: the next
+//!   chain position to send). A link down for a week resumes where it stopped.
+//! - Each batch is one PostgreSQL transaction; the key of an event is (hall code, chain
+//!   position), so a retried batch (the link cut after the town committed, before the hall
+//!   wrote its position) inserts nothing twice.
+//! - Order is the hall's chain order. The town checks continuity as it receives: every new
+//!   event must follow the last one it holds (`prev` = its hash) and hash to what it says; an
+//!   event it already holds must be the same. A gap or a mismatch is written to `town.flags`,
+//!   never hidden, and nothing after it is taken until the hall is looked at.
+//! - The ticket records sent are masked (names 张*英, ID numbers, phones), as on screens
+//!   others can see; the events are sent whole, since the chain's hashes cover them.
+//! - The schema is created and upgraded by numbered migrations (`migrations/`); a town
+//!   database of a newer schema than this program knows is refused, not written to.
+
+use postgres::{Client, NoTls};
+use time::OffsetDateTime;
+
+use yimen_app::{Desk, TOWN_SYNCED};
+use yimen_domain::Lang;
+use yimen_domain::ticket::{Event, Ticket};
+use yimen_store::chain;
+
+/// The schema's migrations, in order: (version, SQL).
+const MIGRATIONS: [(i32, &str); 1] = [(1, include_str!("../migrations/0001_town.sql"))];
+
+/// Events per batch (one transaction each).
+pub const BATCH: usize = 500;
+
+/// Why a sync or a town command could not go on, in one line.
+#[derive(Debug)]
+pub enum TownError {
+    /// The URL is not a PostgreSQL connection string.
+    BadUrl(String),
+    /// The URL asks for TLS, which this build does not carry yet.
+    TlsNotBuilt,
+    /// The server could not be reached, or refused the sign-in (the server's words).
+    Connect(String),
+    /// The town's schema is newer than this program (its version, ours).
+    NewerSchema(i32, i32),
+    /// The hall has no `hall_code` yet.
+    NoHallCode,
+    /// A database error during the sync (the server's words); the outbox keeps its place.
+    Database(String),
+    /// The hall's own file.
+    Hall(String),
+}
+
+impl TownError {
+    /// One line in `lang`. Never contains the password.
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (TownError::BadUrl(why), Lang::Zh) => format!("镇数据库地址有误（应为 postgres://用户@主机/库名）：{why}"),
+            (TownError::BadUrl(why), Lang::En) => {
+                format!("the town database URL is wrong (expected postgres://user@host/db): {why}")
+            }
+            (TownError::TlsNotBuilt, Lang::Zh) => {
+                "地址要求 TLS 加密（sslmode=require），本版本尚未内置 TLS；请在县政务网内用 sslmode=disable，或经 VPN/SSH 隧道连接".into()
+            }
+            (TownError::TlsNotBuilt, Lang::En) => {
+                "the URL asks for TLS (sslmode=require), which this build does not carry yet; use sslmode=disable inside the county network, or a VPN or SSH tunnel".into()
+            }
+            (TownError::Connect(why), Lang::Zh) => format!("连不上镇数据库：{why}（大厅照常办理，下次同步从上次停下的地方继续）"),
+            (TownError::Connect(why), Lang::En) => {
+                format!("cannot reach the town database: {why} (the hall works on; the next sync resumes where this one stopped)")
+            }
+            (TownError::NewerSchema(theirs, ours), Lang::Zh) => {
+                format!("镇数据库的结构是第 {theirs} 版，本程序只认识到第 {ours} 版：请先升级一门，不会写入")
+            }
+            (TownError::NewerSchema(theirs, ours), Lang::En) => format!(
+                "the town database's schema is version {theirs}, this program knows up to {ours}: update yimen first; nothing was written"
+            ),
+            (TownError::NoHallCode, Lang::Zh) => {
+                "本大厅还没有区划代码：请管理员运行 yimen config set hall_code 12位统计用区划代码".into()
+            }
+            (TownError::NoHallCode, Lang::En) => {
+                "this hall has no code yet: an admin runs yimen config set hall_code <12-digit division code>".into()
+            }
+            (TownError::Database(why), Lang::Zh) => format!("同步中断：{why}（已送达的批次都已保存，下次从中断处继续）"),
+            (TownError::Database(why), Lang::En) => {
+                format!("the sync stopped: {why} (every batch delivered is kept; the next sync resumes there)")
+            }
+            (TownError::Hall(why), _) => why.clone(),
+        }
+    }
+}
+
+/// The server's words for an error, on one line, without the connection string.
+fn said(e: &postgres::Error) -> String {
+    let s = match e.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => e.to_string(),
+    };
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
+}
+
+/// A connection to the town's database, its schema brought up to date.
+pub struct Town {
+    client: Client,
+}
+
+impl Town {
+    /// Connects to `url` (`postgres://user[:password]@host[:port]/db`, or `host=/run/postgresql`
+    /// style) and brings the schema up to date. A password may come from `PGPASSWORD` instead of
+    /// the URL.
+    ///
+    /// # Errors
+    /// A bad URL, TLS asked for, the server unreachable or refusing, a newer schema.
+    pub fn connect(url: &str) -> Result<Town, TownError> {
+        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| TownError::BadUrl(said(&e)))?;
+        if config.get_ssl_mode() == postgres::config::SslMode::Require {
+            return Err(TownError::TlsNotBuilt);
+        }
+        if config.get_password().is_none()
+            && let Ok(p) = std::env::var("PGPASSWORD")
+        {
+            config.password(p);
+        }
+        config.connect_timeout(std::time::Duration::from_secs(10));
+        let client = config.connect(NoTls).map_err(|e| TownError::Connect(said(&e)))?;
+        let mut town = Town { client };
+        town.migrate()?;
+        Ok(town)
+    }
+
+    /// The newest schema version this program knows.
+    pub fn schema_known() -> i32 {
+        MIGRATIONS.last().map(|(v, _)| *v).unwrap_or(0)
+    }
+
+    /// Applies the migrations not yet applied, each in its own transaction, under an advisory
+    /// lock so two halls connecting at once do not both create the schema.
+    fn migrate(&mut self) -> Result<(), TownError> {
+        let db = |e: postgres::Error| TownError::Database(said(&e));
+        let mut tx = self.client.transaction().map_err(db)?;
+        // 0x79696d656e = "yimen".
+        tx.execute("SELECT pg_advisory_xact_lock(521157617006)", &[]).map_err(db)?;
+        tx.batch_execute(
+            "CREATE SCHEMA IF NOT EXISTS town;
+             CREATE TABLE IF NOT EXISTS town.schema_version (
+                 version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+        )
+        .map_err(db)?;
+        let have: i32 =
+            tx.query_one("SELECT coalesce(max(version), 0) FROM town.schema_version", &[]).map_err(db)?.get(0);
+        if have > Self::schema_known() {
+            return Err(TownError::NewerSchema(have, Self::schema_known()));
+        }
+        for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > have) {
+            tx.batch_execute(sql).map_err(db)?;
+            tx.execute("INSERT INTO town.schema_version (version) VALUES ($1)", &[v]).map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// The schema version the town's database is at.
+    ///
+    /// # Errors
+    /// The database's.
+    pub fn schema_version(&mut self) -> Result<i32, TownError> {
+        self.client
+            .query_one("SELECT coalesce(max(version), 0) FROM town.schema_version", &[])
+            .map(|r| r.get(0))
+            .map_err(|e| TownError::Database(said(&e)))
+    }
+
+    /// Every hall the town has heard from: its code, name, events received, last sync, its
+    /// lag (`now` minus the last sync) and its open flags.
+    ///
+    /// # Errors
+    /// The database's.
+    pub fn halls(&mut self, now: OffsetDateTime) -> Result<Vec<HallRow>, TownError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT h.hall_code, h.name, h.next_position, h.last_sync,
+                        (SELECT count(*) FROM town.flags f WHERE f.hall_code = h.hall_code)
+                 FROM town.halls h ORDER BY h.hall_code",
+                &[],
+            )
+            .map_err(|e| TownError::Database(said(&e)))?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let last: Option<OffsetDateTime> = r.get(3);
+                HallRow {
+                    code: r.get(0),
+                    name: r.get(1),
+                    events: r.get::<_, i64>(2).max(0) as u64,
+                    last_sync: last,
+                    lag_seconds: last.map(|l| (now - l).whole_seconds()),
+                    flags: r.get::<_, i64>(4).max(0) as u64,
+                }
+            })
+            .collect())
+    }
+
+    /// The flags the town holds for a hall (newest first): what kind, where, why.
+    ///
+    /// # Errors
+    /// The database's.
+    pub fn flags(&mut self, hall_code: &str) -> Result<Vec<Flag>, TownError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT kind, position, ticket_id, detail FROM town.flags WHERE hall_code = $1 ORDER BY id DESC",
+                &[&hall_code],
+            )
+            .map_err(|e| TownError::Database(said(&e)))?;
+        Ok(rows
+            .iter()
+            .map(|r| Flag {
+                kind: r.get(0),
+                position: r.get::<_, Option<i64>>(1).map(|p| p.max(0) as u64),
+                ticket: r.get::<_, Option<i64>>(2).map(|p| p.max(0) as u64),
+                detail: r.get(3),
+            })
+            .collect())
+    }
+}
+
+/// One hall as the town sees it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HallRow {
+    pub code: String,
+    pub name: String,
+    /// Events received (the hall's chain positions 0 … events − 1).
+    pub events: u64,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_sync: Option<OffsetDateTime>,
+    /// Seconds since the last sync; `None`: never.
+    pub lag_seconds: Option<i64>,
+    /// Flags raised for the hall (chain gaps or mismatches, records changed outside yimen).
+    pub flags: u64,
+}
+
+/// A problem the town found in a hall's record.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Flag {
+    /// `gap`, `mismatch`, `broken` or `record_changed`.
+    pub kind: String,
+    pub position: Option<u64>,
+    pub ticket: Option<u64>,
+    pub detail: String,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SyncReport {
+    /// Events sent in this run (received before by the town: not counted).
+    pub events: u64,
+    pub tickets: u64,
+    pub batches: u64,
+    /// The next chain position to send, after this run.
+    pub position: u64,
+    /// Flags raised in this run.
+    pub flags: Vec<Flag>,
+}
+
+/// How far the hall has sent its chain.
+fn outbox(desk: &Desk) -> Result<u64, TownError> {
+    let raw = desk.store().read(|rx| rx.meta(TOWN_SYNCED)).map_err(|e| TownError::Hall(e.to_string()))?;
+    Ok(raw.and_then(|b| String::from_utf8_lossy(&b).trim().parse().ok()).unwrap_or(0))
+}
+
+/// A ticket as the town keeps it: personal data masked.
+fn masked(t: &Ticket) -> serde_json::Value {
+    use yimen_domain::mask;
+    let mut v = serde_json::to_value(t).unwrap_or_default();
+    let c = &t.citizen;
+    v["citizen"]["name"] = c.name.as_deref().map(mask::name).into();
+    v["citizen"]["id_number"] = c.id_number.as_ref().map(|i| mask::id_number(i.as_str())).into();
+    v["citizen"]["phone"] = c.phone.as_ref().map(|p| mask::phone(p.as_str())).into();
+    if let Some(p) = &t.proxy {
+        v["proxy"]["name"] = mask::name(&p.name).into();
+        v["proxy"]["id_number"] = p.id_number.as_ref().map(|i| mask::id_number(i.as_str())).into();
+        v["proxy"]["phone"] = p.phone.as_ref().map(|p| mask::phone(p.as_str())).into();
+    }
+    v
+}
+
+/// Sends the hall's chain from its outbox position to the town, `BATCH` events per
+/// transaction, then the records of the tickets those events touched; moves the outbox
+/// after each batch the town committed. Before sending, the hall's whole file is checked
+/// (`audit verify`'s walk): a record changed outside yimen is flagged to the town.
+///
+/// # Errors
+/// No hall code; the town unreachable or failing mid-way (what was committed stays, the
+/// outbox is where the town is); the hall's file.
+pub fn sync(desk: &Desk, town: &mut Town, progress: &dyn Fn(u64, u64)) -> Result<SyncReport, TownError> {
+    let settings = desk.settings().clone();
+    let code = settings.hall_code.clone().ok_or(TownError::NoHallCode)?;
+    let db = |e: postgres::Error| TownError::Database(said(&e));
+    let hall_err = |e: yimen_store::StoreError| TownError::Hall(e.to_string());
+    let mut report = SyncReport::default();
+    let (_, total) = desk.store().read(|rx| rx.chain_state()).map_err(hall_err)?;
+    // The hall is known to the town before its first event arrives.
+    town.client
+        .execute(
+            "INSERT INTO town.halls (hall_code, name, utc_offset, head) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (hall_code) DO UPDATE SET name = excluded.name, utc_offset = excluded.utc_offset",
+            &[&code, &settings.hall, &yimen_domain::clock::format_offset(settings.utc_offset), &chain::GENESIS],
+        )
+        .map_err(db)?;
+    // Records changed outside yimen, found by the hall's own check, are the town's to know.
+    let verdict = desk.store().read(|rx| rx.verify_chain()).map_err(hall_err)?;
+    let mut found: Vec<Flag> = Vec::new();
+    match verdict {
+        yimen_store::chain::Verdict::Altered { tickets, .. } => {
+            for (id, why) in tickets {
+                found.push(Flag {
+                    kind: "record_changed".into(),
+                    position: None,
+                    ticket: Some(id),
+                    detail: format!("the hall's record of ticket {id}: {why}"),
+                });
+            }
+        }
+        yimen_store::chain::Verdict::Broken { position, ticket, why, .. } => found.push(Flag {
+            kind: "broken".into(),
+            position: Some(position),
+            ticket: Some(ticket),
+            detail: format!("the hall's own chain: {why}"),
+        }),
+        _ => {}
+    }
+    for f in &found {
+        raise(&mut town.client, &code, f).map_err(db)?;
+    }
+    report.flags.extend(found);
+
+    // The hall's clock (one injected clock; `YIMEN_NOW` in tests) dates the sync.
+    let now = desk.clock().now();
+    let mut position = outbox(desk)?;
+    loop {
+        let batch = desk.store().read(|rx| rx.chain_from(position, BATCH)).map_err(hall_err)?;
+        let Some(&(last, _)) = batch.last() else { break };
+        let mut tx = town.client.transaction().map_err(db)?;
+        let (next, head): (i64, String) = {
+            let r = tx
+                .query_one("SELECT next_position, head FROM town.halls WHERE hall_code = $1 FOR UPDATE", &[&code])
+                .map_err(db)?;
+            (r.get(0), r.get(1))
+        };
+        let mut head = head;
+        let mut expected = next.max(0) as u64;
+        let mut sent = 0u64;
+        let mut touched: Vec<u64> = Vec::new();
+        let mut stop = false;
+        for (pos, e) in &batch {
+            let p = i64::try_from(*pos).unwrap_or(i64::MAX);
+            if *pos < expected {
+                // Held already (a retry after a cut link): it must be the same event.
+                let have: Option<String> = tx
+                    .query_opt("SELECT hash FROM town.events WHERE hall_code = $1 AND position = $2", &[&code, &p])
+                    .map_err(db)?
+                    .map(|r| r.get(0));
+                if have.as_deref().is_some_and(|h| h != e.hash) {
+                    let f = Flag {
+                        kind: "mismatch".into(),
+                        position: Some(*pos),
+                        ticket: Some(e.ticket),
+                        detail: "the hall's event at this position is not the one the town holds (history rewritten or restored from an older backup)".into(),
+                    };
+                    raise_tx(&mut tx, &code, &f).map_err(db)?;
+                    report.flags.push(f);
+                    stop = true;
+                    break;
+                }
+                continue;
+            }
+            if *pos > expected {
+                let f = Flag {
+                    kind: "gap".into(),
+                    position: Some(expected),
+                    ticket: None,
+                    detail: format!("positions {expected}…{} never arrived", pos - 1),
+                };
+                raise_tx(&mut tx, &code, &f).map_err(db)?;
+                report.flags.push(f);
+                stop = true;
+                break;
+            }
+            if e.prev != head || chain::hash_of(e) != e.hash {
+                let f = Flag {
+                    kind: "broken".into(),
+                    position: Some(*pos),
+                    ticket: Some(e.ticket),
+                    detail: if e.prev != head {
+                        "does not follow the event before it".into()
+                    } else {
+                        "its content does not match its hash".into()
+                    },
+                };
+                raise_tx(&mut tx, &code, &f).map_err(db)?;
+                report.flags.push(f);
+                stop = true;
+                break;
+            }
+            insert_event(&mut tx, &code, p, e).map_err(db)?;
+            head = e.hash.clone();
+            expected = pos + 1;
+            sent += 1;
+            if e.ticket != yimen_store::SYSTEM && !touched.contains(&e.ticket) {
+                touched.push(e.ticket);
+            }
+        }
+        let tickets = desk.store().read(|rx| rx.tickets(&touched)).map_err(hall_err)?;
+        for t in &tickets {
+            upsert_ticket(&mut tx, &code, t).map_err(db)?;
+        }
+        let next = i64::try_from(expected).unwrap_or(i64::MAX);
+        tx.execute(
+            "UPDATE town.halls SET next_position = $2, head = $3, last_sync = $4 WHERE hall_code = $1",
+            &[&code, &next, &head, &now],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)?;
+        // The town holds everything before `expected`: the outbox moves there.
+        desk.store().write(|tx| tx.set_meta(TOWN_SYNCED, expected.to_string().as_bytes())).map_err(hall_err)?;
+        report.events += sent;
+        report.tickets += tickets.len() as u64;
+        report.batches += 1;
+        position = expected;
+        progress(position, total);
+        if stop || last < position.saturating_sub(1) {
+            break;
+        }
+    }
+    // A sync with nothing new still says the hall is alive.
+    town.client.execute("UPDATE town.halls SET last_sync = $2 WHERE hall_code = $1", &[&code, &now]).map_err(db)?;
+    report.position = position;
+    Ok(report)
+}
+
+fn raise(client: &mut Client, code: &str, f: &Flag) -> Result<(), postgres::Error> {
+    let mut tx = client.transaction()?;
+    raise_tx(&mut tx, code, f)?;
+    tx.commit()
+}
+
+/// Records a flag once: the same kind at the same place is not raised again on every sync.
+fn raise_tx(tx: &mut postgres::Transaction<'_>, code: &str, f: &Flag) -> Result<(), postgres::Error> {
+    let pos = f.position.map(|p| i64::try_from(p).unwrap_or(i64::MAX));
+    let ticket = f.ticket.map(|p| i64::try_from(p).unwrap_or(i64::MAX));
+    tx.execute(
+        "INSERT INTO town.flags (hall_code, kind, position, ticket_id, detail)
+         SELECT $1, $2, $3, $4, $5
+         WHERE NOT EXISTS (SELECT 1 FROM town.flags WHERE hall_code = $1 AND kind = $2
+                           AND position IS NOT DISTINCT FROM $3 AND ticket_id IS NOT DISTINCT FROM $4)",
+        &[&code, &f.kind, &pos, &ticket, &f.detail],
+    )?;
+    Ok(())
+}
+
+fn insert_event(
+    tx: &mut postgres::Transaction<'_>,
+    code: &str,
+    position: i64,
+    e: &Event,
+) -> Result<(), postgres::Error> {
+    let body = serde_json::to_value(e).unwrap_or_default();
+    let ticket = i64::try_from(e.ticket).unwrap_or(i64::MAX);
+    let seq = i64::from(e.seq);
+    tx.execute(
+        "INSERT INTO town.events (hall_code, position, ticket_id, seq, at, clerk, action, to_status, prev, hash, state, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (hall_code, position) DO NOTHING",
+        &[
+            &code,
+            &position,
+            &ticket,
+            &seq,
+            &e.at,
+            &e.clerk,
+            &e.action.code(),
+            &e.to.code(),
+            &e.prev,
+            &e.hash,
+            &e.state,
+            &body,
+        ],
+    )?;
+    Ok(())
+}
+
+fn upsert_ticket(tx: &mut postgres::Transaction<'_>, code: &str, t: &Ticket) -> Result<(), postgres::Error> {
+    let id = i64::try_from(t.id).unwrap_or(i64::MAX);
+    let rating = t.rating.as_ref().map(|r| i16::from(r.score));
+    let deadline = t.deadline.map(|d| d.date);
+    tx.execute(
+        "INSERT INTO town.tickets (hall_code, ticket_id, date, number, category, item, kind, status, clerk, village,
+                                   taken_at, accepted_at, completed_at, closed_at, deadline, rating, record)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+         ON CONFLICT (hall_code, ticket_id) DO UPDATE SET
+           status = excluded.status, clerk = excluded.clerk, village = excluded.village,
+           accepted_at = excluded.accepted_at, completed_at = excluded.completed_at,
+           closed_at = excluded.closed_at, deadline = excluded.deadline, rating = excluded.rating,
+           record = excluded.record",
+        &[
+            &code,
+            &id,
+            &t.date,
+            &t.number.to_string(),
+            &t.category,
+            &t.item,
+            &t.kind.code(),
+            &t.status.code(),
+            &t.clerk,
+            &t.citizen.village,
+            &t.taken_at,
+            &t.accepted_at,
+            &t.completed_at,
+            &t.closed_at,
+            &deadline,
+            &rating,
+            &masked(t),
+        ],
+    )?;
+    Ok(())
+}
