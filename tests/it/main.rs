@@ -22,6 +22,7 @@ mod remote;
 mod report;
 mod server;
 mod store;
+mod town;
 mod transitions;
 mod trust;
 mod tui;

@@ -1,0 +1,391 @@
+//! The town's PostgreSQL, for real: each test starts a throwaway cluster (`initdb` into a
+//! temporary folder, a Unix socket there, stopped at the end) and runs the real binary's
+//! `sync` and `town` against it. No mock of PostgreSQL.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+use serde_json::Value;
+
+use crate::common::{Hall, skip};
+
+const NOW: &str = "2026-11-30T17:30:00+08:00";
+
+/// A PostgreSQL cluster of its own, in a temporary folder, on a Unix socket there.
+struct Cluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+    /// Run the server's programs as this account (PostgreSQL refuses root).
+    run_as: Option<&'static str>,
+}
+
+impl Cluster {
+    fn start() -> Option<Cluster> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path().join("bin"))
+            .find(|b| b.join("initdb").exists())?;
+        let root = Std::new("id").arg("-u").output().ok().is_some_and(|o| o.stdout.starts_with(b"0\n"));
+        let run_as = root.then_some("postgres");
+        let dir = tempfile::tempdir().ok()?;
+        if run_as.is_some() {
+            Std::new("chown").args(["-R", "postgres"]).arg(dir.path()).status().ok()?;
+        }
+        let port = 20000 + (std::process::id() % 20000) as u16 + (rand_u16() % 1000);
+        let c = Cluster { dir, bin, port, run_as };
+        let data = c.dir.path().join("data");
+        let ok = c
+            .server("initdb")
+            .args(["-U", "town", "--auth=trust", "-E", "UTF8", "--locale=C", "-D"])
+            .arg(&data)
+            .output()
+            .ok()?
+            .status
+            .success();
+        if !ok {
+            return None;
+        }
+        c.pg_ctl("start");
+        let created = c
+            .server("createdb")
+            .args(["-h"])
+            .arg(c.dir.path())
+            .args(["-p", &c.port.to_string(), "-U", "town", "town"])
+            .status()
+            .ok()?;
+        created.success().then_some(c)
+    }
+
+    fn server(&self, program: &str) -> Std {
+        let path = self.bin.join(program);
+        match self.run_as {
+            Some(user) => {
+                let mut c = Std::new("runuser");
+                c.args(["-u", user, "--"]).arg(path);
+                c
+            }
+            None => Std::new(path),
+        }
+    }
+
+    fn pg_ctl(&self, what: &str) {
+        let opts = format!("-k {} -p {} -c listen_addresses=''", self.dir.path().display(), self.port);
+        let mut c = self.server("pg_ctl");
+        c.arg("-D").arg(self.dir.path().join("data")).args(["-o", &opts, "-l"]).arg(self.dir.path().join("log"));
+        if what == "stop" {
+            c.args(["-m", "immediate"]);
+        }
+        let out = c.arg("-w").arg(what).output().unwrap();
+        assert!(out.status.success(), "pg_ctl {what}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn url(&self) -> String {
+        let host = self.dir.path().display().to_string().replace('/', "%2F");
+        format!("postgres://town@{host}:{}/town", self.port)
+    }
+
+    /// One SQL query's rows, through psql: fields separated by `|`.
+    fn sql(&self, q: &str) -> Vec<String> {
+        let out = Std::new(self.bin.join("psql"))
+            .args(["-X", "-At", "-h"])
+            .arg(self.dir.path())
+            .args(["-p", &self.port.to_string(), "-U", "town", "-d", "town", "-c", q])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{q}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+    }
+
+    /// A count, or 0 while the table is not there yet.
+    fn try_count(&self, q: &str) -> u64 {
+        let out = Std::new(self.bin.join("psql"))
+            .args(["-X", "-At", "-h"])
+            .arg(self.dir.path())
+            .args(["-p", &self.port.to_string(), "-U", "town", "-d", "town", "-c", q])
+            .output();
+        out.ok().and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok()).unwrap_or(0)
+    }
+
+    fn one(&self, q: &str) -> String {
+        self.sql(q).into_iter().next().unwrap_or_default()
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let opts = format!("-k {} -p {}", self.dir.path().display(), self.port);
+        let _ = self
+            .server("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-o", &opts, "-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+fn rand_u16() -> u16 {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    (t.subsec_nanos() % 997) as u16
+}
+
+fn cluster() -> Option<Cluster> {
+    let c = Cluster::start();
+    if c.is_none() {
+        skip("PostgreSQL's server programs (Debian postgresql: initdb, pg_ctl)");
+    }
+    c
+}
+
+/// A demo hall of `days` working days, named and coded.
+fn demo_hall(seed: u32, days: u32, code: &str) -> Hall {
+    let hall = Hall::new();
+    hall.cmd(NOW)
+        .args(["demo", "--days", &days.to_string(), "--per-day", "20", "--seed", &seed.to_string(), "--no-tui"])
+        .assert()
+        .success();
+    admin(&hall, NOW).args(["config", "set", "hall_code", code]).assert().success();
+    admin(&hall, NOW).args(["config", "set", "hall", &format!("第{seed}便民服务站")]).assert().success();
+    hall
+}
+
+fn admin(hall: &Hall, now: &str) -> assert_cmd::Command {
+    let mut c = hall.cmd(now);
+    c.env("YIMEN_CLERK", "管理员").env("YIMEN_PIN", "admin-demo-26");
+    c
+}
+
+fn clerk(hall: &Hall, now: &str) -> assert_cmd::Command {
+    let mut c = hall.cmd(now);
+    c.env("YIMEN_CLERK", "李娟").env("YIMEN_PIN", "111111");
+    c
+}
+
+fn sync(hall: &Hall, now: &str, url: &str) -> std::process::Output {
+    admin(hall, now).args(["--json", "sync", "--to", url]).output().unwrap()
+}
+
+/// The hall's own tickets, per day, from its own export.
+fn hall_tickets(hall: &Hall) -> Vec<Value> {
+    hall_tickets_at(hall, NOW)
+}
+
+/// The hall's own tickets up to the day of `now`.
+fn hall_tickets_at(hall: &Hall, now: &str) -> Vec<Value> {
+    let out = hall
+        .cmd(now)
+        .env("YIMEN_CLERK", "王主任")
+        .env("YIMEN_PIN", "boss-demo-26")
+        .args(["export", "--from", "2025-01-01", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn chain_len(hall: &Hall) -> u64 {
+    let out = hall
+        .cmd(NOW)
+        .env("YIMEN_CLERK", "王主任")
+        .env("YIMEN_PIN", "boss-demo-26")
+        .args(["--json", "audit", "verify"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["events"].as_u64().unwrap()
+}
+
+/// Every event of a hall is in the town once, positions 0 … n − 1, linked hash to hash.
+fn assert_whole_chain(pg: &Cluster, code: &str, n: u64) {
+    let row = pg.one(&format!(
+        "SELECT count(*), count(DISTINCT position), coalesce(min(position), -1), coalesce(max(position), -1) FROM town.events WHERE hall_code = '{code}'"
+    ));
+    assert_eq!(row, format!("{n}|{n}|0|{}", n as i64 - 1), "hall {code}: events held");
+    let unlinked = pg.one(&format!(
+        "SELECT count(*) FROM town.events e JOIN town.events p ON p.hall_code = e.hall_code AND p.position = e.position - 1
+         WHERE e.hall_code = '{code}' AND e.prev <> p.hash"
+    ));
+    assert_eq!(unlinked, "0", "hall {code}: every event follows the one before");
+}
+
+#[test]
+fn fifteen_halls_meet_in_one_postgresql_and_every_figure_is_the_halls_own() {
+    let Some(pg) = cluster() else { return };
+    let url = pg.url();
+    let halls: Vec<(String, Hall)> = (0..15u32)
+        .map(|i| {
+            let code = format!("43082210{i:02}00");
+            let hall = demo_hall(100 + i, 12, &code);
+            (code, hall)
+        })
+        .collect();
+    // All at once, as the halls' links come up.
+    std::thread::scope(|s| {
+        for (code, hall) in &halls {
+            let url = url.clone();
+            s.spawn(move || {
+                let out = sync(hall, NOW, &url);
+                assert!(out.status.success(), "hall {code}: {}", String::from_utf8_lossy(&out.stderr));
+            });
+        }
+    });
+    let mut total = 0usize;
+    for (code, hall) in &halls {
+        let mine = hall_tickets(hall);
+        total += mine.len();
+        assert_whole_chain(&pg, code, chain_len(hall));
+        // Per day and status, the town's tickets are the hall's.
+        let town: Vec<String> = pg.sql(&format!(
+            "SELECT date, status, count(*) FROM town.tickets WHERE hall_code = '{code}' GROUP BY 1, 2 ORDER BY 1, 2"
+        ));
+        let mut want: std::collections::BTreeMap<(String, String), u32> = Default::default();
+        for t in &mine {
+            *want.entry((t["date"].as_str().unwrap().into(), t["status"].as_str().unwrap().into())).or_default() += 1;
+        }
+        let want: Vec<String> = want.iter().map(|((d, s), n)| format!("{d}|{s}|{n}")).collect();
+        assert_eq!(town, want, "hall {code}: tickets by day and status");
+        // Names, ID numbers and phones arrive masked.
+        let leaked = pg.one(&format!(
+            "SELECT count(*) FROM town.tickets WHERE hall_code = '{code}' AND (record->'citizen'->>'id_number' ~ '^[0-9]{{17}}[0-9X]$' OR record->'citizen'->>'phone' ~ '^[0-9]{{11}}$')"
+        ));
+        assert_eq!(leaked, "0", "hall {code}: personal data masked in the town copy");
+    }
+    assert_eq!(
+        pg.one("SELECT count(*) FROM town.tickets"),
+        total.to_string(),
+        "the town's total is the sum of the halls'"
+    );
+    let listed = admin(&halls[0].1, NOW).args(["--json", "town", "halls", "--town", &url]).output().unwrap();
+    let listed: Vec<Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed.len(), 15);
+    assert!(listed.iter().all(|h| h["flags"] == 0 && h["lag_seconds"].as_i64().is_some_and(|l| l.abs() < 600)));
+}
+
+#[test]
+fn a_cut_link_loses_nothing_and_doubles_nothing_and_a_week_offline_catches_up_in_order() {
+    let Some(pg) = cluster() else { return };
+    let url = pg.url();
+    let code = "430822101000";
+    let hall = demo_hall(7, 40, code);
+    let n = chain_len(&hall);
+    assert!(n > 2000, "enough history for several batches: {n}");
+    // The server is stopped while the sync runs: it fails in one line, the hall's outbox is
+    // where the town is.
+    let cut = std::thread::scope(|s| {
+        let h = s.spawn(|| sync(&hall, NOW, &url));
+        // Stopped as soon as the first batches are in: mid-way through the history.
+        for _ in 0..500 {
+            if h.is_finished() || pg.try_count("SELECT count(*) FROM town.events") > 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        pg.pg_ctl("stop");
+        h.join().unwrap()
+    });
+    pg.pg_ctl("start");
+    if !cut.status.success() {
+        let err = String::from_utf8_lossy(&cut.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("同步中断") || err.contains("连不上"), "{err}");
+    }
+    let held: u64 = pg.one(&format!("SELECT count(*) FROM town.events WHERE hall_code = '{code}'")).parse().unwrap();
+    eprintln!(
+        "cut after {held} of {n} events (the sync {})",
+        if cut.status.success() { "had finished" } else { "failed" }
+    );
+    assert!(held <= n);
+    // The hall works on meanwhile.
+    clerk(&hall, NOW).args(["take", "SB03"]).assert().success();
+    let out = sync(&hall, NOW, &url);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_whole_chain(&pg, code, chain_len(&hall));
+    // The same sync again sends nothing.
+    let again: Value = serde_json::from_slice(&sync(&hall, NOW, &url).stdout).unwrap();
+    assert_eq!(again["events"], 0);
+    // The town committed but the hall never wrote down how far (a power cut between the two):
+    // the batches are sent again and nothing is held twice.
+    {
+        let db = redb::Database::open(&hall.db).unwrap();
+        let tx = db.begin_write().unwrap();
+        tx.open_table(redb::TableDefinition::<&str, &[u8]>::new("meta-1"))
+            .unwrap()
+            .insert("town_synced", b"0".as_slice())
+            .unwrap();
+        tx.commit().unwrap();
+    }
+    let resent: Value = serde_json::from_slice(&sync(&hall, NOW, &url).stdout).unwrap();
+    assert_eq!(resent["events"], 0, "everything was held already");
+    assert_whole_chain(&pg, code, chain_len(&hall));
+    // A week without a link: the hall keeps taking numbers, then catches up in order.
+    let later = "2026-12-07T10:00:00+08:00";
+    for item in ["SB03", "MZ03", "YB01"] {
+        clerk(&hall, later).args(["take", item]).assert().success();
+    }
+    let out = sync(&hall, later, &url);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["events"], 3, "the week's three numbers");
+    assert_whole_chain(&pg, code, chain_len(&hall));
+    assert_eq!(pg.one(&format!("SELECT count(*) FROM town.flags WHERE hall_code = '{code}'")), "0");
+    assert_eq!(
+        pg.one(&format!("SELECT count(*) FROM town.tickets WHERE hall_code = '{code}'")),
+        hall_tickets_at(&hall, later).len().to_string()
+    );
+}
+
+/// Changes a stored ticket record straight in the file: no event, no hash.
+fn edit_ticket_in_file(db: &Path, id: u64) {
+    use redb::ReadableTable;
+    let db = redb::Database::open(db).unwrap();
+    let tx = db.begin_write().unwrap();
+    {
+        let mut t = tx.open_table(redb::TableDefinition::<u64, &[u8]>::new("tickets-1")).unwrap();
+        let mut ticket: yimen::domain::ticket::Ticket =
+            rmp_serde::from_slice(t.get(id).unwrap().unwrap().value()).unwrap();
+        ticket.clerk = Some("别人".into());
+        t.insert(id, rmp_serde::to_vec_named(&ticket).unwrap().as_slice()).unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+#[test]
+fn a_record_edited_outside_yimen_is_flagged_by_the_town_and_bad_links_are_refused_in_one_line() {
+    let Some(pg) = cluster() else { return };
+    let url = pg.url();
+    let code = "430822102000";
+    let hall = demo_hall(9, 5, code);
+    assert!(sync(&hall, NOW, &url).status.success());
+    edit_ticket_in_file(&hall.db, 3);
+    let out = sync(&hall, NOW, &url);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["flags"].as_array().unwrap().iter().any(|f| f["kind"] == "record_changed" && f["ticket"] == 3), "{v}");
+    let flags = admin(&hall, NOW).args(["town", "flags", code, "--town", &url]).output().unwrap();
+    assert!(String::from_utf8_lossy(&flags.stdout).contains("record_changed"));
+    // Raised once, not on every sync.
+    assert!(sync(&hall, NOW, &url).status.success());
+    assert_eq!(pg.one(&format!("SELECT count(*) FROM town.flags WHERE hall_code = '{code}'")), "1");
+
+    // The code is the hall's name in the town: fixed once synced.
+    let out = admin(&hall, NOW).args(["config", "set", "hall_code", "430822109000"]).output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("不能再改"));
+
+    // Bad URL, a refused sign-in, a town of a newer schema: one line each; the hall works on
+    // and its outbox keeps its place.
+    let wrong_user = url.replace("town@", "nobody@");
+    pg.sql("INSERT INTO town.schema_version (version) VALUES (99)");
+    for (to, says) in
+        [("http://town.example/", "地址有误"), (wrong_user.as_str(), "连不上"), (url.as_str(), "第 99 版")]
+    {
+        let out = admin(&hall, NOW).args(["sync", "--to", to]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.trim().lines().count() == 1 && err.contains(says), "{to}: {err}");
+        assert!(!err.contains("password"), "{err}");
+    }
+    clerk(&hall, NOW).args(["take", "SB03"]).assert().success();
+    pg.sql("DELETE FROM town.schema_version WHERE version = 99");
+    let v: Value = serde_json::from_slice(&sync(&hall, NOW, &url).stdout).unwrap();
+    assert_eq!(v["events"], 1, "only the one new event, after the refusals");
+}
