@@ -582,6 +582,17 @@ pub enum TownCmd {
         #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
         town: String,
     },
+    /// The town's daily report: each hall's figures by the hall's own definitions, open,
+    /// overdue and due-soon cases, ratings and follow-ups per hall, the sums by category and
+    /// item, the year's one-window cases; halls silent for more than a day marked
+    Report {
+        /// The day, YYYY-MM-DD (default today)
+        #[arg(long)]
+        date: Option<String>,
+        /// The town database (default: YIMEN_TOWN_URL)
+        #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
+        town: String,
+    },
     /// The problems the town found in a hall's records: chain gaps or mismatches, records
     /// changed outside yimen
     Flags {

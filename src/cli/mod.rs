@@ -668,6 +668,78 @@ fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
             ];
             write!(c.out, "{}", view::table(&[vec![head], rows].concat()))?;
         }
+        args::TownCmd::Report { date, town } => {
+            let clock = yimen_domain::clock::Clock::from_env(yimen_domain::clock::DEFAULT_OFFSET)
+                .map_err(|e| Failure::Message(e.text(lang == yimen_domain::Lang::Zh)))?;
+            let day = match date {
+                Some(d) => parse_day(&d, lang)?,
+                None => clock.today(),
+            };
+            let mut town = yimen_town::Town::connect(&town).map_err(fail)?;
+            let r = town.daily(day, clock.now(), lang).map_err(fail)?;
+            if c.json {
+                writeln!(c.out, "{}", serde_json::to_string_pretty(&r)?)?;
+                return Ok(());
+            }
+            writeln!(c.out, "{}{}", t("镇便民服务日报 ", "Town daily summary "), r.date)?;
+            let head = vec![
+                t("代码", "code"),
+                t("大厅", "hall"),
+                t("取号", "taken"),
+                t("服务", "served"),
+                t("受理", "accepted"),
+                t("办结", "completed"),
+                t("超期", "overdue"),
+                t("将到期", "due soon"),
+                t("评价", "rated"),
+                t("待回访", "follow-ups"),
+                t("本年受理", "accepted this year"),
+            ];
+            let mut rows = vec![head];
+            for h in &r.halls {
+                let f = &h.report.figures.totals;
+                let mark =
+                    if h.stale { t(" ！超一天未同步", " ! not synced for over a day") } else { String::new() };
+                rows.push(vec![
+                    h.code.clone(),
+                    format!("{}{mark}", clean(&h.name)),
+                    f.taken.to_string(),
+                    f.served.to_string(),
+                    f.accepted.to_string(),
+                    f.completed.to_string(),
+                    h.report.overdue.len().to_string(),
+                    h.report.due_soon.len().to_string(),
+                    f.rated.to_string(),
+                    h.report.open_bad_ratings.len().to_string(),
+                    h.report.year_to_date.accepted.to_string(),
+                ]);
+            }
+            let f = &r.totals;
+            rows.push(vec![
+                String::new(),
+                t("合计", "total"),
+                f.taken.to_string(),
+                f.served.to_string(),
+                f.accepted.to_string(),
+                f.completed.to_string(),
+                r.overdue.to_string(),
+                r.due_soon.to_string(),
+                r.ratings.to_string(),
+                r.follow_ups_open.to_string(),
+                r.year_to_date.accepted.to_string(),
+            ]);
+            write!(c.out, "{}", view::table(&rows))?;
+            writeln!(c.out, "\n{}", t("分类别（取号 / 受理 / 办结）", "By category (taken / accepted / completed)"))?;
+            for (name, [a, b, d]) in &r.by_category {
+                writeln!(c.out, "  {}  {a} / {b} / {d}", clean(name))?;
+            }
+            writeln!(
+                c.out,
+                "{}{}",
+                t("本年一门式受理办件：", "one-window cases accepted this year: "),
+                r.year_to_date.accepted
+            )?;
+        }
         args::TownCmd::Flags { hall_code, town } => {
             let mut town = yimen_town::Town::connect(&town).map_err(fail)?;
             let flags = town.flags(&hall_code).map_err(fail)?;

@@ -16,7 +16,9 @@ const FLOORS: &[(&str, &[&str])] = &[
     ("yimen-present", &["yimen-domain", "yimen-app", "yimen-api"]),
     ("yimen-server", &["yimen-domain", "yimen-app", "yimen-api", "yimen-present"]),
     ("yimen-tui", &["yimen-domain", "yimen-app", "yimen-api", "yimen-present"]),
-    ("yimen", &["yimen-domain", "yimen-app", "yimen-api", "yimen-present", "yimen-server", "yimen-tui"]),
+    // The town's floor: the hall's records (through the app and its store) out to PostgreSQL.
+    ("yimen-town", &["yimen-domain", "yimen-store", "yimen-app"]),
+    ("yimen", &["yimen-domain", "yimen-app", "yimen-api", "yimen-present", "yimen-server", "yimen-tui", "yimen-town"]),
 ];
 
 /// Libraries a crate must not reach, even through another library (normal dependencies only).
@@ -28,10 +30,12 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("yimen-present", &["clap", "ratatui", "crossterm", "axum", "tokio"]),
     ("yimen-server", &["clap", "ratatui", "crossterm"]),
     ("yimen-tui", &["clap", "axum", "tokio"]),
+    ("yimen-town", &["clap", "ratatui", "crossterm", "axum"]),
 ];
 
-/// Libraries only one floor may name in its `Cargo.toml`: the file format belongs to the store.
-const ONLY: &[(&str, &str)] = &[("redb", "yimen-store")];
+/// Libraries only one floor may name in its `Cargo.toml`: the file format belongs to the store,
+/// the town's database to the town.
+const ONLY: &[(&str, &str)] = &[("redb", "yimen-store"), ("postgres", "yimen-town")];
 
 struct Graph {
     /// Package id → name.

@@ -256,6 +256,48 @@ fn fifteen_halls_meet_in_one_postgresql_and_every_figure_is_the_halls_own() {
         total.to_string(),
         "the town's total is the sum of the halls'"
     );
+    // The town's daily report: each hall's line is the hall's own daily report, and the
+    // totals are their sums.
+    let town: Value = serde_json::from_slice(
+        &admin(&halls[0].1, NOW).args(["--json", "town", "report", "--town", &url]).output().unwrap().stdout,
+    )
+    .unwrap();
+    let figures = ["taken", "called", "served", "no_show", "accepted", "completed", "rejected", "notices", "rated"];
+    let mut sums = std::collections::BTreeMap::<&str, u64>::new();
+    let (mut ytd, mut overdue) = (0u64, 0u64);
+    for (code, hall) in &halls {
+        let own: Value = serde_json::from_slice(
+            &hall
+                .cmd(NOW)
+                .env("YIMEN_CLERK", "王主任")
+                .env("YIMEN_PIN", "boss-demo-26")
+                .args(["report", "daily", "--json"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
+        let line =
+            town["halls"].as_array().unwrap().iter().find(|h| h["code"] == code.as_str()).expect("the hall's line");
+        let theirs = &line["report"];
+        for f in figures {
+            assert_eq!(theirs[f], own[f], "hall {code}: {f}");
+            *sums.entry(f).or_default() += own[f].as_u64().unwrap();
+        }
+        for list in
+            ["overdue", "due_soon", "make_good_tomorrow", "open_bad_ratings", "year_to_date", "by_category", "by_item"]
+        {
+            assert_eq!(theirs[list], own[list], "hall {code}: {list}");
+        }
+        ytd += own["year_to_date"]["accepted"].as_u64().unwrap();
+        overdue += own["overdue"].as_array().unwrap().len() as u64;
+        assert_eq!(line["stale"], false);
+    }
+    for f in figures {
+        assert_eq!(town["totals"][f].as_u64(), Some(sums[f]), "the town's {f} is the halls' sum");
+    }
+    assert_eq!(town["year_to_date"]["accepted"].as_u64(), Some(ytd));
+    assert_eq!(town["overdue"].as_u64(), Some(overdue));
     let listed = admin(&halls[0].1, NOW).args(["--json", "town", "halls", "--town", &url]).output().unwrap();
     let listed: Vec<Value> = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(listed.len(), 15);

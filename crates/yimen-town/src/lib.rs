@@ -24,7 +24,10 @@ use yimen_domain::ticket::{Event, Ticket};
 use yimen_store::chain;
 
 /// The schema's migrations, in order: (version, SQL).
-const MIGRATIONS: [(i32, &str); 1] = [(1, include_str!("../migrations/0001_town.sql"))];
+const MIGRATIONS: [(i32, &str); 2] =
+    [(1, include_str!("../migrations/0001_town.sql")), (2, include_str!("../migrations/0002_hall_setup.sql"))];
+
+pub mod report;
 
 /// Events per batch (one transaction each).
 pub const BATCH: usize = 500;
@@ -88,7 +91,7 @@ impl TownError {
 }
 
 /// The server's words for an error, on one line, without the connection string.
-fn said(e: &postgres::Error) -> String {
+pub(crate) fn said(e: &postgres::Error) -> String {
     let s = match e.as_db_error() {
         Some(db) => db.message().to_string(),
         None => e.to_string(),
@@ -296,12 +299,22 @@ pub fn sync(desk: &Desk, town: &mut Town, progress: &dyn Fn(u64, u64)) -> Result
     let hall_err = |e: yimen_store::StoreError| TownError::Hall(e.to_string());
     let mut report = SyncReport::default();
     let (_, total) = desk.store().read(|rx| rx.chain_state()).map_err(hall_err)?;
-    // The hall is known to the town before its first event arrives.
+    // The hall is known to the town before its first event arrives, with what its reports
+    // need: its offset and the holiday years it imported.
+    let calendar =
+        serde_json::to_value(desk.imported_calendar().map_err(|e| TownError::Hall(e.to_string()))?).unwrap_or_default();
     town.client
         .execute(
-            "INSERT INTO town.halls (hall_code, name, utc_offset, head) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (hall_code) DO UPDATE SET name = excluded.name, utc_offset = excluded.utc_offset",
-            &[&code, &settings.hall, &yimen_domain::clock::format_offset(settings.utc_offset), &chain::GENESIS],
+            "INSERT INTO town.halls (hall_code, name, utc_offset, head, calendar) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (hall_code) DO UPDATE SET name = excluded.name, utc_offset = excluded.utc_offset,
+                                                   calendar = excluded.calendar",
+            &[
+                &code,
+                &settings.hall,
+                &yimen_domain::clock::format_offset(settings.utc_offset),
+                &chain::GENESIS,
+                &calendar,
+            ],
         )
         .map_err(db)?;
     // Records changed outside yimen, found by the hall's own check, are the town's to know.

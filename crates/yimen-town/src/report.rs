@@ -1,0 +1,231 @@
+//! Town reports from PostgreSQL, with the same definitions as a hall's (docs/reports.md): each
+//! hall's figures are computed by the hall's own report code (`yimen_app::report`), reading
+//! that hall's records from the town's tables instead of its file — so a hall's line in the
+//! town's report is, by construction, its own daily report — and the town's totals are their
+//! sums.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use postgres::Client;
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use yimen_app::report::{self, DailyReport, Source, Totals};
+use yimen_app::{DeskError, HallContext, Settings};
+use yimen_domain::Lang;
+use yimen_domain::calendar::Calendar;
+use yimen_domain::catalog::Catalog;
+use yimen_domain::clock::Clock;
+use yimen_domain::lang::Localized;
+use yimen_domain::ticket::Ticket;
+
+use crate::{Town, TownError, said};
+
+/// One hall as the reports read it: its records in the town's tables, its clock (its own UTC
+/// offset, the caller's moment), its imported holiday years, the built-in catalog.
+struct TownHall<'a> {
+    client: RefCell<&'a mut Client>,
+    code: String,
+    clock: Clock,
+    calendar: Calendar,
+    catalog: Catalog,
+    settings: Settings,
+    head: String,
+    events: u64,
+}
+
+fn db(e: postgres::Error) -> DeskError {
+    DeskError::Io(said(&e))
+}
+
+/// A ticket from its town record: the masked personal fields are left out (the figures never
+/// read them), the rest read back as the hall wrote it.
+fn ticket(mut record: serde_json::Value) -> Result<Ticket, DeskError> {
+    for who in ["citizen", "proxy"] {
+        if let Some(o) = record.get_mut(who).and_then(|v| v.as_object_mut()) {
+            o.remove("id_number");
+            o.remove("phone");
+        }
+    }
+    serde_json::from_value(record).map_err(|e| DeskError::Io(format!("a town record does not read: {e}")))
+}
+
+impl TownHall<'_> {
+    fn tickets(&self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<Ticket>, DeskError> {
+        let rows = self.client.borrow_mut().query(sql, params).map_err(db)?;
+        rows.into_iter().map(|r| ticket(r.get(0))).collect()
+    }
+}
+
+impl HallContext for TownHall<'_> {
+    fn clock(&self) -> &Clock {
+        &self.clock
+    }
+    fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+    fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    fn clerk(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl Source for TownHall<'_> {
+    /// The town's database grants what its sign-in grants.
+    fn require_supervisor(&self) -> Result<(), DeskError> {
+        Ok(())
+    }
+
+    fn active_on(&self, day: Date) -> Result<Vec<Ticket>, DeskError> {
+        let offset = self.clock.offset();
+        let start = day.midnight().assume_offset(offset);
+        let end = day.next_day().map(|d| d.midnight().assume_offset(offset)).unwrap_or(start);
+        self.tickets(
+            "SELECT record FROM town.tickets t WHERE t.hall_code = $1 AND (t.date = $2 OR t.ticket_id IN (
+                 SELECT DISTINCT ticket_id FROM town.events WHERE hall_code = $1 AND at >= $3 AND at < $4))
+             ORDER BY t.ticket_id",
+            &[&self.code, &day, &start, &end],
+        )
+    }
+
+    fn open_cases(&self, limit: usize) -> Result<Vec<Ticket>, DeskError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.tickets(
+            "SELECT record FROM town.tickets WHERE hall_code = $1 AND status IN ('accepted', 'suspended', 'transferred')
+             ORDER BY deadline NULLS LAST, ticket_id LIMIT $2",
+            &[&self.code, &limit],
+        )
+    }
+
+    fn followups(&self) -> Result<Vec<Ticket>, DeskError> {
+        let all = self.tickets(
+            "SELECT record FROM town.tickets WHERE hall_code = $1 AND rating <= 2 ORDER BY ticket_id",
+            &[&self.code],
+        )?;
+        let mut due: Vec<Ticket> =
+            all.into_iter().filter(|t| t.rating.as_ref().is_some_and(|r| r.awaits_follow_up())).collect();
+        // By follow-up date, as the hall's own index orders them.
+        due.sort_by_key(|t| (t.rating.as_ref().and_then(|r| r.follow_up_due), t.id));
+        Ok(due)
+    }
+
+    fn cached_day_totals(&self, _from: Date, _to: Date) -> Result<Vec<(Date, Vec<u8>)>, DeskError> {
+        Ok(Vec::new())
+    }
+
+    fn cache_day_totals(&self, _days: &[(Date, Vec<u8>)]) -> Result<(), DeskError> {
+        Ok(())
+    }
+
+    fn chain_state(&self) -> Result<(String, u64), DeskError> {
+        Ok((self.head.clone(), self.events))
+    }
+}
+
+/// One hall's line in the town's daily report: its own daily report, and how stale it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct HallDaily {
+    pub code: String,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_sync: Option<OffsetDateTime>,
+    /// Not synced for more than a day (its figures may be behind).
+    pub stale: bool,
+    pub report: DailyReport,
+}
+
+/// The town's daily report: every hall's own, the sums, and the sums by category and item.
+#[derive(Debug, Clone, Serialize)]
+pub struct TownDaily {
+    pub date: String,
+    pub halls: Vec<HallDaily>,
+    pub totals: Totals,
+    /// The halls' year-to-date totals summed: `accepted` is the town's one-window cases.
+    pub year_to_date: Totals,
+    pub open: u64,
+    pub overdue: u64,
+    pub due_soon: u64,
+    pub ratings: u64,
+    pub follow_ups_open: u64,
+    /// Category name → (taken, accepted, completed), over every hall.
+    pub by_category: BTreeMap<String, [u32; 3]>,
+    /// Item code and name → (taken, accepted, completed), over every hall.
+    pub by_item: BTreeMap<String, [u32; 3]>,
+}
+
+impl Town {
+    /// The town's daily report of `date`, `now` being the caller's moment (for staleness and
+    /// for the lists' "as of").
+    ///
+    /// # Errors
+    /// The database's, or a record that does not read.
+    pub fn daily(&mut self, date: Date, now: OffsetDateTime, lang: Lang) -> Result<TownDaily, TownError> {
+        let halls = self
+            .client
+            .query("SELECT hall_code, name, utc_offset, head, next_position, last_sync, calendar FROM town.halls ORDER BY hall_code", &[])
+            .map_err(|e| TownError::Database(said(&e)))?;
+        let mut out = TownDaily {
+            date: date.to_string(),
+            halls: Vec::new(),
+            totals: Totals::default(),
+            year_to_date: Totals::default(),
+            open: 0,
+            overdue: 0,
+            due_soon: 0,
+            ratings: 0,
+            follow_ups_open: 0,
+            by_category: BTreeMap::new(),
+            by_item: BTreeMap::new(),
+        };
+        for h in halls {
+            let code: String = h.get(0);
+            let name: String = h.get(1);
+            let offset = yimen_domain::clock::parse_offset(&h.get::<_, String>(2))
+                .unwrap_or(yimen_domain::clock::DEFAULT_OFFSET);
+            let last_sync: Option<OffsetDateTime> = h.get(5);
+            let imported: BTreeMap<i32, String> = serde_json::from_value(h.get(6)).unwrap_or_default();
+            let settings = Settings { hall: name.clone(), utc_offset: offset, ..Settings::default() };
+            let source = TownHall {
+                client: RefCell::new(&mut self.client),
+                code: code.clone(),
+                clock: Clock::new(offset, Some(now)),
+                calendar: yimen_app::calendar_with(&imported),
+                catalog: Catalog::builtin(),
+                settings,
+                head: h.get(3),
+                events: h.get::<_, i64>(4).max(0) as u64,
+            };
+            let r = report::daily(&source, date, lang).map_err(|e| TownError::Database(e.localized(lang)))?;
+            let open = source.open_cases(usize::MAX).map(|v| v.len() as u64).unwrap_or(0);
+            drop(source);
+            out.totals.add(&r.figures.totals);
+            out.year_to_date.add(&r.year_to_date);
+            out.open += open;
+            out.overdue += r.overdue.len() as u64;
+            out.due_soon += r.due_soon.len() as u64;
+            out.ratings += u64::from(r.figures.totals.rated);
+            out.follow_ups_open += r.open_bad_ratings.len() as u64;
+            for c in &r.figures.by_category {
+                let e = out.by_category.entry(c.name.clone()).or_default();
+                e[0] += c.taken;
+                e[1] += c.accepted;
+                e[2] += c.completed;
+            }
+            for i in &r.figures.by_item {
+                let e = out.by_item.entry(format!("{} {}", i.item, i.name)).or_default();
+                e[0] += i.taken;
+                e[1] += i.accepted;
+                e[2] += i.completed;
+            }
+            let stale = last_sync.is_none_or(|l| now - l > time::Duration::days(1));
+            out.halls.push(HallDaily { code, name, last_sync, stale, report: r });
+        }
+        Ok(out)
+    }
+}
