@@ -356,6 +356,13 @@ pub enum Command {
         /// Test helper: seconds a sign-in lasts (overrides --session-hours)
         #[arg(long, hide = true)]
         session_secs: Option<u64>,
+        /// Also send the hall's records to the town's PostgreSQL, continuously, while the link
+        /// is up (as `yimen sync --to`; password from PGPASSWORD or the URL)
+        #[arg(long, value_name = "URL")]
+        sync_to: Option<String>,
+        /// Seconds between syncs with --sync-to
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        sync_every: u64,
     },
     /// Put a backup back as the database (checked first; the replaced file is kept)
     Restore {

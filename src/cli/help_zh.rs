@@ -9,6 +9,35 @@ use clap::{Arg, ArgAction, Command};
 /// English help text → Chinese.
 const ZH: &[(&str, &str)] = &[
     (
+        "Also send the hall's records to the town's PostgreSQL, continuously, while the link is up (as `yimen sync --to`; password from PGPASSWORD or the URL)",
+        "同时把本大厅的记录持续同步到镇里的 PostgreSQL（链路通时每隔几秒一次，与 `yimen sync --to` 相同；密码取自 PGPASSWORD 或地址）",
+    ),
+    ("Seconds between syncs with --sync-to", "--sync-to 时两次同步之间的秒数"),
+    (
+        "Send this hall's records to the town's PostgreSQL (admin, on the file itself): the audit chain from where the last sync stopped, and the records it touched, personal data masked",
+        "把本大厅的记录发送到镇里的 PostgreSQL（管理员，在数据库所在电脑上）：从上次停下处起的审计链，以及涉及的办件记录（个人信息已遮挡）",
+    ),
+    (
+        "The town database, postgres://user@host[:port]/db (password from PGPASSWORD or the URL; never printed); default: YIMEN_TOWN_URL",
+        "镇数据库地址 postgres://用户@主机[:端口]/库名（密码取自 PGPASSWORD 或地址，从不显示）；默认取 YIMEN_TOWN_URL",
+    ),
+    ("The town's view of its halls, from its PostgreSQL", "镇里看各大厅（读镇的 PostgreSQL）"),
+    (
+        "Every hall with its events received, its last sync and its lag (a hall silent for more than a day is marked), and how many flags it has",
+        "每个大厅：已收到的事件数、上次同步时间和间隔（超过一天未同步的会标出）、问题标记数",
+    ),
+    ("The town database (default: YIMEN_TOWN_URL)", "镇数据库地址（默认取 YIMEN_TOWN_URL）"),
+    (
+        "The problems the town found in a hall's records: chain gaps or mismatches, records changed outside yimen",
+        "镇里在某个大厅的记录中发现的问题：审计链缺失或不一致、在一门之外被改动的记录",
+    ),
+    ("The hall's code", "大厅的区划代码"),
+    (
+        "The town's daily report: each hall's figures by the hall's own definitions, open, overdue and due-soon cases, ratings and follow-ups per hall, the sums by category and item, the year's one-window cases; halls silent for more than a day marked",
+        "镇日报：按各大厅自己的口径统计的数字，各大厅的在办、超期、将到期件，评价和待回访，分类别、分事项的合计，本年一门式受理件数；超过一天未同步的大厅会标出",
+    ),
+    ("The day, YYYY-MM-DD (default today)", "日期，YYYY-MM-DD（默认今天）"),
+    (
         "The paper: a4, 80mm or 58mm (default: a4 for notices, 80mm for the queue ticket)",
         "纸张：a4、80mm 或 58mm（默认：告知书类 a4，排队号票 80mm）",
     ),

@@ -231,7 +231,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             }
             return Ok(());
         }
-        Command::Serve { listen, session_hours, session_secs } => {
+        Command::Serve { listen, session_hours, session_secs, sync_to, sync_every } => {
             let addr: std::net::SocketAddr = listen.trim().parse().map_err(|_| {
                 Failure::Message(format!(
                     "{}{}",
@@ -256,6 +256,14 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 session: std::time::Duration::from_secs(session_secs.unwrap_or(u64::from(session_hours) * 3600)),
                 lang,
             };
+            if let Some(url) = sync_to {
+                // The hall's records go to the town every few seconds while the link is up; a
+                // failure is logged and tried again later, and the hall never waits on it.
+                let hall = desk.fork();
+                std::thread::spawn(move || {
+                    town_sync_loop(&hall, &url, std::time::Duration::from_secs(sync_every), lang)
+                });
+            }
             let out = &mut *c.out;
             yimen_server::run(desk, opts, |a| {
                 let scope = if a.ip().is_loopback() {
@@ -284,7 +292,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             authorize(&c, "sync", desk.clerk(), desk.role(), true)?;
             let mut town = yimen_town::Town::connect(&to).map_err(|e| Failure::Message(e.text(lang)))?;
             let bar = progress::bar(t("正在同步到镇（事件）", "syncing to the town (events)"), false);
-            let done = yimen_town::sync(&desk.desk, &mut town, &progress::callback(&bar));
+            let done = yimen_town::sync(&desk.desk, &mut town, true, &progress::callback(&bar));
             bar.finish_and_clear();
             let r = done.map_err(|e| Failure::Message(e.text(lang)))?;
             if c.json {
@@ -630,6 +638,50 @@ fn emit(c: &mut Ctx<'_>, bytes: &[u8], out: Option<&std::path::Path>) -> Result<
         None => c.out.write_all(bytes)?,
     }
     Ok(())
+}
+
+/// `serve --sync-to`: sync, wait, sync again, for as long as the server runs. A lost link is
+/// logged once when it goes and once when it comes back, not every few seconds.
+fn town_sync_loop(hall: &Desk, url: &str, every: std::time::Duration, lang: Lang) {
+    let mut town: Option<yimen_town::Town> = None;
+    let mut down = false;
+    // The whole file's records are checked on the first sync and then once a day.
+    let mut checked: Option<time::Date> = None;
+    loop {
+        let today = hall.clock().today();
+        let check = checked != Some(today);
+        let done = match town.as_mut() {
+            Some(t) => yimen_town::sync(hall, t, check, &|_, _| {}),
+            None => yimen_town::Town::connect(url).and_then(|mut t| {
+                let r = yimen_town::sync(hall, &mut t, check, &|_, _| {});
+                town = Some(t);
+                r
+            }),
+        };
+        match done {
+            Ok(r) => {
+                if check {
+                    checked = Some(today);
+                }
+                if down || r.events > 0 {
+                    tracing::info!("town sync: {} new events, at position {}", r.events, r.position);
+                }
+                for f in &r.flags {
+                    tracing::warn!("town sync: the town flagged {}: {}", f.kind, f.detail);
+                }
+                down = false;
+            }
+            Err(e) => {
+                if !down {
+                    tracing::warn!("town sync: {}", e.text(lang));
+                }
+                down = true;
+                // Connect afresh next time: the connection may be the thing that broke.
+                town = None;
+            }
+        }
+        std::thread::sleep(every);
+    }
 }
 
 /// `yimen town …`: the town's database only, no hall file.

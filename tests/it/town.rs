@@ -431,3 +431,31 @@ fn a_record_edited_outside_yimen_is_flagged_by_the_town_and_bad_links_are_refuse
     let v: Value = serde_json::from_slice(&sync(&hall, NOW, &url).stdout).unwrap();
     assert_eq!(v["events"], 1, "only the one new event, after the refusals");
 }
+
+#[test]
+fn the_hall_server_syncs_by_itself_while_it_serves() {
+    let Some(pg) = cluster() else { return };
+    let url = pg.url();
+    let code = "430822103000";
+    let hall = demo_hall(11, 3, code);
+    let server = crate::server::Server::start(&hall, "127.0.0.1:0", &["--sync-to", &url, "--sync-every", "1"]);
+    let held = || pg.try_count(&format!("SELECT count(*) FROM town.events WHERE hall_code = '{code}'"));
+    let wait_for = |n: u64| {
+        for _ in 0..300 {
+            if held() >= n {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        false
+    };
+    let n = chain_len(&hall);
+    // `audit verify` read the file beside the server (multi-process mode).
+    assert!(wait_for(n), "the history arrives by itself: {} of {n}", held());
+    // A number taken through the server follows within a few seconds.
+    let out = clerk(&hall, crate::server::NOW).args(["--server", &server.url, "take", "SB03"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(wait_for(n + 1), "the new number arrives: {}", held());
+    drop(server);
+    assert_whole_chain(&pg, code, n + 1);
+}

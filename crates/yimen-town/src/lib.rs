@@ -286,14 +286,23 @@ fn masked(t: &Ticket) -> serde_json::Value {
 
 /// Sends the hall's chain from its outbox position to the town, `BATCH` events per
 /// transaction, then the records of the tickets those events touched; moves the outbox
-/// after each batch the town committed. Before sending, the hall's whole file is checked
-/// (`audit verify`'s walk): a record changed outside yimen is flagged to the town.
+/// after each batch the town committed. With `check_records`, the hall's whole file is checked
+/// first (`audit verify`'s walk, which reads every event): a record changed outside yimen is
+/// flagged to the town. `yimen sync` always checks; `serve --sync-to` checks once a day.
 ///
 /// # Errors
 /// No hall code; the town unreachable or failing mid-way (what was committed stays, the
 /// outbox is where the town is); the hall's file.
-pub fn sync(desk: &Desk, town: &mut Town, progress: &dyn Fn(u64, u64)) -> Result<SyncReport, TownError> {
-    let settings = desk.settings().clone();
+pub fn sync(
+    desk: &Desk,
+    town: &mut Town,
+    check_records: bool,
+    progress: &dyn Fn(u64, u64),
+) -> Result<SyncReport, TownError> {
+    // Read afresh: a server's desk was forked when it started, and an admin may have set the
+    // code since.
+    let settings =
+        desk.store().read(|rx| yimen_app::Settings::load_r(rx)).map_err(|e| TownError::Hall(e.to_string()))?;
     let code = settings.hall_code.clone().ok_or(TownError::NoHallCode)?;
     let db = |e: postgres::Error| TownError::Database(said(&e));
     let hall_err = |e: yimen_store::StoreError| TownError::Hall(e.to_string());
@@ -318,10 +327,10 @@ pub fn sync(desk: &Desk, town: &mut Town, progress: &dyn Fn(u64, u64)) -> Result
         )
         .map_err(db)?;
     // Records changed outside yimen, found by the hall's own check, are the town's to know.
-    let verdict = desk.store().read(|rx| rx.verify_chain()).map_err(hall_err)?;
+    let verdict = if check_records { Some(desk.store().read(|rx| rx.verify_chain()).map_err(hall_err)?) } else { None };
     let mut found: Vec<Flag> = Vec::new();
     match verdict {
-        yimen_store::chain::Verdict::Altered { tickets, .. } => {
+        Some(yimen_store::chain::Verdict::Altered { tickets, .. }) => {
             for (id, why) in tickets {
                 found.push(Flag {
                     kind: "record_changed".into(),
@@ -331,7 +340,7 @@ pub fn sync(desk: &Desk, town: &mut Town, progress: &dyn Fn(u64, u64)) -> Result
                 });
             }
         }
-        yimen_store::chain::Verdict::Broken { position, ticket, why, .. } => found.push(Flag {
+        Some(yimen_store::chain::Verdict::Broken { position, ticket, why, .. }) => found.push(Flag {
             kind: "broken".into(),
             position: Some(position),
             ticket: Some(ticket),
