@@ -302,7 +302,7 @@ pub fn sync(
     // Read afresh: a server's desk was forked when it started, and an admin may have set the
     // code since.
     let settings =
-        desk.store().read(|rx| yimen_app::Settings::load_r(rx)).map_err(|e| TownError::Hall(e.to_string()))?;
+        desk.store().read(yimen_app::Settings::load_r).map_err(|e| TownError::Hall(e.to_string()))?;
     let code = settings.hall_code.clone().ok_or(TownError::NoHallCode)?;
     let db = |e: postgres::Error| TownError::Database(said(&e));
     let hall_err = |e: yimen_store::StoreError| TownError::Hall(e.to_string());
