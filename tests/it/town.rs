@@ -371,6 +371,38 @@ fn a_cut_link_loses_nothing_and_doubles_nothing_and_a_week_offline_catches_up_in
     assert_eq!(v["events"], 3, "the week's three numbers");
     assert_whole_chain(&pg, code, chain_len(&hall));
     assert_eq!(pg.one(&format!("SELECT count(*) FROM town.flags WHERE hall_code = '{code}'")), "0");
+    // The town caches each finished day's totals; a change to a past case reaches them.
+    let town_ytd = |now: &str| -> Value {
+        let out = admin(&hall, now).args(["--json", "town", "report", "--town", &url]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["halls"][0]["report"]["year_to_date"].clone()
+    };
+    let own_ytd = |now: &str| -> Value {
+        let out = hall
+            .cmd(now)
+            .env("YIMEN_CLERK", "王主任")
+            .env("YIMEN_PIN", "boss-demo-26")
+            .args(["report", "daily", "--json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["year_to_date"].clone()
+    };
+    assert_eq!(town_ytd(later), own_ytd(later));
+    assert_ne!(pg.one("SELECT count(*) FROM town.day_totals"), "0", "finished days cached");
+    let done =
+        hall_tickets_at(&hall, later).into_iter().find(|t| t["status"] == "completed").expect("a completed case");
+    let id = done["id"].to_string();
+    let out = hall
+        .cmd(later)
+        .env("YIMEN_CLERK", "王主任")
+        .env("YIMEN_PIN", "boss-demo-26")
+        .args(["reopen", &id, "--reason", "群众反映未发放"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(sync(&hall, later, &url).status.success());
+    assert_eq!(town_ytd(later), own_ytd(later), "the town's year to date follows the reopened case");
     assert_eq!(
         pg.one(&format!("SELECT count(*) FROM town.tickets WHERE hall_code = '{code}'")),
         hall_tickets_at(&hall, later).len().to_string()

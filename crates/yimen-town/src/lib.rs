@@ -24,8 +24,11 @@ use yimen_domain::ticket::{Event, Ticket};
 use yimen_store::chain;
 
 /// The schema's migrations, in order: (version, SQL).
-const MIGRATIONS: [(i32, &str); 2] =
-    [(1, include_str!("../migrations/0001_town.sql")), (2, include_str!("../migrations/0002_hall_setup.sql"))];
+const MIGRATIONS: [(i32, &str); 3] = [
+    (1, include_str!("../migrations/0001_town.sql")),
+    (2, include_str!("../migrations/0002_hall_setup.sql")),
+    (3, include_str!("../migrations/0003_day_totals.sql")),
+];
 
 pub mod report;
 
@@ -301,8 +304,7 @@ pub fn sync(
 ) -> Result<SyncReport, TownError> {
     // Read afresh: a server's desk was forked when it started, and an admin may have set the
     // code since.
-    let settings =
-        desk.store().read(yimen_app::Settings::load_r).map_err(|e| TownError::Hall(e.to_string()))?;
+    let settings = desk.store().read(yimen_app::Settings::load_r).map_err(|e| TownError::Hall(e.to_string()))?;
     let code = settings.hall_code.clone().ok_or(TownError::NoHallCode)?;
     let db = |e: postgres::Error| TownError::Database(said(&e));
     let hall_err = |e: yimen_store::StoreError| TownError::Hall(e.to_string());
@@ -433,6 +435,11 @@ pub fn sync(
         for t in &tickets {
             upsert_ticket(&mut tx, &code, t).map_err(db)?;
         }
+        // The cached totals of the days these tickets count on are stale.
+        if let Some(first) = tickets.iter().map(|t| t.date).min() {
+            tx.execute("DELETE FROM town.day_totals WHERE hall_code = $1 AND day >= $2", &[&code, &first])
+                .map_err(db)?;
+        }
         let next = i64::try_from(expected).unwrap_or(i64::MAX);
         tx.execute(
             "UPDATE town.halls SET next_position = $2, head = $3, last_sync = $4 WHERE hall_code = $1",
@@ -542,4 +549,20 @@ fn upsert_ticket(tx: &mut postgres::Transaction<'_>, code: &str, t: &Ticket) -> 
         ],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_migration_file_is_applied_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        files.sort();
+        assert_eq!(files.len(), super::MIGRATIONS.len(), "{files:?}");
+        for (i, (f, (v, _))) in files.iter().zip(super::MIGRATIONS).enumerate() {
+            assert_eq!(usize::try_from(v).unwrap(), i + 1);
+            assert!(f.starts_with(&format!("{v:04}_")), "{f} is migration {v}");
+        }
+    }
 }

@@ -115,12 +115,30 @@ impl Source for TownHall<'_> {
         Ok(due)
     }
 
-    fn cached_day_totals(&self, _from: Date, _to: Date) -> Result<Vec<(Date, Vec<u8>)>, DeskError> {
-        Ok(Vec::new())
+    fn cached_day_totals(&self, from: Date, to: Date) -> Result<Vec<(Date, Vec<u8>)>, DeskError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT day, totals FROM town.day_totals WHERE hall_code = $1 AND day BETWEEN $2 AND $3",
+                &[&self.code, &from, &to],
+            )
+            .map_err(db)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    fn cache_day_totals(&self, _days: &[(Date, Vec<u8>)]) -> Result<(), DeskError> {
-        Ok(())
+    fn cache_day_totals(&self, days: &[(Date, Vec<u8>)]) -> Result<(), DeskError> {
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction().map_err(db)?;
+        for (d, bytes) in days {
+            tx.execute(
+                "INSERT INTO town.day_totals (hall_code, day, totals) VALUES ($1, $2, $3)
+                 ON CONFLICT (hall_code, day) DO UPDATE SET totals = excluded.totals",
+                &[&self.code, d, bytes],
+            )
+            .map_err(db)?;
+        }
+        tx.commit().map_err(db)
     }
 
     fn chain_state(&self) -> Result<(String, u64), DeskError> {
