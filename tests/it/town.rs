@@ -11,6 +11,9 @@ use crate::common::{Hall, skip};
 
 const NOW: &str = "2026-11-30T17:30:00+08:00";
 
+/// The town account's password: given to yimen through `PGPASSWORD`, never in the URL.
+const PASSWORD: &str = "town-secret-26";
+
 /// A PostgreSQL cluster of its own, in a temporary folder, on a Unix socket there.
 struct Cluster {
     dir: tempfile::TempDir,
@@ -36,9 +39,17 @@ impl Cluster {
         let port = 20000 + (std::process::id() % 20000) as u16 + (rand_u16() % 1000);
         let c = Cluster { dir, bin, port, run_as };
         let data = c.dir.path().join("data");
+        // Signing in takes the password (md5), as on a town's server.
+        let pwfile = c.dir.path().join("pw");
+        std::fs::write(&pwfile, PASSWORD).ok()?;
+        if run_as.is_some() {
+            Std::new("chown").args(["postgres"]).arg(&pwfile).status().ok()?;
+        }
         let ok = c
             .server("initdb")
-            .args(["-U", "town", "--auth=trust", "-E", "UTF8", "--locale=C", "-D"])
+            .args(["-U", "town", "--auth=md5", "-E", "UTF8", "--locale=C", "--pwfile"])
+            .arg(&pwfile)
+            .arg("-D")
             .arg(&data)
             .output()
             .ok()?
@@ -50,6 +61,7 @@ impl Cluster {
         c.pg_ctl("start");
         let created = c
             .server("createdb")
+            .env("PGPASSWORD", PASSWORD)
             .args(["-h"])
             .arg(c.dir.path())
             .args(["-p", &c.port.to_string(), "-U", "town", "town"])
@@ -89,6 +101,7 @@ impl Cluster {
     /// One SQL query's rows, through psql: fields separated by `|`.
     fn sql(&self, q: &str) -> Vec<String> {
         let out = Std::new(self.bin.join("psql"))
+            .env("PGPASSWORD", PASSWORD)
             .args(["-X", "-At", "-h"])
             .arg(self.dir.path())
             .args(["-p", &self.port.to_string(), "-U", "town", "-d", "town", "-c", q])
@@ -101,6 +114,7 @@ impl Cluster {
     /// A count, or 0 while the table is not there yet.
     fn try_count(&self, q: &str) -> u64 {
         let out = Std::new(self.bin.join("psql"))
+            .env("PGPASSWORD", PASSWORD)
             .args(["-X", "-At", "-h"])
             .arg(self.dir.path())
             .args(["-p", &self.port.to_string(), "-U", "town", "-d", "town", "-c", q])
@@ -152,7 +166,7 @@ fn demo_hall(seed: u32, days: u32, code: &str) -> Hall {
 
 fn admin(hall: &Hall, now: &str) -> assert_cmd::Command {
     let mut c = hall.cmd(now);
-    c.env("YIMEN_CLERK", "管理员").env("YIMEN_PIN", "admin-demo-26");
+    c.env("YIMEN_CLERK", "管理员").env("YIMEN_PIN", "admin-demo-26").env("PGPASSWORD", PASSWORD);
     c
 }
 
@@ -216,7 +230,7 @@ fn fifteen_halls_meet_in_one_postgresql_and_every_figure_is_the_halls_own() {
     let halls: Vec<(String, Hall)> = (0..15u32)
         .map(|i| {
             let code = format!("43082210{i:02}00");
-            let hall = demo_hall(100 + i, 12, &code);
+            let hall = demo_hall(100 + i, 60, &code);
             (code, hall)
         })
         .collect();
@@ -450,14 +464,18 @@ fn a_record_edited_outside_yimen_is_flagged_by_the_town_and_bad_links_are_refuse
     // and its outbox keeps its place.
     let wrong_user = url.replace("town@", "nobody@");
     pg.sql("INSERT INTO town.schema_version (version) VALUES (99)");
-    for (to, says) in
-        [("http://town.example/", "地址有误"), (wrong_user.as_str(), "连不上"), (url.as_str(), "第 99 版")]
-    {
-        let out = admin(&hall, NOW).args(["sync", "--to", to]).output().unwrap();
+    for (to, password, says) in [
+        ("http://town.example/", PASSWORD, "地址有误"),
+        (wrong_user.as_str(), PASSWORD, "连不上"),
+        (url.as_str(), "wrong-guess-26", "连不上"),
+        (url.as_str(), PASSWORD, "第 99 版"),
+    ] {
+        let out = admin(&hall, NOW).env("PGPASSWORD", password).args(["sync", "--to", to]).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success() && err.trim().lines().count() == 1 && err.contains(says), "{to}: {err}");
-        assert!(!err.contains("password"), "{err}");
+        assert!(!err.contains(password), "the password is never shown: {err}");
     }
+    assert!(!crate::common::log_text(hall.dir.path()).contains(PASSWORD), "nor written to the log");
     clerk(&hall, NOW).args(["take", "SB03"]).assert().success();
     pg.sql("DELETE FROM town.schema_version WHERE version = 99");
     let v: Value = serde_json::from_slice(&sync(&hall, NOW, &url).stdout).unwrap();
@@ -470,7 +488,10 @@ fn the_hall_server_syncs_by_itself_while_it_serves() {
     let url = pg.url();
     let code = "430822103000";
     let hall = demo_hall(11, 3, code);
-    let server = crate::server::Server::start(&hall, "127.0.0.1:0", &["--sync-to", &url, "--sync-every", "1"]);
+    // The password in the URL this time (the server is started without PGPASSWORD).
+    let with_password = url.replace("town@", &format!("town:{PASSWORD}@"));
+    let server =
+        crate::server::Server::start(&hall, "127.0.0.1:0", &["--sync-to", &with_password, "--sync-every", "1"]);
     let held = || pg.try_count(&format!("SELECT count(*) FROM town.events WHERE hall_code = '{code}'"));
     let wait_for = |n: u64| {
         for _ in 0..300 {

@@ -499,6 +499,12 @@ fn sample(path: &str) -> Vec<&'static str> {
         "compact" => vec!["compact"],
         "restore" => vec!["restore", "/nonexistent/b.redb", "--force"],
         "init" => vec!["init", "--hall", "某大厅"],
+        // A town database that is not there: past the parser, and past the sign-in for those
+        // allowed (they meet "cannot reach", never a refusal of who they are).
+        "sync" => vec!["sync", "--to", "postgres://nobody@127.0.0.1:1/none"],
+        "town halls" => vec!["town", "halls", "--town", "postgres://nobody@127.0.0.1:1/none"],
+        "town report" => vec!["town", "report", "--town", "postgres://nobody@127.0.0.1:1/none"],
+        "town flags" => vec!["town", "flags", "430822101000", "--town", "postgres://nobody@127.0.0.1:1/none"],
         other => panic!("no sample for `{other}`: add one"),
     }
 }

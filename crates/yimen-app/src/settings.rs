@@ -123,7 +123,9 @@ impl Settings {
             }
             "printer" => self.printer = printer_name(value).map_err(bad)?,
             "receipt_printer" => self.receipt_printer = printer_name(value).map_err(bad)?,
-            "hall_code" => self.hall_code = Some(hall_code(value).map_err(bad)?),
+            "hall_code" => {
+                self.hall_code = if value.trim().is_empty() { None } else { Some(hall_code(value).map_err(bad)?) }
+            }
             _ => return Err(bad(SettingWhy::Unknown(KEYS.to_vec()))),
         }
         Ok(())
@@ -184,4 +186,22 @@ pub fn hall_code(value: &str) -> Result<String, super::error::SettingWhy> {
 /// A whole number within `range`, as typed.
 fn number_in(value: &str, range: std::ops::RangeInclusive<u32>) -> Option<u32> {
     value.trim().parse().ok().filter(|n| range.contains(n))
+}
+
+#[cfg(test)]
+mod hall_code_tests {
+    use super::*;
+
+    #[test]
+    fn a_hall_code_is_a_townships_or_villages_twelve_digit_division_code() {
+        assert_eq!(hall_code(" 430822101000 ").ok().as_deref(), Some("430822101000"));
+        assert_eq!(hall_code("110101001001").ok().as_deref(), Some("110101001001"));
+        for bad in ["12345", "4308221010000", "43082210100X", "990822101000", "430000101000", "430822000000", ""] {
+            assert!(hall_code(bad).is_err(), "{bad}");
+        }
+        let mut s = Settings::default();
+        assert!(s.set("hall_code", "430822101000").is_ok());
+        assert!(s.set("hall_code", "").is_ok(), "an empty value clears it (a server's setup sends every key)");
+        assert_eq!(s.hall_code, None);
+    }
 }
