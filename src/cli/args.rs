@@ -614,10 +614,12 @@ pub enum TownCmd {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCmd {
     Show,
-    /// Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer or receipt_printer
+    /// Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer, receipt_printer
+    /// or hall_code
     Set {
         /// The setting: hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer (the A4
-        /// printer's name, `lpstat -p`) or receipt_printer (the receipt roll's)
+        /// printer's name, `lpstat -p`), receipt_printer (the receipt roll's) or hall_code (the
+        /// 12-digit statistical division code the town knows the hall by)
         key: String,
         /// Its new value
         value: String,

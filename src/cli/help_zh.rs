@@ -62,12 +62,12 @@ const ZH: &[(&str, &str)] = &[
         "把 PDF 发送到 `config set printer` 设置的打印机（无论是否打印成功都会保存）",
     ),
     (
-        "Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer or receipt_printer",
-        "设置 hall、utc_offset、follow_up_days、hall_phone、backup_keep、printer 或 receipt_printer",
+        "Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer, receipt_printer or hall_code",
+        "设置 hall、utc_offset、follow_up_days、hall_phone、backup_keep、printer、receipt_printer 或 hall_code",
     ),
     (
-        "The setting: hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer (the A4 printer's name, `lpstat -p`) or receipt_printer (the receipt roll's)",
-        "设置项：hall（大厅名称）、utc_offset（时区）、follow_up_days（差评回访工作日）、hall_phone（咨询电话）、backup_keep（保留备份份数）、printer（A4 打印机名称，`lpstat -p` 可查）或 receipt_printer（小票打印机名称）",
+        "The setting: hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer (the A4 printer's name, `lpstat -p`), receipt_printer (the receipt roll's) or hall_code (the 12-digit statistical division code the town knows the hall by)",
+        "设置项：hall（大厅名称）、utc_offset（时区）、follow_up_days（差评回访工作日）、hall_phone（咨询电话）、backup_keep（保留备份份数）、printer（A4 打印机名称，`lpstat -p` 可查）、receipt_printer（小票打印机名称）或 hall_code（镇里认大厅用的 12 位统计用区划代码）",
     ),
     (
         "Text (for the screen or a receipt printer) or PDF (print-ready); default: from the --out file's extension (.pdf), else text",

@@ -295,6 +295,19 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
             let done = yimen_town::sync(&desk.desk, &mut town, true, &progress::callback(&bar));
             bar.finish_and_clear();
             let r = done.map_err(|e| Failure::Message(e.text(lang)))?;
+            // Flags are the town's to act on, and a script's to notice: the run fails.
+            let trouble = r.flags.first().map(|first| {
+                format!(
+                    "{}{}{}{}",
+                    t("镇里标记了本大厅的问题（", "the town flagged this hall ("),
+                    flag_kind(&first.kind, lang),
+                    if r.stopped { t("），同步在此停下", "); the sync stops there") } else { t("）", ")") },
+                    t(
+                        "：请用 yimen audit verify 核对本大厅的数据，并联系镇里",
+                        ": check the hall with yimen audit verify and tell the town"
+                    ),
+                )
+            });
             if c.json {
                 writeln!(c.out, "{}", serde_json::to_string(&r)?)?;
             } else {
@@ -309,16 +322,14 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                     r.position
                 )?;
                 for f in &r.flags {
-                    writeln!(
-                        c.out,
-                        "{}{}：{}",
-                        t("！镇里标记了问题 ", "! the town flagged "),
-                        f.kind,
-                        clean(&f.detail)
-                    )?;
+                    let kind = flag_kind(&f.kind, lang);
+                    writeln!(c.out, "{}{kind}：{}", t("！镇里标记了问题 ", "! the town flagged "), clean(&f.detail))?;
                 }
             }
-            return Ok(());
+            return match trouble {
+                Some(line) => Err(Failure::Message(line)),
+                None => Ok(()),
+            };
         }
         Command::Restore { file, force } => {
             // An admin of the hall's file (or, when there is none or it is too damaged to read,
@@ -684,6 +695,18 @@ fn town_sync_loop(hall: &Desk, url: &str, every: std::time::Duration, lang: Lang
     }
 }
 
+/// A flag's kind in the user's language.
+fn flag_kind(kind: &str, lang: Lang) -> String {
+    match kind {
+        "gap" => lang.pick("审计链缺失", "a gap in the chain"),
+        "mismatch" => lang.pick("与镇里已有的记录不一致", "differs from what the town holds"),
+        "broken" => lang.pick("审计链断开", "a broken chain"),
+        "record_changed" => lang.pick("记录在一门之外被改动", "a record changed outside yimen"),
+        other => other,
+    }
+    .to_string()
+}
+
 /// `yimen town …`: the town's database only, no hall file.
 fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
     let lang = c.lang;
@@ -691,7 +714,7 @@ fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
     let fail = |e: yimen_town::TownError| Failure::Message(e.text(lang));
     match cmd {
         args::TownCmd::Halls { town } => {
-            let mut town = yimen_town::Town::connect(&town).map_err(fail)?;
+            let mut town = yimen_town::Town::open(&town).map_err(fail)?;
             let clock = yimen_domain::clock::Clock::from_env(yimen_domain::clock::DEFAULT_OFFSET)
                 .map_err(|e| Failure::Message(e.text(lang == yimen_domain::Lang::Zh)))?;
             let halls = town.halls(clock.now()).map_err(fail)?;
@@ -727,7 +750,7 @@ fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
                 Some(d) => parse_day(&d, lang)?,
                 None => clock.today(),
             };
-            let mut town = yimen_town::Town::connect(&town).map_err(fail)?;
+            let mut town = yimen_town::Town::open(&town).map_err(fail)?;
             let r = town.daily(day, clock.now(), lang).map_err(fail)?;
             if c.json {
                 writeln!(c.out, "{}", serde_json::to_string_pretty(&r)?)?;
@@ -793,7 +816,14 @@ fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
             )?;
         }
         args::TownCmd::Flags { hall_code, town } => {
-            let mut town = yimen_town::Town::connect(&town).map_err(fail)?;
+            let mut town = yimen_town::Town::open(&town).map_err(fail)?;
+            if !town.halls(time::OffsetDateTime::now_utc()).map_err(fail)?.iter().any(|h| h.code == hall_code) {
+                return Err(Failure::Message(format!(
+                    "{}{}",
+                    t("镇里没有代码为这个的大厅：", "the town has no hall with the code "),
+                    clean(&hall_code)
+                )));
+            }
             let flags = town.flags(&hall_code).map_err(fail)?;
             if c.json {
                 writeln!(c.out, "{}", serde_json::to_string(&flags)?)?;
@@ -804,7 +834,7 @@ fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
             }
             for f in flags {
                 let at = f.position.map(|p| format!(" @{p}")).unwrap_or_default();
-                writeln!(c.out, "{}{at}  {}", f.kind, clean(&f.detail))?;
+                writeln!(c.out, "{}{at}  {}", flag_kind(&f.kind, lang), clean(&f.detail))?;
             }
         }
     }

@@ -446,15 +446,20 @@ fn a_record_edited_outside_yimen_is_flagged_by_the_town_and_bad_links_are_refuse
     let hall = demo_hall(9, 5, code);
     assert!(sync(&hall, NOW, &url).status.success());
     edit_ticket_in_file(&hall.db, 3);
+    // The run fails in one line (a script notices), and says what the town flagged.
     let out = sync(&hall, NOW, &url);
-    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.trim().lines().count() == 1 && err.contains("一门之外被改动"), "{err}");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["flags"].as_array().unwrap().iter().any(|f| f["kind"] == "record_changed" && f["ticket"] == 3), "{v}");
     let flags = admin(&hall, NOW).args(["town", "flags", code, "--town", &url]).output().unwrap();
-    assert!(String::from_utf8_lossy(&flags.stdout).contains("record_changed"));
+    assert!(String::from_utf8_lossy(&flags.stdout).contains("记录在一门之外被改动"));
     // Raised once, not on every sync.
-    assert!(sync(&hall, NOW, &url).status.success());
+    assert!(!sync(&hall, NOW, &url).status.success());
     assert_eq!(pg.one(&format!("SELECT count(*) FROM town.flags WHERE hall_code = '{code}'")), "1");
+    // A code the town does not know is not "no flags".
+    let out = admin(&hall, NOW).args(["town", "flags", "110101001001", "--town", &url]).output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("没有代码为这个的大厅"));
 
     // The code is the hall's name in the town: fixed once synced.
     let out = admin(&hall, NOW).args(["config", "set", "hall_code", "430822109000"]).output().unwrap();
@@ -511,4 +516,71 @@ fn the_hall_server_syncs_by_itself_while_it_serves() {
     assert!(wait_for(n + 1), "the new number arrives: {}", held());
     drop(server);
     assert_whole_chain(&pg, code, n + 1);
+}
+
+#[test]
+fn no_personal_number_reaches_the_town_and_a_code_is_one_halls_and_a_new_town_gets_everything() {
+    let Some(pg) = cluster() else { return };
+    let url = pg.url();
+    let code = "430822104000";
+    let hall = demo_hall(13, 3, code);
+    // Numbers in free text and in a 更正's note (which holds the number before and after).
+    let out = clerk(&hall, NOW)
+        .args([
+            "--json",
+            "take",
+            "SB03",
+            "--name",
+            "张三",
+            "--id-number",
+            "430822198503171230",
+            "--phone",
+            "13812345678",
+        ])
+        .args(["--note", "客户另一手机13912345678"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = serde_json::from_slice::<Value>(&out.stdout).unwrap()["id"].to_string();
+    for (field, to) in [("id-number", "430822194001014560"), ("phone", "13698765432")] {
+        let out = clerk(&hall, NOW)
+            .args(["correct", &id, "--field", field, "--to", to, "--reason", "录入时输错"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(sync(&hall, NOW, &url).status.success());
+    for n in ["430822198503171230", "430822194001014560", "13812345678", "13698765432", "13912345678"] {
+        for (table, col) in [("tickets", "record"), ("events", "body")] {
+            let found = pg.one(&format!("SELECT count(*) FROM town.{table} WHERE {col}::text LIKE '%{n}%'"));
+            assert_eq!(found, "0", "{n} in town.{table}");
+        }
+    }
+    assert_eq!(
+        pg.one("SELECT count(*) FROM town.events WHERE state IS NOT NULL OR body ? 'state'"),
+        "0",
+        "no record hash"
+    );
+
+    // Another hall given the same code by mistake: refused, nothing written, its code free.
+    let other = demo_hall(14, 2, code);
+    let out = sync(&other, NOW, &url);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("另一个大厅用代码"), "{err}");
+    assert_eq!(pg.one(&format!("SELECT name FROM town.halls WHERE hall_code = '{code}'")), "第13便民服务站");
+    admin(&other, NOW).args(["config", "set", "hall_code", "430822105000"]).assert().success();
+
+    // A new town database: the hall sends everything again, though it had sent it elsewhere.
+    let created = pg
+        .server("createdb")
+        .env("PGPASSWORD", PASSWORD)
+        .args(["-h"])
+        .arg(pg.dir.path())
+        .args(["-p", &pg.port.to_string(), "-U", "town", "town2"])
+        .status()
+        .unwrap();
+    assert!(created.success());
+    let url2 = format!("{url}2");
+    let v: Value = serde_json::from_slice(&sync(&hall, NOW, &url2).stdout).unwrap();
+    assert_eq!(v["events"].as_u64(), Some(chain_len(&hall)), "the whole chain to the new town");
 }

@@ -11,7 +11,9 @@
 //!   event it already holds must be the same. A gap or a mismatch is written to `town.flags`,
 //!   never hidden, and nothing after it is taken until the hall is looked at.
 //! - The ticket records sent are masked (names 张*英, ID numbers, phones), as on screens
-//!   others can see; the events are sent whole, since the chain's hashes cover them.
+//!   others can see, and so is every number in their free text and in the events' notes (a
+//!   更正's note holds the number before and after); an event goes without the hash of its
+//!   ticket's record, which would let the masked digits be guessed back.
 //! - The schema is created and upgraded by numbered migrations (`migrations/`); a town
 //!   database of a newer schema than this program knows is refused, not written to.
 
@@ -52,6 +54,10 @@ pub enum TownError {
     Database(String),
     /// The hall's own file.
     Hall(String),
+    /// The town holds another hall's records under this code.
+    CodeTaken(String),
+    /// The town's database has no yimen tables yet (no hall has synced).
+    NoSchema,
 }
 
 impl TownError {
@@ -89,6 +95,14 @@ impl TownError {
                 format!("the sync stopped: {why} (every batch delivered is kept; the next sync resumes there)")
             }
             (TownError::Hall(why), _) => why.clone(),
+            (TownError::CodeTaken(code), Lang::Zh) => format!(
+                "镇里已有另一个大厅用代码 {code} 同步（镇里第 0 条记录不是本大厅的）：请核对本大厅的 hall_code，什么都没有写入"
+            ),
+            (TownError::CodeTaken(code), Lang::En) => format!(
+                "another hall has synced under the code {code} (the town's first record is not this hall's): check this hall's hall_code; nothing was written"
+            ),
+            (TownError::NoSchema, Lang::Zh) => "镇数据库里还没有一门的表：还没有大厅同步过".into(),
+            (TownError::NoSchema, Lang::En) => "the town database has no yimen tables yet: no hall has synced".into(),
         }
     }
 }
@@ -100,6 +114,17 @@ pub(crate) fn said(e: &postgres::Error) -> String {
         None => e.to_string(),
     };
     s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
+}
+
+/// Why a connection failed; the driver's "invalid configuration" for a missing password made
+/// plain.
+fn connect_error(config: &postgres::Config, e: &postgres::Error) -> TownError {
+    let why = said(e);
+    if config.get_password().is_none() && why.contains("configuration") {
+        TownError::Connect("no password given (set PGPASSWORD, or put it in the URL)".into())
+    } else {
+        TownError::Connect(why)
+    }
 }
 
 /// A connection to the town's database, its schema brought up to date.
@@ -125,9 +150,42 @@ impl Town {
             config.password(p);
         }
         config.connect_timeout(std::time::Duration::from_secs(10));
-        let client = config.connect(NoTls).map_err(|e| TownError::Connect(said(&e)))?;
+        let client = config.connect(NoTls).map_err(|e| connect_error(&config, &e))?;
         let mut town = Town { client };
         town.migrate()?;
+        Ok(town)
+    }
+
+    /// Connects to read only: the schema must be there and no newer than this program; nothing
+    /// is created (a read-only account reads the town's reports).
+    ///
+    /// # Errors
+    /// As [`Town::connect`], and `NoSchema` before any hall has synced.
+    pub fn open(url: &str) -> Result<Town, TownError> {
+        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| TownError::BadUrl(said(&e)))?;
+        if config.get_ssl_mode() == postgres::config::SslMode::Require {
+            return Err(TownError::TlsNotBuilt);
+        }
+        if config.get_password().is_none()
+            && let Ok(p) = std::env::var("PGPASSWORD")
+        {
+            config.password(p);
+        }
+        config.connect_timeout(std::time::Duration::from_secs(10));
+        let client = config.connect(NoTls).map_err(|e| connect_error(&config, &e))?;
+        let mut town = Town { client };
+        let there: bool = town
+            .client
+            .query_one("SELECT to_regclass('town.schema_version') IS NOT NULL", &[])
+            .map_err(|e| TownError::Database(said(&e)))?
+            .get(0);
+        if !there {
+            return Err(TownError::NoSchema);
+        }
+        let v = town.schema_version()?;
+        if v > Self::schema_known() {
+            return Err(TownError::NewerSchema(v, Self::schema_known()));
+        }
         Ok(town)
     }
 
@@ -261,14 +319,54 @@ pub struct SyncReport {
     pub batches: u64,
     /// The next chain position to send, after this run.
     pub position: u64,
-    /// Flags raised in this run.
+    /// Flags found in this run (raised once in the town, reported on every run while they
+    /// stand).
     pub flags: Vec<Flag>,
+    /// The sync stopped at a gap, a mismatch or a broken link: nothing after it is taken until
+    /// the hall is looked at.
+    pub stopped: bool,
 }
 
 /// How far the hall has sent its chain.
 fn outbox(desk: &Desk) -> Result<u64, TownError> {
     let raw = desk.store().read(|rx| rx.meta(TOWN_SYNCED)).map_err(|e| TownError::Hall(e.to_string()))?;
     Ok(raw.and_then(|b| String::from_utf8_lossy(&b).trim().parse().ok()).unwrap_or(0))
+}
+
+/// Keys of free text in a ticket or an event (notes, reasons, comments, a department):
+/// whatever a clerk or the program wrote there, a number in it is masked.
+const FREE_TEXT: [&str; 5] = ["note", "close_reason", "comment", "reason", "department"];
+
+/// Masks every run of six or more digits in the free-text fields of `v`, at any depth (the
+/// note of a 更正 holds the number before and after; a reason may quote a phone).
+fn mask_free_text(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                match x {
+                    serde_json::Value::String(s) if FREE_TEXT.contains(&k.as_str()) => {
+                        *s = yimen_app::log::mask_digit_runs(s);
+                    }
+                    _ => mask_free_text(x),
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(mask_free_text),
+        _ => {}
+    }
+}
+
+/// An event as the town keeps it: numbers in its note masked, and without the hash of the
+/// ticket's record (`state`), which would let anyone holding the masked record guess the
+/// masked digits back. The town checks the chain's links (`prev` → `hash`); the content of
+/// each event is checked by the hall itself before it is sent.
+fn masked_event(e: &Event) -> serde_json::Value {
+    let mut v = serde_json::to_value(e).unwrap_or_default();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("state");
+    }
+    mask_free_text(&mut v);
+    v
 }
 
 /// A ticket as the town keeps it: personal data masked.
@@ -284,6 +382,7 @@ fn masked(t: &Ticket) -> serde_json::Value {
         v["proxy"]["id_number"] = p.id_number.as_ref().map(|i| mask::id_number(i.as_str())).into();
         v["proxy"]["phone"] = p.phone.as_ref().map(|p| mask::phone(p.as_str())).into();
     }
+    mask_free_text(&mut v);
     v
 }
 
@@ -310,6 +409,20 @@ pub fn sync(
     let hall_err = |e: yimen_store::StoreError| TownError::Hall(e.to_string());
     let mut report = SyncReport::default();
     let (_, total) = desk.store().read(|rx| rx.chain_state()).map_err(hall_err)?;
+    // The code must be this hall's: when the town holds events under it, its first event must
+    // be this hall's first (two halls given one code by mistake never mix, and the wrong one
+    // changes nothing, not even the name).
+    let town_first: Option<String> = town
+        .client
+        .query_opt("SELECT hash FROM town.events WHERE hall_code = $1 AND position = 0", &[&code])
+        .map_err(db)?
+        .map(|r| r.get(0));
+    let hall_first = desk.store().read(|rx| rx.chain_from(0, 1)).map_err(hall_err)?;
+    if let (Some(theirs), Some((_, ours))) = (&town_first, hall_first.first())
+        && *theirs != ours.hash
+    {
+        return Err(TownError::CodeTaken(code));
+    }
     // The hall is known to the town before its first event arrives, with what its reports
     // need: its offset and the holiday years it imported.
     let calendar =
@@ -357,7 +470,14 @@ pub fn sync(
 
     // The hall's clock (one injected clock; `YIMEN_NOW` in tests) dates the sync.
     let now = desk.clock().now();
-    let mut position = outbox(desk)?;
+    // From where the hall stopped, or from where the town is if it holds less (a new or
+    // rebuilt town database): the town's key makes a resent event harmless.
+    let town_next: i64 = town
+        .client
+        .query_one("SELECT next_position FROM town.halls WHERE hall_code = $1", &[&code])
+        .map_err(db)?
+        .get(0);
+    let mut position = outbox(desk)?.min(town_next.max(0) as u64);
     loop {
         let batch = desk.store().read(|rx| rx.chain_from(position, BATCH)).map_err(hall_err)?;
         let Some(&(last, _)) = batch.last() else { break };
@@ -370,6 +490,8 @@ pub fn sync(
         };
         let mut head = head;
         let mut expected = next.max(0) as u64;
+        // How far the hall's chain is known to match the town's (the outbox never passes it).
+        let mut confirmed = position;
         let mut sent = 0u64;
         let mut touched: Vec<u64> = Vec::new();
         let mut stop = false;
@@ -393,6 +515,7 @@ pub fn sync(
                     stop = true;
                     break;
                 }
+                confirmed = pos + 1;
                 continue;
             }
             if *pos > expected {
@@ -426,6 +549,7 @@ pub fn sync(
             insert_event(&mut tx, &code, p, e).map_err(db)?;
             head = e.hash.clone();
             expected = pos + 1;
+            confirmed = pos + 1;
             sent += 1;
             if e.ticket != yimen_store::SYSTEM && !touched.contains(&e.ticket) {
                 touched.push(e.ticket);
@@ -441,14 +565,18 @@ pub fn sync(
                 .map_err(db)?;
         }
         let next = i64::try_from(expected).unwrap_or(i64::MAX);
+        // A hall stopped on a flag is not "synced": its last sync stays, so it shows as stale.
         tx.execute(
-            "UPDATE town.halls SET next_position = $2, head = $3, last_sync = $4 WHERE hall_code = $1",
-            &[&code, &next, &head, &now],
+            "UPDATE town.halls SET next_position = $2, head = $3,
+                                   last_sync = CASE WHEN $5 THEN last_sync ELSE $4 END
+             WHERE hall_code = $1",
+            &[&code, &next, &head, &now, &stop],
         )
         .map_err(db)?;
         tx.commit().map_err(db)?;
-        // The town holds everything before `expected`: the outbox moves there.
-        desk.store().write(|tx| tx.set_meta(TOWN_SYNCED, expected.to_string().as_bytes())).map_err(hall_err)?;
+        // The town holds and matches everything before `confirmed`: the outbox moves there.
+        desk.store().write(|tx| tx.set_meta(TOWN_SYNCED, confirmed.to_string().as_bytes())).map_err(hall_err)?;
+        let expected = confirmed;
         report.events += sent;
         report.tickets += tickets.len() as u64;
         report.batches += 1;
@@ -458,8 +586,11 @@ pub fn sync(
             break;
         }
     }
-    // A sync with nothing new still says the hall is alive.
-    town.client.execute("UPDATE town.halls SET last_sync = $2 WHERE hall_code = $1", &[&code, &now]).map_err(db)?;
+    // A sync with nothing new still says the hall is alive (unless it stopped on a flag).
+    if !report.flags.iter().any(|f| f.kind != "record_changed") {
+        town.client.execute("UPDATE town.halls SET last_sync = $2 WHERE hall_code = $1", &[&code, &now]).map_err(db)?;
+    }
+    report.stopped = report.flags.iter().any(|f| f.kind != "record_changed");
     report.position = position;
     Ok(report)
 }
@@ -490,7 +621,8 @@ fn insert_event(
     position: i64,
     e: &Event,
 ) -> Result<(), postgres::Error> {
-    let body = serde_json::to_value(e).unwrap_or_default();
+    let body = masked_event(e);
+    let none: Option<String> = None;
     let ticket = i64::try_from(e.ticket).unwrap_or(i64::MAX);
     let seq = i64::from(e.seq);
     tx.execute(
@@ -508,7 +640,7 @@ fn insert_event(
             &e.to.code(),
             &e.prev,
             &e.hash,
-            &e.state,
+            &none,
             &body,
         ],
     )?;
