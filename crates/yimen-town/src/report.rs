@@ -155,6 +155,9 @@ pub struct HallDaily {
     pub last_sync: Option<OffsetDateTime>,
     /// Not synced for more than a day (its figures may be behind).
     pub stale: bool,
+    /// Problems the town found in the hall's records (`yimen town flags CODE`): its figures are
+    /// to be checked before they are used.
+    pub flags: u64,
     pub report: DailyReport,
 }
 
@@ -186,7 +189,12 @@ impl Town {
     pub fn daily(&mut self, date: Date, now: OffsetDateTime, lang: Lang) -> Result<TownDaily, TownError> {
         let halls = self
             .client
-            .query("SELECT hall_code, name, utc_offset, head, next_position, last_sync, calendar FROM town.halls ORDER BY hall_code", &[])
+            .query(
+                "SELECT h.hall_code, h.name, h.utc_offset, h.head, h.next_position, h.last_sync, h.calendar,
+                        (SELECT count(*) FROM town.flags f WHERE f.hall_code = h.hall_code)
+                 FROM town.halls h ORDER BY h.hall_code",
+                &[],
+            )
             .map_err(|e| TownError::Database(said(&e)))?;
         let mut out = TownDaily {
             date: date.to_string(),
@@ -207,6 +215,7 @@ impl Town {
             let offset = yimen_domain::clock::parse_offset(&h.get::<_, String>(2))
                 .unwrap_or(yimen_domain::clock::DEFAULT_OFFSET);
             let last_sync: Option<OffsetDateTime> = h.get(5);
+            let flags = h.get::<_, i64>(7).max(0) as u64;
             let imported: BTreeMap<i32, String> = serde_json::from_value(h.get(6)).unwrap_or_default();
             let settings = Settings { hall: name.clone(), utc_offset: offset, ..Settings::default() };
             let source = TownHall {
@@ -242,7 +251,7 @@ impl Town {
                 e[2] += i.completed;
             }
             let stale = last_sync.is_none_or(|l| now - l > time::Duration::days(1));
-            out.halls.push(HallDaily { code, name, last_sync, stale, report: r });
+            out.halls.push(HallDaily { code, name, last_sync, stale, flags, report: r });
         }
         Ok(out)
     }
