@@ -773,8 +773,11 @@ fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
             let mut rows = vec![head];
             for h in &r.halls {
                 let f = &h.report.figures.totals;
-                let mark =
+                let mut mark =
                     if h.stale { t(" ！超一天未同步", " ! not synced for over a day") } else { String::new() };
+                if h.flags > 0 {
+                    mark.push_str(&format!("{}{}{}", t(" ！有 ", " ! "), h.flags, t(" 个问题标记", " flags")));
+                }
                 rows.push(vec![
                     h.code.clone(),
                     format!("{}{mark}", clean(&h.name)),
