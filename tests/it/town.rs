@@ -59,15 +59,18 @@ impl Cluster {
             return None;
         }
         c.pg_ctl("start");
-        let created = c
-            .server("createdb")
+        c.createdb("town").then_some(c)
+    }
+
+    /// A new database in the cluster, owned by the town account.
+    fn createdb(&self, name: &str) -> bool {
+        self.server("createdb")
             .env("PGPASSWORD", PASSWORD)
             .args(["-h"])
-            .arg(c.dir.path())
-            .args(["-p", &c.port.to_string(), "-U", "town", "town"])
+            .arg(self.dir.path())
+            .args(["-p", &self.port.to_string(), "-U", "town", name])
             .status()
-            .ok()?;
-        created.success().then_some(c)
+            .is_ok_and(|s| s.success())
     }
 
     fn server(&self, program: &str) -> Std {
@@ -99,26 +102,24 @@ impl Cluster {
     }
 
     /// One SQL query's rows, through psql: fields separated by `|`.
-    fn sql(&self, q: &str) -> Vec<String> {
-        let out = Std::new(self.bin.join("psql"))
+    fn psql(&self, q: &str) -> std::io::Result<std::process::Output> {
+        Std::new(self.bin.join("psql"))
             .env("PGPASSWORD", PASSWORD)
             .args(["-X", "-At", "-h"])
             .arg(self.dir.path())
             .args(["-p", &self.port.to_string(), "-U", "town", "-d", "town", "-c", q])
             .output()
-            .unwrap();
+    }
+
+    fn sql(&self, q: &str) -> Vec<String> {
+        let out = self.psql(q).unwrap();
         assert!(out.status.success(), "{q}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
     }
 
     /// A count, or 0 while the table is not there yet.
     fn try_count(&self, q: &str) -> u64 {
-        let out = Std::new(self.bin.join("psql"))
-            .env("PGPASSWORD", PASSWORD)
-            .args(["-X", "-At", "-h"])
-            .arg(self.dir.path())
-            .args(["-p", &self.port.to_string(), "-U", "town", "-d", "town", "-c", q])
-            .output();
+        let out = self.psql(q);
         out.ok().and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok()).unwrap_or(0)
     }
 
@@ -571,15 +572,7 @@ fn no_personal_number_reaches_the_town_and_a_code_is_one_halls_and_a_new_town_ge
     admin(&other, NOW).args(["config", "set", "hall_code", "430822105000"]).assert().success();
 
     // A new town database: the hall sends everything again, though it had sent it elsewhere.
-    let created = pg
-        .server("createdb")
-        .env("PGPASSWORD", PASSWORD)
-        .args(["-h"])
-        .arg(pg.dir.path())
-        .args(["-p", &pg.port.to_string(), "-U", "town", "town2"])
-        .status()
-        .unwrap();
-    assert!(created.success());
+    assert!(pg.createdb("town2"));
     let url2 = format!("{url}2");
     let v: Value = serde_json::from_slice(&sync(&hall, NOW, &url2).stdout).unwrap();
     assert_eq!(v["events"].as_u64(), Some(chain_len(&hall)), "the whole chain to the new town");

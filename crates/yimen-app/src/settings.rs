@@ -149,6 +149,9 @@ impl Settings {
 /// A printer's name as typed (empty: none), checked against CUPS's rules (RFC 8011's
 /// printer-name: at most 127 characters) and ours: no control character, and no leading `-`,
 /// which `lp` would read as an option.
+///
+/// # Errors
+/// `NotAPrinterName` for a name that breaks one of those rules.
 pub fn printer_name(value: &str) -> Result<Option<String>, super::error::SettingWhy> {
     let v = value.trim();
     if v.is_empty() {
@@ -169,6 +172,9 @@ const PROVINCES: [&str; 34] = [
 
 /// A hall's code as typed: 12 digits (统计用区划代码: province, city, county, township, village),
 /// the first two a province's (GB/T 2260), the county's six digits not all zero.
+///
+/// # Errors
+/// `NotAHallCode` for anything else.
 pub fn hall_code(value: &str) -> Result<String, super::error::SettingWhy> {
     let v = value.trim();
     let ok = v.len() == 12

@@ -127,6 +127,22 @@ fn connect_error(config: &postgres::Config, e: &postgres::Error) -> TownError {
     }
 }
 
+/// A connection to `url`, the password from `PGPASSWORD` when the URL has none, ten seconds
+/// to connect.
+fn client(url: &str) -> Result<Client, TownError> {
+    let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| TownError::BadUrl(said(&e)))?;
+    if config.get_ssl_mode() == postgres::config::SslMode::Require {
+        return Err(TownError::TlsNotBuilt);
+    }
+    if config.get_password().is_none()
+        && let Ok(p) = std::env::var("PGPASSWORD")
+    {
+        config.password(p);
+    }
+    config.connect_timeout(std::time::Duration::from_secs(10));
+    config.connect(NoTls).map_err(|e| connect_error(&config, &e))
+}
+
 /// A connection to the town's database, its schema brought up to date.
 pub struct Town {
     client: Client,
@@ -140,18 +156,7 @@ impl Town {
     /// # Errors
     /// A bad URL, TLS asked for, the server unreachable or refusing, a newer schema.
     pub fn connect(url: &str) -> Result<Town, TownError> {
-        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| TownError::BadUrl(said(&e)))?;
-        if config.get_ssl_mode() == postgres::config::SslMode::Require {
-            return Err(TownError::TlsNotBuilt);
-        }
-        if config.get_password().is_none()
-            && let Ok(p) = std::env::var("PGPASSWORD")
-        {
-            config.password(p);
-        }
-        config.connect_timeout(std::time::Duration::from_secs(10));
-        let client = config.connect(NoTls).map_err(|e| connect_error(&config, &e))?;
-        let mut town = Town { client };
+        let mut town = Town { client: client(url)? };
         town.migrate()?;
         Ok(town)
     }
@@ -162,18 +167,7 @@ impl Town {
     /// # Errors
     /// As [`Town::connect`], and `NoSchema` before any hall has synced.
     pub fn open(url: &str) -> Result<Town, TownError> {
-        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| TownError::BadUrl(said(&e)))?;
-        if config.get_ssl_mode() == postgres::config::SslMode::Require {
-            return Err(TownError::TlsNotBuilt);
-        }
-        if config.get_password().is_none()
-            && let Ok(p) = std::env::var("PGPASSWORD")
-        {
-            config.password(p);
-        }
-        config.connect_timeout(std::time::Duration::from_secs(10));
-        let client = config.connect(NoTls).map_err(|e| connect_error(&config, &e))?;
-        let mut town = Town { client };
+        let mut town = Town { client: client(url)? };
         let there: bool = town
             .client
             .query_one("SELECT to_regclass('town.schema_version') IS NOT NULL", &[])
