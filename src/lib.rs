@@ -16,4 +16,5 @@ pub use yimen_domain::{clock, token};
 pub use yimen_present as present;
 pub use yimen_present::slip;
 pub use yimen_server as server;
+pub use yimen_town as town;
 pub use yimen_tui as tui;

@@ -15,6 +15,7 @@
 
 mod load;
 mod sqlite;
+mod town;
 
 use std::fmt::Write as _;
 use std::io::{Read, Write as _};
@@ -80,6 +81,11 @@ fn main() {
         }
     }
     let mut table = render(&scales, &runs);
+    if let Some(shape) = town::shape() {
+        eprintln!("== the town's PostgreSQL ==");
+        table.push('\n');
+        table.push_str(&town::run(&root.join("town"), shape));
+    }
     let secs = load::seconds();
     if secs > 0 {
         eprintln!("== the hall server under load ({secs} s) ==");

@@ -661,6 +661,10 @@ fn town_sync_loop(hall: &Desk, url: &str, every: std::time::Duration, lang: Lang
     loop {
         let today = hall.clock().today();
         let check = checked != Some(today);
+        // Checked once a day whatever the sync's outcome (the walk reads the whole file).
+        if check {
+            checked = Some(today);
+        }
         let done = match town.as_mut() {
             Some(t) => yimen_town::sync(hall, t, check, &|_, _| {}),
             None => yimen_town::Town::connect(url).and_then(|mut t| {
@@ -671,9 +675,6 @@ fn town_sync_loop(hall: &Desk, url: &str, every: std::time::Duration, lang: Lang
         };
         match done {
             Ok(r) => {
-                if check {
-                    checked = Some(today);
-                }
                 if down || r.events > 0 {
                     tracing::info!("town sync: {} new events, at position {}", r.events, r.position);
                 }
@@ -701,6 +702,7 @@ fn flag_kind(kind: &str, lang: Lang) -> String {
         "gap" => lang.pick("审计链缺失", "a gap in the chain"),
         "mismatch" => lang.pick("与镇里已有的记录不一致", "differs from what the town holds"),
         "broken" => lang.pick("审计链断开", "a broken chain"),
+        "hall_broken" => lang.pick("大厅自己的审计链断开", "the hall's own chain is broken"),
         "record_changed" => lang.pick("记录在一门之外被改动", "a record changed outside yimen"),
         other => other,
     }
@@ -750,6 +752,13 @@ fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
                 Some(d) => parse_day(&d, lang)?,
                 None => clock.today(),
             };
+            // A day of a hall's records (and inside what the database's times can hold).
+            if !(2000..=2099).contains(&day.year()) {
+                return Err(Failure::Message(format!(
+                    "{day}{}",
+                    t("：镇日报只统计 2000–2099 年的日子", ": the town's report covers the years 2000–2099")
+                )));
+            }
             let mut town = yimen_town::Town::open(&town).map_err(fail)?;
             let r = town.daily(day, clock.now(), lang).map_err(fail)?;
             if c.json {

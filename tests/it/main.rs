@@ -16,6 +16,7 @@ mod diskfull;
 mod e2e;
 mod lazyfs;
 mod paper;
+mod pg;
 mod powercut;
 mod pty;
 mod remote;

@@ -34,6 +34,10 @@ const MIGRATIONS: [(i32, &str); 3] = [
 
 pub mod report;
 
+/// The flags that stop a hall's sync where they are found (the others are reported and the
+/// sync goes on).
+const STOPS: [&str; 3] = ["gap", "mismatch", "broken"];
+
 /// Events per batch (one transaction each).
 pub const BATCH: usize = 500;
 
@@ -327,26 +331,61 @@ fn outbox(desk: &Desk) -> Result<u64, TownError> {
     Ok(raw.and_then(|b| String::from_utf8_lossy(&b).trim().parse().ok()).unwrap_or(0))
 }
 
-/// Keys of free text in a ticket or an event (notes, reasons, comments, a department):
-/// whatever a clerk or the program wrote there, a number in it is masked.
-const FREE_TEXT: [&str; 5] = ["note", "close_reason", "comment", "reason", "department"];
+/// Whether a string is a day, a moment or a hash (kept as they are; nothing personal).
+fn is_time_or_hash(s: &str) -> bool {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
+    (s.len() == 10 && time::Date::parse(s, &Iso8601::DATE).is_ok())
+        || time::OffsetDateTime::parse(s, &Rfc3339).is_ok()
+        || (s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+}
 
-/// Masks every run of six or more digits in the free-text fields of `v`, at any depth (the
-/// note of a 更正 holds the number before and after; a reason may quote a phone).
-fn mask_free_text(v: &mut serde_json::Value) {
+/// Masks every run of six or more digits in every string of `v` but days, moments and
+/// hashes, at any depth: a note, a reason, a village, a material, a department, a 更正's note
+/// (which holds the number before and after) or a name typed at a failed sign-in never carries
+/// a personal number to the town.
+fn mask_strings(v: &mut serde_json::Value) {
     match v {
-        serde_json::Value::Object(m) => {
-            for (k, x) in m.iter_mut() {
-                match x {
-                    serde_json::Value::String(s) if FREE_TEXT.contains(&k.as_str()) => {
-                        *s = yimen_app::log::mask_digit_runs(s);
-                    }
-                    _ => mask_free_text(x),
-                }
-            }
-        }
-        serde_json::Value::Array(a) => a.iter_mut().for_each(mask_free_text),
+        serde_json::Value::String(s) if !is_time_or_hash(s) => *s = yimen_app::log::mask_digit_runs(s),
+        serde_json::Value::Object(m) => m.values_mut().for_each(mask_strings),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(mask_strings),
         _ => {}
+    }
+}
+
+/// The hall's secret for sealing its chain's hashes before they leave (`town_key` in the hall's
+/// file, 32 random bytes, made on the first sync).
+fn town_key(desk: &Desk) -> Result<Vec<u8>, TownError> {
+    let hall_err = |e: yimen_store::StoreError| TownError::Hall(e.to_string());
+    if let Some(k) = desk.store().read(|rx| rx.meta(TOWN_KEY)).map_err(hall_err)? {
+        return Ok(k);
+    }
+    let key = yimen_domain::token::random_hex::<32>().map_err(|e| TownError::Hall(e.to_string()))?.into_bytes();
+    desk.store()
+        .write(|tx| {
+            // Another sync may have made it a moment ago: keep the first.
+            match tx.meta(TOWN_KEY)? {
+                Some(k) => Ok(k),
+                None => tx.set_meta(TOWN_KEY, &key).map(|()| key.clone()),
+            }
+        })
+        .map_err(hall_err)
+}
+
+/// The meta key of the hall's sealing secret.
+const TOWN_KEY: &str = "town_key";
+
+/// A chain hash as the town keeps it: HMAC-SHA-256 under the hall's secret (hex). The town can
+/// still follow the links and see a changed event, but cannot test guesses of masked digits
+/// against an event's hash (the hash covers the unmasked record and notes).
+fn seal(key: &[u8], hash: &str) -> String {
+    use hmac::{Hmac, Mac};
+    match <Hmac<sha2::Sha256> as Mac>::new_from_slice(key) {
+        Ok(mut m) => {
+            m.update(hash.as_bytes());
+            yimen_domain::token::hex(&m.finalize().into_bytes())
+        }
+        // HMAC takes a key of any length; kept as an error-free path rather than a panic.
+        Err(_) => String::new(),
     }
 }
 
@@ -357,9 +396,12 @@ fn mask_free_text(v: &mut serde_json::Value) {
 fn masked_event(e: &Event) -> serde_json::Value {
     let mut v = serde_json::to_value(e).unwrap_or_default();
     if let Some(m) = v.as_object_mut() {
-        m.remove("state");
+        // The sealed hashes are the event's columns.
+        for k in ["state", "prev", "hash"] {
+            m.remove(k);
+        }
     }
-    mask_free_text(&mut v);
+    mask_strings(&mut v);
     v
 }
 
@@ -376,7 +418,7 @@ fn masked(t: &Ticket) -> serde_json::Value {
         v["proxy"]["id_number"] = p.id_number.as_ref().map(|i| mask::id_number(i.as_str())).into();
         v["proxy"]["phone"] = p.phone.as_ref().map(|p| mask::phone(p.as_str())).into();
     }
-    mask_free_text(&mut v);
+    mask_strings(&mut v);
     v
 }
 
@@ -412,8 +454,9 @@ pub fn sync(
         .map_err(db)?
         .map(|r| r.get(0));
     let hall_first = desk.store().read(|rx| rx.chain_from(0, 1)).map_err(hall_err)?;
+    let key = town_key(desk)?;
     if let (Some(theirs), Some((_, ours))) = (&town_first, hall_first.first())
-        && *theirs != ours.hash
+        && *theirs != seal(&key, &ours.hash)
     {
         return Err(TownError::CodeTaken(code));
     }
@@ -421,18 +464,21 @@ pub fn sync(
     // need: its offset and the holiday years it imported.
     let calendar =
         serde_json::to_value(desk.imported_calendar().map_err(|e| TownError::Hall(e.to_string()))?).unwrap_or_default();
+    let offset = yimen_domain::clock::format_offset(settings.utc_offset);
+    // Days are the hall's local days: a new offset makes every cached day stale, as at the hall.
+    town.client
+        .execute(
+            "DELETE FROM town.day_totals WHERE hall_code = $1
+               AND EXISTS (SELECT 1 FROM town.halls WHERE hall_code = $1 AND utc_offset <> $2)",
+            &[&code, &offset],
+        )
+        .map_err(db)?;
     town.client
         .execute(
             "INSERT INTO town.halls (hall_code, name, utc_offset, head, calendar) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (hall_code) DO UPDATE SET name = excluded.name, utc_offset = excluded.utc_offset,
                                                    calendar = excluded.calendar",
-            &[
-                &code,
-                &settings.hall,
-                &yimen_domain::clock::format_offset(settings.utc_offset),
-                &chain::GENESIS,
-                &calendar,
-            ],
+            &[&code, &settings.hall, &offset, &seal(&key, chain::GENESIS), &calendar],
         )
         .map_err(db)?;
     // Records changed outside yimen, found by the hall's own check, are the town's to know.
@@ -450,7 +496,7 @@ pub fn sync(
             }
         }
         Some(yimen_store::chain::Verdict::Broken { position, ticket, why, .. }) => found.push(Flag {
-            kind: "broken".into(),
+            kind: "hall_broken".into(),
             position: Some(position),
             ticket: Some(ticket),
             detail: format!("the hall's own chain: {why}"),
@@ -497,9 +543,10 @@ pub fn sync(
                     .query_opt("SELECT hash FROM town.events WHERE hall_code = $1 AND position = $2", &[&code, &p])
                     .map_err(db)?
                     .map(|r| r.get(0));
-                if have.as_deref().is_some_and(|h| h != e.hash) {
+                if have.as_deref() != Some(seal(&key, &e.hash).as_str()) {
+                    // Missing where the town says it holds it, or another event there.
                     let f = Flag {
-                        kind: "mismatch".into(),
+                        kind: if have.is_none() { "gap".into() } else { "mismatch".into() },
                         position: Some(*pos),
                         ticket: Some(e.ticket),
                         detail: "the hall's event at this position is not the one the town holds (history rewritten or restored from an older backup)".into(),
@@ -524,12 +571,13 @@ pub fn sync(
                 stop = true;
                 break;
             }
-            if e.prev != head || chain::hash_of(e) != e.hash {
+            let follows = seal(&key, &e.prev) == head;
+            if !follows || chain::hash_of(e) != e.hash {
                 let f = Flag {
                     kind: "broken".into(),
                     position: Some(*pos),
                     ticket: Some(e.ticket),
-                    detail: if e.prev != head {
+                    detail: if !follows {
                         "does not follow the event before it".into()
                     } else {
                         "its content does not match its hash".into()
@@ -540,8 +588,20 @@ pub fn sync(
                 stop = true;
                 break;
             }
-            insert_event(&mut tx, &code, p, e).map_err(db)?;
-            head = e.hash.clone();
+            if insert_event(&mut tx, &code, p, e, &key).map_err(db)? == 0 {
+                // The town holds an event past its own position (its tables were changed).
+                let f = Flag {
+                    kind: "mismatch".into(),
+                    position: Some(*pos),
+                    ticket: Some(e.ticket),
+                    detail: "the town already holds an event at this position".into(),
+                };
+                raise_tx(&mut tx, &code, &f).map_err(db)?;
+                report.flags.push(f);
+                stop = true;
+                break;
+            }
+            head = seal(&key, &e.hash);
             expected = pos + 1;
             confirmed = pos + 1;
             sent += 1;
@@ -549,7 +609,18 @@ pub fn sync(
                 touched.push(e.ticket);
             }
         }
-        let tickets = desk.store().read(|rx| rx.tickets(&touched)).map_err(hall_err)?;
+        // A record missing from the hall's file (removed outside yimen) is flagged, not a stall.
+        let tickets = match desk.store().read(|rx| rx.tickets(&touched)) {
+            Ok(t) => t,
+            Err(yimen_store::StoreError::Corrupt(why)) => {
+                let f = Flag { kind: "record_changed".into(), position: None, ticket: None, detail: why };
+                raise_tx(&mut tx, &code, &f).map_err(db)?;
+                report.flags.push(f);
+                tx.rollback().map_err(db)?;
+                break;
+            }
+            Err(e) => return Err(hall_err(e)),
+        };
         for t in &tickets {
             upsert_ticket(&mut tx, &code, t).map_err(db)?;
         }
@@ -581,10 +652,10 @@ pub fn sync(
         }
     }
     // A sync with nothing new still says the hall is alive (unless it stopped on a flag).
-    if !report.flags.iter().any(|f| f.kind != "record_changed") {
+    if !report.flags.iter().any(|f| STOPS.contains(&f.kind.as_str())) {
         town.client.execute("UPDATE town.halls SET last_sync = $2 WHERE hall_code = $1", &[&code, &now]).map_err(db)?;
     }
-    report.stopped = report.flags.iter().any(|f| f.kind != "record_changed");
+    report.stopped = report.flags.iter().any(|f| STOPS.contains(&f.kind.as_str()));
     report.position = position;
     Ok(report)
 }
@@ -609,14 +680,18 @@ fn raise_tx(tx: &mut postgres::Transaction<'_>, code: &str, f: &Flag) -> Result<
     Ok(())
 }
 
+/// Inserts an event (its hashes sealed, its text masked); returns the rows inserted (0: the
+/// town already held one at that position).
 fn insert_event(
     tx: &mut postgres::Transaction<'_>,
     code: &str,
     position: i64,
     e: &Event,
-) -> Result<(), postgres::Error> {
+    key: &[u8],
+) -> Result<u64, postgres::Error> {
     let body = masked_event(e);
     let none: Option<String> = None;
+    let clerk = yimen_app::log::mask_digit_runs(&e.clerk);
     let ticket = i64::try_from(e.ticket).unwrap_or(i64::MAX);
     let seq = i64::from(e.seq);
     tx.execute(
@@ -629,16 +704,15 @@ fn insert_event(
             &ticket,
             &seq,
             &e.at,
-            &e.clerk,
+            &clerk,
             &e.action.code(),
             &e.to.code(),
-            &e.prev,
-            &e.hash,
+            &seal(key, &e.prev),
+            &seal(key, &e.hash),
             &none,
             &body,
         ],
-    )?;
-    Ok(())
+    )
 }
 
 fn upsert_ticket(tx: &mut postgres::Transaction<'_>, code: &str, t: &Ticket) -> Result<(), postgres::Error> {

@@ -87,9 +87,13 @@ impl Source for TownHall<'_> {
         let start = day.midnight().assume_offset(offset);
         let end = day.next_day().map(|d| d.midnight().assume_offset(offset)).unwrap_or(start);
         self.tickets(
-            "SELECT record FROM town.tickets t WHERE t.hall_code = $1 AND (t.date = $2 OR t.ticket_id IN (
-                 SELECT DISTINCT ticket_id FROM town.events WHERE hall_code = $1 AND at >= $3 AND at < $4))
-             ORDER BY t.ticket_id",
+            // Two index reads (the day's numbers; the day's events), never a scan of the
+            // hall's history: an OR of the two would read every ticket the hall ever had.
+            "SELECT record FROM town.tickets WHERE hall_code = $1 AND ticket_id IN (
+                 SELECT ticket_id FROM town.tickets WHERE hall_code = $1 AND date = $2
+                 UNION
+                 SELECT ticket_id FROM town.events WHERE hall_code = $1 AND at >= $3 AND at < $4)
+             ORDER BY ticket_id",
             &[&self.code, &day, &start, &end],
         )
     }
@@ -108,8 +112,11 @@ impl Source for TownHall<'_> {
             "SELECT record FROM town.tickets WHERE hall_code = $1 AND rating <= 2 ORDER BY ticket_id",
             &[&self.code],
         )?;
-        let mut due: Vec<Ticket> =
-            all.into_iter().filter(|t| t.rating.as_ref().is_some_and(|r| r.awaits_follow_up())).collect();
+        // As the hall's index: awaiting follow-up, with a follow-up date.
+        let mut due: Vec<Ticket> = all
+            .into_iter()
+            .filter(|t| t.rating.as_ref().is_some_and(|r| r.awaits_follow_up() && r.follow_up_due.is_some()))
+            .collect();
         // By follow-up date, as the hall's own index orders them.
         due.sort_by_key(|t| (t.rating.as_ref().and_then(|r| r.follow_up_due), t.id));
         Ok(due)
@@ -127,18 +134,27 @@ impl Source for TownHall<'_> {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
+    /// Caches only while the hall is where it was when the report began (a sync between would
+    /// make these totals stale), and never fails the report: a read-only account or a replica
+    /// computes without caching.
     fn cache_day_totals(&self, days: &[(Date, Vec<u8>)]) -> Result<(), DeskError> {
         let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction().map_err(db)?;
-        for (d, bytes) in days {
-            tx.execute(
-                "INSERT INTO town.day_totals (hall_code, day, totals) VALUES ($1, $2, $3)
-                 ON CONFLICT (hall_code, day) DO UPDATE SET totals = excluded.totals",
-                &[&self.code, d, bytes],
-            )
-            .map_err(db)?;
-        }
-        tx.commit().map_err(db)
+        let events = i64::try_from(self.events).unwrap_or(i64::MAX);
+        let cached = (|| -> Result<(), postgres::Error> {
+            let mut tx = client.transaction()?;
+            for (d, bytes) in days {
+                tx.execute(
+                    "INSERT INTO town.day_totals (hall_code, day, totals)
+                     SELECT $1, $2, $3 WHERE (SELECT next_position FROM town.halls WHERE hall_code = $1) = $4
+                     ON CONFLICT (hall_code, day) DO UPDATE SET totals = excluded.totals",
+                    &[&self.code, d, bytes, &events],
+                )?;
+            }
+            tx.commit()
+        })();
+        // Not cached is slower next time, never wrong.
+        let _ = cached;
+        Ok(())
     }
 
     fn chain_state(&self) -> Result<(String, u64), DeskError> {
@@ -229,7 +245,7 @@ impl Town {
                 events: h.get::<_, i64>(4).max(0) as u64,
             };
             let r = report::daily(&source, date, lang).map_err(|e| TownError::Database(e.localized(lang)))?;
-            let open = source.open_cases(usize::MAX).map(|v| v.len() as u64).unwrap_or(0);
+            let open = source.open_cases(usize::MAX).map_err(|e| TownError::Database(e.localized(lang)))?.len() as u64;
             drop(source);
             out.totals.add(&r.figures.totals);
             out.year_to_date.add(&r.year_to_date);
