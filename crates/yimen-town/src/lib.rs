@@ -13,7 +13,8 @@
 //! - The ticket records sent are masked (names 张*英, ID numbers, phones), as on screens
 //!   others can see, and so is every number in their free text and in the events' notes (a
 //!   更正's note holds the number before and after); an event goes without the hash of its
-//!   ticket's record, which would let the masked digits be guessed back.
+//!   ticket's record, and its chain hashes are sealed with the hall's own secret (HMAC), so the
+//!   masked digits cannot be guessed back against them.
 //! - The schema is created and upgraded by numbered migrations (`migrations/`); a town
 //!   database of a newer schema than this program knows is refused, not written to.
 
