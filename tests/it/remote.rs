@@ -497,6 +497,8 @@ fn a_refusal_keeps_its_kind_across_the_wire_and_times_travel_as_rfc_3339() {
     let mut remote = Remote::connect(&server.url, yimen::domain::Lang::Zh, hall.dir.path().to_path_buf()).unwrap();
     // The local desk, opened beside the server, as the other side of each comparison.
     let mut local = yimen::client::Local::new(yimen::app::Desk::open(&hall.db).unwrap());
+    // The same "now" as the server's: after 16:00 UTC the real day at +08:00 is tomorrow's.
+    local.set_clock(crate::common::clock(NOW));
     fn kind<T: std::fmt::Debug>(r: Result<T, DeskError>) -> ErrorCode {
         r.expect_err("a refusal").code()
     }
