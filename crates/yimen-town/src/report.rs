@@ -245,7 +245,17 @@ impl Town {
                 events: h.get::<_, i64>(4).max(0) as u64,
             };
             let r = report::daily(&source, date, lang).map_err(|e| TownError::Database(e.localized(lang)))?;
-            let open = source.open_cases(usize::MAX).map_err(|e| TownError::Database(e.localized(lang)))?.len() as u64;
+            // Counted, not read again: the report has read the open cases once already.
+            let open: i64 = source
+                .client
+                .borrow_mut()
+                .query_one(
+                    "SELECT count(*) FROM town.tickets WHERE hall_code = $1 AND status IN ('accepted', 'suspended', 'transferred')",
+                    &[&source.code],
+                )
+                .map_err(|e| TownError::Database(said(&e)))?
+                .get(0);
+            let open = open.max(0) as u64;
             drop(source);
             out.totals.add(&r.figures.totals);
             out.year_to_date.add(&r.year_to_date);
