@@ -72,11 +72,7 @@ pub(super) fn save_and_print(
     title: &str,
 ) -> Result<(), Failure> {
     let lang = c.lang;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Failure::Message(format!("{}: {e}", dir.display())))?;
-    }
-    write_out(path, pdf, lang)?;
-    eprintln!("{}{}", lang.pick("已保存到 ", "saved to "), path.display());
+    save_file(path, pdf, lang)?;
     if !print {
         return Ok(());
     }
@@ -150,10 +146,19 @@ pub(super) fn emit_binary(c: &mut Ctx<'_>, bytes: &[u8], out: Option<&Path>, fal
         }
         None => fallback,
     };
+    save_file(&path, bytes, c.lang)
+}
+
+/// Writes `bytes` at `path` (its folder made when missing; never over a database) and says
+/// where, on standard error.
+///
+/// # Errors
+/// The folder or the file could not be written.
+fn save_file(path: &Path, bytes: &[u8], lang: yimen_domain::Lang) -> Result<(), Failure> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Failure::Message(format!("{}: {e}", dir.display())))?;
     }
-    write_out(&path, bytes, c.lang)?;
-    eprintln!("{}{}", c.lang.pick("已保存到 ", "saved to "), path.display());
+    write_out(path, bytes, lang)?;
+    eprintln!("{}{}", lang.pick("已保存到 ", "saved to "), path.display());
     Ok(())
 }

@@ -47,7 +47,9 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
             ));
         }
         let fallback = |ext: &str| paper::beside_database(desk, "reports", &format!("{name}.{ext}"));
-        let pdf = || yimen_present::pdf::pdf(&render::report_doc(title, when, header, sections, lang));
+        // One document for the PDF and its title in the print queue.
+        let doc = render::report_doc(title, when, header, sections, lang);
+        let pdf = || yimen_present::pdf::pdf(&doc);
         let bytes = match format {
             ReportFormat::Text => render::text(title, when, header, sections, lang).into_bytes(),
             ReportFormat::Markdown => render::markdown(title, when, header, sections, lang).into_bytes(),
@@ -59,7 +61,6 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
             }
             ReportFormat::Pdf if out.print => {
                 let path = out.out.clone().unwrap_or_else(|| fallback("pdf"));
-                let doc_title = format!("{} {title} {when}", header.hall);
                 return paper::save_and_print(
                     c,
                     desk,
@@ -67,7 +68,7 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
                     &path,
                     true,
                     false,
-                    &doc_title,
+                    &doc.title,
                 );
             }
             ReportFormat::Pdf => {
@@ -85,15 +86,14 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
         }
         // Printing is always of the PDF, whatever else was asked for.
         if out.print {
-            let doc_title = format!("{} {title} {when}", header.hall);
             let pdf = pdf().map_err(Failure::Message)?;
             if c.json {
                 // The JSON is the output: the printer's answer is not added to it.
                 let mut sink = std::io::sink();
                 let mut quiet = Ctx { lang, json: true, out: &mut sink };
-                paper::save_and_print(&mut quiet, desk, &pdf, &fallback("pdf"), true, false, &doc_title)?;
+                paper::save_and_print(&mut quiet, desk, &pdf, &fallback("pdf"), true, false, &doc.title)?;
             } else {
-                paper::save_and_print(c, desk, &pdf, &fallback("pdf"), true, false, &doc_title)?;
+                paper::save_and_print(c, desk, &pdf, &fallback("pdf"), true, false, &doc.title)?;
             }
         }
         Ok(())
