@@ -497,22 +497,29 @@ pub enum ReportCmd {
     },
     /// Totals over a period with the day-by-day trend and the 诉求/纠纷 cases
     Range {
-        /// First day, YYYY-MM-DD
-        #[arg(long, required_unless_present_any = ["week", "month"], conflicts_with_all = ["week", "month"])]
-        from: Option<String>,
-        /// Last day, YYYY-MM-DD (default: today)
-        #[arg(long, conflicts_with_all = ["week", "month"])]
-        to: Option<String>,
-        /// The week (Monday to Sunday) holding this day; `--week` alone means the last full
-        /// week (the one before this week)
-        #[arg(long, num_args = 0..=1, default_missing_value = "last", value_name = "DATE", conflicts_with = "month")]
-        week: Option<String>,
-        /// A month, YYYY-MM; `--month` alone means this month
-        #[arg(long, num_args = 0..=1, default_missing_value = "this", value_name = "YYYY-MM")]
-        month: Option<String>,
+        #[command(flatten)]
+        period: Period,
         #[command(flatten)]
         out: ReportOut,
     },
+}
+
+/// A report's period: from and to, a week or a month.
+#[derive(Debug, Args)]
+pub struct Period {
+    /// First day, YYYY-MM-DD
+    #[arg(long, required_unless_present_any = ["week", "month"], conflicts_with_all = ["week", "month"])]
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD (default: today)
+    #[arg(long, conflicts_with_all = ["week", "month"])]
+    pub to: Option<String>,
+    /// The week (Monday to Sunday) holding this day; `--week` alone means the last full
+    /// week (the one before this week)
+    #[arg(long, num_args = 0..=1, default_missing_value = "last", value_name = "DATE", conflicts_with = "month")]
+    pub week: Option<String>,
+    /// A month, YYYY-MM; `--month` alone means this month
+    #[arg(long, num_args = 0..=1, default_missing_value = "this", value_name = "YYYY-MM")]
+    pub month: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -589,17 +596,9 @@ pub enum TownCmd {
         #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
         town: String,
     },
-    /// The town's daily report: each hall's figures by the hall's own definitions, open,
-    /// overdue and due-soon cases, ratings and follow-ups per hall, the sums by category and
-    /// item, the year's one-window cases; halls silent for more than a day marked
-    Report {
-        /// The day, YYYY-MM-DD (default today)
-        #[arg(long)]
-        date: Option<String>,
-        /// The town database (default: YIMEN_TOWN_URL)
-        #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
-        town: String,
-    },
+    /// The town's reports, every hall's figures by the hall's own definitions
+    #[command(subcommand)]
+    Report(TownReportCmd),
     /// The problems the town found in a hall's records: chain gaps or mismatches, records
     /// changed outside yimen
     Flags {
@@ -612,14 +611,43 @@ pub enum TownCmd {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum TownReportCmd {
+    /// The town's daily report: each hall's own daily figures, open, overdue and due-soon
+    /// cases, ratings and follow-ups per hall, the sums by category and item, the year's
+    /// one-window cases; halls silent for more than a day marked (default: today)
+    Daily {
+        /// The day, YYYY-MM-DD
+        #[arg(long)]
+        date: Option<String>,
+        /// The town database (default: YIMEN_TOWN_URL)
+        #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
+        town: String,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// The town's period report: each hall's own period figures, the sums by category, item
+    /// and day, the 诉求/纠纷 cases opened and closed
+    Range {
+        #[command(flatten)]
+        period: Period,
+        /// The town database (default: YIMEN_TOWN_URL)
+        #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
+        town: String,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ConfigCmd {
     Show,
-    /// Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer, receipt_printer
-    /// or hall_code
+    /// Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer, receipt_printer,
+    /// hall_code or town_personal_data
     Set {
         /// The setting: hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer (the A4
-        /// printer's name, `lpstat -p`), receipt_printer (the receipt roll's) or hall_code (the
-        /// 12-digit statistical division code the town knows the hall by)
+        /// printer's name, `lpstat -p`), receipt_printer (the receipt roll's), hall_code (the
+        /// 12-digit statistical division code the town knows the hall by) or town_personal_data
+        /// (masked, the default, or full: what of the citizens' data the town's copy holds)
         key: String,
         /// Its new value
         value: String,

@@ -33,8 +33,16 @@ const ZH: &[(&str, &str)] = &[
     ),
     ("The hall's code", "大厅的区划代码"),
     (
-        "The town's daily report: each hall's figures by the hall's own definitions, open, overdue and due-soon cases, ratings and follow-ups per hall, the sums by category and item, the year's one-window cases; halls silent for more than a day marked",
-        "镇日报：按各大厅自己的口径统计的数字，各大厅的在办、超期、将到期件，评价和待回访，分类别、分事项的合计，本年一门式受理件数；超过一天未同步的大厅会标出",
+        "The town's daily report: each hall's own daily figures, open, overdue and due-soon cases, ratings and follow-ups per hall, the sums by category and item, the year's one-window cases; halls silent for more than a day marked (default: today)",
+        "镇日报：各大厅按自己口径的当日数字，各大厅的在办、超期、将到期件，评价和待回访，分类别、分事项的合计，本年一门式受理件数；超过一天未同步的大厅会标出（默认今天）",
+    ),
+    (
+        "The town's period report: each hall's own period figures, the sums by category, item and day, the 诉求/纠纷 cases opened and closed",
+        "镇周期报告：各大厅按自己口径的周期数字，分类别、分事项、逐日的合计，诉求/纠纷件的新增和办结",
+    ),
+    (
+        "The town's reports, every hall's figures by the hall's own definitions",
+        "镇里的报告：各大厅的数字都按大厅自己的口径统计",
     ),
     ("The day, YYYY-MM-DD (default today)", "日期，YYYY-MM-DD（默认今天）"),
     (
@@ -62,12 +70,12 @@ const ZH: &[(&str, &str)] = &[
         "把 PDF 发送到 `config set printer` 设置的打印机（无论是否打印成功都会保存）",
     ),
     (
-        "Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer, receipt_printer or hall_code",
-        "设置 hall、utc_offset、follow_up_days、hall_phone、backup_keep、printer、receipt_printer 或 hall_code",
+        "Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer, receipt_printer, hall_code or town_personal_data",
+        "设置 hall、utc_offset、follow_up_days、hall_phone、backup_keep、printer、receipt_printer、hall_code 或 town_personal_data",
     ),
     (
-        "The setting: hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer (the A4 printer's name, `lpstat -p`), receipt_printer (the receipt roll's) or hall_code (the 12-digit statistical division code the town knows the hall by)",
-        "设置项：hall（大厅名称）、utc_offset（时区）、follow_up_days（差评回访工作日）、hall_phone（咨询电话）、backup_keep（保留备份份数）、printer（A4 打印机名称，`lpstat -p` 可查）、receipt_printer（小票打印机名称）或 hall_code（镇里认大厅用的 12 位统计用区划代码）",
+        "The setting: hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer (the A4 printer's name, `lpstat -p`), receipt_printer (the receipt roll's), hall_code (the 12-digit statistical division code the town knows the hall by) or town_personal_data (masked, the default, or full: what of the citizens' data the town's copy holds)",
+        "设置项：hall（大厅名称）、utc_offset（时区）、follow_up_days（差评回访工作日）、hall_phone（咨询电话）、backup_keep（保留备份份数）、printer（A4 打印机名称，`lpstat -p` 可查）、receipt_printer（小票打印机名称）、hall_code（镇里认大厅用的 12 位统计用区划代码）或 town_personal_data（masked 遮挡，默认；full 完整：镇里的副本保存群众个人信息的程度）",
     ),
     (
         "Text (for the screen or a receipt printer) or PDF (print-ready); default: from the --out file's extension (.pdf), else text",

@@ -8,6 +8,7 @@ mod paper;
 mod progress;
 mod records;
 mod report;
+mod town;
 pub mod view;
 
 use std::io::Write;
@@ -167,7 +168,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     };
 
     if let Command::Town(cmd) = command {
-        return town(&mut c, cmd);
+        return town::town(&mut c, cmd);
     }
     let file_only = matches!(
         command,
@@ -707,150 +708,6 @@ fn flag_kind(kind: &str, lang: Lang) -> String {
         other => other,
     }
     .to_string()
-}
-
-/// `yimen town …`: the town's database only, no hall file.
-fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
-    let lang = c.lang;
-    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
-    let fail = |e: yimen_town::TownError| Failure::Message(e.text(lang));
-    match cmd {
-        args::TownCmd::Halls { town } => {
-            let mut town = yimen_town::Town::open(&town).map_err(fail)?;
-            let clock = yimen_domain::clock::Clock::from_env(yimen_domain::clock::DEFAULT_OFFSET)
-                .map_err(|e| Failure::Message(e.text(lang == yimen_domain::Lang::Zh)))?;
-            let halls = town.halls(clock.now()).map_err(fail)?;
-            if c.json {
-                writeln!(c.out, "{}", serde_json::to_string(&halls)?)?;
-                return Ok(());
-            }
-            let rows: Vec<Vec<String>> = halls
-                .iter()
-                .map(|h| {
-                    let lag = match h.lag_seconds {
-                        None => t("从未同步", "never"),
-                        Some(s) if s > 86_400 => format!("{}{}", s / 3600, t(" 小时 ！超过一天", " h ! over a day")),
-                        Some(s) if s >= 3600 => format!("{}{}", s / 3600, t(" 小时", " h")),
-                        Some(s) => format!("{}{}", s / 60, t(" 分钟", " min")),
-                    };
-                    vec![h.code.clone(), clean(&h.name), h.events.to_string(), lag, h.flags.to_string()]
-                })
-                .collect();
-            let head = vec![
-                t("代码", "code"),
-                t("大厅", "hall"),
-                t("事件", "events"),
-                t("距上次同步", "since last sync"),
-                t("标记", "flags"),
-            ];
-            write!(c.out, "{}", view::table(&[vec![head], rows].concat()))?;
-        }
-        args::TownCmd::Report { date, town } => {
-            let clock = yimen_domain::clock::Clock::from_env(yimen_domain::clock::DEFAULT_OFFSET)
-                .map_err(|e| Failure::Message(e.text(lang == yimen_domain::Lang::Zh)))?;
-            let day = match date {
-                Some(d) => parse_day(&d, lang)?,
-                None => clock.today(),
-            };
-            // A day of a hall's records (and inside what the database's times can hold).
-            if !(2000..=2099).contains(&day.year()) {
-                return Err(Failure::Message(format!(
-                    "{day}{}",
-                    t("：镇日报只统计 2000–2099 年的日子", ": the town's report covers the years 2000–2099")
-                )));
-            }
-            let mut town = yimen_town::Town::open(&town).map_err(fail)?;
-            let r = town.daily(day, clock.now(), lang).map_err(fail)?;
-            if c.json {
-                writeln!(c.out, "{}", serde_json::to_string_pretty(&r)?)?;
-                return Ok(());
-            }
-            writeln!(c.out, "{}{}", t("镇便民服务日报 ", "Town daily summary "), r.date)?;
-            let head = vec![
-                t("代码", "code"),
-                t("大厅", "hall"),
-                t("取号", "taken"),
-                t("服务", "served"),
-                t("受理", "accepted"),
-                t("办结", "completed"),
-                t("超期", "overdue"),
-                t("将到期", "due soon"),
-                t("评价", "rated"),
-                t("待回访", "follow-ups"),
-                t("本年受理", "accepted this year"),
-            ];
-            let mut rows = vec![head];
-            for h in &r.halls {
-                let f = &h.report.figures.totals;
-                let mut mark =
-                    if h.stale { t(" ！超一天未同步", " ! not synced for over a day") } else { String::new() };
-                if h.flags > 0 {
-                    mark.push_str(&format!("{}{}{}", t(" ！有 ", " ! "), h.flags, t(" 个问题标记", " flags")));
-                }
-                rows.push(vec![
-                    h.code.clone(),
-                    format!("{}{mark}", clean(&h.name)),
-                    f.taken.to_string(),
-                    f.served.to_string(),
-                    f.accepted.to_string(),
-                    f.completed.to_string(),
-                    h.report.overdue.len().to_string(),
-                    h.report.due_soon.len().to_string(),
-                    f.rated.to_string(),
-                    h.report.open_bad_ratings.len().to_string(),
-                    h.report.year_to_date.accepted.to_string(),
-                ]);
-            }
-            let f = &r.totals;
-            rows.push(vec![
-                String::new(),
-                t("合计", "total"),
-                f.taken.to_string(),
-                f.served.to_string(),
-                f.accepted.to_string(),
-                f.completed.to_string(),
-                r.overdue.to_string(),
-                r.due_soon.to_string(),
-                r.ratings.to_string(),
-                r.follow_ups_open.to_string(),
-                r.year_to_date.accepted.to_string(),
-            ]);
-            write!(c.out, "{}", view::table(&rows))?;
-            writeln!(c.out, "\n{}", t("分类别（取号 / 受理 / 办结）", "By category (taken / accepted / completed)"))?;
-            for (name, [a, b, d]) in &r.by_category {
-                writeln!(c.out, "  {}  {a} / {b} / {d}", clean(name))?;
-            }
-            writeln!(
-                c.out,
-                "{}{}",
-                t("本年一门式受理办件：", "one-window cases accepted this year: "),
-                r.year_to_date.accepted
-            )?;
-        }
-        args::TownCmd::Flags { hall_code, town } => {
-            let mut town = yimen_town::Town::open(&town).map_err(fail)?;
-            if !town.halls(time::OffsetDateTime::now_utc()).map_err(fail)?.iter().any(|h| h.code == hall_code) {
-                return Err(Failure::Message(format!(
-                    "{}{}",
-                    t("镇里没有代码为这个的大厅：", "the town has no hall with the code "),
-                    clean(&hall_code)
-                )));
-            }
-            let flags = town.flags(&hall_code).map_err(fail)?;
-            if c.json {
-                writeln!(c.out, "{}", serde_json::to_string(&flags)?)?;
-                return Ok(());
-            }
-            if flags.is_empty() {
-                writeln!(c.out, "{}", t("没有标记", "no flags"))?;
-            }
-            for f in flags {
-                let at = f.position.map(|p| format!(" @{p}")).unwrap_or_default();
-                writeln!(c.out, "{}{at}  {}", flag_kind(&f.kind, lang), clean(&f.detail))?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Runs the terminal interface, then says where the slips printed during it went.

@@ -64,7 +64,7 @@ pub(super) fn paper_of(size: Option<PaperSize>, default: Paper) -> Paper {
 /// says why and where the saved file is).
 pub(super) fn save_and_print(
     c: &mut Ctx<'_>,
-    desk: &dyn Client,
+    settings: &yimen_app::Settings,
     pdf: &[u8],
     path: &Path,
     print: bool,
@@ -76,7 +76,7 @@ pub(super) fn save_and_print(
     if !print {
         return Ok(());
     }
-    let outcome = match yimen_present::print::printer_for(desk.settings(), roll) {
+    let outcome = match yimen_present::print::printer_for(settings, roll) {
         None => Err(yimen_present::print::PrintError::NoPrinter),
         Some(p) => yimen_present::print::print(path, &p.name, title).map(|job| (p, job)),
     };
@@ -127,7 +127,7 @@ pub(super) fn deliver_slip(
             (Some(p), PaperFormat::Pdf) => p.clone(),
             _ => default_path("pdf"),
         };
-        save_and_print(c, desk, &pdf, &path, out.print, doc.paper.is_roll(), &doc.title)?;
+        save_and_print(c, desk.settings(), &pdf, &path, out.print, doc.paper.is_roll(), &doc.title)?;
     }
     Ok(())
 }

@@ -38,7 +38,7 @@ fn run(mut c: assert_cmd::Command, args: &[&str]) -> std::process::Output {
     out
 }
 
-fn has(tool: &str) -> bool {
+pub(crate) fn has(tool: &str) -> bool {
     Std::new(tool).arg("-v").output().is_ok()
 }
 
@@ -254,7 +254,7 @@ fn page_size(path: &Path) -> (f64, f64) {
     (v[0], v[1])
 }
 
-fn pdftotext(path: &Path, page: Option<usize>) -> String {
+pub(crate) fn pdftotext(path: &Path, page: Option<usize>) -> String {
     let mut c = Std::new("pdftotext");
     if let Some(p) = page {
         c.args(["-f", &p.to_string(), "-l", &p.to_string()]);

@@ -140,7 +140,7 @@ fn fifteen_halls_meet_in_one_postgresql_and_every_figure_is_the_halls_own() {
     // The town's daily report: each hall's line is the hall's own daily report, and the
     // totals are their sums.
     let town: Value = serde_json::from_slice(
-        &admin(&halls[0].1, NOW).args(["--json", "town", "report", "--town", &url]).output().unwrap().stdout,
+        &admin(&halls[0].1, NOW).args(["--json", "town", "report", "daily", "--town", &url]).output().unwrap().stdout,
     )
     .unwrap();
     let figures = ["taken", "called", "served", "no_show", "accepted", "completed", "rejected", "notices", "rated"];
@@ -179,6 +179,55 @@ fn fifteen_halls_meet_in_one_postgresql_and_every_figure_is_the_halls_own() {
     }
     assert_eq!(town["year_to_date"]["accepted"].as_u64(), Some(ytd));
     assert_eq!(town["overdue"].as_u64(), Some(overdue));
+    // The town's period report: each hall's line is the hall's own period report; the town's
+    // totals, days and 诉求 counts are their sums.
+    let period = ["--from", "2026-09-01", "--to", "2026-11-30"];
+    let out = admin(&halls[0].1, NOW)
+        .args(["--json", "town", "report", "range", "--town", &url])
+        .args(period)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let town: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut sums = std::collections::BTreeMap::<&str, u64>::new();
+    let mut days = std::collections::BTreeMap::<String, u64>::new();
+    let mut requests = 0;
+    for (code, hall) in &halls {
+        let out = hall
+            .cmd(NOW)
+            .env("YIMEN_CLERK", "王主任")
+            .env("YIMEN_PIN", "boss-demo-26")
+            .args(["--json", "report", "range"])
+            .args(period)
+            .output()
+            .unwrap();
+        let own: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let line =
+            town["halls"].as_array().unwrap().iter().find(|h| h["code"] == code.as_str()).expect("the hall's line");
+        let theirs = &line["report"];
+        for f in figures {
+            assert_eq!(theirs[f], own[f], "hall {code}: {f} over the period");
+            *sums.entry(f).or_default() += own[f].as_u64().unwrap();
+        }
+        for list in ["days", "by_category", "by_item", "by_clerk", "ratings", "requests", "requests_opened"] {
+            assert_eq!(theirs[list], own[list], "hall {code}: {list} over the period");
+        }
+        for d in own["days"].as_array().unwrap() {
+            *days.entry(d["date"].as_str().unwrap().into()).or_default() += d["taken"].as_u64().unwrap();
+        }
+        requests += own["requests_opened"].as_u64().unwrap();
+    }
+    for f in figures {
+        assert_eq!(town["totals"][f].as_u64(), Some(sums[f]), "the town's {f} over the period is the halls' sum");
+    }
+    let town_days: std::collections::BTreeMap<String, u64> = town["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["date"].as_str().unwrap().to_string(), d["taken"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(town_days, days, "the town's days are the halls' summed");
+    assert_eq!(town["requests_opened"].as_u64(), Some(requests));
     let listed = admin(&halls[0].1, NOW).args(["--json", "town", "halls", "--town", &url]).output().unwrap();
     let listed: Vec<Value> = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(listed.len(), 15);
@@ -254,7 +303,7 @@ fn a_cut_link_loses_nothing_and_doubles_nothing_and_a_week_offline_catches_up_in
     assert_eq!(pg.one(&format!("SELECT count(*) FROM town.flags WHERE hall_code = '{code}'")), "0");
     // The town caches each finished day's totals; a change to a past case reaches them.
     let town_ytd = |now: &str| -> Value {
-        let out = admin(&hall, now).args(["--json", "town", "report", "--town", &url]).output().unwrap();
+        let out = admin(&hall, now).args(["--json", "town", "report", "daily", "--town", &url]).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         v["halls"][0]["report"]["year_to_date"].clone()
@@ -409,7 +458,7 @@ fn no_personal_number_reaches_the_town_and_a_code_is_one_halls_and_a_new_town_ge
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let id = serde_json::from_slice::<Value>(&out.stdout).unwrap()["id"].to_string();
-    for (field, to) in [("id-number", "430822194001014560"), ("phone", "13698765432")] {
+    for (field, to) in [("id-number", "430822194001014560"), ("phone", "13698765432"), ("name", "张思远")] {
         let out = clerk(&hall, NOW)
             .args(["correct", &id, "--field", field, "--to", to, "--reason", "录入时输错"])
             .output()
@@ -423,6 +472,20 @@ fn no_personal_number_reaches_the_town_and_a_code_is_one_halls_and_a_new_town_ge
             assert_eq!(found, "0", "{n} in town.{table}");
         }
     }
+    // Names too, in the record and in a 更正's note: masked as names are everywhere.
+    for name in ["张三", "张思远"] {
+        for (table, col) in [("tickets", "record"), ("events", "body")] {
+            let found = pg.one(&format!("SELECT count(*) FROM town.{table} WHERE {col}::text LIKE '%{name}%'"));
+            assert_eq!(found, "0", "{name} in town.{table}");
+        }
+    }
+    assert_eq!(
+        pg.one(&format!(
+            "SELECT count(*) FROM town.events WHERE hall_code = '{code}' AND body->>'note' LIKE '%姓名：张* → 张*远；%'"
+        )),
+        "1",
+        "the correction still says what changed, masked"
+    );
     assert_eq!(
         pg.one("SELECT count(*) FROM town.events WHERE state IS NOT NULL OR body ? 'state'"),
         "0",
@@ -442,4 +505,85 @@ fn no_personal_number_reaches_the_town_and_a_code_is_one_halls_and_a_new_town_ge
     let url2 = format!("{url}2");
     let v: Value = serde_json::from_slice(&sync(&hall, NOW, &url2).stdout).unwrap();
     assert_eq!(v["events"].as_u64(), Some(chain_len(&hall)), "the whole chain to the new town");
+}
+
+#[test]
+fn a_hall_that_allows_it_sends_whole_data_its_own_catalog_names_its_figures_and_town_reports_go_on_paper() {
+    let Some(pg) = cluster() else { return };
+    let url = pg.url();
+    let (open, whole) = ("430822106000", "430822107000");
+    let masked_hall = demo_hall(21, 2, open);
+    let whole_hall = demo_hall(22, 2, whole);
+    // The hall's rules allow the town to hold personal data whole: stated in its settings.
+    admin(&whole_hall, NOW)
+        .args(["config", "set", "town_personal_data", "whole"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("masked"))
+        .stderr(predicates::str::contains("full"));
+    admin(&whole_hall, NOW).args(["config", "set", "town_personal_data", "full"]).assert().success();
+    // Its own catalog: a category and an item the built-in one lacks.
+    let catalog = whole_hall.dir.path().join("own.toml");
+    std::fs::write(
+        &catalog,
+        "[[category]]\ncode = \"nongji\"\nname = \"农机补贴\"\nletter = \"N\"\n\n\
+         [[item]]\ncode = \"NJ01\"\nname = \"农机购置补贴申请\"\ncategory = \"nongji\"\nkind = \"即办\"\ndays = 0\nrequires_id = false\n",
+    )
+    .unwrap();
+    admin(&whole_hall, NOW).args(["catalog", "import", catalog.to_str().unwrap()]).assert().success();
+    for hall in [&masked_hall, &whole_hall] {
+        let item = if std::ptr::eq(hall, &whole_hall) { "NJ01" } else { "SB03" };
+        clerk(hall, NOW)
+            .args(["take", item, "--name", "李四", "--id-number", "430822198503171230", "--phone", "13812345678"])
+            .assert()
+            .success();
+        assert!(sync(hall, NOW, &url).status.success());
+    }
+    let held = |code: &str, n: &str| {
+        pg.one(&format!("SELECT count(*) FROM town.tickets WHERE hall_code = '{code}' AND record::text LIKE '%{n}%'"))
+    };
+    for n in ["430822198503171230", "13812345678", "李四"] {
+        assert_eq!(held(open, n), "0", "{n}: masked by default");
+        assert_eq!(held(whole, n), "1", "{n}: whole where the hall allows it");
+    }
+    // The town names the hall's own category as the hall does.
+    let out = admin(&whole_hall, NOW).args(["--json", "town", "report", "daily", "--town", &url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["by_category"]["农机补贴"], serde_json::json!([1, 0, 0]), "{}", r["by_category"]);
+    assert_eq!(r["by_item"]["NJ01 农机购置补贴申请"], serde_json::json!([1, 0, 0]));
+
+    // On paper: the text report names both halls and the town's total; the PDF and the
+    // workbook carry the same figures (read back by poppler and calamine).
+    let text = admin(&whole_hall, NOW).args(["town", "report", "daily", "--town", &url]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("镇便民服务日报") && text.contains("第21便民服务站") && text.contains("第22便民服务站"),
+        "{text}"
+    );
+    assert!(text.contains("全镇 2 个便民服务大厅") && text.contains("签字"), "{text}");
+    let taken = r["totals"]["taken"].as_u64().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("town.pdf");
+    admin(&whole_hall, NOW)
+        .args(["town", "report", "range", "--from", "2026-11-01", "--town", &url, "--out"])
+        .arg(&pdf)
+        .assert()
+        .success();
+    if crate::paper::has("pdftotext") {
+        let words = crate::paper::pdftotext(&pdf, None);
+        assert!(words.contains("镇便民服务周期报告") && words.contains("农机补贴"), "{words}");
+        assert!(words.contains("第21便民服务站") && words.contains("第1页"), "{words}");
+    } else {
+        skip("poppler-utils (pdftotext)");
+    }
+    let book = dir.path().join("town.xlsx");
+    admin(&whole_hall, NOW).args(["town", "report", "daily", "--town", &url, "--out"]).arg(&book).assert().success();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    let sheet = wb.worksheet_range_at(1).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let total = rows.iter().find(|r| r.first().is_some_and(|c| c == "合计")).expect("the total row");
+    assert_eq!(total[2], taken.to_string(), "{rows:?}");
+    assert!(rows.iter().any(|r| r.get(1).is_some_and(|c| c == whole)), "the hall's code is text, whole: {rows:?}");
 }

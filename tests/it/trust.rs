@@ -503,7 +503,10 @@ fn sample(path: &str) -> Vec<&'static str> {
         // allowed (they meet "cannot reach", never a refusal of who they are).
         "sync" => vec!["sync", "--to", "postgres://nobody@127.0.0.1:1/none"],
         "town halls" => vec!["town", "halls", "--town", "postgres://nobody@127.0.0.1:1/none"],
-        "town report" => vec!["town", "report", "--town", "postgres://nobody@127.0.0.1:1/none"],
+        "town report daily" => vec!["town", "report", "daily", "--town", "postgres://nobody@127.0.0.1:1/none"],
+        "town report range" => {
+            vec!["town", "report", "range", "--week", "--town", "postgres://nobody@127.0.0.1:1/none"]
+        }
         "town flags" => vec!["town", "flags", "430822101000", "--town", "postgres://nobody@127.0.0.1:1/none"],
         other => panic!("no sample for `{other}`: add one"),
     }

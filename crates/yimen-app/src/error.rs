@@ -210,6 +210,8 @@ pub enum SettingWhy {
     /// The hall has sent records to the town under its code: changing it would split its
     /// history in two.
     HallCodeSynced(String),
+    /// Not one of the setting's values (the value typed, the values allowed).
+    NotOneOf(String, &'static [&'static str]),
 }
 
 impl SettingWhy {
@@ -242,6 +244,10 @@ impl SettingWhy {
                 format!(
                     "this hall has synced its records to the town as {v}; the code cannot change (it would split the hall's history)"
                 )
+            }
+            (SettingWhy::NotOneOf(v, allowed), Lang::Zh) => format!("「{v}」不可用；可用的值：{}", allowed.join("、")),
+            (SettingWhy::NotOneOf(v, allowed), Lang::En) => {
+                format!("'{v}' is not allowed; the values are: {}", allowed.join(", "))
             }
             (SettingWhy::NotAPrinterName(v), Lang::Zh) => {
                 format!("「{v}」不是打印机名称（最多 127 个字符，不含控制字符，不以 - 开头；lpstat -p 可列出打印机）")

@@ -30,6 +30,10 @@ pub struct Settings {
     /// The hall's 12-digit statistical division code (统计用区划代码, of the town or village it
     /// serves): its name in the town's records. Fixed once the hall has synced.
     pub hall_code: Option<String>,
+    /// What of the citizens' personal data the hall sends to the town: masked (the default)
+    /// or whole, where the hall's rules allow the town to hold it (`town_personal_data`:
+    /// `masked` | `full`; docs/security.md). Only records sent after a change carry it.
+    pub town_full_data: bool,
 }
 
 impl Default for Settings {
@@ -44,12 +48,25 @@ impl Default for Settings {
             printer: None,
             receipt_printer: None,
             hall_code: None,
+            town_full_data: false,
         }
     }
 }
 
-pub const KEYS: [&str; 8] =
-    ["hall", "utc_offset", "follow_up_days", "hall_phone", "backup_keep", "printer", "receipt_printer", "hall_code"];
+pub const KEYS: [&str; 9] = [
+    "hall",
+    "utc_offset",
+    "follow_up_days",
+    "hall_phone",
+    "backup_keep",
+    "printer",
+    "receipt_printer",
+    "hall_code",
+    "town_personal_data",
+];
+
+/// The values of `town_personal_data`.
+const TOWN_PERSONAL_DATA: [&str; 2] = ["masked", "full"];
 
 impl Settings {
     fn from_lookup(get: impl Fn(&str) -> Result<Option<Vec<u8>>, StoreError>) -> Result<Settings, StoreError> {
@@ -74,6 +91,7 @@ impl Settings {
         s.printer = text("printer")?.filter(|p| !p.is_empty());
         s.receipt_printer = text("receipt_printer")?.filter(|p| !p.is_empty());
         s.hall_code = text("hall_code")?.filter(|p| !p.is_empty());
+        s.town_full_data = text("town_personal_data")?.as_deref() == Some("full");
         Ok(s)
     }
 
@@ -95,6 +113,7 @@ impl Settings {
         tx.set_meta("printer", self.printer.as_deref().unwrap_or("").as_bytes())?;
         tx.set_meta("receipt_printer", self.receipt_printer.as_deref().unwrap_or("").as_bytes())?;
         tx.set_meta("hall_code", self.hall_code.as_deref().unwrap_or("").as_bytes())?;
+        tx.set_meta("town_personal_data", TOWN_PERSONAL_DATA[usize::from(self.town_full_data)].as_bytes())?;
         tx.bump_configuration()
     }
 
@@ -126,6 +145,19 @@ impl Settings {
             "hall_code" => {
                 self.hall_code = if value.trim().is_empty() { None } else { Some(hall_code(value).map_err(bad)?) }
             }
+            "town_personal_data" => {
+                self.town_full_data = match value.trim() {
+                    // Empty: the default (a server's setup sends every key).
+                    "masked" | "" => false,
+                    "full" => true,
+                    other => {
+                        return Err(bad(SettingWhy::NotOneOf(
+                            yimen_domain::text::escape_for_output(other, false),
+                            &TOWN_PERSONAL_DATA,
+                        )));
+                    }
+                }
+            }
             _ => return Err(bad(SettingWhy::Unknown(KEYS.to_vec()))),
         }
         Ok(())
@@ -142,6 +174,7 @@ impl Settings {
             ("printer", self.printer.clone().unwrap_or_default()),
             ("receipt_printer", self.receipt_printer.clone().unwrap_or_default()),
             ("hall_code", self.hall_code.clone().unwrap_or_default()),
+            ("town_personal_data", TOWN_PERSONAL_DATA[usize::from(self.town_full_data)].to_string()),
         ]
     }
 }

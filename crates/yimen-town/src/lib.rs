@@ -27,10 +27,12 @@ use yimen_domain::ticket::{Event, Ticket};
 use yimen_store::chain;
 
 /// The schema's migrations, in order: (version, SQL).
-const MIGRATIONS: [(i32, &str); 3] = [
+const MIGRATIONS: [(i32, &str); 5] = [
     (1, include_str!("../migrations/0001_town.sql")),
     (2, include_str!("../migrations/0002_hall_setup.sql")),
     (3, include_str!("../migrations/0003_day_totals.sql")),
+    (4, include_str!("../migrations/0004_follow_ups.sql")),
+    (5, include_str!("../migrations/0005_hall_catalog.sql")),
 ];
 
 pub mod report;
@@ -394,7 +396,9 @@ fn seal(key: &[u8], hash: &str) -> String {
 /// ticket's record (`state`), which would let anyone holding the masked record guess the
 /// masked digits back. The town checks the chain's links (`prev` → `hash`); the content of
 /// each event is checked by the hall itself before it is sent.
-fn masked_event(e: &Event) -> serde_json::Value {
+///
+/// With `full` (the hall's `town_personal_data = full`), notes go as they are.
+fn masked_event(e: &Event, full: bool) -> serde_json::Value {
     let mut v = serde_json::to_value(e).unwrap_or_default();
     if let Some(m) = v.as_object_mut() {
         // The sealed hashes are the event's columns.
@@ -402,14 +406,44 @@ fn masked_event(e: &Event) -> serde_json::Value {
             m.remove(k);
         }
     }
+    if full {
+        return v;
+    }
+    if e.action == yimen_domain::ticket::Action::Correct
+        && let Some(note) = e.note.as_deref()
+    {
+        v["note"] = correction_note_for_town(note).into();
+    }
     mask_strings(&mut v);
     v
 }
 
-/// A ticket as the town keeps it: personal data masked.
-fn masked(t: &Ticket) -> serde_json::Value {
+/// A 更正's note (`字段：旧值 → 新值；理由`) as the town keeps it: a name before and after
+/// masked as names are (张*英); numbers are masked with every string's.
+fn correction_note_for_town(note: &str) -> String {
+    use yimen_domain::ticket::CorrectField;
+    let Some((label, rest)) = note.split_once('：') else { return note.to_string() };
+    let names = [CorrectField::Name, CorrectField::ProxyName];
+    if !names.iter().any(|f| f.label(yimen_domain::Lang::Zh) == label) {
+        return note.to_string();
+    }
+    let (values, reason) = rest.split_once('；').unwrap_or((rest, ""));
+    let Some((before, after)) = values.split_once(" → ") else {
+        // Not the shape a correction writes: nothing of it is sent but the field's name.
+        return format!("{label}：…");
+    };
+    let name = |v: &str| if v == "（空）" { v.to_string() } else { yimen_domain::mask::name(v) };
+    format!("{label}：{} → {}；{reason}", name(before), name(after))
+}
+
+/// A ticket as the town keeps it: personal data masked; whole with `full` (the hall's
+/// `town_personal_data = full`).
+fn masked(t: &Ticket, full: bool) -> serde_json::Value {
     use yimen_domain::mask;
     let mut v = serde_json::to_value(t).unwrap_or_default();
+    if full {
+        return v;
+    }
     let c = &t.citizen;
     v["citizen"]["name"] = c.name.as_deref().map(mask::name).into();
     v["citizen"]["id_number"] = c.id_number.as_ref().map(|i| mask::id_number(i.as_str())).into();
@@ -462,9 +496,10 @@ pub fn sync(
         return Err(TownError::CodeTaken(code));
     }
     // The hall is known to the town before its first event arrives, with what its reports
-    // need: its offset and the holiday years it imported.
+    // need: its offset, the holiday years it imported and its catalog.
     let calendar =
         serde_json::to_value(desk.imported_calendar().map_err(|e| TownError::Hall(e.to_string()))?).unwrap_or_default();
+    let catalog = serde_json::to_value(desk.catalog()).unwrap_or_default();
     let offset = yimen_domain::clock::format_offset(settings.utc_offset);
     // Days are the hall's local days: a new offset makes every cached day stale, as at the hall.
     town.client
@@ -476,10 +511,11 @@ pub fn sync(
         .map_err(db)?;
     town.client
         .execute(
-            "INSERT INTO town.halls (hall_code, name, utc_offset, head, calendar) VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO town.halls (hall_code, name, utc_offset, head, calendar, catalog)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (hall_code) DO UPDATE SET name = excluded.name, utc_offset = excluded.utc_offset,
-                                                   calendar = excluded.calendar",
-            &[&code, &settings.hall, &offset, &seal(&key, chain::GENESIS), &calendar],
+                                                   calendar = excluded.calendar, catalog = excluded.catalog",
+            &[&code, &settings.hall, &offset, &seal(&key, chain::GENESIS), &calendar, &catalog],
         )
         .map_err(db)?;
     // Records changed outside yimen, found by the hall's own check, are the town's to know.
@@ -589,7 +625,7 @@ pub fn sync(
                 stop = true;
                 break;
             }
-            if insert_event(&mut tx, &code, p, e, &key).map_err(db)? == 0 {
+            if insert_event(&mut tx, &code, p, e, &key, settings.town_full_data).map_err(db)? == 0 {
                 // The town holds an event past its own position (its tables were changed).
                 let f = Flag {
                     kind: "mismatch".into(),
@@ -623,7 +659,7 @@ pub fn sync(
             Err(e) => return Err(hall_err(e)),
         };
         for t in &tickets {
-            upsert_ticket(&mut tx, &code, t).map_err(db)?;
+            upsert_ticket(&mut tx, &code, t, settings.town_full_data).map_err(db)?;
         }
         // The cached totals of the days these tickets count on are stale.
         if let Some(first) = tickets.iter().map(|t| t.date).min() {
@@ -689,10 +725,11 @@ fn insert_event(
     position: i64,
     e: &Event,
     key: &[u8],
+    full: bool,
 ) -> Result<u64, postgres::Error> {
-    let body = masked_event(e);
+    let body = masked_event(e, full);
     let none: Option<String> = None;
-    let clerk = yimen_app::log::mask_digit_runs(&e.clerk);
+    let clerk = if full { e.clerk.clone() } else { yimen_app::log::mask_digit_runs(&e.clerk) };
     let ticket = i64::try_from(e.ticket).unwrap_or(i64::MAX);
     let seq = i64::from(e.seq);
     tx.execute(
@@ -716,19 +753,29 @@ fn insert_event(
     )
 }
 
-fn upsert_ticket(tx: &mut postgres::Transaction<'_>, code: &str, t: &Ticket) -> Result<(), postgres::Error> {
+fn upsert_ticket(
+    tx: &mut postgres::Transaction<'_>,
+    code: &str,
+    t: &Ticket,
+    full: bool,
+) -> Result<(), postgres::Error> {
     let id = i64::try_from(t.id).unwrap_or(i64::MAX);
     let rating = t.rating.as_ref().map(|r| i16::from(r.score));
     let deadline = t.deadline.map(|d| d.date);
+    // As the hall's follow-up index holds it (what the daily report lists).
+    // The columns beside the record, masked as the record's strings are.
+    let plain = |s: &str| if full { s.to_string() } else { yimen_app::log::mask_digit_runs(s) };
+    let follow_up_open = t.rating.as_ref().is_some_and(|r| r.awaits_follow_up() && r.follow_up_due.is_some());
     tx.execute(
         "INSERT INTO town.tickets (hall_code, ticket_id, date, number, category, item, kind, status, clerk, village,
-                                   taken_at, accepted_at, completed_at, closed_at, deadline, rating, record)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                                   taken_at, accepted_at, completed_at, closed_at, deadline, rating, record,
+                                   follow_up_open)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT (hall_code, ticket_id) DO UPDATE SET
            status = excluded.status, clerk = excluded.clerk, village = excluded.village,
            accepted_at = excluded.accepted_at, completed_at = excluded.completed_at,
            closed_at = excluded.closed_at, deadline = excluded.deadline, rating = excluded.rating,
-           record = excluded.record",
+           record = excluded.record, follow_up_open = excluded.follow_up_open",
         &[
             &code,
             &id,
@@ -738,15 +785,16 @@ fn upsert_ticket(tx: &mut postgres::Transaction<'_>, code: &str, t: &Ticket) -> 
             &t.item,
             &t.kind.code(),
             &t.status.code(),
-            &t.clerk,
-            &t.citizen.village,
+            &t.clerk.as_deref().map(&plain),
+            &t.citizen.village.as_deref().map(&plain),
             &t.taken_at,
             &t.accepted_at,
             &t.completed_at,
             &t.closed_at,
             &deadline,
             &rating,
-            &masked(t),
+            &masked(t, full),
+            &follow_up_open,
         ],
     )?;
     Ok(())

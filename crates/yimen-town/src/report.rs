@@ -11,7 +11,7 @@ use postgres::Client;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-use yimen_app::report::{self, DailyReport, Source, Totals};
+use yimen_app::report::{self, DailyReport, DayRow, RangeReport, Source, Totals};
 use yimen_app::{DeskError, HallContext, Settings};
 use yimen_domain::Lang;
 use yimen_domain::calendar::Calendar;
@@ -109,7 +109,7 @@ impl Source for TownHall<'_> {
 
     fn followups(&self) -> Result<Vec<Ticket>, DeskError> {
         let all = self.tickets(
-            "SELECT record FROM town.tickets WHERE hall_code = $1 AND rating <= 2 ORDER BY ticket_id",
+            "SELECT record FROM town.tickets WHERE hall_code = $1 AND follow_up_open ORDER BY ticket_id",
             &[&self.code],
         )?;
         // As the hall's index: awaiting follow-up, with a follow-up date.
@@ -162,9 +162,10 @@ impl Source for TownHall<'_> {
     }
 }
 
-/// One hall's line in the town's daily report: its own daily report, and how stale it is.
+/// A hall as the town's reports show it beside its figures: who it is and how far to trust
+/// them.
 #[derive(Debug, Clone, Serialize)]
-pub struct HallDaily {
+pub struct HallMeta {
     pub code: String,
     pub name: String,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -174,6 +175,28 @@ pub struct HallDaily {
     /// Problems the town found in the hall's records (`yimen town flags CODE`): its figures are
     /// to be checked before they are used.
     pub flags: u64,
+}
+
+/// What a town report was computed from, for its paper's closing lines: the halls, the events
+/// the town held of them, and digests over each hall's chain head and each hall's report's
+/// records digest (`Header::sources`), so a signed town report anchors every hall's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct TownAnchor {
+    pub halls: u64,
+    pub events: u64,
+    /// SHA-256 (hex, first 32 digits) over each hall's code, sealed chain head and length.
+    pub heads: String,
+    /// SHA-256 (hex, first 32 digits) over each hall's code and its report's records digest.
+    pub sources: String,
+}
+
+/// One hall's line in the town's daily report: its own daily report, and how stale it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct HallDaily {
+    #[serde(flatten)]
+    pub hall: HallMeta,
+    /// The hall's open cases (受理, 中止 or 转办, not yet closed) when the report was made.
+    pub open: u64,
     pub report: DailyReport,
 }
 
@@ -194,24 +217,147 @@ pub struct TownDaily {
     pub by_category: BTreeMap<String, [u32; 3]>,
     /// Item code and name → (taken, accepted, completed), over every hall.
     pub by_item: BTreeMap<String, [u32; 3]>,
+    pub anchor: TownAnchor,
+}
+
+/// One hall's line in the town's period report: its own period report.
+#[derive(Debug, Clone, Serialize)]
+pub struct HallRange {
+    #[serde(flatten)]
+    pub hall: HallMeta,
+    pub report: RangeReport,
+}
+
+/// The town's period report: every hall's own period report, the sums, the sums by category,
+/// item and day, and the 诉求/纠纷 cases opened and closed over every hall.
+#[derive(Debug, Clone, Serialize)]
+pub struct TownRange {
+    pub from: String,
+    pub to: String,
+    pub halls: Vec<HallRange>,
+    pub totals: Totals,
+    pub ratings: BTreeMap<String, u32>,
+    /// Category name → (taken, accepted, completed), over every hall.
+    pub by_category: BTreeMap<String, [u32; 3]>,
+    /// Item code and name → (taken, accepted, completed), over every hall.
+    pub by_item: BTreeMap<String, [u32; 3]>,
+    /// Day by day over every hall.
+    pub days: Vec<DayRow>,
+    pub requests_opened: u32,
+    pub requests_closed: u32,
+    pub anchor: TownAnchor,
+}
+
+/// Adds a report's figures by category and item to the town's.
+fn add_figures(
+    f: &report::Figures,
+    by_category: &mut BTreeMap<String, [u32; 3]>,
+    by_item: &mut BTreeMap<String, [u32; 3]>,
+) {
+    for c in &f.by_category {
+        let e = by_category.entry(c.name.clone()).or_default();
+        e[0] += c.taken;
+        e[1] += c.accepted;
+        e[2] += c.completed;
+    }
+    for i in &f.by_item {
+        let e = by_item.entry(format!("{} {}", i.item, i.name)).or_default();
+        e[0] += i.taken;
+        e[1] += i.accepted;
+        e[2] += i.completed;
+    }
+}
+
+/// SHA-256 over lines, hex, first 32 digits (as a hall report's records digest).
+fn digest(lines: &[String]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for l in lines {
+        h.update(l.as_bytes());
+        h.update(b"\n");
+    }
+    yimen_domain::token::hex(&h.finalize())[..32].to_string()
 }
 
 impl Town {
+    /// Runs `each` on every hall the town holds, in code order, as a report source over the
+    /// town's tables with the hall's own offset, holidays and catalog; `now` is the caller's
+    /// moment (for staleness and the lists' "as of").
+    fn per_hall<T>(
+        &mut self,
+        now: OffsetDateTime,
+        lang: Lang,
+        mut each: impl FnMut(&TownHall<'_>) -> Result<(T, String), DeskError>,
+    ) -> Result<(Vec<(HallMeta, T)>, TownAnchor), TownError> {
+        let halls = self
+            .client
+            .query(
+                "SELECT h.hall_code, h.name, h.utc_offset, h.head, h.next_position, h.last_sync, h.calendar,
+                        (SELECT count(*) FROM town.flags f WHERE f.hall_code = h.hall_code), h.catalog
+                 FROM town.halls h ORDER BY h.hall_code",
+                &[],
+            )
+            .map_err(|e| TownError::Database(said(&e)))?;
+        let mut out = Vec::new();
+        let (mut heads, mut sources, mut events) = (Vec::new(), Vec::new(), 0);
+        for h in halls {
+            let code: String = h.get(0);
+            let name: String = h.get(1);
+            let offset = yimen_domain::clock::parse_offset(&h.get::<_, String>(2))
+                .unwrap_or(yimen_domain::clock::DEFAULT_OFFSET);
+            let last_sync: Option<OffsetDateTime> = h.get(5);
+            let flags = h.get::<_, i64>(7).max(0) as u64;
+            let imported: BTreeMap<i32, String> = serde_json::from_value(h.get(6)).unwrap_or_default();
+            // The hall's own catalog, as it last sent it; the built-in one before it has.
+            let catalog = h
+                .get::<_, Option<serde_json::Value>>(8)
+                .and_then(|v| serde_json::from_value::<Catalog>(v).ok())
+                .unwrap_or_else(Catalog::builtin);
+            let settings = Settings { hall: name.clone(), utc_offset: offset, ..Settings::default() };
+            let head: String = h.get(3);
+            let held = h.get::<_, i64>(4).max(0) as u64;
+            heads.push(format!("{code} {head} {held}"));
+            events += held;
+            let source = TownHall {
+                client: RefCell::new(&mut self.client),
+                code: code.clone(),
+                clock: Clock::new(offset, Some(now)),
+                calendar: yimen_app::calendar_with(&imported),
+                catalog,
+                settings,
+                head,
+                events: held,
+            };
+            let (r, digest) = each(&source).map_err(|e| TownError::Database(e.localized(lang)))?;
+            sources.push(format!("{code} {digest}"));
+            let stale = last_sync.is_none_or(|l| now - l > time::Duration::days(1));
+            out.push((HallMeta { code, name, last_sync, stale, flags }, r));
+        }
+        let anchor = TownAnchor { halls: out.len() as u64, events, heads: digest(&heads), sources: digest(&sources) };
+        Ok((out, anchor))
+    }
+
     /// The town's daily report of `date`, `now` being the caller's moment (for staleness and
     /// for the lists' "as of").
     ///
     /// # Errors
     /// The database's, or a record that does not read.
     pub fn daily(&mut self, date: Date, now: OffsetDateTime, lang: Lang) -> Result<TownDaily, TownError> {
-        let halls = self
-            .client
-            .query(
-                "SELECT h.hall_code, h.name, h.utc_offset, h.head, h.next_position, h.last_sync, h.calendar,
-                        (SELECT count(*) FROM town.flags f WHERE f.hall_code = h.hall_code)
-                 FROM town.halls h ORDER BY h.hall_code",
-                &[],
-            )
-            .map_err(|e| TownError::Database(said(&e)))?;
+        let (halls, anchor) = self.per_hall(now, lang, |source| {
+            let r = report::daily(source, date, lang)?;
+            // Counted, not read again: the report has read the open cases once already.
+            let open: i64 = source
+                .client
+                .borrow_mut()
+                .query_one(
+                    "SELECT count(*) FROM town.tickets WHERE hall_code = $1 AND status IN ('accepted', 'suspended', 'transferred')",
+                    &[&source.code],
+                )
+                .map_err(db)?
+                .get(0);
+            let digest = r.header.sources.clone();
+            Ok(((open.max(0) as u64, r), digest))
+        })?;
         let mut out = TownDaily {
             date: date.to_string(),
             halls: Vec::new(),
@@ -224,39 +370,9 @@ impl Town {
             follow_ups_open: 0,
             by_category: BTreeMap::new(),
             by_item: BTreeMap::new(),
+            anchor,
         };
-        for h in halls {
-            let code: String = h.get(0);
-            let name: String = h.get(1);
-            let offset = yimen_domain::clock::parse_offset(&h.get::<_, String>(2))
-                .unwrap_or(yimen_domain::clock::DEFAULT_OFFSET);
-            let last_sync: Option<OffsetDateTime> = h.get(5);
-            let flags = h.get::<_, i64>(7).max(0) as u64;
-            let imported: BTreeMap<i32, String> = serde_json::from_value(h.get(6)).unwrap_or_default();
-            let settings = Settings { hall: name.clone(), utc_offset: offset, ..Settings::default() };
-            let source = TownHall {
-                client: RefCell::new(&mut self.client),
-                code: code.clone(),
-                clock: Clock::new(offset, Some(now)),
-                calendar: yimen_app::calendar_with(&imported),
-                catalog: Catalog::builtin(),
-                settings,
-                head: h.get(3),
-                events: h.get::<_, i64>(4).max(0) as u64,
-            };
-            let r = report::daily(&source, date, lang).map_err(|e| TownError::Database(e.localized(lang)))?;
-            // Counted, not read again: the report has read the open cases once already.
-            let open: i64 = source
-                .client
-                .borrow_mut()
-                .query_one(
-                    "SELECT count(*) FROM town.tickets WHERE hall_code = $1 AND status IN ('accepted', 'suspended', 'transferred')",
-                    &[&source.code],
-                )
-                .map_err(|e| TownError::Database(said(&e)))?
-                .get(0);
-            let open = open.max(0) as u64;
-            drop(source);
+        for (hall, (open, r)) in halls {
             out.totals.add(&r.figures.totals);
             out.year_to_date.add(&r.year_to_date);
             out.open += open;
@@ -264,21 +380,62 @@ impl Town {
             out.due_soon += r.due_soon.len() as u64;
             out.ratings += u64::from(r.figures.totals.rated);
             out.follow_ups_open += r.open_bad_ratings.len() as u64;
-            for c in &r.figures.by_category {
-                let e = out.by_category.entry(c.name.clone()).or_default();
-                e[0] += c.taken;
-                e[1] += c.accepted;
-                e[2] += c.completed;
-            }
-            for i in &r.figures.by_item {
-                let e = out.by_item.entry(format!("{} {}", i.item, i.name)).or_default();
-                e[0] += i.taken;
-                e[1] += i.accepted;
-                e[2] += i.completed;
-            }
-            let stale = last_sync.is_none_or(|l| now - l > time::Duration::days(1));
-            out.halls.push(HallDaily { code, name, last_sync, stale, flags, report: r });
+            add_figures(&r.figures, &mut out.by_category, &mut out.by_item);
+            out.halls.push(HallDaily { hall, open, report: r });
         }
+        Ok(out)
+    }
+
+    /// The town's period report of `[from, to]` (at most three years, as a hall's), `now`
+    /// being the caller's moment.
+    ///
+    /// # Errors
+    /// A period a hall's report refuses; the database's, or a record that does not read.
+    pub fn range(&mut self, from: Date, to: Date, now: OffsetDateTime, lang: Lang) -> Result<TownRange, TownError> {
+        report::check_period(from, to).map_err(|e| TownError::Database(e.localized(lang)))?;
+        let (halls, anchor) = self.per_hall(now, lang, |source| {
+            let r = report::range(source, from, to, lang)?;
+            let digest = r.header.sources.clone();
+            Ok((r, digest))
+        })?;
+        let mut out = TownRange {
+            from: from.to_string(),
+            to: to.to_string(),
+            halls: Vec::new(),
+            totals: Totals::default(),
+            ratings: BTreeMap::new(),
+            by_category: BTreeMap::new(),
+            by_item: BTreeMap::new(),
+            days: Vec::new(),
+            requests_opened: 0,
+            requests_closed: 0,
+            anchor,
+        };
+        let mut days: BTreeMap<String, DayRow> = BTreeMap::new();
+        for (hall, r) in halls {
+            out.totals.add(&r.figures.totals);
+            for (k, n) in &r.figures.ratings {
+                *out.ratings.entry(k.clone()).or_default() += n;
+            }
+            add_figures(&r.figures, &mut out.by_category, &mut out.by_item);
+            for d in &r.days {
+                let e = days.entry(d.date.clone()).or_insert_with(|| DayRow {
+                    date: d.date.clone(),
+                    taken: 0,
+                    served: 0,
+                    accepted: 0,
+                    completed: 0,
+                });
+                e.taken += d.taken;
+                e.served += d.served;
+                e.accepted += d.accepted;
+                e.completed += d.completed;
+            }
+            out.requests_opened += r.requests_opened;
+            out.requests_closed += r.requests_closed;
+            out.halls.push(HallRange { hall, report: r });
+        }
+        out.days = days.into_values().collect();
         Ok(out)
     }
 }
