@@ -16,10 +16,22 @@ pub struct Cluster {
     pub port: u16,
     /// Run the server's programs as this account (PostgreSQL refuses root).
     run_as: Option<&'static str>,
+    /// Also listening on 127.0.0.1, TLS only there (`start_tls`).
+    tcp: bool,
 }
 
 impl Cluster {
     pub fn start() -> Option<Cluster> {
+        Cluster::start_with(None)
+    }
+
+    /// A cluster that also listens on 127.0.0.1:`port`, where it takes TLS only (the server's
+    /// certificate and key in PEM), as a town's server across the county's network.
+    pub fn start_tls(cert_pem: &str, key_pem: &str) -> Option<Cluster> {
+        Cluster::start_with(Some((cert_pem, key_pem)))
+    }
+
+    fn start_with(tls: Option<(&str, &str)>) -> Option<Cluster> {
         let bin = std::fs::read_dir("/usr/lib/postgresql")
             .ok()?
             .filter_map(Result::ok)
@@ -32,7 +44,7 @@ impl Cluster {
             Std::new("chown").args(["-R", "postgres"]).arg(dir.path()).status().ok()?;
         }
         let port = 20000 + (std::process::id() % 20000) as u16 + (rand_u16() % 1000);
-        let c = Cluster { dir, bin, port, run_as };
+        let c = Cluster { dir, bin, port, run_as, tcp: tls.is_some() };
         let data = c.dir.path().join("data");
         // Signing in takes the password (md5), as on a town's server.
         let pwfile = c.dir.path().join("pw");
@@ -52,6 +64,31 @@ impl Cluster {
             .success();
         if !ok {
             return None;
+        }
+        if let Some((cert, key)) = tls {
+            use std::io::Write;
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::write(data.join("server.crt"), cert).ok()?;
+            std::fs::write(data.join("server.key"), key).ok()?;
+            std::fs::set_permissions(data.join("server.key"), std::fs::Permissions::from_mode(0o600)).ok()?;
+            if run_as.is_some() {
+                Std::new("chown")
+                    .args(["postgres"])
+                    .arg(data.join("server.crt"))
+                    .arg(data.join("server.key"))
+                    .status()
+                    .ok()?;
+            }
+            let mut conf = std::fs::OpenOptions::new().append(true).open(data.join("postgresql.conf")).ok()?;
+            writeln!(conf, "ssl = on").ok()?;
+            // Across the network: TLS or nothing (the first matching line wins, so these go first).
+            let hba = data.join("pg_hba.conf");
+            let rest = std::fs::read_to_string(&hba).ok()?;
+            std::fs::write(
+                &hba,
+                format!("hostnossl all all 127.0.0.1/32 reject\nhostssl all all 127.0.0.1/32 md5\n{rest}"),
+            )
+            .ok()?;
         }
         c.pg_ctl("start");
         c.createdb("town").then_some(c)
@@ -81,7 +118,8 @@ impl Cluster {
     }
 
     pub fn pg_ctl(&self, what: &str) {
-        let opts = format!("-k {} -p {} -c listen_addresses=''", self.dir.path().display(), self.port);
+        let listen = if self.tcp { "127.0.0.1" } else { "" };
+        let opts = format!("-k {} -p {} -c listen_addresses='{listen}'", self.dir.path().display(), self.port);
         let mut c = self.server("pg_ctl");
         c.arg("-D").arg(self.dir.path().join("data")).args(["-o", &opts, "-l"]).arg(self.dir.path().join("log"));
         if what == "stop" {
@@ -94,6 +132,11 @@ impl Cluster {
     pub fn url(&self) -> String {
         let host = self.dir.path().display().to_string().replace('/', "%2F");
         format!("postgres://town@{host}:{}/town", self.port)
+    }
+
+    /// The URL across the network, TLS required (`start_tls`).
+    pub fn tls_url(&self) -> String {
+        format!("postgres://town@127.0.0.1:{}/town?sslmode=require", self.port)
     }
 
     /// One SQL query's rows, through psql: fields separated by `|`.

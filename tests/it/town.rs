@@ -587,3 +587,70 @@ fn a_hall_that_allows_it_sends_whole_data_its_own_catalog_names_its_figures_and_
     assert_eq!(total[2], taken.to_string(), "{rows:?}");
     assert!(rows.iter().any(|r| r.get(1).is_some_and(|c| c == whole)), "the hall's code is text, whole: {rows:?}");
 }
+
+/// A certificate authority and a server certificate it signed for `names`, in PEM:
+/// (CA certificate, server certificate, server key).
+fn county_ca(names: &[&str]) -> (String, String, String) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(rcgen::DnType::CommonName, "县政务网 CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca, ca_key).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params = rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
+    let cert = params.signed_by(&key, &ca).unwrap();
+    (ca.pem(), cert.pem(), key.serialize_pem())
+}
+
+#[test]
+fn sslmode_require_speaks_tls_to_the_town_and_trusts_only_the_county_ca() {
+    let (ca, cert, key) = county_ca(&["127.0.0.1"]);
+    let Some(pg) = Cluster::start_tls(&cert, &key) else {
+        skip("PostgreSQL's server programs (Debian postgresql: initdb, pg_ctl)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("county-ca.pem");
+    std::fs::write(&ca_file, &ca).unwrap();
+    let (stranger, _, _) = county_ca(&["127.0.0.1"]);
+    let stranger_file = dir.path().join("other-ca.pem");
+    std::fs::write(&stranger_file, &stranger).unwrap();
+    let not_pem = dir.path().join("not-a-cert.pem");
+    std::fs::write(&not_pem, "hello").unwrap();
+    let code = "430822108000";
+    let hall = demo_hall(31, 2, code);
+    let url = pg.tls_url();
+    let plain = url.replace("?sslmode=require", "");
+    let by_name = url.replace("127.0.0.1", "localhost");
+    // Refusals first: the outbox keeps its place through every one.
+    for (to, root, says) in [
+        (plain.as_str(), Some(&ca_file), "连不上"),
+        (url.as_str(), None, "不是受信任的机构签发"),
+        (url.as_str(), Some(&stranger_file), "不是受信任的机构签发"),
+        (by_name.as_str(), Some(&ca_file), "与地址中的主机名不符"),
+        (url.as_str(), Some(&not_pem), "PGSSLROOTCERT"),
+    ] {
+        let mut c = admin(&hall, NOW);
+        c.env_remove("PGSSLROOTCERT");
+        if let Some(r) = root {
+            c.env("PGSSLROOTCERT", r);
+        }
+        let out = c.args(["sync", "--to", to]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.trim().lines().count() == 1 && err.contains(says), "{to} {root:?}: {err}");
+        assert!(!err.contains(PASSWORD), "{err}");
+    }
+    // The county's CA named: the whole chain goes over TLS (the server takes nothing else on
+    // its network address).
+    let out = admin(&hall, NOW).env("PGSSLROOTCERT", &ca_file).args(["--json", "sync", "--to", &url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["events"].as_u64(), Some(chain_len(&hall)), "everything, from the start");
+    assert_whole_chain(&pg, code, chain_len(&hall));
+    let out = admin(&hall, NOW)
+        .env("PGSSLROOTCERT", &ca_file)
+        .args(["--json", "town", "report", "daily", "--town", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -49,8 +49,9 @@ pub const BATCH: usize = 500;
 pub enum TownError {
     /// The URL is not a PostgreSQL connection string.
     BadUrl(String),
-    /// The URL asks for TLS, which this build does not carry yet.
-    TlsNotBuilt,
+    /// The URL asks for TLS (`sslmode=require`) and the town's certificate cannot be trusted,
+    /// or the CA file named by `PGSSLROOTCERT` cannot be read (why, in the user's words).
+    Tls(TlsWhy),
     /// The server could not be reached, or refused the sign-in (the server's words).
     Connect(String),
     /// The town's schema is newer than this program (its version, ours).
@@ -75,15 +76,21 @@ impl TownError {
             (TownError::BadUrl(why), Lang::En) => {
                 format!("the town database URL is wrong (expected postgres://user@host/db): {why}")
             }
-            (TownError::TlsNotBuilt, Lang::Zh) => {
-                "地址要求 TLS 加密（sslmode=require），本版本尚未内置 TLS；请在县政务网内用 sslmode=disable，或经 VPN/SSH 隧道连接".into()
+            (TownError::Tls(why), Lang::Zh) => format!(
+                "镇数据库的加密连接（sslmode=require）建立不了：{}（县里自签的证书请把其 CA 证书文件路径设为 PGSSLROOTCERT）",
+                why.text(lang)
+            ),
+            (TownError::Tls(why), Lang::En) => format!(
+                "the encrypted link to the town database (sslmode=require) failed: {} (for the county's own CA, set PGSSLROOTCERT to its certificate file)",
+                why.text(lang)
+            ),
+            (TownError::Connect(why), Lang::Zh) => {
+                format!("连不上镇数据库：{why}（大厅照常办理，下次同步从上次停下的地方继续）")
             }
-            (TownError::TlsNotBuilt, Lang::En) => {
-                "the URL asks for TLS (sslmode=require), which this build does not carry yet; use sslmode=disable inside the county network, or a VPN or SSH tunnel".into()
-            }
-            (TownError::Connect(why), Lang::Zh) => format!("连不上镇数据库：{why}（大厅照常办理，下次同步从上次停下的地方继续）"),
             (TownError::Connect(why), Lang::En) => {
-                format!("cannot reach the town database: {why} (the hall works on; the next sync resumes where this one stopped)")
+                format!(
+                    "cannot reach the town database: {why} (the hall works on; the next sync resumes where this one stopped)"
+                )
             }
             (TownError::NewerSchema(theirs, ours), Lang::Zh) => {
                 format!("镇数据库的结构是第 {theirs} 版，本程序只认识到第 {ours} 版：请先升级一门，不会写入")
@@ -97,7 +104,9 @@ impl TownError {
             (TownError::NoHallCode, Lang::En) => {
                 "this hall has no code yet: an admin runs yimen config set hall_code <12-digit division code>".into()
             }
-            (TownError::Database(why), Lang::Zh) => format!("同步中断：{why}（已送达的批次都已保存，下次从中断处继续）"),
+            (TownError::Database(why), Lang::Zh) => {
+                format!("同步中断：{why}（已送达的批次都已保存，下次从中断处继续）")
+            }
             (TownError::Database(why), Lang::En) => {
                 format!("the sync stopped: {why} (every batch delivered is kept; the next sync resumes there)")
             }
@@ -111,6 +120,80 @@ impl TownError {
             (TownError::NoSchema, Lang::Zh) => "镇数据库里还没有一门的表：还没有大厅同步过".into(),
             (TownError::NoSchema, Lang::En) => "the town database has no yimen tables yet: no hall has synced".into(),
         }
+    }
+}
+
+/// Why an encrypted link could not be made.
+#[derive(Debug)]
+pub enum TlsWhy {
+    /// The server's certificate does not chain to a trusted CA.
+    UnknownIssuer,
+    /// The certificate does not name the URL's host.
+    WrongName,
+    /// The certificate has expired or is not valid yet.
+    Expired,
+    /// The CA file `PGSSLROOTCERT` names cannot be read or holds no certificate (the path and
+    /// why).
+    CaFile(String, String),
+    /// The CA file `PGSSLROOTCERT` names holds no certificate (the path).
+    CaEmpty(String),
+    /// The computer has no root certificates and no `PGSSLROOTCERT` is set.
+    NoRoots,
+    /// Anything else, in the TLS library's words.
+    Other(String),
+}
+
+impl TlsWhy {
+    fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (TlsWhy::UnknownIssuer, _) => lang
+                .pick("服务器的证书不是受信任的机构签发的", "the server's certificate is not from a trusted CA")
+                .into(),
+            (TlsWhy::WrongName, _) => lang
+                .pick("服务器证书上的名字与地址中的主机名不符", "the server's certificate does not name the URL's host")
+                .into(),
+            (TlsWhy::Expired, _) => lang
+                .pick("服务器的证书已过期或尚未生效", "the server's certificate has expired or is not valid yet")
+                .into(),
+            (TlsWhy::CaFile(path, why), Lang::Zh) => format!("读不了 PGSSLROOTCERT 指定的 CA 证书文件 {path}：{why}"),
+            (TlsWhy::CaFile(path, why), Lang::En) => {
+                format!("the CA file PGSSLROOTCERT names, {path}, does not read: {why}")
+            }
+            (TlsWhy::CaEmpty(path), Lang::Zh) => format!("PGSSLROOTCERT 指定的文件 {path} 里没有证书"),
+            (TlsWhy::CaEmpty(path), Lang::En) => format!("the file PGSSLROOTCERT names, {path}, holds no certificate"),
+            (TlsWhy::NoRoots, _) => lang.pick("本机没有根证书", "this computer has no root certificates").into(),
+            (TlsWhy::Other(why), _) => why.clone(),
+        }
+    }
+
+    /// The reason in an error's chain of sources, when one of them is the TLS library's.
+    fn of(e: &postgres::Error) -> Option<TlsWhy> {
+        use rustls::CertificateError as C;
+        let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+        let mut tls_seen = e.to_string().contains("TLS");
+        while let Some(s) = source {
+            if let Some(r) = s.downcast_ref::<rustls::Error>() {
+                return Some(match r {
+                    rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature) => TlsWhy::UnknownIssuer,
+                    rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
+                        TlsWhy::WrongName
+                    }
+                    rustls::Error::InvalidCertificate(
+                        C::Expired | C::ExpiredContext { .. } | C::NotValidYet | C::NotValidYetContext { .. },
+                    ) => TlsWhy::Expired,
+                    other => TlsWhy::Other(other.to_string()),
+                });
+            }
+            if let Some(io) = s.downcast_ref::<std::io::Error>()
+                && let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
+            {
+                source = Some(r);
+                continue;
+            }
+            tls_seen |= s.to_string().contains("TLS");
+            source = s.source();
+        }
+        tls_seen.then(|| TlsWhy::Other(said(e)))
     }
 }
 
@@ -138,16 +221,58 @@ fn connect_error(config: &postgres::Config, e: &postgres::Error) -> TownError {
 /// to connect.
 fn client(url: &str) -> Result<Client, TownError> {
     let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| TownError::BadUrl(said(&e)))?;
-    if config.get_ssl_mode() == postgres::config::SslMode::Require {
-        return Err(TownError::TlsNotBuilt);
-    }
     if config.get_password().is_none()
         && let Ok(p) = std::env::var("PGPASSWORD")
     {
         config.password(p);
     }
     config.connect_timeout(std::time::Duration::from_secs(10));
-    config.connect(NoTls).map_err(|e| connect_error(&config, &e))
+    if config.get_ssl_mode() != postgres::config::SslMode::Require {
+        // Without `sslmode=require` the link is plain, as inside the county's network or a VPN
+        // (docs/deployment.md); a server's TLS is never half-trusted.
+        return config.connect(NoTls).map_err(|e| connect_error(&config, &e));
+    }
+    let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config()?);
+    config.connect(tls).map_err(|e| match TlsWhy::of(&e) {
+        Some(why) => TownError::Tls(why),
+        None => connect_error(&config, &e),
+    })
+}
+
+/// What `sslmode=require` trusts: the CA certificates in the PEM file `PGSSLROOTCERT` names
+/// (libpq's variable; a county's own CA), else the system's root certificates. The server's
+/// certificate must chain to one of them and name the host of the URL (RFC 6125 via rustls and
+/// webpki); rustls speaks TLS 1.2 and 1.3 only.
+fn tls_config() -> Result<rustls::ClientConfig, TownError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    match std::env::var_os("PGSSLROOTCERT") {
+        Some(path) => {
+            let shown = std::path::Path::new(&path).display().to_string();
+            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&path)
+                .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| TownError::Tls(TlsWhy::CaFile(shown.clone(), e.to_string())))?;
+            let (added, _) = roots.add_parsable_certificates(certs);
+            if added == 0 {
+                return Err(TownError::Tls(TlsWhy::CaEmpty(shown)));
+            }
+        }
+        None => {
+            let found = rustls_native_certs::load_native_certs();
+            roots.add_parsable_certificates(found.certs);
+            if roots.is_empty() {
+                return Err(TownError::Tls(TlsWhy::NoRoots));
+            }
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TownError::Tls(TlsWhy::Other(e.to_string())))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(config)
 }
 
 /// A connection to the town's database, its schema brought up to date.
