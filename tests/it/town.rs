@@ -401,6 +401,26 @@ fn a_record_edited_outside_yimen_is_flagged_by_the_town_and_bad_links_are_refuse
     pg.sql("DELETE FROM town.schema_version WHERE version = 99");
     let v: Value = serde_json::from_slice(&sync(&hall, NOW, &url).stdout).unwrap();
     assert_eq!(v["events"], 1, "only the one new event, after the refusals");
+
+    // The town's tables changed under it: it says it holds three events fewer than it does.
+    // The hall's next events meet rows already there: flagged at the first, none written.
+    let before = pg.one(&format!("SELECT count(*) FROM town.events WHERE hall_code = '{code}'"));
+    pg.sql(&format!(
+        "UPDATE town.halls h SET next_position = next_position - 3,
+           head = (SELECT hash FROM town.events e WHERE e.hall_code = h.hall_code AND e.position = h.next_position - 4)
+         WHERE hall_code = '{code}'"
+    ));
+    clerk(&hall, NOW).args(["take", "SB03"]).assert().success();
+    let out = sync(&hall, NOW, &url);
+    assert!(!out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let held = before.parse::<u64>().unwrap() - 3;
+    assert!(v["flags"].as_array().unwrap().iter().any(|f| f["kind"] == "mismatch" && f["position"] == held), "{v}");
+    assert_eq!(
+        pg.one(&format!("SELECT count(*) FROM town.events WHERE hall_code = '{code}'")),
+        before,
+        "nothing written"
+    );
 }
 
 #[test]

@@ -697,6 +697,16 @@ pub fn sync(
         let mut sent = 0u64;
         let mut touched: Vec<u64> = Vec::new();
         let mut stop = false;
+        // The first position past the town's own that it already holds (its tables were
+        // changed): found once per batch, so the new events go in one statement.
+        let taken: Option<i64> = tx
+            .query_one(
+                "SELECT min(position) FROM town.events WHERE hall_code = $1 AND position >= $2 AND position <= $3",
+                &[&code, &i64::try_from(expected).unwrap_or(i64::MAX), &i64::try_from(last).unwrap_or(i64::MAX)],
+            )
+            .map_err(db)?
+            .get(0);
+        let mut new_events: Vec<(i64, &Event)> = Vec::new();
         for (pos, e) in &batch {
             let p = i64::try_from(*pos).unwrap_or(i64::MAX);
             if *pos < expected {
@@ -750,7 +760,7 @@ pub fn sync(
                 stop = true;
                 break;
             }
-            if insert_event(&mut tx, &code, p, e, &key, settings.town_full_data).map_err(db)? == 0 {
+            if taken == Some(p) {
                 // The town holds an event past its own position (its tables were changed).
                 let f = Flag {
                     kind: "mismatch".into(),
@@ -763,6 +773,7 @@ pub fn sync(
                 stop = true;
                 break;
             }
+            new_events.push((p, e));
             head = seal(&key, &e.hash);
             expected = pos + 1;
             confirmed = pos + 1;
@@ -771,6 +782,7 @@ pub fn sync(
                 touched.push(e.ticket);
             }
         }
+        insert_events(&mut tx, &code, &new_events, &key, settings.town_full_data).map_err(db)?;
         // A record missing from the hall's file (removed outside yimen) is flagged, not a stall.
         let tickets = match desk.store().read(|rx| rx.tickets(&touched)) {
             Ok(t) => t,
@@ -783,9 +795,7 @@ pub fn sync(
             }
             Err(e) => return Err(hall_err(e)),
         };
-        for t in &tickets {
-            upsert_ticket(&mut tx, &code, t, settings.town_full_data).map_err(db)?;
-        }
+        upsert_tickets(&mut tx, &code, &tickets, settings.town_full_data).map_err(db)?;
         // The cached totals of the days these tickets count on are stale.
         if let Some(first) = tickets.iter().map(|t| t.date).min() {
             tx.execute("DELETE FROM town.day_totals WHERE hall_code = $1 AND day >= $2", &[&code, &first])
@@ -842,85 +852,92 @@ fn raise_tx(tx: &mut postgres::Transaction<'_>, code: &str, f: &Flag) -> Result<
     Ok(())
 }
 
-/// Inserts an event (its hashes sealed, its text masked); returns the rows inserted (0: the
-/// town already held one at that position).
-fn insert_event(
+/// Inserts a batch's new events (their hashes sealed, their text masked) in one statement:
+/// one row per element of the arrays, so a batch of 500 is one round trip, not 500.
+fn insert_events(
     tx: &mut postgres::Transaction<'_>,
     code: &str,
-    position: i64,
-    e: &Event,
+    events: &[(i64, &Event)],
     key: &[u8],
     full: bool,
-) -> Result<u64, postgres::Error> {
-    let body = masked_event(e, full);
-    let none: Option<String> = None;
-    let clerk = if full { e.clerk.clone() } else { yimen_app::log::mask_digit_runs(&e.clerk) };
-    let ticket = i64::try_from(e.ticket).unwrap_or(i64::MAX);
-    let seq = i64::from(e.seq);
+) -> Result<(), postgres::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut more = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (p, e) in events {
+        cols.0.push(*p);
+        cols.1.push(i64::try_from(e.ticket).unwrap_or(i64::MAX));
+        cols.2.push(i64::from(e.seq));
+        cols.3.push(e.at);
+        cols.4.push(if full { e.clerk.clone() } else { yimen_app::log::mask_digit_runs(&e.clerk) });
+        cols.5.push(e.action.code().to_string());
+        more.0.push(e.to.code().to_string());
+        more.1.push(seal(key, &e.prev));
+        more.2.push(seal(key, &e.hash));
+        more.3.push(masked_event(e, full));
+    }
     tx.execute(
-        "INSERT INTO town.events (hall_code, position, ticket_id, seq, at, clerk, action, to_status, prev, hash, state, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        "INSERT INTO town.events (hall_code, position, ticket_id, seq, at, clerk, action, to_status, prev, hash, body)
+         SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::text[],
+                                  $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[])
          ON CONFLICT (hall_code, position) DO NOTHING",
-        &[
-            &code,
-            &position,
-            &ticket,
-            &seq,
-            &e.at,
-            &clerk,
-            &e.action.code(),
-            &e.to.code(),
-            &seal(key, &e.prev),
-            &seal(key, &e.hash),
-            &none,
-            &body,
-        ],
-    )
+        &[&code, &cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5, &more.0, &more.1, &more.2, &more.3],
+    )?;
+    Ok(())
 }
 
-fn upsert_ticket(
+/// Inserts or updates the records a batch touched (personal data masked unless `full`), in
+/// one statement.
+fn upsert_tickets(
     tx: &mut postgres::Transaction<'_>,
     code: &str,
-    t: &Ticket,
+    tickets: &[Ticket],
     full: bool,
 ) -> Result<(), postgres::Error> {
-    let id = i64::try_from(t.id).unwrap_or(i64::MAX);
-    let rating = t.rating.as_ref().map(|r| i16::from(r.score));
-    let deadline = t.deadline.map(|d| d.date);
-    // As the hall's follow-up index holds it (what the daily report lists).
+    if tickets.is_empty() {
+        return Ok(());
+    }
     // The columns beside the record, masked as the record's strings are.
     let plain = |s: &str| if full { s.to_string() } else { yimen_app::log::mask_digit_runs(s) };
-    let follow_up_open = t.rating.as_ref().is_some_and(|r| r.awaits_follow_up() && r.follow_up_due.is_some());
+    let mut a = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut b = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut c = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for t in tickets {
+        a.0.push(i64::try_from(t.id).unwrap_or(i64::MAX));
+        a.1.push(t.date);
+        a.2.push(t.number.to_string());
+        a.3.push(t.category.clone());
+        a.4.push(t.item.clone());
+        a.5.push(t.kind.code().to_string());
+        b.0.push(t.status.code().to_string());
+        b.1.push(t.clerk.as_deref().map(plain));
+        b.2.push(t.citizen.village.as_deref().map(plain));
+        b.3.push(t.taken_at);
+        b.4.push(t.accepted_at);
+        b.5.push(t.completed_at);
+        c.0.push(t.closed_at);
+        c.1.push(t.deadline.map(|d| d.date));
+        c.2.push(t.rating.as_ref().map(|r| i16::from(r.score)));
+        c.3.push(masked(t, full));
+        // As the hall's follow-up index holds it (what the daily report lists).
+        c.4.push(t.rating.as_ref().is_some_and(|r| r.awaits_follow_up() && r.follow_up_due.is_some()));
+    }
     tx.execute(
         "INSERT INTO town.tickets (hall_code, ticket_id, date, number, category, item, kind, status, clerk, village,
                                    taken_at, accepted_at, completed_at, closed_at, deadline, rating, record,
                                    follow_up_open)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         SELECT $1, * FROM unnest($2::bigint[], $3::date[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                  $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[],
+                                  $13::timestamptz[], $14::timestamptz[], $15::date[], $16::smallint[],
+                                  $17::jsonb[], $18::boolean[])
          ON CONFLICT (hall_code, ticket_id) DO UPDATE SET
            status = excluded.status, clerk = excluded.clerk, village = excluded.village,
            accepted_at = excluded.accepted_at, completed_at = excluded.completed_at,
            closed_at = excluded.closed_at, deadline = excluded.deadline, rating = excluded.rating,
            record = excluded.record, follow_up_open = excluded.follow_up_open",
-        &[
-            &code,
-            &id,
-            &t.date,
-            &t.number.to_string(),
-            &t.category,
-            &t.item,
-            &t.kind.code(),
-            &t.status.code(),
-            &t.clerk.as_deref().map(&plain),
-            &t.citizen.village.as_deref().map(&plain),
-            &t.taken_at,
-            &t.accepted_at,
-            &t.completed_at,
-            &t.closed_at,
-            &deadline,
-            &rating,
-            &masked(t, full),
-            &follow_up_open,
-        ],
+        &[&code, &a.0, &a.1, &a.2, &a.3, &a.4, &a.5, &b.0, &b.1, &b.2, &b.3, &b.4, &b.5, &c.0, &c.1, &c.2, &c.3, &c.4],
     )?;
     Ok(())
 }
