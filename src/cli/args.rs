@@ -604,6 +604,35 @@ pub enum TownCmd {
     Flags {
         /// The hall's code
         hall_code: String,
+        /// The resolved ones too, with their resolutions
+        #[arg(long)]
+        all: bool,
+        /// The town database (default: YIMEN_TOWN_URL)
+        #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
+        town: String,
+    },
+    /// Mark a flag resolved, saying what was found and decided (it is kept, with the note)
+    Resolve {
+        /// The hall's code
+        hall_code: String,
+        /// The flag's number (`yimen town flags CODE`)
+        id: u64,
+        /// What was found and decided
+        #[arg(long)]
+        note: String,
+        /// The town database (default: YIMEN_TOWN_URL)
+        #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
+        town: String,
+    },
+    /// Accept a hall's history as it now stands (restored from an older backup, or refused as
+    /// another hall after losing its secret): the town's copy of the hall is set aside (kept in
+    /// town.superseded_events) and the hall sends its whole history again at its next sync
+    Accept {
+        /// The hall's code
+        hall_code: String,
+        /// Why (kept with the set-aside history and on the resolved flags)
+        #[arg(long)]
+        note: String,
         /// The town database (default: YIMEN_TOWN_URL)
         #[arg(long, env = "YIMEN_TOWN_URL", hide_env_values = true)]
         town: String,

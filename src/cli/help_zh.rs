@@ -32,6 +32,21 @@ const ZH: &[(&str, &str)] = &[
         "镇里在某个大厅的记录中发现的问题：审计链缺失或不一致、在一门之外被改动的记录",
     ),
     ("The hall's code", "大厅的区划代码"),
+    ("The resolved ones too, with their resolutions", "连同已处理的标记及其处理说明"),
+    (
+        "Mark a flag resolved, saying what was found and decided (it is kept, with the note)",
+        "把一个问题标记设为已处理，并说明查明了什么、如何处理（标记和说明都保留）",
+    ),
+    ("The flag's number (`yimen town flags CODE`)", "标记的编号（`yimen town flags 代码` 可查）"),
+    ("What was found and decided", "查明的情况和处理决定"),
+    (
+        "Accept a hall's history as it now stands (restored from an older backup, or refused as another hall after losing its secret): the town's copy of the hall is set aside (kept in town.superseded_events) and the hall sends its whole history again at its next sync",
+        "接受大厅现有的历史（大厅用较早的备份恢复过，或丢了密钥被当成另一个大厅而被拒）：镇里该大厅的副本被移到一边（保存在 town.superseded_events），大厅下次同步时重新送来全部历史",
+    ),
+    (
+        "Why (kept with the set-aside history and on the resolved flags)",
+        "原因（与移到一边的历史和已处理的标记一起保存）",
+    ),
     (
         "The town's daily report: each hall's own daily figures, open, overdue and due-soon cases, ratings and follow-ups per hall, the sums by category and item, the year's one-window cases; halls silent for more than a day marked (default: today)",
         "镇日报：各大厅按自己口径的当日数字，各大厅的在办、超期、将到期件，评价和待回访，分类别、分事项的合计，本年一门式受理件数；超过一天未同步的大厅会标出（默认今天）",

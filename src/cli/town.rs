@@ -85,7 +85,32 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
             };
             deliver(c, &yimen_app::Settings::default(), &out, report, &|ext| reports_dir(&name, ext))?;
         }
-        args::TownCmd::Flags { hall_code, town } => {
+        args::TownCmd::Resolve { hall_code, id, note, town } => {
+            let note = a_note(&note, lang)?;
+            let mut town = yimen_town::Town::open(&town).map_err(fail)?;
+            town.resolve(&hall_code, id, &note, clock.now()).map_err(fail)?;
+            writeln!(
+                c.out,
+                "{}{id}{}",
+                t("已处理标记 ", "flag "),
+                t("（说明已保存）", " resolved (the note is kept)")
+            )?;
+        }
+        args::TownCmd::Accept { hall_code, note, town } => {
+            let note = a_note(&note, lang)?;
+            let mut town = yimen_town::Town::open(&town).map_err(fail)?;
+            let moved = town.accept_history(&hall_code, &note, clock.now()).map_err(fail)?;
+            writeln!(
+                c.out,
+                "{}{moved}{}",
+                t("镇里原有的该大厅事件 ", "the town's "),
+                t(
+                    " 条已移到 town.superseded_events；大厅下次同步时重新送来全部历史",
+                    " events of the hall are set aside in town.superseded_events; the hall sends its whole history again at its next sync"
+                )
+            )?;
+        }
+        args::TownCmd::Flags { hall_code, all, town } => {
             let mut town = yimen_town::Town::open(&town).map_err(fail)?;
             if !town.halls(clock.now()).map_err(fail)?.iter().any(|h| h.code == hall_code) {
                 return Err(Failure::Message(format!(
@@ -94,7 +119,7 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
                     clean(&hall_code)
                 )));
             }
-            let flags = town.flags(&hall_code).map_err(fail)?;
+            let flags = town.flags(&hall_code, all).map_err(fail)?;
             if c.json {
                 writeln!(c.out, "{}", serde_json::to_string(&flags)?)?;
                 return Ok(());
@@ -104,11 +129,31 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
             }
             for f in flags {
                 let at = f.position.map(|p| format!(" @{p}")).unwrap_or_default();
-                writeln!(c.out, "{}{at}  {}", flag_kind(&f.kind, lang), clean(&f.detail))?;
+                let id = f.id.map(|i| format!("#{i}  ")).unwrap_or_default();
+                let done = match &f.resolution {
+                    Some(r) => format!("{}{}", t("  —— 已处理：", "  — resolved: "), clean(r)),
+                    None => String::new(),
+                };
+                writeln!(c.out, "{id}{}{at}  {}{done}", flag_kind(&f.kind, lang), clean(&f.detail))?;
             }
         }
     }
     Ok(())
+}
+
+/// A resolution's note as typed: not empty, one line, at most 500 characters.
+fn a_note(note: &str, lang: Lang) -> Result<String, Failure> {
+    let n = note.trim();
+    if n.is_empty() || n.chars().count() > 500 || n.chars().any(char::is_control) {
+        return Err(Failure::Message(
+            lang.pick(
+                "--note 要写明查明的情况和处理决定（一行，最多 500 字）",
+                "--note says what was found and decided (one line, at most 500 characters)",
+            )
+            .into(),
+        ));
+    }
+    Ok(n.to_string())
 }
 
 /// A town report's days lie in the years a hall's records can hold and PostgreSQL's times
@@ -175,10 +220,11 @@ fn percent(rate: Option<f64>) -> String {
     rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "-".into())
 }
 
-/// The sums by category and by item, as two sections.
+/// The sums by category, by item and by village, as three sections.
 fn by_category_and_item(
     by_category: &std::collections::BTreeMap<String, [u32; 3]>,
     by_item: &std::collections::BTreeMap<String, [u32; 3]>,
+    by_village: &std::collections::BTreeMap<String, u32>,
     lang: Lang,
 ) -> Vec<Section> {
     let l = |zh: &str, en: &str| lang.pick(zh, en).to_string();
@@ -197,6 +243,12 @@ fn by_category_and_item(
             title: l("全镇分事项", "The town by item"),
             head: vec![l("事项", "item"), l("取号", "taken"), l("受理", "accepted"), l("办结", "completed")],
             rows: rows(by_item),
+        },
+        Section {
+            chart: false,
+            title: l("全镇分村（社区）", "The town by village or community"),
+            head: vec![l("村（社区）", "village or community"), l("取号", "taken")],
+            rows: by_village.iter().map(|(v, n)| vec![clean(v), n.to_string()]).collect(),
         },
     ]
 }
@@ -291,7 +343,7 @@ fn daily_sections(r: &TownDaily, lang: Lang) -> Vec<Section> {
             rows: in_hand,
         },
     ];
-    v.extend(by_category_and_item(&r.by_category, &r.by_item, lang));
+    v.extend(by_category_and_item(&r.by_category, &r.by_item, &r.by_village, lang));
     let cases = |pick: &dyn Fn(&yimen_app::report::DailyReport) -> &Vec<yimen_app::report::CaseRow>| {
         r.halls
             .iter()
@@ -427,7 +479,7 @@ fn range_sections(r: &TownRange, lang: Lang) -> Vec<Section> {
             rows: rated,
         },
     ];
-    v.extend(by_category_and_item(&r.by_category, &r.by_item, lang));
+    v.extend(by_category_and_item(&r.by_category, &r.by_item, &r.by_village, lang));
     v.push(Section {
         chart: false,
         title: l("全镇逐日", "The town day by day"),

@@ -146,6 +146,7 @@ fn fifteen_halls_meet_in_one_postgresql_and_every_figure_is_the_halls_own() {
     let figures = ["taken", "called", "served", "no_show", "accepted", "completed", "rejected", "notices", "rated"];
     let mut sums = std::collections::BTreeMap::<&str, u64>::new();
     let (mut ytd, mut overdue) = (0u64, 0u64);
+    let mut villages = std::collections::BTreeMap::<String, u64>::new();
     for (code, hall) in &halls {
         let own: Value = serde_json::from_slice(
             &hall
@@ -170,6 +171,9 @@ fn fifteen_halls_meet_in_one_postgresql_and_every_figure_is_the_halls_own() {
         {
             assert_eq!(theirs[list], own[list], "hall {code}: {list}");
         }
+        for v in own["by_village"].as_array().unwrap() {
+            *villages.entry(v["village"].as_str().unwrap().to_string()).or_default() += v["taken"].as_u64().unwrap();
+        }
         ytd += own["year_to_date"]["accepted"].as_u64().unwrap();
         overdue += own["overdue"].as_array().unwrap().len() as u64;
         assert_eq!(line["stale"], false);
@@ -178,6 +182,10 @@ fn fifteen_halls_meet_in_one_postgresql_and_every_figure_is_the_halls_own() {
         assert_eq!(town["totals"][f].as_u64(), Some(sums[f]), "the town's {f} is the halls' sum");
     }
     assert_eq!(town["year_to_date"]["accepted"].as_u64(), Some(ytd));
+    let town_villages: std::collections::BTreeMap<String, u64> =
+        serde_json::from_value(town["by_village"].clone()).unwrap();
+    assert!(!villages.is_empty());
+    assert_eq!(town_villages, villages, "the town's villages are the halls' summed");
     assert_eq!(town["overdue"].as_u64(), Some(overdue));
     // The town's period report: each hall's line is the hall's own period report; the town's
     // totals, days and 诉求 counts are their sums.
@@ -420,6 +428,48 @@ fn a_record_edited_outside_yimen_is_flagged_by_the_town_and_bad_links_are_refuse
         pg.one(&format!("SELECT count(*) FROM town.events WHERE hall_code = '{code}'")),
         before,
         "nothing written"
+    );
+
+    // The town looks: the changed record is resolved with what was found; it is not raised
+    // again while the hall's record stays as it is, and its note is kept.
+    let flags: Vec<Value> = serde_json::from_slice(
+        &admin(&hall, NOW).args(["--json", "town", "flags", code, "--town", &url]).output().unwrap().stdout,
+    )
+    .unwrap();
+    let changed = flags.iter().find(|f| f["kind"] == "record_changed").expect("the flag")["id"].as_u64().unwrap();
+    let resolve = |note: &str| {
+        admin(&hall, NOW)
+            .args(["town", "resolve", code, &changed.to_string(), "--note", note, "--town", &url])
+            .output()
+            .unwrap()
+    };
+    let out = resolve(" ");
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--note"), "a resolution says why");
+    assert!(resolve("核实：窗口改正了错字，经负责人签字").status.success());
+    let out = resolve("again");
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("没有第"), "resolved once");
+    let all = admin(&hall, NOW).args(["town", "flags", code, "--all", "--town", &url]).output().unwrap();
+    assert!(String::from_utf8_lossy(&all.stdout).contains("已处理：核实：窗口改正了错字"), "the note is kept");
+
+    // The town accepts the hall's history as it stands: its copy is set aside, the hall sends
+    // everything again, and the chain flags are resolved with the note.
+    let held = pg.one(&format!("SELECT count(*) FROM town.events WHERE hall_code = '{code}'"));
+    let out =
+        admin(&hall, NOW).args(["town", "accept", code, "--note", "大厅自查后确认", "--town", &url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(pg.one(&format!("SELECT count(*) FROM town.superseded_events WHERE hall_code = '{code}'")), held);
+    let out = sync(&hall, NOW, &url);
+    assert!(
+        out.status.success(),
+        "a resolved changed record no longer fails the sync: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let n: u64 = pg.one(&format!("SELECT next_position FROM town.halls WHERE hall_code = '{code}'")).parse().unwrap();
+    assert_whole_chain(&pg, code, n);
+    assert_eq!(n, before.parse::<u64>().unwrap() + 1, "the hall's whole chain, its last number included");
+    assert_eq!(
+        pg.one(&format!("SELECT count(*) FROM town.flags WHERE hall_code = '{code}' AND resolved_at IS NULL")),
+        "0"
     );
 }
 

@@ -508,6 +508,21 @@ fn sample(path: &str) -> Vec<&'static str> {
             vec!["town", "report", "range", "--week", "--town", "postgres://nobody@127.0.0.1:1/none"]
         }
         "town flags" => vec!["town", "flags", "430822101000", "--town", "postgres://nobody@127.0.0.1:1/none"],
+        "town resolve" => {
+            vec![
+                "town",
+                "resolve",
+                "430822101000",
+                "1",
+                "--note",
+                "checked",
+                "--town",
+                "postgres://nobody@127.0.0.1:1/none",
+            ]
+        }
+        "town accept" => {
+            vec!["town", "accept", "430822101000", "--note", "restored", "--town", "postgres://nobody@127.0.0.1:1/none"]
+        }
         other => panic!("no sample for `{other}`: add one"),
     }
 }

@@ -102,6 +102,8 @@ pub const COMMANDS: &[Rule] = &[
     // Reads only the town's database, whose own sign-in (the URL's user) is the authority.
     Rule { command: "town halls", need: Need::Anyone },
     Rule { command: "town flags", need: Need::Anyone },
+    Rule { command: "town resolve", need: Need::Anyone },
+    Rule { command: "town accept", need: Need::Anyone },
     Rule { command: "town report daily", need: Need::Anyone },
     Rule { command: "town report range", need: Need::Anyone },
     Rule { command: "_crash-writer", need: CLERK },

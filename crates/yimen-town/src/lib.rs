@@ -27,12 +27,13 @@ use yimen_domain::ticket::{Event, Ticket};
 use yimen_store::chain;
 
 /// The schema's migrations, in order: (version, SQL).
-const MIGRATIONS: [(i32, &str); 5] = [
+const MIGRATIONS: [(i32, &str); 6] = [
     (1, include_str!("../migrations/0001_town.sql")),
     (2, include_str!("../migrations/0002_hall_setup.sql")),
     (3, include_str!("../migrations/0003_day_totals.sql")),
     (4, include_str!("../migrations/0004_follow_ups.sql")),
     (5, include_str!("../migrations/0005_hall_catalog.sql")),
+    (6, include_str!("../migrations/0006_flag_resolution.sql")),
 ];
 
 pub mod report;
@@ -66,6 +67,10 @@ pub enum TownError {
     CodeTaken(String),
     /// The town's database has no yimen tables yet (no hall has synced).
     NoSchema,
+    /// The town has no hall of this code.
+    NoSuchHall(String),
+    /// The hall has no open flag of this number (its code, the number).
+    NoSuchFlag(String, i64),
 }
 
 impl TownError {
@@ -119,6 +124,14 @@ impl TownError {
             ),
             (TownError::NoSchema, Lang::Zh) => "镇数据库里还没有一门的表：还没有大厅同步过".into(),
             (TownError::NoSchema, Lang::En) => "the town database has no yimen tables yet: no hall has synced".into(),
+            (TownError::NoSuchHall(code), Lang::Zh) => format!("镇里没有代码为这个的大厅：{code}"),
+            (TownError::NoSuchHall(code), Lang::En) => format!("the town has no hall with the code {code}"),
+            (TownError::NoSuchFlag(code, id), Lang::Zh) => {
+                format!("大厅 {code} 没有第 {id} 号未处理的标记（yimen town flags {code} 可查）")
+            }
+            (TownError::NoSuchFlag(code, id), Lang::En) => {
+                format!("hall {code} has no open flag {id} (yimen town flags {code} lists them)")
+            }
         }
     }
 }
@@ -366,7 +379,7 @@ impl Town {
             .client
             .query(
                 "SELECT h.hall_code, h.name, h.next_position, h.last_sync,
-                        (SELECT count(*) FROM town.flags f WHERE f.hall_code = h.hall_code)
+                        (SELECT count(*) FROM town.flags f WHERE f.hall_code = h.hall_code AND f.resolved_at IS NULL)
                  FROM town.halls h ORDER BY h.hall_code",
                 &[],
             )
@@ -387,16 +400,18 @@ impl Town {
             .collect())
     }
 
-    /// The flags the town holds for a hall (newest first): what kind, where, why.
+    /// The flags the town holds for a hall (newest first): what kind, where, why; with `all`,
+    /// the resolved ones too, with their resolution.
     ///
     /// # Errors
     /// The database's.
-    pub fn flags(&mut self, hall_code: &str) -> Result<Vec<Flag>, TownError> {
+    pub fn flags(&mut self, hall_code: &str, all: bool) -> Result<Vec<Flag>, TownError> {
         let rows = self
             .client
             .query(
-                "SELECT kind, position, ticket_id, detail FROM town.flags WHERE hall_code = $1 ORDER BY id DESC",
-                &[&hall_code],
+                "SELECT kind, position, ticket_id, detail, id, resolution FROM town.flags
+                 WHERE hall_code = $1 AND ($2 OR resolved_at IS NULL) ORDER BY id DESC",
+                &[&hall_code, &all],
             )
             .map_err(|e| TownError::Database(said(&e)))?;
         Ok(rows
@@ -406,8 +421,71 @@ impl Town {
                 position: r.get::<_, Option<i64>>(1).map(|p| p.max(0) as u64),
                 ticket: r.get::<_, Option<i64>>(2).map(|p| p.max(0) as u64),
                 detail: r.get(3),
+                id: Some(r.get::<_, i64>(4).max(0) as u64),
+                resolution: r.get(5),
             })
             .collect())
+    }
+
+    /// Marks flag `id` of `hall_code` resolved at `now`, with what was found and decided.
+    ///
+    /// # Errors
+    /// `NoSuchFlag` when the hall has no open flag of that number; the database's.
+    pub fn resolve(&mut self, hall_code: &str, id: u64, note: &str, now: OffsetDateTime) -> Result<(), TownError> {
+        let id = i64::try_from(id).unwrap_or(i64::MAX);
+        let n = self
+            .client
+            .execute(
+                "UPDATE town.flags SET resolved_at = $3, resolution = $4
+                 WHERE hall_code = $1 AND id = $2 AND resolved_at IS NULL",
+                &[&hall_code, &id, &now, &note],
+            )
+            .map_err(|e| TownError::Database(said(&e)))?;
+        if n == 0 {
+            return Err(TownError::NoSuchFlag(hall_code.to_string(), id));
+        }
+        Ok(())
+    }
+
+    /// Accepts a hall's history as it now stands, when it no longer extends what the town holds
+    /// (a hall restored from a backup older than its last sync, or one that lost its sealing
+    /// secret and is refused as "another hall"): in one transaction the town's events of the
+    /// hall are set aside in `town.superseded_events` (with `now` and `note`, never deleted),
+    /// its records, cached days and the hall itself are removed, and its open chain flags are
+    /// resolved with `note`. The hall's next sync sends its whole history again. Returns the
+    /// events set aside.
+    ///
+    /// # Errors
+    /// `NoSuchHall`; the database's (then nothing changed).
+    pub fn accept_history(&mut self, hall_code: &str, note: &str, now: OffsetDateTime) -> Result<u64, TownError> {
+        let db = |e: postgres::Error| TownError::Database(said(&e));
+        let mut tx = self.client.transaction().map_err(db)?;
+        let known = tx
+            .query_opt("SELECT 1 FROM town.halls WHERE hall_code = $1 FOR UPDATE", &[&hall_code])
+            .map_err(db)?
+            .is_some();
+        if !known {
+            return Err(TownError::NoSuchHall(hall_code.to_string()));
+        }
+        let moved = tx
+            .execute(
+                "INSERT INTO town.superseded_events
+                 SELECT hall_code, position, ticket_id, seq, at, clerk, action, to_status, prev, hash, state, body, $2, $3
+                 FROM town.events WHERE hall_code = $1",
+                &[&hall_code, &now, &note],
+            )
+            .map_err(db)?;
+        for table in ["events", "tickets", "day_totals", "halls"] {
+            tx.execute(&format!("DELETE FROM town.{table} WHERE hall_code = $1"), &[&hall_code]).map_err(db)?;
+        }
+        tx.execute(
+            "UPDATE town.flags SET resolved_at = $2, resolution = $3
+             WHERE hall_code = $1 AND resolved_at IS NULL AND kind IN ('gap', 'mismatch', 'broken')",
+            &[&hall_code, &now, &note],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(moved)
     }
 }
 
@@ -434,6 +512,12 @@ pub struct Flag {
     pub position: Option<u64>,
     pub ticket: Option<u64>,
     pub detail: String,
+    /// The flag's number in the town (`yimen town resolve CODE ID`); `None` for one just found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    /// What was found and decided, once resolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
 }
 
 /// What one sync did.
@@ -654,6 +738,8 @@ pub fn sync(
                     position: None,
                     ticket: Some(id),
                     detail: format!("the hall's record of ticket {id}: {why}"),
+                    id: None,
+                    resolution: None,
                 });
             }
         }
@@ -662,9 +748,26 @@ pub fn sync(
             position: Some(position),
             ticket: Some(ticket),
             detail: format!("the hall's own chain: {why}"),
+            id: None,
+            resolution: None,
         }),
         _ => {}
     }
+    // A changed record the town has looked at and resolved is not raised or reported again.
+    let settled: Vec<i64> = town
+        .client
+        .query(
+            "SELECT ticket_id FROM town.flags
+             WHERE hall_code = $1 AND kind = 'record_changed' AND resolved_at IS NOT NULL AND ticket_id IS NOT NULL",
+            &[&code],
+        )
+        .map_err(db)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    found.retain(|f| {
+        f.kind != "record_changed" || !f.ticket.is_some_and(|t| settled.contains(&i64::try_from(t).unwrap_or(-1)))
+    });
     for f in &found {
         raise(&mut town.client, &code, f).map_err(db)?;
     }
@@ -721,8 +824,7 @@ pub fn sync(
                         kind: if have.is_none() { "gap".into() } else { "mismatch".into() },
                         position: Some(*pos),
                         ticket: Some(e.ticket),
-                        detail: "the hall's event at this position is not the one the town holds (history rewritten or restored from an older backup)".into(),
-                    };
+                        detail: "the hall's event at this position is not the one the town holds (history rewritten or restored from an older backup)".into(), id: None, resolution: None, };
                     raise_tx(&mut tx, &code, &f).map_err(db)?;
                     report.flags.push(f);
                     stop = true;
@@ -737,6 +839,8 @@ pub fn sync(
                     position: Some(expected),
                     ticket: None,
                     detail: format!("positions {expected}…{} never arrived", pos - 1),
+                    id: None,
+                    resolution: None,
                 };
                 raise_tx(&mut tx, &code, &f).map_err(db)?;
                 report.flags.push(f);
@@ -754,6 +858,8 @@ pub fn sync(
                     } else {
                         "its content does not match its hash".into()
                     },
+                    id: None,
+                    resolution: None,
                 };
                 raise_tx(&mut tx, &code, &f).map_err(db)?;
                 report.flags.push(f);
@@ -767,6 +873,8 @@ pub fn sync(
                     position: Some(*pos),
                     ticket: Some(e.ticket),
                     detail: "the town already holds an event at this position".into(),
+                    id: None,
+                    resolution: None,
                 };
                 raise_tx(&mut tx, &code, &f).map_err(db)?;
                 report.flags.push(f);
@@ -787,7 +895,14 @@ pub fn sync(
         let tickets = match desk.store().read(|rx| rx.tickets(&touched)) {
             Ok(t) => t,
             Err(yimen_store::StoreError::Corrupt(why)) => {
-                let f = Flag { kind: "record_changed".into(), position: None, ticket: None, detail: why };
+                let f = Flag {
+                    kind: "record_changed".into(),
+                    position: None,
+                    ticket: None,
+                    detail: why,
+                    id: None,
+                    resolution: None,
+                };
                 raise_tx(&mut tx, &code, &f).map_err(db)?;
                 report.flags.push(f);
                 tx.rollback().map_err(db)?;
@@ -845,7 +960,7 @@ fn raise_tx(tx: &mut postgres::Transaction<'_>, code: &str, f: &Flag) -> Result<
     tx.execute(
         "INSERT INTO town.flags (hall_code, kind, position, ticket_id, detail)
          SELECT $1, $2, $3, $4, $5
-         WHERE NOT EXISTS (SELECT 1 FROM town.flags WHERE hall_code = $1 AND kind = $2
+         WHERE NOT EXISTS (SELECT 1 FROM town.flags WHERE hall_code = $1 AND kind = $2 AND resolved_at IS NULL
                            AND position IS NOT DISTINCT FROM $3 AND ticket_id IS NOT DISTINCT FROM $4)",
         &[&code, &f.kind, &pos, &ticket, &f.detail],
     )?;

@@ -217,6 +217,8 @@ pub struct TownDaily {
     pub by_category: BTreeMap<String, [u32; 3]>,
     /// Item code and name → (taken, accepted, completed), over every hall.
     pub by_item: BTreeMap<String, [u32; 3]>,
+    /// Village or community → numbers taken by its people, over every hall.
+    pub by_village: BTreeMap<String, u32>,
     pub anchor: TownAnchor,
 }
 
@@ -241,6 +243,8 @@ pub struct TownRange {
     pub by_category: BTreeMap<String, [u32; 3]>,
     /// Item code and name → (taken, accepted, completed), over every hall.
     pub by_item: BTreeMap<String, [u32; 3]>,
+    /// Village or community → numbers taken by its people, over every hall.
+    pub by_village: BTreeMap<String, u32>,
     /// Day by day over every hall.
     pub days: Vec<DayRow>,
     pub requests_opened: u32,
@@ -248,12 +252,16 @@ pub struct TownRange {
     pub anchor: TownAnchor,
 }
 
-/// Adds a report's figures by category and item to the town's.
+/// Adds a report's figures by category, item and village to the town's.
 fn add_figures(
     f: &report::Figures,
     by_category: &mut BTreeMap<String, [u32; 3]>,
     by_item: &mut BTreeMap<String, [u32; 3]>,
+    by_village: &mut BTreeMap<String, u32>,
 ) {
+    for v in &f.by_village {
+        *by_village.entry(v.village.clone()).or_default() += v.taken;
+    }
     for c in &f.by_category {
         let e = by_category.entry(c.name.clone()).or_default();
         e[0] += c.taken;
@@ -293,7 +301,8 @@ impl Town {
             .client
             .query(
                 "SELECT h.hall_code, h.name, h.utc_offset, h.head, h.next_position, h.last_sync, h.calendar,
-                        (SELECT count(*) FROM town.flags f WHERE f.hall_code = h.hall_code), h.catalog
+                        (SELECT count(*) FROM town.flags f WHERE f.hall_code = h.hall_code AND f.resolved_at IS NULL),
+                        h.catalog
                  FROM town.halls h ORDER BY h.hall_code",
                 &[],
             )
@@ -370,6 +379,7 @@ impl Town {
             follow_ups_open: 0,
             by_category: BTreeMap::new(),
             by_item: BTreeMap::new(),
+            by_village: BTreeMap::new(),
             anchor,
         };
         for (hall, (open, r)) in halls {
@@ -380,7 +390,7 @@ impl Town {
             out.due_soon += r.due_soon.len() as u64;
             out.ratings += u64::from(r.figures.totals.rated);
             out.follow_ups_open += r.open_bad_ratings.len() as u64;
-            add_figures(&r.figures, &mut out.by_category, &mut out.by_item);
+            add_figures(&r.figures, &mut out.by_category, &mut out.by_item, &mut out.by_village);
             out.halls.push(HallDaily { hall, open, report: r });
         }
         Ok(out)
@@ -406,6 +416,7 @@ impl Town {
             ratings: BTreeMap::new(),
             by_category: BTreeMap::new(),
             by_item: BTreeMap::new(),
+            by_village: BTreeMap::new(),
             days: Vec::new(),
             requests_opened: 0,
             requests_closed: 0,
@@ -417,7 +428,7 @@ impl Town {
             for (k, n) in &r.figures.ratings {
                 *out.ratings.entry(k.clone()).or_default() += n;
             }
-            add_figures(&r.figures, &mut out.by_category, &mut out.by_item);
+            add_figures(&r.figures, &mut out.by_category, &mut out.by_item, &mut out.by_village);
             for d in &r.days {
                 let e = days.entry(d.date.clone()).or_insert_with(|| DayRow {
                     date: d.date.clone(),
