@@ -59,7 +59,6 @@ const ZH: &[(&str, &str)] = &[
         "The town's reports, every hall's figures by the hall's own definitions",
         "镇里的报告：各大厅的数字都按大厅自己的口径统计",
     ),
-    ("The day, YYYY-MM-DD (default today)", "日期，YYYY-MM-DD（默认今天）"),
     (
         "The paper: a4, 80mm or 58mm (default: a4 for notices, 80mm for the queue ticket)",
         "纸张：a4、80mm 或 58mm（默认：告知书类 a4，排队号票 80mm）",

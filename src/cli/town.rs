@@ -86,6 +86,7 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
             deliver(c, &yimen_app::Settings::default(), &out, report, &|ext| reports_dir(&name, ext))?;
         }
         args::TownCmd::Resolve { hall_code, id, note, town } => {
+            let hall_code = a_code(&hall_code, lang)?;
             let note = a_note(&note, lang)?;
             let mut town = yimen_town::Town::open(&town).map_err(fail)?;
             town.resolve(&hall_code, id, &note, clock.now()).map_err(fail)?;
@@ -97,6 +98,7 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
             )?;
         }
         args::TownCmd::Accept { hall_code, note, town } => {
+            let hall_code = a_code(&hall_code, lang)?;
             let note = a_note(&note, lang)?;
             let mut town = yimen_town::Town::open(&town).map_err(fail)?;
             let moved = town.accept_history(&hall_code, &note, clock.now()).map_err(fail)?;
@@ -111,13 +113,10 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
             )?;
         }
         args::TownCmd::Flags { hall_code, all, town } => {
+            let hall_code = a_code(&hall_code, lang)?;
             let mut town = yimen_town::Town::open(&town).map_err(fail)?;
             if !town.halls(clock.now()).map_err(fail)?.iter().any(|h| h.code == hall_code) {
-                return Err(Failure::Message(format!(
-                    "{}{}",
-                    t("镇里没有代码为这个的大厅：", "the town has no hall with the code "),
-                    clean(&hall_code)
-                )));
+                return Err(fail(yimen_town::TownError::NoSuchHall(hall_code)));
             }
             let flags = town.flags(&hall_code, all).map_err(fail)?;
             if c.json {
@@ -139,6 +138,11 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// A hall's code as typed: 12 digits of a township or village (so it is safe to show).
+fn a_code(code: &str, lang: Lang) -> Result<String, Failure> {
+    yimen_app::hall_code(code).map_err(|why| Failure::Message(why.text(lang)))
 }
 
 /// A resolution's note as typed: not empty, one line, at most 500 characters.

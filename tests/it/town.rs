@@ -349,6 +349,11 @@ fn a_cut_link_loses_nothing_and_doubles_nothing_and_a_week_offline_catches_up_in
 
 /// Changes a stored ticket record straight in the file: no event, no hash.
 fn edit_ticket_in_file(db: &Path, id: u64) {
+    edit_ticket_clerk(db, id, "别人");
+}
+
+/// Changes a ticket's clerk in the file itself, as a hand with a database tool would.
+fn edit_ticket_clerk(db: &Path, id: u64, clerk: &str) {
     use redb::ReadableTable;
     let db = redb::Database::open(db).unwrap();
     let tx = db.begin_write().unwrap();
@@ -356,7 +361,7 @@ fn edit_ticket_in_file(db: &Path, id: u64) {
         let mut t = tx.open_table(redb::TableDefinition::<u64, &[u8]>::new("tickets-1")).unwrap();
         let mut ticket: yimen::domain::ticket::Ticket =
             rmp_serde::from_slice(t.get(id).unwrap().unwrap().value()).unwrap();
-        ticket.clerk = Some("别人".into());
+        ticket.clerk = Some(clerk.into());
         t.insert(id, rmp_serde::to_vec_named(&ticket).unwrap().as_slice()).unwrap();
     }
     tx.commit().unwrap();
@@ -383,7 +388,7 @@ fn a_record_edited_outside_yimen_is_flagged_by_the_town_and_bad_links_are_refuse
     assert_eq!(pg.one(&format!("SELECT count(*) FROM town.flags WHERE hall_code = '{code}'")), "1");
     // A code the town does not know is not "no flags".
     let out = admin(&hall, NOW).args(["town", "flags", "110101001001", "--town", &url]).output().unwrap();
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("没有代码为这个的大厅"));
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("没有代码为 110101001001 的大厅"));
 
     // The code is the hall's name in the town: fixed once synced.
     let out = admin(&hall, NOW).args(["config", "set", "hall_code", "430822109000"]).output().unwrap();
@@ -437,12 +442,13 @@ fn a_record_edited_outside_yimen_is_flagged_by_the_town_and_bad_links_are_refuse
     )
     .unwrap();
     let changed = flags.iter().find(|f| f["kind"] == "record_changed").expect("the flag")["id"].as_u64().unwrap();
-    let resolve = |note: &str| {
+    let resolve_flag = |id: u64, note: &str| {
         admin(&hall, NOW)
-            .args(["town", "resolve", code, &changed.to_string(), "--note", note, "--town", &url])
+            .args(["town", "resolve", code, &id.to_string(), "--note", note, "--town", &url])
             .output()
             .unwrap()
     };
+    let resolve = |note: &str| resolve_flag(changed, note);
     let out = resolve(" ");
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--note"), "a resolution says why");
     assert!(resolve("核实：窗口改正了错字，经负责人签字").status.success());
@@ -450,6 +456,19 @@ fn a_record_edited_outside_yimen_is_flagged_by_the_town_and_bad_links_are_refuse
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("没有第"), "resolved once");
     let all = admin(&hall, NOW).args(["town", "flags", code, "--all", "--town", &url]).output().unwrap();
     assert!(String::from_utf8_lossy(&all.stdout).contains("已处理：核实：窗口改正了错字"), "the note is kept");
+
+    // The same record changed once more: a new flag, the sync fails again.
+    edit_ticket_clerk(&hall.db, 3, "又一个人");
+    let out = sync(&hall, NOW, &url);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["flags"].as_array().unwrap().iter().any(|f| f["kind"] == "record_changed" && f["ticket"] == 3), "{v}");
+    let open: Vec<Value> = serde_json::from_slice(
+        &admin(&hall, NOW).args(["--json", "town", "flags", code, "--town", &url]).output().unwrap().stdout,
+    )
+    .unwrap();
+    let again = open.iter().find(|f| f["kind"] == "record_changed").expect("raised again")["id"].as_u64().unwrap();
+    assert_ne!(again, changed);
+    assert!(resolve_flag(again, "核实：同一人再次修改，已处理").status.success());
 
     // The town accepts the hall's history as it stands: its copy is set aside, the hall sends
     // everything again, and the chain flags are resolved with the note.
@@ -523,7 +542,7 @@ fn no_personal_number_reaches_the_town_and_a_code_is_one_halls_and_a_new_town_ge
             "--phone",
             "13812345678",
         ])
-        .args(["--note", "客户另一手机13912345678"])
+        .args(["--note", "张三另一手机13912345678"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -702,6 +721,8 @@ fn sslmode_require_speaks_tls_to_the_town_and_trusts_only_the_county_ca() {
     ] {
         let mut c = admin(&hall, NOW);
         c.env_remove("PGSSLROOTCERT");
+        // The computer's roots are a stranger's: the same answer on every machine.
+        c.env("SSL_CERT_FILE", &stranger_file).env_remove("SSL_CERT_DIR");
         if let Some(r) = root {
             c.env("PGSSLROOTCERT", r);
         }

@@ -27,13 +27,14 @@ use yimen_domain::ticket::{Event, Ticket};
 use yimen_store::chain;
 
 /// The schema's migrations, in order: (version, SQL).
-const MIGRATIONS: [(i32, &str); 6] = [
+const MIGRATIONS: [(i32, &str); 7] = [
     (1, include_str!("../migrations/0001_town.sql")),
     (2, include_str!("../migrations/0002_hall_setup.sql")),
     (3, include_str!("../migrations/0003_day_totals.sql")),
     (4, include_str!("../migrations/0004_follow_ups.sql")),
     (5, include_str!("../migrations/0005_hall_catalog.sql")),
     (6, include_str!("../migrations/0006_flag_resolution.sql")),
+    (7, include_str!("../migrations/0007_events_by_time_ticket.sql")),
 ];
 
 pub mod report;
@@ -69,6 +70,9 @@ pub enum TownError {
     NoSchema,
     /// The town has no hall of this code.
     NoSuchHall(String),
+    /// The town's schema is older than this program and this account cannot upgrade it (its
+    /// version, ours).
+    OlderSchema(i32, i32),
     /// The hall has no open flag of this number (its code, the number).
     NoSuchFlag(String, i64),
 }
@@ -82,12 +86,22 @@ impl TownError {
                 format!("the town database URL is wrong (expected postgres://user@host/db): {why}")
             }
             (TownError::Tls(why), Lang::Zh) => format!(
-                "镇数据库的加密连接（sslmode=require）建立不了：{}（县里自签的证书请把其 CA 证书文件路径设为 PGSSLROOTCERT）",
-                why.text(lang)
+                "镇数据库的加密连接（sslmode=require）建立不了：{}{}",
+                why.text(lang),
+                if why.wants_ca() {
+                    "（县里自签的证书请把其 CA 证书文件路径设为 PGSSLROOTCERT）"
+                } else {
+                    ""
+                }
             ),
             (TownError::Tls(why), Lang::En) => format!(
-                "the encrypted link to the town database (sslmode=require) failed: {} (for the county's own CA, set PGSSLROOTCERT to its certificate file)",
-                why.text(lang)
+                "the encrypted link to the town database (sslmode=require) failed: {}{}",
+                why.text(lang),
+                if why.wants_ca() {
+                    " (for the county's own CA, set PGSSLROOTCERT to its certificate file)"
+                } else {
+                    ""
+                }
             ),
             (TownError::Connect(why), Lang::Zh) => {
                 format!("连不上镇数据库：{why}（大厅照常办理，下次同步从上次停下的地方继续）")
@@ -124,7 +138,13 @@ impl TownError {
             ),
             (TownError::NoSchema, Lang::Zh) => "镇数据库里还没有一门的表：还没有大厅同步过".into(),
             (TownError::NoSchema, Lang::En) => "the town database has no yimen tables yet: no hall has synced".into(),
-            (TownError::NoSuchHall(code), Lang::Zh) => format!("镇里没有代码为这个的大厅：{code}"),
+            (TownError::OlderSchema(theirs, ours), Lang::Zh) => format!(
+                "镇数据库的结构是第 {theirs} 版，本程序要第 {ours} 版：用同步账号让任一大厅同步一次（或用同步账号运行本命令）即可升级"
+            ),
+            (TownError::OlderSchema(theirs, ours), Lang::En) => format!(
+                "the town database's schema is version {theirs}, this program needs {ours}: one sync by any hall (or this command with the sync account) upgrades it"
+            ),
+            (TownError::NoSuchHall(code), Lang::Zh) => format!("镇里没有代码为 {code} 的大厅"),
             (TownError::NoSuchHall(code), Lang::En) => format!("the town has no hall with the code {code}"),
             (TownError::NoSuchFlag(code, id), Lang::Zh) => {
                 format!("大厅 {code} 没有第 {id} 号未处理的标记（yimen town flags {code} 可查）")
@@ -152,6 +172,8 @@ pub enum TlsWhy {
     CaEmpty(String),
     /// The computer has no root certificates and no `PGSSLROOTCERT` is set.
     NoRoots,
+    /// The server does not speak TLS (its `ssl` is off, or the URL names a Unix socket).
+    ServerNoTls,
     /// Anything else, in the TLS library's words.
     Other(String),
 }
@@ -170,19 +192,33 @@ impl TlsWhy {
                 .into(),
             (TlsWhy::CaFile(path, why), Lang::Zh) => format!("读不了 PGSSLROOTCERT 指定的 CA 证书文件 {path}：{why}"),
             (TlsWhy::CaFile(path, why), Lang::En) => {
-                format!("the CA file PGSSLROOTCERT names, {path}, does not read: {why}")
+                format!("the CA file PGSSLROOTCERT names, {path}, cannot be read: {why}")
             }
             (TlsWhy::CaEmpty(path), Lang::Zh) => format!("PGSSLROOTCERT 指定的文件 {path} 里没有证书"),
             (TlsWhy::CaEmpty(path), Lang::En) => format!("the file PGSSLROOTCERT names, {path}, holds no certificate"),
+            (TlsWhy::ServerNoTls, _) => lang
+                .pick(
+                    "服务器不提供 TLS（其 ssl 设置为 off，或地址是本机套接字）",
+                    "the server does not offer TLS (its ssl is off, or the URL is a local socket)",
+                )
+                .into(),
             (TlsWhy::NoRoots, _) => lang.pick("本机没有根证书", "this computer has no root certificates").into(),
             (TlsWhy::Other(why), _) => why.clone(),
         }
+    }
+
+    /// Whether naming the county's CA (`PGSSLROOTCERT`) is the likely cure.
+    fn wants_ca(&self) -> bool {
+        matches!(self, TlsWhy::UnknownIssuer | TlsWhy::NoRoots)
     }
 
     /// The reason in an error's chain of sources, when one of them is the TLS library's.
     fn of(e: &postgres::Error) -> Option<TlsWhy> {
         use rustls::CertificateError as C;
         let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+        if said(e).contains("does not support TLS") {
+            return Some(TlsWhy::ServerNoTls);
+        }
         let mut tls_seen = e.to_string().contains("TLS");
         while let Some(s) = source {
             if let Some(r) = s.downcast_ref::<rustls::Error>() {
@@ -299,7 +335,8 @@ impl Town {
     /// the URL.
     ///
     /// # Errors
-    /// A bad URL, TLS asked for, the server unreachable or refusing, a newer schema.
+    /// A bad URL, a TLS link that cannot be trusted, the server unreachable or refusing, a newer
+    /// schema.
     pub fn connect(url: &str) -> Result<Town, TownError> {
         let mut town = Town { client: client(url)? };
         town.migrate()?;
@@ -324,6 +361,11 @@ impl Town {
         let v = town.schema_version()?;
         if v > Self::schema_known() {
             return Err(TownError::NewerSchema(v, Self::schema_known()));
+        }
+        if v < Self::schema_known() {
+            // Brought up to date when the account may (the sync account owns the schema); a
+            // read-only account is told what to do instead of meeting a missing column.
+            town.migrate().map_err(|_| TownError::OlderSchema(v, Self::schema_known()))?;
         }
         Ok(town)
     }
@@ -537,6 +579,14 @@ pub struct SyncReport {
     pub stopped: bool,
 }
 
+/// SHA-256 (hex, first 16 digits) of a ticket's record as the hall holds it: which state of a
+/// changed record a flag was about.
+fn record_digest(t: &Ticket) -> String {
+    use sha2::Digest;
+    let bytes = serde_json::to_vec(t).unwrap_or_default();
+    yimen_domain::token::hex(&sha2::Sha256::digest(&bytes))[..16].to_string()
+}
+
 /// How far the hall has sent its chain.
 fn outbox(desk: &Desk) -> Result<u64, TownError> {
     let raw = desk.store().read(|rx| rx.meta(TOWN_SYNCED)).map_err(|e| TownError::Hall(e.to_string()))?;
@@ -607,7 +657,7 @@ fn seal(key: &[u8], hash: &str) -> String {
 /// each event is checked by the hall itself before it is sent.
 ///
 /// With `full` (the hall's `town_personal_data = full`), notes go as they are.
-fn masked_event(e: &Event, full: bool) -> serde_json::Value {
+fn masked_event(e: &Event, full: bool, names: &[String]) -> serde_json::Value {
     let mut v = serde_json::to_value(e).unwrap_or_default();
     if let Some(m) = v.as_object_mut() {
         // The sealed hashes are the event's columns.
@@ -623,8 +673,52 @@ fn masked_event(e: &Event, full: bool) -> serde_json::Value {
     {
         v["note"] = correction_note_for_town(note).into();
     }
+    mask_names(&mut v, names);
     mask_strings(&mut v);
     v
+}
+
+/// The names a ticket holds and held (the applicant's, the proxy's, and those a 更正 replaced,
+/// read from its events' notes), for masking them wherever they appear in its free text: a
+/// reason, a comment, a follow-up's note, a note typed before the name was corrected.
+fn names_of(t: &Ticket, events: &[Event]) -> Vec<String> {
+    use yimen_domain::ticket::CorrectField;
+    let mut v: Vec<String> = t.citizen.name.iter().cloned().collect();
+    if let Some(p) = &t.proxy {
+        v.push(p.name.clone());
+    }
+    let labels = [CorrectField::Name, CorrectField::ProxyName].map(|f| f.label(yimen_domain::Lang::Zh));
+    for e in events.iter().filter(|e| e.action == yimen_domain::ticket::Action::Correct) {
+        let Some((label, rest)) = e.note.as_deref().and_then(|n| n.split_once('：')) else { continue };
+        if !labels.contains(&label) {
+            continue;
+        }
+        let values = rest.split_once('；').map_or(rest, |(v, _)| v);
+        for name in values.split(" → ") {
+            if name != "（空）" && !v.iter().any(|x| x == name) {
+                v.push(name.to_string());
+            }
+        }
+    }
+    // A one-character name would mask that character in every word.
+    v.retain(|n| n.chars().count() >= 2);
+    v
+}
+
+/// Replaces each of `names` in every string of `v`, at any depth, with its masked form (张*英).
+fn mask_names(v: &mut serde_json::Value, names: &[String]) {
+    match v {
+        serde_json::Value::String(s) => {
+            for n in names {
+                if s.contains(n.as_str()) {
+                    *s = s.replace(n.as_str(), &yimen_domain::mask::name(n));
+                }
+            }
+        }
+        serde_json::Value::Object(m) => m.values_mut().for_each(|x| mask_names(x, names)),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| mask_names(x, names)),
+        _ => {}
+    }
 }
 
 /// A 更正's note (`字段：旧值 → 新值；理由`) as the town keeps it: a name before and after
@@ -645,9 +739,9 @@ fn correction_note_for_town(note: &str) -> String {
     format!("{label}：{} → {}；{reason}", name(before), name(after))
 }
 
-/// A ticket as the town keeps it: personal data masked; whole with `full` (the hall's
-/// `town_personal_data = full`).
-fn masked(t: &Ticket, full: bool) -> serde_json::Value {
+/// A ticket as the town keeps it: personal data masked (`names`: those it holds and held, see
+/// [`names_of`]); whole with `full` (the hall's `town_personal_data = full`).
+fn masked(t: &Ticket, full: bool, names: &[String]) -> serde_json::Value {
     use yimen_domain::mask;
     let mut v = serde_json::to_value(t).unwrap_or_default();
     if full {
@@ -662,6 +756,7 @@ fn masked(t: &Ticket, full: bool) -> serde_json::Value {
         v["proxy"]["id_number"] = p.id_number.as_ref().map(|i| mask::id_number(i.as_str())).into();
         v["proxy"]["phone"] = p.phone.as_ref().map(|p| mask::phone(p.as_str())).into();
     }
+    mask_names(&mut v, names);
     mask_strings(&mut v);
     v
 }
@@ -733,11 +828,19 @@ pub fn sync(
     match verdict {
         Some(yimen_store::chain::Verdict::Altered { tickets, .. }) => {
             for (id, why) in tickets {
+                // The record as it now stands, by digest: a resolution settles this state of it,
+                // and a later change is a new flag.
+                let now_is = desk
+                    .store()
+                    .read(|rx| rx.tickets(&[id]))
+                    .ok()
+                    .and_then(|t| t.first().map(record_digest))
+                    .unwrap_or_else(|| "missing".into());
                 found.push(Flag {
                     kind: "record_changed".into(),
                     position: None,
                     ticket: Some(id),
-                    detail: format!("the hall's record of ticket {id}: {why}"),
+                    detail: format!("the hall's record of ticket {id}: {why} (as it stands: {now_is})"),
                     id: None,
                     resolution: None,
                 });
@@ -753,21 +856,19 @@ pub fn sync(
         }),
         _ => {}
     }
-    // A changed record the town has looked at and resolved is not raised or reported again.
-    let settled: Vec<i64> = town
+    // A changed record the town has looked at and resolved, still as it was then (its digest is
+    // in the flag's detail), is not raised or reported again; changed once more, it is.
+    let settled: Vec<String> = town
         .client
         .query(
-            "SELECT ticket_id FROM town.flags
-             WHERE hall_code = $1 AND kind = 'record_changed' AND resolved_at IS NOT NULL AND ticket_id IS NOT NULL",
+            "SELECT detail FROM town.flags WHERE hall_code = $1 AND kind = 'record_changed' AND resolved_at IS NOT NULL",
             &[&code],
         )
         .map_err(db)?
         .iter()
         .map(|r| r.get(0))
         .collect();
-    found.retain(|f| {
-        f.kind != "record_changed" || !f.ticket.is_some_and(|t| settled.contains(&i64::try_from(t).unwrap_or(-1)))
-    });
+    found.retain(|f| f.kind != "record_changed" || !settled.contains(&f.detail));
     for f in &found {
         raise(&mut town.client, &code, f).map_err(db)?;
     }
@@ -783,6 +884,7 @@ pub fn sync(
         .map_err(db)?
         .get(0);
     let mut position = outbox(desk)?.min(town_next.max(0) as u64);
+    let mut stuck = false;
     loop {
         let batch = desk.store().read(|rx| rx.chain_from(position, BATCH)).map_err(hall_err)?;
         let Some(&(last, _)) = batch.last() else { break };
@@ -890,7 +992,6 @@ pub fn sync(
                 touched.push(e.ticket);
             }
         }
-        insert_events(&mut tx, &code, &new_events, &key, settings.town_full_data).map_err(db)?;
         // A record missing from the hall's file (removed outside yimen) is flagged, not a stall.
         let tickets = match desk.store().read(|rx| rx.tickets(&touched)) {
             Ok(t) => t,
@@ -903,14 +1004,38 @@ pub fn sync(
                     id: None,
                     resolution: None,
                 };
-                raise_tx(&mut tx, &code, &f).map_err(db)?;
-                report.flags.push(f);
+                // Nothing of this batch is kept; the flag is, in its own transaction, and the
+                // hall is not "synced" (its outbox cannot pass this batch).
                 tx.rollback().map_err(db)?;
+                raise(&mut town.client, &code, &f).map_err(db)?;
+                report.flags.push(f);
+                stuck = true;
                 break;
             }
             Err(e) => return Err(hall_err(e)),
         };
-        upsert_tickets(&mut tx, &code, &tickets, settings.town_full_data).map_err(db)?;
+        // Each record's and event's text is masked of its ticket's names, past ones included.
+        let names: std::collections::HashMap<u64, Vec<String>> = desk
+            .store()
+            .read(|rx| tickets.iter().map(|t| Ok((t.id, names_of(t, &rx.events(t.id)?)))).collect::<Result<_, _>>())
+            .map_err(hall_err)?;
+        let inserted = insert_events(&mut tx, &code, &new_events, &key, settings.town_full_data, &names).map_err(db)?;
+        if inserted != new_events.len() as u64 {
+            // The town's tables changed while this batch was checked: nothing of it is kept.
+            tx.rollback().map_err(db)?;
+            let f = Flag {
+                kind: "mismatch".into(),
+                position: Some(position),
+                ticket: None,
+                detail: "the town's tables changed during the sync (an event arrived twice)".into(),
+                id: None,
+                resolution: None,
+            };
+            raise(&mut town.client, &code, &f).map_err(db)?;
+            report.flags.push(f);
+            break;
+        }
+        upsert_tickets(&mut tx, &code, &tickets, settings.town_full_data, &names).map_err(db)?;
         // The cached totals of the days these tickets count on are stale.
         if let Some(first) = tickets.iter().map(|t| t.date).min() {
             tx.execute("DELETE FROM town.day_totals WHERE hall_code = $1 AND day >= $2", &[&code, &first])
@@ -938,11 +1063,12 @@ pub fn sync(
             break;
         }
     }
-    // A sync with nothing new still says the hall is alive (unless it stopped on a flag).
-    if !report.flags.iter().any(|f| STOPS.contains(&f.kind.as_str())) {
+    // A sync with nothing new still says the hall is alive (unless it stopped on a flag, or a
+    // batch could not be sent).
+    if !stuck && !report.flags.iter().any(|f| STOPS.contains(&f.kind.as_str())) {
         town.client.execute("UPDATE town.halls SET last_sync = $2 WHERE hall_code = $1", &[&code, &now]).map_err(db)?;
     }
-    report.stopped = report.flags.iter().any(|f| STOPS.contains(&f.kind.as_str()));
+    report.stopped = stuck || report.flags.iter().any(|f| STOPS.contains(&f.kind.as_str()));
     report.position = position;
     Ok(report)
 }
@@ -975,9 +1101,10 @@ fn insert_events(
     events: &[(i64, &Event)],
     key: &[u8],
     full: bool,
-) -> Result<(), postgres::Error> {
+    names: &std::collections::HashMap<u64, Vec<String>>,
+) -> Result<u64, postgres::Error> {
     if events.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut more = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -991,7 +1118,7 @@ fn insert_events(
         more.0.push(e.to.code().to_string());
         more.1.push(seal(key, &e.prev));
         more.2.push(seal(key, &e.hash));
-        more.3.push(masked_event(e, full));
+        more.3.push(masked_event(e, full, names.get(&e.ticket).map(Vec::as_slice).unwrap_or_default()));
     }
     tx.execute(
         "INSERT INTO town.events (hall_code, position, ticket_id, seq, at, clerk, action, to_status, prev, hash, body)
@@ -999,8 +1126,7 @@ fn insert_events(
                                   $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[])
          ON CONFLICT (hall_code, position) DO NOTHING",
         &[&code, &cols.0, &cols.1, &cols.2, &cols.3, &cols.4, &cols.5, &more.0, &more.1, &more.2, &more.3],
-    )?;
-    Ok(())
+    )
 }
 
 /// Inserts or updates the records a batch touched (personal data masked unless `full`), in
@@ -1010,6 +1136,7 @@ fn upsert_tickets(
     code: &str,
     tickets: &[Ticket],
     full: bool,
+    names: &std::collections::HashMap<u64, Vec<String>>,
 ) -> Result<(), postgres::Error> {
     if tickets.is_empty() {
         return Ok(());
@@ -1035,7 +1162,7 @@ fn upsert_tickets(
         c.0.push(t.closed_at);
         c.1.push(t.deadline.map(|d| d.date));
         c.2.push(t.rating.as_ref().map(|r| i16::from(r.score)));
-        c.3.push(masked(t, full));
+        c.3.push(masked(t, full, names.get(&t.id).map(Vec::as_slice).unwrap_or_default()));
         // As the hall's follow-up index holds it (what the daily report lists).
         c.4.push(t.rating.as_ref().is_some_and(|r| r.awaits_follow_up() && r.follow_up_due.is_some()));
     }

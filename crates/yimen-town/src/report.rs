@@ -87,12 +87,15 @@ impl Source for TownHall<'_> {
         let start = day.midnight().assume_offset(offset);
         let end = day.next_day().map(|d| d.midnight().assume_offset(offset)).unwrap_or(start);
         self.tickets(
-            // Two index reads (the day's numbers; the day's events), never a scan of the
-            // hall's history: an OR of the two would read every ticket the hall ever had.
-            "SELECT record FROM town.tickets WHERE hall_code = $1 AND ticket_id IN (
+            // The day's ticket ids first (the day's numbers; the tickets of the day's events,
+            // index-only), then those records by key: never a walk of the hall's history. An OR
+            // of the two reads every ticket the hall ever had, and `IN (…)` lets the planner
+            // merge-join along the hall's whole key range (200 ms at a year of 400 a day,
+            // against 8 ms so).
+            "SELECT record FROM town.tickets WHERE hall_code = $1 AND ticket_id = ANY(ARRAY(
                  SELECT ticket_id FROM town.tickets WHERE hall_code = $1 AND date = $2
                  UNION
-                 SELECT ticket_id FROM town.events WHERE hall_code = $1 AND at >= $3 AND at < $4)
+                 SELECT ticket_id FROM town.events WHERE hall_code = $1 AND at >= $3 AND at < $4))
              ORDER BY ticket_id",
             &[&self.code, &day, &start, &end],
         )
