@@ -317,14 +317,20 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                     "{}{}{}{}{}{}",
                     t("已同步到镇：新事件 ", "synced to the town: new events "),
                     r.events,
-                    t("，办件 ", ", tickets "),
+                    t("，办件记录 ", ", ticket records sent "),
                     r.tickets,
                     t("，已送达到第 ", ", delivered up to position "),
                     r.position
                 )?;
                 for f in &r.flags {
                     let kind = flag_kind(&f.kind, lang);
-                    writeln!(c.out, "{}{kind}：{}", t("！镇里标记了问题 ", "! the town flagged "), clean(&f.detail))?;
+                    writeln!(
+                        c.out,
+                        "{}{kind}{}{}",
+                        t("！镇里标记了问题：", "! flagged by the town: "),
+                        t("：", ": "),
+                        clean(&f.detail)
+                    )?;
                 }
             }
             return match trouble {
@@ -705,6 +711,7 @@ fn flag_kind(kind: &str, lang: Lang) -> String {
         "broken" => lang.pick("审计链断开", "a broken chain"),
         "hall_broken" => lang.pick("大厅自己的审计链断开", "the hall's own chain is broken"),
         "record_changed" => lang.pick("记录在一门之外被改动", "a record changed outside yimen"),
+        "code_taken" => lang.pick("另一份历史试图用这个代码同步", "another history tried to sync under this code"),
         other => other,
     }
     .to_string()

@@ -19,6 +19,8 @@ pub(super) struct Outgoing<'a> {
     pub header: &'a Header,
     pub sections: &'a [Section],
     pub json: Result<String, String>,
+    /// Who signs the paper, when not the hall's supervisor (the town's report).
+    pub signature: Option<&'a str>,
 }
 
 /// Writes a report in the format asked for (`--format`, else `--out`'s extension), and prints
@@ -36,7 +38,7 @@ pub(super) fn deliver(
     fallback: &dyn Fn(&str) -> PathBuf,
 ) -> Result<(), Failure> {
     let lang = c.lang;
-    let Outgoing { title, when, header, sections, json } = report;
+    let Outgoing { title, when, header, sections, json, signature } = report;
     let format = if c.json {
         ReportFormat::Json
     } else {
@@ -61,10 +63,17 @@ pub(super) fn deliver(
         ));
     }
     // One document for the PDF and its title in the print queue.
-    let doc = render::report_doc(title, when, header, sections, lang);
+    let mut doc = render::report_doc(title, when, header, sections, lang);
+    if let Some(who) = signature {
+        for b in &mut doc.closing {
+            if let yimen_present::paper::Block::Signature(line) = b {
+                *line = who.to_string();
+            }
+        }
+    }
     let pdf = || yimen_present::pdf::pdf(&doc);
     let bytes = match format {
-        ReportFormat::Text => render::text(title, when, header, sections, lang).into_bytes(),
+        ReportFormat::Text => yimen_present::paper::text(&doc, render::PAGE).into_bytes(),
         ReportFormat::Markdown => render::markdown(title, when, header, sections, lang).into_bytes(),
         ReportFormat::Csv => render::csv(sections, out.excel).map_err(Failure::Message)?,
         ReportFormat::Json => {
@@ -174,6 +183,7 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
                 header: &r.header,
                 sections: &sections,
                 json: render::json(&r),
+                signature: None,
             };
             let fallback = |ext: &str| paper::beside_database(desk, "reports", &format!("{name}.{ext}"));
             deliver(c, desk.settings(), &out, report, &fallback)
@@ -190,6 +200,7 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
                 header: &r.header,
                 sections: &sections,
                 json: render::json(&r),
+                signature: None,
             };
             let fallback = |ext: &str| paper::beside_database(desk, "reports", &format!("{name}.{ext}"));
             deliver(c, desk.settings(), &out, report, &fallback)

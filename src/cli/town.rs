@@ -64,6 +64,10 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
                 header: &header,
                 sections: &sections,
                 json: render::json(&r),
+                signature: Some(lang.pick(
+                    "镇负责人（签字）：____________________    日期：______________",
+                    "For the town (signature): ____________________    Date: ______________",
+                )),
             };
             deliver(c, &yimen_app::Settings::default(), &out, report, &|ext| reports_dir(&name, ext))?;
         }
@@ -82,6 +86,10 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
                 header: &header,
                 sections: &sections,
                 json: render::json(&r),
+                signature: Some(lang.pick(
+                    "镇负责人（签字）：____________________    日期：______________",
+                    "For the town (signature): ____________________    Date: ______________",
+                )),
             };
             deliver(c, &yimen_app::Settings::default(), &out, report, &|ext| reports_dir(&name, ext))?;
         }
@@ -115,10 +123,12 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
         args::TownCmd::Flags { hall_code, all, town } => {
             let hall_code = a_code(&hall_code, lang)?;
             let mut town = yimen_town::Town::open(&town).map_err(fail)?;
-            if !town.halls(clock.now()).map_err(fail)?.iter().any(|h| h.code == hall_code) {
+            let flags = town.flags(&hall_code, all).map_err(fail)?;
+            // A code the town knows nothing of is not "no flags" (a hall refused for a taken
+            // code has flags though it is not a hall of the town).
+            if flags.is_empty() && !town.halls(clock.now()).map_err(fail)?.iter().any(|h| h.code == hall_code) {
                 return Err(fail(yimen_town::TownError::NoSuchHall(hall_code)));
             }
-            let flags = town.flags(&hall_code, all).map_err(fail)?;
             if c.json {
                 writeln!(c.out, "{}", serde_json::to_string(&flags)?)?;
                 return Ok(());
@@ -354,7 +364,7 @@ fn daily_sections(r: &TownDaily, lang: Lang) -> Vec<Section> {
             .flat_map(|h| {
                 pick(&h.report).iter().map(|c| {
                     vec![
-                        clean(&h.hall.name),
+                        h.hall.code.clone(),
                         c.number.clone(),
                         c.date.clone(),
                         clean(&c.item),
@@ -366,12 +376,12 @@ fn daily_sections(r: &TownDaily, lang: Lang) -> Vec<Section> {
             .collect::<Vec<_>>()
     };
     let case_head = vec![
-        l("大厅", "hall"),
+        l("大厅代码", "hall code"),
         l("号码", "number"),
         l("日期", "date"),
         l("事项", "item"),
         l("承诺期限", "deadline"),
-        l("剩余工作日", "working days left"),
+        l("剩余工作日", "days left"),
     ];
     v.push(Section {
         chart: false,
@@ -389,7 +399,7 @@ fn daily_sections(r: &TownDaily, lang: Lang) -> Vec<Section> {
         chart: false,
         title: l("待回访的差评", "Bad ratings awaiting follow-up"),
         head: vec![
-            l("大厅", "hall"),
+            l("大厅代码", "hall code"),
             l("号码", "number"),
             l("日期", "date"),
             l("事项", "item"),
@@ -402,7 +412,7 @@ fn daily_sections(r: &TownDaily, lang: Lang) -> Vec<Section> {
             .flat_map(|h| {
                 h.report.open_bad_ratings.iter().map(|b| {
                     vec![
-                        clean(&h.hall.name),
+                        h.hall.code.clone(),
                         b.number.clone(),
                         b.date.clone(),
                         clean(&b.item),

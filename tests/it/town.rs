@@ -561,6 +561,11 @@ fn no_personal_number_reaches_the_town_and_a_code_is_one_halls_and_a_new_town_ge
             assert_eq!(found, "0", "{n} in town.{table}");
         }
     }
+    // Free text is not sent at all (a note could hold anyone's name), only that there was some.
+    assert_eq!(
+        pg.one(&format!("SELECT record->>'note' FROM town.tickets WHERE hall_code = '{code}' AND ticket_id = {id}")),
+        "〔略〕"
+    );
     // Names too, in the record and in a 更正's note: masked as names are everywhere.
     for name in ["张三", "张思远"] {
         for (table, col) in [("tickets", "record"), ("events", "body")] {
@@ -587,6 +592,12 @@ fn no_personal_number_reaches_the_town_and_a_code_is_one_halls_and_a_new_town_ge
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("另一个大厅用代码"), "{err}");
     assert_eq!(pg.one(&format!("SELECT name FROM town.halls WHERE hall_code = '{code}'")), "第13便民服务站");
+    // The town is told, on the code's hall; a healthy hall is never set aside by `accept`.
+    let flags = admin(&hall, NOW).args(["town", "flags", code, "--town", &url]).output().unwrap();
+    assert!(String::from_utf8_lossy(&flags.stdout).contains("另一份历史试图用这个代码同步"));
+    let healthy = "430822105000";
+    let out = admin(&hall, NOW).args(["town", "accept", healthy, "--note", "误操作", "--town", &url]).output().unwrap();
+    assert!(!out.status.success(), "an unknown hall");
     admin(&other, NOW).args(["config", "set", "hall_code", "430822105000"]).assert().success();
 
     // A new town database: the hall sends everything again, though it had sent it elsewhere.
@@ -650,7 +661,12 @@ fn a_hall_that_allows_it_sends_whole_data_its_own_catalog_names_its_figures_and_
         text.contains("镇便民服务日报") && text.contains("第21便民服务站") && text.contains("第22便民服务站"),
         "{text}"
     );
-    assert!(text.contains("全镇 2 个便民服务大厅") && text.contains("签字"), "{text}");
+    assert!(text.contains("全镇 2 个便民服务大厅") && text.contains("镇负责人（签字）"), "{text}");
+    // A healthy hall of the town is not set aside by a slip of the keyboard.
+    let out =
+        admin(&whole_hall, NOW).args(["town", "accept", whole, "--note", "误操作", "--town", &url]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("没有未处理的问题标记"), "{err}");
     let taken = r["totals"]["taken"].as_u64().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("town.pdf");
@@ -673,6 +689,10 @@ fn a_hall_that_allows_it_sends_whole_data_its_own_catalog_names_its_figures_and_
     let sheet = wb.worksheet_range_at(1).unwrap().unwrap();
     let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
     let total = rows.iter().find(|r| r.first().is_some_and(|c| c == "合计")).expect("the total row");
+    assert!(
+        sheet.rows().any(|r| matches!(r.get(1), Some(calamine::Data::String(c)) if c == whole)),
+        "the hall's code is a text cell, as typed"
+    );
     assert_eq!(total[2], taken.to_string(), "{rows:?}");
     assert!(rows.iter().any(|r| r.get(1).is_some_and(|c| c == whole)), "the hall's code is text, whole: {rows:?}");
 }

@@ -218,7 +218,13 @@ pub fn hall_code(value: &str) -> Result<String, super::error::SettingWhy> {
     if ok {
         Ok(v.to_string())
     } else {
-        Err(super::error::SettingWhy::NotAHallCode(yimen_domain::text::escape_for_output(v, false)))
+        // Shown back in one line, however much was typed.
+        let shown: String = v.chars().take(24).collect();
+        let more = if v.chars().count() > 24 { "…" } else { "" };
+        Err(super::error::SettingWhy::NotAHallCode(format!(
+            "{}{more}",
+            yimen_domain::text::escape_for_output(&shown, false)
+        )))
     }
 }
 

@@ -327,6 +327,19 @@ pub fn text(title: &str, when: &str, header: &yimen_app::report::Header, section
     paper::text(&report_doc(title, when, header, sections, lang), PAGE)
 }
 
+/// Text made literal in Markdown (CommonMark backslash escapes): no emphasis, link, code, table
+/// cell break or HTML tag can come from a name or a note.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 pub fn markdown(
     title: &str,
     when: &str,
@@ -334,7 +347,7 @@ pub fn markdown(
     sections: &[Section],
     lang: Lang,
 ) -> String {
-    let cell = |c: &str| escape_for_output(c, false).replace('|', "\\|");
+    let cell = |c: &str| md_escape(&escape_for_output(c, false));
     let mut out = format!("# {} {title} {when}\n\n", cell(&header.hall));
     out.push_str(&format!(
         "{}{} · {}{}\n",
@@ -355,7 +368,7 @@ pub fn markdown(
         header.sources
     ));
     for sec in sections {
-        out.push_str(&format!("\n## {}\n\n", sec.title));
+        out.push_str(&format!("\n## {}\n\n", cell(&sec.title)));
         if sec.rows.is_empty() {
             out.push_str(lang.pick("（无）\n", "(none)\n"));
             continue;
@@ -397,4 +410,30 @@ pub fn with_bom(body: Vec<u8>, excel: bool) -> Vec<u8> {
 
 pub fn json<T: Serialize>(r: &T) -> Result<String, String> {
     serde_json::to_string_pretty(r).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod markdown_tests {
+    #[test]
+    fn markdown_keeps_names_and_notes_literal() {
+        let header = yimen_app::report::Header {
+            hall: "<script>x</script>".into(),
+            printed_at: "2026-11-30 09:00".into(),
+            printed_by: None,
+            calendar_note: None,
+            chain_head: "h".into(),
+            chain_events: 1,
+            sources: "s".into(),
+        };
+        let sec = super::Section {
+            title: "**t**".into(),
+            head: vec!["a".into()],
+            rows: vec![vec!["[x](http://e) | _y_ `z`".into()]],
+            chart: false,
+        };
+        let md = super::markdown("T", "d", &header, &[sec], yimen_domain::Lang::Zh);
+        assert!(md.contains(r"\<script\>x\</script\>"), "{md}");
+        assert!(md.contains(r"\*\*t\*\*") && md.contains(r"\[x\](http://e) \| \_y\_ \`z\`"), "{md}");
+        assert!(!md.contains("<script>"), "{md}");
+    }
 }

@@ -151,7 +151,9 @@ fn report_cell(s: &str, first: bool) -> Cell {
         let plain = s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
             && s.bytes().any(|b| b.is_ascii_digit())
             && !(s.len() > 1 && s.starts_with('0') && !s.starts_with("0."))
-            && s.len() <= 15;
+            && s.len() <= 15
+            // A code or an ID number stays text, whole.
+            && !crate::export::digits_at_risk(s);
         if plain && let Ok(n) = s.parse::<f64>() {
             return Cell::Number(n);
         }

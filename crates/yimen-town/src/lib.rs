@@ -56,6 +56,8 @@ pub enum TownError {
     Tls(TlsWhy),
     /// The server could not be reached, or refused the sign-in (the server's words).
     Connect(String),
+    /// As `Connect`, for a town command (which has no hall waiting to resume).
+    Unreachable(String),
     /// The town's schema is newer than this program (its version, ours).
     NewerSchema(i32, i32),
     /// The hall has no `hall_code` yet.
@@ -75,6 +77,8 @@ pub enum TownError {
     OlderSchema(i32, i32),
     /// The hall has no open flag of this number (its code, the number).
     NoSuchFlag(String, i64),
+    /// `accept` of a hall the town has no open flag about its history for.
+    NothingToAccept(String),
 }
 
 impl TownError {
@@ -104,8 +108,10 @@ impl TownError {
                 }
             ),
             (TownError::Connect(why), Lang::Zh) => {
-                format!("连不上镇数据库：{why}（大厅照常办理，下次同步从上次停下的地方继续）")
+                format!("连不上镇数据库：{}（大厅照常办理，下次同步从上次停下的地方继续）", connect_zh(why))
             }
+            (TownError::Unreachable(why), Lang::Zh) => format!("连不上镇数据库：{}", connect_zh(why)),
+            (TownError::Unreachable(why), Lang::En) => format!("cannot reach the town database: {why}"),
             (TownError::Connect(why), Lang::En) => {
                 format!(
                     "cannot reach the town database: {why} (the hall works on; the next sync resumes where this one stopped)"
@@ -145,6 +151,12 @@ impl TownError {
                 "the town database's schema is version {theirs}, this program needs {ours}: one sync by any hall (or this command with the sync account) upgrades it"
             ),
             (TownError::NoSuchHall(code), Lang::Zh) => format!("镇里没有代码为 {code} 的大厅"),
+            (TownError::NothingToAccept(code), Lang::Zh) => format!(
+                "镇里对大厅 {code} 的历史没有未处理的问题标记，不需要接受：只有标出缺失、不一致、断开或代码冲突的大厅才能这样处理"
+            ),
+            (TownError::NothingToAccept(code), Lang::En) => format!(
+                "the town has no open flag about hall {code}'s history: only a hall flagged for a gap, a mismatch, a broken link or a taken code is accepted so"
+            ),
             (TownError::NoSuchHall(code), Lang::En) => format!("the town has no hall with the code {code}"),
             (TownError::NoSuchFlag(code, id), Lang::Zh) => {
                 format!("大厅 {code} 没有第 {id} 号未处理的标记（yimen town flags {code} 可查）")
@@ -250,16 +262,48 @@ impl TlsWhy {
 pub(crate) fn said(e: &postgres::Error) -> String {
     let s = match e.as_db_error() {
         Some(db) => db.message().to_string(),
-        None => e.to_string(),
+        None => {
+            // The driver's words, then their causes (the driver leaves them out of its own).
+            let mut s = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(c) = source {
+                let t = c.to_string();
+                if !s.contains(&t) {
+                    s.push_str(": ");
+                    s.push_str(&t);
+                }
+                source = c.source();
+            }
+            s
+        }
     };
     s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
+}
+
+/// A connection failure's usual causes said in Chinese (the rest in the driver's words).
+fn connect_zh(why: &str) -> String {
+    let known = [
+        ("Connection refused", "连接被拒绝（服务器没有运行，或主机、端口不对）"),
+        ("failed to lookup address", "找不到这个主机名"),
+        ("Name or service not known", "找不到这个主机名"),
+        ("timed out", "连接超时（网络不通，或服务器没有响应）"),
+        ("No such file or directory", "本机没有这个套接字（服务器没有运行，或路径、端口不对）"),
+        ("no password given", "没有给出密码（请设置 PGPASSWORD，或写在地址里）"),
+        ("host and hostaddr are missing", "地址里没有主机（应为 postgres://用户@主机/库名）"),
+        ("password authentication failed", "密码不对，或没有这个用户"),
+        ("does not exist", "没有这个用户或数据库"),
+    ];
+    match known.iter().find(|(en, _)| why.contains(en)) {
+        Some((_, zh)) => format!("{zh}（{why}）"),
+        None => why.to_string(),
+    }
 }
 
 /// Why a connection failed; the driver's "invalid configuration" for a missing password made
 /// plain.
 fn connect_error(config: &postgres::Config, e: &postgres::Error) -> TownError {
     let why = said(e);
-    if config.get_password().is_none() && why.contains("configuration") {
+    if config.get_password().is_none() && why.contains("password missing") {
         TownError::Connect("no password given (set PGPASSWORD, or put it in the URL)".into())
     } else {
         TownError::Connect(why)
@@ -280,6 +324,10 @@ fn client(url: &str) -> Result<Client, TownError> {
         // Without `sslmode=require` the link is plain, as inside the county's network or a VPN
         // (docs/deployment.md); a server's TLS is never half-trusted.
         return config.connect(NoTls).map_err(|e| connect_error(&config, &e));
+    }
+    // A local socket has no name to check a certificate against, and nothing to protect.
+    if config.get_hosts().iter().any(|h| !matches!(h, postgres::config::Host::Tcp(_))) {
+        return Err(TownError::Tls(TlsWhy::ServerNoTls));
     }
     let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config()?);
     config.connect(tls).map_err(|e| match TlsWhy::of(&e) {
@@ -349,7 +397,11 @@ impl Town {
     /// # Errors
     /// As [`Town::connect`], and `NoSchema` before any hall has synced.
     pub fn open(url: &str) -> Result<Town, TownError> {
-        let mut town = Town { client: client(url)? };
+        let client = client(url).map_err(|e| match e {
+            TownError::Connect(why) => TownError::Unreachable(why),
+            other => other,
+        })?;
+        let mut town = Town { client };
         let there: bool = town
             .client
             .query_one("SELECT to_regclass('town.schema_version') IS NOT NULL", &[])
@@ -509,6 +561,19 @@ impl Town {
         if !known {
             return Err(TownError::NoSuchHall(hall_code.to_string()));
         }
+        // Only a hall the town has flagged for its history: a healthy hall's copy is never
+        // set aside by a slip of the keyboard.
+        let flagged: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM town.flags WHERE hall_code = $1 AND resolved_at IS NULL
+                   AND kind IN ('gap', 'mismatch', 'broken', 'code_taken')",
+                &[&hall_code],
+            )
+            .map_err(db)?
+            .get(0);
+        if flagged == 0 {
+            return Err(TownError::NothingToAccept(hall_code.to_string()));
+        }
         let moved = tx
             .execute(
                 "INSERT INTO town.superseded_events
@@ -517,12 +582,19 @@ impl Town {
                 &[&hall_code, &now, &note],
             )
             .map_err(db)?;
-        for table in ["events", "tickets", "day_totals", "halls"] {
+        for table in ["events", "tickets", "day_totals"] {
             tx.execute(&format!("DELETE FROM town.{table} WHERE hall_code = $1"), &[&hall_code]).map_err(db)?;
         }
+        // Still listed, as waiting for its history (never synced since, so marked stale); its
+        // next sync starts the chain again from the hall's own first event.
+        tx.execute(
+            "UPDATE town.halls SET next_position = 0, head = '', last_sync = NULL WHERE hall_code = $1",
+            &[&hall_code],
+        )
+        .map_err(db)?;
         tx.execute(
             "UPDATE town.flags SET resolved_at = $2, resolution = $3
-             WHERE hall_code = $1 AND resolved_at IS NULL AND kind IN ('gap', 'mismatch', 'broken')",
+             WHERE hall_code = $1 AND resolved_at IS NULL AND kind IN ('gap', 'mismatch', 'broken', 'code_taken')",
             &[&hall_code, &now, &note],
         )
         .map_err(db)?;
@@ -668,10 +740,11 @@ fn masked_event(e: &Event, full: bool, names: &[String]) -> serde_json::Value {
     if full {
         return v;
     }
-    if e.action == yimen_domain::ticket::Action::Correct
-        && let Some(note) = e.note.as_deref()
-    {
-        v["note"] = correction_note_for_town(note).into();
+    // An event's note is free text (a reason, a comment, what was said), except a 更正's,
+    // which says which field changed: its values are masked.
+    match (e.action, e.note.as_deref()) {
+        (yimen_domain::ticket::Action::Correct, Some(note)) => v["note"] = correction_note_for_town(note).into(),
+        _ => withhold(&mut v["note"]),
     }
     mask_names(&mut v, names);
     mask_strings(&mut v);
@@ -756,9 +829,29 @@ fn masked(t: &Ticket, full: bool, names: &[String]) -> serde_json::Value {
         v["proxy"]["id_number"] = p.id_number.as_ref().map(|i| mask::id_number(i.as_str())).into();
         v["proxy"]["phone"] = p.phone.as_ref().map(|p| mask::phone(p.as_str())).into();
     }
+    // Free text is not sent: no rule can find every name typed into it, and no town figure
+    // reads it (docs/security.md). That there was text is kept.
+    withhold(&mut v["note"]);
+    withhold(&mut v["close_reason"]);
+    if let Some(r) = v.get_mut("rating").filter(|r| r.is_object()) {
+        withhold(&mut r["comment"]);
+        if let Some(steps) = r.get_mut("follow_up").and_then(|f| f.as_array_mut()) {
+            steps.iter_mut().for_each(|s| withhold(&mut s["note"]));
+        }
+    }
     mask_names(&mut v, names);
     mask_strings(&mut v);
     v
+}
+
+/// What the town gets for a piece of free text in masked mode: that there was some.
+const WITHHELD: &str = "〔略〕";
+
+/// Replaces a free-text string (left as it is when absent or empty) with [`WITHHELD`].
+fn withhold(v: &mut serde_json::Value) {
+    if v.as_str().is_some_and(|s| !s.trim().is_empty()) {
+        *v = WITHHELD.into();
+    }
 }
 
 /// Sends the hall's chain from its outbox position to the town, `BATCH` events per
@@ -797,6 +890,20 @@ pub fn sync(
     if let (Some(theirs), Some((_, ours))) = (&town_first, hall_first.first())
         && *theirs != seal(&key, &ours.hash)
     {
+        // The town is told (once): another hall given this code, or this hall restored without
+        // its secret — `yimen town accept` settles the second.
+        let f = Flag {
+            kind: "code_taken".into(),
+            position: Some(0),
+            ticket: None,
+            detail: format!(
+                "a hall named {} whose history is not the one held tried to sync under this code",
+                settings.hall
+            ),
+            id: None,
+            resolution: None,
+        };
+        raise(&mut town.client, &code, &f).map_err(db)?;
         return Err(TownError::CodeTaken(code));
     }
     // The hall is known to the town before its first event arrives, with what its reports
@@ -818,7 +925,8 @@ pub fn sync(
             "INSERT INTO town.halls (hall_code, name, utc_offset, head, calendar, catalog)
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (hall_code) DO UPDATE SET name = excluded.name, utc_offset = excluded.utc_offset,
-                                                   calendar = excluded.calendar, catalog = excluded.catalog",
+                                                   calendar = excluded.calendar, catalog = excluded.catalog,
+                 head = CASE WHEN town.halls.next_position = 0 THEN excluded.head ELSE town.halls.head END",
             &[&code, &settings.hall, &offset, &seal(&key, chain::GENESIS), &calendar, &catalog],
         )
         .map_err(db)?;
@@ -1147,6 +1255,8 @@ fn upsert_tickets(
     let mut b = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut c = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for t in tickets {
+        // The village column is the record's, masked the same way.
+        let record = masked(t, full, names.get(&t.id).map(Vec::as_slice).unwrap_or_default());
         a.0.push(i64::try_from(t.id).unwrap_or(i64::MAX));
         a.1.push(t.date);
         a.2.push(t.number.to_string());
@@ -1155,14 +1265,14 @@ fn upsert_tickets(
         a.5.push(t.kind.code().to_string());
         b.0.push(t.status.code().to_string());
         b.1.push(t.clerk.as_deref().map(plain));
-        b.2.push(t.citizen.village.as_deref().map(plain));
+        b.2.push(record["citizen"]["village"].as_str().map(str::to_string));
         b.3.push(t.taken_at);
         b.4.push(t.accepted_at);
         b.5.push(t.completed_at);
         c.0.push(t.closed_at);
         c.1.push(t.deadline.map(|d| d.date));
         c.2.push(t.rating.as_ref().map(|r| i16::from(r.score)));
-        c.3.push(masked(t, full, names.get(&t.id).map(Vec::as_slice).unwrap_or_default()));
+        c.3.push(record);
         // As the hall's follow-up index holds it (what the daily report lists).
         c.4.push(t.rating.as_ref().is_some_and(|r| r.awaits_follow_up() && r.follow_up_due.is_some()));
     }
