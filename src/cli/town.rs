@@ -230,6 +230,19 @@ fn satisfaction(ratings: &std::collections::BTreeMap<String, u32>) -> Option<f64
     (all > 0).then(|| f64::from(good) / f64::from(all))
 }
 
+/// A hall's line of work: its name (with its marks), code, and the numbers taken, served,
+/// accepted and completed.
+fn work_row(h: &HallMeta, f: &yimen_app::report::Totals, lang: Lang) -> Vec<String> {
+    vec![
+        hall_name(h, lang),
+        h.code.clone(),
+        f.taken.to_string(),
+        f.served.to_string(),
+        f.accepted.to_string(),
+        f.completed.to_string(),
+    ]
+}
+
 fn percent(rate: Option<f64>) -> String {
     rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "-".into())
 }
@@ -278,15 +291,9 @@ fn daily_sections(r: &TownDaily, lang: Lang) -> Vec<Section> {
     let mut in_hand: Vec<Vec<String>> = Vec::new();
     for h in &r.halls {
         let f = &h.report.figures.totals;
-        work.push(vec![
-            hall_name(&h.hall, lang),
-            h.hall.code.clone(),
-            f.taken.to_string(),
-            f.served.to_string(),
-            f.accepted.to_string(),
-            f.completed.to_string(),
-            h.report.year_to_date.accepted.to_string(),
-        ]);
+        let mut row = work_row(&h.hall, f, lang);
+        row.push(h.report.year_to_date.accepted.to_string());
+        work.push(row);
         in_hand.push(vec![
             clean(&h.hall.name),
             h.open.to_string(),
@@ -434,14 +441,7 @@ fn range_sections(r: &TownRange, lang: Lang) -> Vec<Section> {
     let mut rated: Vec<Vec<String>> = Vec::new();
     for h in &r.halls {
         let f = &h.report.figures.totals;
-        work.push(vec![
-            hall_name(&h.hall, lang),
-            h.hall.code.clone(),
-            f.taken.to_string(),
-            f.served.to_string(),
-            f.accepted.to_string(),
-            f.completed.to_string(),
-        ]);
+        work.push(work_row(&h.hall, f, lang));
         rated.push(vec![
             clean(&h.hall.name),
             f.rated.to_string(),
@@ -494,30 +494,7 @@ fn range_sections(r: &TownRange, lang: Lang) -> Vec<Section> {
         },
     ];
     v.extend(by_category_and_item(&r.by_category, &r.by_item, &r.by_village, lang));
-    v.push(Section {
-        chart: false,
-        title: l("全镇逐日", "The town day by day"),
-        head: vec![
-            l("日期", "date"),
-            l("取号", "taken"),
-            l("服务", "served"),
-            l("受理", "accepted"),
-            l("办结", "completed"),
-        ],
-        rows: r
-            .days
-            .iter()
-            .map(|d| {
-                vec![
-                    d.date.clone(),
-                    d.taken.to_string(),
-                    d.served.to_string(),
-                    d.accepted.to_string(),
-                    d.completed.to_string(),
-                ]
-            })
-            .collect(),
-    });
+    v.push(render::days_section(l("全镇逐日", "The town day by day"), &r.days, lang));
     v.push(Section {
         chart: true,
         title: l("全镇好差评", "The town's ratings"),

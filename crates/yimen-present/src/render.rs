@@ -230,12 +230,13 @@ pub fn daily_sections(r: &DailyReport, lang: Lang) -> Vec<Section> {
     v
 }
 
-pub fn range_sections(r: &RangeReport, lang: Lang) -> Vec<Section> {
+/// A period's days as a section titled `title`: taken, served, accepted, completed each day (a
+/// hall's period report, and the town's).
+pub fn days_section(title: String, days: &[yimen_app::report::DayRow], lang: Lang) -> Section {
     let l = |zh: &str, en: &str| lang.pick(zh, en).to_string();
-    let mut v = figure_sections(&r.figures, lang);
-    v.push(Section {
+    Section {
         chart: false,
-        title: l("逐日趋势", "Day by day"),
+        title,
         head: vec![
             l("日期", "date"),
             l("取号", "taken"),
@@ -243,12 +244,17 @@ pub fn range_sections(r: &RangeReport, lang: Lang) -> Vec<Section> {
             l("受理", "accepted"),
             l("办结", "completed"),
         ],
-        rows: r
-            .days
+        rows: days
             .iter()
             .map(|d| vec![d.date.clone(), s(d.taken), s(d.served), s(d.accepted), s(d.completed)])
             .collect(),
-    });
+    }
+}
+
+pub fn range_sections(r: &RangeReport, lang: Lang) -> Vec<Section> {
+    let l = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let mut v = figure_sections(&r.figures, lang);
+    v.push(days_section(l("逐日趋势", "Day by day"), &r.days, lang));
     let (head, rows) = case_rows(&r.requests, lang);
     v.push(Section {
         chart: false,
