@@ -64,10 +64,93 @@ impl Cli {
             Lang::Zh => super::help_zh::localize(Cli::command()),
             Lang::En => Cli::command(),
         };
-        let matches = cmd.get_matches_from(args);
-        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let lang = help_language(&args);
+        let matches = cmd.try_get_matches_from(args).unwrap_or_else(|e| usage_exit(&e, lang));
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_exit(&e, lang));
         cli.path = command_path(&matches);
         cli
+    }
+}
+
+/// Ends the process on a command line that does not parse: help and version as clap prints
+/// them; anything else as one line in the user's language, exit code 2.
+fn usage_exit(e: &clap::Error, lang: Lang) -> ! {
+    use clap::error::ErrorKind as K;
+    if matches!(e.kind(), K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand) {
+        e.exit();
+    }
+    eprintln!("yimen: {}", usage_line(e, lang));
+    std::process::exit(2);
+}
+
+/// A usage error as one line: the argument, the value and what is allowed, named in Chinese
+/// (clap's own message, which is English and spans several lines, for `--lang en`).
+pub fn usage_line(e: &clap::Error, lang: Lang) -> String {
+    use clap::error::{ContextKind as C, ContextValue as V, ErrorKind as K};
+    let text = |k: C| match e.get(k) {
+        Some(V::String(s)) => yimen_domain::text::escape_for_output(s, false),
+        Some(V::Strings(v)) => yimen_domain::text::escape_for_output(&v.join("、"), false),
+        Some(V::StyledStr(s)) => yimen_domain::text::escape_for_output(&s.to_string(), false),
+        Some(V::StyledStrs(v)) => yimen_domain::text::escape_for_output(
+            &v.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("、"),
+            false,
+        ),
+        Some(V::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    // At most a line's worth of what was typed is shown back.
+    let cut =
+        |s: String| if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s };
+    let arg = cut(text(C::InvalidArg));
+    let value = cut(text(C::InvalidValue));
+    let valid = text(C::ValidValue);
+    let suggested = text(C::SuggestedArg) + &text(C::SuggestedSubcommand);
+    let (zh_hint, en_hint) = if suggested.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (format!("（是不是 {suggested}？）"), format!(" (did you mean {suggested}?)"))
+    };
+    let (zh, en) = match e.kind() {
+        K::MissingRequiredArgument => (format!("缺少必需的参数：{arg}"), format!("missing required arguments: {arg}")),
+        K::InvalidValue | K::ValueValidation => {
+            let (za, ea) = if valid.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (format!("（可用：{valid}）"), format!(" (allowed: {})", valid.replace('、', ", ")))
+            };
+            (format!("参数 {arg} 的值「{value}」不对{za}"), format!("'{value}' is not a value for {arg}{ea}"))
+        }
+        K::UnknownArgument => (format!("不认识的参数：{arg}{zh_hint}"), format!("unknown argument {arg}{en_hint}")),
+        K::InvalidSubcommand => {
+            let sub = cut(text(C::InvalidSubcommand));
+            (format!("没有这个命令：{sub}{zh_hint}"), format!("no such command: {sub}{en_hint}"))
+        }
+        K::ArgumentConflict => {
+            let prior = cut(text(C::PriorArg));
+            (format!("参数 {arg} 不能与 {prior} 同时使用"), format!("{arg} cannot be used with {prior}"))
+        }
+        K::MissingSubcommand => ("缺少子命令".to_string(), "a subcommand is missing".to_string()),
+        K::NoEquals | K::TooManyValues | K::TooFewValues | K::WrongNumberOfValues => {
+            (format!("参数 {arg} 的值的个数不对"), format!("wrong number of values for {arg}"))
+        }
+        K::InvalidUtf8 => {
+            ("参数里有无法识别的字符（不是 UTF-8）".to_string(), "an argument is not valid UTF-8".to_string())
+        }
+        _ => {
+            let first = cut(e
+                .render()
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .to_string());
+            (first.clone(), first)
+        }
+    };
+    match lang {
+        Lang::Zh => format!("{zh}；用 --help 查看用法"),
+        Lang::En => format!("{en}; see --help"),
     }
 }
 

@@ -201,6 +201,36 @@ fn usage_errors_exit_2_and_a_missing_database_exits_1() {
 }
 
 #[test]
+fn a_command_line_that_does_not_parse_is_one_line_in_the_users_language() {
+    let hall = Hall::new();
+    let long = "x".repeat(5000);
+    for (args, zh, en) in [
+        (vec!["take"], "缺少必需的参数：<ITEM>", "missing required arguments: <ITEM>"),
+        (vec!["tak"], "没有这个命令：tak（是不是 take？）", "no such command: tak (did you mean take?)"),
+        (vec!["list", "--statu", "open"], "不认识的参数：--statu（是不是 --status？）", "unknown argument --statu"),
+        (vec!["report", "daily", "--format", "md"], "（可用：text、markdown", "(allowed: text, markdown"),
+        (vec!["report", "range", "--from", "2026-11-01", "--week"], "不能与", "cannot be used with"),
+        (
+            vec!["town", "resolve", "430822101000", "abc", "--note", "x", "--town", "y"],
+            "的值「abc」不对",
+            "'abc' is not a value",
+        ),
+        (vec!["frobnicate", long.as_str()], "没有这个命令：", "no such command: "),
+    ] {
+        for (lang, says) in [("zh", zh), ("en", en)] {
+            let out = hall.cmd(NOW).args(["--lang", lang]).args(&args).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+            assert!(err.contains(says), "{args:?} {lang}: {err}");
+            assert!(err.len() < 400, "what was typed is shown back cut: {err}");
+        }
+    }
+    // Help is still help.
+    hall.cmd(NOW).args(["take", "--help"]).assert().code(0).stdout(predicate::str::contains("ITEM"));
+}
+
+#[test]
 fn help_everywhere() {
     yimen::cli::Cli::command().debug_assert();
     let hall = Hall::new();
