@@ -58,18 +58,8 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
             let sections = daily_sections(&r, lang);
             let header = header(&r.anchor, &clock, lang);
             let name = format!("town-daily-{}-printed-{}", r.date, clock.show(clock.now(), Shown::FileStamp));
-            let report = Outgoing {
-                title: lang.pick("镇便民服务日报", "Town daily summary"),
-                when: &r.date,
-                header: &header,
-                sections: &sections,
-                json: render::json(&r),
-                signature: Some(lang.pick(
-                    "镇负责人（签字）：____________________    日期：______________",
-                    "For the town (signature): ____________________    Date: ______________",
-                )),
-            };
-            deliver(c, &yimen_app::Settings::default(), &out, report, &|ext| reports_dir(&name, ext))?;
+            let title = lang.pick("镇便民服务日报", "Town daily summary");
+            town_paper(c, &out, (title, &r.date, &name), &header, &sections, render::json(&r))?;
         }
         args::TownCmd::Report(TownReportCmd::Range { period: p, town, out }) => {
             let (from, to) = period(&p, clock.today(), lang)?;
@@ -80,18 +70,8 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
             let header = header(&r.anchor, &clock, lang);
             let when = format!("{from} ~ {to}");
             let name = format!("town-range-{from}-{to}-printed-{}", clock.show(clock.now(), Shown::FileStamp));
-            let report = Outgoing {
-                title: lang.pick("镇便民服务周期报告", "Town period report"),
-                when: &when,
-                header: &header,
-                sections: &sections,
-                json: render::json(&r),
-                signature: Some(lang.pick(
-                    "镇负责人（签字）：____________________    日期：______________",
-                    "For the town (signature): ____________________    Date: ______________",
-                )),
-            };
-            deliver(c, &yimen_app::Settings::default(), &out, report, &|ext| reports_dir(&name, ext))?;
+            let title = lang.pick("镇便民服务周期报告", "Town period report");
+            town_paper(c, &out, (title, &when, &name), &header, &sections, render::json(&r))?;
         }
         args::TownCmd::Resolve { hall_code, id, note, town } => {
             let hall_code = a_code(&hall_code, lang)?;
@@ -153,6 +133,25 @@ pub(super) fn town(c: &mut Ctx<'_>, cmd: args::TownCmd) -> Result<(), Failure> {
 /// A hall's code as typed: 12 digits of a township or village (so it is safe to show).
 fn a_code(code: &str, lang: Lang) -> Result<String, Failure> {
     yimen_app::hall_code(code).map_err(|why| Failure::Message(why.text(lang)))
+}
+
+/// A town report out in the format asked for, signed for the town; `(title, when, name)`: its
+/// title and period as printed, and the file name it is saved under without `--out`.
+fn town_paper(
+    c: &mut Ctx<'_>,
+    out: &args::ReportOut,
+    (title, when, name): (&str, &str, &str),
+    header: &Header,
+    sections: &[Section],
+    json: Result<String, String>,
+) -> Result<(), Failure> {
+    let signature = c.lang.pick(
+        "镇负责人（签字）：____________________    日期：______________",
+        "For the town (signature): ____________________    Date: ______________",
+    );
+    let report = Outgoing { title, when, header, sections, json, signature: Some(signature) };
+    // The town's PC has no hall settings: the printer comes from `YIMEN_PRINTER`.
+    deliver(c, &yimen_app::Settings::default(), out, report, &|ext| reports_dir(name, ext))
 }
 
 /// A resolution's note as typed: not empty, one line, at most 500 characters.
