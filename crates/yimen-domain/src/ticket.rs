@@ -328,29 +328,52 @@ impl Corrected {
 
 /// The note of a correction event: `字段：旧值 → 新值；理由` (an empty value is `（空）`).
 fn correction_note(field: CorrectField, before: Option<&str>, after: Option<&str>, reason: &str) -> String {
-    format!("{}：{} → {}；{reason}", field.label(Lang::Zh), before.unwrap_or(EMPTY_VALUE), after.unwrap_or(EMPTY_VALUE))
+    CorrectionNote { field, before, after, reason }.with_values(str::to_string)
 }
 
 const EMPTY_VALUE: &str = "（空）";
 
+/// A correction event's note read back (the shape `字段：旧值 → 新值；理由` it is written in):
+/// the field, the values before and after (`None`: empty), the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CorrectionNote<'a> {
+    pub field: CorrectField,
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+    pub reason: &'a str,
+}
+
+impl<'a> CorrectionNote<'a> {
+    /// `None` for a note not in a correction's shape.
+    pub fn parse(note: &'a str) -> Option<CorrectionNote<'a>> {
+        let (label, rest) = note.split_once('：')?;
+        let field = CorrectField::ALL.into_iter().find(|f| f.label(Lang::Zh) == label)?;
+        let (values, reason) = rest.split_once('；').unwrap_or((rest, ""));
+        let (before, after) = values.split_once(" → ")?;
+        let value = |v: &'a str| (v != EMPTY_VALUE).then_some(v);
+        Some(CorrectionNote { field, before: value(before), after: value(after), reason })
+    }
+
+    /// The note with each value as `show` gives it (masked, say); an empty one stays `（空）`.
+    pub fn with_values(&self, show: impl Fn(&str) -> String) -> String {
+        let v = |x: Option<&str>| x.map(&show).unwrap_or_else(|| EMPTY_VALUE.to_string());
+        format!("{}：{} → {}；{}", self.field.label(Lang::Zh), v(self.before), v(self.after), self.reason)
+    }
+}
+
 /// A correction event's note as a clerk may see it: an ID number's or a phone's values
 /// before and after masked like everywhere else (docs/security.md); other notes unchanged.
 pub fn mask_correction_note(note: &str) -> String {
-    let Some((label, rest)) = note.split_once('：') else { return note.to_string() };
-    let Some(field) = CorrectField::ALL.into_iter().find(|f| f.label(Lang::Zh) == label) else {
-        return note.to_string();
-    };
-    if !field.is_personal_number() {
-        return note.to_string();
+    match CorrectionNote::parse(note) {
+        Some(c) if c.field.is_personal_number() => c.with_values(|v| {
+            if matches!(c.field, CorrectField::IdNumber | CorrectField::ProxyIdNumber) {
+                super::mask::id_number(v)
+            } else {
+                super::mask::phone(v)
+            }
+        }),
+        _ => note.to_string(),
     }
-    let Some((values, reason)) = rest.split_once('；') else { return note.to_string() };
-    let Some((before, after)) = values.split_once(" → ") else { return note.to_string() };
-    let mask = |v: &str| match v {
-        EMPTY_VALUE => v.to_string(),
-        v if matches!(field, CorrectField::IdNumber | CorrectField::ProxyIdNumber) => super::mask::id_number(v),
-        v => super::mask::phone(v),
-    };
-    format!("{label}：{} → {}；{reason}", mask(before), mask(after))
 }
 
 /// Why a case is suspended; the clock pauses while it is.

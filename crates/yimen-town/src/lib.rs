@@ -634,6 +634,13 @@ pub struct Flag {
     pub resolution: Option<String>,
 }
 
+impl Flag {
+    /// A flag just found (the town numbers it when it is raised).
+    fn found(kind: &str, position: Option<u64>, ticket: Option<u64>, detail: String) -> Flag {
+        Flag { kind: kind.into(), position, ticket, detail, id: None, resolution: None }
+    }
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SyncReport {
@@ -760,16 +767,13 @@ fn names_of(t: &Ticket, events: &[Event]) -> Vec<String> {
     if let Some(p) = &t.proxy {
         v.push(p.name.clone());
     }
-    let labels = [CorrectField::Name, CorrectField::ProxyName].map(|f| f.label(yimen_domain::Lang::Zh));
-    for e in events.iter().filter(|e| e.action == yimen_domain::ticket::Action::Correct) {
-        let Some((label, rest)) = e.note.as_deref().and_then(|n| n.split_once('：')) else { continue };
-        if !labels.contains(&label) {
-            continue;
-        }
-        let values = rest.split_once('；').map_or(rest, |(v, _)| v);
-        for name in values.split(" → ") {
-            if name != "（空）" && !v.iter().any(|x| x == name) {
-                v.push(name.to_string());
+    let notes = events.iter().filter(|e| e.action == yimen_domain::ticket::Action::Correct);
+    for c in notes.filter_map(|e| e.note.as_deref().and_then(yimen_domain::ticket::CorrectionNote::parse)) {
+        if matches!(c.field, CorrectField::Name | CorrectField::ProxyName) {
+            for name in [c.before, c.after].into_iter().flatten() {
+                if !v.iter().any(|x| x == name) {
+                    v.push(name.to_string());
+                }
             }
         }
     }
@@ -797,19 +801,15 @@ fn mask_names(v: &mut serde_json::Value, names: &[String]) {
 /// A 更正's note (`字段：旧值 → 新值；理由`) as the town keeps it: a name before and after
 /// masked as names are (张*英); numbers are masked with every string's.
 fn correction_note_for_town(note: &str) -> String {
-    use yimen_domain::ticket::CorrectField;
-    let Some((label, rest)) = note.split_once('：') else { return note.to_string() };
-    let names = [CorrectField::Name, CorrectField::ProxyName];
-    if !names.iter().any(|f| f.label(yimen_domain::Lang::Zh) == label) {
-        return note.to_string();
+    use yimen_domain::ticket::{CorrectField, CorrectionNote};
+    match CorrectionNote::parse(note) {
+        Some(c) if matches!(c.field, CorrectField::Name | CorrectField::ProxyName) => {
+            c.with_values(yimen_domain::mask::name)
+        }
+        Some(_) => note.to_string(),
+        // Not the shape a correction writes: free text, not sent.
+        None => WITHHELD.to_string(),
     }
-    let (values, reason) = rest.split_once('；').unwrap_or((rest, ""));
-    let Some((before, after)) = values.split_once(" → ") else {
-        // Not the shape a correction writes: nothing of it is sent but the field's name.
-        return format!("{label}：…");
-    };
-    let name = |v: &str| if v == "（空）" { v.to_string() } else { yimen_domain::mask::name(v) };
-    format!("{label}：{} → {}；{reason}", name(before), name(after))
 }
 
 /// A ticket as the town keeps it: personal data masked (`names`: those it holds and held, see
@@ -892,17 +892,12 @@ pub fn sync(
     {
         // The town is told (once): another hall given this code, or this hall restored without
         // its secret — `yimen town accept` settles the second.
-        let f = Flag {
-            kind: "code_taken".into(),
-            position: Some(0),
-            ticket: None,
-            detail: format!(
-                "a hall named {} whose history is not the one held tried to sync under this code",
-                settings.hall
-            ),
-            id: None,
-            resolution: None,
-        };
+        let f = Flag::found(
+            "code_taken",
+            Some(0),
+            None,
+            format!("a hall named {} whose history is not the one held tried to sync under this code", settings.hall),
+        );
         raise(&mut town.client, &code, &f).map_err(db)?;
         return Err(TownError::CodeTaken(code));
     }
@@ -944,24 +939,17 @@ pub fn sync(
                     .ok()
                     .and_then(|t| t.first().map(record_digest))
                     .unwrap_or_else(|| "missing".into());
-                found.push(Flag {
-                    kind: "record_changed".into(),
-                    position: None,
-                    ticket: Some(id),
-                    detail: format!("the hall's record of ticket {id}: {why} (as it stands: {now_is})"),
-                    id: None,
-                    resolution: None,
-                });
+                found.push(Flag::found(
+                    "record_changed",
+                    None,
+                    Some(id),
+                    format!("the hall's record of ticket {id}: {why} (as it stands: {now_is})"),
+                ));
             }
         }
-        Some(yimen_store::chain::Verdict::Broken { position, ticket, why, .. }) => found.push(Flag {
-            kind: "hall_broken".into(),
-            position: Some(position),
-            ticket: Some(ticket),
-            detail: format!("the hall's own chain: {why}"),
-            id: None,
-            resolution: None,
-        }),
+        Some(yimen_store::chain::Verdict::Broken { position, ticket, why, .. }) => {
+            found.push(Flag::found("hall_broken", Some(position), Some(ticket), format!("the hall's own chain: {why}")))
+        }
         _ => {}
     }
     // A changed record the town has looked at and resolved, still as it was then (its digest is
@@ -1019,76 +1007,54 @@ pub fn sync(
             )
             .map_err(db)?
             .get(0);
+        // The hashes the town holds of this batch's positions before its own (a retry after a
+        // cut link resends them): read once, not one query an event.
+        let held: std::collections::HashMap<i64, String> = tx
+            .query(
+                "SELECT position, hash FROM town.events WHERE hall_code = $1 AND position >= $2 AND position < $3",
+                &[&code, &i64::try_from(position).unwrap_or(i64::MAX), &i64::try_from(expected).unwrap_or(i64::MAX)],
+            )
+            .map_err(db)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
         let mut new_events: Vec<(i64, &Event)> = Vec::new();
+        // The first problem found stops the hall there.
+        let mut problem: Option<Flag> = None;
         for (pos, e) in &batch {
             let p = i64::try_from(*pos).unwrap_or(i64::MAX);
             if *pos < expected {
                 // Held already (a retry after a cut link): it must be the same event.
-                let have: Option<String> = tx
-                    .query_opt("SELECT hash FROM town.events WHERE hall_code = $1 AND position = $2", &[&code, &p])
-                    .map_err(db)?
-                    .map(|r| r.get(0));
-                if have.as_deref() != Some(seal(&key, &e.hash).as_str()) {
+                let have = held.get(&p);
+                if have.map(String::as_str) != Some(seal(&key, &e.hash).as_str()) {
                     // Missing where the town says it holds it, or another event there.
-                    let f = Flag {
-                        kind: if have.is_none() { "gap".into() } else { "mismatch".into() },
-                        position: Some(*pos),
-                        ticket: Some(e.ticket),
-                        detail: "the hall's event at this position is not the one the town holds (history rewritten or restored from an older backup)".into(), id: None, resolution: None, };
-                    raise_tx(&mut tx, &code, &f).map_err(db)?;
-                    report.flags.push(f);
-                    stop = true;
+                    problem = Some(Flag::found(
+                        if have.is_none() { "gap" } else { "mismatch" },
+                        Some(*pos),
+                        Some(e.ticket),
+                        "the hall's event at this position is not the one the town holds (history rewritten or restored from an older backup)".into(),
+                    ));
                     break;
                 }
                 confirmed = pos + 1;
                 continue;
             }
             if *pos > expected {
-                let f = Flag {
-                    kind: "gap".into(),
-                    position: Some(expected),
-                    ticket: None,
-                    detail: format!("positions {expected}…{} never arrived", pos - 1),
-                    id: None,
-                    resolution: None,
-                };
-                raise_tx(&mut tx, &code, &f).map_err(db)?;
-                report.flags.push(f);
-                stop = true;
+                let detail = format!("positions {expected}…{} never arrived", pos - 1);
+                problem = Some(Flag::found("gap", Some(expected), None, detail));
                 break;
             }
             let follows = seal(&key, &e.prev) == head;
             if !follows || chain::hash_of(e) != e.hash {
-                let f = Flag {
-                    kind: "broken".into(),
-                    position: Some(*pos),
-                    ticket: Some(e.ticket),
-                    detail: if !follows {
-                        "does not follow the event before it".into()
-                    } else {
-                        "its content does not match its hash".into()
-                    },
-                    id: None,
-                    resolution: None,
-                };
-                raise_tx(&mut tx, &code, &f).map_err(db)?;
-                report.flags.push(f);
-                stop = true;
+                let detail =
+                    if follows { "its content does not match its hash" } else { "does not follow the event before it" };
+                problem = Some(Flag::found("broken", Some(*pos), Some(e.ticket), detail.into()));
                 break;
             }
             if taken == Some(p) {
                 // The town holds an event past its own position (its tables were changed).
-                let f = Flag {
-                    kind: "mismatch".into(),
-                    position: Some(*pos),
-                    ticket: Some(e.ticket),
-                    detail: "the town already holds an event at this position".into(),
-                    id: None,
-                    resolution: None,
-                };
-                raise_tx(&mut tx, &code, &f).map_err(db)?;
-                report.flags.push(f);
-                stop = true;
+                let detail = "the town already holds an event at this position".into();
+                problem = Some(Flag::found("mismatch", Some(*pos), Some(e.ticket), detail));
                 break;
             }
             new_events.push((p, e));
@@ -1100,18 +1066,16 @@ pub fn sync(
                 touched.push(e.ticket);
             }
         }
+        if let Some(f) = problem {
+            raise_tx(&mut tx, &code, &f).map_err(db)?;
+            report.flags.push(f);
+            stop = true;
+        }
         // A record missing from the hall's file (removed outside yimen) is flagged, not a stall.
         let tickets = match desk.store().read(|rx| rx.tickets(&touched)) {
             Ok(t) => t,
             Err(yimen_store::StoreError::Corrupt(why)) => {
-                let f = Flag {
-                    kind: "record_changed".into(),
-                    position: None,
-                    ticket: None,
-                    detail: why,
-                    id: None,
-                    resolution: None,
-                };
+                let f = Flag::found("record_changed", None, None, why);
                 // Nothing of this batch is kept; the flag is, in its own transaction, and the
                 // hall is not "synced" (its outbox cannot pass this batch).
                 tx.rollback().map_err(db)?;
@@ -1131,14 +1095,12 @@ pub fn sync(
         if inserted != new_events.len() as u64 {
             // The town's tables changed while this batch was checked: nothing of it is kept.
             tx.rollback().map_err(db)?;
-            let f = Flag {
-                kind: "mismatch".into(),
-                position: Some(position),
-                ticket: None,
-                detail: "the town's tables changed during the sync (an event arrived twice)".into(),
-                id: None,
-                resolution: None,
-            };
+            let f = Flag::found(
+                "mismatch",
+                Some(position),
+                None,
+                "the town's tables changed during the sync (an event arrived twice)".into(),
+            );
             raise(&mut town.client, &code, &f).map_err(db)?;
             report.flags.push(f);
             break;
