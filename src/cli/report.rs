@@ -168,42 +168,35 @@ pub(super) fn report(c: &mut Ctx<'_>, desk: &mut dyn Client, cmd: ReportCmd) -> 
     let today = desk.clock().today();
     // Named with the moment of printing too: a signed paper always has its own file.
     let stamp = desk.clock().show(desk.clock().now(), yimen_domain::clock::Shown::FileStamp);
-    match cmd {
+    // Each report: its title, period as printed, file name, header, sections and JSON.
+    let (out, title, when, name, header, sections, json) = match cmd {
         ReportCmd::Daily { date, out } => {
             let day = match date {
                 Some(d) => parse_day(&d, lang)?,
                 None => today,
             };
             let r = desk.daily_report(day, lang).map_err(|e| c.fail(e))?;
-            let sections = render::daily_sections(&r, lang);
             let name = format!("daily-{}-printed-{stamp}", r.date);
-            let report = Outgoing {
-                title: lang.pick("便民服务日报", "Daily summary"),
-                when: &r.date,
-                header: &r.header,
-                sections: &sections,
-                json: render::json(&r),
-                signature: None,
-            };
-            let fallback = |ext: &str| paper::beside_database(desk, "reports", &format!("{name}.{ext}"));
-            deliver(c, desk.settings(), &out, report, &fallback)
+            let title = lang.pick("便民服务日报", "Daily summary");
+            (out, title, r.date.clone(), name, r.header.clone(), render::daily_sections(&r, lang), render::json(&r))
         }
         ReportCmd::Range { period: p, out } => {
             let (from, to) = period(&p, today, lang)?;
             let r = desk.range_report(from, to, lang).map_err(|e| c.fail(e))?;
-            let sections = render::range_sections(&r, lang);
-            let when = format!("{from} ~ {to}");
             let name = format!("range-{from}-{to}-printed-{stamp}");
-            let report = Outgoing {
-                title: lang.pick("便民服务周期报告", "Period report"),
-                when: &when,
-                header: &r.header,
-                sections: &sections,
-                json: render::json(&r),
-                signature: None,
-            };
-            let fallback = |ext: &str| paper::beside_database(desk, "reports", &format!("{name}.{ext}"));
-            deliver(c, desk.settings(), &out, report, &fallback)
+            let title = lang.pick("便民服务周期报告", "Period report");
+            (
+                out,
+                title,
+                format!("{from} ~ {to}"),
+                name,
+                r.header.clone(),
+                render::range_sections(&r, lang),
+                render::json(&r),
+            )
         }
-    }
+    };
+    let report = Outgoing { title, when: &when, header: &header, sections: &sections, json, signature: None };
+    let fallback = |ext: &str| paper::beside_database(desk, "reports", &format!("{name}.{ext}"));
+    deliver(c, desk.settings(), &out, report, &fallback)
 }
