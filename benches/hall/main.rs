@@ -298,6 +298,7 @@ fn take_request(i: usize) -> TakeRequest {
             village: Some("利福塔社区".into()),
         },
         proxy: Default::default(),
+        at_kiosk: false,
         note: None,
     }
 }

@@ -409,6 +409,9 @@ pub enum Command {
     /// Clerk accounts: add, list, change a PIN, disable, unlock (admin)
     #[command(subcommand)]
     User(UserCmd),
+    /// The hall's kiosks and rating pads: pair one, list them, revoke one (on the hall's file)
+    #[command(subcommand)]
+    Device(DeviceCmd),
     /// The audit chain of every event
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -631,6 +634,29 @@ pub enum UserCmd {
     Unlock {
         /// The account
         name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCmd {
+    /// Make a one-time code (valid 30 minutes) to type once on a kiosk or a window's pad (admin)
+    Pair {
+        /// kiosk (取号机) or pad (评价器)
+        #[arg(long, value_parser = choice(&[yimen_domain::device::DeviceKind::Kiosk, yimen_domain::device::DeviceKind::Pad]))]
+        kind: yimen_domain::device::DeviceKind,
+        /// The window a pad faces (its visits are the ones it rates); not for a kiosk
+        #[arg(long)]
+        window: Option<String>,
+        /// What the hall calls it (default: from its window or its number)
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Every device with its kind, window and state (supervisor)
+    List,
+    /// Stop a device at once: its pairing ends, its record stays (admin)
+    Revoke {
+        /// The device's number from `yimen device list`
+        id: u32,
     },
 }
 

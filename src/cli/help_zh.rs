@@ -9,6 +9,23 @@ use clap::{Arg, ArgAction, Command};
 /// English help text → Chinese.
 const ZH: &[(&str, &str)] = &[
     (
+        "The hall's kiosks and rating pads: pair one, list them, revoke one (on the hall's file)",
+        "大厅的取号机和评价器：配对、列出、停用（在数据库所在电脑上）",
+    ),
+    (
+        "Make a one-time code (valid 30 minutes) to type once on a kiosk or a window's pad (admin)",
+        "生成一次性配对码（30 分钟内有效），在取号机或窗口评价器上输入一次（管理员）",
+    ),
+    ("kiosk (取号机) or pad (评价器)", "kiosk（取号机）或 pad（评价器）"),
+    (
+        "The window a pad faces (its visits are the ones it rates); not for a kiosk",
+        "评价器面对的窗口（它只评价这个窗口办结的业务）；取号机不填",
+    ),
+    ("What the hall calls it (default: from its window or its number)", "设备名称（默认按窗口或编号命名）"),
+    ("Every device with its kind, window and state (supervisor)", "全部设备及其类型、窗口和状态（大厅负责人）"),
+    ("Stop a device at once: its pairing ends, its record stays (admin)", "立即停用设备：配对失效，记录保留（管理员）"),
+    ("The device's number from `yimen device list`", "设备编号（`yimen device list` 可查）"),
+    (
         "Also send the hall's records to the town's PostgreSQL, continuously, while the link is up (as `yimen sync --to`; password from PGPASSWORD or the URL)",
         "同时把本大厅的记录持续同步到镇里的 PostgreSQL（链路通时每隔几秒一次，与 `yimen sync --to` 相同；密码取自 PGPASSWORD 或地址）",
     ),

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod catalog;
+mod devices;
 mod help_zh;
 mod paper;
 mod progress;
@@ -174,6 +175,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         command,
         Command::Init { .. }
             | Command::Sync { .. }
+            | Command::Device(_)
             | Command::Serve { .. }
             | Command::Restore { .. }
             | Command::Demo { .. }
@@ -337,6 +339,16 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 Some(line) => Err(Failure::Message(line)),
                 None => Ok(()),
             };
+        }
+        Command::Device(cmd) => {
+            // Pairing writes the hall's file itself (beside a running server too).
+            let mut desk = Local::new(Desk::open(&db).map_err(|e| c.fail(e))?);
+            if !desk.desk.has_accounts() {
+                return Err(no_admin_yet(lang));
+            }
+            sign_in(&mut c, &mut desk, cli.clerk.as_deref(), cli.pin_stdin)?;
+            authorize(&c, &cli.path, desk.clerk(), desk.role(), true)?;
+            return devices::device(&mut c, &desk, cmd);
         }
         Command::Restore { file, force } => {
             // An admin of the hall's file (or, when there is none or it is too damaged to read,

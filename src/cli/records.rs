@@ -34,6 +34,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
     match command {
         Command::Init { .. }
         | Command::Sync { .. }
+        | Command::Device(_)
         | Command::Town(_)
         | Command::Demo { .. }
         | Command::Restore { .. }
@@ -316,7 +317,7 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
         }
         Command::Take(a) => {
             let (citizen, proxy) = citizen(&a.citizen);
-            let req = TakeRequest { item: a.item, priority: a.priority, citizen, proxy, note: a.note };
+            let req = TakeRequest { item: a.item, priority: a.priority, citizen, proxy, note: a.note, at_kiosk: false };
             let (tk, h) = desk.take(&req).map_err(|e| c.fail(e))?;
             if c.json {
                 c.ticket(desk, &tk, hints(&h))?;
@@ -368,7 +369,9 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
         Command::Withdraw(a) => act(c, desk, &a.ticket.id, Act::Withdraw { reason: a.reason })?,
         Command::Terminate { ticket, note } => act(c, desk, &ticket.id, Act::Terminate { note })?,
         Command::Supply { ticket, material } => act(c, desk, &ticket.id, Act::Supply { material })?,
-        Command::Rate { ticket, score, comment } => act(c, desk, &ticket.id, Act::Rate { score, comment })?,
+        Command::Rate { ticket, score, comment } => {
+            act(c, desk, &ticket.id, Act::Rate { score, comment, reasons: Vec::new() })?
+        }
         Command::Followup { ticket, step, note } => act(c, desk, &ticket.id, Act::FollowUp { step, note })?,
         Command::Reassign { ticket, to } => act(c, desk, &ticket.id, Act::Reassign { to })?,
         Command::Reopen(a) => act(c, desk, &a.ticket.id, Act::Reopen { reason: a.reason })?,

@@ -242,7 +242,11 @@ pub fn list_row(desk: &dyn Client, t: &Ticket, lang: Lang) -> Vec<String> {
         t.date.to_string(),
         hhmm(desk, t.taken_at),
         t.status.label(lang).to_string(),
-        if t.priority.is_some() { lang.pick("优先", "priority").to_string() } else { String::new() },
+        match (t.priority, t.priority_unverified) {
+            (Some(_), true) => lang.pick("优先待核验", "priority (unverified)").to_string(),
+            (Some(_), false) => lang.pick("优先", "priority").to_string(),
+            (None, _) => String::new(),
+        },
         fit(&clean(&t.item_name), 24),
         name_of(t, true),
         t.citizen.id_number.as_ref().map(|i| mask::id_number(i.as_str())).unwrap_or_default(),
@@ -279,7 +283,15 @@ pub fn detail(desk: &dyn Client, t: &Ticket, events: &[Event], lang: Lang) -> St
     );
     row(lang.pick("状态", "status"), t.status.label(lang).to_string());
     if let Some(p) = t.priority {
-        row(lang.pick("优先", "priority"), p.label(lang).to_string());
+        let unverified = if t.priority_unverified {
+            lang.pick(
+                "（取号机自选，待核验：受理前请查验证件）",
+                " (chosen at the kiosk, unverified: check the proof before accepting)",
+            )
+        } else {
+            ""
+        };
+        row(lang.pick("优先", "priority"), format!("{}{unverified}", p.label(lang)));
     }
     row(lang.pick("申请人", "applicant"), name_of(t, false));
     if let Some(id) = &t.citizen.id_number {

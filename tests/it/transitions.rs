@@ -12,7 +12,7 @@ use yimen::domain::id_number::IdNumber;
 use yimen::domain::lang::{Lang, Localized};
 use yimen::domain::queue::QueueNumber;
 use yimen::domain::ticket::{
-    Action, Command, Context, CorrectField, Corrected, Status, SuspendReason, Ticket, TransitionError,
+    Action, Command, Context, CorrectField, Corrected, RatingSource, Status, SuspendReason, Ticket, TransitionError,
     mask_correction_note,
 };
 
@@ -67,7 +67,9 @@ fn command<'a>(action: Action, catalog: &'a Catalog, item: &str) -> Command<'a> 
         Action::Withdraw => Command::Withdraw { reason: "本人撤回".into() },
         Action::Terminate => Command::Terminate { note: None },
         Action::Supply => Command::Supply { material: "照片".into() },
-        Action::Rate => Command::Rate { score: 2, comment: None, follow_up_days: 5 },
+        Action::Rate => {
+            Command::Rate { score: 2, comment: None, follow_up_days: 5, source: RatingSource::Keyed, reasons: vec![] }
+        }
         Action::Reopen => Command::Reopen { reason: "群众补充材料".into() },
         Action::Notice => Command::Notice { missing: vec!["户口簿".into()] },
         Action::FollowUp => {
@@ -203,13 +205,25 @@ fn the_refusals_say_why() {
     }
     assert!(matches!(t.apply(Command::Recall, &c), Err(TransitionError::TooManyRecalls { .. })));
     let done = ticket_via(&cal, &catalog, "SB03", &[Action::Call, Action::Complete]);
-    let rated = done.apply(Command::Rate { score: 5, comment: None, follow_up_days: 5 }, &c).unwrap().0;
+    let rated = done
+        .apply(
+            Command::Rate { score: 5, comment: None, follow_up_days: 5, source: RatingSource::Keyed, reasons: vec![] },
+            &c,
+        )
+        .unwrap()
+        .0;
     assert!(matches!(
-        rated.apply(Command::Rate { score: 4, comment: None, follow_up_days: 5 }, &c),
+        rated.apply(
+            Command::Rate { score: 4, comment: None, follow_up_days: 5, source: RatingSource::Keyed, reasons: vec![] },
+            &c
+        ),
         Err(TransitionError::AlreadyRated { .. })
     ));
     assert!(matches!(
-        done.apply(Command::Rate { score: 0, comment: None, follow_up_days: 5 }, &c),
+        done.apply(
+            Command::Rate { score: 0, comment: None, follow_up_days: 5, source: RatingSource::Keyed, reasons: vec![] },
+            &c
+        ),
         Err(TransitionError::Score(0))
     ));
     // A refusal offers only what can succeed: no second rating, no follow-up of a good one.

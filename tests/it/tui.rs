@@ -586,7 +586,7 @@ fn a_supervisor_follows_up_reopens_and_reassigns_from_the_case_screen_and_a_cler
     let (t, _) = desk.take(&TakeRequest { item: "SB03".into(), ..Default::default() }).unwrap();
     desk.call("1", &[]).unwrap();
     desk.perform("B001", &Act::Complete { note: None }).unwrap();
-    desk.perform("B001", &Act::Rate { score: 2, comment: Some("等太久".into()) }).unwrap();
+    desk.perform("B001", &Act::Rate { score: 2, comment: Some("等太久".into()), reasons: vec![] }).unwrap();
     desk.sign_out();
     let users = vec![
         ("管理员".to_string(), Role::Admin),

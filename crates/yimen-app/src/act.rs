@@ -14,7 +14,7 @@ use crate::input;
 use yimen_domain::account::{AccountError, Role};
 use yimen_domain::text::Field;
 use yimen_domain::ticket::{
-    Action, Command, CorrectField, Corrected, FollowUp, SuspendReason, Ticket, TransitionError,
+    Action, BadReason, Command, CorrectField, Corrected, FollowUp, RatingSource, SuspendReason, Ticket, TransitionError,
 };
 
 /// An action a clerk (or a supervisor) takes on one ticket. On the wire: a JSON object with
@@ -75,6 +75,9 @@ pub enum Act {
         score: u8,
         #[serde(default)]
         comment: Option<String>,
+        /// For a 差评: the reasons the citizen gave (ignored for 3–5).
+        #[serde(default)]
+        reasons: Vec<BadReason>,
     },
     /// A step of the supervisor's 差评 follow-up (回访 → 核实 → 整改 → 反馈).
     FollowUp { step: FollowUp, note: String },
@@ -236,10 +239,14 @@ impl Acting<'_> {
             Act::Withdraw { reason } => Command::Withdraw { reason: input::required_note(Field::Reason, reason)? },
             Act::Terminate { note } => Command::Terminate { note: input::optional_note(Field::Note, note.as_deref())? },
             Act::Supply { material } => Command::Supply { material: input::short(Field::Material, material)? },
-            Act::Rate { score, comment } => Command::Rate {
+            // A rating through the clerk's own sign-in is keyed, whoever's finger pressed it;
+            // a pad's goes through `Desk::rate_at_pad`.
+            Act::Rate { score, comment, reasons } => Command::Rate {
                 score: *score,
                 comment: input::optional_note(Field::Comment, comment.as_deref())?,
                 follow_up_days: self.settings().follow_up_days,
+                source: RatingSource::Keyed,
+                reasons: reasons.clone(),
             },
             Act::FollowUp { step, note } => {
                 Command::FollowUp { step: *step, note: input::required_note(Field::Note, note)? }
@@ -342,7 +349,7 @@ mod tests {
             Act::Withdraw { reason: "本人撤回".into() },
             Act::Terminate { note: Some("死亡".into()) },
             Act::Supply { material: "户口簿".into() },
-            Act::Rate { score: 2, comment: Some("慢".into()) },
+            Act::Rate { score: 2, comment: Some("慢".into()), reasons: vec![BadReason::Efficiency] },
             Act::FollowUp { step: FollowUp::Callback, note: "已回访".into() },
             Act::Reassign { to: "王芳".into() },
             Act::Reopen { reason: "复核".into() },

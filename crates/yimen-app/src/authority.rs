@@ -20,6 +20,8 @@ pub enum Need {
     /// An admin signed in on the database file itself (not through the server): operations
     /// that replace or create the whole file.
     LocalAdmin,
+    /// A paired device of this kind (its token in the `yimen_device` cookie); no account.
+    Device(yimen_domain::device::DeviceKind),
 }
 
 /// One row of the table.
@@ -88,6 +90,10 @@ pub const COMMANDS: &[Rule] = &[
     Rule { command: "user passwd", need: CLERK },
     Rule { command: "user disable", need: ADMIN },
     Rule { command: "user unlock", need: ADMIN },
+    // Pairing writes the hall's file; the desk checks the role again.
+    Rule { command: "device pair", need: ADMIN },
+    Rule { command: "device list", need: SUPERVISOR },
+    Rule { command: "device revoke", need: ADMIN },
     Rule { command: "audit verify", need: SUPERVISOR },
     Rule { command: "check", need: SUPERVISOR },
     Rule { command: "backup", need: ADMIN },
@@ -174,6 +180,33 @@ pub mod route {
     pub const CHECK: Route = Route { method: "GET", path: "/api/check", need: SUPERVISOR };
     /// Gives rewritten pages back to the disk.
     pub const COMPACT: Route = Route { method: "POST", path: "/api/compact", need: ADMIN };
+
+    use yimen_domain::device::DeviceKind::{Kiosk, Pad};
+    /// The display board's page (叫号屏), for the hall's TV.
+    pub const BOARD_PAGE: Route = Route { method: "GET", path: "/board", need: Need::Anyone };
+    /// The self-service kiosk's page (取号机); it asks for its pairing code first.
+    pub const KIOSK_PAGE: Route = Route { method: "GET", path: "/kiosk", need: Need::Anyone };
+    /// The rating pad's page (评价器); it asks for its pairing code first.
+    pub const PAD_PAGE: Route = Route { method: "GET", path: "/pad", need: Need::Anyone };
+    /// The pages' scripts, styles and sounds, embedded in the program.
+    pub const ASSET: Route = Route { method: "GET", path: "/assets/{file}", need: Need::Anyone };
+    /// What the board shows and says now (numbers and windows; a masked name only where the
+    /// hall calls by name).
+    pub const PUBLIC_BOARD: Route = Route { method: "GET", path: "/api/public/board", need: Need::Anyone };
+    /// The board as server-sent events: one `board` event at once and on every change.
+    pub const PUBLIC_EVENTS: Route = Route { method: "GET", path: "/api/public/events", need: Need::Anyone };
+    /// A device trades its one-time code for its token (set as a cookie).
+    pub const DEVICE_PAIR: Route = Route { method: "POST", path: "/api/device/pair", need: Need::Anyone };
+    /// The device this browser is paired as (its cookie), or 401.
+    pub const DEVICE_SELF: Route = Route { method: "GET", path: "/api/device", need: Need::Anyone };
+    /// The kiosk's categories and items with their materials and queues.
+    pub const KIOSK_MENU: Route = Route { method: "GET", path: "/api/kiosk/menu", need: Need::Device(Kiosk) };
+    /// 取号 at the kiosk.
+    pub const KIOSK_TAKE: Route = Route { method: "POST", path: "/api/kiosk/take", need: Need::Device(Kiosk) };
+    /// The pad's prompts as server-sent events: the visit to rate, or `null`.
+    pub const PAD_EVENTS: Route = Route { method: "GET", path: "/api/pad/events", need: Need::Device(Pad) };
+    /// The citizen's rating on the pad.
+    pub const PAD_RATE: Route = Route { method: "POST", path: "/api/pad/rate", need: Need::Device(Pad) };
 }
 
 /// Every endpoint of the hall server.
@@ -206,6 +239,18 @@ pub const ROUTES: &[Route] = &[
     route::AUDIT,
     route::CHECK,
     route::COMPACT,
+    route::BOARD_PAGE,
+    route::KIOSK_PAGE,
+    route::PAD_PAGE,
+    route::ASSET,
+    route::PUBLIC_BOARD,
+    route::PUBLIC_EVENTS,
+    route::DEVICE_PAIR,
+    route::DEVICE_SELF,
+    route::KIOSK_MENU,
+    route::KIOSK_TAKE,
+    route::PAD_EVENTS,
+    route::PAD_RATE,
 ];
 
 impl Route {
@@ -258,6 +303,8 @@ pub fn allows(need: Need, role: Option<Role>, local: bool) -> bool {
         Need::Anyone => true,
         Need::Role(r) => role.is_some_and(|has| has >= r),
         Need::LocalAdmin => local && role == Some(Role::Admin),
+        // A device is not an account: no sign-in meets it (the server checks the device).
+        Need::Device(_) => false,
     }
 }
 

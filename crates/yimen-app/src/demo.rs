@@ -14,7 +14,7 @@ use yimen_domain::calendar::{Calendar, add_days};
 use yimen_domain::catalog::{Catalog, Kind};
 use yimen_domain::id_number::check_char;
 use yimen_domain::queue::Priority;
-use yimen_domain::ticket::{Command, Context, FollowUp, Status, SuspendReason, Ticket};
+use yimen_domain::ticket::{BadReason, Command, Context, FollowUp, RatingSource, Status, SuspendReason, Ticket};
 use yimen_store::WriteTx;
 
 pub struct Options {
@@ -328,7 +328,7 @@ fn simulate(tx: &mut WriteTx<'_>, rng: &mut Rng, w: &World<'_>, taken: OffsetDat
     } else {
         None
     };
-    let req = TakeRequest { item: code.to_string(), priority, citizen, proxy, note: None };
+    let req = TakeRequest { item: code.to_string(), priority, citizen, proxy, note: None, at_kiosk: false };
     let &(window, clerk) = rng.pick(CLERKS);
     let t = crate::take_in(tx, catalog, &ctx(cal, offset, taken, crate::RECEPTION, None), &req)?;
 
@@ -456,7 +456,13 @@ fn rate(
         _ => 1,
     };
     let comment = (score <= 2).then(|| "等待时间太长".to_string());
-    if !step(tx, cur, at + Duration::minutes(1), Command::Rate { score, comment, follow_up_days })? || score > 2 {
+    let reasons = if score <= 2 { vec![BadReason::Efficiency] } else { Vec::new() };
+    // Most windows have a pad; one visit in six is keyed by the clerk (no draw from `rng`, so
+    // the demo's figures stay as they were).
+    let source = if cur.id.is_multiple_of(6) { RatingSource::Keyed } else { RatingSource::Pad };
+    if !step(tx, cur, at + Duration::minutes(1), Command::Rate { score, comment, follow_up_days, source, reasons })?
+        || score > 2
+    {
         return Ok(());
     }
     // The supervisor follows every 差评 up within the set days (回访, 核实, 整改, 反馈), as the

@@ -74,6 +74,63 @@ pub enum DeskError {
     /// The hall server did not answer (its address, and why).
     #[error("cannot reach the hall server {0} ({1}); is it running?")]
     Unreachable(String, String),
+    /// A kiosk's or a pad's request refused (docs/public.md).
+    #[error("{}", .0.text(Lang::En))]
+    Device(DeviceWhy),
+}
+
+/// Why a device (kiosk, pad) or its pairing is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceWhy {
+    /// The pairing code is not one the hall issued, was used already, or has expired.
+    BadCode,
+    /// The device is not paired (no token, or one the hall does not know).
+    NotPaired,
+    /// The device was revoked (its name).
+    Revoked(String),
+    /// The device is of another kind than the request needs (what it is).
+    WrongKind(&'static str, &'static str),
+    /// A pad needs its window (`--window`); a kiosk has none.
+    PadNeedsWindow,
+    KioskHasNoWindow,
+    /// No device with this number.
+    NoSuchDevice(u32),
+    /// The visit is not one this pad may rate: not completed at its window in the last minutes,
+    /// or rated already.
+    NotRateable,
+    /// More numbers from this kiosk than the hall allows a minute.
+    TooFast,
+}
+
+impl DeviceWhy {
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (DeviceWhy::BadCode, Lang::Zh) => {
+                "配对码无效、已用过或已过期；请管理员用 yimen device pair 重新生成".into()
+            }
+            (DeviceWhy::BadCode, Lang::En) => {
+                "the pairing code is wrong, used or expired; an admin makes a new one with yimen device pair".into()
+            }
+            (DeviceWhy::NotPaired, Lang::Zh) => "此设备未配对；请输入管理员给出的配对码".into(),
+            (DeviceWhy::NotPaired, Lang::En) => "this device is not paired; enter the code an admin gives you".into(),
+            (DeviceWhy::Revoked(n), Lang::Zh) => format!("设备「{n}」已停用；请管理员重新配对"),
+            (DeviceWhy::Revoked(n), Lang::En) => format!("device '{n}' was revoked; an admin must pair it again"),
+            (DeviceWhy::WrongKind(zh, _), Lang::Zh) => format!("此设备是{zh}，不能做这件事"),
+            (DeviceWhy::WrongKind(_, en), Lang::En) => format!("this device is a {en} and may not do this"),
+            (DeviceWhy::PadNeedsWindow, Lang::Zh) => "评价器须指定它面对的窗口（--window）".into(),
+            (DeviceWhy::PadNeedsWindow, Lang::En) => "a rating pad needs the window it faces (--window)".into(),
+            (DeviceWhy::KioskHasNoWindow, Lang::Zh) => "取号机不属于某个窗口（去掉 --window）".into(),
+            (DeviceWhy::KioskHasNoWindow, Lang::En) => "a kiosk belongs to no window (leave out --window)".into(),
+            (DeviceWhy::NoSuchDevice(n), Lang::Zh) => format!("没有编号为 {n} 的设备（yimen device list 可查看）"),
+            (DeviceWhy::NoSuchDevice(n), Lang::En) => format!("no device number {n} (see yimen device list)"),
+            (DeviceWhy::NotRateable, Lang::Zh) => "这次办理不能在此评价器上评价（不是本窗口刚办结的，或已评价）".into(),
+            (DeviceWhy::NotRateable, Lang::En) => {
+                "this visit cannot be rated on this pad (not just completed at its window, or rated already)".into()
+            }
+            (DeviceWhy::TooFast, Lang::Zh) => "取号太频繁，请稍候再取".into(),
+            (DeviceWhy::TooFast, Lang::En) => "numbers are taken too fast here; wait a moment".into(),
+        }
+    }
 }
 
 impl DeskError {
@@ -104,6 +161,12 @@ impl DeskError {
             ) => ErrorCode::Storage,
             DeskError::Remote { code, .. } => *code,
             DeskError::Unreachable(..) => ErrorCode::Unreachable,
+            DeskError::Device(DeviceWhy::BadCode | DeviceWhy::NotPaired | DeviceWhy::Revoked(_)) => {
+                ErrorCode::Unauthorized
+            }
+            DeskError::Device(DeviceWhy::WrongKind(..)) => ErrorCode::Forbidden,
+            DeskError::Device(DeviceWhy::TooFast) => ErrorCode::Throttled,
+            DeskError::Device(DeviceWhy::NoSuchDevice(_)) => ErrorCode::NotFound,
             _ => ErrorCode::Refused,
         }
     }
@@ -212,6 +275,10 @@ pub enum SettingWhy {
     HallCodeSynced(String),
     /// Not one of the setting's values (the value typed, the values allowed).
     NotOneOf(String, &'static [&'static str]),
+    /// Not a call text: it must say `{number}`, in at most 60 characters.
+    NotACallText(String),
+    /// Not quiet hours such as 12:00-14:00.
+    NotQuietHours(String),
 }
 
 impl SettingWhy {
@@ -248,6 +315,18 @@ impl SettingWhy {
             (SettingWhy::NotOneOf(v, allowed), Lang::Zh) => format!("「{v}」不可用；可用的值：{}", allowed.join("、")),
             (SettingWhy::NotOneOf(v, allowed), Lang::En) => {
                 format!("'{v}' is not allowed; the values are: {}", allowed.join(", "))
+            }
+            (SettingWhy::NotACallText(v), Lang::Zh) => format!(
+                "「{v}」不能作叫号语：须含 {{number}}（号码），可含 {{window}}（窗口）、{{name}}（遮挡的姓名），最多 60 个字"
+            ),
+            (SettingWhy::NotACallText(v), Lang::En) => format!(
+                "'{v}' cannot be the call text: it must contain {{number}}, may contain {{window}} and {{name}} (masked), at most 60 characters"
+            ),
+            (SettingWhy::NotQuietHours(v), Lang::Zh) => {
+                format!("「{v}」不是 12:00-14:00 这样的静音时段（留空：不静音）")
+            }
+            (SettingWhy::NotQuietHours(v), Lang::En) => {
+                format!("'{v}' is not quiet hours such as 12:00-14:00 (empty: never quiet)")
             }
             (SettingWhy::NotAPrinterName(v), Lang::Zh) => {
                 format!("「{v}」不是打印机名称（最多 127 个字符，不含控制字符，不以 - 开头；lpstat -p 可列出打印机）")
@@ -316,6 +395,7 @@ impl Localized for DeskError {
             ),
             KeyReused => "此 Idempotency-Key 已用于另一个请求；新的请求请用新的 key".into(),
             Unreachable(url, why) => format!("连不上大厅服务器 {url}（{why}），请确认服务器在运行"),
+            Device(why) => why.text(lang),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod demo;
 mod error;
 pub mod input;
 pub mod log;
+pub mod public;
 pub mod report;
 mod settings;
 
@@ -19,7 +20,7 @@ use time::Date;
 
 pub use accounts::{SavedSession, verify_secret};
 pub use act::Act;
-pub use error::{DeskError, ErrorCode, SettingWhy};
+pub use error::{DeskError, DeviceWhy, ErrorCode, SettingWhy};
 pub use input::{CitizenInput, ProxyInput};
 pub use settings::{Settings, hall_code, printer_name};
 
@@ -153,6 +154,10 @@ pub struct TakeRequest {
     pub citizen: CitizenInput,
     pub proxy: ProxyInput,
     pub note: Option<String>,
+    /// Taken at a paired kiosk: a priority in it is the citizen's own claim, shown as 待核验
+    /// until a clerk accepts the case. Never read from the wire.
+    #[serde(skip)]
+    pub at_kiosk: bool,
 }
 
 /// What `accept` needs beyond the ticket.
@@ -1306,7 +1311,8 @@ pub fn take_in<T: Tables>(
     let priority = req.priority.or(elderly.then_some(Priority::Elderly));
     let number = tx.allocate_number(ctx.today, category.letter)?;
     let id = tx.next_ticket_id()?;
-    let (ticket, event) = Ticket::take(id, number, item, priority, citizen, proxy, note, ctx);
+    let (mut ticket, event) = Ticket::take(id, number, item, priority, citizen, proxy, note, ctx);
+    ticket.priority_unverified = req.at_kiosk && req.priority.is_some();
     tx.insert_ticket(&ticket)?;
     tx.append_event(&event, ctx.today)?;
     Ok(ticket)

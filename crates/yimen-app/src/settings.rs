@@ -34,7 +34,60 @@ pub struct Settings {
     /// or whole, where the hall's rules allow the town to hold it (`town_personal_data`:
     /// `masked` | `full`; docs/security.md). Only records sent after a change carry it.
     pub town_full_data: bool,
+    /// What the board says for a call (`board_call_text`): `{number}`, `{window}` ("3号窗口")
+    /// and `{name}` (masked, only with `board_call_name = masked`) are filled in.
+    pub call_text: String,
+    /// How many times the board speaks each call and recall (`board_call_repeat`, 1–3).
+    pub call_repeat: u32,
+    /// Hours the board stays silent, in the hall's time (`board_quiet_hours`, e.g.
+    /// `12:00-14:00`): it shows calls but does not speak.
+    pub quiet_hours: Option<QuietHours>,
+    /// Whether the board shows and says the applicant's masked name (张*英) with the number
+    /// (`board_call_name`: `none` | `masked`); never the whole name.
+    pub call_by_masked_name: bool,
 }
+
+/// Quiet hours of the board: from `from` (included) to `to` (excluded), in the hall's time;
+/// `from > to` spans midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct QuietHours {
+    #[serde(serialize_with = "hhmm")]
+    pub from: time::Time,
+    #[serde(serialize_with = "hhmm")]
+    pub to: time::Time,
+}
+
+fn hhmm<S: serde::Serializer>(t: &time::Time, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{:02}:{:02}", t.hour(), t.minute()))
+}
+
+impl QuietHours {
+    /// `12:00-14:00` (also with `–`, `~` or `至`). `None` when it is not that.
+    pub fn parse(s: &str) -> Option<QuietHours> {
+        let (a, b) = s.trim().split_once(['-', '–', '~', '至'])?;
+        let t = |x: &str| {
+            let (h, m) = x.trim().split_once([':', '：'])?;
+            time::Time::from_hms(h.trim().parse().ok()?, m.trim().parse().ok()?, 0).ok()
+        };
+        let (from, to) = (t(a)?, t(b)?);
+        (from != to).then_some(QuietHours { from, to })
+    }
+
+    /// Whether `at` (the hall's time of day) falls in them.
+    pub fn contains(&self, at: time::Time) -> bool {
+        if self.from < self.to { (self.from..self.to).contains(&at) } else { at >= self.from || at < self.to }
+    }
+
+    pub fn text(&self) -> String {
+        format!("{:02}:{:02}-{:02}:{:02}", self.from.hour(), self.from.minute(), self.to.hour(), self.to.minute())
+    }
+}
+
+/// The board's call text unless the hall sets its own: "请A012号到3号窗口办理".
+pub const DEFAULT_CALL_TEXT: &str = "请{number}号到{window}办理";
+
+/// The values of `board_call_name`.
+const BOARD_CALL_NAME: [&str; 2] = ["none", "masked"];
 
 impl Default for Settings {
     fn default() -> Self {
@@ -49,11 +102,15 @@ impl Default for Settings {
             receipt_printer: None,
             hall_code: None,
             town_full_data: false,
+            call_text: DEFAULT_CALL_TEXT.into(),
+            call_repeat: 2,
+            quiet_hours: None,
+            call_by_masked_name: false,
         }
     }
 }
 
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 13] = [
     "hall",
     "utc_offset",
     "follow_up_days",
@@ -63,6 +120,10 @@ pub const KEYS: [&str; 9] = [
     "receipt_printer",
     "hall_code",
     "town_personal_data",
+    "board_call_text",
+    "board_call_repeat",
+    "board_quiet_hours",
+    "board_call_name",
 ];
 
 /// The values of `town_personal_data`.
@@ -92,6 +153,14 @@ impl Settings {
         s.receipt_printer = text("receipt_printer")?.filter(|p| !p.is_empty());
         s.hall_code = text("hall_code")?.filter(|p| !p.is_empty());
         s.town_full_data = text("town_personal_data")?.as_deref() == Some("full");
+        if let Some(t) = text("board_call_text")?.filter(|t| !t.is_empty()) {
+            s.call_text = t;
+        }
+        if let Some(r) = text("board_call_repeat")?.filter(|t| !t.is_empty()) {
+            s.call_repeat = r.parse().map_err(|_| StoreError::Corrupt(format!("board_call_repeat '{r}'")))?;
+        }
+        s.quiet_hours = text("board_quiet_hours")?.as_deref().and_then(QuietHours::parse);
+        s.call_by_masked_name = text("board_call_name")?.as_deref() == Some("masked");
         Ok(s)
     }
 
@@ -114,6 +183,10 @@ impl Settings {
         tx.set_meta("receipt_printer", self.receipt_printer.as_deref().unwrap_or("").as_bytes())?;
         tx.set_meta("hall_code", self.hall_code.as_deref().unwrap_or("").as_bytes())?;
         tx.set_meta("town_personal_data", TOWN_PERSONAL_DATA[usize::from(self.town_full_data)].as_bytes())?;
+        tx.set_meta("board_call_text", self.call_text.as_bytes())?;
+        tx.set_meta("board_call_repeat", self.call_repeat.to_string().as_bytes())?;
+        tx.set_meta("board_quiet_hours", self.quiet_hours.map(|q| q.text()).unwrap_or_default().as_bytes())?;
+        tx.set_meta("board_call_name", BOARD_CALL_NAME[usize::from(self.call_by_masked_name)].as_bytes())?;
         tx.bump_configuration()
     }
 
@@ -158,6 +231,46 @@ impl Settings {
                     }
                 }
             }
+            "board_call_text" => {
+                let v = value.trim();
+                self.call_text = if v.is_empty() {
+                    DEFAULT_CALL_TEXT.to_string()
+                } else if v.contains("{number}") && v.chars().count() <= 60 && !v.chars().any(char::is_control) {
+                    v.to_string()
+                } else {
+                    let shown: String = v.chars().take(60).collect();
+                    return Err(bad(SettingWhy::NotACallText(yimen_domain::text::escape_for_output(&shown, false))));
+                }
+            }
+            "board_call_repeat" => {
+                self.call_repeat = if value.trim().is_empty() {
+                    2
+                } else {
+                    number_in(value, 1..=3).ok_or_else(|| bad(range(1, 3, ("遍", "times"))))?
+                }
+            }
+            "board_quiet_hours" => {
+                self.quiet_hours = if value.trim().is_empty() {
+                    None
+                } else {
+                    let shown: String = value.trim().chars().take(24).collect();
+                    Some(QuietHours::parse(value).ok_or_else(|| {
+                        bad(SettingWhy::NotQuietHours(yimen_domain::text::escape_for_output(&shown, false)))
+                    })?)
+                }
+            }
+            "board_call_name" => {
+                self.call_by_masked_name = match value.trim() {
+                    "none" | "" => false,
+                    "masked" => true,
+                    other => {
+                        return Err(bad(SettingWhy::NotOneOf(
+                            yimen_domain::text::escape_for_output(other, false),
+                            &BOARD_CALL_NAME,
+                        )));
+                    }
+                }
+            }
             _ => return Err(bad(SettingWhy::Unknown(KEYS.to_vec()))),
         }
         Ok(())
@@ -175,6 +288,10 @@ impl Settings {
             ("receipt_printer", self.receipt_printer.clone().unwrap_or_default()),
             ("hall_code", self.hall_code.clone().unwrap_or_default()),
             ("town_personal_data", TOWN_PERSONAL_DATA[usize::from(self.town_full_data)].to_string()),
+            ("board_call_text", self.call_text.clone()),
+            ("board_call_repeat", self.call_repeat.to_string()),
+            ("board_quiet_hours", self.quiet_hours.map(|q| q.text()).unwrap_or_default()),
+            ("board_call_name", BOARD_CALL_NAME[usize::from(self.call_by_masked_name)].to_string()),
         ]
     }
 }

@@ -21,6 +21,10 @@ pub struct Call {
     pub calling: bool,
     /// How many times it was called again.
     pub recalls: u8,
+    /// The applicant's masked name (张*英), only where the hall calls by name
+    /// (`board_call_name = masked`); never the whole name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +34,33 @@ pub struct Waiting {
     pub name: String,
     pub name_en: String,
     pub count: usize,
+    /// Minutes a citizen waits per person ahead in this category, from the day's recent calls
+    /// (see [`minutes_per_person`]).
+    #[serde(default)]
+    pub minutes_per_person: u32,
+}
+
+/// How many of a category's last calls the wait estimate looks at.
+pub const ESTIMATE_CALLS: usize = 10;
+/// The estimate before a category has two calls today, in minutes per person ahead.
+pub const DEFAULT_MINUTES_PER_PERSON: u32 = 5;
+
+/// Minutes per person ahead in a category: the mean gap between its last
+/// [`ESTIMATE_CALLS`] calls today (how fast its windows take the next one, whatever the number
+/// of windows), within 1–60; [`DEFAULT_MINUTES_PER_PERSON`] before there are two calls.
+pub fn minutes_per_person(today: &[Ticket], category: &str) -> u32 {
+    let mut calls: Vec<OffsetDateTime> =
+        today.iter().filter(|t| t.category == category).filter_map(|t| t.called_at).collect();
+    calls.sort_unstable();
+    let recent = &calls[calls.len().saturating_sub(ESTIMATE_CALLS + 1)..];
+    match (recent.first(), recent.last()) {
+        (Some(first), Some(last)) if recent.len() >= 2 => {
+            let gaps = i64::try_from(recent.len() - 1).unwrap_or(1);
+            let mean = ((*last - *first).whole_seconds() / gaps + 30) / 60;
+            u32::try_from(mean.clamp(1, 60)).unwrap_or(DEFAULT_MINUTES_PER_PERSON)
+        }
+        _ => DEFAULT_MINUTES_PER_PERSON,
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +81,7 @@ impl Board {
                     at: t.called_at?,
                     calling: t.status == Status::Called,
                     recalls: t.recalls,
+                    name: None,
                 })
             })
             .collect();
@@ -63,6 +95,7 @@ impl Board {
                 name: c.name.clone(),
                 name_en: c.name_en.clone(),
                 count: today.iter().filter(|t| t.status == Status::Waiting && t.category == c.code).count(),
+                minutes_per_person: minutes_per_person(today, &c.code),
             })
             .collect();
         Board { calls, waiting }

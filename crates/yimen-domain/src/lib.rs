@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod citizen;
 pub mod clock;
+pub mod device;
 pub mod id_number;
 pub mod lang;
 pub mod mask;

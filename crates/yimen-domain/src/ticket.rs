@@ -435,6 +435,80 @@ pub struct Rating {
     /// The follow-up steps done so far, in order.
     #[serde(default)]
     pub follow_up: Vec<FollowUpStep>,
+    /// Who pressed it: the citizen on the window's pad, or the clerk keying it in for them.
+    /// Absent in records made before pads existed, which were all keyed.
+    #[serde(default, skip_serializing_if = "RatingSource::is_keyed")]
+    pub source: RatingSource,
+    /// For a 差评: the reasons the citizen chose (GB/T 39734-2020's categories).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<BadReason>,
+}
+
+/// Who pressed a rating (domain.md, "Who presses the rating"): the citizen on the 评价器 at the
+/// window, or the clerk, keying in what the citizen said where the window has no pad. A 好差评
+/// audit asks for the share of keyed ratings per clerk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatingSource {
+    /// Keyed in by the clerk (the CLI's `rate`, the interface's rating keys).
+    #[default]
+    Keyed,
+    /// Pressed by the citizen on the window's paired pad.
+    Pad,
+}
+
+impl RatingSource {
+    pub fn is_keyed(&self) -> bool {
+        *self == RatingSource::Keyed
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            RatingSource::Keyed => lang.pick("窗口录入", "keyed by clerk"),
+            RatingSource::Pad => lang.pick("评价器", "rating pad"),
+        }
+    }
+}
+
+/// Why a citizen gave a 差评: the categories of the 好差评 standard's appendix (GB/T
+/// 39734-2020 政务服务评价工作指南; domain.md, "Reasons for a 差评").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BadReason {
+    /// 服务态度.
+    Attitude,
+    /// 办事效率.
+    Efficiency,
+    /// 办事流程、材料要求.
+    Process,
+    /// 政策解释.
+    Policy,
+    /// 服务环境、设施.
+    Environment,
+    /// 其他.
+    Other,
+}
+
+impl BadReason {
+    pub const ALL: [BadReason; 6] = [
+        BadReason::Attitude,
+        BadReason::Efficiency,
+        BadReason::Process,
+        BadReason::Policy,
+        BadReason::Environment,
+        BadReason::Other,
+    ];
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            BadReason::Attitude => lang.pick("服务态度", "attitude"),
+            BadReason::Efficiency => lang.pick("办事效率", "efficiency"),
+            BadReason::Process => lang.pick("办事流程、材料要求", "process and materials"),
+            BadReason::Policy => lang.pick("政策解释", "policy explanation"),
+            BadReason::Environment => lang.pick("服务环境、设施", "environment and facilities"),
+            BadReason::Other => lang.pick("其他", "other"),
+        }
+    }
 }
 
 /// The supervisor's follow-up of a 差评: 回访 (call back) → 核实 (verify) → 整改 (fix) →
@@ -485,6 +559,10 @@ impl Rating {
         self.comment = None;
         self.follow_up_due = None;
         self.follow_up.clear();
+        self.reasons.clear();
+        // Keyed or pressed is the supervisor's figure per clerk; a clerk's view of one visit
+        // does not need it.
+        self.source = RatingSource::Keyed;
     }
 
     pub fn is_withheld(&self) -> bool {
@@ -533,6 +611,10 @@ pub struct Ticket {
     pub days: u32,
     #[serde(default)]
     pub priority: Option<Priority>,
+    /// The priority was chosen by the citizen at the kiosk and no clerk has seen the proof yet
+    /// (待核验). Accepting the case (受理) at the desk confirms it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub priority_unverified: bool,
     pub status: Status,
     #[serde(default)]
     pub citizen: Citizen,
@@ -731,7 +813,7 @@ pub enum Command<'a> {
     Withdraw { reason: String },
     Terminate { note: Option<String> },
     Supply { material: String },
-    Rate { score: u8, comment: Option<String>, follow_up_days: u32 },
+    Rate { score: u8, comment: Option<String>, follow_up_days: u32, source: RatingSource, reasons: Vec<BadReason> },
     Reopen { reason: String },
     Notice { missing: Vec<String> },
     FollowUp { step: FollowUp, note: String },
@@ -915,6 +997,7 @@ impl Ticket {
             kind: item.kind,
             days: item.days,
             priority,
+            priority_unverified: false,
             status: Status::Waiting,
             citizen,
             proxy,
@@ -990,6 +1073,8 @@ impl Ticket {
                 t.recalls = 0;
             }
             Command::Accept { item, citizen, proxy, deferred, make_good_days } => {
+                // The clerk checked the priority's proof at the desk before accepting.
+                t.priority_unverified = false;
                 // The item may be corrected at intake (the citizen took the wrong number's
                 // item): the ticket takes the item's name, category, kind and time limit.
                 let mut changed_item = None;
@@ -1146,7 +1231,7 @@ impl Ticket {
                 d.supplied_at = Some(ctx.at);
                 note = Some(material);
             }
-            Command::Rate { score, comment, follow_up_days } => {
+            Command::Rate { score, comment, follow_up_days, source, mut reasons } => {
                 if !(1..=5).contains(&score) {
                     return Err(TransitionError::Score(score));
                 }
@@ -1157,7 +1242,14 @@ impl Ticket {
                 // The event does not carry the score's author beyond the clerk who recorded it;
                 // the comment stays in the ticket only.
                 note = Some(score.to_string());
-                t.rating = Some(Rating { score, comment, at: ctx.at, follow_up_due, follow_up: Vec::new() });
+                // Reasons belong to a 差评 only; each counts once.
+                if score > 2 {
+                    reasons.clear();
+                }
+                reasons.sort_unstable();
+                reasons.dedup();
+                t.rating =
+                    Some(Rating { score, comment, at: ctx.at, follow_up_due, follow_up: Vec::new(), source, reasons });
             }
             Command::Notice { missing } => {
                 if missing.is_empty() {

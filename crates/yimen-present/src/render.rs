@@ -133,8 +133,21 @@ fn figure_sections(f: &Figures, lang: Lang) -> Vec<Section> {
     v.push(Section {
         chart: false,
         title: l("分工作人员", "By clerk"),
-        head: vec![l("工作人员", "clerk"), l("受理", "accepted"), l("办结", "completed"), l("不予受理", "rejected")],
-        rows: f.by_clerk.iter().map(|c| vec![c.clerk.clone(), s(c.accepted), s(c.completed), s(c.rejected)]).collect(),
+        head: vec![
+            l("工作人员", "clerk"),
+            l("受理", "accepted"),
+            l("办结", "completed"),
+            l("不予受理", "rejected"),
+            l("评价器评价", "rated on pad"),
+            l("窗口录入评价", "keyed by clerk"),
+        ],
+        rows: f
+            .by_clerk
+            .iter()
+            .map(|c| {
+                vec![c.clerk.clone(), s(c.accepted), s(c.completed), s(c.rejected), s(c.rated_pad), s(c.rated_keyed)]
+            })
+            .collect(),
     });
     let [wm, wmed, w90] = minutes(&f.wait_minutes);
     let [sm, smed, s90] = minutes(&f.service_minutes);

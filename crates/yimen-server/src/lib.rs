@@ -8,6 +8,7 @@
 //! counter, with long polling, tells every window when the queue moved.
 
 mod admin;
+mod public;
 mod sessions;
 mod throttle;
 mod tickets;
@@ -56,6 +57,8 @@ struct Hall {
     throttle: Mutex<throttle::Throttle>,
     sessions: Mutex<HashMap<String, Session>>,
     changes: tokio::sync::watch::Sender<u64>,
+    /// Pairing tries per address and numbers per kiosk, in the last minute.
+    limits: Mutex<public::Limits>,
     session: Duration,
     lang: Lang,
 }
@@ -276,6 +279,15 @@ async fn authorize(State(h): Shared, req: Request, next: Next) -> Response {
         None => ApiError::new(StatusCode::FORBIDDEN, "forbidden", t("此接口未开放", "this endpoint is not open"))
             .into_response(),
         Some(Need::Anyone) => next.run(req).await,
+        Some(Need::Device(kind)) => match h.device_of(req.headers(), Some(kind)).await {
+            Ok(device) => {
+                let span = tracing::info_span!("request", route = %path, device = %device.actor());
+                let mut req = req;
+                req.extensions_mut().insert(device);
+                tracing::Instrument::instrument(next.run(req), span).await
+            }
+            Err(e) => e.into_response(),
+        },
         Some(need) => {
             let caller = match h.caller(req.headers()) {
                 Ok(c) => c,
@@ -330,9 +342,22 @@ fn router(hall: Arc<Hall>) -> axum::Router {
         .route(route::BACKUP.path, post(admin::backup))
         .route(route::AUDIT.path, get(admin::audit))
         .route(route::COMPACT.path, post(admin::compact))
+        .route(route::BOARD_PAGE.path, get(public::board_page))
+        .route(route::KIOSK_PAGE.path, get(public::kiosk_page))
+        .route(route::PAD_PAGE.path, get(public::pad_page))
+        .route(route::ASSET.path, get(public::asset))
+        .route(route::PUBLIC_BOARD.path, get(public::board))
+        .route(route::PUBLIC_EVENTS.path, get(public::board_events))
+        .route(route::DEVICE_PAIR.path, post(public::pair))
+        .route(route::DEVICE_SELF.path, get(public::whoami))
+        .route(route::KIOSK_MENU.path, get(public::kiosk_menu))
+        .route(route::KIOSK_TAKE.path, post(public::kiosk_take))
+        .route(route::PAD_EVENTS.path, get(public::pad_events))
+        .route(route::PAD_RATE.path, post(public::pad_rate))
         .route_layer(authority)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(errors)
+        .layer(middleware::from_fn(public::secure_headers))
         .with_state(hall)
 }
 
@@ -370,6 +395,7 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
                 .unwrap_or(0),
         )
         .0,
+        limits: Mutex::new(public::Limits::default()),
         session: opts.session,
         lang: opts.lang,
     });
@@ -383,6 +409,7 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
         let _note = RemoveOnDrop(note);
         ready(addr);
         tokio::spawn(daily_backups(hall.clone()));
+        tokio::spawn(watch_the_file(hall.clone()));
         let app = router(hall).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app).with_graceful_shutdown(shutdown()).await
     })
@@ -409,6 +436,29 @@ async fn daily_backups(hall: Arc<Hall>) {
             }
         })
         .await;
+    }
+}
+
+/// How often the server looks whether another program on the file (the clerk's interface on
+/// this PC, a command) changed the hall, so the board and the pads hear it too.
+const FILE_WATCH: Duration = Duration::from_millis(250);
+
+/// Bumps the change counter when the audit chain grew by another program's hand: every change
+/// of the hall's records is an event of the chain.
+async fn watch_the_file(hall: Arc<Hall>) {
+    let mut every = tokio::time::interval(FILE_WATCH);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut seen: Option<(String, u64)> = None;
+    loop {
+        every.tick().await;
+        let h = hall.clone();
+        let Ok(Ok(now)) = tokio::task::spawn_blocking(move || h.fork().chain_state()).await else {
+            continue;
+        };
+        if seen.as_ref().is_some_and(|s| *s != now) {
+            hall.changes.send_modify(|n| *n += 1);
+        }
+        seen = Some(now);
     }
 }
 

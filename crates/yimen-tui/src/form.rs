@@ -286,6 +286,7 @@ impl IntakeForm {
             citizen: self.citizen(),
             proxy: self.proxy_input(),
             note: Some(self.note.text()).filter(|s| !s.trim().is_empty()),
+            at_kiosk: false,
         }
     }
 

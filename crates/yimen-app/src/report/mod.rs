@@ -14,7 +14,7 @@ use crate::{Acting, DeskError, HallContext};
 use yimen_domain::Lang;
 use yimen_domain::calendar::Light;
 use yimen_domain::catalog::Kind;
-use yimen_domain::ticket::{Status, Ticket};
+use yimen_domain::ticket::{RatingSource, Status, Ticket};
 
 /// Mean, median and 90th percentile of a list of minutes; `None` when there is nothing to measure.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
@@ -97,6 +97,13 @@ pub struct ClerkRow {
     pub accepted: u32,
     pub completed: u32,
     pub rejected: u32,
+    /// Ratings of this clerk's visits given in the period that the citizen pressed on the
+    /// window's pad (评价器).
+    #[serde(default)]
+    pub rated_pad: u32,
+    /// … and that a clerk keyed in: the share a 好差评 audit asks about (domain.md).
+    #[serde(default)]
+    pub rated_keyed: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -427,7 +434,14 @@ pub fn figures(desk: &dyn Source, tickets: &[Ticket], from: Date, to: Date) -> F
                 services.extend(service_minutes(t));
             }
         }
-        let clerk = || ClerkRow { clerk: clerk_key.clone(), accepted: 0, completed: 0, rejected: 0 };
+        let clerk = || ClerkRow {
+            clerk: clerk_key.clone(),
+            accepted: 0,
+            completed: 0,
+            rejected: 0,
+            rated_pad: 0,
+            rated_keyed: 0,
+        };
         if within(t.accepted_at) {
             f.accepted += 1;
             cat.accepted += 1;
@@ -471,6 +485,11 @@ pub fn figures(desk: &dyn Source, tickets: &[Ticket], from: Date, to: Date) -> F
         if let Some(r) = t.rating.as_ref().filter(|r| within(Some(r.at))) {
             f.rated += 1;
             *ratings.entry(r.score.to_string()).or_default() += 1;
+            let row = clerks.entry(clerk_key.clone()).or_insert_with(clerk);
+            match r.source {
+                RatingSource::Pad => row.rated_pad += 1,
+                RatingSource::Keyed => row.rated_keyed += 1,
+            }
         }
     }
     let good: u32 = ["3", "4", "5"].iter().map(|k| ratings.get(*k).copied().unwrap_or(0)).sum();

@@ -98,7 +98,9 @@ impl App {
                     self.modal = Some(Modal::Score(Some(chosen.map_or(3, |s| (s + 1).min(5)))))
                 }
                 KeyCode::Enter => match (chosen, self.detail_id()) {
-                    (Some(score), Some(id)) => self.send(Job::Act(id, Act::Rate { score, comment: None })),
+                    (Some(score), Some(id)) => {
+                        self.send(Job::Act(id, Act::Rate { score, comment: None, reasons: Vec::new() }))
+                    }
                     _ => self.modal = Some(Modal::Score(chosen)),
                 },
                 KeyCode::Esc => {}

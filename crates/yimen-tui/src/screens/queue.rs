@@ -17,7 +17,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let mut table_rows = Vec::new();
     for (i, t) in rows.iter().enumerate() {
         let waited = (app.now - t.queued_at).whole_minutes().max(0);
-        let prio = if t.priority.is_some() { app.t(T::Priority) } else { "" };
+        let prio = match (t.priority, t.priority_unverified) {
+            (Some(_), true) => app.t(T::PriorityUnverified),
+            (Some(_), false) => app.t(T::Priority),
+            (None, _) => "",
+        };
         let state = if t.status == Status::NoShow { app.t(T::NoShows) } else { "" };
         let row = Row::new(vec![
             Cell::from(t.number.to_string()),
@@ -37,7 +41,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         let widths = [
             Constraint::Length(5),
             Constraint::Min(10),
-            Constraint::Length(4),
+            // 优先 / 待核验 (a priority chosen at the kiosk, not yet checked).
+            Constraint::Length(6),
             Constraint::Length(7),
             Constraint::Length(8),
             Constraint::Length(4),

@@ -1,0 +1,526 @@
+//! The hall's public side: what the display board shows and says, what a paired kiosk may do
+//! (take a number) and what a paired pad may do (rate a visit its window has just completed).
+//! Nothing here carries a citizen's personal data except, where the hall chooses it, the masked
+//! name the board calls (张*英). Devices are kept as one JSON list in the meta table (a hall has
+//! a few dozen at most); the pairing code and the token are kept only as SHA-256.
+
+use serde::Serialize;
+use sha2::Digest;
+use time::{Duration, OffsetDateTime};
+
+use super::accounts::system_event;
+use super::error::DeviceWhy;
+use super::{Acting, Desk, DeskError, TakeRequest, input, take_in};
+use yimen_domain::account::Role;
+use yimen_domain::board::{Call, Waiting};
+use yimen_domain::catalog::Kind;
+use yimen_domain::device::{self, Device, DeviceKind};
+use yimen_domain::queue::Priority;
+use yimen_domain::text::Field;
+use yimen_domain::ticket::{Action, BadReason, Command, RatingSource, Status, Ticket, TicketId};
+use yimen_store::ReadTx;
+
+/// The meta key of the hall's devices (a JSON list of [`Device`]).
+const DEVICES_META: &str = "devices";
+
+/// How long after a visit is completed its window's pad may rate it, in minutes.
+pub const PAD_RATE_MINUTES: i64 = 10;
+
+/// Numbers one kiosk may take in a minute: a busy hall's kiosk gives one every 10–20 s at the
+/// morning peak; more is a child or a script at the screen.
+pub const KIOSK_PER_MINUTE: usize = 12;
+
+fn sha(s: &str) -> String {
+    yimen_domain::token::hex(&sha2::Sha256::digest(s.as_bytes()))
+}
+
+fn read_devices(raw: Option<Vec<u8>>) -> Vec<Device> {
+    // A damaged list only means the devices pair again.
+    raw.and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+}
+
+fn devices_in(rx: &ReadTx) -> Result<Vec<Device>, yimen_store::StoreError> {
+    Ok(read_devices(rx.meta(DEVICES_META)?))
+}
+
+fn save_devices(tx: &mut yimen_store::WriteTx<'_>, devices: &[Device]) -> Result<(), DeskError> {
+    let bytes = serde_json::to_vec(devices).map_err(|e| DeskError::Io(e.to_string()))?;
+    Ok(tx.set_meta(DEVICES_META, &bytes)?)
+}
+
+/// What the display board shows and says now.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicBoard {
+    pub hall: String,
+    /// The hall's time now (RFC 3339), for the board's clock.
+    #[serde(with = "time::serde::rfc3339")]
+    pub now: OffsetDateTime,
+    pub calls: Vec<Call>,
+    /// What the board says for each of `calls`, in the same order.
+    pub say: Vec<String>,
+    /// Each call's window as the board shows it ("3号窗口"), in the same order.
+    pub window_labels: Vec<String>,
+    pub waiting: Vec<Waiting>,
+    pub voice: Voice,
+}
+
+/// How the board speaks a call.
+#[derive(Debug, Clone, Serialize)]
+pub struct Voice {
+    /// The sentence of the newest call, filled in ("请A012号到3号窗口办理"); `None` before the
+    /// first call of the day.
+    pub text: Option<String>,
+    /// How many times each call and recall is spoken.
+    pub repeat: u32,
+    /// Quiet now (the hall's quiet hours): the board shows but does not speak.
+    pub quiet: bool,
+    /// The language the browser's speech synthesis is asked for.
+    pub lang: &'static str,
+}
+
+/// "3" → "3号窗口"; a window named otherwise ("综合窗口", "B") keeps its name, with 窗口 added
+/// when it has none.
+pub fn window_label(window: &str) -> String {
+    let w = window.trim();
+    if !w.is_empty() && w.chars().all(|c| c.is_ascii_digit()) {
+        format!("{w}号窗口")
+    } else if w.ends_with("窗口") || w.ends_with('窗') {
+        w.to_string()
+    } else {
+        format!("{w}窗口")
+    }
+}
+
+/// The call's sentence in the hall's call text.
+pub fn call_sentence(text: &str, call: &Call) -> String {
+    text.replace("{number}", &call.number)
+        .replace("{window}", &window_label(&call.window))
+        .replace("{name}", call.name.as_deref().unwrap_or(""))
+}
+
+/// A category and its items as the kiosk shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct KioskCategory {
+    pub code: String,
+    pub letter: char,
+    pub name: String,
+    pub name_en: String,
+    pub waiting: usize,
+    pub minutes_per_person: u32,
+    pub items: Vec<KioskItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KioskItem {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    /// Pinyin initials of the name ("dbsq" for 低保申请), for the staff's search.
+    pub initials: String,
+    /// 即办 (on the spot) or 承诺件 with its working days.
+    pub days: u32,
+    pub materials: Vec<KioskMaterial>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KioskMaterial {
+    pub name: String,
+    pub name_en: String,
+    /// A key material: without it the case cannot be accepted.
+    pub key: bool,
+    /// May be brought later (容缺).
+    pub may_defer: bool,
+}
+
+/// The queue ticket a kiosk gives: the number, its item, who is ahead and what to bring.
+/// Nothing about the citizen.
+#[derive(Debug, Clone, Serialize)]
+pub struct KioskTicket {
+    pub hall: String,
+    pub number: String,
+    pub item: String,
+    pub item_name: String,
+    pub category_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub taken_at: OffsetDateTime,
+    /// Waiting before this number in its queue.
+    pub ahead: usize,
+    /// The estimated wait in minutes (`ahead` × the category's minutes per person).
+    pub minutes: u32,
+    /// The priority the citizen chose, to be checked at the desk.
+    pub priority: Option<Priority>,
+    pub materials: Vec<KioskMaterial>,
+    pub hall_phone: Option<String>,
+}
+
+/// What a pad asks the citizen to rate: the visit just completed at its window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PadPrompt {
+    pub ticket: TicketId,
+    pub number: String,
+    pub item_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub completed_at: OffsetDateTime,
+}
+
+impl Desk {
+    /// The display board as the hall shows it now: the latest calls (with the masked name when
+    /// the hall calls by name), the waiting per category with its estimate, and the voice.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn public_board(&self) -> Result<PublicBoard, DeskError> {
+        let today = self.clock.today();
+        let tickets = self.store.read(|rx| rx.day(today))?;
+        let mut board = yimen_domain::board::Board::of(&tickets, &self.catalog);
+        if self.settings.call_by_masked_name {
+            for c in &mut board.calls {
+                c.name = tickets
+                    .iter()
+                    .find(|t| t.number.to_string() == c.number)
+                    .and_then(|t| t.citizen.name.as_deref())
+                    .map(yimen_domain::mask::name);
+            }
+        }
+        let now = self.clock.now();
+        let local = self.clock.local(now);
+        let s = &self.settings;
+        let text = board.headline().map(|c| call_sentence(&s.call_text, c));
+        Ok(PublicBoard {
+            hall: s.hall.clone(),
+            now: local,
+            say: board.calls.iter().map(|c| call_sentence(&s.call_text, c)).collect(),
+            window_labels: board.calls.iter().map(|c| window_label(&c.window)).collect(),
+            calls: board.calls,
+            waiting: board.waiting,
+            voice: Voice {
+                text,
+                repeat: s.call_repeat,
+                quiet: s.quiet_hours.is_some_and(|q| q.contains(local.time())),
+                lang: "zh-CN",
+            },
+        })
+    }
+
+    /// The kiosk's menu: categories in catalog order, each with its items, their materials and
+    /// the queue's length and pace now.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn kiosk_menu(&self) -> Result<Vec<KioskCategory>, DeskError> {
+        let today = self.clock.today();
+        let tickets = self.store.read(|rx| rx.day(today))?;
+        let board = yimen_domain::board::Board::of(&tickets, &self.catalog);
+        Ok(self
+            .catalog
+            .categories
+            .iter()
+            .map(|c| {
+                let w = board.waiting.iter().find(|w| w.letter == c.letter);
+                KioskCategory {
+                    code: c.code.clone(),
+                    letter: c.letter,
+                    name: c.name.clone(),
+                    name_en: c.name_en.clone(),
+                    waiting: w.map_or(0, |w| w.count),
+                    minutes_per_person: w
+                        .map_or(yimen_domain::board::DEFAULT_MINUTES_PER_PERSON, |w| w.minutes_per_person),
+                    items: self
+                        .catalog
+                        .items
+                        .iter()
+                        .filter(|i| i.category == c.code)
+                        .map(|i| KioskItem {
+                            code: i.code.clone(),
+                            name: i.name.clone(),
+                            name_en: i.name_en.clone(),
+                            initials: yimen_domain::pinyin::initials(&i.name).concat(),
+                            days: if i.kind == Kind::OnTheSpot { 0 } else { i.days },
+                            materials: i
+                                .materials
+                                .iter()
+                                .map(|m| KioskMaterial {
+                                    name: m.name.clone(),
+                                    name_en: m.name_en.clone(),
+                                    key: m.key,
+                                    may_defer: m.may_defer,
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect())
+    }
+
+    /// The paired device whose token this is.
+    ///
+    /// # Errors
+    /// `Device(NotPaired)` for a token the hall does not know, `Device(Revoked)`; the store's.
+    pub fn device(&self, token: &str) -> Result<Device, DeskError> {
+        let hash = sha(token.trim());
+        let d = self
+            .store
+            .read(devices_in)?
+            .into_iter()
+            .find(|d| d.token_hash.as_deref() == Some(hash.as_str()))
+            .ok_or(DeskError::Device(DeviceWhy::NotPaired))?;
+        match d.revoked_at {
+            Some(_) => Err(DeskError::Device(DeviceWhy::Revoked(d.name))),
+            None => Ok(d),
+        }
+    }
+
+    /// A device trades its one-time pairing code for its token (64 hex digits): the code is
+    /// spent, and the device is recorded as paired in the audit chain.
+    ///
+    /// # Errors
+    /// `Device(BadCode)` for a code that is malformed, unknown, spent or expired; the store's.
+    pub fn claim_device(&self, code: &str) -> Result<(Device, String), DeskError> {
+        let code = device::normalize_code(code).ok_or(DeskError::Device(DeviceWhy::BadCode))?;
+        let hash = sha(&code);
+        let token = yimen_domain::token::random_hex::<32>().map_err(|e| DeskError::Io(e.to_string()))?;
+        let now = self.clock.now();
+        self.store.write(|tx| {
+            let mut devices = read_devices(tx.meta(DEVICES_META)?);
+            let d = devices
+                .iter_mut()
+                .find(|d| d.code_hash.as_deref() == Some(hash.as_str()))
+                .filter(|d| d.revoked_at.is_none() && now <= d.code_expires)
+                .ok_or(DeskError::Device(DeviceWhy::BadCode))?;
+            d.code_hash = None;
+            d.token_hash = Some(sha(&token));
+            d.paired_at = Some(now);
+            let d = d.clone();
+            save_devices(tx, &devices)?;
+            let note = format!("设备已配对：{}（#{}）", d.actor(), d.id);
+            system_event(tx, &d.actor(), Action::Account, Some(note), &self.context(&d.actor(), d.window.clone()))?;
+            Ok((d, token))
+        })
+    }
+
+    /// 取号 at a paired kiosk: a number for `item`, with the priority the citizen chose (shown
+    /// to the clerk as 待核验 until the case is accepted). The event names the kiosk.
+    ///
+    /// # Errors
+    /// `Device(WrongKind)` for a pad; `UnknownItem`; the store's.
+    pub fn take_at_kiosk(
+        &self,
+        kiosk: &Device,
+        item: &str,
+        priority: Option<Priority>,
+    ) -> Result<KioskTicket, DeskError> {
+        if kiosk.kind != DeviceKind::Kiosk {
+            return Err(DeskError::Device(DeviceWhy::WrongKind(kiosk.kind.label(yimen_domain::Lang::Zh), "pad")));
+        }
+        let item = self.item(item)?.clone();
+        let req = TakeRequest { item: item.code.clone(), priority, at_kiosk: true, ..Default::default() };
+        let ctx = self.context(&kiosk.actor(), None);
+        let (ticket, today) = self.store.write(|tx| {
+            let t = take_in(tx, &self.catalog, &ctx, &req)?;
+            Ok::<_, DeskError>((t, ctx.today))
+        })?;
+        let tickets = self.store.read(|rx| rx.day(today))?;
+        let ahead = ahead_of(&tickets, &ticket);
+        let per = yimen_domain::board::minutes_per_person(&tickets, &ticket.category);
+        Ok(KioskTicket {
+            hall: self.settings.hall.clone(),
+            number: ticket.number.to_string(),
+            item: item.code.clone(),
+            item_name: item.name.clone(),
+            category_name: self.catalog.category(&item.category).map(|c| c.name.clone()).unwrap_or_default(),
+            taken_at: self.clock.local(ticket.taken_at),
+            ahead,
+            minutes: u32::try_from(ahead).unwrap_or(u32::MAX).saturating_mul(per),
+            priority,
+            materials: item
+                .materials
+                .iter()
+                .map(|m| KioskMaterial {
+                    name: m.name.clone(),
+                    name_en: m.name_en.clone(),
+                    key: m.key,
+                    may_defer: m.may_defer,
+                })
+                .collect(),
+            hall_phone: self.settings.hall_phone.clone(),
+        })
+    }
+
+    /// The visit a pad should ask about now: the latest visit completed at its window in the
+    /// last [`PAD_RATE_MINUTES`] and not rated yet.
+    ///
+    /// # Errors
+    /// `Device(WrongKind)` for a kiosk; the store's.
+    pub fn pad_prompt(&self, pad: &Device) -> Result<Option<PadPrompt>, DeskError> {
+        let window = pad_window(pad)?;
+        let now = self.clock.now();
+        let today = self.clock.today();
+        let tickets = self.store.read(|rx| rx.active_on(today))?;
+        Ok(tickets.iter().filter(|t| rateable_at(t, window, now)).max_by_key(|t| (t.completed_at, t.id)).map(|t| {
+            PadPrompt {
+                ticket: t.id,
+                number: t.number.to_string(),
+                item_name: t.item_name.clone(),
+                completed_at: self.clock.local(t.completed_at.unwrap_or(now)),
+            }
+        }))
+    }
+
+    /// The citizen's rating pressed on the pad of the window that completed the visit, recorded
+    /// as a pad rating (see [`RatingSource`]); the event names the pad.
+    ///
+    /// # Errors
+    /// `Device(WrongKind)`, `Device(NotRateable)` for a visit not completed at the pad's window in
+    /// the last [`PAD_RATE_MINUTES`] or rated already; `Transition(Score)` outside 1–5; a comment
+    /// that is too long; the store's.
+    pub fn rate_at_pad(
+        &self,
+        pad: &Device,
+        ticket: TicketId,
+        score: u8,
+        reasons: Vec<BadReason>,
+        comment: Option<&str>,
+    ) -> Result<(), DeskError> {
+        let window = pad_window(pad)?.to_string();
+        let comment = input::optional_note(Field::Comment, comment)?;
+        let ctx = self.context(&pad.actor(), Some(window.clone()));
+        let follow_up_days = self.settings.follow_up_days;
+        self.store.write(|tx| {
+            let old = tx.ticket(ticket)?.ok_or(DeskError::Device(DeviceWhy::NotRateable))?;
+            if !rateable_at(&old, &window, ctx.at) {
+                return Err(DeskError::Device(DeviceWhy::NotRateable));
+            }
+            let cmd = Command::Rate { score, comment, follow_up_days, source: RatingSource::Pad, reasons };
+            super::apply_in(tx, &old, cmd, &ctx)?;
+            Ok(())
+        })
+    }
+}
+
+fn pad_window(pad: &Device) -> Result<&str, DeskError> {
+    match (&pad.kind, pad.window.as_deref()) {
+        (DeviceKind::Pad, Some(w)) => Ok(w),
+        (DeviceKind::Pad, None) => Err(DeskError::Device(DeviceWhy::PadNeedsWindow)),
+        (DeviceKind::Kiosk, _) => Err(DeskError::Device(DeviceWhy::WrongKind("取号机", "kiosk"))),
+    }
+}
+
+/// Completed at `window` within the last [`PAD_RATE_MINUTES`] (by the hall's clock), not rated.
+fn rateable_at(t: &Ticket, window: &str, now: OffsetDateTime) -> bool {
+    t.status == Status::Completed
+        && t.rating.is_none()
+        && t.window.as_deref() == Some(window)
+        && t.completed_at.is_some_and(|c| c <= now && now - c <= Duration::minutes(PAD_RATE_MINUTES))
+}
+
+/// How many wait before `t` in its category's queue: priority first, then by queue time.
+fn ahead_of(today: &[Ticket], t: &Ticket) -> usize {
+    let key = |x: &Ticket| (x.priority.is_none(), x.queued_at, x.id);
+    today.iter().filter(|x| x.status == Status::Waiting && x.category == t.category && key(x) < key(t)).count()
+}
+
+impl Acting<'_> {
+    /// Makes a device to pair (admin): its record, and the one-time code (10 letters, valid
+    /// [`device::PAIRING_MINUTES`]) to type on it once. A pad needs the window it faces.
+    ///
+    /// # Errors
+    /// `NeedsRole` below admin; `Device(PadNeedsWindow | KioskHasNoWindow)`; a name or window
+    /// that is too long; the store's.
+    pub fn pair_device(
+        &self,
+        kind: DeviceKind,
+        window: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<(Device, String), DeskError> {
+        self.require(Role::Admin)?;
+        let window = match (kind, window.map(str::trim).filter(|w| !w.is_empty())) {
+            (DeviceKind::Pad, None) => return Err(DeskError::Device(DeviceWhy::PadNeedsWindow)),
+            (DeviceKind::Kiosk, Some(_)) => return Err(DeskError::Device(DeviceWhy::KioskHasNoWindow)),
+            (_, w) => w.map(|w| input::short(Field::Window, w)).transpose()?,
+        };
+        let code = pairing_code()?;
+        let now = self.clock().now();
+        let admin = self.who.clerk.clone().unwrap_or_default();
+        let ctx = self.context(&admin, None);
+        self.store.write(|tx| {
+            let mut devices = read_devices(tx.meta(DEVICES_META)?);
+            let id = devices.iter().map(|d| d.id).max().unwrap_or(0) + 1;
+            let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+                Some(n) => input::short(Field::Hall, n)?,
+                None => match &window {
+                    Some(w) => format!("{}{}", window_label(w), kind.label(yimen_domain::Lang::Zh)),
+                    None => format!("{}{id}", kind.label(yimen_domain::Lang::Zh)),
+                },
+            };
+            let d = Device {
+                id,
+                kind,
+                window: window.clone(),
+                name,
+                created_at: now,
+                code_hash: Some(sha(&code)),
+                code_expires: now + Duration::minutes(device::PAIRING_MINUTES),
+                token_hash: None,
+                paired_at: None,
+                revoked_at: None,
+            };
+            devices.push(d.clone());
+            save_devices(tx, &devices)?;
+            let note = format!("设备待配对：{}（#{id}）", d.actor());
+            system_event(tx, &admin, Action::Account, Some(note), &ctx)?;
+            Ok((d, code))
+        })
+    }
+
+    /// The hall's devices, paired or not (supervisor).
+    ///
+    /// # Errors
+    /// `NeedsRole` below supervisor; the store's.
+    pub fn devices(&self) -> Result<Vec<Device>, DeskError> {
+        self.require(Role::Supervisor)?;
+        Ok(self.store.read(devices_in)?)
+    }
+
+    /// Revokes device `id` (admin): its token stops working at once; the record stays.
+    ///
+    /// # Errors
+    /// `NeedsRole` below admin; `Device(NoSuchDevice)`; the store's.
+    pub fn revoke_device(&self, id: u32) -> Result<Device, DeskError> {
+        self.require(Role::Admin)?;
+        let now = self.clock().now();
+        let admin = self.who.clerk.clone().unwrap_or_default();
+        let ctx = self.context(&admin, None);
+        self.store.write(|tx| {
+            let mut devices = read_devices(tx.meta(DEVICES_META)?);
+            let d = devices.iter_mut().find(|d| d.id == id).ok_or(DeskError::Device(DeviceWhy::NoSuchDevice(id)))?;
+            if d.revoked_at.is_none() {
+                d.revoked_at = Some(now);
+                d.code_hash = None;
+            }
+            let d = d.clone();
+            save_devices(tx, &devices)?;
+            system_event(tx, &admin, Action::Account, Some(format!("设备已停用：{}（#{id}）", d.actor())), &ctx)?;
+            Ok(d)
+        })
+    }
+}
+
+/// Ten letters of [`device::CODE_ALPHABET`] from the operating system's randomness.
+fn pairing_code() -> Result<String, DeskError> {
+    let n = device::CODE_ALPHABET.len();
+    // Bytes at or above the last whole multiple of 31 are drawn again, so every letter is
+    // equally likely (about 49.5 bits in ten letters).
+    let limit = 256 - 256 % n;
+    let mut code = String::with_capacity(10);
+    while code.len() < 10 {
+        let mut raw = [0u8; 16];
+        getrandom::fill(&mut raw).map_err(|e| DeskError::Io(e.to_string()))?;
+        for b in raw.into_iter().map(usize::from).filter(|&b| b < limit) {
+            if code.len() < 10 {
+                code.push(char::from(device::CODE_ALPHABET[b % n]));
+            }
+        }
+    }
+    Ok(code)
+}
