@@ -93,6 +93,15 @@ pub fn ticket_json(desk: &dyn Client, t: &Ticket, full: bool) -> Value {
     let phone = c.phone.as_ref().map(|p| if full { p.to_string() } else { mask::phone(p.as_str()) });
     let name = c.name.as_ref().map(|n| if full { n.clone() } else { mask::name(n) });
     let ts = |o: Option<OffsetDateTime>| o.map(|t| local(desk, t));
+    let rating = t.rating.as_ref().map(|r| json!({
+            "score": (!r.is_withheld()).then_some(r.score), "withheld": r.is_withheld(), "at": local(desk, r.at),
+            "follow_up_due": r.follow_up_due.map(|d| d.to_string()),
+            "follow_up": r.follow_up.iter().map(|s| json!({"step": s.step, "at": local(desk, s.at), "clerk": s.clerk})).collect::<Vec<_>>(),
+            "comment": if full { r.comment.clone() } else { None },
+            // Who pressed it, and a 差评's reasons: the supervisor's, never a clerk's view.
+            "source": (!r.is_withheld()).then_some(r.source),
+            "reasons": if r.is_withheld() { Vec::new() } else { r.reasons.clone() },
+        }));
     json!({
         "id": t.id,
         "number": t.number.to_string(),
@@ -104,6 +113,7 @@ pub fn ticket_json(desk: &dyn Client, t: &Ticket, full: bool) -> Value {
         "category_name": catalog.category(&t.category).map(|c| c.name.clone()),
         "kind": t.kind.code(),
         "priority": t.priority,
+        "priority_unverified": t.priority_unverified,
         "window": t.window,
         "clerk": t.clerk,
         "taken_at": local(desk, t.taken_at),
@@ -138,12 +148,7 @@ pub fn ticket_json(desk: &dyn Client, t: &Ticket, full: bool) -> Value {
         })).collect::<Vec<_>>(),
         "transferred_to": t.transferred_to,
         "close_reason": t.close_reason,
-        "rating": t.rating.as_ref().map(|r| json!({
-            "score": (!r.is_withheld()).then_some(r.score), "withheld": r.is_withheld(), "at": local(desk, r.at),
-            "follow_up_due": r.follow_up_due.map(|d| d.to_string()),
-            "follow_up": r.follow_up.iter().map(|s| json!({"step": s.step, "at": local(desk, s.at), "clerk": s.clerk})).collect::<Vec<_>>(),
-            "comment": if full { r.comment.clone() } else { None },
-        })),
+        "rating": rating,
     })
 }
 

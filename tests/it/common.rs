@@ -70,8 +70,6 @@ pub fn clock(now: &str) -> Clock {
     Clock::new(DEFAULT_OFFSET, Some(OffsetDateTime::parse(now, &Rfc3339).expect("RFC 3339")))
 }
 
-/// Says that a test whose outside part is missing did not run. Under CI (`CI=true`) the
-/// absence is a failure: there every outside part must be installed.
 /// Everything the hall's log files in `dir/logs` hold (one file per day), in file-name order.
 pub fn log_text(dir: &std::path::Path) -> String {
     let mut files: Vec<_> =
@@ -80,6 +78,8 @@ pub fn log_text(dir: &std::path::Path) -> String {
     files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect()
 }
 
+/// Says that a test whose outside part is missing did not run. Under CI (`CI=true`) the
+/// absence is a failure: there every outside part must be installed.
 pub fn skip(what: &str) {
     assert!(std::env::var("CI").as_deref() != Ok("true"), "CI must run this test: needs {what}");
     eprintln!("SKIPPED: needs {what}");

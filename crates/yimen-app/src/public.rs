@@ -524,3 +524,69 @@ fn pairing_code() -> Result<String, DeskError> {
     }
     Ok(code)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{QuietHours, Settings};
+
+    fn call(number: &str, window: &str, name: Option<&str>) -> Call {
+        Call {
+            number: number.into(),
+            window: window.into(),
+            at: OffsetDateTime::UNIX_EPOCH,
+            calling: true,
+            recalls: 0,
+            name: name.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_call_is_said_in_the_halls_words_with_the_window_as_people_say_it() {
+        assert_eq!(window_label("3"), "3号窗口");
+        assert_eq!(window_label("综合窗口"), "综合窗口");
+        assert_eq!(window_label("B"), "B窗口");
+        let s = Settings::default();
+        assert_eq!(call_sentence(&s.call_text, &call("A012", "3", None)), "请A012号到3号窗口办理");
+        assert_eq!(
+            call_sentence("请{number}号{name}到{window}办理", &call("B002", "2", Some("李*光"))),
+            "请B002号李*光到2号窗口办理"
+        );
+    }
+
+    #[test]
+    fn the_boards_settings_are_checked_as_typed() {
+        let mut s = Settings::default();
+        assert!(s.set("board_call_text", "请{number}号到{window}").is_ok());
+        for bad in ["请到窗口", "{window}", &"号".repeat(61)] {
+            assert!(s.set("board_call_text", bad).is_err(), "{bad}");
+        }
+        assert!(s.set("board_call_text", "").is_ok(), "empty: back to the default");
+        assert_eq!(s.call_text, crate::settings::DEFAULT_CALL_TEXT);
+        assert!(s.set("board_call_repeat", "3").is_ok() && s.set("board_call_repeat", "4").is_err());
+        assert!(s.set("board_call_name", "masked").is_ok() && s.call_by_masked_name);
+        assert!(s.set("board_call_name", "full").is_err(), "never the whole name");
+        assert!(s.set("board_quiet_hours", "12:00-25:00").is_err());
+        assert!(s.set("board_quiet_hours", "12:00–14:00").is_ok());
+        assert_eq!(s.quiet_hours.map(|q| q.text()).as_deref(), Some("12:00-14:00"));
+    }
+
+    #[test]
+    fn quiet_hours_may_span_midnight() {
+        let t = |h, m| time::Time::from_hms(h, m, 0).unwrap();
+        let noon = QuietHours::parse("12:00-14:00").unwrap();
+        assert!(noon.contains(t(12, 0)) && noon.contains(t(13, 59)) && !noon.contains(t(14, 0)));
+        let night = QuietHours::parse("22:00-06:30").unwrap();
+        assert!(night.contains(t(23, 0)) && night.contains(t(6, 0)) && !night.contains(t(12, 0)));
+        assert!(QuietHours::parse("12:00-12:00").is_none() && QuietHours::parse("中午").is_none());
+    }
+
+    #[test]
+    fn pairing_codes_are_ten_letters_of_the_alphabet_and_differ() {
+        let (a, b) = (pairing_code().unwrap(), pairing_code().unwrap());
+        assert_eq!(a.len(), 10);
+        assert!(a.bytes().all(|c| device::CODE_ALPHABET.contains(&c)));
+        assert_ne!(a, b);
+        assert_eq!(device::normalize_code(&device::show_code(&a)), Some(a));
+    }
+}

@@ -106,3 +106,52 @@ impl Board {
         self.calls.iter().find(|c| c.calling).or(self.calls.first())
     }
 }
+
+#[cfg(test)]
+mod estimate_tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::catalog::Catalog;
+    use crate::queue::QueueNumber;
+    use crate::ticket::{Context, Ticket};
+
+    #[test]
+    fn the_wait_per_person_is_the_recent_pace_of_calls() {
+        let catalog = Catalog::builtin();
+        let item = catalog.item("SB03").unwrap();
+        let cal = Calendar::default();
+        let start = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        let ctx = Context {
+            at: start,
+            today: start.date(),
+            clerk: "x".into(),
+            window: None,
+            calendar: &cal,
+            clock_override: false,
+        };
+        let mut today: Vec<Ticket> = (1..=12)
+            .map(|i| {
+                Ticket::take(
+                    i,
+                    QueueNumber::parse(&format!("B{i}")).unwrap(),
+                    item,
+                    None,
+                    Default::default(),
+                    None,
+                    None,
+                    &ctx,
+                )
+                .0
+            })
+            .collect();
+        assert_eq!(minutes_per_person(&today, "shebao"), DEFAULT_MINUTES_PER_PERSON, "before two calls");
+        // Calls every 4 minutes, then the last two every 8: the last ten gaps average 4.8.
+        let mut at = start;
+        for (i, t) in today.iter_mut().enumerate() {
+            at += time::Duration::minutes(if i >= 10 { 8 } else { 4 });
+            t.called_at = Some(at);
+        }
+        assert_eq!(minutes_per_person(&today, "shebao"), 5);
+        assert_eq!(minutes_per_person(&today, "minzheng"), DEFAULT_MINUTES_PER_PERSON);
+    }
+}

@@ -49,6 +49,7 @@ Y.setNow = function (iso) {
   if (!Number.isNaN(t)) Y.clock.skew = t - Date.now();
   const m = /([+-])(\d\d):(\d\d)$/.exec(iso || '');
   if (m) Y.clock.offsetMin = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  if (Y.drawClock) Y.drawClock();
 };
 Y.hallTime = function () {
   const d = new Date(Date.now() + Y.clock.skew + Y.clock.offsetMin * 60000);
@@ -65,6 +66,7 @@ Y.tickClock = function () {
     const t = Y.hallTime();
     c.textContent = `${t.date} ${t.weekday} ${t.time}`;
   };
+  Y.drawClock = draw;
   draw();
   setInterval(draw, 1000);
 };
