@@ -21,6 +21,8 @@ fn first_present(env: &str, paths: &[&str]) -> Option<PathBuf> {
 }
 
 pub struct Browser {
+    // Dropped last: the next browser test starts once this one's driver is gone.
+    _turn: std::sync::MutexGuard<'static, ()>,
     driver: Child,
     url: String,
     chromium: PathBuf,
@@ -40,6 +42,7 @@ impl Browser {
             skip("chromium and chromium-driver (a real browser)");
             return None;
         };
+        let turn = super::common::machine_turn();
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(driver)
             .arg(format!("--port={port}"))
@@ -53,7 +56,7 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(50));
         }
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        Some(Browser { driver: child, url: format!("http://127.0.0.1:{port}"), chromium, rt })
+        Some(Browser { _turn: turn, driver: child, url: format!("http://127.0.0.1:{port}"), chromium, rt })
     }
 
     /// A new browser window of `width`×`height` CSS pixels, in Chinese.
@@ -155,11 +158,14 @@ impl Page<'_> {
         }
     }
 
-    /// Replaces `speechSynthesis.speak` by a spy that keeps what was asked: `window.__said`,
-    /// a list of `{text, lang}`.
+    /// Replaces `speechSynthesis.speak` by a spy that keeps what was asked (`window.__said`, a
+    /// list of `{text, lang}`) and ends each sentence a moment later, as a voice does.
     pub fn spy_on_speech(&self) {
         self.js("window.__said = [];
-             window.speechSynthesis.speak = (u) => window.__said.push({ text: u.text, lang: u.lang });
+             window.speechSynthesis.speak = (u) => {
+               window.__said.push({ text: u.text, lang: u.lang });
+               setTimeout(() => { if (u.onend) u.onend(new Event('end')); }, 300);
+             };
              return true");
     }
 

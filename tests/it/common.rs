@@ -78,6 +78,13 @@ pub fn log_text(dir: &std::path::Path) -> String {
     files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect()
 }
 
+/// Tests that load the whole machine (a browser's sessions, a gigabyte's backup) or hold a
+/// server to a time take turns: on two cores, one would otherwise make the other's clock lie.
+pub fn machine_turn() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Says that a test whose outside part is missing did not run. Under CI (`CI=true`) the
 /// absence is a failure: there every outside part must be installed.
 pub fn skip(what: &str) {

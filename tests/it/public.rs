@@ -118,6 +118,7 @@ fn a_kiosk_tap_takes_a_number_the_clerks_queue_shows_and_its_ticket_says_what_to
     page.click("[data-item=\"MZ01\"]");
     page.click("[data-priority=\"pregnant\"]");
     assert!(page.wait_for("#ticket-number", Duration::from_secs(10)));
+    let shown_at = Instant::now();
     assert_eq!(page.text("#ticket-number"), "A002");
     assert!(page.text("#ticket-item").contains("最低生活保障"), "{}", page.text("#ticket"));
     // A priority comes before those without: no one is ahead of her.
@@ -153,11 +154,11 @@ fn a_kiosk_tap_takes_a_number_the_clerks_queue_shows_and_its_ticket_says_what_to
     assert!(shown["events"][0]["clerk"].as_str().unwrap().starts_with("取号机"), "the kiosk took it: {shown}");
 
     // Untouched for 30 s, the kiosk goes back to its start.
-    let shown_at = Instant::now();
     assert!(page.wait_for(".cats", Duration::from_secs(40)), "back to the start");
     assert!(shown_at.elapsed() >= Duration::from_secs(25), "by the idle timer: {:?}", shown_at.elapsed());
 
-    // A kiosk takes numbers at a person's pace: a script at the screen is stopped.
+    // A kiosk takes numbers at a person's pace: a script at the screen is stopped (A002 and A003
+    // were taken within the same minute as these).
     let cookie = cookie_of(&browser, &page);
     let url = format!("{}/api/kiosk/take", server.url);
     // Without a priority, two are ahead (王小明, and the priority), about five minutes each.
@@ -220,7 +221,9 @@ fn a_call_is_on_the_board_within_a_second_and_spoken_in_chinese_and_the_board_ou
     // In quiet hours the board shows but does not speak.
     hall.cmd(NOW).args(["config", "set", "board_quiet_hours", "08:30-10:00"]).assert().success();
     clerk(&hall, &["recall", "B002"]);
-    std::thread::sleep(Duration::from_secs(3));
+    let heard = || page.js("return window.yimenBoard.heard.get('B002') || ''").as_str().unwrap_or("").to_string();
+    assert!(page.until(Duration::from_secs(3), || heard().ends_with("|1")), "the board saw the recall: {}", heard());
+    std::thread::sleep(Duration::from_secs(2));
     assert_eq!(page.said().len(), 5, "quiet: {:?}", page.said());
 
     // The server restarts: the board says it is reconnecting, then carries on by itself.
@@ -289,15 +292,21 @@ fn a_completion_at_window_3_asks_window_3s_pad_only_and_the_report_counts_pad_an
     clerk(&hall, &["complete", "B004"]);
     let cookie2 = cookie_of(&browser, &pad2);
     let rate = format!("{}/api/pad/rate", server.url);
-    let (status, v) = send(&rate, Some(&cookie2), json!({"ticket": 4, "score": 1}));
-    assert_eq!(status, 422, "{v}");
-    let (status, _) = send(&rate, Some(&cookie_of(&browser, &pad3)), json!({"ticket": 1, "score": 1}));
-    assert_eq!(status, 422, "once");
+    let (status, v) = send(&rate, Some(&cookie2), json!({"ticket": 4, "score": 5}));
+    assert_eq!(status, 409, "{v}");
+    let cookie3 = cookie_of(&browser, &pad3);
+    let (status, _) = send(&rate, Some(&cookie3), json!({"ticket": 1, "score": 5}));
+    assert_eq!(status, 409, "once, and only the window's latest visit");
+    let (status, v) = send(&rate, Some(&cookie3), json!({"ticket": 4, "score": 2}));
+    assert_eq!(status, 422, "a 差评 names a reason: {v}");
+    assert!(v["error"].as_str().unwrap().contains("原因"), "{v}");
 
     // The clerk cannot read a rating (command line and API); the supervisor reads it whole.
     let seen = clerk(&hall, &["show", "B001"]);
     assert_eq!((seen["rating"]["withheld"].clone(), seen["rating"]["score"].clone()), (json!(true), Value::Null));
     assert!(seen["rating"]["source"].is_null(), "{seen}");
+    let rate_event = seen["events"].as_array().unwrap().iter().find(|e| e["action"] == "rate").unwrap().clone();
+    assert_eq!(rate_event["clerk"], "", "who recorded it would tell pad from keyed: {rate_event}");
     let api = Client::sign_in(&server.url, "张三", "246810");
     let (status, v) = api.get("/api/tickets/B002");
     assert_eq!(status, 200);
@@ -334,6 +343,25 @@ fn a_completion_at_window_3_asks_window_3s_pad_only_and_the_report_counts_pad_an
     assert!(asked.elapsed() >= Duration::from_secs(170), "after its minutes: {:?}", asked.elapsed());
     let b4 = supervisor(&hall, &["show", "B004"]);
     assert!(b4["rating"].is_null(), "{b4}");
+
+    // Two visits at window 3 in a row: only the latest is asked about; rated, the older one is
+    // not asked either (its citizen has left). A comment typed with emoji is kept, not refused.
+    for n in ["B005", "B006"] {
+        clerk(&hall, &["take", "SB03"]);
+        clerk(&hall, &["call", "--window", "3"]);
+        clerk(&hall, &["complete", n]);
+    }
+    assert!(pad3.wait_for("#prompt[data-ticket=\"6\"]", Duration::from_secs(5)), "{}", pad3.text("body"));
+    pad3.click("[data-score=\"2\"]");
+    pad3.click("[data-reason=\"efficiency\"]");
+    pad3.type_into("#comment", "等太久了❤\u{FE0F}");
+    pad3.click("#send");
+    assert!(pad3.wait_for("#thanks", Duration::from_secs(5)), "{}", pad3.text("body"));
+    assert_eq!(supervisor(&hall, &["show", "B006"])["rating"]["comment"], "等太久了❤");
+    std::thread::sleep(Duration::from_secs(7));
+    assert!(pad3.exists("#rest") && !pad3.exists("#prompt"), "B005 is not asked about: {}", pad3.text("body"));
+    let (status, _) = send(&rate, Some(&cookie3), json!({"ticket": 5, "score": 5}));
+    assert_eq!(status, 409);
     pad2.close();
     pad3.close();
 }

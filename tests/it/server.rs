@@ -330,6 +330,7 @@ fn ballast(db: &std::path::Path, mib: usize) {
 
 #[test]
 fn takes_answer_at_once_while_a_backup_of_a_one_gigabyte_file_runs() {
+    let _turn = super::common::machine_turn();
     let hall = Hall::new();
     hall.cmd(NOW).arg("init").assert().success();
     hall.cmd(NOW).env("YIMEN_NEW_PIN", "246810").args(["user", "add", "张三", "--role", "clerk"]).assert().success();

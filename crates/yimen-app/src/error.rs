@@ -74,7 +74,7 @@ pub enum DeskError {
     /// The hall server did not answer (its address, and why).
     #[error("cannot reach the hall server {0} ({1}); is it running?")]
     Unreachable(String, String),
-    /// A kiosk's or a pad's request refused (docs/public.md).
+    /// A kiosk's or a pad's request refused (docs/api.md, "The public side").
     #[error("{}", .0.text(Lang::En))]
     Device(DeviceWhy),
 }
@@ -89,9 +89,10 @@ pub enum DeviceWhy {
     /// The device was revoked (its name).
     Revoked(String),
     /// The device is of another kind than the request needs (what it is).
-    WrongKind(&'static str, &'static str),
-    /// A pad needs its window (`--window`); a kiosk has none.
+    WrongKind(yimen_domain::device::DeviceKind),
+    /// A pad needs its window (`--window`).
     PadNeedsWindow,
+    /// A kiosk belongs to no window.
     KioskHasNoWindow,
     /// No device with this number.
     NoSuchDevice(u32),
@@ -100,9 +101,12 @@ pub enum DeviceWhy {
     NotRateable,
     /// More numbers from this kiosk than the hall allows a minute.
     TooFast,
+    /// A 差评 (1–2) on the pad names at least one reason.
+    NeedsReason,
 }
 
 impl DeviceWhy {
+    /// The refusal in `lang`, one line.
     pub fn text(&self, lang: Lang) -> String {
         match (self, lang) {
             (DeviceWhy::BadCode, Lang::Zh) => {
@@ -115,8 +119,12 @@ impl DeviceWhy {
             (DeviceWhy::NotPaired, Lang::En) => "this device is not paired; enter the code an admin gives you".into(),
             (DeviceWhy::Revoked(n), Lang::Zh) => format!("设备「{n}」已停用；请管理员重新配对"),
             (DeviceWhy::Revoked(n), Lang::En) => format!("device '{n}' was revoked; an admin must pair it again"),
-            (DeviceWhy::WrongKind(zh, _), Lang::Zh) => format!("此设备是{zh}，不能做这件事"),
-            (DeviceWhy::WrongKind(_, en), Lang::En) => format!("this device is a {en} and may not do this"),
+            (DeviceWhy::WrongKind(kind), lang) => match lang {
+                Lang::Zh => format!("此设备是{}，不能做这件事", kind.label(lang)),
+                Lang::En => format!("this device is a {} and may not do this", kind.label(lang)),
+            },
+            (DeviceWhy::NeedsReason, Lang::Zh) => "请至少选择一个不满意的原因".into(),
+            (DeviceWhy::NeedsReason, Lang::En) => "choose at least one reason for the rating".into(),
             (DeviceWhy::PadNeedsWindow, Lang::Zh) => "评价器须指定它面对的窗口（--window）".into(),
             (DeviceWhy::PadNeedsWindow, Lang::En) => "a rating pad needs the window it faces (--window)".into(),
             (DeviceWhy::KioskHasNoWindow, Lang::Zh) => "取号机不属于某个窗口（去掉 --window）".into(),
@@ -167,6 +175,9 @@ impl DeskError {
             DeskError::Device(DeviceWhy::WrongKind(..)) => ErrorCode::Forbidden,
             DeskError::Device(DeviceWhy::TooFast) => ErrorCode::Throttled,
             DeskError::Device(DeviceWhy::NoSuchDevice(_)) => ErrorCode::NotFound,
+            // The visit was rated (here or at the keyboard), or its minutes are over: the pad
+            // tells the citizen so, unlike a refusal of what was typed.
+            DeskError::Device(DeviceWhy::NotRateable) => ErrorCode::Conflict,
             _ => ErrorCode::Refused,
         }
     }

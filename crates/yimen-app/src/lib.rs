@@ -764,6 +764,9 @@ impl<'a> Acting<'a> {
             e.seq = u32::try_from(seq).unwrap_or(u32::MAX);
             if e.action == yimen_domain::ticket::Action::Rate {
                 e.note = None;
+                // Who recorded it (the pad, or a clerk keying it in) is the rating's source:
+                // the supervisor's to see.
+                e.clerk = String::new();
             }
             if e.action == yimen_domain::ticket::Action::Correct {
                 e.note = e.note.as_deref().map(yimen_domain::ticket::mask_correction_note);

@@ -34,13 +34,18 @@ fn sha(s: &str) -> String {
     yimen_domain::token::hex(&sha2::Sha256::digest(s.as_bytes()))
 }
 
-fn read_devices(raw: Option<Vec<u8>>) -> Vec<Device> {
-    // A damaged list only means the devices pair again.
-    raw.and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+/// The devices as stored. A list that does not read is an error, never an empty list: the
+/// next pairing would write over it, revocations included.
+fn read_devices(raw: Option<Vec<u8>>) -> Result<Vec<Device>, yimen_store::StoreError> {
+    match raw {
+        None => Ok(Vec::new()),
+        Some(b) => serde_json::from_slice(&b)
+            .map_err(|e| yimen_store::StoreError::Corrupt(format!("the devices list (meta '{DEVICES_META}'): {e}"))),
+    }
 }
 
 fn devices_in(rx: &ReadTx) -> Result<Vec<Device>, yimen_store::StoreError> {
-    Ok(read_devices(rx.meta(DEVICES_META)?))
+    read_devices(rx.meta(DEVICES_META)?)
 }
 
 fn save_devices(tx: &mut yimen_store::WriteTx<'_>, devices: &[Device]) -> Result<(), DeskError> {
@@ -51,15 +56,19 @@ fn save_devices(tx: &mut yimen_store::WriteTx<'_>, devices: &[Device]) -> Result
 /// What the display board shows and says now.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicBoard {
+    /// The hall's name.
     pub hall: String,
     /// The hall's time now (RFC 3339), for the board's clock.
     #[serde(with = "time::serde::rfc3339")]
     pub now: OffsetDateTime,
+    /// The latest calls, newest first (numbers and windows; a masked name only where the hall
+    /// calls by name).
     pub calls: Vec<Call>,
     /// What the board says for each of `calls`, in the same order.
     pub say: Vec<String>,
     /// Each call's window as the board shows it ("3号窗口"), in the same order.
     pub window_labels: Vec<String>,
+    /// The waiting per category, with its estimate.
     pub waiting: Vec<Waiting>,
     pub voice: Voice,
 }
@@ -101,15 +110,21 @@ pub fn call_sentence(text: &str, call: &Call) -> String {
 /// A category and its items as the kiosk shows them.
 #[derive(Debug, Clone, Serialize)]
 pub struct KioskCategory {
+    /// The category's code in the catalog.
     pub code: String,
     pub letter: char,
     pub name: String,
     pub name_en: String,
+    /// How many wait in this category now.
     pub waiting: usize,
+    /// Minutes per person ahead, from the day's recent calls (`board::minutes_per_person`).
     pub minutes_per_person: u32,
+    /// The estimated wait of the next number taken, in minutes.
+    pub minutes: u32,
     pub items: Vec<KioskItem>,
 }
 
+/// An item as the kiosk offers it.
 #[derive(Debug, Clone, Serialize)]
 pub struct KioskItem {
     pub code: String,
@@ -117,11 +132,12 @@ pub struct KioskItem {
     pub name_en: String,
     /// Pinyin initials of the name ("dbsq" for 低保申请), for the staff's search.
     pub initials: String,
-    /// 即办 (on the spot) or 承诺件 with its working days.
+    /// The promised working days (承诺件); 0 for an on-the-spot item (即办件).
     pub days: u32,
     pub materials: Vec<KioskMaterial>,
 }
 
+/// A material as the kiosk's ticket lists it.
 #[derive(Debug, Clone, Serialize)]
 pub struct KioskMaterial {
     pub name: String,
@@ -130,6 +146,12 @@ pub struct KioskMaterial {
     pub key: bool,
     /// May be brought later (容缺).
     pub may_defer: bool,
+}
+
+impl From<&yimen_domain::catalog::Material> for KioskMaterial {
+    fn from(m: &yimen_domain::catalog::Material) -> KioskMaterial {
+        KioskMaterial { name: m.name.clone(), name_en: m.name_en.clone(), key: m.key, may_defer: m.may_defer }
+    }
 }
 
 /// The queue ticket a kiosk gives: the number, its item, who is ahead and what to bring.
@@ -179,7 +201,7 @@ impl Desk {
                     .iter()
                     .find(|t| t.number.to_string() == c.number)
                     .and_then(|t| t.citizen.name.as_deref())
-                    .map(yimen_domain::mask::name);
+                    .map(yimen_domain::mask::public_name);
             }
         }
         let now = self.clock.now();
@@ -225,6 +247,7 @@ impl Desk {
                     waiting: w.map_or(0, |w| w.count),
                     minutes_per_person: w
                         .map_or(yimen_domain::board::DEFAULT_MINUTES_PER_PERSON, |w| w.minutes_per_person),
+                    minutes: w.map_or(0, |w| w.minutes),
                     items: self
                         .catalog
                         .items
@@ -236,16 +259,7 @@ impl Desk {
                             name_en: i.name_en.clone(),
                             initials: yimen_domain::pinyin::initials(&i.name).concat(),
                             days: if i.kind == Kind::OnTheSpot { 0 } else { i.days },
-                            materials: i
-                                .materials
-                                .iter()
-                                .map(|m| KioskMaterial {
-                                    name: m.name.clone(),
-                                    name_en: m.name_en.clone(),
-                                    key: m.key,
-                                    may_defer: m.may_defer,
-                                })
-                                .collect(),
+                            materials: i.materials.iter().map(KioskMaterial::from).collect(),
                         })
                         .collect(),
                 }
@@ -282,7 +296,7 @@ impl Desk {
         let token = yimen_domain::token::random_hex::<32>().map_err(|e| DeskError::Io(e.to_string()))?;
         let now = self.clock.now();
         self.store.write(|tx| {
-            let mut devices = read_devices(tx.meta(DEVICES_META)?);
+            let mut devices = read_devices(tx.meta(DEVICES_META)?)?;
             let d = devices
                 .iter_mut()
                 .find(|d| d.code_hash.as_deref() == Some(hash.as_str()))
@@ -311,7 +325,7 @@ impl Desk {
         priority: Option<Priority>,
     ) -> Result<KioskTicket, DeskError> {
         if kiosk.kind != DeviceKind::Kiosk {
-            return Err(DeskError::Device(DeviceWhy::WrongKind(kiosk.kind.label(yimen_domain::Lang::Zh), "pad")));
+            return Err(DeskError::Device(DeviceWhy::WrongKind(kiosk.kind)));
         }
         let item = self.item(item)?.clone();
         let req = TakeRequest { item: item.code.clone(), priority, at_kiosk: true, ..Default::default() };
@@ -331,18 +345,9 @@ impl Desk {
             category_name: self.catalog.category(&item.category).map(|c| c.name.clone()).unwrap_or_default(),
             taken_at: self.clock.local(ticket.taken_at),
             ahead,
-            minutes: u32::try_from(ahead).unwrap_or(u32::MAX).saturating_mul(per),
+            minutes: yimen_domain::board::estimate(ahead, per),
             priority,
-            materials: item
-                .materials
-                .iter()
-                .map(|m| KioskMaterial {
-                    name: m.name.clone(),
-                    name_en: m.name_en.clone(),
-                    key: m.key,
-                    may_defer: m.may_defer,
-                })
-                .collect(),
+            materials: item.materials.iter().map(KioskMaterial::from).collect(),
             hall_phone: self.settings.hall_phone.clone(),
         })
     }
@@ -357,13 +362,13 @@ impl Desk {
         let now = self.clock.now();
         let today = self.clock.today();
         let tickets = self.store.read(|rx| rx.active_on(today))?;
-        Ok(tickets.iter().filter(|t| rateable_at(t, window, now)).max_by_key(|t| (t.completed_at, t.id)).map(|t| {
-            PadPrompt {
-                ticket: t.id,
-                number: t.number.to_string(),
-                item_name: t.item_name.clone(),
-                completed_at: self.clock.local(t.completed_at.unwrap_or(now)),
-            }
+        // Only the visit the window completed last: once it is rated (or its minutes are over),
+        // an older one is not asked about; its citizen has left.
+        Ok(latest_at(&tickets, window).filter(|t| rateable_at(t, window, now)).map(|t| PadPrompt {
+            ticket: t.id,
+            number: t.number.to_string(),
+            item_name: t.item_name.clone(),
+            completed_at: self.clock.local(t.completed_at.unwrap_or(now)),
         }))
     }
 
@@ -383,7 +388,18 @@ impl Desk {
         comment: Option<&str>,
     ) -> Result<(), DeskError> {
         let window = pad_window(pad)?.to_string();
-        let comment = input::optional_note(Field::Comment, comment)?;
+        // What a touch keyboard types (emoji with their joiners …) is tidied, not refused.
+        let typed = comment.map(yimen_domain::text::tidy_typed);
+        let comment = input::optional_note(Field::Comment, typed.as_deref())?;
+        if (1..=2).contains(&score) && reasons.is_empty() {
+            return Err(DeskError::Device(DeviceWhy::NeedsReason));
+        }
+        // The window's latest visit only, the one its pad asks about.
+        let today = self.clock.today();
+        let latest = self.store.read(|rx| rx.active_on(today))?;
+        if latest_at(&latest, &window).map(|t| t.id) != Some(ticket) {
+            return Err(DeskError::Device(DeviceWhy::NotRateable));
+        }
         let ctx = self.context(&pad.actor(), Some(window.clone()));
         let follow_up_days = self.settings.follow_up_days;
         self.store.write(|tx| {
@@ -402,7 +418,7 @@ fn pad_window(pad: &Device) -> Result<&str, DeskError> {
     match (&pad.kind, pad.window.as_deref()) {
         (DeviceKind::Pad, Some(w)) => Ok(w),
         (DeviceKind::Pad, None) => Err(DeskError::Device(DeviceWhy::PadNeedsWindow)),
-        (DeviceKind::Kiosk, _) => Err(DeskError::Device(DeviceWhy::WrongKind("取号机", "kiosk"))),
+        (DeviceKind::Kiosk, _) => Err(DeskError::Device(DeviceWhy::WrongKind(DeviceKind::Kiosk))),
     }
 }
 
@@ -414,10 +430,20 @@ fn rateable_at(t: &Ticket, window: &str, now: OffsetDateTime) -> bool {
         && t.completed_at.is_some_and(|c| c <= now && now - c <= Duration::minutes(PAD_RATE_MINUTES))
 }
 
-/// How many wait before `t` in its category's queue: priority first, then by queue time.
+/// The visit `window` completed last among `tickets`.
+fn latest_at<'t>(tickets: &'t [Ticket], window: &str) -> Option<&'t Ticket> {
+    tickets
+        .iter()
+        .filter(|t| t.status == Status::Completed && t.window.as_deref() == Some(window))
+        .max_by_key(|t| (t.completed_at, t.id))
+}
+
+/// How many wait before `t` in its category's queue (`Ticket::queue_rank`).
 fn ahead_of(today: &[Ticket], t: &Ticket) -> usize {
-    let key = |x: &Ticket| (x.priority.is_none(), x.queued_at, x.id);
-    today.iter().filter(|x| x.status == Status::Waiting && x.category == t.category && key(x) < key(t)).count()
+    today
+        .iter()
+        .filter(|x| x.status == Status::Waiting && x.category == t.category && x.queue_rank() < t.queue_rank())
+        .count()
 }
 
 impl Acting<'_> {
@@ -444,10 +470,10 @@ impl Acting<'_> {
         let admin = self.who.clerk.clone().unwrap_or_default();
         let ctx = self.context(&admin, None);
         self.store.write(|tx| {
-            let mut devices = read_devices(tx.meta(DEVICES_META)?);
+            let mut devices = read_devices(tx.meta(DEVICES_META)?)?;
             let id = devices.iter().map(|d| d.id).max().unwrap_or(0) + 1;
             let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
-                Some(n) => input::short(Field::Hall, n)?,
+                Some(n) => input::short(Field::Device, n)?,
                 None => match &window {
                     Some(w) => format!("{}{}", window_label(w), kind.label(yimen_domain::Lang::Zh)),
                     None => format!("{}{id}", kind.label(yimen_domain::Lang::Zh)),
@@ -492,12 +518,14 @@ impl Acting<'_> {
         let admin = self.who.clerk.clone().unwrap_or_default();
         let ctx = self.context(&admin, None);
         self.store.write(|tx| {
-            let mut devices = read_devices(tx.meta(DEVICES_META)?);
+            let mut devices = read_devices(tx.meta(DEVICES_META)?)?;
             let d = devices.iter_mut().find(|d| d.id == id).ok_or(DeskError::Device(DeviceWhy::NoSuchDevice(id)))?;
-            if d.revoked_at.is_none() {
-                d.revoked_at = Some(now);
-                d.code_hash = None;
+            if d.revoked_at.is_some() {
+                // Revoked already: nothing changes, nothing to record.
+                return Ok(d.clone());
             }
+            d.revoked_at = Some(now);
+            d.code_hash = None;
             let d = d.clone();
             save_devices(tx, &devices)?;
             system_event(tx, &admin, Action::Account, Some(format!("设备已停用：{}（#{id}）", d.actor())), &ctx)?;

@@ -14,7 +14,7 @@ pub const CALLS_SHOWN: usize = 8;
 pub struct Call {
     pub number: String,
     pub window: String,
-    /// When it was called (RFC 3339).
+    /// When it was last called or recalled (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     /// Still at the call (not yet served): the citizen should come now.
@@ -38,6 +38,14 @@ pub struct Waiting {
     /// (see [`minutes_per_person`]).
     #[serde(default)]
     pub minutes_per_person: u32,
+    /// The estimated wait of the last one waiting, in minutes: `count × minutes_per_person`.
+    #[serde(default)]
+    pub minutes: u32,
+}
+
+/// The estimated wait of someone with `ahead` people before them, in minutes.
+pub fn estimate(ahead: usize, minutes_per_person: u32) -> u32 {
+    u32::try_from(ahead).unwrap_or(u32::MAX).saturating_mul(minutes_per_person)
 }
 
 /// How many of a category's last calls the wait estimate looks at.
@@ -45,22 +53,22 @@ pub const ESTIMATE_CALLS: usize = 10;
 /// The estimate before a category has two calls today, in minutes per person ahead.
 pub const DEFAULT_MINUTES_PER_PERSON: u32 = 5;
 
-/// Minutes per person ahead in a category: the mean gap between its last
-/// [`ESTIMATE_CALLS`] calls today (how fast its windows take the next one, whatever the number
-/// of windows), within 1–60; [`DEFAULT_MINUTES_PER_PERSON`] before there are two calls.
+/// Minutes per person ahead in a category: the median gap between its last
+/// [`ESTIMATE_CALLS`] first calls today (how fast its windows take the next one, whatever the
+/// number of windows; the median, so a lunch break does not make the afternoon's estimate an
+/// hour), rounded, within 1–60; [`DEFAULT_MINUTES_PER_PERSON`] before there are two calls.
 pub fn minutes_per_person(today: &[Ticket], category: &str) -> u32 {
     let mut calls: Vec<OffsetDateTime> =
         today.iter().filter(|t| t.category == category).filter_map(|t| t.called_at).collect();
     calls.sort_unstable();
     let recent = &calls[calls.len().saturating_sub(ESTIMATE_CALLS + 1)..];
-    match (recent.first(), recent.last()) {
-        (Some(first), Some(last)) if recent.len() >= 2 => {
-            let gaps = i64::try_from(recent.len() - 1).unwrap_or(1);
-            let mean = ((*last - *first).whole_seconds() / gaps + 30) / 60;
-            u32::try_from(mean.clamp(1, 60)).unwrap_or(DEFAULT_MINUTES_PER_PERSON)
-        }
-        _ => DEFAULT_MINUTES_PER_PERSON,
+    let mut gaps: Vec<i64> = recent.windows(2).map(|w| (w[1] - w[0]).whole_seconds()).collect();
+    if gaps.is_empty() {
+        return DEFAULT_MINUTES_PER_PERSON;
     }
+    gaps.sort_unstable();
+    let median = gaps[gaps.len() / 2];
+    u32::try_from(((median + 30) / 60).clamp(1, 60)).unwrap_or(DEFAULT_MINUTES_PER_PERSON)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,7 +86,7 @@ impl Board {
                 Some(Call {
                     number: t.number.to_string(),
                     window: t.window.clone()?,
-                    at: t.called_at?,
+                    at: t.last_called_at.or(t.called_at)?,
                     calling: t.status == Status::Called,
                     recalls: t.recalls,
                     name: None,
@@ -96,6 +104,11 @@ impl Board {
                 name_en: c.name_en.clone(),
                 count: today.iter().filter(|t| t.status == Status::Waiting && t.category == c.code).count(),
                 minutes_per_person: minutes_per_person(today, &c.code),
+                minutes: 0,
+            })
+            .map(|mut w| {
+                w.minutes = estimate(w.count, w.minutes_per_person);
+                w
             })
             .collect();
         Board { calls, waiting }
@@ -145,13 +158,13 @@ mod estimate_tests {
             })
             .collect();
         assert_eq!(minutes_per_person(&today, "shebao"), DEFAULT_MINUTES_PER_PERSON, "before two calls");
-        // Calls every 4 minutes, then the last two every 8: the last ten gaps average 4.8.
+        // Calls every 4 minutes, then two after a long break: the median gap stays 4.
         let mut at = start;
         for (i, t) in today.iter_mut().enumerate() {
-            at += time::Duration::minutes(if i >= 10 { 8 } else { 4 });
+            at += time::Duration::minutes(if i >= 10 { 60 } else { 4 });
             t.called_at = Some(at);
         }
-        assert_eq!(minutes_per_person(&today, "shebao"), 5);
+        assert_eq!(minutes_per_person(&today, "shebao"), 4);
         assert_eq!(minutes_per_person(&today, "minzheng"), DEFAULT_MINUTES_PER_PERSON);
     }
 }

@@ -43,6 +43,19 @@ pub fn name(s: &str) -> String {
     }
 }
 
+/// A name as the hall's public board may show it: the first and the last character with one
+/// `*` between (张*英), a two-character name as 张*; a name in parts (阿依古丽·买买提) is
+/// treated as one, so no part shows whole. Never longer than three characters.
+pub fn public_name(s: &str) -> String {
+    let chars: Vec<char> = s.chars().filter(|c| *c != '·' && !c.is_whitespace()).collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".to_string(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}*{}", chars[0], chars[n - 1]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -54,5 +67,9 @@ mod tests {
         assert_eq!(super::name("张三"), "张*");
         assert_eq!(super::name("阿依古丽·买买提"), "阿依古丽·***");
         assert_eq!(super::name("𠈌"), "*");
+        assert_eq!(super::public_name("张小明"), "张*明");
+        assert_eq!(super::public_name("欧阳小明"), "欧*明");
+        assert_eq!(super::public_name("阿依古丽·买买提"), "阿*提");
+        assert_eq!(super::public_name("张三"), "张*");
     }
 }

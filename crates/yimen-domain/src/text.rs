@@ -22,6 +22,10 @@ pub enum TextError {
     Forbidden { field: Field, code: String, pos: usize },
     #[error("{field} may contain only letters, spaces and the middle dot ·, not '{ch}'")]
     NotAName { field: Field, ch: char },
+    /// The middle dot at the start or the end of a name, or two in a row: it separates parts
+    /// of a name (阿依古丽·买买提).
+    #[error("in {field}, the middle dot · goes only between two parts of the name")]
+    DotPlacement { field: Field },
 }
 
 /// The text fields of the product, named so an error can say which one is wrong.
@@ -41,6 +45,8 @@ pub enum Field {
     /// The name of a category or an item in the catalog.
     CatalogName,
     Relation,
+    /// The name of a kiosk or a pad (`yimen device pair --name`).
+    Device,
 }
 
 impl Field {
@@ -73,6 +79,8 @@ impl Field {
             (CatalogName, Lang::En) => "item or category name",
             (Relation, Lang::Zh) => "与申请人关系",
             (Relation, Lang::En) => "relation",
+            (Device, Lang::Zh) => "设备名称",
+            (Device, Lang::En) => "device name",
         }
     }
 }
@@ -92,6 +100,9 @@ impl Localized for TextError {
                 c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or(s)
             }
             (TextError::Empty { field }, Lang::Zh) => format!("{}不能为空", field.label(lang)),
+            (TextError::DotPlacement { field }, Lang::Zh) => {
+                format!("{}中的间隔号「·」只能用在两段名字之间（如 阿依古丽·买买提）", field.label(lang))
+            }
             (TextError::TooLong { field, len, max }, Lang::Zh) => {
                 format!("{}太长：{len} 个字，最多 {max} 个字", field.label(lang))
             }
@@ -212,6 +223,12 @@ pub fn person_name(field: Field, s: &str) -> Result<String, TextError> {
         .collect();
     let collapsed = normalised.split_whitespace().collect::<Vec<_>>().join(" ");
     check_len(field, &collapsed, NAME_MAX_CHARS)?;
+    // The dot separates parts: never first, last, or doubled (a dangling dot would also
+    // leave a whole part unmasked wherever the name is masked).
+    let parts: Vec<&str> = collapsed.split('·').collect();
+    if parts.len() > 1 && parts.iter().any(|p| p.trim().is_empty()) {
+        return Err(TextError::DotPlacement { field });
+    }
     // A name starts with a letter: a lone combining mark or a dot would look blank or odd.
     if let Some(first) = collapsed.chars().next().filter(|c| !is_letter(*c)) {
         return Err(TextError::NotAName { field, ch: first });
@@ -223,6 +240,23 @@ pub fn person_name(field: Field, s: &str) -> Result<String, TextError> {
         }
     }
     Ok(collapsed)
+}
+
+/// What a citizen typed on a touch keyboard (the pad's comment), made storable as the house
+/// rules store text: every kind of space and line break becomes a plain space or a newline,
+/// and invisible characters (emoji variation selectors and joiners, soft hyphens, bidi
+/// controls) are dropped instead of refusing the whole comment. What is left is checked by
+/// [`note`].
+pub fn tidy_typed(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .chars()
+        .filter_map(|c| match c {
+            '\n' => Some('\n'),
+            c if c.is_whitespace() => Some(' '),
+            c if is_forbidden(c, true) => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 /// Replaces hidden and control characters in already-stored text before it is written anywhere
@@ -248,6 +282,14 @@ mod tests {
         assert_eq!(person_name(Field::Name, " 张三 ").unwrap(), "张三");
         assert_eq!(person_name(Field::Name, "阿依古丽•买买提").unwrap(), "阿依古丽·买买提");
         assert_eq!(person_name(Field::Name, "𠈌").unwrap(), "𠈌");
+        for dangling in ["张三丰·", "张三丰・", "阿依古丽··买买提", "阿依古丽· ·买买提"] {
+            assert_eq!(person_name(Field::Name, dangling), Err(TextError::DotPlacement { field: Field::Name }));
+        }
+        assert_eq!(
+            person_name(Field::Name, "·张三").map_err(|e| e.localized(Lang::Zh)),
+            Err("姓名中的间隔号「·」只能用在两段名字之间（如 阿依古丽·买买提）".into())
+        );
+        assert_eq!(tidy_typed("太慢了❤\u{FE0F}\u{00A0}👨\u{200D}👩\t好\u{202E}"), "太慢了❤ 👨👩 好");
         assert_eq!(person_name(Field::Name, "John  Smith").unwrap(), "John Smith");
         assert!(matches!(person_name(Field::Name, ""), Err(TextError::Empty { .. })));
         assert!(matches!(person_name(Field::Name, "张3"), Err(TextError::NotAName { ch: '3', .. })));
@@ -300,7 +342,10 @@ mod tests {
         for mark in ["\u{301}", "\u{E31}", "\u{345}", "\u{5B0}", "\u{93F}", "\u{F71}"] {
             assert!(matches!(person_name(Field::Name, mark), Err(TextError::NotAName { .. })), "a lone mark {mark:?}");
         }
-        assert!(matches!(person_name(Field::Clerk, "·"), Err(TextError::NotAName { .. })));
+        assert!(matches!(
+            person_name(Field::Clerk, "·"),
+            Err(TextError::NotAName { .. } | TextError::DotPlacement { .. })
+        ));
     }
 
     #[test]

@@ -636,6 +636,11 @@ pub struct Ticket {
     pub called_at: Option<OffsetDateTime>,
     #[serde(default)]
     pub recalls: u8,
+    /// The latest call or recall (`called_at` keeps the first): what the display board orders
+    /// its calls by, so a recall, or a no-show called again, is the newest call. Absent in
+    /// records made before the board needed it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::wire_time::moment_opt")]
+    pub last_called_at: Option<OffsetDateTime>,
     #[serde(default, with = "crate::wire_time::moment_opt")]
     pub accepted_at: Option<OffsetDateTime>,
     #[serde(default, with = "crate::wire_time::day_opt")]
@@ -964,6 +969,13 @@ impl Localized for TransitionError {
 }
 
 impl Ticket {
+    /// Where a waiting ticket stands in its queue, smallest first: priority (优先) before the
+    /// rest, then by the time it was queued (taken or requeued), then by id. The one order the
+    /// store's call index, the kiosk's "前面还有 N 人" and the interface's queue follow.
+    pub fn queue_rank(&self) -> (u8, OffsetDateTime, TicketId) {
+        (u8::from(self.priority.is_none()), self.queued_at, self.id)
+    }
+
     /// Masks the citizen's and the proxy's ID numbers and phones (what a clerk sees outside a
     /// revealed case; see docs/security.md).
     pub fn mask_personal_data(&mut self) {
@@ -1008,6 +1020,7 @@ impl Ticket {
             queued_at: ctx.at,
             called_at: None,
             recalls: 0,
+            last_called_at: None,
             accepted_at: None,
             accepted_on: None,
             deadline: None,
@@ -1051,6 +1064,7 @@ impl Ticket {
                 t.window = Some(window);
                 t.clerk = Some(ctx.clerk.clone());
                 t.called_at.get_or_insert(ctx.at);
+                t.last_called_at = Some(ctx.at);
                 t.recalls = 0;
             }
             Command::Recall => {
@@ -1058,6 +1072,7 @@ impl Ticket {
                     return Err(TransitionError::TooManyRecalls { number });
                 }
                 t.recalls += 1;
+                t.last_called_at = Some(ctx.at);
                 note = Some(format!("{}/{MAX_RECALLS}", t.recalls));
             }
             Command::NoShow => {

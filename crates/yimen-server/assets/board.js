@@ -40,29 +40,33 @@
     });
   }
 
-  function say(text, times) {
+  // Speaks `text` `times` times, one after the other, then calls `done` once: when the last
+  // sentence ends, or after a generous time if the browser never says so.
+  function say(text, times, lang, done) {
     const synth = window.speechSynthesis;
-    if (!synth) return;
-    for (let i = 0; i < times; i++) {
+    let finished = false;
+    const finish = () => { if (!finished) { finished = true; done(); } };
+    if (!synth || times <= 0) { finish(); return; }
+    setTimeout(finish, times * (2000 + 350 * text.length));
+    let left = times;
+    const one = () => {
       const u = new SpeechSynthesisUtterance(text);
-      u.lang = 'zh-CN';
+      u.lang = lang;
       u.rate = 0.9;
-      const zh = synth.getVoices().find((v) => /^zh[-_]CN/i.test(v.lang));
+      const zh = synth.getVoices().find((v) => v.lang.replace('_', '-').toLowerCase() === lang.toLowerCase());
       if (zh) u.voice = zh;
+      u.onend = u.onerror = () => { left -= 1; if (left > 0) one(); else finish(); };
       synth.speak(u);
-    }
+    };
+    one();
   }
 
   function next() {
     if (speaking || queue.length === 0) return;
     speaking = true;
-    const { text, times } = queue.shift();
+    const { text, times, lang } = queue.shift();
     chime();
-    setTimeout(() => {
-      say(text, times);
-      // Leave room for the sentence before the next call's chime.
-      setTimeout(() => { speaking = false; next(); }, 2500 * times);
-    }, 700);
+    setTimeout(() => say(text, times, lang, () => { speaking = false; next(); }), 700);
   }
 
   function announce(b) {
@@ -77,7 +81,7 @@
     first = false;
     if (b.voice.quiet) return fresh.length > 0;
     fresh.sort((a, z) => (a.at < z.at ? -1 : 1));
-    for (const f of fresh) queue.push({ text: f.text, times: Math.max(1, b.voice.repeat) });
+    for (const f of fresh) queue.push({ text: f.text, times: Math.max(1, b.voice.repeat), lang: b.voice.lang });
     next();
     return fresh.length > 0;
   }
@@ -106,7 +110,7 @@
     Y.show($('waiting').tBodies[0], b.waiting.map((w) => Y.el('tr', {},
       Y.el('th', {}, `${w.letter} ${w.name}`),
       Y.el('td', { class: 'count' }, `${w.count} 人`),
-      Y.el('td', { class: 'est' }, w.count ? `约 ${w.count * w.minutes_per_person} 分钟` : '随到随办'))));
+      Y.el('td', { class: 'est' }, w.count ? `约 ${w.minutes} 分钟` : '随到随办'))));
     if (announce(b)) {
       const n = $('now-number');
       n.classList.remove('flash');

@@ -31,7 +31,10 @@ Y.api = async function (method, path, body) {
     const r = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      // The pages are Chinese: their refusals too, whatever the browser's own language.
+      headers: body === undefined
+        ? { 'accept-language': 'zh-CN' }
+        : { 'content-type': 'application/json', 'accept-language': 'zh-CN' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     let data = null;

@@ -8,6 +8,9 @@
   const main = document.getElementById('screen');
   const IDLE_MS = 30000;
   let menu = null;
+  // Bumped by every screen drawn: a start screen whose menu arrives after the citizen moved on
+  // is not drawn over their choice.
+  let shown = 0;
   const idle = Y.idle(IDLE_MS, () => start());
 
   async function load() {
@@ -37,7 +40,9 @@
 
   async function start() {
     idle.stop();
+    const mine = ++shown;
     if (!(await refreshMenu()) && !menu) { setTimeout(start, 2000); return; }
+    if (mine !== shown) return;
     const search = Y.el('input', {
       id: 'search', class: 'search', type: 'search', autocomplete: 'off',
       placeholder: '工作人员：输入事项拼音首字母或名称搜索（如 dbsq）', 'aria-label': '搜索事项',
@@ -62,7 +67,7 @@
       },
       Y.el('span', { class: 'letter' }, c.letter),
       Y.el('span', { class: 'name' }, c.name),
-      Y.el('span', { class: 'meta' }, c.waiting ? `等候 ${c.waiting} 人 · 约 ${c.waiting * c.minutes_per_person} 分钟` : '当前无人等候')))),
+      Y.el('span', { class: 'meta' }, c.waiting ? `等候 ${c.waiting} 人 · 约 ${c.minutes} 分钟` : '当前无人等候')))),
       search,
       found);
   }
@@ -75,6 +80,7 @@
 
   function category(c) {
     idle.reset();
+    shown += 1;
     Y.show(main,
       Y.el('h1', { class: 'title' }, `${c.name} · 请选择事项`),
       Y.el('div', { class: 'items' }, c.items.map((i) => itemButton(c, i))),
@@ -83,6 +89,7 @@
 
   function priority(c, i) {
     idle.reset();
+    shown += 1;
     Y.show(main,
       Y.el('h1', { class: 'title' }, '是否需要优先办理？'),
       Y.el('p', { class: 'hint' }, '优先办理须在窗口出示相关证件，由工作人员核验'),
@@ -96,6 +103,7 @@
 
   async function take(c, i, prio) {
     idle.reset();
+    shown += 1;
     Y.show(main, Y.el('p', { class: 'title' }, '正在取号…'));
     const r = await Y.api('POST', '/api/kiosk/take', { item: i.code, priority: prio });
     if (!r.ok) {
@@ -109,6 +117,7 @@
   }
 
   function ticket(t) {
+    shown += 1;
     const taken = t.taken_at.slice(0, 16).replace('T', ' ');
     const prio = t.priority ? menu.priorities.find((p) => p.code === t.priority) : null;
     const slip = Y.el('section', { id: 'ticket', class: 'ticket' },

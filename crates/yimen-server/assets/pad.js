@@ -37,6 +37,7 @@
   // Between visits: the window's welcome.
   function rest() {
     idle.stop();
+    prompt = null;
     Y.show(main, Y.el('div', { id: 'rest', class: 'rest' },
       Y.el('h1', {}, '欢迎您'),
       Y.el('p', {}, `${me.device.window_label || ''}竭诚为您服务`),
@@ -81,11 +82,20 @@
       msg));
   }
 
+  let sending = false;
   async function send(score, reasons, comment) {
-    if (!prompt) return;
+    if (!prompt || sending) return;
+    sending = true;
     const p = prompt;
     const r = await Y.api('POST', '/api/pad/rate', { ticket: p.ticket, score, reasons, comment });
-    if (r.ok || r.status === 422) {
+    sending = false;
+    if (r.status === 400 || r.status === 422) {
+      // What was given is refused (a reason missing, a comment too long): said, kept, fixable.
+      const msg = document.querySelector('.prompt .error') || main.appendChild(Y.el('p', { class: 'error', role: 'alert' }));
+      msg.textContent = (r.data && r.data.error) || '评价未能保存，请重试';
+      return;
+    }
+    if (r.ok || r.status === 409) {
       rated.add(p.ticket);
       prompt = null;
       idle.stop();

@@ -59,6 +59,10 @@ struct Hall {
     changes: tokio::sync::watch::Sender<u64>,
     /// Pairing tries per address and numbers per kiosk, in the last minute.
     limits: Mutex<public::Limits>,
+    /// The board as last worked out, shared by every board stream.
+    board_cache: public::BoardCache,
+    /// Board streams open now.
+    board_streams: Arc<std::sync::atomic::AtomicUsize>,
     session: Duration,
     lang: Lang,
 }
@@ -396,6 +400,8 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
         )
         .0,
         limits: Mutex::new(public::Limits::default()),
+        board_cache: tokio::sync::Mutex::new(None),
+        board_streams: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         session: opts.session,
         lang: opts.lang,
     });
@@ -452,10 +458,18 @@ async fn watch_the_file(hall: Arc<Hall>) {
     loop {
         every.tick().await;
         let h = hall.clone();
-        let Ok(Ok(now)) = tokio::task::spawn_blocking(move || h.fork().chain_state()).await else {
+        let looked = tokio::task::spawn_blocking(move || {
+            // A setting changed by another program (the board's voice): heard now, not at the
+            // board's next refresh.
+            let reconfigured =
+                h.desk.read().unwrap_or_else(|p| p.into_inner()).configuration_changed().unwrap_or(false);
+            h.fork().chain_state().map(|chain| (chain, reconfigured))
+        })
+        .await;
+        let Ok(Ok((now, reconfigured))) = looked else {
             continue;
         };
-        if seen.as_ref().is_some_and(|s| *s != now) {
+        if reconfigured || seen.as_ref().is_some_and(|s| *s != now) {
             hall.changes.send_modify(|n| *n += 1);
         }
         seen = Some(now);

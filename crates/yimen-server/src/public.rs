@@ -100,10 +100,13 @@ pub(super) async fn pad_page() -> Response {
     html(include_str!("../assets/pad.html"))
 }
 
-pub(super) async fn asset(Path(file): Path<String>) -> Response {
+pub(super) async fn asset(State(h): Shared, headers: HeaderMap, Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
         Some((_, kind, body)) => ([(header::CONTENT_TYPE, *kind)], *body).into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({ "error": "no such file", "code": "not_found" }))).into_response(),
+        None => {
+            let lang = lang_of(&headers, h.lang);
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", lang.pick("没有这个文件", "no such file")).into_response()
+        }
     }
 }
 
@@ -121,35 +124,79 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| ApiError::desk(e, lang))
 }
 
-pub(super) async fn board(
-    State(h): Shared,
-    headers: HeaderMap,
-) -> Result<Json<yimen_app::public::PublicBoard>, ApiError> {
+pub(super) async fn board(State(h): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
     let lang = lang_of(&headers, h.lang);
-    Ok(Json(blocking(&h, lang, |d| d.public_board()).await?))
+    let json = h.board_json(lang).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json.as_str().to_string()).into_response())
+}
+
+/// The board as last worked out: at which change count, when, and its JSON.
+pub(super) type BoardCache = tokio::sync::Mutex<Option<(u64, Instant, Arc<String>)>>;
+
+/// Board streams open at once, at most: a hall has a few screens; more is someone on the
+/// hall's network holding connections open.
+pub const BOARD_STREAMS: usize = 64;
+
+impl Hall {
+    /// The board's JSON, worked out once per change of the hall (and at most every few seconds
+    /// for the clock) for every stream and request together.
+    async fn board_json(self: &Arc<Self>, lang: yimen_domain::Lang) -> Result<Arc<String>, ApiError> {
+        let mut cache = self.board_cache.lock().await;
+        let n = *self.changes.borrow();
+        if let Some((at, when, json)) = cache.as_ref()
+            && *at == n
+            && when.elapsed() < Duration::from_secs(5)
+        {
+            return Ok(json.clone());
+        }
+        let b = blocking(self, lang, |d| d.public_board()).await?;
+        let json = Arc::new(serde_json::to_string(&b).unwrap_or_default());
+        *cache = Some((n, Instant::now(), json.clone()));
+        Ok(json)
+    }
+}
+
+/// Counts a board stream while it is open.
+struct StreamSlot(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// The board's stream: a `board` event at once, then on every change of the hall (and every
 /// [`BOARD_REFRESH`] for the clock). A browser's `EventSource` reconnects by itself after a
-/// restart (`retry` is 1 s).
-pub(super) async fn board_events(State(h): Shared) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+/// restart (`retry` is 1 s). At most [`BOARD_STREAMS`] at once (503 beyond).
+pub(super) async fn board_events(
+    State(h): Shared,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let open = h.board_streams.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let slot = StreamSlot(h.board_streams.clone());
+    if open >= BOARD_STREAMS {
+        let lang = lang_of(&headers, h.lang);
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "throttled",
+            lang.pick("叫号屏连接太多，请稍后再试", "too many board connections; try again later"),
+        ));
+    }
     let rx = h.changes.subscribe();
-    let s = stream::unfold((h, rx, true), |(h, mut rx, first)| async move {
+    let s = stream::unfold((h, rx, true, slot), |(h, mut rx, first, slot)| async move {
         if !first {
             let _ = tokio::time::timeout(BOARD_REFRESH, rx.changed()).await;
         }
         let n = *rx.borrow_and_update();
-        let event = match blocking(&h, h.lang, |d| d.public_board()).await {
-            Ok(b) => Event::default()
-                .event("board")
-                .id(n.to_string())
-                .retry(Duration::from_secs(1))
-                .data(serde_json::to_string(&b).unwrap_or_default()),
+        let event = match h.board_json(h.lang).await {
+            Ok(json) => {
+                Event::default().event("board").id(n.to_string()).retry(Duration::from_secs(1)).data(json.as_str())
+            }
             Err(e) => Event::default().event("trouble").data(e.message),
         };
-        Some((Ok(event), (h, rx, false)))
+        Some((Ok(event), (h, rx, false, slot)))
     });
-    Sse::new(s).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(s).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 /// The device token in the request's cookie.
@@ -172,13 +219,9 @@ impl Hall {
             .ok_or_else(|| ApiError::desk(DeskError::Device(yimen_app::DeviceWhy::NotPaired), lang))?;
         let d = blocking(self, lang, move |desk| desk.device(&token)).await?;
         match kind {
-            Some(k) if k != d.kind => Err(ApiError::desk(
-                DeskError::Device(yimen_app::DeviceWhy::WrongKind(
-                    d.kind.label(yimen_domain::Lang::Zh),
-                    d.kind.label(yimen_domain::Lang::En),
-                )),
-                lang,
-            )),
+            Some(k) if k != d.kind => {
+                Err(ApiError::desk(DeskError::Device(yimen_app::DeviceWhy::WrongKind(d.kind)), lang))
+            }
             _ => Ok(d),
         }
     }
@@ -236,8 +279,9 @@ pub(super) async fn pair(
 
 pub(super) async fn whoami(State(h): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let d = h.device_of(&headers, None).await?;
-    let desk = h.fork();
-    Ok(Json(json!({ "device": device_json(&d), "hall": desk.settings().hall, "now": hall_now(&desk) })))
+    let lang = lang_of(&headers, h.lang);
+    let (hall, now) = blocking(&h, lang, |desk| Ok((desk.settings().hall.clone(), hall_now(desk)))).await?;
+    Ok(Json(json!({ "device": device_json(&d), "hall": hall, "now": now })))
 }
 
 pub(super) async fn kiosk_menu(
@@ -301,15 +345,19 @@ pub(super) async fn pad_events(
                 st.rx.borrow_and_update();
             }
             let (p, t) = (st.pad.clone(), st.token.clone());
-            let now = blocking(&st.h, st.h.lang, move |d| {
-                // Revoked while connected: the stream says so and ends.
-                d.device(&t)?;
-                d.pad_prompt(&p)
-            })
-            .await;
-            let Ok(prompt) = now else {
-                st.done = true;
-                return Some((Ok(Event::default().event("revoked").data("{}")), st));
+            // Revoked while connected: the stream says so and ends. Any other trouble (the file
+            // busy a moment) is said, and looked at again shortly.
+            let asked = blocking(&st.h, st.h.lang, move |d| Ok((d.device(&t).is_ok(), d.pad_prompt(&p).ok()))).await;
+            let prompt = match asked {
+                Ok((false, _)) => {
+                    st.done = true;
+                    return Some((Ok(Event::default().event("revoked").data("{}")), st));
+                }
+                Ok((true, Some(prompt))) => prompt,
+                Ok((true, None)) | Err(_) => {
+                    st.last = Some(String::new());
+                    return Some((Ok(Event::default().event("trouble").data("{}")), st));
+                }
             };
             let data = serde_json::to_string(&prompt).unwrap_or_else(|_| "null".into());
             if st.last.as_deref() != Some(data.as_str()) {

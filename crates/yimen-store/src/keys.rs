@@ -41,7 +41,8 @@ fn counted_days(t: &Ticket, offset: time::UtcOffset) -> Vec<i32> {
 
 /// The `waiting-1` key: day, priority rank, queued-at, id.
 fn waiting_key(t: &Ticket) -> (i32, u8, i64, u64) {
-    (julian(t.date), if t.priority.is_some() { 0 } else { 1 }, micros(t.queued_at), t.id)
+    let (priority, queued, id) = t.queue_rank();
+    (julian(t.date), priority, micros(queued), id)
 }
 
 /// The `followup-1` key of a bad rating awaiting follow-up.

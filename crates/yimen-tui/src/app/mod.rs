@@ -329,7 +329,7 @@ impl App {
     /// Waiting tickets in call order, then today's no-shows.
     pub fn queue_rows(&self) -> Vec<&Ticket> {
         let mut waiting: Vec<&Ticket> = self.snapshot.today.iter().filter(|t| t.status == Status::Waiting).collect();
-        waiting.sort_by_key(|t| (t.priority.is_none(), t.queued_at, t.id));
+        waiting.sort_by_key(|t| t.queue_rank());
         waiting.extend(self.snapshot.today.iter().filter(|t| t.status == Status::NoShow));
         waiting
     }
