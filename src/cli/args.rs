@@ -780,16 +780,17 @@ pub enum TownReportCmd {
 pub enum ConfigCmd {
     Show,
     /// Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer, receipt_printer,
-    /// hall_code, town_personal_data or the board's voice (board_call_text, board_call_repeat,
-    /// board_quiet_hours, board_call_name)
+    /// hall_code, town_personal_data, the board's voice (board_call_text, board_call_repeat,
+    /// board_quiet_hours, board_call_name) or kiosk_print
     Set {
         /// The setting: hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer (the A4
         /// printer's name, `lpstat -p`), receipt_printer (the receipt roll's), hall_code (the
         /// 12-digit statistical division code the town knows the hall by), town_personal_data
         /// (masked, the default, or full: what of the citizens' data the town's copy holds),
         /// board_call_text (what the board says, with {number}, {window}, {name}),
-        /// board_call_repeat (1–3), board_quiet_hours (e.g. 12:00-14:00) or board_call_name (none
-        /// or masked)
+        /// board_call_repeat (1–3), board_quiet_hours (e.g. 12:00-14:00), board_call_name (none
+        /// or masked) or kiosk_print (browser: the kiosk's own printer; server: the hall's
+        /// receipt printer)
         key: String,
         /// Its new value
         value: String,

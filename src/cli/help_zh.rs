@@ -101,12 +101,12 @@ const ZH: &[(&str, &str)] = &[
         "把 PDF 发送到 `config set printer` 设置的打印机（无论是否打印成功都会保存）",
     ),
     (
-        "Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer, receipt_printer, hall_code, town_personal_data or the board's voice (board_call_text, board_call_repeat, board_quiet_hours, board_call_name)",
-        "设置 hall、utc_offset、follow_up_days、hall_phone、backup_keep、printer、receipt_printer、hall_code、town_personal_data 或叫号屏语音（board_call_text、board_call_repeat、board_quiet_hours、board_call_name）",
+        "Set hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer, receipt_printer, hall_code, town_personal_data, the board's voice (board_call_text, board_call_repeat, board_quiet_hours, board_call_name) or kiosk_print",
+        "设置 hall、utc_offset、follow_up_days、hall_phone、backup_keep、printer、receipt_printer、hall_code、town_personal_data、叫号屏语音（board_call_text、board_call_repeat、board_quiet_hours、board_call_name）或 kiosk_print",
     ),
     (
-        "The setting: hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer (the A4 printer's name, `lpstat -p`), receipt_printer (the receipt roll's), hall_code (the 12-digit statistical division code the town knows the hall by), town_personal_data (masked, the default, or full: what of the citizens' data the town's copy holds), board_call_text (what the board says, with {number}, {window}, {name}), board_call_repeat (1–3), board_quiet_hours (e.g. 12:00-14:00) or board_call_name (none or masked)",
-        "设置项：hall（大厅名称）、utc_offset（时区）、follow_up_days（差评回访工作日）、hall_phone（咨询电话）、backup_keep（保留备份份数）、printer（A4 打印机名称，`lpstat -p` 可查）、receipt_printer（小票打印机名称）、hall_code（镇里认大厅用的 12 位统计用区划代码）、town_personal_data（masked 遮挡，默认；full 完整：镇里的副本保存群众个人信息的程度）、board_call_text（叫号语，可含 {number}、{window}、{name}）、board_call_repeat（朗读遍数 1–3）、board_quiet_hours（静音时段，如 12:00-14:00）或 board_call_name（none 不叫姓名；masked 叫遮挡后的姓名）",
+        "The setting: hall, utc_offset, follow_up_days, hall_phone, backup_keep, printer (the A4 printer's name, `lpstat -p`), receipt_printer (the receipt roll's), hall_code (the 12-digit statistical division code the town knows the hall by), town_personal_data (masked, the default, or full: what of the citizens' data the town's copy holds), board_call_text (what the board says, with {number}, {window}, {name}), board_call_repeat (1–3), board_quiet_hours (e.g. 12:00-14:00), board_call_name (none or masked) or kiosk_print (browser: the kiosk's own printer; server: the hall's receipt printer)",
+        "设置项：hall（大厅名称）、utc_offset（时区）、follow_up_days（差评回访工作日）、hall_phone（咨询电话）、backup_keep（保留备份份数）、printer（A4 打印机名称，`lpstat -p` 可查）、receipt_printer（小票打印机名称）、hall_code（镇里认大厅用的 12 位统计用区划代码）、town_personal_data（masked 遮挡，默认；full 完整：镇里的副本保存群众个人信息的程度）、board_call_text（叫号语，可含 {number}、{window}、{name}）、board_call_repeat（朗读遍数 1–3）、board_quiet_hours（静音时段，如 12:00-14:00）、board_call_name（none 不叫姓名；masked 叫遮挡后的姓名）或 kiosk_print（browser 由取号机自己的打印机打印号码单；server 由服务器在大厅的小票打印机上打印）",
     ),
     (
         "Text (for the screen or a receipt printer) or PDF (print-ready); default: from the --out file's extension (.pdf), else text",

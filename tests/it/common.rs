@@ -78,8 +78,9 @@ pub fn log_text(dir: &std::path::Path) -> String {
     files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect()
 }
 
-/// Tests that load the whole machine (a browser's sessions, a gigabyte's backup) or hold a
-/// server to a time take turns: on two cores, one would otherwise make the other's clock lie.
+/// Tests that load the whole machine (a browser's sessions, a gigabyte's backup), hold a server
+/// to a time, or share the machine's one print system take turns: on two cores, one would
+/// otherwise make the other's clock lie.
 pub fn machine_turn() -> std::sync::MutexGuard<'static, ()> {
     static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
     TURN.lock().unwrap_or_else(|p| p.into_inner())

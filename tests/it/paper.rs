@@ -455,12 +455,12 @@ fn close_a4(s: (f64, f64)) -> bool {
 }
 
 /// A CUPS queue with the cups-pdf backend, removed when dropped.
-struct PdfPrinter {
-    name: String,
+pub(super) struct PdfPrinter {
+    pub name: String,
 }
 
 impl PdfPrinter {
-    fn new() -> Option<PdfPrinter> {
+    pub(super) fn new() -> Option<PdfPrinter> {
         let up = |c: &mut Std| c.output().is_ok_and(|o| o.status.success());
         if !up(Std::new("lpstat").arg("-r"))
             || !String::from_utf8_lossy(&Std::new("lpstat").arg("-r").output().ok()?.stdout).contains("is running")
@@ -495,13 +495,15 @@ impl Drop for PdfPrinter {
 }
 
 /// Where cups-pdf puts what it prints for this user: `~/PDF` of the account (not of $HOME).
-fn cups_pdf_out() -> PathBuf {
+pub(super) fn cups_pdf_out() -> PathBuf {
     let home = Std::new("sh").args(["-c", "getent passwd $(id -u) | cut -d: -f6"]).output().unwrap();
     PathBuf::from(String::from_utf8(home.stdout).unwrap().trim()).join("PDF")
 }
 
 #[test]
 fn printing_goes_through_cups_and_a_stopped_or_missing_printer_keeps_the_file() {
+    // One CUPS and one cups-pdf folder for the whole machine: printing tests take turns.
+    let _turn = super::common::machine_turn();
     let Some(printer) =
         (if has("lpadmin") && Path::new("/usr/lib/cups/backend/cups-pdf").exists() { PdfPrinter::new() } else { None })
     else {

@@ -366,6 +366,76 @@ fn a_completion_at_window_3_asks_window_3s_pad_only_and_the_report_counts_pad_an
     pad3.close();
 }
 
+#[test]
+fn a_kiosk_beside_the_server_prints_its_ticket_on_the_halls_receipt_printer() {
+    use std::process::Command as Std;
+    // One CUPS and one cups-pdf folder for the whole machine: printing tests take turns.
+    let _turn = super::common::machine_turn();
+    let has =
+        |c: &str| Std::new("sh").args(["-c", &format!("command -v {c}")]).output().is_ok_and(|o| o.status.success());
+    let printer = if has("lpadmin") && Path::new("/usr/lib/cups/backend/cups-pdf").exists() {
+        super::paper::PdfPrinter::new()
+    } else {
+        None
+    };
+    let Some(printer) = printer else {
+        return skip("CUPS with the cups-pdf printer (Debian cups, printer-driver-cups-pdf), run as root");
+    };
+    let hall = hall();
+    hall.cmd(NOW).args(["config", "set", "kiosk_print", "server"]).assert().success();
+    hall.cmd(NOW).args(["config", "set", "receipt_printer", &printer.name]).assert().success();
+    let code = pair(&hall, "kiosk", None);
+    let server = Server::start(&hall, "127.0.0.1:0", &[]);
+    let mut resp = agent().post(format!("{}/api/device/pair", server.url)).send_json(json!({"code": code})).unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let cookie = resp.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let _ = resp.body_mut().read_to_string();
+    let started = std::time::SystemTime::now();
+    let (status, t) = send(&format!("{}/api/kiosk/take", server.url), Some(&cookie), json!({"item": "MZ01"}));
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["print"], "server");
+    assert!(t["printed"]["Ok"].is_string(), "printed: {t}");
+
+    // The paper issue's 排队号票, kept in the slips folder, and the same job at the printer.
+    let slips = hall.dir.path().join("slips");
+    let saved = std::fs::read_dir(&slips)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains("A001-1-queue_ticket")));
+    let saved = saved.unwrap_or_else(|| panic!("the ticket's PDF in {}", slips.display()));
+    match pdf_text(&std::fs::read(&saved).unwrap(), hall.dir.path()) {
+        Some(text) => {
+            for want in ["排队号", "A001", "最低生活保障", "身份证"] {
+                assert!(text.contains(want), "{want}:\n{text}");
+            }
+        }
+        None => skip("pdftotext (poppler-utils)"),
+    }
+    let outdir = super::paper::cups_pdf_out();
+    let printed = (0..300).find_map(|_| {
+        let found = std::fs::read_dir(&outdir).ok().and_then(|d| {
+            d.filter_map(Result::ok).map(|e| e.path()).find(|p| {
+                p.metadata().and_then(|m| m.modified()).is_ok_and(|m| m >= started)
+                    && p.file_name().is_some_and(|n| n.to_string_lossy().contains("A001"))
+                    && Std::new("pdfinfo").arg(p).output().is_ok_and(|o| o.status.success())
+            })
+        });
+        if found.is_none() {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        found
+    });
+    let printed = printed.unwrap_or_else(|| panic!("the printed ticket in {}", outdir.display()));
+    let _ = std::fs::remove_file(&printed);
+
+    // A stopped printer: the number is still given, and the kiosk is told why nothing came out.
+    assert!(Std::new("cupsdisable").arg(&printer.name).status().unwrap().success());
+    let (status, t) = send(&format!("{}/api/kiosk/take", server.url), Some(&cookie), json!({"item": "SB03"}));
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["number"], "B001");
+    assert!(t["printed"]["Err"].as_str().unwrap().contains("已停止"), "{t}");
+}
+
 /// Where the screenshots go: docs/screenshots with `YIMEN_SCREENSHOTS=1` (to commit them after
 /// a look), else the test's own folder.
 fn shots(hall: &Hall) -> PathBuf {

@@ -173,6 +173,12 @@ pub struct KioskTicket {
     pub priority: Option<Priority>,
     pub materials: Vec<KioskMaterial>,
     pub hall_phone: Option<String>,
+    /// Who prints the queue ticket: `browser` (the kiosk's page) or `server` (the hall's
+    /// receipt printer, `kiosk_print = server`).
+    pub print: &'static str,
+    /// What the receipt printer answered when the server printed it: the job, or why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub printed: Option<Result<String, String>>,
 }
 
 /// What a pad asks the citizen to rate: the visit just completed at its window.
@@ -316,6 +322,8 @@ impl Desk {
     /// 取号 at a paired kiosk: a number for `item`, with the priority the citizen chose (shown
     /// to the clerk as 待核验 until the case is accepted). The event names the kiosk.
     ///
+    /// Returns the ticket as stored (it holds no one's data) and the kiosk's view of it.
+    ///
     /// # Errors
     /// `Device(WrongKind)` for a pad; `UnknownItem`; the store's.
     pub fn take_at_kiosk(
@@ -323,7 +331,7 @@ impl Desk {
         kiosk: &Device,
         item: &str,
         priority: Option<Priority>,
-    ) -> Result<KioskTicket, DeskError> {
+    ) -> Result<(Ticket, KioskTicket), DeskError> {
         if kiosk.kind != DeviceKind::Kiosk {
             return Err(DeskError::Device(DeviceWhy::WrongKind(kiosk.kind)));
         }
@@ -337,7 +345,7 @@ impl Desk {
         let tickets = self.store.read(|rx| rx.day(today))?;
         let ahead = ahead_of(&tickets, &ticket);
         let per = yimen_domain::board::minutes_per_person(&tickets, &ticket.category);
-        Ok(KioskTicket {
+        let view = KioskTicket {
             hall: self.settings.hall.clone(),
             number: ticket.number.to_string(),
             item: item.code.clone(),
@@ -349,7 +357,10 @@ impl Desk {
             priority,
             materials: item.materials.iter().map(KioskMaterial::from).collect(),
             hall_phone: self.settings.hall_phone.clone(),
-        })
+            print: if self.settings.kiosk_prints_at_server { "server" } else { "browser" },
+            printed: None,
+        };
+        Ok((ticket, view))
     }
 
     /// The visit a pad should ask about now: the latest visit completed at its window in the

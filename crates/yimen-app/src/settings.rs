@@ -45,6 +45,10 @@ pub struct Settings {
     /// Whether the board shows and says the applicant's masked name (张*英) with the number
     /// (`board_call_name`: `none` | `masked`); never the whole name.
     pub call_by_masked_name: bool,
+    /// Where a kiosk's queue ticket is printed (`kiosk_print`): `browser`, the default, on the
+    /// kiosk's own roll printer through its browser; `server`, by the hall server on the hall's
+    /// receipt printer (`receipt_printer`), for a kiosk beside the server PC.
+    pub kiosk_prints_at_server: bool,
 }
 
 /// Quiet hours of the board: from `from` (included) to `to` (excluded), in the hall's time;
@@ -106,11 +110,12 @@ impl Default for Settings {
             call_repeat: 2,
             quiet_hours: None,
             call_by_masked_name: false,
+            kiosk_prints_at_server: false,
         }
     }
 }
 
-pub const KEYS: [&str; 13] = [
+pub const KEYS: [&str; 14] = [
     "hall",
     "utc_offset",
     "follow_up_days",
@@ -124,7 +129,11 @@ pub const KEYS: [&str; 13] = [
     "board_call_repeat",
     "board_quiet_hours",
     "board_call_name",
+    "kiosk_print",
 ];
+
+/// The values of `kiosk_print`.
+const KIOSK_PRINT: [&str; 2] = ["browser", "server"];
 
 /// The values of `town_personal_data`.
 const TOWN_PERSONAL_DATA: [&str; 2] = ["masked", "full"];
@@ -161,6 +170,7 @@ impl Settings {
         }
         s.quiet_hours = text("board_quiet_hours")?.as_deref().and_then(QuietHours::parse);
         s.call_by_masked_name = text("board_call_name")?.as_deref() == Some("masked");
+        s.kiosk_prints_at_server = text("kiosk_print")?.as_deref() == Some("server");
         Ok(s)
     }
 
@@ -187,6 +197,7 @@ impl Settings {
         tx.set_meta("board_call_repeat", self.call_repeat.to_string().as_bytes())?;
         tx.set_meta("board_quiet_hours", self.quiet_hours.map(|q| q.text()).unwrap_or_default().as_bytes())?;
         tx.set_meta("board_call_name", BOARD_CALL_NAME[usize::from(self.call_by_masked_name)].as_bytes())?;
+        tx.set_meta("kiosk_print", KIOSK_PRINT[usize::from(self.kiosk_prints_at_server)].as_bytes())?;
         tx.bump_configuration()
     }
 
@@ -271,6 +282,18 @@ impl Settings {
                     }
                 }
             }
+            "kiosk_print" => {
+                self.kiosk_prints_at_server = match value.trim() {
+                    "browser" | "" => false,
+                    "server" => true,
+                    other => {
+                        return Err(bad(SettingWhy::NotOneOf(
+                            yimen_domain::text::escape_for_output(other, false),
+                            &KIOSK_PRINT,
+                        )));
+                    }
+                }
+            }
             _ => return Err(bad(SettingWhy::Unknown(KEYS.to_vec()))),
         }
         Ok(())
@@ -292,6 +315,7 @@ impl Settings {
             ("board_call_repeat", self.call_repeat.to_string()),
             ("board_quiet_hours", self.quiet_hours.map(|q| q.text()).unwrap_or_default()),
             ("board_call_name", BOARD_CALL_NAME[usize::from(self.call_by_masked_name)].to_string()),
+            ("kiosk_print", KIOSK_PRINT[usize::from(self.kiosk_prints_at_server)].to_string()),
         ]
     }
 }

@@ -135,13 +135,18 @@
           m.may_defer ? Y.el('span', { class: 'defer' }, '（可容缺后补）') : null)))) : null,
       Y.el('div', { class: 't-foot' }, `取号时间 ${taken}　请留意叫号屏和语音叫号`),
       t.hall_phone ? Y.el('div', { class: 't-foot' }, `咨询电话 ${t.hall_phone}`) : null);
-    Y.show(main, slip,
+    const atKiosk = t.print === 'browser';
+    // Printed by the server on the hall's receipt printer: said whether it came out.
+    const printed = atKiosk || !t.printed ? null : Y.el('p', {
+      id: 'ticket-printed', class: t.printed.Ok !== undefined ? 'hint' : 'error', role: 'status',
+    }, t.printed.Ok !== undefined ? '号码单已打印，请在出票口取走' : `号码单未能打印（${t.printed.Err}），请记下您的号码`);
+    Y.show(main, slip, printed,
       Y.el('div', { class: 'actions' },
-        Y.el('button', { id: 'print', class: 'big primary', onclick: () => window.print() }, '再打印一张'),
+        atKiosk ? Y.el('button', { id: 'print', class: 'big primary', onclick: () => window.print() }, '再打印一张') : null,
         Y.el('button', { id: 'done', class: 'big', onclick: () => start() }, '完成')));
     // The queue ticket comes out of the kiosk's roll printer (the browser's print; silent
     // with Chromium's --kiosk-printing, see docs/deployment.md).
-    setTimeout(() => window.print(), 50);
+    if (atKiosk) setTimeout(() => window.print(), 50);
     idle.reset();
   }
 

@@ -320,9 +320,34 @@ pub(super) async fn kiosk_take(
     if !ok {
         return Err(ApiError::desk(DeskError::Device(yimen_app::DeviceWhy::TooFast), lang));
     }
-    let t = blocking(&h, lang, move |d| d.take_at_kiosk(&kiosk, &b.item, b.priority)).await?;
+    let t = blocking(&h, lang, move |d| {
+        let (ticket, mut view) = d.take_at_kiosk(&kiosk, &b.item, b.priority)?;
+        if d.settings().kiosk_prints_at_server {
+            view.printed = Some(print_queue_ticket(d, &ticket, view.ahead));
+        }
+        Ok(view)
+    })
+    .await?;
     h.changes.send_modify(|n| *n += 1);
     Ok(Json(t))
+}
+
+/// Prints the kiosk's queue ticket (the paper issue's 80 mm 排队号票) on the hall's receipt
+/// printer; the PDF is kept in the slips folder beside the database whatever the printer says.
+/// The job's name, or why it did not print, in Chinese (the kiosk's language).
+fn print_queue_ticket(
+    d: &yimen_app::Desk,
+    ticket: &yimen_domain::ticket::Ticket,
+    ahead: usize,
+) -> Result<String, String> {
+    use yimen_present::{paper::Paper, pdf, print, slip};
+    let zh = yimen_domain::Lang::Zh;
+    let local = yimen_api::Local::new(d.fork());
+    let doc = slip::queue_ticket(&local, ticket, Some(ahead), Paper::Roll80, zh);
+    let bytes = pdf::pdf(&doc)?;
+    let path = slip::save(&local, ticket, slip::Kind::QueueTicket, "pdf", &bytes).map_err(|e| e.to_string())?;
+    let printer = print::printer_for(d.settings(), true).ok_or_else(|| print::PrintError::NoPrinter.text(zh))?;
+    print::print(&path, &printer.name, &doc.title).map_err(|e| e.text(zh))
 }
 
 /// A pad's stream: a `prompt` event with the visit to rate (or `null`) at once and whenever it
