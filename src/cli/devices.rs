@@ -24,6 +24,13 @@ pub(super) fn device(c: &mut Ctx<'_>, desk: &Local, cmd: DeviceCmd) -> Result<()
                 yimen_domain::device::DeviceKind::Kiosk => "/kiosk",
                 yimen_domain::device::DeviceKind::Pad => "/pad",
             };
+            // The running server's address when there is one (the note it leaves beside the
+            // file); else where to put it.
+            let server = std::fs::read_to_string(yimen_app::server_note(desk.desk.path()))
+                .ok()
+                .map(|s| s.trim().to_string())
+                .filter(|s| s.starts_with("http://") && !s.contains("0.0.0.0"));
+            let base = server.unwrap_or_else(|| t("http://服务器地址:7878", "http://SERVER:7878"));
             writeln!(c.out, "{}{}（#{}）", t("待配对：", "to pair: "), clean(&d.name), d.id)?;
             writeln!(c.out, "{}{code}", t("配对码：", "pairing code: "))?;
             writeln!(
@@ -31,11 +38,11 @@ pub(super) fn device(c: &mut Ctx<'_>, desk: &Local, cmd: DeviceCmd) -> Result<()
                 "{}",
                 lang.pick(
                     &format!(
-                        "在该设备的浏览器中打开 http://服务器地址:端口{page}，输入配对码（{} 分钟内有效，只能用一次）",
+                        "在该设备的浏览器中打开 {base}{page}，输入配对码（{} 分钟内有效，只能用一次）",
                         yimen_domain::device::PAIRING_MINUTES
                     ),
                     &format!(
-                        "open http://SERVER:PORT{page} in the device's browser and type the code (valid {} minutes, once)",
+                        "open {base}{page} in the device's browser and type the code (valid {} minutes, once)",
                         yimen_domain::device::PAIRING_MINUTES
                     ),
                 )

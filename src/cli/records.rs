@@ -360,8 +360,8 @@ pub(super) fn command_on(c: &mut Ctx<'_>, desk: &mut dyn Client, command: Comman
         Command::Complete { ticket, note } => {
             let (tk, _) = desk.perform(&ticket.id, &Act::Complete { note }).map_err(|e| c.fail(e))?;
             let invite = t(
-                "请邀请群众评价（不要暗示评价等级）：yimen rate ",
-                "invite a rating (never suggest one): yimen rate ",
+                "请群众在本窗口的评价器上评价；没有评价器时请邀请群众评价（不要暗示评价等级，记为窗口录入）：yimen rate ",
+                "the citizen rates on the window's pad; without one, invite a rating (never suggest one; recorded as keyed): yimen rate ",
             );
             c.ticket(desk, &tk, vec![format!("{invite}{} --score 1..5", tk.id)])?;
         }

@@ -193,10 +193,27 @@ pub fn outcome_line(desk: &dyn Client, t: &Ticket, lang: Lang) -> String {
     match t.status {
         Status::Called => {
             if let Some(w) = &t.window {
+                // "3 号窗口"; a window named otherwise as the board says it ("综合窗口").
+                let to = if w.chars().all(|c| c.is_ascii_digit()) {
+                    format!("{} 号窗口", clean(w))
+                } else {
+                    clean(&yimen_app::public::window_label(w))
+                };
                 s = match lang {
-                    Lang::Zh => format!("请 {} 号到 {} 号窗口办理（{}）", t.number, clean(w), clean(&t.item_name)),
+                    Lang::Zh => format!("请 {} 号到 {to}办理（{}）", t.number, clean(&t.item_name)),
                     Lang::En => format!("{} please go to window {} ({})", t.number, clean(w), clean(&t.item_name)),
                 };
+                if let (Some(p), true) = (t.priority, t.priority_unverified) {
+                    s.push_str(&format!(
+                        "{sep}{}{}{}",
+                        lang.pick("优先（", "priority ("),
+                        p.label(lang),
+                        lang.pick(
+                            "）为取号机自选，待核验：受理前请查验证件",
+                            ") chosen at the kiosk, unverified: check the proof before accepting"
+                        )
+                    ));
+                }
                 if t.recalls > 0 {
                     s.push_str(&format!("{sep}{} {}/3", lang.pick("重呼", "recall"), t.recalls));
                 }

@@ -46,6 +46,24 @@ impl Hall {
         desk
     }
 
+    /// A new hall made at `now` by `init` (its first admin 李娟), with the clerk 张三 (PIN
+    /// 246810) and the supervisor 王主任 (boss-pass-2026).
+    pub fn with_staff(now: &str) -> Hall {
+        let hall = Hall::new();
+        hall.cmd(now).arg("init").assert().success();
+        hall.cmd(now)
+            .env("YIMEN_NEW_PIN", "246810")
+            .args(["user", "add", "张三", "--role", "clerk"])
+            .assert()
+            .success();
+        hall.cmd(now)
+            .env("YIMEN_NEW_PIN", "boss-pass-2026")
+            .args(["user", "add", "王主任", "--role", "supervisor"])
+            .assert()
+            .success();
+        hall
+    }
+
     /// The real binary, pointed at this hall's file, with a fixed clock and clerk.
     pub fn cmd(&self, now: &str) -> Command {
         let mut c = Command::cargo_bin("yimen").expect("binary");

@@ -13,15 +13,7 @@ use super::common::{Hall, skip};
 use super::server::{Client, NOW, Server, agent};
 
 fn hall() -> Hall {
-    let hall = Hall::new();
-    hall.cmd(NOW).arg("init").assert().success();
-    hall.cmd(NOW).env("YIMEN_NEW_PIN", "246810").args(["user", "add", "张三", "--role", "clerk"]).assert().success();
-    hall.cmd(NOW)
-        .env("YIMEN_NEW_PIN", "boss-pass-2026")
-        .args(["user", "add", "王主任", "--role", "supervisor"])
-        .assert()
-        .success();
-    hall
+    Hall::with_staff(NOW)
 }
 
 /// The clerk 张三 at the command line.
@@ -453,11 +445,25 @@ fn every_page_fits_its_screens_in_chinese() {
     let Some(browser) = Browser::start() else { return };
     let hall = hall();
     hall.cmd(NOW).args(["config", "set", "hall", "利福塔镇便民服务中心"]).assert().success();
-    for (item, name) in [("MZ01", "王小明"), ("SB03", "李四"), ("SB03", "赵六"), ("YB01", "钱七"), ("MZ02", "孙八")]
-    {
+    // A busy morning: six windows have called, every category has people waiting.
+    let takes = [
+        ("MZ01", "王小明"),
+        ("SB03", "李四"),
+        ("SB03", "赵六"),
+        ("YB01", "钱七"),
+        ("MZ02", "孙八"),
+        ("SQ01", "周九"),
+        ("QT01", "吴十"),
+        ("SB04", "郑一"),
+        ("YB02", "冯二"),
+        ("MZ03", "陈三"),
+        ("SQ02", "褚四"),
+        ("QT02", "卫五"),
+    ];
+    for (item, name) in takes {
         clerk(&hall, &["take", item, "--name", name]);
     }
-    for w in ["1", "2", "3"] {
+    for w in ["1", "2", "3", "4", "5", "6"] {
         clerk(&hall, &["call", "--window", w]);
     }
     let kiosk = pair(&hall, "kiosk", None);
@@ -473,7 +479,8 @@ fn every_page_fits_its_screens_in_chinese() {
     for (w, h) in [(1920, 1080), (1366, 768)] {
         let page = browser.page(w, h);
         page.goto(&format!("{}/board", server.url));
-        assert!(page.until(Duration::from_secs(10), || page.text("#now-number").starts_with('B')));
+        assert!(page.until(Duration::from_secs(10), || page.text("#now-number") != "—"));
+        assert!(page.text("#waiting").contains("E 其他"), "every category's queue is on the screen");
         check(&page, &format!("board-{w}x{h}"), (w, h));
         page.close();
     }
@@ -497,7 +504,11 @@ fn every_page_fits_its_screens_in_chinese() {
     paired(&page, &server, "/pad", &pad);
     assert!(page.wait_for("#rest", Duration::from_secs(10)));
     check(&page, "pad-rest-1280x800", (1280, 800));
-    clerk(&hall, &["complete", "B002"]);
+    // The visit at window 3 (the pad's) is completed.
+    let day = clerk(&hall, &["list"]);
+    let at3 =
+        day.as_array().unwrap().iter().find(|t| t["window"] == "3").unwrap()["number"].as_str().unwrap().to_string();
+    clerk(&hall, &["complete", &at3]);
     assert!(page.wait_for("#prompt", Duration::from_secs(5)));
     check(&page, "pad-prompt-1280x800", (1280, 800));
     page.click("[data-score=\"2\"]");

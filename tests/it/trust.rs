@@ -16,15 +16,7 @@ const PHONE: &str = "13812341234";
 
 /// A hall with the admin 李娟, the clerk 张三 (PIN 246810) and the supervisor 王主任.
 fn hall() -> Hall {
-    let hall = Hall::new();
-    hall.cmd(NOW).arg("init").assert().success();
-    hall.cmd(NOW).env("YIMEN_NEW_PIN", "246810").args(["user", "add", "张三", "--role", "clerk"]).assert().success();
-    hall.cmd(NOW)
-        .env("YIMEN_NEW_PIN", "boss-pass-2026")
-        .args(["user", "add", "王主任", "--role", "supervisor"])
-        .assert()
-        .success();
-    hall
+    Hall::with_staff(NOW)
 }
 
 fn as_(hall: &Hall, clerk: &str, pin: &str) -> assert_cmd::Command {

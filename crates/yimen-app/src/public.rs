@@ -26,6 +26,10 @@ const DEVICES_META: &str = "devices";
 /// How long after a visit is completed its window's pad may rate it, in minutes.
 pub const PAD_RATE_MINUTES: i64 = 10;
 
+/// The longest a visit lasts from its call to its completion, in hours, for the pad to ask
+/// about it.
+pub const VISIT_HOURS: i64 = 4;
+
 /// Numbers one kiosk may take in a minute: a busy hall's kiosk gives one every 10–20 s at the
 /// morning peak; more is a child or a script at the screen.
 pub const KIOSK_PER_MINUTE: usize = 12;
@@ -97,6 +101,19 @@ pub fn window_label(window: &str) -> String {
         w.to_string()
     } else {
         format!("{w}窗口")
+    }
+}
+
+/// A window as typed for a pad: "3", "03", "3号", "3号窗口" are all window 3 as the clerks'
+/// calls name it ("3"); other names are kept as typed.
+pub fn window_name(typed: &str) -> String {
+    let t = typed.trim();
+    let digits = t.trim_end_matches("窗口").trim_end_matches('窗').trim_end_matches('号').trim();
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        let n = digits.trim_start_matches('0');
+        if n.is_empty() { "0".to_string() } else { n.to_string() }
+    } else {
+        t.to_string()
     }
 }
 
@@ -292,11 +309,13 @@ impl Desk {
     }
 
     /// A device trades its one-time pairing code for its token (64 hex digits): the code is
-    /// spent, and the device is recorded as paired in the audit chain.
+    /// spent, and the device is recorded as paired in the audit chain. With `kind`, a code made
+    /// for another kind of device is refused and stays unspent (a kiosk's code typed on a pad).
     ///
     /// # Errors
-    /// `Device(BadCode)` for a code that is malformed, unknown, spent or expired; the store's.
-    pub fn claim_device(&self, code: &str) -> Result<(Device, String), DeskError> {
+    /// `Device(BadCode)` for a code that is malformed, unknown, spent or expired;
+    /// `Device(WrongKind)` for a code of another kind; the store's.
+    pub fn claim_device(&self, code: &str, kind: Option<DeviceKind>) -> Result<(Device, String), DeskError> {
         let code = device::normalize_code(code).ok_or(DeskError::Device(DeviceWhy::BadCode))?;
         let hash = sha(&code);
         let token = yimen_domain::token::random_hex::<32>().map_err(|e| DeskError::Io(e.to_string()))?;
@@ -308,6 +327,9 @@ impl Desk {
                 .find(|d| d.code_hash.as_deref() == Some(hash.as_str()))
                 .filter(|d| d.revoked_at.is_none() && now <= d.code_expires)
                 .ok_or(DeskError::Device(DeviceWhy::BadCode))?;
+            if kind.is_some_and(|k| k != d.kind) {
+                return Err(DeskError::Device(DeviceWhy::WrongKind(d.kind)));
+            }
             d.code_hash = None;
             d.token_hash = Some(sha(&token));
             d.paired_at = Some(now);
@@ -441,12 +463,27 @@ fn rateable_at(t: &Ticket, window: &str, now: OffsetDateTime) -> bool {
         && t.completed_at.is_some_and(|c| c <= now && now - c <= Duration::minutes(PAD_RATE_MINUTES))
 }
 
-/// The visit `window` completed last among `tickets`.
+/// The visit `window` completed last among `tickets`, unless the window has called someone
+/// since: then the next citizen sits at the pad, and must not rate the last one's visit.
 fn latest_at<'t>(tickets: &'t [Ticket], window: &str) -> Option<&'t Ticket> {
-    tickets
+    let at_window = |t: &&Ticket| t.window.as_deref() == Some(window);
+    // A visit: completed within the hours of its latest call at the window (a case finished in
+    // the back office days after its visit is nobody's to rate at the pad).
+    let visit = |t: &&Ticket| match (t.last_called_at.or(t.called_at), t.completed_at) {
+        (Some(called), Some(done)) => done - called <= Duration::hours(VISIT_HOURS),
+        _ => false,
+    };
+    let done = tickets
         .iter()
-        .filter(|t| t.status == Status::Completed && t.window.as_deref() == Some(window))
+        .filter(at_window)
+        .filter(|t| t.status == Status::Completed)
         .max_by_key(|t| (t.completed_at, t.id))
+        .filter(visit)?;
+    let called_since = tickets
+        .iter()
+        .filter(at_window)
+        .any(|t| t.id != done.id && t.last_called_at.or(t.called_at) > done.completed_at);
+    (!called_since).then_some(done)
 }
 
 /// How many wait before `t` in its category's queue (`Ticket::queue_rank`).
@@ -474,7 +511,7 @@ impl Acting<'_> {
         let window = match (kind, window.map(str::trim).filter(|w| !w.is_empty())) {
             (DeviceKind::Pad, None) => return Err(DeskError::Device(DeviceWhy::PadNeedsWindow)),
             (DeviceKind::Kiosk, Some(_)) => return Err(DeskError::Device(DeviceWhy::KioskHasNoWindow)),
-            (_, w) => w.map(|w| input::short(Field::Window, w)).transpose()?,
+            (_, w) => w.map(|w| input::short(Field::Window, &window_name(w))).transpose()?,
         };
         let code = pairing_code()?;
         let now = self.clock().now();
@@ -585,6 +622,10 @@ mod tests {
         assert_eq!(window_label("3"), "3号窗口");
         assert_eq!(window_label("综合窗口"), "综合窗口");
         assert_eq!(window_label("B"), "B窗口");
+        for typed in ["3", "03", "3号", "3号窗口", " 3 号窗口"] {
+            assert_eq!(window_name(typed), "3", "{typed}");
+        }
+        assert_eq!(window_name("综合窗口"), "综合窗口");
         let s = Settings::default();
         assert_eq!(call_sentence(&s.call_text, &call("A012", "3", None)), "请A012号到3号窗口办理");
         assert_eq!(

@@ -69,13 +69,17 @@
     setTimeout(() => say(text, times, lang, () => { speaking = false; next(); }), 700);
   }
 
+  // A call is said once, when first seen: also one already served by the time the board hears
+  // of it (it was called, someone must go), but never one older than two minutes (a board back
+  // from a lost link does not read out the calls it missed).
   function announce(b) {
     const fresh = [];
+    const now = Date.parse(b.now);
     b.calls.forEach((c, i) => {
       const key = `${c.at}|${c.recalls}`;
       if (heard.get(c.number) !== key) {
         heard.set(c.number, key);
-        if (!first && c.calling) fresh.push({ at: c.at, text: b.say[i] });
+        if (!first && !(now - Date.parse(c.at) > 120000)) fresh.push({ at: c.at, text: b.say[i] });
       }
     });
     first = false;
@@ -102,7 +106,8 @@
       $('now-window').textContent = '暂无叫号';
       $('now-name').textContent = '';
     }
-    Y.show($('recent'), b.calls.filter((_, i) => i !== h).slice(0, 6).map((c) => Y.el('li', {},
+    // Four recent calls leave the waiting table its room on a 16:9 screen.
+    Y.show($('recent'), b.calls.filter((_, i) => i !== h).slice(0, 4).map((c) => Y.el('li', { class: c.calling ? 'calling' : 'done' },
       Y.el('span', { class: 'num' }, c.number),
       Y.el('span', { class: 'arrow' }, '→'),
       Y.el('span', { class: 'win' }, b.window_labels[b.calls.indexOf(c)]),
@@ -127,10 +132,16 @@
       Y.link(true);
       try { render(JSON.parse(e.data)); } catch (_) { /* a damaged event waits for the next */ }
     });
-    source.addEventListener('error', () => {
-      Y.link(false);
-      // A refused or wrong answer closes the stream for good: open a new one.
-      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
+    source.addEventListener('error', async () => {
+      // A refused stream (too many open on the hall's network) closes for good: the board is
+      // read directly meanwhile, and the stream opened again.
+      if (source.readyState === EventSource.CLOSED) {
+        const r = await Y.api('GET', '/api/public/board');
+        if (r.ok) { Y.link(true); render(r.data); } else Y.link(false);
+        setTimeout(connect, 3000);
+      } else {
+        Y.link(false);
+      }
     });
   }
 
@@ -140,6 +151,21 @@
     $('sound').hidden = true;
   });
   document.addEventListener('pointerdown', () => { const ctx = audioContext(); if (ctx) ctx.resume(); }, { once: true });
+
+  // Without a Chinese voice the browser says nothing (a Linux box without speech-dispatcher's
+  // Mandarin voice): said on the screen, so the hall knows why only the chime is heard.
+  // Voices load late in some browsers: judged when they change, and for good after 3 s.
+  function checkVoice(final) {
+    const synth = window.speechSynthesis;
+    const voices = synth ? synth.getVoices() : [];
+    if (voices.some((v) => v.lang.replace('_', '-').toLowerCase().startsWith('zh'))) {
+      $('novoice').hidden = true;
+    } else if (final || voices.length > 0) {
+      $('novoice').hidden = false;
+    }
+  }
+  if (window.speechSynthesis) window.speechSynthesis.onvoiceschanged = () => checkVoice(false);
+  setTimeout(() => checkVoice(true), 3000);
 
   window.yimenBoard = { heard, queue };
   audioContext();

@@ -101,7 +101,7 @@ Y.pairScreen = function (main, kind, onPaired, error) {
   });
   const msg = Y.el('p', { id: 'pair-error', class: 'error', role: 'alert' }, error || '');
   const submit = async () => {
-    const r = await Y.api('POST', '/api/device/pair', { code: input.value });
+    const r = await Y.api('POST', '/api/device/pair', { code: input.value, kind });
     if (r.ok && r.data && r.data.kind === kind) { onPaired(r.data); return; }
     if (r.ok) { msg.textContent = `此配对码是给${r.data.kind === 'pad' ? '评价器' : '取号机'}的，请在对应的页面输入`; return; }
     msg.textContent = (r.data && r.data.error) || '配对失败';

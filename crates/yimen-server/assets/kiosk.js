@@ -67,6 +67,7 @@
       },
       Y.el('span', { class: 'letter' }, c.letter),
       Y.el('span', { class: 'name' }, c.name),
+      Y.el('span', { class: 'examples' }, c.items.slice(0, 3).map((i) => i.name.replace(/（.*?）/g, '')).join('、') + (c.items.length > 3 ? ' 等' : '')),
       Y.el('span', { class: 'meta' }, c.waiting ? `等候 ${c.waiting} 人 · 约 ${c.minutes} 分钟` : '当前无人等候')))),
       search,
       found);
@@ -137,13 +138,14 @@
       t.hall_phone ? Y.el('div', { class: 't-foot' }, `咨询电话 ${t.hall_phone}`) : null);
     const atKiosk = t.print === 'browser';
     // Printed by the server on the hall's receipt printer: said whether it came out.
-    const printed = atKiosk || !t.printed ? null : Y.el('p', {
-      id: 'ticket-printed', class: t.printed.Ok !== undefined ? 'hint' : 'error', role: 'status',
-    }, t.printed.Ok !== undefined ? '号码单已打印，请在出票口取走' : `号码单未能打印（${t.printed.Err}），请记下您的号码`);
-    Y.show(main, slip, printed,
+    // The printer's own words stay in the server's log, not on the public screen.
+    const failed = !atKiosk && t.printed && t.printed.Err !== undefined;
+    const said = failed ? `号码单未能打印，请记下您的号码 ${t.number}` : '请取走号码单，留意叫号屏和语音叫号';
+    Y.show(main, slip,
+      Y.el('p', { id: 'ticket-printed', class: failed ? 'error big-text' : 'big-text', role: 'status' }, said),
       Y.el('div', { class: 'actions' },
-        atKiosk ? Y.el('button', { id: 'print', class: 'big primary', onclick: () => window.print() }, '再打印一张') : null,
-        Y.el('button', { id: 'done', class: 'big', onclick: () => start() }, '完成')));
+        Y.el('button', { id: 'done', class: 'big primary', onclick: () => start() }, '完成'),
+        atKiosk ? Y.el('button', { id: 'print', class: 'big', onclick: () => window.print() }, '再打印一张') : null));
     // The queue ticket comes out of the kiosk's roll printer (the browser's print; silent
     // with Chromium's --kiosk-printing, see docs/deployment.md).
     if (atKiosk) setTimeout(() => window.print(), 50);

@@ -29,7 +29,7 @@
     if (!r.ok) { Y.link(false); setTimeout(load, 2000); return; }
     me = r.data;
     Y.setNow(me.now);
-    document.getElementById('hall').textContent = `${me.hall} · ${me.device.name}`;
+    document.getElementById('hall').textContent = me.device.window_label ? `${me.hall} · ${me.device.window_label}` : me.hall;
     rest();
     connect();
   }

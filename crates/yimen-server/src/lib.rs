@@ -61,8 +61,9 @@ struct Hall {
     limits: Mutex<public::Limits>,
     /// The board as last worked out, shared by every board stream.
     board_cache: public::BoardCache,
-    /// Board streams open now.
-    board_streams: Arc<std::sync::atomic::AtomicUsize>,
+    /// True once the server is stopping: the event streams end, so the stop does not wait for
+    /// the screens in the hall to hang up.
+    closing: tokio::sync::watch::Sender<bool>,
     session: Duration,
     lang: Lang,
 }
@@ -401,7 +402,7 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
         .0,
         limits: Mutex::new(public::Limits::default()),
         board_cache: tokio::sync::Mutex::new(None),
-        board_streams: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+        closing: tokio::sync::watch::channel(false).0,
         session: opts.session,
         lang: opts.lang,
     });
@@ -416,8 +417,14 @@ pub fn run(desk: Desk, opts: Options, ready: impl FnOnce(SocketAddr)) -> std::io
         ready(addr);
         tokio::spawn(daily_backups(hall.clone()));
         tokio::spawn(watch_the_file(hall.clone()));
+        let closing = hall.closing.clone();
         let app = router(hall).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app).with_graceful_shutdown(shutdown()).await
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                shutdown().await;
+                closing.send_replace(true);
+            })
+            .await
     })
 }
 

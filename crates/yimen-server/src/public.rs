@@ -58,6 +58,53 @@ pub(super) async fn secure_headers(req: Request, next: Next) -> Response {
 pub(super) struct Limits {
     pairing: HashMap<IpAddr, VecDeque<Instant>>,
     kiosk: HashMap<u32, VecDeque<Instant>>,
+    /// Event streams open now, per address (a board) or per device (a pad).
+    streams: HashMap<String, usize>,
+}
+
+/// Board streams one address may hold open: a PC drives a screen or two.
+const BOARD_STREAMS_PER_ADDRESS: usize = 8;
+/// Prompt streams one pad may hold open: its page, and a reload not yet noticed as gone.
+const PAD_STREAMS_PER_DEVICE: usize = 3;
+
+/// One open event stream counted against its key's limit; counted off when the stream ends.
+struct StreamSlot {
+    hall: Arc<Hall>,
+    key: String,
+}
+
+impl StreamSlot {
+    /// A slot for one more stream of `key`, if fewer than `max` are open.
+    fn take(hall: &Arc<Hall>, key: String, max: usize) -> Option<StreamSlot> {
+        let mut limits = hall.limits.lock().unwrap_or_else(|p| p.into_inner());
+        let open = limits.streams.entry(key.clone()).or_default();
+        if *open >= max {
+            return None;
+        }
+        *open += 1;
+        Some(StreamSlot { hall: hall.clone(), key })
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut limits = self.hall.limits.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(open) = limits.streams.get_mut(&self.key) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                limits.streams.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// The refusal of one stream too many.
+fn too_many_streams(lang: yimen_domain::Lang) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "throttled",
+        lang.pick("连接太多，请稍后再试", "too many connections; try again later"),
+    )
 }
 
 /// Whether one more hit fits `max` a minute; records it when it does.
@@ -84,20 +131,45 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("pad.js", "text/javascript; charset=utf-8", include_str!("../assets/pad.js")),
 ];
 
-fn html(body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+/// A page of the public side: its title, its body's class (the style it takes), its script and
+/// its content between the hall's bar and the reconnecting notice. All three pages are this one
+/// frame; nothing in it comes from a request.
+fn page(title: &str, class: &str, script: &str, main: &str) -> Response {
+    let html = format!(
+        r#"<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="stylesheet" href="/assets/public.css">
+<script src="/assets/common.js" defer></script>
+<script src="/assets/{script}" defer></script>
+</head>
+<body class="{class}">
+<header class="bar">
+  <span id="hall" class="hall">便民服务大厅</span>
+  <span id="clock" class="clock">--:--</span>
+</header>
+{main}
+<div id="link" class="link" hidden>正在重新连接服务器…</div>
+</body>
+</html>
+"#
+    );
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
 
 pub(super) async fn board_page() -> Response {
-    html(include_str!("../assets/board.html"))
+    page("叫号屏", "board", "board.js", include_str!("../assets/board.html"))
 }
 
 pub(super) async fn kiosk_page() -> Response {
-    html(include_str!("../assets/kiosk.html"))
+    page("自助取号", "kiosk", "kiosk.js", r#"<main id="screen" class="kiosk-main"></main>"#)
 }
 
 pub(super) async fn pad_page() -> Response {
-    html(include_str!("../assets/pad.html"))
+    page("服务评价", "pad", "pad.js", r#"<main id="screen" class="pad-main"></main>"#)
 }
 
 pub(super) async fn asset(State(h): Shared, headers: HeaderMap, Path(file): Path<String>) -> Response {
@@ -156,36 +228,34 @@ impl Hall {
     }
 }
 
-/// Counts a board stream while it is open.
-struct StreamSlot(Arc<std::sync::atomic::AtomicUsize>);
-
-impl Drop for StreamSlot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
 /// The board's stream: a `board` event at once, then on every change of the hall (and every
 /// [`BOARD_REFRESH`] for the clock). A browser's `EventSource` reconnects by itself after a
-/// restart (`retry` is 1 s). At most [`BOARD_STREAMS`] at once (503 beyond).
+/// restart (`retry` is 1 s). At most [`BOARD_STREAMS`] at once, and
+/// [`BOARD_STREAMS_PER_ADDRESS`] from one address (503 beyond; the page then reads
+/// `/api/public/board` until a stream is free).
 pub(super) async fn board_events(
     State(h): Shared,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let open = h.board_streams.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let slot = StreamSlot(h.board_streams.clone());
-    if open >= BOARD_STREAMS {
-        let lang = lang_of(&headers, h.lang);
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "throttled",
-            lang.pick("叫号屏连接太多，请稍后再试", "too many board connections; try again later"),
-        ));
-    }
+    let lang = lang_of(&headers, h.lang);
+    let mine = StreamSlot::take(&h, format!("board {}", addr.ip()), BOARD_STREAMS_PER_ADDRESS);
+    let all = StreamSlot::take(&h, "board".into(), BOARD_STREAMS);
+    let (Some(mine), Some(all)) = (mine, all) else {
+        return Err(too_many_streams(lang));
+    };
+    let slot = (mine, all);
     let rx = h.changes.subscribe();
-    let s = stream::unfold((h, rx, true, slot), |(h, mut rx, first, slot)| async move {
+    let closing = h.closing.subscribe();
+    let s = stream::unfold((h, rx, true, slot, closing), |(h, mut rx, first, slot, mut closing)| async move {
+        if *closing.borrow() {
+            return None;
+        }
         if !first {
-            let _ = tokio::time::timeout(BOARD_REFRESH, rx.changed()).await;
+            tokio::select! {
+                _ = tokio::time::timeout(BOARD_REFRESH, rx.changed()) => {}
+                _ = closing.changed() => return None,
+            }
         }
         let n = *rx.borrow_and_update();
         let event = match h.board_json(h.lang).await {
@@ -194,7 +264,7 @@ pub(super) async fn board_events(
             }
             Err(e) => Event::default().event("trouble").data(e.message),
         };
-        Some((Ok(event), (h, rx, false, slot)))
+        Some((Ok(event), (h, rx, false, slot, closing)))
     });
     Ok(Sse::new(s).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
@@ -247,6 +317,10 @@ fn device_json(d: &Device) -> Value {
 #[derive(Deserialize)]
 pub(super) struct PairBody {
     code: String,
+    /// The kind of device the page is for (`/kiosk`, `/pad`): a code of another kind is refused
+    /// unspent.
+    #[serde(default)]
+    kind: Option<DeviceKind>,
 }
 
 pub(super) async fn pair(
@@ -267,7 +341,7 @@ pub(super) async fn pair(
             lang.pick("配对尝试太频繁，请一分钟后再试", "too many pairing tries; wait a minute"),
         ));
     }
-    let (d, token) = blocking(&h, lang, move |desk| desk.claim_device(&b.code)).await?;
+    let (d, token) = blocking(&h, lang, move |desk| desk.claim_device(&b.code, b.kind)).await?;
     h.log(&format!("device paired: {} (#{}) from {}", d.actor(), d.id, addr.ip()));
     let cookie = format!("{DEVICE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=315360000");
     let mut resp = Json(device_json(&d)).into_response();
@@ -292,9 +366,17 @@ pub(super) async fn kiosk_menu(
     let lang = lang_of(&headers, h.lang);
     let (hall, now, menu) =
         blocking(&h, lang, |d| Ok((d.settings().hall.clone(), hall_now(d), d.kiosk_menu()?))).await?;
+    // Said to citizens as the groups they are in (the desk's short labels say why a ticket
+    // goes first).
+    let kiosk_label = |p: &Priority| match p {
+        Priority::Elderly => "80岁以上老人",
+        Priority::Disability => "残疾人",
+        Priority::Pregnant => "孕妇",
+        Priority::Military => "军人、退役军人",
+    };
     let priorities: Vec<Value> = Priority::ALL
         .iter()
-        .map(|p| json!({ "code": p, "name": p.label(yimen_domain::Lang::Zh), "name_en": p.label(yimen_domain::Lang::En) }))
+        .map(|p| json!({ "code": p, "name": kiosk_label(p), "name_en": p.label(yimen_domain::Lang::En) }))
         .collect();
     Ok(Json(json!({ "hall": hall, "now": now, "categories": menu, "priorities": priorities })))
 }
@@ -323,7 +405,11 @@ pub(super) async fn kiosk_take(
     let t = blocking(&h, lang, move |d| {
         let (ticket, mut view) = d.take_at_kiosk(&kiosk, &b.item, b.priority)?;
         if d.settings().kiosk_prints_at_server {
-            view.printed = Some(print_queue_ticket(d, &ticket, view.ahead));
+            let printed = print_queue_ticket(d, &ticket, view.ahead);
+            if let Err(why) = &printed {
+                tracing::warn!("kiosk {}: the queue ticket {} did not print: {why}", kiosk.actor(), ticket.number);
+            }
+            view.printed = Some(printed);
         }
         Ok(view)
     })
@@ -347,8 +433,18 @@ fn print_queue_ticket(
     let bytes = pdf::pdf(&doc)?;
     let path = slip::save(&local, ticket, slip::Kind::QueueTicket, "pdf", &bytes).map_err(|e| e.to_string())?;
     let printer = print::printer_for(d.settings(), true).ok_or_else(|| print::PrintError::NoPrinter.text(zh))?;
-    print::print(&path, &printer.name, &doc.title).map_err(|e| e.text(zh))
+    // A print system that hangs must not hold the citizen at the kiosk: the number is theirs
+    // already; after a few seconds the kiosk says it did not print.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let title = doc.title.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(print::print(&path, &printer.name, &title).map_err(|e| e.text(zh)));
+    });
+    rx.recv_timeout(PRINT_WAIT).unwrap_or_else(|_| Err("打印系统没有回应".into()))
 }
+
+/// How long a kiosk's take waits for the receipt printer's answer.
+const PRINT_WAIT: Duration = Duration::from_secs(8);
 
 /// A pad's stream: a `prompt` event with the visit to rate (or `null`) at once and whenever it
 /// changes; a `revoked` event, and the end, when the pad is revoked.
@@ -356,17 +452,26 @@ pub(super) async fn pad_events(
     State(h): Shared,
     Extension(pad): Extension<Device>,
     headers: HeaderMap,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let slot = StreamSlot::take(&h, format!("pad {}", pad.id), PAD_STREAMS_PER_DEVICE)
+        .ok_or_else(|| too_many_streams(lang_of(&headers, h.lang)))?;
     let rx = h.changes.subscribe();
     let token = token_of(&headers).unwrap_or_default();
-    let start = PadStream { h, rx, pad, token, last: None, done: false };
+    let closing = h.closing.subscribe();
+    let start = PadStream { h, rx, pad, token, last: None, done: false, closing, _slot: slot };
     let s = stream::unfold(start, |mut st| async move {
         loop {
             if st.done {
                 return None;
             }
+            if *st.closing.borrow() {
+                return None;
+            }
             if st.last.is_some() {
-                let _ = tokio::time::timeout(PAD_REFRESH, st.rx.changed()).await;
+                tokio::select! {
+                    _ = tokio::time::timeout(PAD_REFRESH, st.rx.changed()) => {}
+                    _ = st.closing.changed() => return None,
+                }
                 st.rx.borrow_and_update();
             }
             let (p, t) = (st.pad.clone(), st.token.clone());
@@ -392,7 +497,7 @@ pub(super) async fn pad_events(
             }
         }
     });
-    Sse::new(s).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(s).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 /// Where a pad's stream stands: what it last sent, and whether it has ended.
@@ -403,6 +508,9 @@ struct PadStream {
     token: String,
     last: Option<String>,
     done: bool,
+    /// The server's stopping (see `Hall::closing`).
+    closing: tokio::sync::watch::Receiver<bool>,
+    _slot: StreamSlot,
 }
 
 #[derive(Deserialize)]
