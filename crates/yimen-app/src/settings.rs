@@ -229,19 +229,7 @@ impl Settings {
             "hall_code" => {
                 self.hall_code = if value.trim().is_empty() { None } else { Some(hall_code(value).map_err(bad)?) }
             }
-            "town_personal_data" => {
-                self.town_full_data = match value.trim() {
-                    // Empty: the default (a server's setup sends every key).
-                    "masked" | "" => false,
-                    "full" => true,
-                    other => {
-                        return Err(bad(SettingWhy::NotOneOf(
-                            yimen_domain::text::escape_for_output(other, false),
-                            &TOWN_PERSONAL_DATA,
-                        )));
-                    }
-                }
-            }
+            "town_personal_data" => self.town_full_data = two_way(value, &TOWN_PERSONAL_DATA).map_err(bad)?,
             "board_call_text" => {
                 let v = value.trim();
                 self.call_text = if v.is_empty() {
@@ -270,30 +258,8 @@ impl Settings {
                     })?)
                 }
             }
-            "board_call_name" => {
-                self.call_by_masked_name = match value.trim() {
-                    "none" | "" => false,
-                    "masked" => true,
-                    other => {
-                        return Err(bad(SettingWhy::NotOneOf(
-                            yimen_domain::text::escape_for_output(other, false),
-                            &BOARD_CALL_NAME,
-                        )));
-                    }
-                }
-            }
-            "kiosk_print" => {
-                self.kiosk_prints_at_server = match value.trim() {
-                    "browser" | "" => false,
-                    "server" => true,
-                    other => {
-                        return Err(bad(SettingWhy::NotOneOf(
-                            yimen_domain::text::escape_for_output(other, false),
-                            &KIOSK_PRINT,
-                        )));
-                    }
-                }
-            }
+            "board_call_name" => self.call_by_masked_name = two_way(value, &BOARD_CALL_NAME).map_err(bad)?,
+            "kiosk_print" => self.kiosk_prints_at_server = two_way(value, &KIOSK_PRINT).map_err(bad)?,
             _ => return Err(bad(SettingWhy::Unknown(KEYS.to_vec()))),
         }
         Ok(())
@@ -369,6 +335,20 @@ pub fn hall_code(value: &str) -> Result<String, super::error::SettingWhy> {
     }
 }
 
+/// A setting of two values, as typed: `false` for the first (the default, also when empty: a
+/// server's setup sends every key), `true` for the second.
+///
+/// # Errors
+/// `NotOneOf` for anything else.
+fn two_way(value: &str, values: &'static [&'static str; 2]) -> Result<bool, super::error::SettingWhy> {
+    match value.trim() {
+        "" => Ok(false),
+        v if v == values[0] => Ok(false),
+        v if v == values[1] => Ok(true),
+        other => Err(super::error::SettingWhy::NotOneOf(yimen_domain::text::escape_for_output(other, false), values)),
+    }
+}
+
 /// A whole number within `range`, as typed.
 fn number_in(value: &str, range: std::ops::RangeInclusive<u32>) -> Option<u32> {
     value.trim().parse().ok().filter(|n| range.contains(n))
@@ -389,5 +369,19 @@ mod hall_code_tests {
         assert!(s.set("hall_code", "430822101000").is_ok());
         assert!(s.set("hall_code", "").is_ok(), "an empty value clears it (a server's setup sends every key)");
         assert_eq!(s.hall_code, None);
+    }
+
+    #[test]
+    fn a_two_way_setting_takes_its_two_values_or_empty_and_names_them_otherwise() {
+        let mut s = Settings::default();
+        for (key, second) in [("town_personal_data", "full"), ("board_call_name", "masked"), ("kiosk_print", "server")]
+        {
+            assert!(s.set(key, second).is_ok(), "{key}");
+            assert_eq!(s.pairs().into_iter().find(|(k, _)| *k == key).map(|(_, v)| v).as_deref(), Some(second));
+            assert!(s.set(key, " ").is_ok(), "{key}: empty is the default");
+            let e = s.set(key, "FULL").map(|_| ()).unwrap_err();
+            assert!(e.to_string().contains(second), "{key}: {e}");
+        }
+        assert!(!s.town_full_data && !s.call_by_masked_name && !s.kiosk_prints_at_server);
     }
 }
