@@ -21,6 +21,14 @@ fn clerk(hall: &Hall, args: &[&str]) -> Value {
     as_(hall, "张三", "246810", args)
 }
 
+/// A visit at `window`: a citizen takes an on-the-spot item (SB03, numbered `number`), is called
+/// there and served.
+fn visit(hall: &Hall, window: &str, number: &str) {
+    clerk(hall, &["take", "SB03"]);
+    clerk(hall, &["call", "--window", window]);
+    clerk(hall, &["complete", number]);
+}
+
 fn supervisor(hall: &Hall, args: &[&str]) -> Value {
     as_(hall, "王主任", "boss-pass-2026", args)
 }
@@ -258,9 +266,7 @@ fn a_completion_at_window_3_asks_window_3s_pad_only_and_the_report_counts_pad_an
     assert!(pad3.wait_for("#thanks", Duration::from_secs(5)));
 
     // B002 at window 3, rated 1 with a reason and a comment.
-    clerk(&hall, &["take", "SB03"]);
-    clerk(&hall, &["call", "--window", "3"]);
-    clerk(&hall, &["complete", "B002"]);
+    visit(&hall, "3", "B002");
     assert!(pad3.wait_for("#prompt[data-ticket=\"2\"]", Duration::from_secs(8)));
     pad3.click("[data-score=\"1\"]");
     pad3.click("#send");
@@ -271,17 +277,13 @@ fn a_completion_at_window_3_asks_window_3s_pad_only_and_the_report_counts_pad_an
     assert!(pad3.wait_for("#thanks", Duration::from_secs(5)));
 
     // B003 at window 2, rated by the clerk at the keyboard: keyed.
-    clerk(&hall, &["take", "SB03"]);
-    clerk(&hall, &["call", "--window", "2"]);
-    clerk(&hall, &["complete", "B003"]);
+    visit(&hall, "2", "B003");
     assert!(pad2.wait_for("#prompt[data-ticket=\"3\"]", Duration::from_secs(3)));
     clerk(&hall, &["rate", "B003", "--score", "5"]);
     assert!(pad2.wait_for("#rest", Duration::from_secs(8)), "rated elsewhere, the pad's prompt closes");
 
     // Pad 2 may not rate window 3's visits, nor any visit twice.
-    clerk(&hall, &["take", "SB03"]);
-    clerk(&hall, &["call", "--window", "3"]);
-    clerk(&hall, &["complete", "B004"]);
+    visit(&hall, "3", "B004");
     let cookie2 = cookie_of(&browser, &pad2);
     let rate = format!("{}/api/pad/rate", server.url);
     let (status, v) = send(&rate, Some(&cookie2), json!({"ticket": 4, "score": 5}));
@@ -339,9 +341,7 @@ fn a_completion_at_window_3_asks_window_3s_pad_only_and_the_report_counts_pad_an
     // Two visits at window 3 in a row: only the latest is asked about; rated, the older one is
     // not asked either (its citizen has left). A comment typed with emoji is kept, not refused.
     for n in ["B005", "B006"] {
-        clerk(&hall, &["take", "SB03"]);
-        clerk(&hall, &["call", "--window", "3"]);
-        clerk(&hall, &["complete", n]);
+        visit(&hall, "3", n);
     }
     assert!(pad3.wait_for("#prompt[data-ticket=\"6\"]", Duration::from_secs(5)), "{}", pad3.text("body"));
     pad3.click("[data-score=\"2\"]");

@@ -76,25 +76,28 @@ struct StreamSlot {
 impl StreamSlot {
     /// A slot for one more stream of `key`, if fewer than `max` are open.
     fn take(hall: &Arc<Hall>, key: String, max: usize) -> Option<StreamSlot> {
-        let mut limits = hall.limits.lock().unwrap_or_else(|p| p.into_inner());
-        let open = limits.streams.entry(key.clone()).or_default();
-        if *open >= max {
-            return None;
-        }
-        *open += 1;
-        Some(StreamSlot { hall: hall.clone(), key })
+        let taken = hall.within_limits(|l| {
+            let open = l.streams.entry(key.clone()).or_default();
+            *open < max && {
+                *open += 1;
+                true
+            }
+        });
+        taken.then(|| StreamSlot { hall: hall.clone(), key })
     }
 }
 
 impl Drop for StreamSlot {
     fn drop(&mut self) {
-        let mut limits = self.hall.limits.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(open) = limits.streams.get_mut(&self.key) {
-            *open = open.saturating_sub(1);
-            if *open == 0 {
-                limits.streams.remove(&self.key);
+        self.hall.within_limits(|l| {
+            if let Some(open) = l.streams.get_mut(&self.key) {
+                *open = open.saturating_sub(1);
+                if *open == 0 {
+                    l.streams.remove(&self.key);
+                }
             }
-        }
+            true
+        });
     }
 }
 
@@ -105,6 +108,14 @@ fn too_many_streams(lang: yimen_domain::Lang) -> ApiError {
         "throttled",
         lang.pick("连接太多，请稍后再试", "too many connections; try again later"),
     )
+}
+
+impl Hall {
+    /// Runs `f` on the public side's limits, held for it alone; gives what `f` says (whether
+    /// the request fits).
+    fn within_limits(&self, f: impl FnOnce(&mut Limits) -> bool) -> bool {
+        f(&mut self.limits.lock().unwrap_or_else(|p| p.into_inner()))
+    }
 }
 
 /// Whether one more hit fits `max` a minute; records it when it does.
@@ -330,11 +341,7 @@ pub(super) async fn pair(
     Json(b): Json<PairBody>,
 ) -> Result<Response, ApiError> {
     let lang = lang_of(&headers, h.lang);
-    let ok = {
-        let mut limits = h.limits.lock().unwrap_or_else(|p| p.into_inner());
-        allow(&mut limits.pairing, addr.ip(), PAIR_TRIES_PER_MINUTE)
-    };
-    if !ok {
+    if !h.within_limits(|l| allow(&mut l.pairing, addr.ip(), PAIR_TRIES_PER_MINUTE)) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "throttled",
@@ -395,11 +402,7 @@ pub(super) async fn kiosk_take(
     Json(b): Json<KioskTake>,
 ) -> Result<Json<yimen_app::public::KioskTicket>, ApiError> {
     let lang = lang_of(&headers, h.lang);
-    let ok = {
-        let mut limits = h.limits.lock().unwrap_or_else(|p| p.into_inner());
-        allow(&mut limits.kiosk, kiosk.id, yimen_app::public::KIOSK_PER_MINUTE)
-    };
-    if !ok {
+    if !h.within_limits(|l| allow(&mut l.kiosk, kiosk.id, yimen_app::public::KIOSK_PER_MINUTE)) {
         return Err(ApiError::desk(DeskError::Device(yimen_app::DeviceWhy::TooFast), lang));
     }
     let t = blocking(&h, lang, move |d| {
